@@ -1,0 +1,36 @@
+// What the HTTP layer needs from the rest of the system; the real one lives in scheduler/store.
+import type { JobRecord, JobStatus } from '../scheduler/job-record.ts';
+import type { JobSpec } from './schemas/job-spec.ts';
+
+export interface ListJobsQuery {
+  queue?: string;
+  status?: JobStatus;
+  /** Opaque cursor from a previous page's nextCursor. */
+  cursor?: string;
+  /** Page size, 1..500. */
+  limit: number;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface SubmitOutcome {
+  job: JobRecord;
+  /** False when an idempotency key matched an existing job. */
+  created: boolean;
+}
+
+export interface JobService {
+  /** Validates beyond the schema (queue exists, kernel/model/input usable, fits some node) and enqueues. */
+  submit(spec: JobSpec): Promise<SubmitOutcome>;
+  get(id: string): Promise<JobRecord | undefined>;
+  list(query: ListJobsQuery): Promise<JobPage>;
+  cancel(id: string, reason: string): Promise<JobRecord | undefined>;
+  /** Names of the job queues that exist. */
+  queues(): Promise<string[]>;
+  /** Whether the service can take work (Redis answers, scheduler running). */
+  ready(): Promise<{ ready: boolean; detail: string }>;
+}

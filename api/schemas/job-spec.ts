@@ -1,0 +1,69 @@
+// The job spec: one schema validates REST bodies and CLI YAML and generates the OpenAPI document.
+import { z } from 'zod';
+
+/** Upper bounds that catch typos (gpus: 800) long before any real cluster would. */
+export const LIMITS = {
+  gpus: 64,
+  cpuMilli: 1_024_000,
+  memoryMiB: 16 * 1024 * 1024,
+  timeoutSeconds: 30 * 24 * 3600,
+  retryAttempts: 10,
+  nameLength: 128,
+} as const;
+
+const name = z
+  .string()
+  .min(1)
+  .max(LIMITS.nameLength)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
+
+export const ResourcesSchema = z
+  .strictObject({
+    gpus: z.int().min(0).max(LIMITS.gpus).default(0).describe('Whole GPUs on one node.'),
+    gpuMilli: z
+      .int()
+      .min(0)
+      .max(999)
+      .default(0)
+      .describe('A share of one GPU in thousandths (1..999); use gpus for whole GPUs.'),
+    gpuModel: z.array(z.string().min(1)).default([]).describe('Allowed GPU models; empty means any.'),
+    cpuMilli: z.int().min(1).max(LIMITS.cpuMilli).default(1000),
+    memoryMiB: z.int().min(1).max(LIMITS.memoryMiB).default(1024),
+  })
+  .refine((r) => !(r.gpus > 0 && r.gpuMilli > 0), {
+    message: 'set either gpus (whole GPUs) or gpuMilli (a share of one GPU), not both',
+    path: ['gpuMilli'],
+  });
+
+export const DataLocationSchema = z.string().min(1).describe('A file path (.npy or .jsonl).');
+
+export const JobSpecSchema = z
+  .strictObject({
+    name,
+    queue: name.default('default'),
+    kind: z.enum(['kernel', 'inference']),
+    kernel: z.string().min(1).optional().describe('Kernel name, for kind "kernel".'),
+    model: z.string().min(1).optional().describe('Path of the ONNX model, for kind "inference".'),
+    input: DataLocationSchema,
+    output: DataLocationSchema,
+    params: z.record(z.string(), z.unknown()).default({}),
+    resources: ResourcesSchema.default({ gpus: 0, gpuMilli: 0, gpuModel: [], cpuMilli: 1000, memoryMiB: 1024 }),
+    priority: z.int().min(-1000).max(1000).default(0),
+    timeoutSeconds: z.int().min(1).max(LIMITS.timeoutSeconds).default(3600),
+    retry: z
+      .strictObject({ attempts: z.int().min(1).max(LIMITS.retryAttempts).default(1) })
+      .default({ attempts: 1 })
+      .describe('attempts: how many attempts in all (1 means no retry).'),
+    idempotencyKey: z.string().min(1).max(256).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.kind === 'kernel' && !spec.kernel) {
+      ctx.addIssue({ code: 'custom', path: ['kernel'], message: 'required when kind is "kernel"' });
+    }
+    if (spec.kind === 'inference' && !spec.model) {
+      ctx.addIssue({ code: 'custom', path: ['model'], message: 'required when kind is "inference"' });
+    }
+  });
+
+export type JobSpec = z.output<typeof JobSpecSchema>;
+export type JobSpecInput = z.input<typeof JobSpecSchema>;

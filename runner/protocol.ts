@@ -1,0 +1,44 @@
+// Messages between an executor and a runner process (Node IPC, one attempt at a time per process).
+import type { JobSpec } from '../api/schemas/job-spec.ts';
+
+/** Everything a runner needs for one attempt. Paths are absolute or relative to `cwd`. */
+export interface AttemptRequest {
+  jobId: string;
+  attempt: number;
+  spec: JobSpec;
+  /** Working directory that relative input/output/model paths resolve against. */
+  cwd: string;
+  /** GPU indices assigned on this node (the runner process's CUDA_VISIBLE_DEVICES). */
+  gpuIndices: number[];
+}
+
+export interface AttemptProgress {
+  done: number;
+  total: number;
+}
+
+export interface AttemptSuccess {
+  /** Which engine ran it, e.g. "gpu.js:webasm" or "onnxruntime:cpu". */
+  backend: string;
+  /** Absolute path of the committed output. */
+  output: string;
+  /** Rows processed. */
+  rows: number;
+  details?: Record<string, unknown>;
+}
+
+/** Error codes a runner reports; `retryable` decides whether another attempt may help. */
+export interface AttemptFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export type ParentMessage = { type: 'run'; request: AttemptRequest } | { type: 'cancel'; jobId: string };
+
+export type RunnerMessage =
+  | { type: 'ready' }
+  | { type: 'started'; jobId: string; attempt: number; backend?: string }
+  | { type: 'progress'; jobId: string; attempt: number; progress: AttemptProgress }
+  | { type: 'succeeded'; jobId: string; attempt: number; result: AttemptSuccess }
+  | { type: 'failed'; jobId: string; attempt: number; failure: AttemptFailure };

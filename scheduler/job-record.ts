@@ -1,0 +1,59 @@
+// What the system remembers about a job: AWS Batch's states, every transition with a reason.
+import type { JobSpec } from '../api/schemas/job-spec.ts';
+
+export const JOB_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['SUCCEEDED', 'FAILED'];
+
+export interface AttemptPlacement {
+  node: string;
+  gpuIndices: number[];
+  gpuMilliPerGpu: number;
+}
+
+export interface Attempt {
+  /** 1-based attempt number. */
+  number: number;
+  placement: AttemptPlacement;
+  startedAt: number;
+  stoppedAt?: number;
+  /** e.g. "onnxruntime:cpu", "gpu.js:webasm"; set once the runner knows. */
+  backend?: string;
+  exitCode?: number;
+  /** Why the attempt ended (empty while it runs). */
+  reason?: string;
+}
+
+export interface JobProgress {
+  done: number;
+  total: number;
+  /** Epoch ms of the runner's last report. */
+  at: number;
+}
+
+export interface JobResult {
+  backend: string;
+  output: string;
+  rows: number;
+  details?: Record<string, unknown>;
+}
+
+export interface JobEvent {
+  at: number;
+  status: JobStatus;
+  reason: string;
+}
+
+export interface JobRecord {
+  id: string;
+  spec: JobSpec;
+  status: JobStatus;
+  statusReason: string;
+  createdAt: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  attempts: Attempt[];
+  progress?: JobProgress;
+  result?: JobResult;
+  events: JobEvent[];
+}
