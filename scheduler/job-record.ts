@@ -1,7 +1,15 @@
 // What the system remembers about a job: AWS Batch's states, every transition with a reason.
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 
-export const JOB_STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+export const JOB_STATUSES = [
+  'SUBMITTED',
+  'PENDING',
+  'RUNNABLE',
+  'STARTING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['SUCCEEDED', 'FAILED'];
 

@@ -15,7 +15,10 @@ const name = z
   .string()
   .min(1)
   .max(LIMITS.nameLength)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'letters, digits, ".", "_" and "-", starting with a letter or digit',
+  );
 
 export const ResourcesSchema = z
   .strictObject({
@@ -47,7 +50,13 @@ export const JobSpecSchema = z
     input: DataLocationSchema,
     output: DataLocationSchema,
     params: z.record(z.string(), z.unknown()).default({}),
-    resources: ResourcesSchema.default({ gpus: 0, gpuMilli: 0, gpuModel: [], cpuMilli: 1000, memoryMiB: 1024 }),
+    resources: ResourcesSchema.default({
+      gpus: 0,
+      gpuMilli: 0,
+      gpuModel: [],
+      cpuMilli: 1000,
+      memoryMiB: 1024,
+    }),
     priority: z.int().min(-1000).max(1000).default(0),
     timeoutSeconds: z.int().min(1).max(LIMITS.timeoutSeconds).default(3600),
     retry: z
