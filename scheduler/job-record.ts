@@ -28,6 +28,8 @@ export interface Attempt {
   /** e.g. "onnxruntime:cpu", "gpu.js:webasm"; set once the runner knows. */
   backend?: string;
   exitCode?: number;
+  /** How it ended: only `failed` attempts count against the retry strategy. */
+  outcome?: 'succeeded' | 'failed' | 'interrupted' | 'lost';
   /** Why the attempt ended (empty while it runs). */
   reason?: string;
 }
@@ -64,4 +66,6 @@ export interface JobRecord {
   progress?: JobProgress;
   result?: JobResult;
   events: JobEvent[];
+  /** Set when a user asked to stop a STARTING or RUNNING job; the leader terminates the attempt. */
+  cancelRequested?: { at: number; reason: string };
 }

@@ -1,0 +1,115 @@
+// A redis-server child process with AOF on: the embedded default when no Redis is configured or running.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { RedisUnavailableError } from './errors.ts';
+import { freePort } from './free-port.ts';
+
+export interface EmbeddedRedis {
+  url: string;
+  port: number;
+  dir: string;
+  /** Stops the server (SHUTDOWN, so AOF is flushed), resolving when the process has exited. */
+  stop(): Promise<void>;
+  /** Kills the process without a clean shutdown (tests use it to simulate a crash). */
+  kill(): Promise<void>;
+}
+
+export interface EmbeddedRedisOptions {
+  dir: string;
+  port?: number;
+  /** Append-only file on (default) so accepted jobs survive a restart of the server. */
+  appendOnly?: boolean;
+  binary?: string;
+}
+
+export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
+  const { dir, appendOnly = true, binary = 'redis-server' } = options;
+  mkdirSync(dir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--appendonly', appendOnly ? 'yes' : 'no',
+    '--appendfsync', 'everysec',
+    '--save', '',
+    '--maxmemory-policy', 'noeviction',
+    '--protected-mode', 'yes',
+  ];
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawnError = await new Promise<Error | undefined>((resolve) => {
+    child.once('error', resolve);
+    child.once('spawn', () => resolve(undefined));
+  });
+  if (spawnError) {
+    throw new RedisUnavailableError(
+      `could not start redis-server (${spawnError.message}); install it (apt-get install redis-server) or set REDIS_URL`,
+    );
+  }
+  const url = `redis://127.0.0.1:${port}`;
+  await waitUntilAnswering(url, child, () => stderr);
+  return {
+    url,
+    port,
+    dir,
+    stop: () => stopGracefully(url, child, exited),
+    kill: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new RedisUnavailableError(`redis-server exited at start (code ${child.exitCode}): ${stderr().trim()}`);
+    }
+    if (await pings(url)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new RedisUnavailableError(`redis-server did not answer on ${url} within 10 s`);
+}
+
+async function stopGracefully(url: string, child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null) return;
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    await client.call('SHUTDOWN').catch(() => undefined); // the connection drops as the server exits
+  } catch {
+    child.kill('SIGTERM');
+  } finally {
+    client.disconnect();
+  }
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** True when a Redis server answers PING at url within a short time. */
+export async function pings(url: string, timeoutMs = 500): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}

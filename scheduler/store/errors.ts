@@ -1,0 +1,44 @@
+// Typed errors of the storage layer; each names what to do about it.
+
+export class RedisUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+/** Redis answers but is configured so that accepted jobs could be lost (e.g. keys evicted). */
+export class RedisConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisConfigError';
+  }
+}
+
+/** A state change lost a race: the record changed since it was read (retry with a fresh read). */
+export class StaleRecordError extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId} changed concurrently`);
+    this.name = 'StaleRecordError';
+  }
+}
+
+/** The job is not in a state that allows the change (e.g. cancelling a SUCCEEDED job). */
+export class InvalidTransitionError extends Error {
+  readonly from: string;
+  readonly to: string;
+  constructor(jobId: string, from: string, to: string) {
+    super(`job ${jobId} cannot go from ${from} to ${to}`);
+    this.name = 'InvalidTransitionError';
+    this.from = from;
+    this.to = to;
+  }
+}
+
+/** This process is no longer the scheduler leader: its writes are refused (fencing). */
+export class FencedError extends Error {
+  constructor() {
+    super('scheduler lost leadership: write refused by fencing token');
+    this.name = 'FencedError';
+  }
+}

@@ -1,0 +1,183 @@
+// Job records in Redis: creation with idempotency, compare-and-set transitions, listing, progress.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { JobSpec } from '../../api/schemas/job-spec.ts';
+import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
+import { FencedError, StaleRecordError } from './errors.ts';
+import { type Keys, keys as buildKeys } from './keys.ts';
+import { CAS_JOB, CREATE_JOB } from './lua.ts';
+
+export interface StoredJob {
+  record: JobRecord;
+  version: number;
+}
+
+export interface ListOptions {
+  queue?: string;
+  status?: JobStatus;
+  /** Sequence number to continue after (exclusive), newest first. */
+  beforeSeq?: number;
+  limit: number;
+}
+
+/** A change to a job: the new record computed from the current one (undefined = no change). */
+export type JobUpdate = (current: JobRecord) => JobRecord | undefined;
+
+export class JobStore {
+  readonly keys: Keys;
+  private readonly redis: Redis;
+  private readonly now: () => number;
+
+  constructor(redis: Redis, options: { prefix?: string; now?: () => number } = {}) {
+    this.redis = redis;
+    this.keys = buildKeys(options.prefix);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */
+  async create(spec: JobSpec): Promise<{ record: JobRecord; created: boolean }> {
+    const at = this.now();
+    const record: JobRecord = {
+      id: randomUUID(),
+      spec,
+      status: 'SUBMITTED',
+      statusReason: 'Job accepted',
+      createdAt: at,
+      attempts: [],
+      events: [{ at, status: 'SUBMITTED', reason: 'Job accepted' }],
+    };
+    const k = this.keys;
+    const [id, created] = (await this.redis.eval(
+      CREATE_JOB,
+      6,
+      spec.idempotencyKey ? k.idempotency(spec.idempotencyKey) : '',
+      k.jobSeq,
+      k.allJobs,
+      k.byStatus('SUBMITTED'),
+      k.byQueue(spec.queue),
+      k.job(''),
+      record.id,
+      JSON.stringify(record),
+      record.status,
+      spec.queue,
+    )) as [string, number];
+    if (created === 1) return { record, created: true };
+    const existing = await this.get(id);
+    if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
+    return { record: existing, created: false };
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    return (await this.read(id))?.record;
+  }
+
+  async read(id: string): Promise<StoredJob | undefined> {
+    const [json, version, progress] = await this.redis.hmget(this.keys.job(id), 'json', 'version', 'progress');
+    if (!json || !version) return undefined;
+    const record = JSON.parse(json) as JobRecord;
+    if (progress) record.progress = JSON.parse(progress) as JobProgress;
+    return { record, version: Number(version) };
+  }
+
+  /**
+   * Applies `update` atomically: read, compute, compare-and-set, retrying when another writer got there first.
+   * Returns the record as stored afterwards, or undefined when the job does not exist.
+   */
+  async update(id: string, update: JobUpdate, options: { fence?: string } = {}): Promise<JobRecord | undefined> {
+    for (let tries = 0; tries < 20; tries++) {
+      const stored = await this.read(id);
+      if (!stored) return undefined;
+      const next = update(structuredClone(stored.record));
+      if (!next) return stored.record;
+      const { progress: _progress, ...persisted } = next;
+      try {
+        await this.redis.eval(
+          CAS_JOB,
+          3,
+          this.keys.job(id),
+          this.keys.leaderFence,
+          this.keys.byStatus(''),
+          String(stored.version),
+          JSON.stringify(persisted),
+          next.status,
+          options.fence ?? '',
+          id,
+        );
+        return next;
+      } catch (error) {
+        const code = scriptErrorCode(error);
+        if (code === 'STALE') continue;
+        if (code === 'FENCED') throw new FencedError();
+        if (code === 'NOT_FOUND') return undefined;
+        throw error;
+      }
+    }
+    throw new StaleRecordError(id);
+  }
+
+  /** Changes status with a reason and an event; `from` lists the states it may leave (else no change). */
+  transition(
+    id: string,
+    change: { from: readonly JobStatus[]; to: JobStatus; reason: string; patch?: (r: JobRecord) => void },
+    options: { fence?: string } = {},
+  ): Promise<JobRecord | undefined> {
+    return this.update(
+      id,
+      (record) => {
+        if (!change.from.includes(record.status)) return undefined;
+        const at = this.now();
+        change.patch?.(record);
+        record.status = change.to;
+        record.statusReason = change.reason;
+        record.events.push({ at, status: change.to, reason: change.reason });
+        return record;
+      },
+      options,
+    );
+  }
+
+  /** Progress is written often, so it lives beside the record and does not bump its version. */
+  async setProgress(id: string, progress: JobProgress): Promise<void> {
+    await this.redis.hset(this.keys.job(id), 'progress', JSON.stringify(progress));
+  }
+
+  /** Newest first; returns the records and the sequence number to continue from. */
+  async list(options: ListOptions): Promise<{ records: JobRecord[]; nextSeq?: number }> {
+    const index = options.status
+      ? this.keys.byStatus(options.status)
+      : options.queue
+        ? this.keys.byQueue(options.queue)
+        : this.keys.allJobs;
+    const filterQueue = options.status ? options.queue : undefined;
+    const records: JobRecord[] = [];
+    let max = options.beforeSeq === undefined ? '+inf' : `(${options.beforeSeq}`;
+    const batch = Math.max(options.limit * 2, 50);
+    while (records.length < options.limit) {
+      const page = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, batch);
+      if (page.length === 0) return { records };
+      for (let i = 0; i < page.length && records.length < options.limit; i += 2) {
+        const id = page[i] as string;
+        const seq = Number(page[i + 1]);
+        max = `(${seq}`;
+        const record = await this.get(id);
+        if (!record || (filterQueue && record.spec.queue !== filterQueue)) continue;
+        records.push(record);
+        if (records.length === options.limit) return { records, nextSeq: seq };
+      }
+      if (page.length < batch * 2) return { records };
+    }
+    return { records };
+  }
+
+  /** Ids of jobs in the given states (used by recovery at leader start). */
+  async idsInStatus(statuses: readonly JobStatus[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const status of statuses) ids.push(...(await this.redis.zrange(this.keys.byStatus(status), 0, -1)));
+    return ids;
+  }
+}
+
+/** Our Lua scripts reply with bare codes; Redis may prefix them (e.g. "ERR FENCED"). */
+function scriptErrorCode(error: unknown): string | undefined {
+  return /\b(STALE|FENCED|NOT_FOUND)\b/.exec((error as Error).message)?.[1];
+}

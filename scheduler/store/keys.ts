@@ -1,0 +1,30 @@
+// Every Redis key gpubatch uses, built in one place. BullMQ's own keys live under its prefix.
+import type { JobStatus } from '../job-record.ts';
+
+export const BULL_PREFIX = 'gpubatch:bull';
+
+export interface Keys {
+  job(id: string): string;
+  idempotency(key: string): string;
+  jobSeq: string;
+  allJobs: string;
+  byStatus(status: JobStatus): string;
+  byQueue(queue: string): string;
+  leaderLock: string;
+  leaderFence: string;
+  cancelChannel: string;
+}
+
+export function keys(prefix = 'gpubatch'): Keys {
+  return {
+    job: (id) => `${prefix}:job:${id}`,
+    idempotency: (key) => `${prefix}:idem:${key}`,
+    jobSeq: `${prefix}:jobs:seq`,
+    allJobs: `${prefix}:jobs:all`,
+    byStatus: (status) => `${prefix}:jobs:status:${status}`,
+    byQueue: (queue) => `${prefix}:jobs:queue:${queue}`,
+    leaderLock: `${prefix}:leader:lock`,
+    leaderFence: `${prefix}:leader:fence`,
+    cancelChannel: `${prefix}:cancel`,
+  };
+}

@@ -1,0 +1,67 @@
+// Lua scripts for the multi-key state changes: each runs atomically inside Redis.
+// Error replies are codes mapped to typed errors in job-store.ts.
+
+/**
+ * Create a job unless its idempotency key is taken.
+ * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix
+ * ARGV: id, json, status, queue
+ * Returns {id, created(0|1)}.
+ */
+export const CREATE_JOB = `
+local idem = KEYS[1]
+if idem ~= '' then
+  local existing = redis.call('GET', idem)
+  if existing then return {existing, 0} end
+end
+local id = ARGV[1]
+local seq = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[6] .. id, 'json', ARGV[2], 'version', 1, 'status', ARGV[3], 'queue', ARGV[4], 'seq', seq)
+redis.call('ZADD', KEYS[3], seq, id)
+redis.call('ZADD', KEYS[4], seq, id)
+redis.call('ZADD', KEYS[5], seq, id)
+if idem ~= '' then redis.call('SET', idem, id) end
+return {id, 1}
+`;
+
+/**
+ * Compare-and-set a job record: refuses if the version moved (STALE) or if a fence is given and is not
+ * the current leader's (FENCED). Moves the id between status indexes.
+ * KEYS: jobKey, fenceKey, statusKeyPrefix
+ * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id
+ * Returns the new version.
+ */
+export const CAS_JOB = `
+if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[4] then return redis.error_reply('FENCED') end
+local fields = redis.call('HMGET', KEYS[1], 'version', 'status', 'seq')
+if not fields[1] then return redis.error_reply('NOT_FOUND') end
+if fields[1] ~= ARGV[1] then return redis.error_reply('STALE') end
+local version = tonumber(fields[1]) + 1
+redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', version, 'status', ARGV[3])
+if fields[2] ~= ARGV[3] then
+  redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
+  redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(fields[3]), ARGV[5])
+end
+return version
+`;
+
+/**
+ * Take or renew the leader lock. A new holder gets a new fencing token (INCR); a renewal keeps it.
+ * KEYS: lockKey, fenceKey   ARGV: holderId, ttlMs
+ * Returns the fencing token, or false when another holder has the lock.
+ */
+export const ACQUIRE_LEADER = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return redis.call('GET', KEYS[2])
+end
+if holder then return false end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return tostring(redis.call('INCR', KEYS[2]))
+`;
+
+/** Release the leader lock only if we still hold it.  KEYS: lockKey  ARGV: holderId */
+export const RELEASE_LEADER = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
