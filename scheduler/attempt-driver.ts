@@ -1,0 +1,196 @@
+// One job's life on the leader, from RUNNABLE to SUCCEEDED or FAILED: wait for the core to place it,
+// record STARTING, run the attempt on the executor, record the outcome, retry while the strategy allows.
+import type { AttemptRequest } from '../runner/protocol.ts';
+import type { PendingJob, Placement } from './core/types.ts';
+import type { AttemptOutcome, Executor } from './executors/executor.ts';
+import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
+import { makeRunnable } from './job-lifecycle.ts';
+import type { PlacementLoop } from './placement-loop.ts';
+import type { JobStore } from './store/job-store.ts';
+
+/** `requeue`: hand the job back to the queue untouched (shutdown); `done`: it reached a final state. */
+export type DriveResult = 'done' | 'requeue';
+
+export interface DriverDeps {
+  store: JobStore;
+  loop: PlacementLoop;
+  executor: Executor;
+  /** The leader's fencing token: scheduler writes carry it. */
+  fence: () => string | undefined;
+  now: () => number;
+  /** Directory that relative paths in specs resolve against. */
+  cwd: string;
+  isShuttingDown: () => boolean;
+}
+
+const ACTIVE: readonly JobStatus[] = ['STARTING', 'RUNNING'];
+const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
+
+export class AttemptDriver {
+  private readonly deps: DriverDeps;
+
+  constructor(deps: DriverDeps) {
+    this.deps = deps;
+  }
+
+  async drive(jobId: string): Promise<DriveResult> {
+    let record = await this.recover(jobId);
+    while (record && WAITING.includes(record.status)) {
+      const wait = await this.deps.loop.waitForPlacement(pendingJob(record));
+      if (wait.kind === 'dropped') return this.deps.isShuttingDown() ? 'requeue' : 'done';
+      record = await this.start(record, wait.placement);
+      if (!record) {
+        this.deps.loop.release(jobId); // cancelled between placement and start: give the capacity back
+        return 'done';
+      }
+      const outcome: AttemptOutcome = record.cancelRequested
+        ? { kind: 'interrupted', by: 'cancel', reason: record.cancelRequested.reason }
+        : await this.run(record, wait.placement);
+      this.deps.loop.release(jobId);
+      record = await this.settle(record, outcome);
+      if (outcome.kind === 'interrupted' && outcome.by === 'shutdown') return 'requeue';
+    }
+    return 'done';
+  }
+
+  /** Brings a record left mid-attempt by a previous leader back to RUNNABLE; the attempt is lost. */
+  private async recover(jobId: string): Promise<JobRecord | undefined> {
+    const record = await this.deps.store.get(jobId);
+    if (record?.status === 'SUBMITTED' || record?.status === 'PENDING') {
+      return makeRunnable(this.deps.store, jobId, this.deps.now);
+    }
+    if (!record || !ACTIVE.includes(record.status)) return record;
+    const attempt = record.attempts.at(-1);
+    const reason = `attempt ${attempt?.number ?? '?'} lost: the scheduler running it stopped; will run again`;
+    return this.transition(jobId, ACTIVE, 'RUNNABLE', reason, (r) => closeAttempt(r, this.deps.now(), 'lost', reason));
+  }
+
+  private async start(record: JobRecord, placement: Placement): Promise<JobRecord | undefined> {
+    const number = record.attempts.length + 1;
+    const gpus = placement.gpuIndices.length ? `GPU ${placement.gpuIndices.join(',')}` : 'no GPU';
+    const started = await this.transition(
+      record.id,
+      ['RUNNABLE'],
+      'STARTING',
+      `attempt ${number} placed on ${placement.node} (${gpus})`,
+      (r) => {
+        r.startedAt ??= this.deps.now();
+        r.attempts.push({
+          number,
+          placement: {
+            node: placement.node,
+            gpuIndices: placement.gpuIndices,
+            gpuMilliPerGpu: placement.gpuMilliPerGpu,
+          },
+          startedAt: this.deps.now(),
+        });
+      },
+    );
+    return started;
+  }
+
+  private run(record: JobRecord, placement: Placement): Promise<AttemptOutcome> {
+    const request: AttemptRequest = {
+      jobId: record.id,
+      attempt: record.attempts.length,
+      spec: record.spec,
+      cwd: this.deps.cwd,
+      gpuIndices: placement.gpuIndices,
+    };
+    return this.deps.executor.run(request, placement, {
+      onStarted: (backend) => {
+        void this.transition(record.id, ['STARTING'], 'RUNNING', `attempt ${request.attempt} running`, (r) => {
+          const attempt = r.attempts.at(-1);
+          if (attempt && backend) attempt.backend = backend;
+        }).catch(() => undefined); // the settle step records the outcome even if this write is lost
+      },
+      onProgress: (progress) => {
+        void this.deps.store
+          .setProgress(record.id, { ...progress, at: this.deps.now() })
+          .catch(() => undefined);
+      },
+    });
+  }
+
+  private async settle(record: JobRecord, outcome: AttemptOutcome): Promise<JobRecord | undefined> {
+    const now = this.deps.now();
+    const number = record.attempts.length;
+    switch (outcome.kind) {
+      case 'succeeded': {
+        const { result } = outcome;
+        return this.transition(record.id, ACTIVE, 'SUCCEEDED', `attempt ${number} succeeded`, (r) => {
+          closeAttempt(r, now, 'succeeded', 'succeeded', { backend: result.backend, exitCode: 0 });
+          r.result = { backend: result.backend, output: result.output, rows: result.rows, details: result.details };
+          r.stoppedAt = now;
+        });
+      }
+      case 'interrupted': {
+        if (outcome.by === 'cancel') {
+          const reason = `Terminated: ${outcome.reason}`;
+          return this.transition(record.id, ACTIVE, 'FAILED', reason, (r) => {
+            closeAttempt(r, now, 'interrupted', reason);
+            r.stoppedAt = now;
+          });
+        }
+        const reason = `attempt ${number} interrupted (${outcome.reason}); will run again`;
+        return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
+          closeAttempt(r, now, 'interrupted', reason),
+        );
+      }
+      case 'failed': {
+        const { failure } = outcome;
+        const failed = record.attempts.filter((a) => a.outcome === 'failed').length + 1;
+        const allowed = record.spec.retry.attempts;
+        const why = `attempt ${number} failed: ${failure.code}: ${failure.message}`;
+        const extra = { exitCode: outcome.exitCode };
+        if (failure.retryable && failed < allowed) {
+          const reason = `${why}; retrying (${failed} of ${allowed} attempts used)`;
+          return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
+            closeAttempt(r, now, 'failed', why, extra),
+          );
+        }
+        const final = failure.retryable ? `${why} (no attempts left)` : why;
+        return this.transition(record.id, ACTIVE, 'FAILED', final, (r) => {
+          closeAttempt(r, now, 'failed', why, extra);
+          r.stoppedAt = now;
+        });
+      }
+    }
+  }
+
+  private transition(
+    id: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    reason: string,
+    patch?: (r: JobRecord) => void,
+  ): Promise<JobRecord | undefined> {
+    return this.deps.store.transition(id, { from, to, reason, patch }, { fence: this.deps.fence() });
+  }
+}
+
+function closeAttempt(
+  record: JobRecord,
+  at: number,
+  outcome: NonNullable<Attempt['outcome']>,
+  reason: string,
+  extra: Partial<Attempt> = {},
+): void {
+  const attempt = record.attempts.at(-1);
+  if (!attempt || attempt.stoppedAt) return;
+  Object.assign(attempt, { stoppedAt: at, outcome, reason }, withoutUndefined(extra));
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function pendingJob(record: JobRecord): PendingJob {
+  return {
+    id: record.id,
+    queue: record.spec.queue,
+    priority: record.spec.priority,
+    submittedAt: record.createdAt,
+    resources: record.spec.resources,
+  };
+}

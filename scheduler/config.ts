@@ -1,0 +1,107 @@
+// Service configuration: environment variables plus an optional YAML file, validated at start-up.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"');
+
+const InventorySchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  gpus: z.array(z.strictObject({ model: z.string().min(1) })).optional(),
+  cpuMilli: z.int().min(1).optional(),
+  memoryMiB: z.int().min(1).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+const FileConfigSchema = z.strictObject({
+  queues: z
+    .array(z.strictObject({ name, computeEnvironment: name.default('local') }))
+    .min(1)
+    .default([{ name: 'default', computeEnvironment: 'local' }]),
+  computeEnvironments: z
+    .array(
+      z.strictObject({
+        name,
+        type: z.literal('local'),
+        /** Declared node inventory instead of detection (nvidia-smi, OS). */
+        inventory: InventorySchema.optional(),
+        scorer: z.string().default('best-fit'),
+      }),
+    )
+    .min(1)
+    .default([{ name: 'local', type: 'local', scorer: 'best-fit' }]),
+  runners: z
+    .strictObject({
+      maxIdle: z.int().min(0).max(64).default(4),
+      idleTimeoutSeconds: z.int().min(1).default(60),
+    })
+    .default({ maxIdle: 4, idleTimeoutSeconds: 60 }),
+  /** Look-ahead window: how many queued jobs per queue the scheduler considers at once. */
+  windowPerQueue: z.int().min(1).max(10_000).default(256),
+});
+
+export type FileConfig = z.output<typeof FileConfigSchema>;
+
+export interface Config extends FileConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  redisUrl?: string;
+  token?: string;
+  /** Relative paths in job specs resolve against this directory. */
+  cwd: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a port number (0-65535), got "${env.PORT}"`);
+  }
+  const file = env.GPUBATCH_CONFIG ? readConfigFile(resolve(cwd, env.GPUBATCH_CONFIG)) : {};
+  const parsed = FileConfigSchema.safeParse(file);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${env.GPUBATCH_CONFIG}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const config: Config = {
+    ...parsed.data,
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: resolve(cwd, env.GPUBATCH_DATA_DIR ?? '.gpubatch'),
+    redisUrl: env.REDIS_URL || undefined,
+    token: env.GPUBATCH_TOKEN || undefined,
+    cwd,
+  };
+  if (config.computeEnvironments.filter((ce) => ce.type === 'local').length > 1) {
+    throw new ConfigError('computeEnvironments: only one of type "local" (it is this machine)');
+  }
+  const environments = new Set(config.computeEnvironments.map((ce) => ce.name));
+  for (const queue of config.queues) {
+    if (!environments.has(queue.computeEnvironment)) {
+      throw new ConfigError(`queue ${queue.name}: unknown computeEnvironment "${queue.computeEnvironment}"`);
+    }
+  }
+  return config;
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`GPUBATCH_CONFIG: cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return parse(text) ?? {};
+  } catch (error) {
+    throw new ConfigError(`GPUBATCH_CONFIG: ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,190 @@
+// The embedded default executor: this machine is the one node of the `local` compute environment and
+// each attempt runs in a runner child process, so a native crash fails one attempt, not the service.
+import type { AttemptRequest, RunnerMessage } from '../../../runner/protocol.ts';
+import type { NodeState, Placement } from '../../core/types.ts';
+import type { AttemptHooks, AttemptOutcome, Executor } from '../executor.ts';
+import { type InventoryOverride, localNode } from './inventory.ts';
+import { RunnerProcess } from './runner-process.ts';
+
+export interface LocalExecutorOptions {
+  inventory?: InventoryOverride;
+  /** Warm runner processes kept idle for reuse (process start dominates tiny jobs). */
+  maxIdleRunners?: number;
+  idleTimeoutMs?: number;
+  /** After a cancel or shutdown request, how long a runner gets before SIGKILL. */
+  killGraceMs?: number;
+}
+
+interface RunningAttempt {
+  runner: RunnerProcess;
+  interruptedBy?: { by: 'shutdown' | 'cancel'; reason: string };
+  done: Promise<AttemptOutcome>;
+}
+
+interface IdleRunner {
+  runner: RunnerProcess;
+  timer: NodeJS.Timeout;
+}
+
+/** Failure codes after which the process may hold broken state: do not reuse it. */
+const DISCARD_AFTER = new Set(['INTERNAL']);
+
+export class LocalExecutor implements Executor {
+  private readonly node: NodeState;
+  private readonly maxIdle: number;
+  private readonly idleTimeoutMs: number;
+  private readonly killGraceMs: number;
+  private readonly running = new Map<string, RunningAttempt>();
+  private idle: IdleRunner[] = [];
+  private closed = false;
+
+  constructor(options: LocalExecutorOptions = {}) {
+    this.node = localNode(options.inventory);
+    this.maxIdle = options.maxIdleRunners ?? 4;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    this.killGraceMs = options.killGraceMs ?? 5_000;
+  }
+
+  nodes(): NodeState[] {
+    return [structuredClone(this.node)];
+  }
+
+  run(request: AttemptRequest, placement: Placement, hooks: AttemptHooks): Promise<AttemptOutcome> {
+    if (this.closed) {
+      return Promise.resolve({ kind: 'interrupted', by: 'shutdown', reason: 'executor is shutting down' });
+    }
+    const runner = this.takeIdle(placement.gpuIndices.join(',')) ?? new RunnerProcess(placement.gpuIndices.join(','));
+    let resolveDone!: (outcome: AttemptOutcome) => void;
+    const attempt: RunningAttempt = { runner, done: new Promise((resolve) => (resolveDone = resolve)) };
+    this.running.set(request.jobId, attempt);
+    void this.drive(request, attempt, hooks).then((outcome) => {
+      this.running.delete(request.jobId);
+      resolveDone(outcome);
+    });
+    return attempt.done;
+  }
+
+  private async drive(request: AttemptRequest, attempt: RunningAttempt, hooks: AttemptHooks): Promise<AttemptOutcome> {
+    const { runner } = attempt;
+    try {
+      await runner.ready;
+    } catch (error) {
+      return { kind: 'failed', failure: { code: 'RUNNER_START_FAILED', message: String(error), retryable: true } };
+    }
+    if (attempt.interruptedBy) {
+      this.release(runner, true);
+      return { kind: 'interrupted', ...attempt.interruptedBy };
+    }
+    return new Promise<AttemptOutcome>((resolve) => {
+      const timeout = setTimeout(() => {
+        runner.kill();
+        finish(
+          {
+            kind: 'failed',
+            failure: {
+              code: 'TIMEOUT',
+              message: `attempt exceeded timeoutSeconds (${request.spec.timeoutSeconds} s)`,
+              retryable: true,
+            },
+          },
+          false,
+        );
+      }, request.spec.timeoutSeconds * 1000);
+      let finished = false;
+      const finish = (outcome: AttemptOutcome, reusable: boolean) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timeout);
+        runner.detach();
+        this.release(runner, reusable);
+        resolve(attempt.interruptedBy && outcome.kind !== 'succeeded' ? { kind: 'interrupted', ...attempt.interruptedBy } : outcome);
+      };
+      const onMessage = (message: RunnerMessage) => {
+        if ('jobId' in message && message.jobId !== request.jobId) return;
+        switch (message.type) {
+          case 'started':
+            hooks.onStarted(message.backend);
+            break;
+          case 'progress':
+            hooks.onProgress(message.progress);
+            break;
+          case 'succeeded':
+            finish({ kind: 'succeeded', result: message.result }, true);
+            break;
+          case 'failed':
+            finish({ kind: 'failed', failure: message.failure }, !DISCARD_AFTER.has(message.failure.code));
+            break;
+        }
+      };
+      runner.attach(onMessage, (code, signal) => {
+        finish(
+          {
+            kind: 'failed',
+            failure: {
+              code: 'RUNNER_CRASHED',
+              message: `runner process exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`,
+              retryable: true,
+            },
+            exitCode: code ?? undefined,
+          },
+          false,
+        );
+      });
+      runner.run(request);
+    });
+  }
+
+  interrupt(jobId: string, by: 'shutdown' | 'cancel', reason: string): void {
+    const attempt = this.running.get(jobId);
+    if (!attempt || attempt.interruptedBy) return;
+    attempt.interruptedBy = { by, reason };
+    attempt.runner.send({ type: 'cancel', jobId });
+    const killer = setTimeout(() => attempt.runner.kill(), this.killGraceMs);
+    void attempt.done.then(() => clearTimeout(killer));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pending = [...this.running.entries()].map(([jobId, attempt]) => {
+      this.interrupt(jobId, 'shutdown', 'service is shutting down');
+      return attempt.done;
+    });
+    await Promise.all(pending);
+    for (const { runner, timer } of this.idle) {
+      clearTimeout(timer);
+      runner.kill('SIGTERM');
+    }
+    this.idle = [];
+  }
+
+  /** Number of warm runner processes waiting for work (for tests and metrics). */
+  idleRunnerCount(): number {
+    return this.idle.length;
+  }
+
+  private takeIdle(visibleDevices: string): RunnerProcess | undefined {
+    const index = this.idle.findIndex((entry) => entry.runner.visibleDevices === visibleDevices && !entry.runner.exited);
+    if (index < 0) return undefined;
+    const [entry] = this.idle.splice(index, 1);
+    clearTimeout(entry!.timer);
+    return entry!.runner;
+  }
+
+  private release(runner: RunnerProcess, reusable: boolean): void {
+    if (!reusable || this.closed || runner.exited) {
+      runner.kill();
+      return;
+    }
+    if (this.idle.length >= this.maxIdle) {
+      const oldest = this.idle.shift()!;
+      clearTimeout(oldest.timer);
+      oldest.runner.kill('SIGTERM');
+    }
+    const timer = setTimeout(() => {
+      this.idle = this.idle.filter((entry) => entry.runner !== runner);
+      runner.kill('SIGTERM');
+    }, this.idleTimeoutMs);
+    timer.unref();
+    this.idle.push({ runner, timer });
+  }
+}

@@ -1,0 +1,18 @@
+// Small shared steps of the job lifecycle used by both the API side and the leader.
+import type { JobRecord } from './job-record.ts';
+import type { JobStore } from './store/job-store.ts';
+
+/** SUBMITTED -> PENDING -> RUNNABLE in one atomic change (no dependencies exist yet), each with its event. */
+export function makeRunnable(store: JobStore, id: string, now: () => number): Promise<JobRecord | undefined> {
+  return store.update(id, (record) => {
+    if (record.status !== 'SUBMITTED' && record.status !== 'PENDING') return undefined;
+    const at = now();
+    if (record.status === 'SUBMITTED') {
+      record.events.push({ at, status: 'PENDING', reason: 'no dependencies to wait for' });
+    }
+    record.status = 'RUNNABLE';
+    record.statusReason = `waiting in queue ${record.spec.queue} for capacity`;
+    record.events.push({ at, status: 'RUNNABLE', reason: record.statusReason });
+    return record;
+  });
+}

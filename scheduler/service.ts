@@ -1,0 +1,149 @@
+// The scheduler loop on the leader: one BullMQ worker per job queue feeds the look-ahead window, the
+// placement loop asks the pure core where jobs go, the attempt driver runs them on the executor.
+import { DelayedError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AttemptDriver } from './attempt-driver.ts';
+import type { Executor } from './executors/executor.ts';
+import { LeaderElection } from './leader.ts';
+import { PlacementLoop } from './placement-loop.ts';
+import { connect } from './store/redis.ts';
+import type { JobQueues } from './store/job-queues.ts';
+import type { JobStore } from './store/job-store.ts';
+import { BULL_PREFIX } from './store/keys.ts';
+import { recoverQueuedJobs } from './recovery.ts';
+
+export interface SchedulerServiceOptions {
+  redisUrl: string;
+  store: JobStore;
+  queues: JobQueues;
+  executor: Executor;
+  cwd: string;
+  scorer?: string;
+  windowPerQueue?: number;
+  now?: () => number;
+  log?: (message: string) => void;
+  leaderTtlMs?: number;
+}
+
+export class SchedulerService {
+  private readonly options: SchedulerServiceOptions;
+  private readonly loop: PlacementLoop;
+  private readonly driver: AttemptDriver;
+  private readonly leader: LeaderElection;
+  private readonly leaderRedis: Redis;
+  private subscriber?: Redis;
+  private workers: Worker[] = [];
+  private shuttingDown = false;
+  private reconcileTimer?: NodeJS.Timeout;
+  private started?: Promise<void>;
+  private readonly abort = new AbortController();
+
+  constructor(options: SchedulerServiceOptions) {
+    this.options = options;
+    const now = options.now ?? Date.now;
+    this.loop = new PlacementLoop({
+      nodes: () => options.executor.nodes(),
+      scorer: options.scorer,
+      onUnschedulable: (jobId, reason) => {
+        void options.store
+          .update(jobId, (r) => {
+            if (r.status !== 'RUNNABLE' || r.statusReason === reason) return undefined;
+            r.statusReason = reason; // a reason refresh, not a transition: no event
+            return r;
+          })
+          .catch(() => undefined);
+      },
+    });
+    this.leaderRedis = connect(options.redisUrl, { name: 'gpubatch-leader' });
+    this.leader = new LeaderElection(this.leaderRedis, options.store.keys, {
+      ttlMs: options.leaderTtlMs,
+      log: options.log,
+      onLost: () => {
+        options.log?.('stepping down: another scheduler took over');
+        void this.stop();
+      },
+    });
+    this.driver = new AttemptDriver({
+      store: options.store,
+      loop: this.loop,
+      executor: options.executor,
+      fence: () => this.leader.fence,
+      now,
+      cwd: options.cwd,
+      isShuttingDown: () => this.shuttingDown,
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.leader.fence !== undefined && !this.shuttingDown;
+  }
+
+  /** Becomes leader (waiting for it if another scheduler leads), recovers, then starts the workers. */
+  start(): Promise<void> {
+    this.started ??= this.run();
+    return this.started;
+  }
+
+  private async run(): Promise<void> {
+    await this.leader.acquire(this.abort.signal);
+    if (this.shuttingDown) return;
+    this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
+    await this.listenForCancels();
+    await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+    this.reconcileTimer = setInterval(() => {
+      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log).catch(() => undefined);
+    }, 30_000);
+    this.reconcileTimer.unref();
+    for (const name of this.options.queues.names()) this.workers.push(this.worker(name));
+  }
+
+  private worker(queueName: string): Worker {
+    const worker = new Worker(
+      queueName,
+      async (job, token) => {
+        const result = await this.driver.drive(job.data.jobId as string);
+        if (result === 'requeue') {
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
+      },
+      {
+        connection: connect(this.options.redisUrl, { forWorkers: true, name: `gpubatch-worker-${queueName}` }),
+        prefix: BULL_PREFIX,
+        concurrency: this.options.windowPerQueue ?? 256,
+        // A long attempt keeps its BullMQ lock renewed; if this process dies the job is stalled and
+        // redelivered, and the driver's recovery turns the lost attempt back into RUNNABLE.
+        maxStalledCount: 1_000_000,
+        autorun: true,
+      },
+    );
+    worker.on('error', (error) => this.options.log?.(`worker ${queueName}: ${error.message}`));
+    return worker;
+  }
+
+  private async listenForCancels(): Promise<void> {
+    const subscriber = connect(this.options.redisUrl, { forWorkers: true, name: 'gpubatch-cancel' });
+    this.subscriber = subscriber;
+    await subscriber.subscribe(this.options.store.keys.cancelChannel);
+    subscriber.on('message', (_channel, message: string) => {
+      const { jobId, reason } = JSON.parse(message) as { jobId: string; reason: string };
+      this.loop.drop(jobId, `cancelled: ${reason}`);
+      this.options.executor.interrupt(jobId, 'cancel', reason);
+    });
+  }
+
+  /** Graceful stop: running attempts are interrupted and handed back to the queue, not lost or failed. */
+  async stop(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.abort.abort();
+    clearInterval(this.reconcileTimer);
+    const closing = Promise.all(this.workers.map((worker) => worker.close()));
+    this.loop.dropAll('service is shutting down');
+    await this.options.executor.close();
+    await closing;
+    await this.leader.release();
+    this.subscriber?.disconnect();
+    this.leaderRedis.disconnect();
+  }
+}
