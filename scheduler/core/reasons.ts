@@ -1,0 +1,44 @@
+// Reasons as sentences for users: what the job needs against the most that is free.
+import type { UnschedulableReason } from './types.ts';
+
+export function describeReason(reason: UnschedulableReason): string {
+  switch (reason.kind) {
+    case 'NoNodes':
+      return 'no nodes in the compute environment';
+    case 'InsufficientGpus':
+      return `needs ${count(reason.need, 'GPU')}, largest free on any node is ${reason.largestFree}`;
+    case 'InsufficientGpuShare':
+      return `needs a ${reason.needMilli}-milli share of one GPU, largest free share is ${reason.largestFreeMilli}`;
+    case 'GpuModelUnavailable':
+      return `needs GPU model ${either(reason.allowed)}, ${
+        reason.available.length === 0 ? 'nodes have no GPUs' : `nodes have ${both(reason.available)}`
+      }`;
+    case 'InsufficientCpu':
+      return `needs ${reason.needMilli} milli CPU, largest free on any node is ${reason.largestFreeMilli}`;
+    case 'InsufficientMemory':
+      return `needs ${mebibytes(reason.needMiB)} of memory, largest free on any node is ${mebibytes(reason.largestFreeMiB)}`;
+  }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Whole GiB when exact, MiB otherwise, so two different amounts never print the same. */
+function mebibytes(mib: number): string {
+  return mib >= 1024 && mib % 1024 === 0 ? `${mib / 1024} GiB` : `${mib} MiB`;
+}
+
+function either(items: readonly string[]): string {
+  return joinWith(items, 'or');
+}
+
+function both(items: readonly string[]): string {
+  return joinWith(items, 'and');
+}
+
+/** "A", "A or B", "A, B or C". */
+function joinWith(items: readonly string[], conjunction: string): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
+}

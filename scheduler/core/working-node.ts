@@ -1,0 +1,80 @@
+// A mutable copy of one node that a cycle assumes placements into.
+import { type GpuState, MILLI_PER_GPU, type NodeState } from './types.ts';
+
+export interface WorkingNode {
+  /** Position in the input snapshot: the deterministic tie-breaker between equal scores. */
+  readonly position: number;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly unschedulable: boolean;
+  /** Copies of the node's GPUs, sorted by device index; freeMilli changes as work is assumed. */
+  readonly gpus: GpuState[];
+  readonly cpuMilliTotal: number;
+  cpuMilliFree: number;
+  readonly memoryMiBTotal: number;
+  memoryMiBFree: number;
+  readonly gpuMilliTotal: number;
+  gpuMilliFree: number;
+  /** GPUs with nothing running on them (freeMilli === 1000): the index buckets nodes by this. */
+  wholeFreeGpus: number;
+  /** GPUs that are partly used but still have some share free. */
+  partlyFreeGpus: number;
+}
+
+export type ReadonlyWorkingNode = Readonly<Omit<WorkingNode, 'gpus'>> & {
+  readonly gpus: readonly Readonly<GpuState>[];
+};
+
+export function toWorkingNode(node: NodeState, position: number): WorkingNode {
+  const gpus = node.gpus.map((gpu) => ({ ...gpu })).sort((a, b) => a.index - b.index);
+  const working: WorkingNode = {
+    position,
+    name: node.name,
+    labels: { ...node.labels },
+    unschedulable: node.unschedulable === true,
+    gpus,
+    cpuMilliTotal: node.cpuMilliTotal,
+    cpuMilliFree: node.cpuMilliFree,
+    memoryMiBTotal: node.memoryMiBTotal,
+    memoryMiBFree: node.memoryMiBFree,
+    gpuMilliTotal: gpus.length * MILLI_PER_GPU,
+    gpuMilliFree: 0,
+    wholeFreeGpus: 0,
+    partlyFreeGpus: 0,
+  };
+  recount(working);
+  return working;
+}
+
+/** The node as it would be with nothing running: what neverFits judges against. */
+export function toEmptyWorkingNode(node: NodeState, position: number): WorkingNode {
+  return toWorkingNode(
+    {
+      ...node,
+      unschedulable: false,
+      gpus: node.gpus.map((gpu) => ({ ...gpu, freeMilli: MILLI_PER_GPU })),
+      cpuMilliFree: node.cpuMilliTotal,
+      memoryMiBFree: node.memoryMiBTotal,
+    },
+    position,
+  );
+}
+
+export function findGpu(node: ReadonlyWorkingNode, index: number): Readonly<GpuState> | undefined {
+  return node.gpus.find((gpu) => gpu.index === index);
+}
+
+/** Recomputes the derived GPU counters after freeMilli changed. */
+export function recount(node: WorkingNode): void {
+  let whole = 0;
+  let partly = 0;
+  let free = 0;
+  for (const gpu of node.gpus) {
+    free += gpu.freeMilli;
+    if (gpu.freeMilli >= MILLI_PER_GPU) whole++;
+    else if (gpu.freeMilli > 0) partly++;
+  }
+  node.wholeFreeGpus = whole;
+  node.partlyFreeGpus = partly;
+  node.gpuMilliFree = free;
+}

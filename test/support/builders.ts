@@ -1,0 +1,142 @@
+// Builders for scheduler-core tests: jobs read like `job().gpus(2).queue('a').build()`,
+// clusters like `gpuNodes(4, { gpus: 8 })`.
+import {
+  type GpuState,
+  MILLI_PER_GPU,
+  type NodeState,
+  type PendingJob,
+  type ResourceRequest,
+  type Snapshot,
+} from '../../scheduler/core/index.ts';
+
+let nextJobNumber = 1;
+
+export class JobBuilder {
+  #id = `job-${nextJobNumber++}`;
+  #queue = 'default';
+  #priority = 0;
+  #submittedAt = 0;
+  #resources: ResourceRequest = { gpus: 0, gpuMilli: 0, gpuModel: [], cpuMilli: 1000, memoryMiB: 1024 };
+
+  id(id: string): this {
+    this.#id = id;
+    return this;
+  }
+  queue(queue: string): this {
+    this.#queue = queue;
+    return this;
+  }
+  priority(priority: number): this {
+    this.#priority = priority;
+    return this;
+  }
+  submittedAt(at: number): this {
+    this.#submittedAt = at;
+    return this;
+  }
+  /** Whole GPUs; clears any share. */
+  gpus(gpus: number): this {
+    this.#resources = { ...this.#resources, gpus, gpuMilli: 0 };
+    return this;
+  }
+  /** A share of one GPU; clears any whole-GPU count. */
+  gpuMilli(gpuMilli: number): this {
+    this.#resources = { ...this.#resources, gpus: 0, gpuMilli };
+    return this;
+  }
+  gpuModel(...models: string[]): this {
+    this.#resources = { ...this.#resources, gpuModel: models };
+    return this;
+  }
+  cpu(cpuMilli: number): this {
+    this.#resources = { ...this.#resources, cpuMilli };
+    return this;
+  }
+  memory(memoryMiB: number): this {
+    this.#resources = { ...this.#resources, memoryMiB };
+    return this;
+  }
+  build(): PendingJob {
+    return {
+      id: this.#id,
+      queue: this.#queue,
+      priority: this.#priority,
+      submittedAt: this.#submittedAt,
+      resources: { ...this.#resources, gpuModel: [...this.#resources.gpuModel] },
+    };
+  }
+  /** Just the request, for neverFits. */
+  resources(): ResourceRequest {
+    return this.build().resources;
+  }
+}
+
+/** Defaults: CPU-only, 1000 milli CPU, 1 GiB, priority 0, submittedAt 0, queue 'default', a fresh id. */
+export function job(): JobBuilder {
+  return new JobBuilder();
+}
+
+export interface GpuNodeShape {
+  gpus?: number;
+  model?: string;
+  cpuMilli?: number;
+  memoryMiB?: number;
+  namePrefix?: string;
+  labels?: Record<string, string>;
+}
+
+/** `count` identical, empty, schedulable nodes named `${namePrefix}-0`, `-1`, ... */
+export function gpuNodes(count: number, shape: GpuNodeShape = {}): NodeState[] {
+  const { gpus = 8, model = 'H100', cpuMilli = 64_000, memoryMiB = 512 * 1024, namePrefix = 'node' } = shape;
+  return Array.from({ length: count }, (_, n) => ({
+    name: `${namePrefix}-${n}`,
+    labels: { ...shape.labels },
+    gpus: Array.from({ length: gpus }, (_, index): GpuState => ({ index, model, freeMilli: MILLI_PER_GPU })),
+    cpuMilliTotal: cpuMilli,
+    cpuMilliFree: cpuMilli,
+    memoryMiBTotal: memoryMiB,
+    memoryMiBFree: memoryMiB,
+  }));
+}
+
+/** One node of the given shape. */
+export function gpuNode(shape: GpuNodeShape & { name?: string } = {}): NodeState {
+  const node = gpuNodes(1, shape)[0]!;
+  return shape.name === undefined ? node : { ...node, name: shape.name };
+}
+
+/** A copy of the node with the listed GPUs fully in use. */
+export function withUsedGpus(node: NodeState, indices: number[]): NodeState {
+  return {
+    ...node,
+    gpus: node.gpus.map((gpu) => (indices.includes(gpu.index) ? { ...gpu, freeMilli: 0 } : { ...gpu })),
+  };
+}
+
+/** A copy of the node with `milli` of GPU `index` in use. */
+export function withGpuShareUsed(node: NodeState, index: number, milli: number): NodeState {
+  return {
+    ...node,
+    gpus: node.gpus.map((gpu) =>
+      gpu.index === index ? { ...gpu, freeMilli: gpu.freeMilli - milli } : { ...gpu },
+    ),
+  };
+}
+
+/** A copy of the node with CPU and memory partly in use. */
+export function withUsed(node: NodeState, used: { cpuMilli?: number; memoryMiB?: number }): NodeState {
+  return {
+    ...node,
+    cpuMilliFree: node.cpuMilliFree - (used.cpuMilli ?? 0),
+    memoryMiBFree: node.memoryMiBFree - (used.memoryMiB ?? 0),
+  };
+}
+
+/** A copy of the node that takes no new work. */
+export function cordoned(node: NodeState): NodeState {
+  return { ...node, unschedulable: true };
+}
+
+export function snapshot(...nodes: (NodeState | NodeState[])[]): Snapshot {
+  return { nodes: nodes.flat() };
+}
