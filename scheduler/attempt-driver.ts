@@ -3,8 +3,8 @@
 import type { AttemptRequest } from '../runner/protocol.ts';
 import type { PendingJob, Placement } from './core/types.ts';
 import type { AttemptOutcome, Executor } from './executors/executor.ts';
-import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
 import { makeRunnable } from './job-lifecycle.ts';
+import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
 import type { PlacementLoop } from './placement-loop.ts';
 import type { JobStore } from './store/job-store.ts';
 
@@ -62,7 +62,9 @@ export class AttemptDriver {
     if (!record || !ACTIVE.includes(record.status)) return record;
     const attempt = record.attempts.at(-1);
     const reason = `attempt ${attempt?.number ?? '?'} lost: the scheduler running it stopped; will run again`;
-    return this.transition(jobId, ACTIVE, 'RUNNABLE', reason, (r) => closeAttempt(r, this.deps.now(), 'lost', reason));
+    return this.transition(jobId, ACTIVE, 'RUNNABLE', reason, (r) =>
+      closeAttempt(r, this.deps.now(), 'lost', reason),
+    );
   }
 
   private async start(record: JobRecord, placement: Placement): Promise<JobRecord | undefined> {
@@ -99,10 +101,16 @@ export class AttemptDriver {
     };
     return this.deps.executor.run(request, placement, {
       onStarted: (backend) => {
-        void this.transition(record.id, ['STARTING'], 'RUNNING', `attempt ${request.attempt} running`, (r) => {
-          const attempt = r.attempts.at(-1);
-          if (attempt && backend) attempt.backend = backend;
-        }).catch(() => undefined); // the settle step records the outcome even if this write is lost
+        void this.transition(
+          record.id,
+          ['STARTING'],
+          'RUNNING',
+          `attempt ${request.attempt} running`,
+          (r) => {
+            const attempt = r.attempts.at(-1);
+            if (attempt && backend) attempt.backend = backend;
+          },
+        ).catch(() => undefined); // the settle step records the outcome even if this write is lost
       },
       onProgress: (progress) => {
         void this.deps.store
@@ -120,7 +128,12 @@ export class AttemptDriver {
         const { result } = outcome;
         return this.transition(record.id, ACTIVE, 'SUCCEEDED', `attempt ${number} succeeded`, (r) => {
           closeAttempt(r, now, 'succeeded', 'succeeded', { backend: result.backend, exitCode: 0 });
-          r.result = { backend: result.backend, output: result.output, rows: result.rows, details: result.details };
+          r.result = {
+            backend: result.backend,
+            output: result.output,
+            rows: result.rows,
+            details: result.details,
+          };
           r.stoppedAt = now;
         });
       }

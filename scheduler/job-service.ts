@@ -20,6 +20,8 @@ export interface RedisJobServiceOptions {
   cwd: string;
   now?: () => number;
   schedulerRunning: () => boolean;
+  /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
+  preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
 }
 
 export class RedisJobService implements JobService {
@@ -38,7 +40,7 @@ export class RedisJobService implements JobService {
         { field: 'queue', message: `no queue named "${spec.queue}"; queues: ${queues.names().join(', ')}` },
       ]);
     }
-    const problems: FieldProblem[] = await preflight(spec, this.options.cwd);
+    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(spec, this.options.cwd);
     const never = neverFits(this.options.nodesForQueue(spec.queue), spec.resources);
     if (never) {
       problems.push({

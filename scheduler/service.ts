@@ -6,11 +6,11 @@ import { AttemptDriver } from './attempt-driver.ts';
 import type { Executor } from './executors/executor.ts';
 import { LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
-import { connect } from './store/redis.ts';
+import { recoverQueuedJobs } from './recovery.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX } from './store/keys.ts';
-import { recoverQueuedJobs } from './recovery.ts';
+import { connect } from './store/redis.ts';
 
 export interface SchedulerServiceOptions {
   redisUrl: string;
@@ -33,6 +33,7 @@ export class SchedulerService {
   private readonly leaderRedis: Redis;
   private subscriber?: Redis;
   private workers: Worker[] = [];
+  private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
@@ -91,13 +92,20 @@ export class SchedulerService {
     await this.listenForCancels();
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
     this.reconcileTimer = setInterval(() => {
-      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log).catch(() => undefined);
+      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log).catch(
+        () => undefined,
+      );
     }, 30_000);
     this.reconcileTimer.unref();
     for (const name of this.options.queues.names()) this.workers.push(this.worker(name));
   }
 
   private worker(queueName: string): Worker {
+    const connection = connect(this.options.redisUrl, {
+      forWorkers: true,
+      name: `gpubatch-worker-${queueName}`,
+    });
+    this.workerConnections.push(connection);
     const worker = new Worker(
       queueName,
       async (job, token) => {
@@ -108,7 +116,7 @@ export class SchedulerService {
         }
       },
       {
-        connection: connect(this.options.redisUrl, { forWorkers: true, name: `gpubatch-worker-${queueName}` }),
+        connection,
         prefix: BULL_PREFIX,
         concurrency: this.options.windowPerQueue ?? 256,
         // A long attempt keeps its BullMQ lock renewed; if this process dies the job is stalled and
@@ -144,6 +152,7 @@ export class SchedulerService {
     await closing;
     await this.leader.release();
     this.subscriber?.disconnect();
+    for (const connection of this.workerConnections) connection.disconnect();
     this.leaderRedis.disconnect();
   }
 }

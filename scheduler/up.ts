@@ -28,7 +28,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadConfig(env);
   await prepareExamplesIfPresent(config.cwd);
   const redisInfo = await resolveRedis({ redisUrl: config.redisUrl, dataDir: config.dataDir });
-  log(`redis: ${redisInfo.url} (${redisInfo.source}${redisInfo.embedded ? `, data in ${redisInfo.embedded.dir}` : ''})`);
+  log(
+    `redis: ${redisInfo.url} (${redisInfo.source}${redisInfo.embedded ? `, data in ${redisInfo.embedded.dir}` : ''})`,
+  );
   const redis = connect(redisInfo.url, { name: 'gpubatch-api' });
   try {
     await assertNoEviction(redis);
@@ -38,7 +40,10 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
     throw error;
   }
   const store = new JobStore(redis);
-  const queues = new JobQueues(redis, config.queues.map((q) => q.name));
+  const queues = new JobQueues(
+    redis,
+    config.queues.map((q) => q.name),
+  );
   const environment = config.computeEnvironments[0]!;
   const executor = new LocalExecutor({
     inventory: environment.inventory,
@@ -46,7 +51,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
     idleTimeoutMs: config.runners.idleTimeoutSeconds * 1000,
   });
   const node = executor.nodes()[0]!;
-  log(`local executor: node ${node.name}, ${node.gpus.length} GPU(s), ${node.cpuMilliTotal / 1000} CPUs, ${node.memoryMiBTotal} MiB`);
+  log(
+    `local executor: node ${node.name}, ${node.gpus.length} GPU(s), ${node.cpuMilliTotal / 1000} CPUs, ${node.memoryMiBTotal} MiB`,
+  );
   const scheduler = new SchedulerService({
     redisUrl: redisInfo.url,
     store,
@@ -91,7 +98,9 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; set PORT to another port`) : error),
+      reject(
+        error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; set PORT to another port`) : error,
+      ),
     );
   });
 }
@@ -100,6 +109,8 @@ function listen(app: ReturnType<typeof createApp>, port: number, host: string): 
 async function prepareExamplesIfPresent(cwd: string): Promise<void> {
   const script = join(cwd, 'examples', 'prepare.ts');
   if (!existsSync(script)) return;
-  const { prepareExamples } = (await import(pathToFileURL(script).href)) as { prepareExamples: (dir?: string) => Promise<void> };
+  const { prepareExamples } = (await import(pathToFileURL(script).href)) as {
+    prepareExamples: (dir?: string) => Promise<void>;
+  };
   await prepareExamples(join(cwd, 'examples', 'data'));
 }

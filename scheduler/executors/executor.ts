@@ -1,5 +1,10 @@
 // The boundary between the scheduler and where attempts run (this machine, Kubernetes, a simulation).
-import type { AttemptFailure, AttemptProgress, AttemptRequest, AttemptSuccess } from '../../runner/protocol.ts';
+import type {
+  AttemptFailure,
+  AttemptProgress,
+  AttemptRequest,
+  AttemptSuccess,
+} from '../../runner/protocol.ts';
 import type { NodeState, Placement } from '../core/types.ts';
 
 export type AttemptOutcome =

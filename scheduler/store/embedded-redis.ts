@@ -28,14 +28,22 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
   mkdirSync(dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--appendonly', appendOnly ? 'yes' : 'no',
-    '--appendfsync', 'everysec',
-    '--save', '',
-    '--maxmemory-policy', 'noeviction',
-    '--protected-mode', 'yes',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    appendOnly ? 'yes' : 'no',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--protected-mode',
+    'yes',
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -70,7 +78,9 @@ async function waitUntilAnswering(url: string, child: ChildProcess, stderr: () =
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new RedisUnavailableError(`redis-server exited at start (code ${child.exitCode}): ${stderr().trim()}`);
+      throw new RedisUnavailableError(
+        `redis-server exited at start (code ${child.exitCode}): ${stderr().trim()}`,
+      );
     }
     if (await pings(url)) return;
     await new Promise((r) => setTimeout(r, 50));

@@ -11,10 +11,7 @@ export function bullPriority(priority: number): number {
 
 export class JobQueues {
   private readonly queues = new Map<string, Queue>();
-  private readonly connection: Redis;
-
   constructor(connection: Redis, names: readonly string[]) {
-    this.connection = connection;
     for (const name of names) this.queues.set(name, new Queue(name, { connection, prefix: BULL_PREFIX }));
   }
 
@@ -32,7 +29,12 @@ export class JobQueues {
     await queue.add(
       'attempt',
       { jobId: record.id },
-      { jobId: record.id, priority: bullPriority(record.spec.priority), removeOnComplete: true, removeOnFail: true },
+      {
+        jobId: record.id,
+        priority: bullPriority(record.spec.priority),
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
     );
   }
 
@@ -47,7 +49,6 @@ export class JobQueues {
     if (!queue) throw new Error(`unknown queue ${name}`);
     return queue;
   }
-
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
-import { type Keys, keys as buildKeys } from './keys.ts';
+import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB } from './lua.ts';
 
 export interface StoredJob {
@@ -72,7 +72,12 @@ export class JobStore {
   }
 
   async read(id: string): Promise<StoredJob | undefined> {
-    const [json, version, progress] = await this.redis.hmget(this.keys.job(id), 'json', 'version', 'progress');
+    const [json, version, progress] = await this.redis.hmget(
+      this.keys.job(id),
+      'json',
+      'version',
+      'progress',
+    );
     if (!json || !version) return undefined;
     const record = JSON.parse(json) as JobRecord;
     if (progress) record.progress = JSON.parse(progress) as JobProgress;
@@ -83,7 +88,11 @@ export class JobStore {
    * Applies `update` atomically: read, compute, compare-and-set, retrying when another writer got there first.
    * Returns the record as stored afterwards, or undefined when the job does not exist.
    */
-  async update(id: string, update: JobUpdate, options: { fence?: string } = {}): Promise<JobRecord | undefined> {
+  async update(
+    id: string,
+    update: JobUpdate,
+    options: { fence?: string } = {},
+  ): Promise<JobRecord | undefined> {
     for (let tries = 0; tries < 20; tries++) {
       const stored = await this.read(id);
       if (!stored) return undefined;
@@ -96,7 +105,7 @@ export class JobStore {
           3,
           this.keys.job(id),
           this.keys.leaderFence,
-          this.keys.byStatus(''),
+          this.keys.statusPrefix,
           String(stored.version),
           JSON.stringify(persisted),
           next.status,
@@ -172,7 +181,8 @@ export class JobStore {
   /** Ids of jobs in the given states (used by recovery at leader start). */
   async idsInStatus(statuses: readonly JobStatus[]): Promise<string[]> {
     const ids: string[] = [];
-    for (const status of statuses) ids.push(...(await this.redis.zrange(this.keys.byStatus(status), 0, -1)));
+    for (const status of statuses)
+      ids.push(...(await this.redis.zrange(this.keys.byStatus(status), '0', '-1')));
     return ids;
   }
 }

@@ -9,6 +9,8 @@ export interface Keys {
   jobSeq: string;
   allJobs: string;
   byStatus(status: JobStatus): string;
+  /** Prefix of the status indexes (the Lua CAS appends the status). */
+  statusPrefix: string;
   byQueue(queue: string): string;
   leaderLock: string;
   leaderFence: string;
@@ -22,6 +24,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     jobSeq: `${prefix}:jobs:seq`,
     allJobs: `${prefix}:jobs:all`,
     byStatus: (status) => `${prefix}:jobs:status:${status}`,
+    statusPrefix: `${prefix}:jobs:status:`,
     byQueue: (queue) => `${prefix}:jobs:queue:${queue}`,
     leaderLock: `${prefix}:leader:lock`,
     leaderFence: `${prefix}:leader:fence`,

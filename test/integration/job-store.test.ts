@@ -82,7 +82,11 @@ test('a write carrying a stale fencing token is refused', async (t) => {
     store.transition(record.id, { from: ['SUBMITTED'], to: 'RUNNABLE', reason: 'x' }, { fence: '6' }),
     { instanceOf: FencedError },
   );
-  const ok = await store.transition(record.id, { from: ['SUBMITTED'], to: 'RUNNABLE', reason: 'x' }, { fence: '7' });
+  const ok = await store.transition(
+    record.id,
+    { from: ['SUBMITTED'], to: 'RUNNABLE', reason: 'x' },
+    { fence: '7' },
+  );
   t.is(ok?.status, 'RUNNABLE');
 });
 

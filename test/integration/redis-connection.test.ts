@@ -19,9 +19,12 @@ test('REDIS_URL is used when it answers', async (t) => {
 
 test('a REDIS_URL that does not answer is an error that says what to do', async (t) => {
   const port = await freePort();
-  const error = await t.throwsAsync(resolveRedis({ redisUrl: `redis://127.0.0.1:${port}`, dataDir: tempDir() }), {
-    instanceOf: RedisUnavailableError,
-  });
+  const error = await t.throwsAsync(
+    resolveRedis({ redisUrl: `redis://127.0.0.1:${port}`, dataDir: tempDir() }),
+    {
+      instanceOf: RedisUnavailableError,
+    },
+  );
   t.regex(error.message, /does not answer.*unset REDIS_URL/);
 });
 

@@ -53,7 +53,8 @@ export class LocalExecutor implements Executor {
     if (this.closed) {
       return Promise.resolve({ kind: 'interrupted', by: 'shutdown', reason: 'executor is shutting down' });
     }
-    const runner = this.takeIdle(placement.gpuIndices.join(',')) ?? new RunnerProcess(placement.gpuIndices.join(','));
+    const runner =
+      this.takeIdle(placement.gpuIndices.join(',')) ?? new RunnerProcess(placement.gpuIndices.join(','));
     let resolveDone!: (outcome: AttemptOutcome) => void;
     const attempt: RunningAttempt = { runner, done: new Promise((resolve) => (resolveDone = resolve)) };
     this.running.set(request.jobId, attempt);
@@ -64,12 +65,19 @@ export class LocalExecutor implements Executor {
     return attempt.done;
   }
 
-  private async drive(request: AttemptRequest, attempt: RunningAttempt, hooks: AttemptHooks): Promise<AttemptOutcome> {
+  private async drive(
+    request: AttemptRequest,
+    attempt: RunningAttempt,
+    hooks: AttemptHooks,
+  ): Promise<AttemptOutcome> {
     const { runner } = attempt;
     try {
       await runner.ready;
     } catch (error) {
-      return { kind: 'failed', failure: { code: 'RUNNER_START_FAILED', message: String(error), retryable: true } };
+      return {
+        kind: 'failed',
+        failure: { code: 'RUNNER_START_FAILED', message: String(error), retryable: true },
+      };
     }
     if (attempt.interruptedBy) {
       this.release(runner, true);
@@ -97,7 +105,11 @@ export class LocalExecutor implements Executor {
         clearTimeout(timeout);
         runner.detach();
         this.release(runner, reusable);
-        resolve(attempt.interruptedBy && outcome.kind !== 'succeeded' ? { kind: 'interrupted', ...attempt.interruptedBy } : outcome);
+        resolve(
+          attempt.interruptedBy && outcome.kind !== 'succeeded'
+            ? { kind: 'interrupted', ...attempt.interruptedBy }
+            : outcome,
+        );
       };
       const onMessage = (message: RunnerMessage) => {
         if ('jobId' in message && message.jobId !== request.jobId) return;
@@ -163,7 +175,9 @@ export class LocalExecutor implements Executor {
   }
 
   private takeIdle(visibleDevices: string): RunnerProcess | undefined {
-    const index = this.idle.findIndex((entry) => entry.runner.visibleDevices === visibleDevices && !entry.runner.exited);
+    const index = this.idle.findIndex(
+      (entry) => entry.runner.visibleDevices === visibleDevices && !entry.runner.exited,
+    );
     if (index < 0) return undefined;
     const [entry] = this.idle.splice(index, 1);
     clearTimeout(entry!.timer);

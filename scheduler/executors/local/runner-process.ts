@@ -24,7 +24,9 @@ export class RunnerProcess {
         if (message.type === 'ready') resolve();
       };
       this.child.on('message', onMessage);
-      this.child.once('exit', (code) => reject(new Error(`runner exited before it was ready (code ${code})`)));
+      this.child.once('exit', (code) =>
+        reject(new Error(`runner exited before it was ready (code ${code})`)),
+      );
     });
     this.ready.catch(() => undefined);
     this.child.on('message', (message: RunnerMessage) => this.listener?.(message));

@@ -1,0 +1,190 @@
+import test from 'ava';
+import { UnprocessableJobError } from '../../api/errors.ts';
+import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
+import { JobStore } from '../../scheduler/store/job-store.ts';
+import { connect } from '../../scheduler/store/redis.ts';
+import { gpuNodes } from '../support/builders.ts';
+import { failure, success } from '../support/fake-executor.ts';
+import { type TestRedis, testRedis } from '../support/redis-server.ts';
+import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
+
+// Each test gets a fresh Redis so leaders and queues never meet across tests.
+let redis: TestRedis;
+let harness: SchedulerHarness;
+
+test.beforeEach(async () => {
+  redis = await testRedis();
+  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2, cpuMilli: 8000, memoryMiB: 16_384 }));
+});
+
+async function readJob(id: string) {
+  const client = connect(redis.url);
+  try {
+    return await new JobStore(client).get(id);
+  } finally {
+    client.disconnect();
+  }
+}
+
+test.afterEach.always(async () => {
+  await harness?.stop();
+  await redis?.stop();
+});
+
+test.serial('a job goes SUBMITTED -> PENDING -> RUNNABLE -> STARTING -> RUNNING -> SUCCEEDED', async (t) => {
+  const job = await harness.submit({ resources: { gpus: 1 } });
+  t.is(job.status, 'RUNNABLE');
+  const attempt = await harness.executor.started(job.id);
+  t.deepEqual(attempt.placement.gpuIndices, [0]);
+  attempt.hooks.onStarted('fake:cpu');
+  await harness.waitForStatus(job.id, 'RUNNING');
+  attempt.hooks.onProgress({ done: 3, total: 10 });
+  await harness.waitFor(job.id, (r) => r.progress?.done === 3, 'progress 3/10');
+  attempt.settle(success('/data/out.npy'));
+  const done = await harness.waitForStatus(job.id, 'SUCCEEDED');
+  t.deepEqual(
+    done.events.map((e) => e.status),
+    ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED'],
+  );
+  t.is(done.attempts.length, 1);
+  t.is(done.attempts[0]?.backend, 'fake:cpu');
+  t.is(done.attempts[0]?.placement.node, 'node-0');
+  t.is(done.result?.output, '/data/out.npy');
+  t.truthy(done.startedAt && done.stoppedAt);
+});
+
+test.serial(
+  'a job that does not fit now waits RUNNABLE with a reason, then runs when GPUs free up',
+  async (t) => {
+    const big = await harness.submit({ name: 'big', resources: { gpus: 2 } });
+    const first = await harness.executor.started(big.id);
+    const second = await harness.submit({ name: 'second', resources: { gpus: 1 } });
+    const waiting = await harness.waitFor(
+      second.id,
+      (r) => r.statusReason.includes('needs'),
+      'a waiting reason',
+    );
+    t.is(waiting.status, 'RUNNABLE');
+    t.regex(waiting.statusReason, /needs 1 GPU.*largest free.*0/);
+    first.settle(success());
+    const next = await harness.executor.started(second.id);
+    t.deepEqual(next.placement.gpuIndices, [0]);
+    next.settle(success());
+    await harness.waitForStatus(second.id, 'SUCCEEDED');
+    t.pass();
+  },
+);
+
+test.serial('a retryable failure runs again until the attempts are used up', async (t) => {
+  const job = await harness.submit({ retry: { attempts: 2 } });
+  (await harness.executor.started(job.id)).settle(failure('RUNNER_CRASHED', true));
+  await harness.waitFor(job.id, (r) => r.attempts.length === 2 && r.status !== 'RUNNABLE', 'second attempt');
+  (await harness.executor.started(job.id)).settle(failure('RUNNER_CRASHED', true));
+  const failed = await harness.waitForStatus(job.id, 'FAILED');
+  t.is(failed.attempts.length, 2);
+  t.deepEqual(
+    failed.attempts.map((a) => a.outcome),
+    ['failed', 'failed'],
+  );
+  t.regex(failed.statusReason, /attempt 2 failed: RUNNER_CRASHED.*no attempts left/);
+});
+
+test.serial('a failure that retrying cannot fix fails at once', async (t) => {
+  const job = await harness.submit({ retry: { attempts: 3 } });
+  (await harness.executor.started(job.id)).settle(failure('INPUT_MALFORMED', false));
+  const failed = await harness.waitForStatus(job.id, 'FAILED');
+  t.is(failed.attempts.length, 1);
+  t.regex(failed.statusReason, /INPUT_MALFORMED/);
+});
+
+test.serial('cancelling a waiting job fails it without running it', async (t) => {
+  const blocker = await harness.submit({ resources: { gpus: 2 } });
+  const running = await harness.executor.started(blocker.id);
+  const waiting = await harness.submit({ resources: { gpus: 2 } });
+  const cancelled = await harness.jobs.cancel(waiting.id, 'not needed');
+  t.is(cancelled?.status, 'FAILED');
+  t.is(cancelled?.statusReason, 'Cancelled: not needed');
+  running.settle(success());
+  await harness.waitForStatus(blocker.id, 'SUCCEEDED');
+  t.false(harness.executor.attempts.some((a) => a.request.jobId === waiting.id));
+});
+
+test.serial('cancelling a running job terminates its attempt', async (t) => {
+  const job = await harness.submit();
+  const attempt = await harness.executor.started(job.id);
+  attempt.hooks.onStarted();
+  await harness.waitForStatus(job.id, 'RUNNING');
+  await harness.jobs.cancel(job.id, 'wrong input');
+  const failed = await harness.waitForStatus(job.id, 'FAILED');
+  t.is(failed.statusReason, 'Terminated: wrong input');
+  t.false(harness.executor.isRunning(job.id));
+});
+
+test.serial('cancelling a finished job is a conflict', async (t) => {
+  const job = await harness.submit();
+  (await harness.executor.started(job.id)).settle(success());
+  await harness.waitForStatus(job.id, 'SUCCEEDED');
+  await t.throwsAsync(harness.jobs.cancel(job.id, 'late'), { message: /already SUCCEEDED/ });
+});
+
+test.serial(
+  'a job that can never fit the compute environment is rejected at submit, naming resources',
+  async (t) => {
+    const error = await t.throwsAsync(harness.submit({ resources: { gpus: 4 } }), {
+      instanceOf: UnprocessableJobError,
+    });
+    t.is(error.problems[0]?.field, 'resources');
+    t.regex(error.problems[0]?.message ?? '', /needs 4 GPUs/);
+    t.deepEqual((await harness.jobs.list({ limit: 10 })).jobs, [], 'nothing was stored');
+  },
+);
+
+test.serial('an unknown queue is rejected at submit, naming the queue field', async (t) => {
+  const error = await t.throwsAsync(harness.submit({ queue: 'nope' }), { instanceOf: UnprocessableJobError });
+  t.is(error.problems[0]?.field, 'queue');
+});
+
+test.serial(
+  'a stop interrupts running attempts; after a restart the job runs again and succeeds once',
+  async (t) => {
+    const job = await harness.submit();
+    const attempt = await harness.executor.started(job.id);
+    attempt.hooks.onStarted();
+    await harness.waitForStatus(job.id, 'RUNNING');
+    await harness.stop();
+    const interrupted = await readJob(job.id);
+    t.is(interrupted?.status, 'RUNNABLE');
+    t.is(interrupted?.attempts[0]?.outcome, 'interrupted');
+
+    harness = await harness.restart();
+    const again = await harness.executor.started(job.id);
+    t.is(again.request.attempt, 2);
+    again.settle(success());
+    const done = await harness.waitForStatus(job.id, 'SUCCEEDED');
+    t.is(done.events.filter((e) => e.status === 'SUCCEEDED').length, 1);
+    t.deepEqual(
+      done.attempts.map((a) => a.outcome),
+      ['interrupted', 'succeeded'],
+    );
+  },
+);
+
+test.serial('a job stored but never enqueued (crash in between) is recovered by the leader', async (t) => {
+  await harness.stop();
+  // Simulate the crash: a record exists with no BullMQ entry.
+  const client = connect(redis.url);
+  const { record } = await new JobStore(client).create(
+    JobSpecSchema.parse({
+      name: 'orphan',
+      kind: 'kernel',
+      kernel: 'standardize',
+      input: 'a.npy',
+      output: 'b.npy',
+    }),
+  );
+  client.disconnect();
+  harness = await harness.restart();
+  (await harness.executor.started(record.id)).settle(success());
+  const done = await harness.waitForStatus(record.id, 'SUCCEEDED');
+  t.true(done.events.some((e) => e.status === 'RUNNABLE'));
+});

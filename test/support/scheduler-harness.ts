@@ -1,0 +1,89 @@
+// A real scheduler stack (Redis, BullMQ, job store, leader, placement loop, driver) over a fake executor.
+import type { Redis } from 'ioredis';
+import { type JobSpecInput, JobSpecSchema } from '../../api/schemas/job-spec.ts';
+import type { NodeState } from '../../scheduler/core/types.ts';
+import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
+import { RedisJobService } from '../../scheduler/job-service.ts';
+import { SchedulerService } from '../../scheduler/service.ts';
+import { JobQueues } from '../../scheduler/store/job-queues.ts';
+import { JobStore } from '../../scheduler/store/job-store.ts';
+import { connect } from '../../scheduler/store/redis.ts';
+import { FakeExecutor } from './fake-executor.ts';
+
+export interface SchedulerHarness {
+  executor: FakeExecutor;
+  jobs: RedisJobService;
+  store: JobStore;
+  scheduler: SchedulerService;
+  submit(spec?: Partial<JobSpecInput>): Promise<JobRecord>;
+  waitFor(id: string, predicate: (r: JobRecord) => boolean, what?: string): Promise<JobRecord>;
+  waitForStatus(id: string, status: JobStatus): Promise<JobRecord>;
+  /** A new scheduler on the same Redis (a restart); the old one must be stopped first. */
+  restart(): Promise<SchedulerHarness>;
+  stop(): Promise<void>;
+}
+
+export async function schedulerHarness(
+  redisUrl: string,
+  nodes: NodeState[],
+  options: { queues?: string[]; prefix?: string } = {},
+): Promise<SchedulerHarness> {
+  const redis: Redis = connect(redisUrl);
+  const queueNames = options.queues ?? ['default'];
+  const store = new JobStore(redis);
+  const queues = new JobQueues(redis, queueNames);
+  const executor = new FakeExecutor(nodes);
+  const scheduler = new SchedulerService({ redisUrl, store, queues, executor, cwd: '/', leaderTtlMs: 3000 });
+  const jobs = new RedisJobService({
+    store,
+    queues,
+    redis,
+    nodesForQueue: () => executor.nodes(),
+    cwd: '/',
+    schedulerRunning: () => scheduler.isLeader,
+    preflight: async () => [],
+  });
+  await scheduler.start();
+
+  const waitFor = async (id: string, predicate: (r: JobRecord) => boolean, what = 'condition') => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const record = await store.get(id);
+      if (record && predicate(record)) return record;
+      if (Date.now() > deadline) {
+        throw new Error(`job ${id}: ${what} not reached; last: ${record?.status} ${record?.statusReason}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const stop = async () => {
+    await scheduler.stop();
+    await queues.close();
+    redis.disconnect();
+  };
+  return {
+    executor,
+    jobs,
+    store,
+    scheduler,
+    submit: async (spec = {}) =>
+      (
+        await jobs.submit(
+          JobSpecSchema.parse({
+            name: 'test-job',
+            kind: 'kernel',
+            kernel: 'standardize',
+            input: 'in.npy',
+            output: 'out.npy',
+            ...spec,
+          }),
+        )
+      ).job,
+    waitFor,
+    waitForStatus: (id, status) => waitFor(id, (r) => r.status === status, `status ${status}`),
+    restart: async () => {
+      return schedulerHarness(redisUrl, nodes, options);
+    },
+    stop,
+  };
+}
