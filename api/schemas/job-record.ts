@@ -1,0 +1,64 @@
+// A zod mirror of scheduler/job-record.ts, used only to describe responses in the OpenAPI document.
+import { z } from 'zod';
+import { JOB_STATUSES, type JobRecord } from '../../scheduler/job-record.ts';
+import { JobSpecSchema } from './job-spec.ts';
+
+const epochMs = z.number().describe('Epoch milliseconds.');
+
+export const JobStatusSchema = z.enum(JOB_STATUSES);
+
+const AttemptPlacementSchema = z.object({
+  node: z.string(),
+  gpuIndices: z.array(z.int()),
+  gpuMilliPerGpu: z.int(),
+});
+
+const AttemptSchema = z.object({
+  number: z.int().min(1).describe('1-based attempt number.'),
+  placement: AttemptPlacementSchema,
+  startedAt: epochMs,
+  stoppedAt: epochMs.optional(),
+  backend: z.string().optional().describe('e.g. "onnxruntime:cpu", "gpu.js:webasm".'),
+  exitCode: z.int().optional(),
+  outcome: z
+    .enum(['succeeded', 'failed', 'interrupted', 'lost'])
+    .optional()
+    .describe('How it ended: only failed attempts count against the retry strategy.'),
+  reason: z.string().optional().describe('Why the attempt ended (empty while it runs).'),
+});
+
+const JobProgressSchema = z.object({ done: z.number(), total: z.number(), at: epochMs });
+
+const JobResultSchema = z.object({
+  backend: z.string(),
+  output: z.string(),
+  rows: z.int(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+const JobEventSchema = z.object({ at: epochMs, status: JobStatusSchema, reason: z.string() });
+
+export const JobRecordSchema = z.object({
+  id: z.string(),
+  spec: JobSpecSchema,
+  status: JobStatusSchema,
+  statusReason: z.string(),
+  createdAt: epochMs,
+  startedAt: epochMs.optional(),
+  stoppedAt: epochMs.optional(),
+  attempts: z.array(AttemptSchema),
+  progress: JobProgressSchema.optional(),
+  result: JobResultSchema.optional(),
+  events: z.array(JobEventSchema),
+  cancelRequested: z
+    .object({ at: epochMs, reason: z.string() })
+    .optional()
+    .describe('Set when a user asked to stop a STARTING or RUNNING job.'),
+});
+
+// Fails the type check when scheduler/job-record.ts changes and this mirror does not.
+type Assert<T extends true> = T;
+type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type JobRecordSchemaMatchesType = Assert<
+  MutuallyAssignable<z.output<typeof JobRecordSchema>, JobRecord>
+>;

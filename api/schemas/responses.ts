@@ -1,0 +1,32 @@
+// Response bodies other than the job record, for the OpenAPI document.
+import { z } from 'zod';
+import { JobRecordSchema } from './job-record.ts';
+
+export const JobPageSchema = z.object({
+  jobs: z.array(JobRecordSchema),
+  nextCursor: z.string().optional().describe('Absent on the last page.'),
+});
+
+export const QueueListSchema = z.object({ queues: z.array(z.string()) });
+
+export const HealthSchema = z.object({ status: z.literal('ok') });
+
+export const ReadySchema = z.object({ status: z.literal('ready'), detail: z.string() });
+
+export const FieldProblemSchema = z.object({
+  field: z.string().describe('Dotted path into the request, e.g. "resources.gpus".'),
+  message: z.string(),
+});
+
+export const ProblemSchema = z
+  .object({
+    type: z
+      .string()
+      .describe('A URI naming the kind of problem, e.g. "urn:gpubatch:problem:invalid-request".'),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    instance: z.string().optional().describe('The request path.'),
+    errors: z.array(FieldProblemSchema).optional(),
+  })
+  .describe('RFC 9457 problem details, served as application/problem+json.');

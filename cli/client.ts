@@ -1,0 +1,72 @@
+// A small HTTP client for the gpubatch API; failures become CliErrors with readable messages.
+import type { Problem } from '../api/problem.ts';
+import type { CliContext } from './context.ts';
+import { CliError, EXIT } from './errors.ts';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
+
+export interface ApiClient {
+  readonly baseUrl: string;
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+}
+
+/** "Invalid request (400): resources.gpus: Too big ...", then one line per field error. */
+export function formatProblem(problem: Partial<Problem>, status: number): string {
+  const lines = [`${problem.title ?? 'Error'} (${status}): ${problem.detail ?? 'no detail given'}`];
+  for (const { field, message } of problem.errors ?? []) lines.push(`  - ${field}: ${message}`);
+  return lines.join('\n');
+}
+
+async function failure(response: Response): Promise<CliError> {
+  const exitCode = response.status < 500 ? EXIT.usage : EXIT.failure;
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as Partial<Problem>;
+    if (typeof body.detail === 'string') return new CliError(formatProblem(body, response.status), exitCode);
+  } catch {
+    // Not JSON (a proxy's HTML page, say); fall through to the status line.
+  }
+  return new CliError(`server answered ${response.status} ${response.statusText}`, exitCode);
+}
+
+function baseUrlOf(env: CliContext['env']): string {
+  const raw = env['GPUBATCH_URL'] || DEFAULT_URL;
+  try {
+    return new URL(raw).href.replace(/\/+$/, '');
+  } catch {
+    throw new CliError(`GPUBATCH_URL is not a URL: ${raw}`, EXIT.usage);
+  }
+}
+
+export function apiClient(ctx: CliContext): ApiClient {
+  const baseUrl = baseUrlOf(ctx.env);
+  const token = ctx.env['GPUBATCH_TOKEN'];
+
+  async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (token) headers['authorization'] = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await ctx.fetch(baseUrl + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new CliError(
+        `cannot reach gpubatch at ${baseUrl}: is \`npm start\` running? set GPUBATCH_URL to point elsewhere`,
+        EXIT.failure,
+      );
+    }
+    if (!response.ok) throw await failure(response);
+    return (await response.json()) as T;
+  }
+
+  return {
+    baseUrl,
+    get: (path) => send('GET', path),
+    post: (path, body) => send('POST', path, body),
+  };
+}

@@ -1,0 +1,30 @@
+// What a command needs from the outside world, injected so tests run commands in-process.
+export interface Output {
+  write(text: string): unknown;
+}
+
+export interface CliContext {
+  fetch: typeof globalThis.fetch;
+  /** Results: a job id, a table, JSON. */
+  stdout: Output;
+  /** Messages, progress and errors. */
+  stderr: Output;
+  env: Record<string, string | undefined>;
+  /** Whether stderr is a terminal, where --wait draws a progress bar instead of printing lines. */
+  isTTY: boolean;
+  /** Relative paths in spec files are resolved against this directory. */
+  cwd: string;
+  /** Pause between polls; tests pass one that returns at once. Default: a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function processContext(): CliContext {
+  return {
+    fetch: globalThis.fetch,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    isTTY: process.stderr.isTTY === true,
+    cwd: process.cwd(),
+  };
+}

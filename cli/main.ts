@@ -1,0 +1,55 @@
+// Dispatches `gpubatch <command> ...` and turns errors into one message and an exit code.
+import { cancelCommand } from './commands/cancel.ts';
+import { describeCommand } from './commands/describe.ts';
+import { lsCommand } from './commands/ls.ts';
+import { submitCommand } from './commands/submit.ts';
+import { upCommand } from './commands/up.ts';
+import type { CliContext } from './context.ts';
+import { CliError, EXIT, UsageError } from './errors.ts';
+import { COMMAND_USAGE, type CommandName, USAGE } from './usage.ts';
+
+type Command = (args: string[], ctx: CliContext) => Promise<number>;
+
+const COMMANDS: Record<CommandName, Command> = {
+  up: upCommand,
+  submit: submitCommand,
+  describe: describeCommand,
+  ls: lsCommand,
+  cancel: cancelCommand,
+};
+
+const isHelp = (arg: string) => arg === '--help' || arg === '-h';
+
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/** Runs one command line (without "node gpubatch.ts") and returns the exit code. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || isHelp(name) || name === 'help') {
+    (name === undefined ? ctx.stderr : ctx.stdout).write(USAGE);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (!isCommandName(name)) {
+    ctx.stderr.write(`gpubatch: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (args.some(isHelp)) {
+    ctx.stdout.write(`${COMMAND_USAGE[name]}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await COMMANDS[name](args, ctx);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      ctx.stderr.write(`gpubatch ${error.message}\n\nUsage: ${error.usage}\n`);
+    } else if (error instanceof CliError) {
+      ctx.stderr.write(`gpubatch: ${error.message}\n`);
+    } else {
+      ctx.stderr.write(`gpubatch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      return EXIT.failure;
+    }
+    return error.exitCode;
+  }
+}

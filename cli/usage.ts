@@ -1,0 +1,31 @@
+// Usage text, one block per command, printed by --help and after a usage error.
+export const COMMAND_USAGE = {
+  up: 'gpubatch up\n  Start the service (API, scheduler, local executor) in this process.',
+  submit: [
+    'gpubatch submit <file> [--wait] [--json]',
+    '  Submit the job spec in <file> (YAML or JSON). Relative input, output and model',
+    '  paths are resolved against the current directory.',
+    '  --wait   poll until the job ends; exit 0 if it SUCCEEDED, 1 if it FAILED',
+    '  --json   print the job record instead of the id',
+  ].join('\n'),
+  describe: 'gpubatch describe <id> [--json]\n  Show a job: status, attempts, placement, timings, output.',
+  ls: [
+    'gpubatch ls [--queue <q>] [--status <S>] [--limit <n>] [--cursor <c>] [--json]',
+    '  List jobs, newest first. S is one of SUBMITTED PENDING RUNNABLE STARTING RUNNING SUCCEEDED FAILED.',
+  ].join('\n'),
+  cancel: 'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not finished.',
+} as const;
+
+export type CommandName = keyof typeof COMMAND_USAGE;
+
+export const USAGE = [
+  'Usage: gpubatch <command> [options]',
+  '',
+  ...Object.values(COMMAND_USAGE).flatMap((text) => [text, '']),
+  'Environment:',
+  '  GPUBATCH_URL    the server (default http://127.0.0.1:8080)',
+  '  GPUBATCH_TOKEN  bearer token, when the server requires one',
+  '',
+  'Exit codes: 0 success, 1 job failed or server unreachable/failing, 2 bad usage or rejected request.',
+  '',
+].join('\n');

@@ -1,0 +1,138 @@
+// FakeJobService: an in-memory test double of api/job-service.ts, with hooks to script outcomes.
+import { ConflictError, UnprocessableJobError, ValidationError } from '../../api/errors.ts';
+import type { JobPage, JobService, ListJobsQuery, SubmitOutcome } from '../../api/job-service.ts';
+import type { JobSpec } from '../../api/schemas/job-spec.ts';
+import { type JobRecord, TERMINAL_STATUSES } from '../../scheduler/job-record.ts';
+
+export interface FakeJobServiceOptions {
+  /** Queues that exist; a spec naming another is rejected with 422 like the real service. Default ['default']. */
+  queues?: string[];
+  now?: () => number;
+}
+
+export class FakeJobService implements JobService {
+  /** Every spec submit() received, in order, so tests can see exactly what the API passed on. */
+  readonly submitted: JobSpec[] = [];
+  readonly #queues: string[];
+  readonly #now: () => number;
+  readonly #jobs = new Map<string, JobRecord>();
+  readonly #jobIdByIdempotencyKey = new Map<string, string>();
+  readonly #pollScripts = new Map<string, Partial<JobRecord>[]>();
+  #submitError: Error | undefined;
+  #readiness = { ready: true, detail: 'fake job service' };
+  #nextId = 1;
+
+  constructor(options: FakeJobServiceOptions = {}) {
+    this.#queues = options.queues ?? ['default'];
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Makes every later submit() throw `error` (e.g. an UnprocessableJobError). */
+  rejectSubmitsWith(error: Error): void {
+    this.#submitError = error;
+  }
+
+  setReadiness(ready: boolean, detail: string): void {
+    this.#readiness = { ready, detail };
+  }
+
+  /** Stores a record as is, for tests that need a job in a given state. */
+  put(record: JobRecord): void {
+    this.#jobs.set(record.id, structuredClone(record));
+  }
+
+  update(id: string, patch: Partial<JobRecord>): void {
+    const job = this.#jobs.get(id);
+    if (!job) throw new Error(`FakeJobService: no job ${id}`);
+    Object.assign(job, structuredClone(patch));
+  }
+
+  /** Each later get(id) first applies the next patch, so pollers see the job move on. */
+  whenPolled(id: string, patches: Partial<JobRecord>[]): void {
+    this.#pollScripts.set(id, [...patches]);
+  }
+
+  async submit(spec: JobSpec): Promise<SubmitOutcome> {
+    this.submitted.push(spec);
+    if (this.#submitError) throw this.#submitError;
+    const existingId = spec.idempotencyKey && this.#jobIdByIdempotencyKey.get(spec.idempotencyKey);
+    if (existingId) return { job: this.#copy(existingId)!, created: false };
+    if (!this.#queues.includes(spec.queue)) {
+      throw new UnprocessableJobError(`queue "${spec.queue}" does not exist`, [
+        { field: 'queue', message: `unknown queue; known: ${this.#queues.join(', ')}` },
+      ]);
+    }
+    const id = `job-${String(this.#nextId++).padStart(6, '0')}`;
+    const now = this.#now();
+    this.#jobs.set(id, {
+      id,
+      spec: structuredClone(spec),
+      status: 'SUBMITTED',
+      statusReason: 'submitted',
+      createdAt: now,
+      attempts: [],
+      events: [{ at: now, status: 'SUBMITTED', reason: 'submitted' }],
+    });
+    if (spec.idempotencyKey) this.#jobIdByIdempotencyKey.set(spec.idempotencyKey, id);
+    return { job: this.#copy(id)!, created: true };
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const next = this.#pollScripts.get(id)?.shift();
+    if (next) this.update(id, next);
+    return this.#copy(id);
+  }
+
+  /** Newest first; the cursor is the offset of the next page, encoded so clients treat it as opaque. */
+  async list(query: ListJobsQuery): Promise<JobPage> {
+    const matching = [...this.#jobs.values()]
+      .filter((job) => query.queue === undefined || job.spec.queue === query.queue)
+      .filter((job) => query.status === undefined || job.status === query.status)
+      .reverse();
+    const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
+    const end = offset + query.limit;
+    const jobs = matching.slice(offset, end).map((job) => structuredClone(job));
+    return end < matching.length ? { jobs, nextCursor: encodeCursor(end) } : { jobs };
+  }
+
+  /** Like the real service: a STARTING or RUNNING job is only asked to stop; anything earlier fails at once. */
+  async cancel(id: string, reason: string): Promise<JobRecord | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    if (TERMINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${id} is already ${job.status}`);
+    const at = this.#now();
+    if (job.status === 'STARTING' || job.status === 'RUNNING') {
+      job.cancelRequested ??= { at, reason };
+      return this.#copy(id);
+    }
+    Object.assign(job, { status: 'FAILED', statusReason: `cancelled: ${reason}`, stoppedAt: at });
+    job.events.push({ at, status: 'FAILED', reason: `cancelled: ${reason}` });
+    return this.#copy(id);
+  }
+
+  async queues(): Promise<string[]> {
+    return [...this.#queues];
+  }
+
+  async ready(): Promise<{ ready: boolean; detail: string }> {
+    return { ...this.#readiness };
+  }
+
+  #copy(id: string): JobRecord | undefined {
+    const job = this.#jobs.get(id);
+    return job && structuredClone(job);
+  }
+}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match)
+    throw new ValidationError('invalid cursor', [
+      { field: 'cursor', message: 'not a cursor from this server' },
+    ]);
+  return Number(match[1]);
+}

@@ -1,0 +1,75 @@
+// /openapi.json is an OpenAPI 3.1 document generated from the zod schemas.
+import test from 'ava';
+import { LIMITS } from '../../api/schemas/job-spec.ts';
+import { startApi } from '../support/api-harness.ts';
+
+test('it lists every route with its methods', async (t) => {
+  const api = await startApi(t);
+
+  const { status, body } = await api.request('/openapi.json');
+
+  t.is(status, 200);
+  t.is(body.openapi, '3.1.0');
+  const operations = Object.entries(body.paths).flatMap(([path, methods]) =>
+    Object.keys(methods as object).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  t.deepEqual(operations.sort(), [
+    'GET /healthz',
+    'GET /openapi.json',
+    'GET /readyz',
+    'GET /v1/jobs',
+    'GET /v1/jobs/{id}',
+    'GET /v1/queues',
+    'POST /v1/jobs',
+    'POST /v1/jobs/{id}/cancel',
+  ]);
+});
+
+test('the JobSpec component comes from JobSpecSchema, limits and defaults included', async (t) => {
+  const api = await startApi(t);
+
+  const { body } = await api.request('/openapi.json');
+  const spec = body.components.schemas.JobSpec;
+
+  t.deepEqual(spec.required.sort(), ['input', 'kind', 'name', 'output']);
+  t.deepEqual(spec.properties.kind.enum, ['kernel', 'inference']);
+  t.is(spec.properties.resources.properties.gpus.maximum, LIMITS.gpus);
+  t.is(spec.properties.queue.default, 'default');
+  t.is(spec.$schema, undefined);
+  t.deepEqual(body.paths['/v1/jobs'].post.requestBody.content['application/json'].schema, {
+    $ref: '#/components/schemas/JobSpec',
+  });
+});
+
+test('errors are described by the Problem schema as application/problem+json', async (t) => {
+  const api = await startApi(t);
+
+  const { body } = await api.request('/openapi.json');
+
+  t.deepEqual(body.components.schemas.Problem.required.sort(), ['detail', 'status', 'title', 'type']);
+  t.deepEqual(body.paths['/v1/jobs'].post.responses['400'].content['application/problem+json'].schema, {
+    $ref: '#/components/schemas/Problem',
+  });
+});
+
+test('every $ref points at a component that exists', async (t) => {
+  const api = await startApi(t);
+
+  const { body } = await api.request('/openapi.json');
+  const refs = [...JSON.stringify(body).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+    (m) => m[1],
+  );
+
+  t.true(refs.length > 0);
+  for (const ref of new Set(refs)) t.truthy(body.components.schemas[ref!], `missing component ${ref}`);
+});
+
+test('with a token configured, /v1 operations declare bearer security and probes do not', async (t) => {
+  const api = await startApi(t, { token: 'x' });
+
+  const { body } = await api.request('/openapi.json');
+
+  t.deepEqual(body.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer' });
+  t.deepEqual(body.paths['/v1/jobs'].get.security, [{ bearer: [] }]);
+  t.is(body.paths['/healthz'].get.security, undefined);
+});

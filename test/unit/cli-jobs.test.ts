@@ -1,0 +1,202 @@
+// gpubatch describe, ls and cancel against the API over the fake job service.
+import test from 'ava';
+import { aJobRecord, aValidatedJobSpec } from '../support/api-builders.ts';
+import { startApi } from '../support/api-harness.ts';
+import { gpubatch } from '../support/cli-harness.ts';
+import { FakeJobService } from '../support/fake-job-service.ts';
+
+const at = (seconds: number) => Date.UTC(2025, 0, 1, 12, 0, seconds);
+
+const retriedJob = aJobRecord({
+  id: 'job-7',
+  spec: aValidatedJobSpec({ name: 'embed', queue: 'gpu', resources: { gpus: 2 }, retry: { attempts: 3 } }),
+  status: 'SUCCEEDED',
+  statusReason: 'all rows written',
+  createdAt: at(0),
+  startedAt: at(2),
+  stoppedAt: at(30),
+  attempts: [
+    {
+      number: 1,
+      placement: { node: 'node-a', gpuIndices: [0, 1], gpuMilliPerGpu: 1000 },
+      startedAt: at(2),
+      stoppedAt: at(10),
+      backend: 'gpu.js:webgl',
+      outcome: 'lost',
+      reason: 'node lost',
+    },
+    {
+      number: 2,
+      placement: { node: 'node-b', gpuIndices: [3, 4], gpuMilliPerGpu: 1000 },
+      startedAt: at(12),
+      stoppedAt: at(30),
+      backend: 'gpu.js:webgl',
+      outcome: 'succeeded',
+    },
+  ],
+  progress: { done: 1000, total: 1000, at: at(30) },
+  result: { backend: 'gpu.js:webgl', output: '/data/embeddings.npy', rows: 1000 },
+});
+
+test('describe shows status, placement, backend, output, timings and every attempt', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(retriedJob);
+
+  const run = await gpubatch(['describe', 'job-7'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 0);
+  t.is(
+    run.stdout,
+    [
+      'Job        job-7  (embed)',
+      'Queue      gpu  priority 0',
+      'Kind       kernel  saxpy',
+      'Status     SUCCEEDED: all rows written',
+      'Resources  2 GPUs, 1 CPU, 1024 MiB',
+      'Placement  node-b  GPUs 3,4',
+      'Backend    gpu.js:webgl',
+      'Progress   [####################] 100%  1000/1000',
+      'Input      /data/in.npy',
+      'Output     /data/embeddings.npy  (1000 rows)',
+      'Created    2025-01-01 12:00:00Z',
+      'Started    2025-01-01 12:00:02Z  (waited 2.0s)',
+      'Stopped    2025-01-01 12:00:30Z  (ran 28.0s)',
+      'Attempts (2 of 3)',
+      '  #1  node-a  GPUs 0,1  gpu.js:webgl  2025-01-01 12:00:02Z -> 2025-01-01 12:00:10Z (8.0s)  lost: node lost',
+      '  #2  node-b  GPUs 3,4  gpu.js:webgl  2025-01-01 12:00:12Z -> 2025-01-01 12:00:30Z (18.0s)  succeeded',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('describe of a job still waiting says what it is waiting for', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(
+    aJobRecord({ id: 'job-1', status: 'RUNNABLE', statusReason: 'Unschedulable: insufficient GPUs' }),
+  );
+
+  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.regex(run.stdout, /^Status {5}RUNNABLE: Unschedulable: insufficient GPUs$/m);
+  t.regex(run.stdout, /^Placement {2}not placed yet$/m);
+  t.regex(run.stdout, /^Output {5}\/data\/out\.npy {2}\(not written yet\)$/m);
+  t.regex(run.stdout, /^Attempts {2}none yet$/m);
+});
+
+test('describe --json prints the record', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(retriedJob);
+
+  const run = await gpubatch(['describe', 'job-7', '--json'], { env: { GPUBATCH_URL: api.url } });
+
+  t.deepEqual(JSON.parse(run.stdout), retriedJob);
+});
+
+test('describe of an unknown job prints the 404 problem and exits 2', async (t) => {
+  const api = await startApi(t);
+
+  const run = await gpubatch(['describe', 'nope'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 2);
+  t.is(run.stderr, 'gpubatch: Not found (404): no job with id "nope"\n');
+});
+
+test('ls prints a table, newest first, and how to get the next page', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(aJobRecord({ id: 'job-1', createdAt: at(1), status: 'SUCCEEDED' }));
+  api.jobs.put(
+    aJobRecord({ id: 'job-2', createdAt: at(2), status: 'RUNNING', progress: { done: 1, total: 4, at: 0 } }),
+  );
+  api.jobs.put(aJobRecord({ id: 'job-3', createdAt: at(3) }));
+
+  const run = await gpubatch(['ls', '--limit', '2'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 0);
+  t.is(
+    run.stdout,
+    [
+      'ID     NAME         QUEUE    KIND    STATUS    PROGRESS  CREATED',
+      'job-3  saxpy-small  default  kernel  RUNNABLE            2025-01-01 12:00:03Z',
+      'job-2  saxpy-small  default  kernel  RUNNING   25%       2025-01-01 12:00:02Z',
+      '',
+    ].join('\n'),
+  );
+  const cursor = /--cursor (\S+)/.exec(run.stderr)?.[1];
+  t.truthy(cursor);
+  const next = await gpubatch(['ls', '--limit', '2', '--cursor', cursor!, '--json'], {
+    env: { GPUBATCH_URL: api.url },
+  });
+  t.deepEqual(
+    JSON.parse(next.stdout).jobs.map((job: { id: string }) => job.id),
+    ['job-1'],
+  );
+});
+
+test('ls passes --queue and --status to the server', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(aJobRecord({ id: 'job-1', status: 'FAILED' }));
+  api.jobs.put(aJobRecord({ id: 'job-2', status: 'RUNNING' }));
+
+  const run = await gpubatch(['ls', '--queue', 'default', '--status', 'FAILED', '--json'], {
+    env: { GPUBATCH_URL: api.url },
+  });
+
+  t.deepEqual(
+    JSON.parse(run.stdout).jobs.map((job: { id: string }) => job.id),
+    ['job-1'],
+  );
+});
+
+test('ls with a status the server does not know prints the field error and exits 2', async (t) => {
+  const api = await startApi(t);
+
+  const run = await gpubatch(['ls', '--status', 'DONE'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 2);
+  t.regex(run.stderr, /^ {2}- status: Invalid option/m);
+});
+
+test('cancel prints the new status and reason', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNABLE' }));
+
+  const run = await gpubatch(['cancel', 'job-1', '--reason', 'wrong model'], {
+    env: { GPUBATCH_URL: api.url },
+  });
+
+  t.is(run.code, 0);
+  t.is(run.stdout, 'job-1 FAILED: cancelled: wrong model\n');
+});
+
+test('cancel of a running job says the cancel was requested, since the attempt stops later', async (t) => {
+  const api = await startApi(t, { jobs: new FakeJobService({ now: () => at(5) }) });
+  api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNING', statusReason: 'on node-a' }));
+
+  const cancel = await gpubatch(['cancel', 'job-1', '--reason', 'oops'], { env: { GPUBATCH_URL: api.url } });
+  const describe = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(cancel.stdout, 'job-1 RUNNING: cancel requested (oops); the attempt is being stopped\n');
+  t.regex(describe.stdout, /^Cancel {5}requested 2025-01-01 12:00:05Z: oops$/m);
+});
+
+test('cancel of a finished job prints the conflict and exits 2', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(aJobRecord({ id: 'job-1', status: 'SUCCEEDED' }));
+
+  const run = await gpubatch(['cancel', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 2);
+  t.is(run.stderr, 'gpubatch: Conflict (409): job job-1 is already SUCCEEDED\n');
+});
+
+test('a 5xx from the server exits 1', async (t) => {
+  const api = await startApi(t, { logError: () => {} });
+  api.jobs.get = async () => {
+    throw new Error('boom');
+  };
+
+  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 1);
+  t.regex(run.stderr, /Internal server error \(500\)/);
+});
