@@ -1,0 +1,91 @@
+// The whole embedded service wired together on a Redis that is already chosen: job store, queues, local
+// executor, scheduler leader and the HTTP API. `up` adds config, Redis resolution and signals; benches and
+// end-to-end tests start it directly.
+import type { Server } from 'node:http';
+import { createApp } from '../api/app.ts';
+import type { Config } from './config.ts';
+import { LocalExecutor } from './executors/local/local-executor.ts';
+import { RedisJobService } from './job-service.ts';
+import { SchedulerService } from './service.ts';
+import { JobQueues } from './store/job-queues.ts';
+import { JobStore } from './store/job-store.ts';
+import { connect } from './store/redis.ts';
+
+export interface ServiceStack {
+  /** Base URL of the API. */
+  url: string;
+  store: JobStore;
+  executor: LocalExecutor;
+  scheduler: SchedulerService;
+  /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
+  stop(): Promise<void>;
+}
+
+export type StackConfig = Pick<
+  Config,
+  'port' | 'host' | 'token' | 'cwd' | 'queues' | 'computeEnvironments' | 'runners' | 'windowPerQueue'
+>;
+
+export async function startServiceStack(
+  config: StackConfig,
+  redisUrl: string,
+  log?: (message: string) => void,
+): Promise<ServiceStack> {
+  const redis = connect(redisUrl, { name: 'gpubatch-api' });
+  const store = new JobStore(redis);
+  const queues = new JobQueues(
+    redis,
+    config.queues.map((q) => q.name),
+  );
+  const environment = config.computeEnvironments[0]!;
+  const executor = new LocalExecutor({
+    inventory: environment.inventory,
+    maxIdleRunners: config.runners.maxIdle,
+    idleTimeoutMs: config.runners.idleTimeoutSeconds * 1000,
+  });
+  const scheduler = new SchedulerService({
+    redisUrl,
+    store,
+    queues,
+    executor,
+    cwd: config.cwd,
+    scorer: environment.scorer,
+    windowPerQueue: config.windowPerQueue,
+    log,
+  });
+  const jobs = new RedisJobService({
+    store,
+    queues,
+    redis,
+    nodesForQueue: () => executor.nodes(),
+    cwd: config.cwd,
+    schedulerRunning: () => scheduler.isLeader,
+  });
+  const server = await listen(createApp({ jobs, token: config.token }), config.port, config.host);
+  const { port } = server.address() as { port: number };
+  void scheduler.start().catch((error: Error) => log?.(`scheduler stopped: ${error.message}`));
+  return {
+    url: `http://${config.host}:${port}`,
+    store,
+    executor,
+    scheduler,
+    stop: async () => {
+      server.close();
+      server.closeAllConnections();
+      await scheduler.stop();
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; set PORT to another port`) : error,
+      ),
+    );
+  });
+}
