@@ -1,0 +1,15 @@
+// The named kernels a job of kind "kernel" can ask for.
+import type { KernelDefinition } from './kernel-definition.ts';
+import { standardize } from './standardize.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: each kernel has its own params type; callers parse before use.
+const kernels = new Map<string, KernelDefinition<any>>([[standardize.name, standardize]]);
+
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+export function getKernel(name: string): KernelDefinition<any> | undefined {
+  return kernels.get(name);
+}
+
+export function kernelNames(): string[] {
+  return [...kernels.keys()].sort();
+}

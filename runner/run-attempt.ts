@@ -1,0 +1,171 @@
+// One job attempt, start to finish: check the spec, load the input (and model), compute, commit the output.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { FieldProblem } from '../api/errors.ts';
+import type { KernelContext } from '../kernels/kernel-definition.ts';
+import { InputMismatchError, ModelError } from '../kernels/kernel-errors.ts';
+import type { Matrix } from '../kernels/matrix.ts';
+import { parseInferenceParams } from '../kernels/onnx/inference-params.ts';
+import { runInference } from '../kernels/onnx/run-inference.ts';
+import { loadModel } from '../kernels/onnx/session-cache.ts';
+import { getKernel, kernelNames } from '../kernels/registry.ts';
+import { asRunnerError, RunnerError } from './errors.ts';
+import { DataFormatError } from './io/data-format-error.ts';
+import {
+  type MatrixFileFormat,
+  matrixFileFormat,
+  readMatrix,
+  unsupportedExtensionMessage,
+  writeMatrix,
+} from './io/matrix-files.ts';
+import type { AttemptProgress, AttemptRequest, AttemptSuccess } from './protocol.ts';
+
+export interface AttemptHooks {
+  onProgress(progress: AttemptProgress): void;
+  /** Called once the engine is chosen, e.g. "gpu.js:webasm" or "onnxruntime:cpu". */
+  onBackend?(backend: string): void;
+  signal: AbortSignal;
+}
+
+interface ComputeResult {
+  output: Matrix;
+  backend: string;
+  details: Record<string, unknown>;
+}
+
+/** Resolves with the committed output; rejects with a RunnerError, and then leaves no output behind. */
+export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): Promise<AttemptSuccess> {
+  try {
+    const started = performance.now();
+    const { spec } = request;
+    const inputPath = resolve(request.cwd, spec.input);
+    const outputPath = resolve(request.cwd, spec.output);
+    const inputFormat = matrixFileFormat(inputPath);
+    if (!inputFormat)
+      throw new RunnerError(
+        'INPUT_MALFORMED',
+        `input ${spec.input}: ${unsupportedExtensionMessage(inputPath)}`,
+      );
+    const outputFormat = matrixFileFormat(outputPath);
+    if (!outputFormat) {
+      throw new RunnerError(
+        'OUTPUT_UNSUPPORTED',
+        `output ${spec.output}: ${unsupportedExtensionMessage(outputPath)}`,
+      );
+    }
+    if (outputPath === inputPath) {
+      throw new RunnerError(
+        'OUTPUT_UNSUPPORTED',
+        'output must not overwrite the input: a retry would read it',
+      );
+    }
+    const context: KernelContext = {
+      signal: hooks.signal,
+      onProgress: (done, total) => hooks.onProgress({ done, total }),
+      onBackend: (backend) => hooks.onBackend?.(backend),
+    };
+    const result =
+      spec.kind === 'kernel'
+        ? await computeKernel(request, inputPath, inputFormat, context)
+        : await computeInference(request, inputPath, inputFormat, context);
+
+    // A cancellation that arrives while computing must not commit an output.
+    hooks.signal.throwIfAborted();
+    try {
+      await writeMatrix(outputPath, outputFormat, result.output);
+    } catch (error) {
+      throw new RunnerError('OUTPUT_FAILED', `cannot write ${spec.output}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return {
+      backend: result.backend,
+      output: outputPath,
+      rows: result.output.rows,
+      details: {
+        ...result.details,
+        cols: result.output.cols,
+        durationMs: Math.round(performance.now() - started),
+      },
+    };
+  } catch (error) {
+    // Once cancelled, whatever broke next is a consequence of the cancellation.
+    if (hooks.signal.aborted)
+      throw new RunnerError('CANCELLED', 'the attempt was cancelled', { cause: error });
+    throw classify(error);
+  }
+}
+
+async function computeKernel(
+  request: AttemptRequest,
+  inputPath: string,
+  inputFormat: MatrixFileFormat,
+  context: KernelContext,
+): Promise<ComputeResult> {
+  const name = request.spec.kernel ?? '';
+  const kernel = getKernel(name);
+  if (!kernel) {
+    throw new RunnerError('UNKNOWN_KERNEL', `unknown kernel "${name}"; known: ${kernelNames().join(', ')}`);
+  }
+  const parsed = kernel.parseParams(request.spec.params);
+  if (!parsed.ok) throw badParams(parsed.problems);
+  const input = await readInput(request, inputPath, inputFormat);
+  context.onProgress(0, input.rows);
+  const result = await kernel.run(input, parsed.params, context);
+  return { output: result.output, backend: result.backend, details: { kernel: name, ...result.details } };
+}
+
+async function computeInference(
+  request: AttemptRequest,
+  inputPath: string,
+  inputFormat: MatrixFileFormat,
+  context: KernelContext,
+): Promise<ComputeResult> {
+  const parsed = parseInferenceParams(request.spec.params);
+  if (!parsed.ok) throw badParams(parsed.problems);
+  const modelPath = resolve(request.cwd, request.spec.model ?? '');
+  try {
+    await stat(modelPath);
+  } catch {
+    throw new RunnerError('MODEL_NOT_FOUND', `model not found: ${request.spec.model}`);
+  }
+  const model = await loadModel(modelPath, request.gpuIndices);
+  context.onBackend(model.backend);
+  const input = await readInput(request, inputPath, inputFormat);
+  context.onProgress(0, input.rows);
+  const output = await runInference(model, input, parsed.params.batchSize, context);
+  return {
+    output,
+    backend: model.backend,
+    details: {
+      model: modelPath,
+      outputName: model.outputName,
+      batchSize: parsed.params.batchSize,
+      ...(model.fallbackReasons.length > 0 ? { fallbackReasons: model.fallbackReasons } : {}),
+    },
+  };
+}
+
+async function readInput(request: AttemptRequest, path: string, format: MatrixFileFormat): Promise<Matrix> {
+  try {
+    return await readMatrix(path, format);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new RunnerError('INPUT_NOT_FOUND', `input not found: ${request.spec.input}`);
+    }
+    throw error;
+  }
+}
+
+function badParams(problems: FieldProblem[]): RunnerError {
+  return new RunnerError('BAD_PARAMS', problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+}
+
+/** Kernel and I/O errors say what is wrong with the job, so none of them is worth retrying. */
+function classify(error: unknown): RunnerError {
+  if (error instanceof DataFormatError || error instanceof InputMismatchError) {
+    return new RunnerError('INPUT_MALFORMED', error.message, { cause: error });
+  }
+  if (error instanceof ModelError) return new RunnerError('MODEL_INVALID', error.message, { cause: error });
+  return asRunnerError(error);
+}

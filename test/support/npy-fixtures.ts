@@ -1,0 +1,42 @@
+// Hand-built .npy bytes (valid and deliberately broken) and throwaway directories for runner tests.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
+
+export interface NpyBytesOptions {
+  magic?: string;
+  version?: 1 | 2 | 3 | 4;
+  descr?: string;
+  fortranOrder?: 'True' | 'False';
+  shape?: string;
+  values?: number[];
+  /** Bytes to drop from the end of the data, to make its length wrong. */
+  truncateBy?: number;
+}
+
+/** A .npy file as numpy would write it, with each part overridable. */
+export function npyBytes(options: NpyBytesOptions = {}): Buffer {
+  const values = options.values ?? [1, 2, 3, 4, 5, 6];
+  const dict =
+    `{'descr': '${options.descr ?? '<f4'}', 'fortran_order': ${options.fortranOrder ?? 'False'}, ` +
+    `'shape': ${options.shape ?? '(2, 3)'}, }`;
+  const version = options.version ?? 1;
+  const preamble = version === 1 ? 10 : 12;
+  const padding = (64 - ((preamble + dict.length + 1) % 64)) % 64;
+  const headerText = Buffer.from(`${dict}${' '.repeat(padding)}\n`, 'latin1');
+  const head = Buffer.alloc(preamble);
+  head.write(options.magic ?? '\x93NUMPY', 0, 'latin1');
+  head[6] = version;
+  if (version === 1) head.writeUInt16LE(headerText.length, 8);
+  else head.writeUInt32LE(headerText.length, 8);
+  const data = Buffer.from(Float32Array.from(values).buffer);
+  return Buffer.concat([head, headerText, data.subarray(0, data.length - (options.truncateBy ?? 0))]);
+}
+
+/** A fresh directory, removed when the test ends. */
+export async function temporaryDirectory(t: ExecutionContext): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'gpubatch-runner-'));
+  t.teardown(() => rm(directory, { recursive: true, force: true }));
+  return directory;
+}
