@@ -16,6 +16,13 @@ export const EXAMPLE_MATRIX = { rows: 1_000_000, cols: 16, seed: 1 } as const;
 export const EXAMPLE_FEATURES = { rows: 500_000, cols: 8, seed: 2 } as const;
 export const EXAMPLE_MLP: MlpShape = { inputDim: 8, hiddenDims: [512, 512], outputDim: 3, seed: 3 };
 
+/** A seeded synthetic matrix. */
+export interface MatrixShape {
+  rows: number;
+  cols: number;
+  seed: number;
+}
+
 export interface PreparedFile {
   path: string;
   created: boolean;
@@ -43,7 +50,7 @@ export async function prepareExamples(dir = 'examples/data'): Promise<PreparedFi
 }
 
 /** Columns with different scales, one constant column, one with a large offset, and a few NaN. */
-export function exampleMatrix({ rows, cols, seed } = EXAMPLE_MATRIX): Matrix {
+export function exampleMatrix({ rows, cols, seed }: MatrixShape = EXAMPLE_MATRIX): Matrix {
   const random = seededRandom(seed);
   const data = new Float32Array(rows * cols);
   for (let i = 0; i < data.length; i++) {
@@ -56,7 +63,7 @@ export function exampleMatrix({ rows, cols, seed } = EXAMPLE_MATRIX): Matrix {
   return createMatrix(rows, cols, data);
 }
 
-export function exampleFeatures({ rows, cols, seed } = EXAMPLE_FEATURES): Matrix {
+export function exampleFeatures({ rows, cols, seed }: MatrixShape = EXAMPLE_FEATURES): Matrix {
   const random = seededRandom(seed);
   return createMatrix(
     rows,

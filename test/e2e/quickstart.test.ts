@@ -1,0 +1,76 @@
+// The README's quick start, run as a user runs it: the real service, the real CLI, the example job files.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { EXAMPLE_MLP, exampleFeatures, exampleMatrix, prepareExamples } from '../../examples/prepare.ts';
+import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
+import { mlpReference, mlpWeights } from '../../kernels/onnx/mlp-model.ts';
+import { standardizeReference } from '../../kernels/standardize.ts';
+import { readNpy } from '../../runner/io/npy.ts';
+import type { JobRecord } from '../../scheduler/job-record.ts';
+import { firstMismatch } from '../support/float-comparison.ts';
+import { type TestRedis, testRedis } from '../support/redis-server.ts';
+import { runCli, type ServiceProcess, startService } from '../support/service-process.ts';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+let work: string;
+let redis: TestRedis;
+let service: ServiceProcess;
+
+test.before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'gpubatch-quickstart-'));
+  mkdirSync(join(work, 'examples'));
+  for (const file of ['standardize.yaml', 'inference.yaml']) {
+    copyFileSync(join(REPO, 'examples', file), join(work, 'examples', file));
+  }
+  await prepareExamples(join(work, 'examples', 'data'));
+  redis = await testRedis({ appendOnly: true });
+  service = await startService({ cwd: work, redisUrl: redis.url, dataDir: join(work, '.gpubatch') });
+});
+
+test.after.always(async () => {
+  await service?.stop();
+  await redis?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function submitAndWait(file: string): Promise<JobRecord> {
+  const submitted = await runCli(['submit', file, '--wait'], { cwd: work, url: service.url });
+  if (submitted.code !== 0) throw new Error(`submit exited ${submitted.code}: ${submitted.stderr}`);
+  const id = submitted.stdout.trim().split('\n')[0]!;
+  const described = await runCli(['describe', id, '--json'], { cwd: work, url: service.url });
+  return JSON.parse(described.stdout) as JobRecord;
+}
+
+/** Rows of a matrix picked out, so the float64 MLP reference stays cheap on 500,000 rows. */
+function sampleRows(matrix: Matrix, rows: number[]): Matrix {
+  const sample = createMatrix(rows.length, matrix.cols);
+  rows.forEach((row, i) => {
+    sample.data.set(matrix.data.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols);
+  });
+  return sample;
+}
+
+test.serial('examples/standardize.yaml SUCCEEDS and its output matches the float64 reference', async (t) => {
+  const job = await submitAndWait('examples/standardize.yaml');
+  t.is(job.status, 'SUCCEEDED');
+  t.regex(job.attempts[0]?.backend ?? '', /^gpu\.js:/);
+  t.is(job.result?.output, join(work, '.gpubatch/outputs/standardize.npy'));
+  const output = await readNpy(job.result!.output);
+  const expected = standardizeReference(exampleMatrix(), { ddof: 0 });
+  t.is(firstMismatch(output.data, expected), undefined);
+});
+
+test.serial('examples/inference.yaml SUCCEEDS on ONNX Runtime and matches the MLP reference', async (t) => {
+  const job = await submitAndWait('examples/inference.yaml');
+  t.is(job.status, 'SUCCEEDED');
+  t.is(job.attempts[0]?.backend, 'onnxruntime:cpu');
+  t.deepEqual(job.attempts[0]?.placement.gpuIndices, []);
+  const output = await readNpy(job.result!.output);
+  const features = exampleFeatures();
+  t.is(output.rows, features.rows);
+  const rows = Array.from({ length: 200 }, (_, i) => (i < 100 ? i : features.rows - 1 - (i - 100) * 997));
+  const expected = mlpReference(mlpWeights(EXAMPLE_MLP), sampleRows(features, rows));
+  t.is(firstMismatch(sampleRows(output, rows).data, expected), undefined);
+});

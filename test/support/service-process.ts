@@ -1,0 +1,99 @@
+// The real service (`node cli/gpubatch.ts up`) as a child process, and the real CLI, for end-to-end tests.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
+import { freePort } from '../../scheduler/store/free-port.ts';
+
+const CLI = fileURLToPath(new URL('../../cli/gpubatch.ts', import.meta.url));
+
+export interface ServiceProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startService(options: {
+  cwd: string;
+  redisUrl: string;
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+}): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, 'up'], {
+    cwd: options.cwd,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL: options.redisUrl,
+      GPUBATCH_DATA_DIR: options.dataDir,
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('scheduler is leader')) {
+    if (child.exitCode !== null) throw new Error(`service exited at start:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`service did not become ready in 30 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    output: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd: string; url: string }): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, GPUBATCH_URL: options.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export async function getJob(url: string, id: string): Promise<JobRecord> {
+  const response = await fetch(`${url}/v1/jobs/${id}`);
+  if (!response.ok) throw new Error(`GET job ${id}: HTTP ${response.status}`);
+  return (await response.json()) as JobRecord;
+}
+
+/** Polls the API until the predicate holds (or throws after timeoutMs with the last state). */
+export async function pollJob(
+  url: string,
+  id: string,
+  predicate: (job: JobRecord) => boolean,
+  timeoutMs = 60_000,
+): Promise<JobRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await getJob(url, id);
+    if (predicate(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} stuck at ${job.status}: ${job.statusReason}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const hasStatus = (status: JobStatus) => (job: JobRecord) => job.status === status;
