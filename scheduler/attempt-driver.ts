@@ -127,7 +127,8 @@ export class AttemptDriver {
       case 'succeeded': {
         const { result } = outcome;
         return this.transition(record.id, ACTIVE, 'SUCCEEDED', `attempt ${number} succeeded`, (r) => {
-          closeAttempt(r, now, 'succeeded', 'succeeded', { backend: result.backend, exitCode: 0 });
+          const wrote = `wrote ${result.rows} rows to ${result.output}`;
+          closeAttempt(r, now, 'succeeded', wrote, { backend: result.backend, exitCode: 0 });
           r.result = {
             backend: result.backend,
             output: result.output,
