@@ -1,7 +1,7 @@
 // A small HTTP client for the gpubatch API; failures become CliErrors with readable messages.
 import type { Problem } from '../api/problem.ts';
 import type { CliContext } from './context.ts';
-import { CliError, EXIT } from './errors.ts';
+import { CliError, EXIT, ServerUnreachableError } from './errors.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -55,9 +55,8 @@ export function apiClient(ctx: CliContext): ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
-      throw new CliError(
+      throw new ServerUnreachableError(
         `cannot reach gpubatch at ${baseUrl}: is \`npm start\` running? set GPUBATCH_URL to point elsewhere`,
-        EXIT.failure,
       );
     }
     if (!response.ok) throw await failure(response);

@@ -24,3 +24,10 @@ export class UsageError extends CliError {
     this.usage = usage;
   }
 }
+
+/** The server did not answer at all (refused, reset, DNS): worth retrying while waiting on a job. */
+export class ServerUnreachableError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.failure);
+  }
+}

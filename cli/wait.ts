@@ -2,9 +2,12 @@
 import { type JobRecord, TERMINAL_STATUSES } from '../scheduler/job-record.ts';
 import type { ApiClient } from './client.ts';
 import type { CliContext, Output } from './context.ts';
+import { ServerUnreachableError } from './errors.ts';
 import { progressBar } from './format.ts';
 
 export const POLL_INTERVAL_MS = 500;
+/** A restarting server is normal (jobs survive restarts); keep waiting through an outage this long. */
+export const OUTAGE_TOLERANCE_MS = 60_000;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -49,8 +52,19 @@ export async function waitForJob(client: ApiClient, id: string, ctx: CliContext)
   const reporter = ctx.isTTY ? terminalReporter(ctx.stderr) : lineReporter(ctx.stderr);
   const sleep = ctx.sleep ?? realSleep;
   try {
+    let unreachableFor = 0;
     for (;;) {
-      const job = await client.get<JobRecord>(`/v1/jobs/${encodeURIComponent(id)}`);
+      let job: JobRecord;
+      try {
+        job = await client.get<JobRecord>(`/v1/jobs/${encodeURIComponent(id)}`);
+        unreachableFor = 0;
+      } catch (error) {
+        if (!(error instanceof ServerUnreachableError) || unreachableFor >= OUTAGE_TOLERANCE_MS) throw error;
+        if (unreachableFor === 0) ctx.stderr.write(`${id}: server not answering; still waiting\n`);
+        unreachableFor += POLL_INTERVAL_MS;
+        await sleep(POLL_INTERVAL_MS);
+        continue;
+      }
       reporter.update(job);
       if (TERMINAL_STATUSES.includes(job.status)) return job;
       await sleep(POLL_INTERVAL_MS);

@@ -226,3 +226,43 @@ test('--wait --json prints the final record on stdout', async (t) => {
   t.is(run.code, 0);
   t.like(JSON.parse(run.stdout), { id: 'job-000001', status: 'SUCCEEDED' });
 });
+
+test('--wait keeps waiting while the server restarts, then reports the end', async (t) => {
+  const api = await startApi(t);
+  const cwd = await workspace(t, { 'job.yaml': validYaml });
+  api.jobs.whenPolled('job-000001', [{ status: 'SUCCEEDED', statusReason: 'done' }]);
+  let outagePolls = 3;
+  const flakyFetch: typeof fetch = async (input, init) => {
+    const isPoll = (init?.method ?? 'GET') === 'GET';
+    if (isPoll && outagePolls-- > 0) throw new TypeError('fetch failed');
+    return fetch(input, init);
+  };
+
+  const run = await gpubatch(['submit', 'job.yaml', '--wait'], {
+    cwd,
+    fetch: flakyFetch,
+    env: { GPUBATCH_URL: api.url },
+  });
+
+  t.is(run.code, 0);
+  t.regex(run.stderr, /job-000001: server not answering; still waiting\n/);
+  t.regex(run.stderr, /job-000001 SUCCEEDED: done/);
+});
+
+test('--wait gives up with exit 1 when the server stays away', async (t) => {
+  const api = await startApi(t);
+  const cwd = await workspace(t, { 'job.yaml': validYaml });
+  const downAfterSubmit: typeof fetch = async (input, init) => {
+    if ((init?.method ?? 'GET') === 'GET') throw new TypeError('fetch failed');
+    return fetch(input, init);
+  };
+
+  const run = await gpubatch(['submit', 'job.yaml', '--wait'], {
+    cwd,
+    fetch: downAfterSubmit,
+    env: { GPUBATCH_URL: api.url },
+  });
+
+  t.is(run.code, 1);
+  t.regex(run.stderr, /cannot reach gpubatch/);
+});
