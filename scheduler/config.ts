@@ -37,6 +37,13 @@ const FileConfigSchema = z.strictObject({
       idleTimeoutSeconds: z.int().min(1).default(60),
     })
     .default({ maxIdle: 4, idleTimeoutSeconds: 60 }),
+  /** How soon a crashed scheduler is replaced: its leader lock expires and its jobs' BullMQ locks lapse. */
+  failover: z
+    .strictObject({
+      leaderTtlSeconds: z.int().min(1).max(300).default(15),
+      attemptLockSeconds: z.int().min(1).max(600).default(30),
+    })
+    .default({ leaderTtlSeconds: 15, attemptLockSeconds: 30 }),
   /** Look-ahead window: how many queued jobs per queue the scheduler considers at once. */
   windowPerQueue: z.int().min(1).max(10_000).default(256),
 });

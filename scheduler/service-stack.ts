@@ -23,7 +23,15 @@ export interface ServiceStack {
 
 export type StackConfig = Pick<
   Config,
-  'port' | 'host' | 'token' | 'cwd' | 'queues' | 'computeEnvironments' | 'runners' | 'windowPerQueue'
+  | 'port'
+  | 'host'
+  | 'token'
+  | 'cwd'
+  | 'queues'
+  | 'computeEnvironments'
+  | 'runners'
+  | 'windowPerQueue'
+  | 'failover'
 >;
 
 export async function startServiceStack(
@@ -51,6 +59,8 @@ export async function startServiceStack(
     cwd: config.cwd,
     scorer: environment.scorer,
     windowPerQueue: config.windowPerQueue,
+    leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
+    attemptLockMs: config.failover.attemptLockSeconds * 1000,
     log,
   });
   const jobs = new RedisJobService({

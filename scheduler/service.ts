@@ -23,6 +23,8 @@ export interface SchedulerServiceOptions {
   now?: () => number;
   log?: (message: string) => void;
   leaderTtlMs?: number;
+  /** BullMQ lock on a job being driven; a crashed scheduler's jobs are redelivered once it lapses. */
+  attemptLockMs?: number;
 }
 
 export class SchedulerService {
@@ -122,6 +124,8 @@ export class SchedulerService {
         // A long attempt keeps its BullMQ lock renewed; if this process dies the job is stalled and
         // redelivered, and the driver's recovery turns the lost attempt back into RUNNABLE.
         maxStalledCount: 1_000_000,
+        lockDuration: this.options.attemptLockMs ?? 30_000,
+        stalledInterval: this.options.attemptLockMs ?? 30_000,
         autorun: true,
       },
     );
