@@ -25,6 +25,7 @@ export interface ThroughputResult {
     succeeded: number;
     failed: number;
     jobCpuMilli: number;
+    runnerProcessesStarted: number;
   };
 }
 
@@ -78,7 +79,7 @@ async function gpubatchEndToEnd(redisUrl: string, work: string): Promise<Through
   const input = join(work, 'tiny.npy');
   await writeNpy(input, createMatrix(4, 2, new Float32Array([1, 2, 3, 4, 5, 6, 7, 8])));
   mkdirSync(join(work, 'out'));
-  const config = { ...loadConfig({ PORT: '0' }, work) };
+  const config = loadConfig({ ...process.env, PORT: '0' }, work);
   const stack = await startServiceStack(config, redisUrl);
   const jobCpuMilli = 250;
   try {
@@ -101,7 +102,8 @@ async function gpubatchEndToEnd(redisUrl: string, work: string): Promise<Through
     });
     const { succeeded, failed } = await waitForTerminal(stack.store, JOBS);
     const seconds = (performance.now() - started) / 1000;
-    return { seconds, jobsPerSecond: JOBS / seconds, succeeded, failed, jobCpuMilli };
+    const runnerProcessesStarted = stack.executor.runnerStats().started;
+    return { seconds, jobsPerSecond: JOBS / seconds, succeeded, failed, jobCpuMilli, runnerProcessesStarted };
   } finally {
     await stack.stop();
   }
@@ -158,7 +160,11 @@ export function report(result: ThroughputResult): string {
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const lines = rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
-  return [`machine: ${machineDescription()}`, ...lines].join('\n');
+  return [
+    `machine: ${machineDescription()}`,
+    ...lines,
+    `runner processes started for ${result.jobs} jobs: ${result.gpubatch.runnerProcessesStarted}`,
+  ].join('\n');
 }
 
 export function saveJson(result: ThroughputResult, dir: string): string {

@@ -33,10 +33,11 @@ const FileConfigSchema = z.strictObject({
     .default([{ name: 'local', type: 'local', scorer: 'best-fit' }]),
   runners: z
     .strictObject({
-      maxIdle: z.int().min(0).max(64).default(4),
+      /** Warm runners kept at least; more stay while recent concurrency needs them. */
+      keepWarm: z.int().min(0).max(256).default(4),
       idleTimeoutSeconds: z.int().min(1).default(60),
     })
-    .default({ maxIdle: 4, idleTimeoutSeconds: 60 }),
+    .default({ keepWarm: 4, idleTimeoutSeconds: 60 }),
   /** How soon a crashed scheduler is replaced: its leader lock expires and its jobs' BullMQ locks lapse. */
   failover: z
     .strictObject({

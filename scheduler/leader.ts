@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from './store/keys.ts';
 import { ACQUIRE_LEADER, RELEASE_LEADER } from './store/lua.ts';
+import { runScript } from './store/run-script.ts';
 
 export interface LeaderOptions {
   ttlMs?: number;
@@ -33,13 +34,11 @@ export class LeaderElection {
 
   /** Tries once; returns the fencing token when this process holds the lock. */
   async tryAcquire(): Promise<string | undefined> {
-    const token = (await this.redis.eval(
+    const token = (await runScript(
+      this.redis,
       ACQUIRE_LEADER,
-      2,
-      this.keys.leaderLock,
-      this.keys.leaderFence,
-      this.holderId,
-      String(this.ttlMs),
+      [this.keys.leaderLock, this.keys.leaderFence],
+      [this.holderId, String(this.ttlMs)],
     )) as string | null;
     this.fenceToken = token ?? undefined;
     return this.fenceToken;
@@ -80,6 +79,8 @@ export class LeaderElection {
     clearInterval(this.timer);
     this.timer = undefined;
     this.fenceToken = undefined;
-    await this.redis.eval(RELEASE_LEADER, 1, this.keys.leaderLock, this.holderId).catch(() => undefined);
+    await runScript(this.redis, RELEASE_LEADER, [this.keys.leaderLock], [this.holderId]).catch(
+      () => undefined,
+    );
   }
 }

@@ -48,7 +48,7 @@ export async function startServiceStack(
   const environment = config.computeEnvironments[0]!;
   const executor = new LocalExecutor({
     inventory: environment.inventory,
-    maxIdleRunners: config.runners.maxIdle,
+    keepWarm: config.runners.keepWarm,
     idleTimeoutMs: config.runners.idleTimeoutSeconds * 1000,
   });
   const scheduler = new SchedulerService({

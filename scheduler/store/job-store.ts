@@ -6,6 +6,7 @@ import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB } from './lua.ts';
+import { runScript } from './run-script.ts';
 
 export interface StoredJob {
   record: JobRecord;
@@ -47,19 +48,18 @@ export class JobStore {
       events: [{ at, status: 'SUBMITTED', reason: 'Job accepted' }],
     };
     const k = this.keys;
-    const [id, created] = (await this.redis.eval(
+    const [id, created] = (await runScript(
+      this.redis,
       CREATE_JOB,
-      6,
-      spec.idempotencyKey ? k.idempotency(spec.idempotencyKey) : '',
-      k.jobSeq,
-      k.allJobs,
-      k.byStatus('SUBMITTED'),
-      k.byQueue(spec.queue),
-      k.job(''),
-      record.id,
-      JSON.stringify(record),
-      record.status,
-      spec.queue,
+      [
+        spec.idempotencyKey ? k.idempotency(spec.idempotencyKey) : '',
+        k.jobSeq,
+        k.allJobs,
+        k.byStatus('SUBMITTED'),
+        k.byQueue(spec.queue),
+        k.job(''),
+      ],
+      [record.id, JSON.stringify(record), record.status, spec.queue],
     )) as [string, number];
     if (created === 1) return { record, created: true };
     const existing = await this.get(id);
@@ -100,17 +100,11 @@ export class JobStore {
       if (!next) return stored.record;
       const { progress: _progress, ...persisted } = next;
       try {
-        await this.redis.eval(
+        await runScript(
+          this.redis,
           CAS_JOB,
-          3,
-          this.keys.job(id),
-          this.keys.leaderFence,
-          this.keys.statusPrefix,
-          String(stored.version),
-          JSON.stringify(persisted),
-          next.status,
-          options.fence ?? '',
-          id,
+          [this.keys.job(id), this.keys.leaderFence, this.keys.statusPrefix],
+          [String(stored.version), JSON.stringify(persisted), next.status, options.fence ?? '', id],
         );
         return next;
       } catch (error) {

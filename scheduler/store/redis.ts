@@ -48,6 +48,8 @@ export function connect(url: string, options: { forWorkers?: boolean; name?: str
     connectionName: options.name,
     maxRetriesPerRequest: options.forWorkers ? null : 20,
     enableReadyCheck: true,
+    // Commands issued in the same tick go out in one write: many small writes cost more than Redis does.
+    enableAutoPipelining: !options.forWorkers,
   };
   return new Redis(url, redisOptions);
 }

@@ -58,8 +58,9 @@ const visibleDevicesOf = (pid: number) =>
     .split('\0')
     .find((entry) => entry.startsWith('CUDA_VISIBLE_DEVICES='));
 
-async function withExecutor(t: ExecutionContext, inventory = { gpus: [{ model: 'L4' }, { model: 'L4' }] }) {
-  const executor = new LocalExecutor({ inventory, killGraceMs: 500 });
+async function withExecutor(t: ExecutionContext, options: { keepWarm?: number } = {}) {
+  const inventory = { gpus: [{ model: 'L4' }, { model: 'L4' }] };
+  const executor = new LocalExecutor({ inventory, killGraceMs: 500, ...options });
   t.teardown(() => executor.close());
   const cwd = await temporaryDirectory(t);
   await writeNpy(
@@ -100,6 +101,17 @@ test.serial('a second attempt with the same GPUs reuses the warm runner process'
   const second = await executor.run(...attempt(cwd), quietHooks());
   t.is(second.kind, 'succeeded');
   t.deepEqual(runnerPids(), warm, 'no new process was started');
+});
+
+test.serial('after a burst, as many runners stay warm as were busy at once, beyond keepWarm', async (t) => {
+  const { executor, cwd } = await withExecutor(t, { keepWarm: 1 });
+  const burst = () => Promise.all([1, 2, 3].map(() => executor.run(...attempt(cwd), quietHooks())));
+  await burst();
+  t.is(executor.runnerStats().started, 3);
+  t.is(executor.runnerStats().idle, 3, 'all three kept, not just keepWarm');
+  const outcomes = await burst();
+  t.true(outcomes.every((o) => o.kind === 'succeeded'));
+  t.is(executor.runnerStats().started, 3, 'the second burst started no process');
 });
 
 test.serial(

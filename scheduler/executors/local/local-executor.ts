@@ -8,8 +8,11 @@ import { RunnerProcess } from './runner-process.ts';
 
 export interface LocalExecutorOptions {
   inventory?: InventoryOverride;
-  /** Warm runner processes kept idle for reuse (process start dominates tiny jobs). */
-  maxIdleRunners?: number;
+  /**
+   * Warm runner processes kept for reuse, at least (process start dominates tiny jobs). More are kept
+   * while recent concurrency needs them: as many as were busy at once since the pool last shrank.
+   */
+  keepWarm?: number;
   idleTimeoutMs?: number;
   /** After a cancel or shutdown request, how long a runner gets before SIGKILL. */
   killGraceMs?: number;
@@ -31,16 +34,19 @@ const DISCARD_AFTER = new Set(['INTERNAL']);
 
 export class LocalExecutor implements Executor {
   private readonly node: NodeState;
-  private readonly maxIdle: number;
+  private readonly keepWarm: number;
+  /** Most attempts running at once since an idle runner last timed out. */
+  private recentPeak = 0;
   private readonly idleTimeoutMs: number;
   private readonly killGraceMs: number;
   private readonly running = new Map<string, RunningAttempt>();
   private idle: IdleRunner[] = [];
   private closed = false;
+  private started = 0;
 
   constructor(options: LocalExecutorOptions = {}) {
     this.node = localNode(options.inventory);
-    this.maxIdle = options.maxIdleRunners ?? 4;
+    this.keepWarm = options.keepWarm ?? 4;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     this.killGraceMs = options.killGraceMs ?? 5_000;
   }
@@ -53,11 +59,11 @@ export class LocalExecutor implements Executor {
     if (this.closed) {
       return Promise.resolve({ kind: 'interrupted', by: 'shutdown', reason: 'executor is shutting down' });
     }
-    const runner =
-      this.takeIdle(placement.gpuIndices.join(',')) ?? new RunnerProcess(placement.gpuIndices.join(','));
+    const runner = this.takeIdle(placement.gpuIndices.join(',')) ?? this.fork(placement.gpuIndices.join(','));
     let resolveDone!: (outcome: AttemptOutcome) => void;
     const attempt: RunningAttempt = { runner, done: new Promise((resolve) => (resolveDone = resolve)) };
     this.running.set(request.jobId, attempt);
+    this.recentPeak = Math.max(this.recentPeak, this.running.size);
     void this.drive(request, attempt, hooks).then((outcome) => {
       this.running.delete(request.jobId);
       resolveDone(outcome);
@@ -169,9 +175,14 @@ export class LocalExecutor implements Executor {
     this.idle = [];
   }
 
-  /** Number of warm runner processes waiting for work (for tests and metrics). */
-  idleRunnerCount(): number {
-    return this.idle.length;
+  /** Runner processes: how many were ever started, and how many wait warm now (for benches and metrics). */
+  runnerStats(): { started: number; idle: number; running: number } {
+    return { started: this.started, idle: this.idle.length, running: this.running.size };
+  }
+
+  private fork(visibleDevices: string): RunnerProcess {
+    this.started++;
+    return new RunnerProcess(visibleDevices);
   }
 
   private takeIdle(visibleDevices: string): RunnerProcess | undefined {
@@ -189,13 +200,14 @@ export class LocalExecutor implements Executor {
       runner.kill();
       return;
     }
-    if (this.idle.length >= this.maxIdle) {
+    if (this.idle.length >= Math.max(this.keepWarm, this.recentPeak)) {
       const oldest = this.idle.shift()!;
       clearTimeout(oldest.timer);
       oldest.runner.kill('SIGTERM');
     }
     const timer = setTimeout(() => {
       this.idle = this.idle.filter((entry) => entry.runner !== runner);
+      this.recentPeak = this.running.size + this.idle.length; // the burst is over: let the pool shrink
       runner.kill('SIGTERM');
     }, this.idleTimeoutMs);
     timer.unref();

@@ -1,0 +1,25 @@
+// Runs a Lua script by its SHA1 (EVALSHA), sending the source only when Redis does not know it yet
+// (first use, or after a restart or SCRIPT FLUSH): hot paths then send a 40-byte hash, not the script.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const shas = new Map<string, string>();
+
+export async function runScript(
+  redis: Redis,
+  script: string,
+  keys: string[],
+  args: string[],
+): Promise<unknown> {
+  let sha = shas.get(script);
+  if (!sha) {
+    sha = createHash('sha1').update(script).digest('hex');
+    shas.set(script, sha);
+  }
+  try {
+    return await redis.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!/NOSCRIPT/.test((error as Error).message)) throw error;
+    return redis.eval(script, keys.length, ...keys, ...args);
+  }
+}
