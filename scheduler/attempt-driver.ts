@@ -6,6 +6,7 @@ import type { AttemptOutcome, Executor } from './executors/executor.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
 import type { PlacementLoop } from './placement-loop.ts';
+import { FencedError } from './store/errors.ts';
 import type { JobStore } from './store/job-store.ts';
 
 /** `requeue`: hand the job back to the queue untouched (shutdown); `done`: it reached a final state. */
@@ -33,16 +34,34 @@ export class AttemptDriver {
     this.deps = deps;
   }
 
+  /**
+   * Drives the job until it is finished (`done`) or must go back to the queue (`requeue`, on shutdown).
+   * Throws on storage errors (including FencedError); the capacity it held is released either way.
+   */
   async drive(jobId: string): Promise<DriveResult> {
+    try {
+      return await this.driveAttempts(jobId);
+    } finally {
+      this.deps.loop.release(jobId); // idempotent: a no-op when nothing is held
+    }
+  }
+
+  private async driveAttempts(jobId: string): Promise<DriveResult> {
     let record = await this.recover(jobId);
     while (record && WAITING.includes(record.status)) {
+      if (record.cancelRequested) return this.cancelWaiting(record);
       const wait = await this.deps.loop.waitForPlacement(pendingJob(record));
-      if (wait.kind === 'dropped') return this.deps.isShuttingDown() ? 'requeue' : 'done';
-      record = await this.start(record, wait.placement);
-      if (!record) {
-        this.deps.loop.release(jobId); // cancelled between placement and start: give the capacity back
-        return 'done';
+      if (this.deps.isShuttingDown()) return 'requeue';
+      if (wait.kind === 'dropped') {
+        // Dropped because of a cancel: make sure the job ends FAILED even if the cancel raced an attempt.
+        const current = await this.deps.store.get(jobId);
+        return current?.cancelRequested && WAITING.includes(current.status)
+          ? this.cancelWaiting(current)
+          : 'done';
       }
+      const started = await this.start(record, wait.placement);
+      if (!started) return 'done'; // cancelled (or changed) between placement and start
+      record = started;
       const outcome: AttemptOutcome = record.cancelRequested
         ? { kind: 'interrupted', by: 'cancel', reason: record.cancelRequested.reason }
         : await this.run(record, wait.placement);
@@ -50,6 +69,15 @@ export class AttemptDriver {
       record = await this.settle(record, outcome);
       if (outcome.kind === 'interrupted' && outcome.by === 'shutdown') return 'requeue';
     }
+    return 'done';
+  }
+
+  /** A cancel that reached a job between attempts (it was STARTING or RUNNING when asked). */
+  private async cancelWaiting(record: JobRecord): Promise<DriveResult> {
+    const reason = `Cancelled: ${record.cancelRequested?.reason ?? 'by request'}`;
+    await this.transition(record.id, WAITING, 'FAILED', reason, (r) => {
+      r.stoppedAt = this.deps.now();
+    });
     return 'done';
   }
 
@@ -88,7 +116,8 @@ export class AttemptDriver {
         });
       },
     );
-    return started;
+    // The write applies only if the job was still RUNNABLE; otherwise it was cancelled meanwhile.
+    return started?.status === 'STARTING' && started.attempts.length === number ? started : undefined;
   }
 
   private run(record: JobRecord, placement: Placement): Promise<AttemptOutcome> {
@@ -179,7 +208,10 @@ export class AttemptDriver {
     reason: string,
     patch?: (r: JobRecord) => void,
   ): Promise<JobRecord | undefined> {
-    return this.deps.store.transition(id, { from, to, reason, patch }, { fence: this.deps.fence() });
+    const fence = this.deps.fence();
+    // Scheduler writes always carry a fencing token; without one they would not be checked at all.
+    if (!fence) return Promise.reject(new FencedError());
+    return this.deps.store.transition(id, { from, to, reason, patch }, { fence });
   }
 }
 

@@ -17,6 +17,7 @@ export interface PlacementLoopOptions {
   scorer?: string;
   /** Called when a waiting job's reason changes, so users see why it waits. */
   onUnschedulable?: (jobId: string, reason: string) => void;
+  log?: (message: string) => void;
 }
 
 export class PlacementLoop {
@@ -24,6 +25,7 @@ export class PlacementLoop {
   private readonly waiters = new Map<string, Waiter>();
   private readonly options: PlacementLoopOptions;
   private scheduled = false;
+  private closedReason?: string;
 
   constructor(options: PlacementLoopOptions) {
     this.options = options;
@@ -31,6 +33,7 @@ export class PlacementLoop {
 
   /** Resolves when the core places the job (its capacity is then held until release()). */
   waitForPlacement(job: PendingJob): Promise<WaitOutcome> {
+    if (this.closedReason) return Promise.resolve({ kind: 'dropped', reason: this.closedReason });
     return new Promise((resolve) => {
       this.waiters.set(job.id, { job, resolve });
       this.requestCycle();
@@ -44,7 +47,9 @@ export class PlacementLoop {
     waiter.resolve({ kind: 'dropped', reason });
   }
 
-  dropAll(reason: string): void {
+  /** Drops every waiter and refuses new ones (shutdown): late arrivals are dropped at once. */
+  close(reason: string): void {
+    this.closedReason = reason;
     for (const id of [...this.waiters.keys()]) this.drop(id, reason);
   }
 
@@ -71,7 +76,17 @@ export class PlacementLoop {
     if (this.waiters.size === 0) return;
     const snapshot = this.allocations.snapshot(this.options.nodes());
     const pending = [...this.waiters.values()].map((w) => w.job);
-    const result = schedule(snapshot, pending, { scorer: this.options.scorer });
+    let result: ReturnType<typeof schedule>;
+    try {
+      result = schedule(snapshot, pending, { scorer: this.options.scorer });
+    } catch (error) {
+      // A bug in the core must not take the API down with it; the jobs keep waiting and say why.
+      this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`);
+      for (const waiter of this.waiters.values()) {
+        this.options.onUnschedulable?.(waiter.job.id, 'scheduler error (see the service log); will retry');
+      }
+      return;
+    }
     for (const placement of result.placements) {
       const waiter = this.waiters.get(placement.jobId);
       if (!waiter) continue;

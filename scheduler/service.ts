@@ -1,8 +1,8 @@
 // The scheduler loop on the leader: one BullMQ worker per job queue feeds the look-ahead window, the
 // placement loop asks the pure core where jobs go, the attempt driver runs them on the executor.
-import { DelayedError, Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AttemptDriver } from './attempt-driver.ts';
+import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { Executor } from './executors/executor.ts';
 import { LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
@@ -39,6 +39,10 @@ export class SchedulerService {
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
+  /** Workers run: this process is leading, not just holding the lock. */
+  private leading = false;
+  /** Jobs being driven here: a redelivery of one (its BullMQ lock lapsed) must not drive it twice. */
+  private readonly driving = new Map<string, Promise<DriveResult>>();
   private readonly abort = new AbortController();
 
   constructor(options: SchedulerServiceOptions) {
@@ -47,6 +51,7 @@ export class SchedulerService {
     this.loop = new PlacementLoop({
       nodes: () => options.executor.nodes(),
       scorer: options.scorer,
+      log: options.log,
       onUnschedulable: (jobId, reason) => {
         void options.store
           .update(jobId, (r) => {
@@ -78,7 +83,7 @@ export class SchedulerService {
   }
 
   get isLeader(): boolean {
-    return this.leader.fence !== undefined && !this.shuttingDown;
+    return this.leading && this.leader.isHolding && !this.shuttingDown;
   }
 
   /** Becomes leader (waiting for it if another scheduler leads), recovers, then starts the workers. */
@@ -87,12 +92,32 @@ export class SchedulerService {
     return this.started;
   }
 
+  /** Campaigns until leading; a failure right after taking the lock gives it back and tries again. */
   private async run(): Promise<void> {
-    await this.leader.acquire(this.abort.signal);
-    if (this.shuttingDown) return;
-    this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
+    for (let failures = 0; !this.shuttingDown; failures++) {
+      try {
+        await this.leader.acquire(this.abort.signal);
+      } catch (error) {
+        if (this.shuttingDown) return;
+        throw error;
+      }
+      try {
+        await this.lead();
+        return;
+      } catch (error) {
+        this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`);
+        this.subscriber?.disconnect();
+        this.subscriber = undefined;
+        await this.leader.release();
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** failures)));
+      }
+    }
+  }
+
+  private async lead(): Promise<void> {
     await this.listenForCancels();
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+    if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
       void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log).catch(
         () => undefined,
@@ -100,6 +125,36 @@ export class SchedulerService {
     }, 30_000);
     this.reconcileTimer.unref();
     for (const name of this.options.queues.names()) this.workers.push(this.worker(name));
+    this.leading = true;
+    this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
+  }
+
+  /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
+  private async process(job: Job, token: string | undefined): Promise<void> {
+    const jobId = job.data.jobId as string;
+    const running = this.driving.get(jobId);
+    if (running) {
+      await running; // a redelivery while we still drive it: let the first delivery finish the job
+      return;
+    }
+    const drive = this.driver.drive(jobId);
+    this.driving.set(jobId, drive);
+    let result: DriveResult;
+    try {
+      result = await drive;
+    } catch (error) {
+      // Not the job's fault (Redis unavailable, or this scheduler was deposed): back to the queue, so
+      // the leader of the moment runs it; the record says where it stood.
+      this.options.log?.(`job ${jobId}: ${(error as Error).message}; returning it to the queue`);
+      await job.moveToDelayed(Date.now() + 1000, token);
+      throw new DelayedError();
+    } finally {
+      this.driving.delete(jobId);
+    }
+    if (result === 'requeue') {
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
   }
 
   private worker(queueName: string): Worker {
@@ -108,27 +163,17 @@ export class SchedulerService {
       name: `gpubatch-worker-${queueName}`,
     });
     this.workerConnections.push(connection);
-    const worker = new Worker(
-      queueName,
-      async (job, token) => {
-        const result = await this.driver.drive(job.data.jobId as string);
-        if (result === 'requeue') {
-          await job.moveToDelayed(Date.now(), token);
-          throw new DelayedError();
-        }
-      },
-      {
-        connection,
-        prefix: BULL_PREFIX,
-        concurrency: this.options.windowPerQueue ?? 256,
-        // A long attempt keeps its BullMQ lock renewed; if this process dies the job is stalled and
-        // redelivered, and the driver's recovery turns the lost attempt back into RUNNABLE.
-        maxStalledCount: 1_000_000,
-        lockDuration: this.options.attemptLockMs ?? 30_000,
-        stalledInterval: this.options.attemptLockMs ?? 30_000,
-        autorun: true,
-      },
-    );
+    const worker = new Worker(queueName, (job, token) => this.process(job, token), {
+      connection,
+      prefix: BULL_PREFIX,
+      concurrency: this.options.windowPerQueue ?? 256,
+      // A long attempt keeps its BullMQ lock renewed; if this process dies the job is stalled and
+      // redelivered, and the driver's recovery turns the lost attempt back into RUNNABLE.
+      maxStalledCount: 1_000_000,
+      lockDuration: this.options.attemptLockMs ?? 30_000,
+      stalledInterval: this.options.attemptLockMs ?? 30_000,
+      autorun: true,
+    });
     worker.on('error', (error) => this.options.log?.(`worker ${queueName}: ${error.message}`));
     return worker;
   }
@@ -138,9 +183,14 @@ export class SchedulerService {
     this.subscriber = subscriber;
     await subscriber.subscribe(this.options.store.keys.cancelChannel);
     subscriber.on('message', (_channel, message: string) => {
-      const { jobId, reason } = JSON.parse(message) as { jobId: string; reason: string };
-      this.loop.drop(jobId, `cancelled: ${reason}`);
-      this.options.executor.interrupt(jobId, 'cancel', reason);
+      let cancel: { jobId: string; reason: string };
+      try {
+        cancel = JSON.parse(message) as { jobId: string; reason: string };
+      } catch {
+        return; // not one of ours; the record's cancelRequested still reaches the driver
+      }
+      this.loop.drop(cancel.jobId, `cancelled: ${cancel.reason}`);
+      this.options.executor.interrupt(cancel.jobId, 'cancel', cancel.reason);
     });
   }
 
@@ -151,7 +201,7 @@ export class SchedulerService {
     this.abort.abort();
     clearInterval(this.reconcileTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
-    this.loop.dropAll('service is shutting down');
+    this.loop.close('service is shutting down');
     await this.options.executor.close();
     await closing;
     await this.leader.release();

@@ -6,7 +6,7 @@ import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { failure, success } from '../support/fake-executor.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
+import { readJob, type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
 
 // Each test gets a fresh Redis so leaders and queues never meet across tests.
 let redis: TestRedis;
@@ -16,15 +16,6 @@ test.beforeEach(async () => {
   redis = await testRedis();
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2, cpuMilli: 8000, memoryMiB: 16_384 }));
 });
-
-async function readJob(id: string) {
-  const client = connect(redis.url);
-  try {
-    return await new JobStore(client).get(id);
-  } finally {
-    client.disconnect();
-  }
-}
 
 test.afterEach.always(async () => {
   await harness?.stop();
@@ -152,7 +143,7 @@ test.serial(
     attempt.hooks.onStarted();
     await harness.waitForStatus(job.id, 'RUNNING');
     await harness.stop();
-    const interrupted = await readJob(job.id);
+    const interrupted = await readJob(redis.url, job.id);
     t.is(interrupted?.status, 'RUNNABLE');
     t.is(interrupted?.attempts[0]?.outcome, 'interrupted');
 

@@ -19,14 +19,33 @@ export interface SchedulerHarness {
   waitFor(id: string, predicate: (r: JobRecord) => boolean, what?: string): Promise<JobRecord>;
   waitForStatus(id: string, status: JobStatus): Promise<JobRecord>;
   /** A new scheduler on the same Redis (a restart); the old one must be stopped first. */
-  restart(): Promise<SchedulerHarness>;
+  restart(options?: StartOptions): Promise<SchedulerHarness>;
+  waitUntilLeading(): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  queues?: string[];
+  /** Runs before the scheduler starts, e.g. to make a store call fail once. */
+  beforeStart?: (store: JobStore) => void;
+  /** Wait until the scheduler leads (default), or return at once. */
+  awaitLeading?: boolean;
+}
+
+/** Reads a job over a connection of its own, so it works after the harness has stopped. */
+export async function readJob(redisUrl: string, id: string): Promise<JobRecord | undefined> {
+  const client = connect(redisUrl);
+  try {
+    return await new JobStore(client).get(id);
+  } finally {
+    client.disconnect();
+  }
 }
 
 export async function schedulerHarness(
   redisUrl: string,
   nodes: NodeState[],
-  options: { queues?: string[]; prefix?: string } = {},
+  options: StartOptions = {},
 ): Promise<SchedulerHarness> {
   const redis: Redis = connect(redisUrl);
   const queueNames = options.queues ?? ['default'];
@@ -43,7 +62,9 @@ export async function schedulerHarness(
     schedulerRunning: () => scheduler.isLeader,
     preflight: async () => [],
   });
-  await scheduler.start();
+  options.beforeStart?.(store);
+  const started = scheduler.start();
+  if (options.awaitLeading ?? true) await started;
 
   const waitFor = async (id: string, predicate: (r: JobRecord) => boolean, what = 'condition') => {
     const deadline = Date.now() + 10_000;
@@ -81,8 +102,13 @@ export async function schedulerHarness(
       ).job,
     waitFor,
     waitForStatus: (id, status) => waitFor(id, (r) => r.status === status, `status ${status}`),
-    restart: async () => {
-      return schedulerHarness(redisUrl, nodes, options);
+    restart: (restartOptions = {}) => schedulerHarness(redisUrl, nodes, { ...options, ...restartOptions }),
+    waitUntilLeading: async () => {
+      const deadline = Date.now() + 10_000;
+      while (!scheduler.isLeader) {
+        if (Date.now() > deadline) throw new Error('scheduler did not start leading within 10 s');
+        await new Promise((r) => setTimeout(r, 25));
+      }
     },
     stop,
   };
