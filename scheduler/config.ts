@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { scorerNames } from './core/index.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"');
 
@@ -90,6 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
   if (config.computeEnvironments.filter((ce) => ce.type === 'local').length > 1) {
     throw new ConfigError('computeEnvironments: only one of type "local" (it is this machine)');
+  }
+  for (const ce of config.computeEnvironments) {
+    if (!scorerNames().includes(ce.scorer)) {
+      throw new ConfigError(
+        `computeEnvironments.${ce.name}.scorer: unknown scorer "${ce.scorer}"; known: ${scorerNames().join(', ')}`,
+      );
+    }
   }
   const environments = new Set(config.computeEnvironments.map((ce) => ce.name));
   for (const queue of config.queues) {

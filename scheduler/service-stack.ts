@@ -1,7 +1,7 @@
 // The whole embedded service wired together on a Redis that is already chosen: job store, queues, local
 // executor, scheduler leader and the HTTP API. `up` adds config, Redis resolution and signals; benches and
 // end-to-end tests start it directly.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from '../api/app.ts';
 import type { Config } from './config.ts';
 import { LocalExecutor } from './executors/local/local-executor.ts';
@@ -71,7 +71,14 @@ export async function startServiceStack(
     cwd: config.cwd,
     schedulerRunning: () => scheduler.isLeader,
   });
-  const server = await listen(createApp({ jobs, token: config.token }), config.port, config.host);
+  const server = await listen(createApp({ jobs, token: config.token }), config.port, config.host).catch(
+    async (error: Error) => {
+      await scheduler.stop();
+      await queues.close();
+      redis.disconnect();
+      throw error;
+    },
+  );
   const { port } = server.address() as { port: number };
   void scheduler.start().catch((error: Error) => log?.(`scheduler stopped: ${error.message}`));
   return {
@@ -91,11 +98,14 @@ export async function startServiceStack(
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => resolve(server));
+    const server = createServer(app);
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
-        error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use; set PORT to another port`) : error,
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${port} on ${host} is in use; stop what uses it or set PORT to another port`)
+          : error,
       ),
     );
+    server.listen(port, host, () => resolve(server));
   });
 }

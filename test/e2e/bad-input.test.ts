@@ -1,5 +1,6 @@
 // Bad input against the real service: each is a 4xx problem naming the field, nothing is stored or
 // queued, and the service keeps serving.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { writeNpy } from '../../runner/io/npy.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
 import { runCli, type ServiceProcess, startService } from '../support/service-process.ts';
 
+const REPO = new URL('../../', import.meta.url).pathname;
 let work: string;
 let redis: TestRedis;
 let service: ServiceProcess;
@@ -122,4 +124,16 @@ test.serial('after all of that the service is healthy and holds no job', async (
   t.deepEqual(list.jobs, []);
   const ok = await submit(good);
   t.is(ok.status, 201, 'and still accepts good jobs');
+});
+
+test.serial('a second service on a port in use exits 1 with a message naming the port', async (t) => {
+  const port = new URL(service.url).port;
+  const second = spawnSync(process.execPath, [join(REPO, 'cli/gpubatch.ts'), 'up'], {
+    cwd: work,
+    env: { ...process.env, PORT: port, REDIS_URL: redis.url, GPUBATCH_DATA_DIR: join(work, '.second') },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  t.is(second.status, 1);
+  t.regex(second.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use.*set PORT`));
 });

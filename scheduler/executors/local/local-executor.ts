@@ -3,6 +3,7 @@
 import type { AttemptRequest, RunnerMessage } from '../../../runner/protocol.ts';
 import type { NodeState, Placement } from '../../core/types.ts';
 import type { AttemptHooks, AttemptOutcome, Executor } from '../executor.ts';
+import { setLongTimeout } from '../long-timeout.ts';
 import { type InventoryOverride, localNode } from './inventory.ts';
 import { RunnerProcess } from './runner-process.ts';
 
@@ -90,7 +91,7 @@ export class LocalExecutor implements Executor {
       return { kind: 'interrupted', ...attempt.interruptedBy };
     }
     return new Promise<AttemptOutcome>((resolve) => {
-      const timeout = setTimeout(() => {
+      const cancelTimeout = setLongTimeout(() => {
         runner.kill();
         finish(
           {
@@ -108,7 +109,7 @@ export class LocalExecutor implements Executor {
       const finish = (outcome: AttemptOutcome, reusable: boolean) => {
         if (finished) return;
         finished = true;
-        clearTimeout(timeout);
+        cancelTimeout();
         runner.detach();
         this.release(runner, reusable);
         resolve(
