@@ -38,6 +38,46 @@ export interface NodeState {
 /** The cluster as the core sees it for one cycle: free capacity after running work. */
 export interface Snapshot {
   nodes: NodeState[];
+  /** Work already running; its capacity is already taken out of `nodes` (preemption, backfill, ETA). */
+  running?: RunningJob[];
+  /** Now, in ms (real or virtual time): the origin for reservations, backfill windows and ETAs. */
+  now?: number;
+}
+
+/** A job whose attempt runs now. */
+export interface RunningJob {
+  id: string;
+  queue: string;
+  priority: number;
+  /** Priority of its job queue (higher is served first); 0 when unset. */
+  queuePriority?: number;
+  /** Fair-share identifier; '' when the job has none. */
+  share?: string;
+  /** One placement per gang member (one for an ordinary job). */
+  placements: Placement[];
+  startedAt: number;
+  /** When it will have ended at the latest (start + timeout) or is expected to (observed runtime). */
+  expectedEndAt: number;
+  /** Its queue lets higher-priority jobs preempt it. */
+  preemptible?: boolean;
+}
+
+/** A recent job shape and how often it occurs: the workload distribution fragmentation is judged against. */
+export interface WorkloadSample {
+  resources: ResourceRequest;
+  /** Relative frequency (any positive scale). */
+  weight: number;
+}
+
+/** Weighted dominant-resource fairness between share identifiers. */
+export interface FairShareState {
+  /** Weight per share identifier; a missing share weighs 1. */
+  weights: Record<string, number>;
+  /**
+   * Decayed past usage per share, in dominant-share-seconds (a share's largest fraction of cluster GPU,
+   * CPU or memory, integrated over time and decayed with the configured half-life). Kept by the caller.
+   */
+  usage: Record<string, number>;
 }
 
 export interface PendingJob {
@@ -47,11 +87,26 @@ export interface PendingJob {
   priority: number;
   /** Milliseconds since the epoch; earlier runs first among equals. */
   submittedAt: number;
+  /** Per member of a gang, or for the single task of an ordinary job. */
   resources: ResourceRequest;
+  /** Priority of its job queue: higher queues are served first. 0 when unset. */
+  queuePriority?: number;
+  /** Fair-share identifier (AWS Batch's shareIdentifier); '' when the job has none. */
+  share?: string;
+  /** Gang size: this many members, each with `resources`, placed all in one cycle or none. Default 1. */
+  nodes?: number;
+  /** Gang members all land on nodes with the same value of this node label (e.g. a zone or rack). */
+  sameLabel?: string;
+  /** Expected runtime in ms (timeout, or observed runtime): backfill windows and ETAs. */
+  expectedDurationMs?: number;
+  /** Its queue allows it to preempt lower-priority preemptible running jobs. */
+  canPreempt?: boolean;
 }
 
 export interface Placement {
   jobId: string;
+  /** Gang member index, 0-based; 0 for an ordinary job. */
+  member?: number;
   node: string;
   /** The exact GPU indices assigned on that node (one index for a GPU share). */
   gpuIndices: number[];
@@ -75,7 +130,26 @@ export interface Unschedulable {
   reason: UnschedulableReason;
 }
 
+/** A running job the core decided to stop so a higher-priority job can run. */
+export interface Preemption {
+  /** The victim. */
+  jobId: string;
+  /** The job that needs its capacity. */
+  forJobId: string;
+}
+
+/** Capacity held for a job that could not start: later jobs may use it only if they end before `at`. */
+export interface Reservation {
+  jobId: string;
+  nodes: string[];
+  /** When the reserved capacity is expected to be free (ms). */
+  at: number;
+}
+
 export interface ScheduleResult {
   placements: Placement[];
   unschedulable: Unschedulable[];
+  /** Running jobs to stop (their capacity is not yet free: the waiting job runs in a later cycle). */
+  preemptions?: Preemption[];
+  reservations?: Reservation[];
 }
