@@ -1,12 +1,14 @@
 // Free capacity = the executor's nodes minus what running attempts hold (the "assume" side of
 // assume -> bind -> roll back: capacity is taken when the core places a job, released when it ends).
-import type { NodeState, Placement, Snapshot } from './core/types.ts';
+// Each hold also remembers what the core needs to know about the running job (preemption, backfill).
+import type { NodeState, Placement, RunningJob, Snapshot } from './core/types.ts';
 
 export class Allocations {
-  private readonly held = new Map<string, Placement>();
+  private readonly held = new Map<string, RunningJob>();
 
-  hold(placement: Placement): void {
-    this.held.set(placement.jobId, placement);
+  /** Holds the job's placements (one per gang member) until release(). */
+  hold(job: RunningJob): void {
+    this.held.set(job.id, job);
   }
 
   /** Idempotent: releasing twice (a failed bind, then the attempt's end) is harmless. */
@@ -22,18 +24,21 @@ export class Allocations {
     return this.held.size;
   }
 
-  snapshot(nodes: NodeState[]): Snapshot {
+  snapshot(nodes: NodeState[], now: number): Snapshot {
     const byName = new Map(nodes.map((node) => [node.name, structuredClone(node)]));
-    for (const placement of this.held.values()) {
-      const node = byName.get(placement.node);
-      if (!node) continue;
-      node.cpuMilliFree -= placement.cpuMilli;
-      node.memoryMiBFree -= placement.memoryMiB;
-      for (const index of placement.gpuIndices) {
-        const gpu = node.gpus.find((g) => g.index === index);
-        if (gpu) gpu.freeMilli -= placement.gpuMilliPerGpu;
-      }
+    for (const job of this.held.values()) {
+      for (const placement of job.placements) take(byName.get(placement.node), placement);
     }
-    return { nodes: [...byName.values()] };
+    return { nodes: [...byName.values()], running: [...this.held.values()], now };
+  }
+}
+
+function take(node: NodeState | undefined, placement: Placement): void {
+  if (!node) return;
+  node.cpuMilliFree -= placement.cpuMilli;
+  node.memoryMiBFree -= placement.memoryMiB;
+  for (const index of placement.gpuIndices) {
+    const gpu = node.gpus.find((g) => g.index === index);
+    if (gpu) gpu.freeMilli -= placement.gpuMilliPerGpu;
   }
 }

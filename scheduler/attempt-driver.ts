@@ -6,6 +6,7 @@ import type { AttemptOutcome, Executor } from './executors/executor.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
 import type { PlacementLoop } from './placement-loop.ts';
+import type { QueueSettings } from './queue-settings.ts';
 import { FencedError } from './store/errors.ts';
 import type { JobStore } from './store/job-store.ts';
 
@@ -22,6 +23,7 @@ export interface DriverDeps {
   /** Directory that relative paths in specs resolve against. */
   cwd: string;
   isShuttingDown: () => boolean;
+  queueSettings: (queue: string) => QueueSettings;
 }
 
 const ACTIVE: readonly JobStatus[] = ['STARTING', 'RUNNING'];
@@ -50,7 +52,7 @@ export class AttemptDriver {
     let record = await this.recover(jobId);
     while (record && WAITING.includes(record.status)) {
       if (record.cancelRequested) return this.cancelWaiting(record);
-      const wait = await this.deps.loop.waitForPlacement(pendingJob(record));
+      const wait = await this.deps.loop.waitForPlacement(pendingJob(record, this.deps.queueSettings));
       if (this.deps.isShuttingDown()) return 'requeue';
       if (wait.kind === 'dropped') {
         // Dropped because of a cancel: make sure the job ends FAILED even if the cancel raced an attempt.
@@ -175,6 +177,12 @@ export class AttemptDriver {
             r.stoppedAt = now;
           });
         }
+        if (outcome.by === 'preempt') {
+          const reason = `PREEMPTED: attempt ${number} stopped ${outcome.reason}; will run again`;
+          return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
+            closeAttempt(r, now, 'preempted', reason),
+          );
+        }
         const reason = `attempt ${number} interrupted (${outcome.reason}); will run again`;
         return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
           closeAttempt(r, now, 'interrupted', reason),
@@ -231,12 +239,22 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export function pendingJob(record: JobRecord): PendingJob {
+/** The job as the core sees it: its spec plus its queue's scheduling settings. */
+export function pendingJob(record: JobRecord, queueSettings: (queue: string) => QueueSettings): PendingJob {
+  const { spec } = record;
+  const queue = queueSettings(spec.queue);
   return {
     id: record.id,
-    queue: record.spec.queue,
-    priority: record.spec.priority,
+    queue: spec.queue,
+    priority: spec.priority,
     submittedAt: record.createdAt,
-    resources: record.spec.resources,
+    resources: spec.resources,
+    queuePriority: queue.priority,
+    share: spec.shareIdentifier ?? '',
+    nodes: spec.nodes,
+    ...(spec.sameLabel ? { sameLabel: spec.sameLabel } : {}),
+    // The timeout bounds the attempt, so it is a safe expectation for backfill and estimates.
+    expectedDurationMs: spec.timeoutSeconds * 1000,
+    canPreempt: queue.canPreempt,
   };
 }

@@ -15,11 +15,22 @@ const InventorySchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
+const QueueSchema = z.strictObject({
+  name,
+  computeEnvironment: name.default('local'),
+  /** Higher-priority queues are served first. */
+  priority: z.int().min(-1000).max(1000).default(0),
+  /** Jobs of this queue may stop lower-priority preemptible running jobs to start (opt-in). */
+  canPreempt: z.boolean().default(false),
+  /** Jobs of this queue may be stopped for higher-priority jobs of a queue that can preempt. */
+  preemptible: z.boolean().default(true),
+});
+
 const FileConfigSchema = z.strictObject({
   queues: z
-    .array(z.strictObject({ name, computeEnvironment: name.default('local') }))
+    .array(QueueSchema)
     .min(1)
-    .default([{ name: 'default', computeEnvironment: 'local' }]),
+    .default([QueueSchema.parse({ name: 'default' })]),
   computeEnvironments: z
     .array(
       z.strictObject({
@@ -46,6 +57,14 @@ const FileConfigSchema = z.strictObject({
       attemptLockSeconds: z.int().min(1).max(600).default(30),
     })
     .default({ leaderTtlSeconds: 15, attemptLockSeconds: 30 }),
+  /** Weighted dominant-resource fairness between jobs' shareIdentifiers, with usage decaying. */
+  fairShare: z
+    .strictObject({
+      halfLifeSeconds: z.int().min(1).default(3600),
+      /** Weight per shareIdentifier; a share not listed weighs 1. */
+      weights: z.record(z.string(), z.number().positive()).default({}),
+    })
+    .default({ halfLifeSeconds: 3600, weights: {} }),
   /** Look-ahead window: how many queued jobs per queue the scheduler considers at once. */
   windowPerQueue: z.int().min(1).max(10_000).default(256),
 });

@@ -29,7 +29,7 @@ export interface Attempt {
   backend?: string;
   exitCode?: number;
   /** How it ended: only `failed` attempts count against the retry strategy. */
-  outcome?: 'succeeded' | 'failed' | 'interrupted' | 'lost';
+  outcome?: 'succeeded' | 'failed' | 'interrupted' | 'preempted' | 'lost';
   /** Why the attempt ended (empty while it runs). */
   reason?: string;
 }
@@ -68,4 +68,8 @@ export interface JobRecord {
   events: JobEvent[];
   /** Set when a user asked to stop a STARTING or RUNNING job; the leader terminates the attempt. */
   cancelRequested?: { at: number; reason: string };
+  /** For a RUNNABLE job: when the scheduler expects it to start (ms), by simulating the queue forward. */
+  estimatedStartAt?: number;
+  /** For a RUNNABLE job: cheap hints at what would let it run sooner. */
+  suggestions?: string[];
 }

@@ -41,7 +41,9 @@ export class RedisJobService implements JobService {
       ]);
     }
     const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(spec, this.options.cwd);
-    const never = neverFits(this.options.nodesForQueue(spec.queue), spec.resources);
+    const nodes = this.options.nodesForQueue(spec.queue);
+    problems.push(...gangProblems(spec, nodes));
+    const never = neverFits(nodes, spec.resources);
     if (never) {
       problems.push({
         field: 'resources',
@@ -124,4 +126,23 @@ function decodeCursor(cursor: string): number {
     ]);
   }
   return Number(match[1]);
+}
+
+/** A gang needs as many nodes as members (in one label domain when sameLabel is set). */
+function gangProblems(spec: JobSpec, nodes: readonly NodeState[]): FieldProblem[] {
+  if (spec.nodes <= 1) return [];
+  const domains = new Map<string, number>();
+  for (const node of nodes) {
+    const domain = spec.sameLabel ? node.labels[spec.sameLabel] : '';
+    if (domain !== undefined) domains.set(domain, (domains.get(domain) ?? 0) + 1);
+  }
+  const largest = Math.max(0, ...domains.values());
+  if (largest >= spec.nodes) return [];
+  const where = spec.sameLabel ? ` sharing one value of label ${spec.sameLabel}` : '';
+  return [
+    {
+      field: 'nodes',
+      message: `a gang of ${spec.nodes} needs ${spec.nodes} nodes${where}; queue ${spec.queue} has at most ${largest}`,
+    },
+  ];
 }

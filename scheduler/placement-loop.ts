@@ -1,8 +1,9 @@
 // Jobs waiting for a place (the look-ahead window BullMQ workers hand us) and the cycle that places them
-// with the pure core. Each waiter gets a Placement, or is dropped (cancel, shutdown).
+// with the pure core. Each waiter gets its placement, or is dropped (cancel, shutdown). The cycle also
+// asks running jobs to make room (preemption) and publishes when waiting jobs should start.
 import { Allocations } from './allocations.ts';
-import { describeReason, schedule } from './core/index.ts';
-import type { NodeState, PendingJob, Placement } from './core/types.ts';
+import { describeReason, type ScheduleOptions, schedule } from './core/index.ts';
+import type { NodeState, PendingJob, Placement, ScheduleResult, Snapshot } from './core/types.ts';
 
 export type WaitOutcome = { kind: 'placed'; placement: Placement } | { kind: 'dropped'; reason: string };
 
@@ -14,9 +15,18 @@ interface Waiter {
 
 export interface PlacementLoopOptions {
   nodes: () => NodeState[];
+  now: () => number;
   scorer?: string;
+  /** Whether running jobs of a queue may be preempted. */
+  preemptible?: (queue: string) => boolean;
+  /** Extra core options computed per cycle (fair-share state, workload). */
+  cycleOptions?: (snapshot: Snapshot) => Partial<ScheduleOptions>;
   /** Called when a waiting job's reason changes, so users see why it waits. */
   onUnschedulable?: (jobId: string, reason: string) => void;
+  /** The core chose this running job to stop so `forJobId` can run. */
+  onPreempt?: (jobId: string, forJobId: string) => void;
+  /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
+  onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
   log?: (message: string) => void;
 }
 
@@ -24,6 +34,8 @@ export class PlacementLoop {
   readonly allocations = new Allocations();
   private readonly waiters = new Map<string, Waiter>();
   private readonly options: PlacementLoopOptions;
+  /** Victims already asked to stop: asked once, not every cycle until they are gone. */
+  private readonly preempting = new Set<string>();
   private scheduled = false;
   private closedReason?: string;
 
@@ -55,6 +67,7 @@ export class PlacementLoop {
 
   release(jobId: string): void {
     this.allocations.release(jobId);
+    this.preempting.delete(jobId);
     this.requestCycle();
   }
 
@@ -74,11 +87,16 @@ export class PlacementLoop {
 
   cycle(): void {
     if (this.waiters.size === 0) return;
-    const snapshot = this.allocations.snapshot(this.options.nodes());
+    const now = this.options.now();
+    const snapshot = this.allocations.snapshot(this.options.nodes(), now);
     const pending = [...this.waiters.values()].map((w) => w.job);
-    let result: ReturnType<typeof schedule>;
+    const options: ScheduleOptions = {
+      scorer: this.options.scorer,
+      ...this.options.cycleOptions?.(snapshot),
+    };
+    let result: ScheduleResult;
     try {
-      result = schedule(snapshot, pending, { scorer: this.options.scorer });
+      result = schedule(snapshot, pending, options);
     } catch (error) {
       // A bug in the core must not take the API down with it; the jobs keep waiting and say why.
       this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`);
@@ -87,12 +105,11 @@ export class PlacementLoop {
       }
       return;
     }
-    for (const placement of result.placements) {
-      const waiter = this.waiters.get(placement.jobId);
-      if (!waiter) continue;
-      this.waiters.delete(placement.jobId);
-      this.allocations.hold(placement);
-      waiter.resolve({ kind: 'placed', placement });
+    this.start(result.placements, now);
+    for (const { jobId, forJobId } of result.preemptions ?? []) {
+      if (this.preempting.has(jobId)) continue;
+      this.preempting.add(jobId);
+      this.options.onPreempt?.(jobId, forJobId);
     }
     for (const { jobId, reason } of result.unschedulable) {
       const waiter = this.waiters.get(jobId);
@@ -102,6 +119,38 @@ export class PlacementLoop {
         waiter.lastReason = text;
         this.options.onUnschedulable?.(jobId, text);
       }
+    }
+    if (this.waiters.size > 0)
+      this.options.onCycle?.(
+        snapshot,
+        [...this.waiters.values()].map((w) => w.job),
+        options,
+      );
+  }
+
+  /** Holds each placed job's capacity ("assume") and wakes its driver. */
+  private start(placements: readonly Placement[], now: number): void {
+    const byJob = new Map<string, Placement[]>();
+    for (const placement of placements)
+      byJob.set(placement.jobId, [...(byJob.get(placement.jobId) ?? []), placement]);
+    for (const [jobId, members] of byJob) {
+      const waiter = this.waiters.get(jobId);
+      if (!waiter) continue;
+      this.waiters.delete(jobId);
+      const { job } = waiter;
+      this.allocations.hold({
+        id: jobId,
+        queue: job.queue,
+        priority: job.priority,
+        queuePriority: job.queuePriority,
+        share: job.share,
+        placements: members,
+        startedAt: now,
+        expectedEndAt: now + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
+        preemptible: this.options.preemptible?.(job.queue) ?? false,
+      });
+      const first = members.find((p) => (p.member ?? 0) === 0) ?? members[0]!;
+      waiter.resolve({ kind: 'placed', placement: first });
     }
   }
 }

@@ -6,6 +6,7 @@ import { createApp } from '../api/app.ts';
 import type { Config } from './config.ts';
 import { LocalExecutor } from './executors/local/local-executor.ts';
 import { RedisJobService } from './job-service.ts';
+import { queueSettingsLookup } from './queue-settings.ts';
 import { SchedulerService } from './service.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
@@ -61,6 +62,7 @@ export async function startServiceStack(
     windowPerQueue: config.windowPerQueue,
     leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
+    queueSettings: queueSettingsLookup(config.queues),
     log,
   });
   const jobs = new RedisJobService({

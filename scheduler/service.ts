@@ -6,6 +6,7 @@ import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { Executor } from './executors/executor.ts';
 import { LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverQueuedJobs } from './recovery.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
@@ -25,6 +26,8 @@ export interface SchedulerServiceOptions {
   leaderTtlMs?: number;
   /** BullMQ lock on a job being driven; a crashed scheduler's jobs are redelivered once it lapses. */
   attemptLockMs?: number;
+  /** Per-queue scheduling settings (priority, preemption); defaults when absent. */
+  queueSettings?: (queue: string) => QueueSettings;
 }
 
 export class SchedulerService {
@@ -48,9 +51,16 @@ export class SchedulerService {
   constructor(options: SchedulerServiceOptions) {
     this.options = options;
     const now = options.now ?? Date.now;
+    const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
     this.loop = new PlacementLoop({
       nodes: () => options.executor.nodes(),
+      now,
       scorer: options.scorer,
+      preemptible: (queue) => queueSettings(queue).preemptible,
+      onPreempt: (jobId, forJobId) => {
+        options.log?.(`preempting job ${jobId} for job ${forJobId}`);
+        options.executor.interrupt(jobId, 'preempt', `to make room for higher-priority job ${forJobId}`);
+      },
       log: options.log,
       onUnschedulable: (jobId, reason) => {
         void options.store
@@ -79,6 +89,7 @@ export class SchedulerService {
       now,
       cwd: options.cwd,
       isShuttingDown: () => this.shuttingDown,
+      queueSettings,
     });
   }
 

@@ -21,7 +21,7 @@ const AttemptSchema = z.object({
   backend: z.string().optional().describe('e.g. "onnxruntime:cpu", "gpu.js:webasm".'),
   exitCode: z.int().optional(),
   outcome: z
-    .enum(['succeeded', 'failed', 'interrupted', 'lost'])
+    .enum(['succeeded', 'failed', 'interrupted', 'preempted', 'lost'])
     .optional()
     .describe('How it ended: only failed attempts count against the retry strategy.'),
   reason: z.string().optional().describe('Why the attempt ended (empty while it runs).'),
@@ -54,6 +54,13 @@ export const JobRecordSchema = z.object({
     .object({ at: epochMs, reason: z.string() })
     .optional()
     .describe('Set when a user asked to stop a STARTING or RUNNING job.'),
+  estimatedStartAt: epochMs
+    .optional()
+    .describe('RUNNABLE jobs: when the scheduler expects the job to start, simulating the queue forward.'),
+  suggestions: z
+    .array(z.string())
+    .optional()
+    .describe('RUNNABLE jobs: what would let it run sooner, e.g. "fits now with gpuModel any".'),
 });
 
 // Fails the type check when scheduler/job-record.ts changes and this mirror does not.

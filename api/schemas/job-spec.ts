@@ -8,6 +8,7 @@ export const LIMITS = {
   memoryMiB: 16 * 1024 * 1024,
   timeoutSeconds: 30 * 24 * 3600,
   retryAttempts: 10,
+  gangNodes: 1024,
   nameLength: 128,
 } as const;
 
@@ -64,6 +65,23 @@ export const JobSpecSchema = z
       .default({ attempts: 1 })
       .describe('attempts: how many attempts in all (1 means no retry).'),
     idempotencyKey: z.string().min(1).max(256).optional(),
+    shareIdentifier: z
+      .string()
+      .min(1)
+      .max(LIMITS.nameLength)
+      .optional()
+      .describe("Fair-share group: a queue's fair-share weights split capacity between these."),
+    nodes: z
+      .int()
+      .min(1)
+      .max(LIMITS.gangNodes)
+      .default(1)
+      .describe('Gang size: this many members, each with `resources`, all started together or none.'),
+    sameLabel: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('For a gang: all members on nodes with the same value of this node label (zone, rack).'),
   })
   .superRefine((spec, ctx) => {
     if (spec.kind === 'kernel' && !spec.kernel) {

@@ -11,7 +11,10 @@ export type AttemptOutcome =
   | { kind: 'succeeded'; result: AttemptSuccess }
   | { kind: 'failed'; failure: AttemptFailure; exitCode?: number }
   /** Stopped by the service (shutdown) or a user (cancel): not the job's fault. */
-  | { kind: 'interrupted'; by: 'shutdown' | 'cancel'; reason: string };
+  | { kind: 'interrupted'; by: InterruptCause; reason: string };
+
+/** Who stopped an attempt: the service going down, a user, or the scheduler making room (preemption). */
+export type InterruptCause = 'shutdown' | 'cancel' | 'preempt';
 
 export interface AttemptHooks {
   onStarted(backend?: string): void;
@@ -24,7 +27,7 @@ export interface Executor {
   /** Runs one attempt on the placement the core chose; resolves when it has ended, never rejects. */
   run(request: AttemptRequest, placement: Placement, hooks: AttemptHooks): Promise<AttemptOutcome>;
   /** Stops a running attempt; its run() resolves as interrupted. */
-  interrupt(jobId: string, by: 'shutdown' | 'cancel', reason: string): void;
+  interrupt(jobId: string, by: InterruptCause, reason: string): void;
   /** Interrupts everything still running and releases resources (warm processes). */
   close(): Promise<void>;
 }

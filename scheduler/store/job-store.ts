@@ -21,6 +21,12 @@ export interface ListOptions {
   limit: number;
 }
 
+/** What the leader expects for a waiting job; shown on RUNNABLE records, never persisted in them. */
+export interface WaitEstimate {
+  estimatedStartAt?: number;
+  suggestions?: string[];
+}
+
 /** A change to a job: the new record computed from the current one (undefined = no change). */
 export type JobUpdate = (current: JobRecord) => JobRecord | undefined;
 
@@ -72,16 +78,27 @@ export class JobStore {
   }
 
   async read(id: string): Promise<StoredJob | undefined> {
-    const [json, version, progress] = await this.redis.hmget(
-      this.keys.job(id),
-      'json',
-      'version',
-      'progress',
-    );
+    const [[, fields], [, estimate]] = (await this.redis
+      .multi()
+      .hmget(this.keys.job(id), 'json', 'version', 'progress')
+      .hget(this.keys.estimates, id)
+      .exec()) as [[unknown, (string | null)[]], [unknown, string | null]];
+    const [json, version, progress] = fields;
     if (!json || !version) return undefined;
     const record = JSON.parse(json) as JobRecord;
     if (progress) record.progress = JSON.parse(progress) as JobProgress;
+    if (estimate && record.status === 'RUNNABLE') Object.assign(record, JSON.parse(estimate) as WaitEstimate);
     return { record, version: Number(version) };
+  }
+
+  /** Replaces the leader's estimates for waiting jobs (one atomic swap; they are derived, not state). */
+  async setEstimates(estimates: ReadonlyMap<string, WaitEstimate>): Promise<void> {
+    const tx = this.redis.multi().del(this.keys.estimates);
+    if (estimates.size > 0) {
+      const flat = [...estimates].flatMap(([id, estimate]) => [id, JSON.stringify(estimate)]);
+      tx.hset(this.keys.estimates, ...flat);
+    }
+    await tx.exec();
   }
 
   /**
@@ -98,7 +115,7 @@ export class JobStore {
       if (!stored) return undefined;
       const next = update(structuredClone(stored.record));
       if (!next) return stored.record;
-      const { progress: _progress, ...persisted } = next;
+      const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
       try {
         await runScript(
           this.redis,

@@ -15,6 +15,8 @@ export interface Keys {
   leaderLock: string;
   leaderFence: string;
   cancelChannel: string;
+  /** Hash: job id -> the leader's latest estimate for a waiting job ({ estimatedStartAt, suggestions }). */
+  estimates: string;
 }
 
 export function keys(prefix = 'gpubatch'): Keys {
@@ -29,5 +31,6 @@ export function keys(prefix = 'gpubatch'): Keys {
     leaderLock: `${prefix}:leader:lock`,
     leaderFence: `${prefix}:leader:fence`,
     cancelChannel: `${prefix}:cancel`,
+    estimates: `${prefix}:estimates`,
   };
 }

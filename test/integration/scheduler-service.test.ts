@@ -179,3 +179,9 @@ test.serial('a job stored but never enqueued (crash in between) is recovered by 
   const done = await harness.waitForStatus(record.id, 'SUCCEEDED');
   t.true(done.events.some((e) => e.status === 'RUNNABLE'));
 });
+
+test.serial('a gang larger than the compute environment is rejected at submit, naming nodes', async (t) => {
+  const error = await t.throwsAsync(harness.submit({ nodes: 2 }), { instanceOf: UnprocessableJobError });
+  t.is(error.problems[0]?.field, 'nodes');
+  t.regex(error.problems[0]?.message ?? '', /a gang of 2 needs 2 nodes; queue default has at most 1/);
+});

@@ -1,7 +1,12 @@
 // Test double for an Executor: nodes are declared, and each attempt waits until the test settles it.
 import type { AttemptRequest, AttemptSuccess } from '../../runner/protocol.ts';
 import type { NodeState, Placement } from '../../scheduler/core/types.ts';
-import type { AttemptHooks, AttemptOutcome, Executor } from '../../scheduler/executors/executor.ts';
+import type {
+  AttemptHooks,
+  AttemptOutcome,
+  Executor,
+  InterruptCause,
+} from '../../scheduler/executors/executor.ts';
 
 export interface FakeAttempt {
   request: AttemptRequest;
@@ -41,7 +46,7 @@ export class FakeExecutor implements Executor {
     });
   }
 
-  interrupt(jobId: string, by: 'shutdown' | 'cancel', reason: string): void {
+  interrupt(jobId: string, by: InterruptCause, reason: string): void {
     this.running.get(jobId)?.settle({ kind: 'interrupted', by, reason });
   }
 

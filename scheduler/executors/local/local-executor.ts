@@ -2,7 +2,7 @@
 // each attempt runs in a runner child process, so a native crash fails one attempt, not the service.
 import type { AttemptRequest, RunnerMessage } from '../../../runner/protocol.ts';
 import type { NodeState, Placement } from '../../core/types.ts';
-import type { AttemptHooks, AttemptOutcome, Executor } from '../executor.ts';
+import type { AttemptHooks, AttemptOutcome, Executor, InterruptCause } from '../executor.ts';
 import { setLongTimeout } from '../long-timeout.ts';
 import { type InventoryOverride, localNode } from './inventory.ts';
 import { RunnerProcess } from './runner-process.ts';
@@ -21,7 +21,7 @@ export interface LocalExecutorOptions {
 
 interface RunningAttempt {
   runner: RunnerProcess;
-  interruptedBy?: { by: 'shutdown' | 'cancel'; reason: string };
+  interruptedBy?: { by: InterruptCause; reason: string };
   done: Promise<AttemptOutcome>;
 }
 
@@ -153,7 +153,8 @@ export class LocalExecutor implements Executor {
     });
   }
 
-  interrupt(jobId: string, by: 'shutdown' | 'cancel', reason: string): void {
+  /** Asks the runner to stop (it aborts and cleans up); SIGKILL after the grace period if it has not. */
+  interrupt(jobId: string, by: InterruptCause, reason: string): void {
     const attempt = this.running.get(jobId);
     if (!attempt || attempt.interruptedBy) return;
     attempt.interruptedBy = { by, reason };
