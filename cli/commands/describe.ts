@@ -60,6 +60,14 @@ export function describeJob(job: JobRecord): string {
     ...(job.cancelRequested
       ? [['Cancel', `requested ${formatTime(job.cancelRequested.at)}: ${job.cancelRequested.reason}`]]
       : []),
+    ...(job.estimatedStartAt === undefined
+      ? []
+      : [['Expected', `to start ${formatTime(job.estimatedStartAt)}`]]),
+    ...(job.suggestions ?? []).map((hint, i) => [i === 0 ? 'Sooner if' : '', hint]),
+    ...(spec.shareIdentifier ? [['Share', spec.shareIdentifier]] : []),
+    ...(spec.nodes > 1
+      ? [['Gang', `${spec.nodes} members${spec.sameLabel ? `, all with one ${spec.sameLabel}` : ''}`]]
+      : []),
     ['Resources', resources(job)],
     ['Placement', latest ? placement(latest) : 'not placed yet'],
     ['Backend', job.result?.backend ?? latest?.backend ?? 'not chosen yet'],

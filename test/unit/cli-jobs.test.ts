@@ -83,6 +83,25 @@ test('describe of a job still waiting says what it is waiting for', async (t) =>
   t.regex(run.stdout, /^Attempts {2}none yet$/m);
 });
 
+test('describe of a waiting job shows when it should start and what would help', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(
+    aJobRecord({
+      id: 'job-1',
+      status: 'RUNNABLE',
+      statusReason: 'needs 4 GPUs, largest free on any node is 2',
+      estimatedStartAt: Date.UTC(2025, 0, 1, 13, 0, 0),
+      suggestions: ['fits now with gpuModel any', 'needs 4 GPUs on one node; 3 nodes have 2'],
+    }),
+  );
+
+  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.regex(run.stdout, /^Expected {3}to start 2025-01-01 13:00:00Z$/m);
+  t.regex(run.stdout, /^Sooner if {2}fits now with gpuModel any$/m);
+  t.regex(run.stdout, /^ {11}needs 4 GPUs on one node; 3 nodes have 2$/m);
+});
+
 test('describe --json prints the record', async (t) => {
   const api = await startApi(t);
   api.jobs.put(retriedJob);
