@@ -32,7 +32,7 @@ export function explainUnschedulable(
   nodes: readonly ReadonlyWorkingNode[],
   request: ResourceRequest,
 ): UnschedulableReason | undefined {
-  const schedulable = nodes.filter((node) => !node.unschedulable);
+  const schedulable = distinctStates(nodes.filter((node) => !node.unschedulable));
   if (schedulable.length === 0) return { kind: 'NoNodes' };
 
   const perNode = schedulable.map((node) => failuresOf(node, request));
@@ -77,4 +77,14 @@ function freeAmount(reason: CapacityReason): number {
     case 'InsufficientMemory':
       return reason.largestFreeMiB;
   }
+}
+
+/** One node per capacity state: nodes in equal states fail the filters alike, so the reason is the same. */
+function distinctStates(nodes: readonly ReadonlyWorkingNode[]): ReadonlyWorkingNode[] {
+  const seen = new Set<string>();
+  return nodes.filter((node) => {
+    if (seen.has(node.stateKey)) return false;
+    seen.add(node.stateKey);
+    return true;
+  });
 }

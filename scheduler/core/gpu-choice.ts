@@ -40,3 +40,27 @@ function chooseGpuShare(node: ReadonlyWorkingNode, request: ResourceRequest): Gp
   }
   return best === undefined ? undefined : { gpuIndices: [best.index], gpuMilliPerGpu: request.gpuMilli };
 }
+
+/**
+ * Every GPU choice worth scoring on the node, the default (tightest) one first. For a share, one per
+ * distinct (model, free milli) among the GPUs it fits, lowest index for each, tightest first: GPUs with
+ * equal model and free share are interchangeable. Whole GPUs and CPU-only jobs have the one default choice.
+ */
+export function everyGpuChoice(node: ReadonlyWorkingNode, request: ResourceRequest): GpuChoice[] {
+  if (!wantsGpuShare(request)) {
+    const only = chooseGpus(node, request);
+    return only === undefined ? [] : [only];
+  }
+  const fitting = node.gpus
+    .filter((gpu) => gpu.freeMilli >= request.gpuMilli && modelAllowed(request, gpu.model))
+    .sort((a, b) => a.freeMilli - b.freeMilli || a.index - b.index);
+  const choices: GpuChoice[] = [];
+  const seen = new Set<string>();
+  for (const gpu of fitting) {
+    const kind = `${gpu.model}:${gpu.freeMilli}`;
+    if (seen.has(kind)) continue;
+    seen.add(kind);
+    choices.push({ gpuIndices: [gpu.index], gpuMilliPerGpu: request.gpuMilli });
+  }
+  return choices;
+}

@@ -1,46 +1,76 @@
-// Buckets schedulable nodes by how many whole GPUs they have free, and keeps the set of
-// nodes with a partly used GPU, so a GPU job only visits nodes that could hold it.
+// Groups schedulable nodes whose capacity state is equal (same stateKey: they score alike) and buckets the
+// groups by how many whole GPUs their nodes have free, keeping apart the groups with a partly used GPU.
+// A job then visits only groups that could hold it, and a policy scores each group once: with 1,000
+// nodes there are far fewer distinct states than nodes (empty nodes, full nodes, common fill patterns).
 import type { ResourceRequest } from './types.ts';
 import type { WorkingNode } from './working-node.ts';
 
+/** Schedulable nodes in the same capacity state. */
+export interface NodeGroup {
+  readonly stateKey: string;
+  /** Sorted by position, so members[0] is the one equal scores go to; never empty while indexed. */
+  readonly members: WorkingNode[];
+  readonly wholeFreeGpus: number;
+  readonly partlyFreeGpus: number;
+}
+
 export class NodeIndex {
-  readonly #all = new Set<WorkingNode>();
-  /** byWholeFreeGpus[n]: schedulable nodes with exactly n whole GPUs free. */
-  readonly #byWholeFreeGpus: Set<WorkingNode>[] = [];
-  readonly #withPartlyFreeGpu = new Set<WorkingNode>();
+  readonly #groups = new Map<string, NodeGroup>();
+  /** byWholeFreeGpus[n]: groups whose nodes have exactly n whole GPUs free. */
+  readonly #byWholeFreeGpus: Set<NodeGroup>[] = [];
+  readonly #withPartlyFreeGpu = new Set<NodeGroup>();
 
   add(node: WorkingNode): void {
     if (node.unschedulable) return;
-    this.#all.add(node);
-    this.#bucket(node.wholeFreeGpus).add(node);
-    if (node.partlyFreeGpus > 0) this.#withPartlyFreeGpu.add(node);
+    let group = this.#groups.get(node.stateKey);
+    if (group === undefined) {
+      group = {
+        stateKey: node.stateKey,
+        members: [],
+        wholeFreeGpus: node.wholeFreeGpus,
+        partlyFreeGpus: node.partlyFreeGpus,
+      };
+      this.#groups.set(group.stateKey, group);
+      this.#bucket(group.wholeFreeGpus).add(group);
+      if (group.partlyFreeGpus > 0) this.#withPartlyFreeGpu.add(group);
+    }
+    group.members.splice(insertionPoint(group.members, node.position), 0, node);
   }
 
+  /** Call before the node's state changes: the node is found by its current stateKey. */
   remove(node: WorkingNode): void {
-    this.#all.delete(node);
-    this.#byWholeFreeGpus[node.wholeFreeGpus]?.delete(node);
-    this.#withPartlyFreeGpu.delete(node);
+    const group = this.#groups.get(node.stateKey);
+    if (group === undefined) return;
+    const at = insertionPoint(group.members, node.position);
+    if (group.members[at] !== node) return;
+    group.members.splice(at, 1);
+    if (group.members.length > 0) return;
+    this.#groups.delete(group.stateKey);
+    this.#byWholeFreeGpus[group.wholeFreeGpus]?.delete(group);
+    this.#withPartlyFreeGpu.delete(group);
   }
 
-  *candidates(request: ResourceRequest): Generator<WorkingNode> {
+  /** Groups that might fit the request: a superset of those whose nodes pass every filter. */
+  *groups(request: ResourceRequest): Generator<NodeGroup> {
     if (request.gpus > 0) {
       yield* this.#withAtLeastWholeFree(request.gpus);
     } else if (request.gpuMilli > 0) {
       yield* this.#withAtLeastWholeFree(1);
-      for (const node of this.#withPartlyFreeGpu) if (node.wholeFreeGpus === 0) yield node;
+      for (const group of this.#withPartlyFreeGpu) if (group.wholeFreeGpus === 0) yield group;
     } else {
-      yield* this.#all;
+      yield* this.#groups.values();
     }
   }
 
-  *#withAtLeastWholeFree(count: number): Generator<WorkingNode> {
+  /** Groups by whole free GPUs, from `count` up: the buckets a whole-GPU request visits, in order. */
+  *#withAtLeastWholeFree(count: number): Generator<NodeGroup> {
     for (let n = count; n < this.#byWholeFreeGpus.length; n++) {
       const bucket = this.#byWholeFreeGpus[n];
       if (bucket !== undefined) yield* bucket;
     }
   }
 
-  #bucket(wholeFreeGpus: number): Set<WorkingNode> {
+  #bucket(wholeFreeGpus: number): Set<NodeGroup> {
     let bucket = this.#byWholeFreeGpus[wholeFreeGpus];
     if (bucket === undefined) {
       bucket = new Set();
@@ -48,4 +78,16 @@ export class NodeIndex {
     }
     return bucket;
   }
+}
+
+/** First index whose node's position is >= position (binary search over a position-sorted list). */
+function insertionPoint(members: readonly WorkingNode[], position: number): number {
+  let low = 0;
+  let high = members.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (members[middle]!.position < position) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

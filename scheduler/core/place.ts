@@ -1,33 +1,39 @@
-// Finds the best node for one request in the working snapshot: filter, choose GPUs, score.
+// Finds the best placement for one request in the working snapshot: filter, choose GPUs, score. Nodes in
+// the same capacity state score alike, so for a state-only scorer each group of equal nodes is scored once,
+// for its earliest node (the one exhaustive scoring would pick on a tie); the result is the same as
+// scoring every node (test/unit/scheduler-core-scorers-fast-path.test.ts checks it).
 import { passesAll } from './filters.ts';
-import { chooseGpus, type GpuChoice } from './gpu-choice.ts';
-import type { Scorer } from './scorers/scorer.ts';
+import { chooseGpus, everyGpuChoice, type GpuChoice } from './gpu-choice.ts';
+import type { NodeGroup } from './node-index.ts';
+import { createScoringContext } from './scorers/context.ts';
+import type { Scorer, ScoringContext } from './scorers/scorer.ts';
 import type { WorkingSnapshot } from './snapshot.ts';
-import type { PendingJob, Placement } from './types.ts';
+import type { PendingJob, Placement, ResourceRequest } from './types.ts';
 import type { ReadonlyWorkingNode, WorkingNode } from './working-node.ts';
 
-/** undefined when no node fits. Equal scores go to the node earlier in the snapshot. */
+type Allow = (node: ReadonlyWorkingNode) => boolean;
+
+interface Best {
+  node: WorkingNode;
+  gpus: GpuChoice;
+  score: number;
+}
+
+/**
+ * undefined when no node fits. Equal scores go to the node earlier in the snapshot, then to the GPU choice
+ * offered first. Without a context, one is kept per working snapshot (default workload, seed 0).
+ */
 export function bestPlacement(
   working: WorkingSnapshot,
   job: PendingJob,
   scorer: Scorer,
-  allow?: (node: ReadonlyWorkingNode) => boolean,
+  allow?: Allow,
+  context: ScoringContext = defaultContext(working),
 ): Placement | undefined {
   const request = job.resources;
-  let best: { node: WorkingNode; gpus: GpuChoice; score: number } | undefined;
-  for (const node of working.candidates(request)) {
-    if (!passesAll(node, request) || (allow && !allow(node))) continue;
-    const gpus = chooseGpus(node, request);
-    if (gpus === undefined) continue;
-    const score = scorer({ node, request, gpus });
-    if (
-      best === undefined ||
-      score > best.score ||
-      (score === best.score && node.position < best.node.position)
-    ) {
-      best = { node, gpus, score };
-    }
-  }
+  const best = scorer.stateOnly
+    ? bestByGroup(working.candidateGroups(request), request, scorer, context, allow)
+    : bestByNode(working.candidates(request), request, scorer, context, allow);
   if (best === undefined) return undefined;
   return {
     jobId: job.id,
@@ -37,4 +43,73 @@ export function bestPlacement(
     cpuMilli: request.cpuMilli,
     memoryMiB: request.memoryMiB,
   };
+}
+
+/** Scores every candidate node: the reference the grouped search must agree with, and random's path. */
+export function bestByNode(
+  nodes: Iterable<WorkingNode>,
+  request: ResourceRequest,
+  scorer: Scorer,
+  context: ScoringContext,
+  allow?: Allow,
+): Best | undefined {
+  let best: Best | undefined;
+  for (const node of nodes) {
+    if (!passesAll(node, request) || (allow && !allow(node))) continue;
+    best = bestOnNode(node, request, scorer, context, best);
+  }
+  return best;
+}
+
+function bestByGroup(
+  groups: Iterable<NodeGroup>,
+  request: ResourceRequest,
+  scorer: Scorer,
+  context: ScoringContext,
+  allow?: Allow,
+): Best | undefined {
+  let best: Best | undefined;
+  for (const group of groups) {
+    const node = allow === undefined ? group.members[0] : group.members.find(allow);
+    if (node === undefined || !passesAll(node, request)) continue;
+    best = bestOnNode(node, request, scorer, context, best);
+  }
+  return best;
+}
+
+function bestOnNode(
+  node: WorkingNode,
+  request: ResourceRequest,
+  scorer: Scorer,
+  context: ScoringContext,
+  best: Best | undefined,
+): Best | undefined {
+  for (const gpus of gpuChoices(node, request, scorer)) {
+    const score = scorer.score({ node, request, gpus }, context);
+    if (
+      best === undefined ||
+      score > best.score ||
+      (score === best.score && node.position < best.node.position)
+    ) {
+      best = { node, gpus, score };
+    }
+  }
+  return best;
+}
+
+function gpuChoices(node: WorkingNode, request: ResourceRequest, scorer: Scorer): GpuChoice[] {
+  if (scorer.gpuChoice === 'every') return everyGpuChoice(node, request);
+  const tightest = chooseGpus(node, request);
+  return tightest === undefined ? [] : [tightest];
+}
+
+const defaultContexts = new WeakMap<WorkingSnapshot, ScoringContext>();
+
+function defaultContext(working: WorkingSnapshot): ScoringContext {
+  let context = defaultContexts.get(working);
+  if (context === undefined) {
+    context = createScoringContext(working);
+    defaultContexts.set(working, context);
+  }
+  return context;
 }

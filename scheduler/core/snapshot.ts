@@ -1,9 +1,16 @@
 // The cycle's working copy of the cluster: placements are assumed into it (and can be
 // rolled back for what-ifs such as preemption and gangs), and an index of nodes by free
 // capacity keeps each job from scanning nodes that cannot hold it.
-import { NodeIndex } from './node-index.ts';
-import type { Placement, ResourceRequest, Snapshot } from './types.ts';
+import { type NodeGroup, NodeIndex } from './node-index.ts';
+import type { Placement, ResourceRequest, RunningJob, Snapshot } from './types.ts';
 import { recount, toWorkingNode, type WorkingNode } from './working-node.ts';
+
+/** Opaque: what capacityMark() returns. */
+export interface CapacityMark {
+  readonly releases: number;
+  readonly length: number;
+  readonly top: unknown;
+}
 
 interface JournalEntry {
   placement: Placement;
@@ -13,14 +20,18 @@ interface JournalEntry {
 
 export class WorkingSnapshot {
   readonly nodes: readonly WorkingNode[];
+  /** The snapshot's running work, as given (fragmentation-aware policies read its shapes). */
+  readonly running: readonly RunningJob[];
   readonly #byName = new Map<string, WorkingNode>();
   readonly #index = new NodeIndex();
   readonly #journal: JournalEntry[] = [];
   #version = 0;
+  #releases = 0;
 
   /** Copies the snapshot; the input is never changed. */
   constructor(snapshot: Snapshot) {
     this.nodes = snapshot.nodes.map(toWorkingNode);
+    this.running = snapshot.running ?? [];
     for (const node of this.nodes) {
       this.#byName.set(node.name, node);
       this.#index.add(node);
@@ -32,13 +43,36 @@ export class WorkingSnapshot {
     return this.#version;
   }
 
+  /** A mark of the capacity now, for shrunkSince(). */
+  capacityMark(): CapacityMark {
+    return { releases: this.#releases, length: this.#journal.length, top: this.#journal.at(-1) };
+  }
+
+  /**
+   * True when capacity has only been taken since the mark: no release, and the journal up to the mark is
+   * still there (rolling back past the mark gives capacity back; rolling back only later assumes does not
+   * go above the mark). A request that fitted nowhere at the mark still fits nowhere.
+   */
+  shrunkSince(mark: CapacityMark): boolean {
+    return (
+      mark.releases === this.#releases &&
+      this.#journal.length >= mark.length &&
+      this.#journal[mark.length - 1] === mark.top
+    );
+  }
+
   node(name: string): WorkingNode | undefined {
     return this.#byName.get(name);
   }
 
   /** Nodes that might fit the request: a superset of the nodes that pass every filter. */
-  candidates(request: ResourceRequest): Iterable<WorkingNode> {
-    return this.#index.candidates(request);
+  *candidates(request: ResourceRequest): Generator<WorkingNode> {
+    for (const group of this.#index.groups(request)) yield* group.members;
+  }
+
+  /** The same nodes as candidates(), grouped by equal capacity state (they score alike). */
+  candidateGroups(request: ResourceRequest): Iterable<NodeGroup> {
+    return this.#index.groups(request);
   }
 
   /** Takes the placement's capacity now, before any executor binds it. */
@@ -49,6 +83,7 @@ export class WorkingSnapshot {
 
   /** Gives a placement's capacity back (e.g. a running job considered for preemption). */
   release(placement: Placement): void {
+    this.#releases++;
     this.#apply(placement, 1);
     this.#journal.push({ placement, direction: 1 });
   }

@@ -19,6 +19,12 @@ export interface WorkingNode {
   wholeFreeGpus: number;
   /** GPUs that are partly used but still have some share free. */
   partlyFreeGpus: number;
+  /**
+   * Everything a score may depend on (per-GPU index, model and free milli in index order, CPU and memory free and
+   * total), as a string: nodes with equal keys score alike, so the index groups them and a policy scores a
+   * group once. Names, labels and position are left out on purpose.
+   */
+  stateKey: string;
 }
 
 export type ReadonlyWorkingNode = Readonly<Omit<WorkingNode, 'gpus'>> & {
@@ -41,6 +47,7 @@ export function toWorkingNode(node: NodeState, position: number): WorkingNode {
     gpuMilliFree: 0,
     wholeFreeGpus: 0,
     partlyFreeGpus: 0,
+    stateKey: '',
   };
   recount(working);
   return working;
@@ -64,17 +71,20 @@ export function findGpu(node: ReadonlyWorkingNode, index: number): Readonly<GpuS
   return node.gpus.find((gpu) => gpu.index === index);
 }
 
-/** Recomputes the derived GPU counters after freeMilli changed. */
+/** Recomputes the derived counters and the state key after free capacity changed. */
 export function recount(node: WorkingNode): void {
   let whole = 0;
   let partly = 0;
   let free = 0;
+  let key = `${node.cpuMilliFree}/${node.cpuMilliTotal}/${node.memoryMiBFree}/${node.memoryMiBTotal}`;
   for (const gpu of node.gpus) {
     free += gpu.freeMilli;
     if (gpu.freeMilli >= MILLI_PER_GPU) whole++;
     else if (gpu.freeMilli > 0) partly++;
+    key += `/${gpu.index}:${gpu.model}:${gpu.freeMilli}`;
   }
   node.wholeFreeGpus = whole;
   node.partlyFreeGpus = partly;
   node.gpuMilliFree = free;
+  node.stateKey = key;
 }

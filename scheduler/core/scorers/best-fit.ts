@@ -1,9 +1,8 @@
 // best-fit: prefer the node (and GPU) that is fullest after the placement, so whole GPUs
 // and whole nodes stay free for big jobs.
-
 import { MILLI_PER_GPU } from '../types.ts';
 import { findGpu } from '../working-node.ts';
-import type { Candidate } from './scorer.ts';
+import type { Candidate, Scorer } from './scorer.ts';
 
 /** GPU packing decides for GPU jobs; CPU and memory only break near-ties. */
 const GPU_WEIGHT = 90;
@@ -11,7 +10,8 @@ const RESOURCE_WEIGHT = 10;
 /** For a share, filling an already-shared GPU matters more than which node it is on. */
 const SHARED_GPU_WEIGHT = 0.8;
 
-export function bestFit({ node, request, gpus }: Candidate): number {
+/** 0..100: how full the node (and, for a share, the chosen GPU) is after the placement. */
+export function bestFitScore({ node, request, gpus }: Candidate): number {
   const resources = resourceUseAfter(node, request.cpuMilli, request.memoryMiB);
   if (gpus.gpuIndices.length === 0) return 100 * resources;
   const nodeGpuUse =
@@ -26,8 +26,10 @@ export function bestFit({ node, request, gpus }: Candidate): number {
   return GPU_WEIGHT * gpuTerm + RESOURCE_WEIGHT * resources;
 }
 
+export const bestFit: Scorer = { score: bestFitScore, gpuChoice: 'tightest', stateOnly: true };
+
 /** Mean of CPU and memory use after the placement, 0..1; a dimension with no capacity counts as full. */
-function resourceUseAfter(node: Candidate['node'], cpuMilli: number, memoryMiB: number): number {
+export function resourceUseAfter(node: Candidate['node'], cpuMilli: number, memoryMiB: number): number {
   const cpu =
     node.cpuMilliTotal > 0 ? (node.cpuMilliTotal - node.cpuMilliFree + cpuMilli) / node.cpuMilliTotal : 1;
   const memory =

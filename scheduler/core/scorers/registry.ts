@@ -1,11 +1,22 @@
 // Scorers by name: a compute environment names its policy; new scorers are added here.
 import { bestFit } from './best-fit.ts';
+import { dotProduct } from './dot-product.ts';
+import { fgd } from './fgd.ts';
+import { fgdModelAware } from './fgd-model-aware.ts';
+import { random } from './random.ts';
 import type { Scorer } from './scorer.ts';
+import { spread } from './spread.ts';
 
-export const DEFAULT_SCORER = 'best-fit';
+/** The fragmentation-aware policy measured best on the packing benchmark (docs/scheduler-core.md). */
+export const DEFAULT_SCORER = 'fgd-model-aware';
 
 const SCORERS: Readonly<Record<string, Scorer>> = {
   'best-fit': bestFit,
+  spread,
+  'dot-product': dotProduct,
+  fgd,
+  random,
+  'fgd-model-aware': fgdModelAware,
 };
 
 export function scorerNames(): string[] {

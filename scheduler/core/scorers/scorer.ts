@@ -1,7 +1,10 @@
-// The scorer plug-in contract: rank one candidate placement 0..100, higher is better.
+// The scorer plug-in contract: rank one candidate placement (a node and the GPUs it would take), higher is
+// better. Built-in scores run 0..100, except where a policy says otherwise.
+import type { FragmentationScope } from '../fragmentation.ts';
 import type { GpuChoice } from '../gpu-choice.ts';
 import type { ResourceRequest } from '../types.ts';
 import type { ReadonlyWorkingNode } from '../working-node.ts';
+import type { WorkloadShape } from '../workload.ts';
 
 export interface Candidate {
   /** The node as it is now, before the placement is assumed. */
@@ -11,4 +14,34 @@ export interface Candidate {
   gpus: GpuChoice;
 }
 
-export type Scorer = (candidate: Candidate) => number;
+/** What a scorer may read besides the candidate; one per placement engine. */
+export interface ScoringContext {
+  /** The workload distribution (merged, probabilities sum to 1) fragmentation is judged against. */
+  readonly workload: readonly WorkloadShape[];
+  /**
+   * Expected fragmented GPU milli of the node now (fragmentation.ts), memoized per node state. Scope 'all'
+   * (the paper's measure) or 'gpu-capable' (only tasks that could ever use this node's GPUs).
+   */
+  fragmentation(node: ReadonlyWorkingNode, scope?: FragmentationScope): number;
+  /** The same, of the node as it would be after the candidate placement; memoized too. */
+  fragmentationAfter(candidate: Candidate, scope?: FragmentationScope): number;
+  /** Seeded from EngineOptions.seed: deterministic for a seed. */
+  readonly random: () => number;
+  /** GPU milli of the largest node: a fixed scale for scores measured in absolute milli. */
+  readonly largestNodeGpuMilli: number;
+}
+
+export interface Scorer {
+  readonly score: (candidate: Candidate, context: ScoringContext) => number;
+  /**
+   * 'tightest': each node offers the default GPU choice (gpu-choice.ts); 'every': each distinct GPU a share
+   * could take is scored, so the policy picks the GPU as well as the node.
+   */
+  readonly gpuChoice: 'tightest' | 'every';
+  /**
+   * true when the score depends only on the node's capacity state (its stateKey), never on its name,
+   * labels, position or a random draw: nodes in the same state are then scored once per group. A scorer
+   * that is not (random) is asked about every node.
+   */
+  readonly stateOnly: boolean;
+}

@@ -1,0 +1,14 @@
+// Seeded randomness for the core (the `random` scorer) and the simulator: the same seed gives the same
+// sequence on every machine, which Math.random cannot promise.
+
+/** mulberry32: a small, fast 32-bit generator; good enough for tie-breaks and sampling, not for crypto. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
