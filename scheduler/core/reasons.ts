@@ -17,6 +17,14 @@ export function describeReason(reason: UnschedulableReason): string {
       return `needs ${reason.needMilli} milli CPU, largest free on any node is ${reason.largestFreeMilli}`;
     case 'InsufficientMemory':
       return `needs ${mebibytes(reason.needMiB)} of memory, largest free on any node is ${mebibytes(reason.largestFreeMiB)}`;
+    case 'GangDoesNotFit':
+      return reason.label === undefined
+        ? `needs ${reason.members} nodes at once, only ${reason.fitting} fit now`
+        : `needs ${reason.members} nodes with the same ${reason.label}, at most ${reason.fitting} fit in any one ${reason.label} now`;
+    case 'NodesReserved':
+      return `the nodes that could hold it are reserved for job ${reason.forJobId}, and it is not expected to end before that job starts`;
+    case 'WaitingForPreemption':
+      return `waiting for ${count(reason.victims.length, 'lower-priority job')} to stop: ${reason.victims.join(', ')}`;
   }
 }
 

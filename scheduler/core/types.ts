@@ -78,6 +78,12 @@ export interface FairShareState {
    * CPU or memory, integrated over time and decayed with the configured half-life). Kept by the caller.
    */
   usage: Record<string, number>;
+  /**
+   * The half-life `usage` decays with, in ms. When given, past usage is read as an average dominant share
+   * over the decay window (usage / mean lifetime), so it adds to the current dominant share in the same
+   * unit; when absent, the raw dominant-share-seconds are added.
+   */
+  halfLifeMs?: number;
 }
 
 export interface PendingJob {
@@ -123,7 +129,13 @@ export type UnschedulableReason =
   | { kind: 'InsufficientGpuShare'; needMilli: number; largestFreeMilli: number }
   | { kind: 'GpuModelUnavailable'; allowed: string[]; available: string[] }
   | { kind: 'InsufficientCpu'; needMilli: number; largestFreeMilli: number }
-  | { kind: 'InsufficientMemory'; needMiB: number; largestFreeMiB: number };
+  | { kind: 'InsufficientMemory'; needMiB: number; largestFreeMiB: number }
+  /** A gang: only `fitting` of its `members` fit at once (in any one domain of `label`, when set). */
+  | { kind: 'GangDoesNotFit'; members: number; fitting: number; label?: string }
+  /** It fits only on nodes held for another job that starts at `at`, and it would not end before then. */
+  | { kind: 'NodesReserved'; forJobId: string; at: number }
+  /** Lower-priority running jobs were asked to stop to make room; it starts once they are gone. */
+  | { kind: 'WaitingForPreemption'; victims: string[] };
 
 export interface Unschedulable {
   jobId: string;

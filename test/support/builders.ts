@@ -5,7 +5,9 @@ import {
   MILLI_PER_GPU,
   type NodeState,
   type PendingJob,
+  type Placement,
   type ResourceRequest,
+  type RunningJob,
   type Snapshot,
 } from '../../scheduler/core/index.ts';
 
@@ -17,6 +19,7 @@ export class JobBuilder {
   #priority = 0;
   #submittedAt = 0;
   #resources: ResourceRequest = { gpus: 0, gpuMilli: 0, gpuModel: [], cpuMilli: 1000, memoryMiB: 1024 };
+  #extra: Partial<PendingJob> = {};
 
   id(id: string): this {
     this.#id = id;
@@ -56,6 +59,32 @@ export class JobBuilder {
     this.#resources = { ...this.#resources, memoryMiB };
     return this;
   }
+  queuePriority(queuePriority: number): this {
+    this.#extra = { ...this.#extra, queuePriority };
+    return this;
+  }
+  /** Fair-share identifier. */
+  share(share: string): this {
+    this.#extra = { ...this.#extra, share };
+    return this;
+  }
+  /** A gang of `nodes` members, each with this job's resources. */
+  gang(nodes: number): this {
+    this.#extra = { ...this.#extra, nodes };
+    return this;
+  }
+  sameLabel(label: string): this {
+    this.#extra = { ...this.#extra, sameLabel: label };
+    return this;
+  }
+  expectedDuration(ms: number): this {
+    this.#extra = { ...this.#extra, expectedDurationMs: ms };
+    return this;
+  }
+  canPreempt(): this {
+    this.#extra = { ...this.#extra, canPreempt: true };
+    return this;
+  }
   build(): PendingJob {
     return {
       id: this.#id,
@@ -63,6 +92,7 @@ export class JobBuilder {
       priority: this.#priority,
       submittedAt: this.#submittedAt,
       resources: { ...this.#resources, gpuModel: [...this.#resources.gpuModel] },
+      ...this.#extra,
     };
   }
   /** Just the request, for neverFits. */
@@ -139,4 +169,104 @@ export function cordoned(node: NodeState): NodeState {
 
 export function snapshot(...nodes: (NodeState | NodeState[])[]): Snapshot {
   return { nodes: nodes.flat() };
+}
+
+export class RunningJobBuilder {
+  #job: RunningJob = {
+    id: `running-${nextJobNumber++}`,
+    queue: 'default',
+    priority: 0,
+    placements: [],
+    startedAt: 0,
+    expectedEndAt: Number.POSITIVE_INFINITY,
+  };
+
+  id(id: string): this {
+    this.#job = { ...this.#job, id, placements: this.#job.placements.map((p) => ({ ...p, jobId: id })) };
+    return this;
+  }
+  queue(queue: string): this {
+    this.#job = { ...this.#job, queue };
+    return this;
+  }
+  priority(priority: number): this {
+    this.#job = { ...this.#job, priority };
+    return this;
+  }
+  queuePriority(queuePriority: number): this {
+    this.#job = { ...this.#job, queuePriority };
+    return this;
+  }
+  share(share: string): this {
+    this.#job = { ...this.#job, share };
+    return this;
+  }
+  startedAt(at: number): this {
+    this.#job = { ...this.#job, startedAt: at };
+    return this;
+  }
+  endsAt(at: number): this {
+    this.#job = { ...this.#job, expectedEndAt: at };
+    return this;
+  }
+  preemptible(): this {
+    this.#job = { ...this.#job, preemptible: true };
+    return this;
+  }
+  /** Whole GPUs `gpuIndices` on `node` (one more gang member after the first), with CPU and memory. */
+  on(node: string, gpuIndices: number[], used: { cpuMilli?: number; memoryMiB?: number } = {}): this {
+    return this.#place({
+      node,
+      gpuIndices,
+      gpuMilliPerGpu: gpuIndices.length > 0 ? MILLI_PER_GPU : 0,
+      cpuMilli: used.cpuMilli ?? 1000,
+      memoryMiB: used.memoryMiB ?? 1024,
+    });
+  }
+  /** A `milli` share of GPU `index` on `node`. */
+  shareOn(node: string, index: number, milli: number): this {
+    return this.#place({ node, gpuIndices: [index], gpuMilliPerGpu: milli, cpuMilli: 1000, memoryMiB: 1024 });
+  }
+  build(): RunningJob {
+    return {
+      ...this.#job,
+      placements: this.#job.placements.map((p) => ({ ...p, gpuIndices: [...p.gpuIndices] })),
+    };
+  }
+
+  #place(placement: Omit<Placement, 'jobId' | 'member'>): this {
+    const member = this.#job.placements.length;
+    const full: Placement = { jobId: this.#job.id, ...placement, ...(member > 0 ? { member } : {}) };
+    this.#job = { ...this.#job, placements: [...this.#job.placements, full] };
+    return this;
+  }
+}
+
+/** Defaults: queue 'default', priority 0, started at 0, no expected end, not preemptible, no placements. */
+export function runningJob(): RunningJobBuilder {
+  return new RunningJobBuilder();
+}
+
+/**
+ * A snapshot with running work: copies of the nodes with each running job's capacity taken out, so the
+ * snapshot is consistent (free capacity after running work).
+ */
+export function cluster(nodes: NodeState[], running: RunningJob[] = [], now = 0): Snapshot {
+  const copies = new Map(
+    nodes.map((node) => [
+      node.name,
+      { ...node, labels: { ...node.labels }, gpus: node.gpus.map((g) => ({ ...g })) },
+    ]),
+  );
+  for (const job of running) {
+    for (const placement of job.placements) {
+      const node = copies.get(placement.node);
+      if (node === undefined) throw new Error(`running job ${job.id} on unknown node ${placement.node}`);
+      for (const gpu of node.gpus)
+        if (placement.gpuIndices.includes(gpu.index)) gpu.freeMilli -= placement.gpuMilliPerGpu;
+      node.cpuMilliFree -= placement.cpuMilli;
+      node.memoryMiBFree -= placement.memoryMiB;
+    }
+  }
+  return { nodes: [...copies.values()], running, now };
 }

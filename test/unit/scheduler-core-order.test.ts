@@ -60,3 +60,22 @@ test('a big job that does not fit does not block a smaller lower-priority job be
     ['small'],
   );
 });
+
+test('a job of a higher-priority queue goes first, whatever its own priority and submission time', (t) => {
+  const pending = [
+    job().id('urgent-job-in-normal-queue').priority(100).submittedAt(1).build(),
+    job().id('plain-job-in-priority-queue').queuePriority(10).priority(0).submittedAt(50).build(),
+  ];
+  t.deepEqual(
+    orderPending(pending).map((j) => j.id),
+    ['plain-job-in-priority-queue', 'urgent-job-in-normal-queue'],
+  );
+  const result = schedule(snapshot(gpuNode({ gpus: 4 })), [
+    job().id('urgent-job-in-normal-queue').priority(100).gpus(4).build(),
+    job().id('plain-job-in-priority-queue').queuePriority(10).gpus(4).build(),
+  ]);
+  t.deepEqual(
+    result.placements.map((p) => p.jobId),
+    ['plain-job-in-priority-queue'],
+  );
+});
