@@ -1,7 +1,10 @@
 // Dispatches `gpubatch <command> ...` and turns errors into one message and an exit code.
 import { cancelCommand } from './commands/cancel.ts';
 import { describeCommand } from './commands/describe.ts';
+import { genClusterCommand } from './commands/gen-cluster.ts';
+import { genTraceCommand } from './commands/gen-trace.ts';
 import { lsCommand } from './commands/ls.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
 import { upCommand } from './commands/up.ts';
 import type { CliContext } from './context.ts';
@@ -16,6 +19,9 @@ const COMMANDS: Record<CommandName, Command> = {
   describe: describeCommand,
   ls: lsCommand,
   cancel: cancelCommand,
+  simulate: simulateCommand,
+  'gen-trace': genTraceCommand,
+  'gen-cluster': genClusterCommand,
 };
 
 const isHelp = (arg: string) => arg === '--help' || arg === '-h';

@@ -14,6 +14,25 @@ export const COMMAND_USAGE = {
     '  List jobs, newest first. S is one of SUBMITTED PENDING RUNNABLE STARTING RUNNING SUCCEEDED FAILED.',
   ].join('\n'),
   cancel: 'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not finished.',
+  simulate: [
+    'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
+    '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',
+    '                  [--share-weights a=1,b=2] [--half-life S] [--horizon S]',
+    '  Replay a trace through the scheduler core on virtual time (no server needed).',
+    '  queue        arrivals and departures; makespan, waits, GPU allocation, GPU-hours per share, fairness',
+    '  online-drop  place jobs one at a time until arrived GPU demand is F x the cluster (--inflate, default 1),',
+    '               dropping what fits nowhere; allocated and fragmented GPU % at each arrived %',
+    '  --plot       write an SVG chart; --share-weights, --half-life, --horizon (seconds): queue mode',
+  ].join('\n'),
+  'gen-trace': [
+    'gpubatch gen-trace --jobs <n> --seed <s> [--fractional 0.4] [--multi-gpu 0.2] [--model-constrained 0.1]',
+    '                   [--cpu-only 0.05] [--out jobs.csv]',
+    '  Write a synthetic jobs CSV: the fractions of GPU-share, multi-GPU, model-constrained and CPU-only jobs.',
+  ].join('\n'),
+  'gen-cluster': [
+    'gpubatch gen-cluster --nodes <n> --seed <s> [--out nodes.csv]',
+    '  Write a heterogeneous nodes CSV: several GPU models, 2, 4 or 8 GPUs per node.',
+  ].join('\n'),
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;
