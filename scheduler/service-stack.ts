@@ -33,6 +33,7 @@ export type StackConfig = Pick<
   | 'runners'
   | 'windowPerQueue'
   | 'failover'
+  | 'fairShare'
 >;
 
 export async function startServiceStack(
@@ -63,6 +64,7 @@ export async function startServiceStack(
     leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
     queueSettings: queueSettingsLookup(config.queues),
+    fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
     log,
   });
   const jobs = new RedisJobService({

@@ -4,6 +4,7 @@ import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { Executor } from './executors/executor.ts';
+import { FairShareTracker } from './fair-share-tracker.ts';
 import { LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
@@ -12,6 +13,7 @@ import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX } from './store/keys.ts';
 import { connect } from './store/redis.ts';
+import { WaitEstimates } from './wait-estimates.ts';
 
 export interface SchedulerServiceOptions {
   redisUrl: string;
@@ -28,6 +30,10 @@ export interface SchedulerServiceOptions {
   attemptLockMs?: number;
   /** Per-queue scheduling settings (priority, preemption); defaults when absent. */
   queueSettings?: (queue: string) => QueueSettings;
+  /** Weighted fairness between shareIdentifiers; equal weights and a 1 h half-life when absent. */
+  fairShare?: { weights: Record<string, number>; halfLifeMs: number };
+  /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
+  estimateIntervalMs?: number;
 }
 
 export class SchedulerService {
@@ -52,11 +58,15 @@ export class SchedulerService {
     this.options = options;
     const now = options.now ?? Date.now;
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
+    const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
+    const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
       nodes: () => options.executor.nodes(),
       now,
       scorer: options.scorer,
       preemptible: (queue) => queueSettings(queue).preemptible,
+      cycleOptions: (snapshot) => ({ fairShare: fairShare.advance(snapshot) }),
+      onCycle: (snapshot, waiting, cycleOptions) => estimates.afterCycle(snapshot, waiting, cycleOptions),
       onPreempt: (jobId, forJobId) => {
         options.log?.(`preempting job ${jobId} for job ${forJobId}`);
         options.executor.interrupt(jobId, 'preempt', `to make room for higher-priority job ${forJobId}`);

@@ -4,6 +4,11 @@ import { type JobSpecInput, JobSpecSchema } from '../../api/schemas/job-spec.ts'
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
+import {
+  DEFAULT_QUEUE_SETTINGS,
+  type QueueSettings,
+  queueSettingsLookup,
+} from '../../scheduler/queue-settings.ts';
 import { SchedulerService } from '../../scheduler/service.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
@@ -25,7 +30,8 @@ export interface SchedulerHarness {
 }
 
 export interface StartOptions {
-  queues?: string[];
+  /** Queue names, or queues with their scheduling settings. Default: one queue, `default`. */
+  queues?: (string | (Partial<QueueSettings> & { name: string }))[];
   /** Runs before the scheduler starts, e.g. to make a store call fail once. */
   beforeStart?: (store: JobStore) => void;
   /** Wait until the scheduler leads (default), or return at once. */
@@ -48,11 +54,23 @@ export async function schedulerHarness(
   options: StartOptions = {},
 ): Promise<SchedulerHarness> {
   const redis: Redis = connect(redisUrl);
-  const queueNames = options.queues ?? ['default'];
+  const queueConfigs = (options.queues ?? ['default']).map((q) =>
+    typeof q === 'string' ? { ...DEFAULT_QUEUE_SETTINGS, name: q } : { ...DEFAULT_QUEUE_SETTINGS, ...q },
+  );
+  const queueNames = queueConfigs.map((q) => q.name);
   const store = new JobStore(redis);
   const queues = new JobQueues(redis, queueNames);
   const executor = new FakeExecutor(nodes);
-  const scheduler = new SchedulerService({ redisUrl, store, queues, executor, cwd: '/', leaderTtlMs: 3000 });
+  const scheduler = new SchedulerService({
+    redisUrl,
+    store,
+    queues,
+    executor,
+    cwd: '/',
+    leaderTtlMs: 3000,
+    queueSettings: queueSettingsLookup(queueConfigs),
+    estimateIntervalMs: 0,
+  });
   const jobs = new RedisJobService({
     store,
     queues,
