@@ -1,6 +1,47 @@
-// `npm run bench`: runs the benchmarks, prints a table, and keeps the JSON under .gpubatch/bench/.
+// `npm run bench`: the end-to-end throughput benchmark (default); `npm run bench -- scheduler [--json]`:
+// scheduling-cycle speed per policy; `npm run bench -- packing`: packing quality per policy;
+// `npm run bench -- fairness`: fair-share split and starvation in simulated queues. Each prints a
+// table (or JSON) and keeps the JSON under .gpubatch/bench/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fairness, fairnessTable } from './fairness.ts';
+import { machineDescription } from './machine.ts';
+import { packing, packingTable } from './packing.ts';
+import { schedulerSpeed, speedTable } from './scheduler-speed.ts';
 import { report, saveJson, throughput } from './throughput.ts';
 
-const result = await throughput();
-console.log(report(result));
-console.log(`json: ${saveJson(result, '.gpubatch/bench')}`);
+const [which] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const json = process.argv.includes('--json');
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+if (which === 'scheduler') {
+  progress(`machine: ${machineDescription()}`);
+  const results = schedulerSpeed(progress);
+  const path = keep('scheduler-speed', { machine: machineDescription(), results });
+  console.log(json ? JSON.stringify(results, null, 2) : speedTable(results));
+  progress(`json: ${path}`);
+} else if (which === 'packing') {
+  const result = packing(progress);
+  const path = keep('packing', result);
+  console.log(json ? JSON.stringify(result, null, 2) : packingTable(result));
+  progress(`json: ${path}`);
+} else if (which === 'fairness') {
+  const result = fairness(progress);
+  const path = keep('fairness', result);
+  console.log(json ? JSON.stringify(result, null, 2) : fairnessTable(result));
+  progress(`json: ${path}`);
+} else if (which === undefined) {
+  const result = await throughput();
+  console.log(report(result));
+  console.log(`json: ${saveJson(result, '.gpubatch/bench')}`);
+} else {
+  throw new Error(`unknown benchmark "${which}"; known: scheduler, packing, fairness (none: throughput)`);
+}
+
+function keep(name: string, value: unknown): string {
+  const dir = join('.gpubatch', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+  return path;
+}

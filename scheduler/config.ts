@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { scorerNames } from './core/index.ts';
+import { DEFAULT_SCORER, scorerNames } from './core/index.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"');
 
@@ -38,11 +38,11 @@ const FileConfigSchema = z.strictObject({
         type: z.literal('local'),
         /** Declared node inventory instead of detection (nvidia-smi, OS). */
         inventory: InventorySchema.optional(),
-        scorer: z.string().default('best-fit'),
+        scorer: z.string().default(DEFAULT_SCORER),
       }),
     )
     .min(1)
-    .default([{ name: 'local', type: 'local', scorer: 'best-fit' }]),
+    .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER }]),
   runners: z
     .strictObject({
       /** Warm runners kept at least; more stay while recent concurrency needs them. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { ConfigError, loadConfig } from '../../scheduler/config.ts';
+import { DEFAULT_SCORER } from '../../scheduler/core/index.ts';
 
 function configFile(yaml: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'gpubatch-config-')), 'gpubatch.yaml');
@@ -18,7 +19,7 @@ test('with nothing set, the documented defaults apply', (t) => {
     config.queues.map((q) => q.name),
     ['default'],
   );
-  t.is(config.computeEnvironments[0]?.scorer, 'best-fit');
+  t.is(config.computeEnvironments[0]?.scorer, DEFAULT_SCORER);
   t.is(config.redisUrl, undefined);
 });
 

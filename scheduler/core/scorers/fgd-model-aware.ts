@@ -5,7 +5,7 @@
 // another GPU model (or none). Those terms do not depend on where a task goes on that node, but they differ
 // between nodes of different models by the weight of the tasks that cannot use each model, so with GPU-model
 // constraints FGD steers unconstrained work by them and strands the constrained jobs' models: on a mix with
-// 30% model-constrained GPU jobs, plain fgd left 3x more GPUs unallocated than best-fit (see
+// 30% model-constrained GPU jobs, plain fgd left 2.3x more GPUs unallocated than best-fit (see
 // docs/scheduler-core.md). Scoping fragmentation to the GPU-capable tasks removes that bias and keeps FGD's
 // gain where no constraints apply. Equal fragmentation changes (e.g. every node empty) go to the fuller
 // node, which keeps whole nodes whole.
