@@ -21,7 +21,7 @@ if (which === 'scheduler') {
   console.log(json ? JSON.stringify(results, null, 2) : speedTable(results));
   progress(`json: ${path}`);
 } else if (which === 'packing') {
-  const result = packing(progress);
+  const result = await packing(progress);
   const path = keep('packing', result);
   console.log(json ? JSON.stringify(result, null, 2) : packingTable(result));
   progress(`json: ${path}`);

@@ -14,9 +14,17 @@ import { createPlacementEngine } from '../../scheduler/core/placement-engine.ts'
 import { createScoringContext } from '../../scheduler/core/scorers/context.ts';
 import { gpuNode, gpuNodes, job, snapshot, withGpuShareUsed, withUsedGpus } from '../support/builders.ts';
 
-test('the registry has the five policies and the default', (t) => {
-  t.deepEqual(scorerNames(), ['best-fit', 'dot-product', 'fgd', 'fgd-model-aware', 'random', 'spread']);
-  t.is(DEFAULT_SCORER, 'fgd-model-aware');
+test('the registry has the five policies, the FGD variants and the default', (t) => {
+  t.deepEqual(scorerNames(), [
+    'best-fit',
+    'dot-product',
+    'fgd',
+    'fgd-balanced',
+    'fgd-model-aware',
+    'random',
+    'spread',
+  ]);
+  t.is(DEFAULT_SCORER, 'fgd-balanced');
 });
 
 test('every policy places a job that fits somewhere', (t) => {
@@ -53,6 +61,21 @@ test('fgd picks the GPU whose leftover the workload can still use', (t) => {
   t.deepEqual(place('best-fit'), [1]);
   t.deepEqual(place('fgd'), [0]);
   t.deepEqual(place('fgd-model-aware'), [0]);
+  t.deepEqual(place('fgd-balanced'), [0]);
+});
+
+test('fgd-balanced keeps CPU for the GPUs a node has left; fgd-model-aware does not look ahead', (t) => {
+  // The workload asks 8 cores per GPU. A 1-GPU, 16-core job on 'lean' (36 cores free) leaves 20 cores for
+  // 3 free GPUs, which can feed only 2.5 of them; on 'roomy' (64 cores) it leaves plenty. Neither strands a
+  // GPU for the next task yet, so plain FGD sees a tie and best-fit takes the fuller 'lean'.
+  const lean = { ...gpuNode({ name: 'lean', gpus: 4, cpuMilli: 64_000 }), cpuMilliFree: 36_000 };
+  const roomy = gpuNode({ name: 'roomy', gpus: 4, cpuMilli: 64_000 });
+  const workload = [{ resources: job().gpus(1).cpu(8_000).memory(0).resources(), weight: 1 }];
+  const place = (scorer: string) =>
+    schedule(snapshot(lean, roomy), [job().gpus(1).cpu(16_000).memory(0).build()], { scorer, workload })
+      .placements[0]?.node;
+  t.is(place('fgd-model-aware'), 'lean');
+  t.is(place('fgd-balanced'), 'roomy');
 });
 
 test('fgd keeps an empty node whole when a partly used one can take the task', (t) => {

@@ -2,13 +2,14 @@
 import { bestFit } from './best-fit.ts';
 import { dotProduct } from './dot-product.ts';
 import { fgd } from './fgd.ts';
+import { fgdBalanced } from './fgd-balanced.ts';
 import { fgdModelAware } from './fgd-model-aware.ts';
 import { random } from './random.ts';
 import type { Scorer } from './scorer.ts';
 import { spread } from './spread.ts';
 
 /** The fragmentation-aware policy measured best on the packing benchmark (docs/scheduler-core.md). */
-export const DEFAULT_SCORER = 'fgd-model-aware';
+export const DEFAULT_SCORER = 'fgd-balanced';
 
 const SCORERS: Readonly<Record<string, Scorer>> = {
   'best-fit': bestFit,
@@ -17,6 +18,7 @@ const SCORERS: Readonly<Record<string, Scorer>> = {
   fgd,
   random,
   'fgd-model-aware': fgdModelAware,
+  'fgd-balanced': fgdBalanced,
 };
 
 export function scorerNames(): string[] {
