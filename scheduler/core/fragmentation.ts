@@ -55,7 +55,11 @@ export function clusterFragmentation(
  */
 export type FragmentationScope = 'all' | 'gpu-capable';
 
-/** nodeFragmentation over shapes already merged and normalized (toShapes): the scorers' hot path. */
+/**
+ * nodeFragmentation over shapes already merged and normalized (toShapes): the scorers' hot path. What a
+ * shape can use of the node's GPUs depends only on its GPU part (whole GPUs or share, models), so it is
+ * computed once per distinct GPU part; the sum runs over the shapes in order, as the definition reads.
+ */
 export function fragmentationOfShapes(
   node: FragmentationNode,
   shapes: readonly WorkloadShape[],
@@ -64,25 +68,79 @@ export function fragmentationOfShapes(
   let free = 0;
   for (const gpu of node.gpus) free += gpu.freeMilli;
   if (free === 0) return 0;
+  const table = tableOf(shapes);
+  const { classes, usable, capable } = table;
+  for (let c = 0; c < classes.length; c++) {
+    const gpuPart = classes[c]!;
+    capable[c] = scope === 'all' || gpuCapable(node, gpuPart) ? 1 : 0;
+    usable[c] = capable[c] === 1 ? usableGpus(node, gpuPart) : 0;
+  }
   let fragmented = 0;
-  for (const shape of shapes) {
-    if (scope === 'gpu-capable' && !gpuCapable(node, shape)) continue;
-    fragmented += shape.probability * (free - usableBy(node, shape));
+  for (let i = 0; i < shapes.length; i++) {
+    const c = table.classOf[i]!;
+    if (capable[c] === 0) continue;
+    const shape = shapes[i]!;
+    const fits = node.cpuMilliFree >= shape.cpuMilli && node.memoryMiBFree >= shape.memoryMiB;
+    fragmented += shape.probability * (free - (fits ? usable[c]! : 0));
   }
   return fragmented;
 }
 
-/** Could the task ever use this node's GPUs (asks for a GPU, and the node has an allowed model)? */
-function gpuCapable(node: FragmentationNode, shape: WorkloadShape): boolean {
-  if (shape.gpus === 0 && shape.gpuMilli === 0) return false;
-  if (shape.gpuModel.length === 0) return true;
-  return node.gpus.some((gpu) => shape.gpuModel.includes(gpu.model));
+/** A shape's GPU part: what decides which of a node's GPUs it can use. */
+interface GpuPart {
+  readonly gpus: number;
+  readonly gpuMilli: number;
+  readonly gpuModel: readonly string[];
 }
 
-/** The free GPU milli on the node that this task could use. */
-function usableBy(node: FragmentationNode, shape: WorkloadShape): number {
+/** Per shapes array: each shape's GPU part, and scratch space for one node at a time. */
+interface ShapeTable {
+  readonly classOf: Int32Array;
+  readonly classes: readonly GpuPart[];
+  readonly usable: Float64Array;
+  readonly capable: Uint8Array;
+}
+
+const tables = new WeakMap<readonly WorkloadShape[], ShapeTable>();
+
+function tableOf(shapes: readonly WorkloadShape[]): ShapeTable {
+  let table = tables.get(shapes);
+  if (table === undefined) {
+    const byKey = new Map<string, number>();
+    const classes: GpuPart[] = [];
+    const classOf = new Int32Array(shapes.length);
+    shapes.forEach((shape, i) => {
+      const key = JSON.stringify([shape.gpus, shape.gpuMilli, shape.gpuModel]);
+      let c = byKey.get(key);
+      if (c === undefined) {
+        c = classes.length;
+        byKey.set(key, c);
+        classes.push({ gpus: shape.gpus, gpuMilli: shape.gpuMilli, gpuModel: shape.gpuModel });
+      }
+      classOf[i] = c;
+    });
+    table = {
+      classOf,
+      classes,
+      usable: new Float64Array(classes.length),
+      capable: new Uint8Array(classes.length),
+    };
+    tables.set(shapes, table);
+  }
+  return table;
+}
+
+/** Could the task ever use this node's GPUs (asks for a GPU, and the node has an allowed model)? */
+function gpuCapable(node: FragmentationNode, shape: GpuPart): boolean {
+  if (shape.gpus === 0 && shape.gpuMilli === 0) return false;
+  if (shape.gpuModel.length === 0) return true;
+  for (const gpu of node.gpus) if (shape.gpuModel.includes(gpu.model)) return true;
+  return false;
+}
+
+/** The free GPU milli on the node that a task with this GPU part could use, given its CPU and memory. */
+function usableGpus(node: FragmentationNode, shape: GpuPart): number {
   if (shape.gpus === 0 && shape.gpuMilli === 0) return 0;
-  if (node.cpuMilliFree < shape.cpuMilli || node.memoryMiBFree < shape.memoryMiB) return 0;
   const anyModel = shape.gpuModel.length === 0;
   if (shape.gpus > 0) {
     let whole = 0;

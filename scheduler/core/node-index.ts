@@ -1,7 +1,8 @@
 // Groups schedulable nodes whose capacity state is equal (same stateKey: they score alike) and buckets the
-// groups by how many whole GPUs their nodes have free, keeping apart the groups with a partly used GPU.
-// A job then visits only groups that could hold it, and a policy scores each group once: with 1,000
-// nodes there are far fewer distinct states than nodes (empty nodes, full nodes, common fill patterns).
+// groups by how many whole GPUs their nodes have free, and the groups with a partly used GPU but no whole
+// free one by their largest free share. A job then visits only groups that could hold it, and a policy
+// scores each group once: with 1,000 nodes there are far fewer distinct states than nodes (empty nodes,
+// full nodes, common fill patterns).
 import type { ResourceRequest } from './types.ts';
 import type { WorkingNode } from './working-node.ts';
 
@@ -12,13 +13,22 @@ export interface NodeGroup {
   readonly members: WorkingNode[];
   readonly wholeFreeGpus: number;
   readonly partlyFreeGpus: number;
+  readonly largestFreeMilli: number;
+}
+
+/** Groups with a partly used GPU and no whole free one are bucketed by their largest free share, in 8ths. */
+const SHARE_BUCKETS = 8;
+
+function shareBucket(milli: number): number {
+  return Math.min(SHARE_BUCKETS - 1, Math.floor((milli * SHARE_BUCKETS) / 1000));
 }
 
 export class NodeIndex {
   readonly #groups = new Map<string, NodeGroup>();
   /** byWholeFreeGpus[n]: groups whose nodes have exactly n whole GPUs free. */
   readonly #byWholeFreeGpus: Set<NodeGroup>[] = [];
-  readonly #withPartlyFreeGpu = new Set<NodeGroup>();
+  /** byLargestShare[b]: groups with no whole free GPU, a partly free one, and shareBucket(largest free) = b. */
+  readonly #byLargestShare: Set<NodeGroup>[] = Array.from({ length: SHARE_BUCKETS }, () => new Set());
 
   add(node: WorkingNode): void {
     if (node.unschedulable) return;
@@ -29,10 +39,12 @@ export class NodeIndex {
         members: [],
         wholeFreeGpus: node.wholeFreeGpus,
         partlyFreeGpus: node.partlyFreeGpus,
+        largestFreeMilli: node.largestFreeMilli,
       };
       this.#groups.set(group.stateKey, group);
       this.#bucket(group.wholeFreeGpus).add(group);
-      if (group.partlyFreeGpus > 0) this.#withPartlyFreeGpu.add(group);
+      if (group.wholeFreeGpus === 0 && group.partlyFreeGpus > 0)
+        this.#byLargestShare[shareBucket(group.largestFreeMilli)]!.add(group);
     }
     group.members.splice(insertionPoint(group.members, node.position), 0, node);
   }
@@ -47,7 +59,7 @@ export class NodeIndex {
     if (group.members.length > 0) return;
     this.#groups.delete(group.stateKey);
     this.#byWholeFreeGpus[group.wholeFreeGpus]?.delete(group);
-    this.#withPartlyFreeGpu.delete(group);
+    this.#byLargestShare[shareBucket(group.largestFreeMilli)]!.delete(group);
   }
 
   /** Groups that might fit the request: a superset of those whose nodes pass every filter. */
@@ -56,10 +68,31 @@ export class NodeIndex {
       yield* this.#withAtLeastWholeFree(request.gpus);
     } else if (request.gpuMilli > 0) {
       yield* this.#withAtLeastWholeFree(1);
-      for (const group of this.#withPartlyFreeGpu) if (group.wholeFreeGpus === 0) yield group;
+      for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++) yield* this.#byLargestShare[b]!;
     } else {
       yield* this.#groups.values();
     }
+  }
+
+  /** Calls `visit` for the same groups as groups(request), in the same order. */
+  visit(request: ResourceRequest, visit: (group: NodeGroup) => void): void {
+    if (request.gpus > 0 || request.gpuMilli > 0) {
+      const buckets = this.#byWholeFreeGpus;
+      for (let n = request.gpus > 0 ? request.gpus : 1; n < buckets.length; n++) {
+        const bucket = buckets[n];
+        if (bucket !== undefined) for (const group of bucket) visit(group);
+      }
+      if (request.gpus > 0) return;
+      for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++)
+        for (const group of this.#byLargestShare[b]!) visit(group);
+    } else {
+      for (const group of this.#groups.values()) visit(group);
+    }
+  }
+
+  /** Every group (one per distinct capacity state of the schedulable nodes). */
+  all(): IterableIterator<NodeGroup> {
+    return this.#groups.values();
   }
 
   /** Groups by whole free GPUs, from `count` up: the buckets a whole-GPU request visits, in order. */

@@ -32,7 +32,7 @@ export function bestPlacement(
 ): Placement | undefined {
   const request = job.resources;
   const best = scorer.stateOnly
-    ? bestByGroup(working.candidateGroups(request), request, scorer, context, allow)
+    ? bestOfGroups(working, request, scorer, context, allow)
     : bestByNode(working.candidates(request), request, scorer, context, allow);
   if (best === undefined) return undefined;
   return {
@@ -61,19 +61,20 @@ export function bestByNode(
   return best;
 }
 
-function bestByGroup(
-  groups: Iterable<NodeGroup>,
+/** Each candidate group once, for its earliest (allowed) node. */
+function bestOfGroups(
+  working: WorkingSnapshot,
   request: ResourceRequest,
   scorer: Scorer,
   context: ScoringContext,
   allow?: Allow,
 ): Best | undefined {
   let best: Best | undefined;
-  for (const group of groups) {
+  working.visitCandidateGroups(request, (group: NodeGroup) => {
     const node = allow === undefined ? group.members[0] : group.members.find(allow);
-    if (node === undefined || !passesAll(node, request)) continue;
+    if (node === undefined || !passesAll(node, request)) return;
     best = bestOnNode(node, request, scorer, context, best);
-  }
+  });
   return best;
 }
 
@@ -84,23 +85,27 @@ function bestOnNode(
   context: ScoringContext,
   best: Best | undefined,
 ): Best | undefined {
-  for (const gpus of gpuChoices(node, request, scorer)) {
-    const score = scorer.score({ node, request, gpus }, context);
-    if (
-      best === undefined ||
-      score > best.score ||
-      (score === best.score && node.position < best.node.position)
-    ) {
-      best = { node, gpus, score };
-    }
+  if (scorer.gpuChoice !== 'every') {
+    const gpus = chooseGpus(node, request);
+    return gpus === undefined
+      ? best
+      : better(node, gpus, scorer.score({ node, request, gpus }, context), best);
+  }
+  for (const gpus of everyGpuChoice(node, request)) {
+    best = better(node, gpus, scorer.score({ node, request, gpus }, context), best);
   }
   return best;
 }
 
-function gpuChoices(node: WorkingNode, request: ResourceRequest, scorer: Scorer): GpuChoice[] {
-  if (scorer.gpuChoice === 'every') return everyGpuChoice(node, request);
-  const tightest = chooseGpus(node, request);
-  return tightest === undefined ? [] : [tightest];
+/** The new candidate if it beats `best`: a higher score, or an equal one on an earlier node. */
+function better(node: WorkingNode, gpus: GpuChoice, score: number, best: Best | undefined): Best | undefined {
+  if (
+    best === undefined ||
+    score > best.score ||
+    (score === best.score && node.position < best.node.position)
+  )
+    return { node, gpus, score };
+  return best;
 }
 
 const defaultContexts = new WeakMap<WorkingSnapshot, ScoringContext>();

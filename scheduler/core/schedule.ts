@@ -93,6 +93,14 @@ class Cycle {
     const memoKey = simple ? '' : `fit|${shapeKey(job)}|${restriction.key}`;
     const known = simple ? this.#refusals.get(job.resources) : this.#memo.get(memoKey);
     if (known === undefined) {
+      // A shape needing at least as much as one already refused fits nowhere: explain it without a search
+      // (the explanation reads the nodes, so a shape that does fit somewhere still gets searched).
+      const pruned = simple && this.#refusals.dominated(job.resources) ? this.#explainFull(job) : undefined;
+      if (pruned !== undefined) {
+        this.#refusals.set(job.resources, pruned);
+        this.#waits(job, pruned, restriction);
+        return false;
+      }
       const fit = placeJob(this.#placer, job, restriction.allow, true);
       if (fit.placements !== undefined) {
         this.#commit(job, fit.placements);
@@ -190,6 +198,11 @@ class Cycle {
     return [...running, ...this.#placedReleases];
   }
 
+  /** Why one task of the job fits no node at all; undefined when it fits one. */
+  #explainFull(job: PendingJob): UnschedulableReason | undefined {
+    return explainUnschedulable(this.#working.representatives(), job.resources);
+  }
+
   #explain(
     job: PendingJob,
     fit: { fitting: number; label?: string },
@@ -199,7 +212,7 @@ class Cycle {
     if (members > 1 && fit.fitting > 0) {
       return { kind: 'GangDoesNotFit', members, fitting: fit.fitting, label: fit.label };
     }
-    const reason = explainUnschedulable(this.#working.nodes, job.resources);
+    const reason = this.#explainFull(job);
     if (reason !== undefined) return reason;
     // A task fits some node, but not one it may use.
     if (restriction.blocking !== undefined) {

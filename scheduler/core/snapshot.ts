@@ -75,6 +75,18 @@ export class WorkingSnapshot {
     return this.#index.groups(request);
   }
 
+  /** Calls `visit` for each of candidateGroups(request), without a generator: the placement hot loop. */
+  visitCandidateGroups(request: ResourceRequest, visit: (group: NodeGroup) => void): void {
+    this.#index.visit(request, visit);
+  }
+
+  /** One schedulable node per distinct capacity state (the earliest): enough to explain a refusal. */
+  representatives(): WorkingNode[] {
+    const nodes: WorkingNode[] = [];
+    for (const group of this.#index.all()) nodes.push(group.members[0]!);
+    return nodes;
+  }
+
   /** Takes the placement's capacity now, before any executor binds it. */
   assume(placement: Placement): void {
     this.#apply(placement, -1);

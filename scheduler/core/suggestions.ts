@@ -60,7 +60,7 @@ function suggest(placer: JobPlacer, job: PendingJob): string[] {
   const scattered = scatteredGpus(placer.working, request);
   if (scattered !== undefined) hints.push(scattered);
 
-  const reason = explainUnschedulable(placer.working.nodes, request);
+  const reason = explainUnschedulable(placer.working.representatives(), request);
   if (reason?.kind === 'InsufficientCpu' && reason.largestFreeMilli > 0) {
     if (fits(relaxed({ cpuMilli: reason.largestFreeMilli })))
       hints.push(`fits now with cpuMilli ${reason.largestFreeMilli} or less`);

@@ -19,6 +19,8 @@ export interface WorkingNode {
   wholeFreeGpus: number;
   /** GPUs that are partly used but still have some share free. */
   partlyFreeGpus: number;
+  /** The most free milli on one GPU (any model): the largest share the node can take. */
+  largestFreeMilli: number;
   /**
    * Everything a score may depend on (per-GPU index, model and free milli in index order, CPU and memory free and
    * total), as a string: nodes with equal keys score alike, so the index groups them and a policy scores a
@@ -47,6 +49,7 @@ export function toWorkingNode(node: NodeState, position: number): WorkingNode {
     gpuMilliFree: 0,
     wholeFreeGpus: 0,
     partlyFreeGpus: 0,
+    largestFreeMilli: 0,
     stateKey: '',
   };
   recount(working);
@@ -76,9 +79,11 @@ export function recount(node: WorkingNode): void {
   let whole = 0;
   let partly = 0;
   let free = 0;
+  let largest = 0;
   let key = `${node.cpuMilliFree}/${node.cpuMilliTotal}/${node.memoryMiBFree}/${node.memoryMiBTotal}`;
   for (const gpu of node.gpus) {
     free += gpu.freeMilli;
+    if (gpu.freeMilli > largest) largest = gpu.freeMilli;
     if (gpu.freeMilli >= MILLI_PER_GPU) whole++;
     else if (gpu.freeMilli > 0) partly++;
     key += `/${gpu.index}:${gpu.model}:${gpu.freeMilli}`;
@@ -86,5 +91,6 @@ export function recount(node: WorkingNode): void {
   node.wholeFreeGpus = whole;
   node.partlyFreeGpus = partly;
   node.gpuMilliFree = free;
+  node.largestFreeMilli = largest;
   node.stateKey = key;
 }
