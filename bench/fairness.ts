@@ -65,7 +65,7 @@ export interface WeightedShares {
  * Every 10 minutes each share submits 1- and 2-GPU jobs of 10–60 minutes worth about 80 GPUs of demand:
  * 240 GPUs offered for 128, so every share always waits, and the split is the scheduler's choice alone.
  */
-export function weightedShares(seed = 1, policy = DEFAULT_SCORER): WeightedShares {
+export function weightedShares(seed = 1, policy = DEFAULT_SCORER, windowPerQueue = 0): WeightedShares {
   const started = performance.now();
   const weights: Record<string, number> = { a: 1, b: 1, c: 2 };
   const nodes = cluster(16, 8);
@@ -81,7 +81,15 @@ export function weightedShares(seed = 1, policy = DEFAULT_SCORER): WeightedShare
       }
     }
   }
-  const result = replayQueue(nodes, trace, { policy, shareWeights: weights, horizonSeconds: DAY });
+  // No look-ahead window: the backlog grows to thousands of jobs in one queue, and this measures the core's
+  // fair-share order over all of them. With the service's window (256 per queue, by priority then submit
+  // time) the core would only reorder the oldest 256, and the split would follow submit order instead.
+  const result = replayQueue(nodes, trace, {
+    policy,
+    shareWeights: weights,
+    horizonSeconds: DAY,
+    windowPerQueue,
+  });
   const metrics = queueMetrics(result, { shareWeights: weights });
   const total = Object.values(metrics.gpuHoursByShare).reduce((sum, value) => sum + value, 0);
   const weightSum = Object.values(weights).reduce((sum, value) => sum + value, 0);
@@ -117,7 +125,12 @@ export interface LoneBigJob {
  * 10,000 one-GPU jobs (10–60 minutes, their duration is their timeout) of share `small` are queued at
  * t = 0 on 8 nodes × 8 GPUs; at t = 60 s the 8-GPU job of share `big` arrives.
  */
-export function loneBigJob(backfill: boolean, seed = 2, policy = DEFAULT_SCORER): LoneBigJob {
+export function loneBigJob(
+  backfill: boolean,
+  seed = 2,
+  policy = DEFAULT_SCORER,
+  windowPerQueue = 0,
+): LoneBigJob {
   const started = performance.now();
   const random = seededRandom(seed);
   const trace = Array.from({ length: 10_000 }, (_, i) =>
@@ -130,6 +143,9 @@ export function loneBigJob(backfill: boolean, seed = 2, policy = DEFAULT_SCORER)
     policy,
     backfill,
     horizonSeconds: submittedAt + 4 * 3600,
+    // No look-ahead window: with the service's (256 per queue, FIFO within a priority) the big job, behind
+    // 10,000 jobs of the same queue, would not reach the core until they had all started.
+    windowPerQueue,
   });
   const latestRunningEnd = result.runs
     .filter((run) => run.start <= submittedAt && run.end > submittedAt)

@@ -2,13 +2,14 @@
 // policy through the chosen mode (both drive the production core), print a summary or JSON, draw a plot.
 // Loaded only by that command, so the other commands never load the core or the simulator.
 import { scorerNames } from '../scheduler/core/scorers/registry.ts';
+import { DEFAULT_QUEUE_SETTINGS } from '../scheduler/queue-settings.ts';
 import { queueMetrics } from '../scheduler/sim/metrics.ts';
 import { runOnlineDrop } from '../scheduler/sim/online-drop.ts';
 import { allocationSvg, onlineDropSvg } from '../scheduler/sim/plot.ts';
-import { replayQueue } from '../scheduler/sim/replay.ts';
+import { type QueueSettings, replayQueue } from '../scheduler/sim/replay.ts';
 import type { CliContext } from './context.ts';
 import { CliError, EXIT } from './errors.ts';
-import { readCluster, readTrace, writeOutput } from './sim-files.ts';
+import { type QueuesFile, readCluster, readQueuesFile, readTrace, writeOutput } from './sim-files.ts';
 import { onlineDropSummary, queueSummary } from './sim-report.ts';
 
 export interface SimulateRequest {
@@ -23,6 +24,10 @@ export interface SimulateRequest {
   shareWeights: Record<string, number>;
   halfLifeSeconds?: number;
   horizonSeconds?: number;
+  /** Look-ahead window per queue; 0: none. Default: the --queues file's windowPerQueue, else 256. */
+  windowPerQueue?: number;
+  /** The service's config shape: `queues:` (priority, preemption), `fairShare:`, `windowPerQueue:`. */
+  queuesFile?: string;
 }
 
 function checkPolicies(policies: readonly string[]): void {
@@ -44,6 +49,19 @@ export async function runSimulation(request: SimulateRequest, ctx: CliContext): 
   checkPolicies(request.policies);
   const cluster = await readCluster(request.cluster, ctx);
   const trace = await readTrace(request.trace, ctx);
+  const file: QueuesFile =
+    request.queuesFile === undefined ? { queues: {} } : await readQueuesFile(request.queuesFile, ctx);
+  // Command-line options win over the file; the file over the simulator's defaults.
+  const shareWeights =
+    Object.keys(request.shareWeights).length > 0 ? request.shareWeights : (file.fairShare?.weights ?? {});
+  const halfLifeSeconds = request.halfLifeSeconds ?? file.fairShare?.halfLifeSeconds;
+  const windowPerQueue = request.windowPerQueue ?? file.windowPerQueue;
+  // As in the service, a queue the file does not list gets the default settings.
+  const queues: Record<string, QueueSettings> = {};
+  for (const job of trace) {
+    const name = job.queue ?? 'default';
+    queues[name] ??= file.queues[name] ?? DEFAULT_QUEUE_SETTINGS;
+  }
   let svg: string;
   if (request.mode === 'online-drop') {
     const results = request.policies.map((policy) => {
@@ -62,17 +80,17 @@ export async function runSimulation(request: SimulateRequest, ctx: CliContext): 
         replayQueue(cluster, trace, {
           policy,
           seed: request.seed,
-          shareWeights: request.shareWeights,
-          halfLifeSeconds: request.halfLifeSeconds,
+          shareWeights,
+          halfLifeSeconds,
           horizonSeconds: request.horizonSeconds,
+          windowPerQueue,
+          queues,
         }),
-        { shareWeights: request.shareWeights },
+        { shareWeights },
       ),
     );
     ctx.stdout.write(
-      request.json
-        ? json(metrics)
-        : metrics.map((result) => queueSummary(result, request.shareWeights)).join('\n'),
+      request.json ? json(metrics) : metrics.map((result) => queueSummary(result, shareWeights)).join('\n'),
     );
     svg = allocationSvg(metrics.map((m) => ({ policy: m.policy, points: m.allocationOverTime })));
   }

@@ -17,12 +17,14 @@ export const COMMAND_USAGE = {
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
     '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',
-    '                  [--share-weights a=1,b=2] [--half-life S] [--horizon S]',
+    '                  [--share-weights a=1,b=2] [--half-life S] [--horizon S] [--window N] [--queues queues.yaml]',
     '  Replay a trace through the scheduler core on virtual time (no server needed).',
     '  queue        arrivals and departures; makespan, waits, GPU allocation, GPU-hours per share, fairness',
     '  online-drop  place jobs one at a time until arrived GPU demand is F x the cluster (--inflate, default 1),',
     '               dropping what fits nowhere; allocated and fragmented GPU % at each arrived %',
     '  --plot       write an SVG chart; --share-weights, --half-life, --horizon (seconds): queue mode',
+    '  --window     pending jobs per queue offered to the core each cycle, as the service (default 256; 0: all)',
+    '  --queues     queues: (priority, canPreempt, preemptible), fairShare: and windowPerQueue: as in the service config',
   ].join('\n'),
   'gen-trace': [
     'gpubatch gen-trace --jobs <n> --seed <s> [--fractional 0.4] [--multi-gpu 0.2] [--model-constrained 0.1]',

@@ -15,7 +15,8 @@ const InventorySchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
-const QueueSchema = z.strictObject({
+/** One entry of `queues:` (also read by `gpubatch simulate --queues`). */
+export const QueueSchema = z.strictObject({
   name,
   computeEnvironment: name.default('local'),
   /** Higher-priority queues are served first. */
@@ -26,7 +27,8 @@ const QueueSchema = z.strictObject({
   preemptible: z.boolean().default(true),
 });
 
-const FileConfigSchema = z.strictObject({
+/** The service's YAML file (GPUBATCH_CONFIG); `gpubatch simulate --queues` reads the same shape. */
+export const FileConfigSchema = z.strictObject({
   queues: z
     .array(QueueSchema)
     .min(1)

@@ -1,6 +1,6 @@
 // gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>
 //   [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]
-//   [--share-weights a=1,b=2] [--half-life S] [--horizon S]
+//   [--share-weights a=1,b=2] [--half-life S] [--horizon S] [--window N] [--queues queues.yaml]
 import { parseCommandArgs } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
@@ -25,6 +25,8 @@ export async function simulateCommand(args: string[], ctx: CliContext): Promise<
       'share-weights': { type: 'string' },
       'half-life': { type: 'string' },
       horizon: { type: 'string' },
+      window: { type: 'string' },
+      queues: { type: 'string' },
     },
     [],
   );
@@ -49,6 +51,9 @@ export async function simulateCommand(args: string[], ctx: CliContext): Promise<
     shareWeights: weightsOption('simulate', 'share-weights', values['share-weights']),
     halfLifeSeconds: optionalSeconds('half-life', 1),
     horizonSeconds: optionalSeconds('horizon', 0),
+    windowPerQueue:
+      values.window === undefined ? undefined : integerOption('simulate', 'window', values.window, 0, 0),
+    queuesFile: values.queues,
   };
   // Loaded only now, so other commands never pay for the core and the simulator.
   const { runSimulation } = await import('../simulation.ts');

@@ -43,6 +43,13 @@ export interface QueueReplayOptions {
   horizonSeconds?: number;
   /** The workload fragmentation is judged against. Default: the trace's job shapes. */
   workload?: readonly WorkloadSample[];
+  /**
+   * Look-ahead window: at most this many pending jobs per queue are offered to the core, as the service's
+   * BullMQ workers deliver them (`windowPerQueue` in the service config): by job priority, highest first,
+   * then submit time. The rest wait in the queue's backlog and enter the window as its jobs start. 0: no
+   * window (every pending job is offered every cycle). Default 256, the service's default.
+   */
+  windowPerQueue?: number;
 }
 
 /** One period a job held capacity: a start until completion, preemption or the end of the replay. */
@@ -102,6 +109,46 @@ export interface QueueReplayResult {
 const DEFAULT_HALF_LIFE_SECONDS = 24 * 3600;
 /** Cycles run again at one instant while they preempt: preempted capacity frees, the waiting job starts. */
 const MAX_CYCLES_PER_INSTANT = 16;
+/** The service's default look-ahead window (`windowPerQueue` in scheduler/config.ts). */
+export const DEFAULT_WINDOW_PER_QUEUE = 256;
+
+interface Waiting {
+  job: TraceJob;
+  pending: PendingJob;
+}
+
+/** A queue's jobs not yet in the window, in BullMQ's delivery order: priority (highest first), then FIFO. */
+class Backlog {
+  private readonly buckets = new Map<number, { items: (Waiting | undefined)[]; head: number }>();
+  /** Priorities with a bucket, highest first. */
+  private priorities: number[] = [];
+  size = 0;
+
+  push(entry: Waiting): void {
+    const priority = entry.pending.priority;
+    let bucket = this.buckets.get(priority);
+    if (bucket === undefined) {
+      bucket = { items: [], head: 0 };
+      this.buckets.set(priority, bucket);
+      this.priorities = [...this.priorities, priority].sort((a, b) => b - a);
+    }
+    bucket.items.push(entry);
+    this.size++;
+  }
+
+  shift(): Waiting | undefined {
+    for (const priority of this.priorities) {
+      const bucket = this.buckets.get(priority)!;
+      if (bucket.head < bucket.items.length) {
+        const entry = bucket.items[bucket.head]!;
+        bucket.items[bucket.head++] = undefined; // let it be collected
+        this.size--;
+        return entry;
+      }
+    }
+    return undefined;
+  }
+}
 
 interface Running {
   job: TraceJob;
@@ -121,6 +168,22 @@ function requestedGpus(job: TraceJob): number {
   return (job.numGpu + job.gpuMilli / 1000) * (job.nodes ?? 1);
 }
 
+/** Whether one member of the job fits some node's free capacity now: a cheap necessary condition. */
+function fitsSomeNode(nodes: readonly NodeState[], job: PendingJob): boolean {
+  const { gpus, gpuMilli, gpuModel, cpuMilli, memoryMiB } = job.resources;
+  const need = gpus > 0 ? 1000 : gpuMilli;
+  const count = gpus > 0 ? gpus : gpuMilli > 0 ? 1 : 0;
+  return nodes.some((node) => {
+    if (node.cpuMilliFree < cpuMilli || node.memoryMiBFree < memoryMiB) return false;
+    let usable = 0;
+    for (const gpu of node.gpus) {
+      if (usable >= count) break;
+      if (gpu.freeMilli >= need && (gpuModel.length === 0 || gpuModel.includes(gpu.model))) usable++;
+    }
+    return usable >= count;
+  });
+}
+
 export function replayQueue(
   cluster: readonly NodeState[],
   trace: readonly TraceJob[],
@@ -130,6 +193,10 @@ export function replayQueue(
   const halfLifeMs = (options.halfLifeSeconds ?? DEFAULT_HALF_LIFE_SECONDS) * 1000;
   const queueOf = (job: TraceJob) => options.queues?.[job.queue ?? 'default'] ?? {};
   const workload = options.workload ?? workloadOf(trace.map((job) => toPendingJob(job).resources));
+  const windowSize = options.windowPerQueue ?? DEFAULT_WINDOW_PER_QUEUE;
+  if (!Number.isInteger(windowSize) || windowSize < 0)
+    throw new Error(`windowPerQueue must be a whole number >= 0, got ${windowSize}`);
+  const windowLimit = windowSize === 0 ? Number.POSITIVE_INFINITY : windowSize;
 
   const outcomes = new Map<string, JobOutcome>();
   for (const job of trace) {
@@ -145,7 +212,13 @@ export function replayQueue(
   }
   const arrivals = [...trace].sort((a, b) => a.submitTime - b.submitTime); // stable: ties keep trace order
   const completions = new EventQueue<{ jobId: string; run: number }>();
-  const pending = new Map<string, { job: TraceJob; pending: PendingJob }>();
+  /** The jobs in the window: what the core is offered. */
+  const pending = new Map<string, Waiting>();
+  /** Per queue: jobs in the window, and those still behind it. */
+  const inWindow = new Map<string, number>();
+  const backlogs = new Map<string, Backlog>();
+  /** Jobs that entered the window from a backlog since the last cycle. */
+  let delivered: PendingJob[] = [];
   const running = new Map<string, Running>();
   const runs: JobRun[] = [];
   const allocation: AllocationSample[] = [];
@@ -172,6 +245,8 @@ export function replayQueue(
     const waiting = pending.get(jobId);
     if (waiting === undefined) throw new Error(`the core placed ${jobId}, which is not pending`);
     pending.delete(jobId);
+    const queue = waiting.pending.queue;
+    inWindow.set(queue, inWindow.get(queue)! - 1);
     ledger.take(placements);
     const { job } = waiting;
     const run = ++runCounter;
@@ -207,7 +282,9 @@ export function replayQueue(
     ledger.give(victim.placements);
     endRun(victim, now, 'preempted');
     // It starts over later (no checkpoint in the trace), keeping its place by submit time.
+    // Its driver keeps its place in the service's window, so it goes straight back in (even if full).
     pending.set(jobId, { job: victim.job, pending: victim.pending });
+    inWindow.set(victim.pending.queue, (inWindow.get(victim.pending.queue) ?? 0) + 1);
     outcomes.get(jobId)!.preemptions++;
     preemptions++;
   };
@@ -234,6 +311,15 @@ export function replayQueue(
       byJob.set(placement.jobId, members);
     }
     for (const [jobId, placements] of byJob) start(jobId, placements);
+    // Started jobs leave the window; the next jobs of their queues' backlogs take their places.
+    for (const [queue, backlog] of backlogs) {
+      while (backlog.size > 0 && (inWindow.get(queue) ?? 0) < windowLimit) {
+        const entry = backlog.shift()!;
+        pending.set(entry.job.id, entry);
+        inWindow.set(queue, (inWindow.get(queue) ?? 0) + 1);
+        delivered.push(entry.pending);
+      }
+    }
     // Preempted capacity is not used by this cycle's placements; the next cycle at this instant uses it.
     for (const { jobId } of result.preemptions ?? []) preempt(jobId);
     return result;
@@ -276,19 +362,36 @@ export function replayQueue(
     while (arrivals[nextArrival]?.submitTime === time) {
       const job = arrivals[nextArrival++]!;
       const settings = queueOf(job);
-      pending.set(job.id, {
+      const entry: Waiting = {
         job,
         pending: {
           ...toPendingJob(job),
           queuePriority: settings.priority ?? 0,
           canPreempt: settings.canPreempt === true,
         },
-      });
+      };
+      const queue = entry.pending.queue;
+      const backlog = backlogs.get(queue);
+      if ((inWindow.get(queue) ?? 0) < windowLimit && (backlog === undefined || backlog.size === 0)) {
+        pending.set(job.id, entry);
+        inWindow.set(queue, (inWindow.get(queue) ?? 0) + 1);
+      } else if (backlog === undefined) {
+        const created = new Backlog();
+        created.push(entry);
+        backlogs.set(queue, created);
+      } else backlog.push(entry);
     }
     if (pending.size > 0) {
-      for (let i = 0; i < MAX_CYCLES_PER_INSTANT; i++) {
+      // Again at the same instant while the cycle preempted (freed capacity for the waiting job) or jobs
+      // entered the window because others started (the service's workers hand them over at once).
+      for (let preempting = 0; preempting < MAX_CYCLES_PER_INSTANT; ) {
+        delivered = [];
         const result = cycle();
-        if ((result.preemptions ?? []).length === 0 || pending.size === 0) break;
+        if (pending.size === 0) break;
+        if ((result.preemptions ?? []).length > 0) preempting++;
+        // Nothing else changed, so the jobs that were in the window still cannot start: again only if one
+        // that entered could start now (or preempt to). A saturated cluster skips the pointless cycle.
+        else if (!delivered.some((job) => job.canPreempt === true || fitsSomeNode(ledger.nodes, job))) break;
       }
     }
     const last = allocation.at(-1);

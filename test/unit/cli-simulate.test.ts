@@ -191,3 +191,105 @@ test('the usage lists the simulator commands', async (t) => {
   for (const command of ['simulate', 'gen-trace', 'gen-cluster'])
     t.regex(run.stdout, new RegExp(`gpubatch ${command} `));
 });
+
+// Both nodes busy with batch jobs; an urgent job arrives at t = 10.
+const queueJobsCsv = `id,submit_time,duration,num_gpu,gpu_milli,gpu_model,cpu_milli,memory_mib,queue
+b1,0,1000,4,0,,4000,8192,batch
+b2,0,1000,2,0,,4000,8192,batch
+u1,10,100,2,0,,4000,8192,urgent
+`;
+
+const queuesYaml = `# the service config's shape
+queues:
+  - name: urgent
+    priority: 10
+    canPreempt: true
+  - name: batch
+    preemptible: true
+fairShare:
+  halfLifeSeconds: 600
+windowPerQueue: 64
+`;
+
+test('--queues: a higher-priority queue that can preempt takes GPUs from a preemptible one', async (t) => {
+  const cwd = await workspace(t, {
+    'nodes.csv': nodesCsv,
+    'jobs.csv': queueJobsCsv,
+    'queues.yaml': queuesYaml,
+  });
+
+  const withQueues = await simulate(cwd, '--policy', 'best-fit', '--json', '--queues', 'queues.yaml');
+  const without = await simulate(cwd, '--policy', 'best-fit', '--json');
+
+  t.is(withQueues.code, 0, withQueues.stderr);
+  const preempting = JSON.parse(withQueues.stdout);
+  t.is(preempting.preemptions, 1);
+  t.like(preempting.waitByQueue.urgent, { jobs: 1, started: 1, p50: 0 });
+  const waiting = JSON.parse(without.stdout);
+  t.is(waiting.preemptions, 0);
+  t.like(waiting.waitByQueue.urgent, { started: 1, p50: 990 });
+});
+
+test('--queues: a bad file exits 2 naming the file, the line and the field', async (t) => {
+  const cwd = await workspace(t, {
+    'nodes.csv': nodesCsv,
+    'jobs.csv': queueJobsCsv,
+    'queues.yaml': 'queues:\n  - name: urgent\n    priority: high\n',
+    'typo.yaml': 'fairShare:\n  halfLife: 60\n',
+  });
+
+  const bad = await simulate(cwd, '--policy', 'best-fit', '--queues', 'queues.yaml');
+  const typo = await simulate(cwd, '--policy', 'best-fit', '--queues', 'typo.yaml');
+  const missing = await simulate(cwd, '--policy', 'best-fit', '--queues', 'nope.yaml');
+
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /queues\.yaml:3: queues\.0\.priority: /);
+  t.is(typo.code, 2);
+  t.regex(typo.stderr, /typo\.yaml:2: fairShare: .*halfLife/);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /cannot read nope\.yaml/);
+});
+
+test('--window: 0 offers every pending job; a bad value is a usage error', async (t) => {
+  const cwd = await workspace(t, { 'nodes.csv': nodesCsv, 'jobs.csv': jobsCsv });
+
+  const unlimited = await simulate(cwd, '--policy', 'best-fit', '--json', '--window', '0');
+  const one = await simulate(cwd, '--policy', 'best-fit', '--json', '--window', '1');
+  const bad = await simulate(cwd, '--policy', 'best-fit', '--window', '1.5');
+
+  t.is(unlimited.code, 0, unlimited.stderr);
+  t.is(one.code, 0, one.stderr);
+  t.is(JSON.parse(one.stdout).jobs, 5);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--window: expected a whole number >= 0/);
+});
+
+test('--queues: fairShare weights come from the file unless --share-weights is given', async (t) => {
+  const cwd = await workspace(t, {
+    'nodes.csv': nodesCsv,
+    'jobs.csv': jobsCsv,
+    'queues.yaml': 'fairShare:\n  weights: { a: 4 }\n',
+  });
+
+  const none = JSON.parse((await simulate(cwd, '--policy', 'best-fit', '--json')).stdout);
+  const file = JSON.parse(
+    (await simulate(cwd, '--policy', 'best-fit', '--json', '--queues', 'queues.yaml')).stdout,
+  );
+  const flag = JSON.parse(
+    (
+      await simulate(
+        cwd,
+        '--policy',
+        'best-fit',
+        '--json',
+        '--queues',
+        'queues.yaml',
+        '--share-weights',
+        'a=1',
+      )
+    ).stdout,
+  );
+
+  t.not(file.jainIndex, none.jainIndex);
+  t.is(flag.jainIndex, none.jainIndex);
+});

@@ -213,3 +213,42 @@ test('fair share: with weights 1:3, a saturated GPU goes three times as often to
   t.is(served('light').length + served('heavy').length, 40);
   t.true(Math.abs(served('heavy').length - 30) <= 2, `heavy got ${served('heavy').length} of 40`);
 });
+
+// One GPU; `a` holds it until 100. b, c, d (priority 0) then e (priority 5) arrive while it runs.
+const windowTrace = [
+  job('a', 0, 100, 1),
+  job('b', 1, 100, 1),
+  job('c', 2, 100, 1),
+  job('d', 3, 100, 1),
+  job('e', 4, 100, 1, { priority: 5 }),
+];
+const startOf = (result: ReturnType<typeof replayQueue>) =>
+  Object.fromEntries(result.jobs.map((j) => [j.id, j.startTime]));
+
+test('the look-ahead window offers the core only the first jobs per queue, as BullMQ delivers them', (t) => {
+  // Window 2: b and c are in it when e arrives; e enters it (ahead of d, by priority) when b starts.
+  const windowed = replayQueue([node('n1', 1)], windowTrace, { ...policy, windowPerQueue: 2 });
+  t.deepEqual(startOf(windowed), { a: 0, b: 100, e: 200, c: 300, d: 400 });
+  t.is(windowed.stoppedBy, 'finished');
+
+  // No window: the core sees e at 100 and runs it first.
+  const unlimited = replayQueue([node('n1', 1)], windowTrace, { ...policy, windowPerQueue: 0 });
+  t.deepEqual(startOf(unlimited), { a: 0, e: 100, b: 200, c: 300, d: 400 });
+});
+
+test('jobs entering the window because others started are placed at the same instant', (t) => {
+  // Ten one-GPU jobs at t = 0 on 8 GPUs with a window of 3: eight start at once, over several cycles.
+  const trace = Array.from({ length: 10 }, (_, i) => job(`j${i}`, 0, 50, 1));
+  const result = replayQueue([node('n1', 8)], trace, { ...policy, windowPerQueue: 3 });
+  const starts = startOf(result);
+  t.is(Object.values(starts).filter((s) => s === 0).length, 8);
+  t.is(starts.j8, 50);
+  t.is(starts.j9, 50);
+  t.is(result.stoppedBy, 'finished');
+});
+
+test('windowPerQueue must be a whole number >= 0', (t) => {
+  t.throws(() => replayQueue([node('n1', 1)], windowTrace, { ...policy, windowPerQueue: -1 }), {
+    message: /windowPerQueue/,
+  });
+});
