@@ -69,21 +69,51 @@ export function fragmentationOfShapes(
   for (const gpu of node.gpus) free += gpu.freeMilli;
   if (free === 0) return 0;
   const table = tableOf(shapes);
-  const { classes, usable, capable } = table;
-  for (let c = 0; c < classes.length; c++) {
-    const gpuPart = classes[c]!;
-    capable[c] = scope === 'all' || gpuCapable(node, gpuPart) ? 1 : 0;
-    usable[c] = capable[c] === 1 ? usableGpus(node, gpuPart) : 0;
+  const { classes, usable } = table;
+  const uniform = uniformCapable(node, table);
+  let capable: Uint8Array;
+  if (uniform !== undefined) {
+    // One model: a class can use the GPUs any model could, or none; work that out once per GPU amount.
+    const { amounts, amountOf, amountUsable } = table;
+    for (let a = 0; a < amounts.length; a++) amountUsable[a] = usableGpus(node, amounts[a]!);
+    for (let c = 0; c < classes.length; c++) usable[c] = uniform[c] === 1 ? amountUsable[amountOf[c]!]! : 0;
+    capable = scope === 'all' ? table.allCapable : uniform;
+  } else {
+    capable = table.capable;
+    for (let c = 0; c < classes.length; c++) {
+      capable[c] = scope === 'all' || gpuCapable(node, classes[c]!) ? 1 : 0;
+      usable[c] = capable[c] === 1 ? usableGpus(node, classes[c]!) : 0;
+    }
   }
+  // The same sum, in the same order, as the per-shape definition: bit-for-bit equal results.
+  const { classOf, probability, cpuMilli, memoryMiB } = table;
+  const cpuFree = node.cpuMilliFree;
+  const memoryFree = node.memoryMiBFree;
   let fragmented = 0;
-  for (let i = 0; i < shapes.length; i++) {
-    const c = table.classOf[i]!;
+  for (let i = 0; i < classOf.length; i++) {
+    const c = classOf[i]!;
     if (capable[c] === 0) continue;
-    const shape = shapes[i]!;
-    const fits = node.cpuMilliFree >= shape.cpuMilli && node.memoryMiBFree >= shape.memoryMiB;
-    fragmented += shape.probability * (free - (fits ? usable[c]! : 0));
+    const fits = cpuFree >= cpuMilli[i]! && memoryFree >= memoryMiB[i]!;
+    fragmented += probability[i]! * (free - (fits ? usable[c]! : 0));
   }
   return fragmented;
+}
+
+/**
+ * For a node whose GPUs are all of one model (undefined otherwise): which classes could ever use its GPUs
+ * (they ask for a GPU and allow that model). Kept per model.
+ */
+function uniformCapable(node: FragmentationNode, table: ShapeTable): Uint8Array | undefined {
+  const gpus = node.gpus;
+  const model = gpus.length > 0 ? gpus[0]!.model : '';
+  for (let g = 1; g < gpus.length; g++) if (gpus[g]!.model !== model) return undefined;
+  let capable = table.capableByModel.get(model);
+  if (capable === undefined) {
+    capable = new Uint8Array(table.classes.length);
+    for (let c = 0; c < table.classes.length; c++) capable[c] = gpuCapable(node, table.classes[c]!) ? 1 : 0;
+    table.capableByModel.set(model, capable);
+  }
+  return capable;
 }
 
 /** A shape's GPU part: what decides which of a node's GPUs it can use. */
@@ -98,7 +128,21 @@ interface ShapeTable {
   readonly classOf: Int32Array;
   readonly classes: readonly GpuPart[];
   readonly usable: Float64Array;
+  /** Scratch for nodes of several models. */
   readonly capable: Uint8Array;
+  /** Every class capable: scope 'all'. */
+  readonly allCapable: Uint8Array;
+  /** Per GPU model, the capable classes of a node whose GPUs are all of that model. */
+  readonly capableByModel: Map<string, Uint8Array>;
+  /** The distinct GPU amounts (whole GPUs or share) of the classes, any model; each class's amount. */
+  readonly amounts: readonly GpuPart[];
+  readonly amountOf: Int32Array;
+  /** Scratch: usable GPU milli per amount, for one node. */
+  readonly amountUsable: Float64Array;
+  /** Per shape, in order: its probability, CPU and memory. */
+  readonly probability: Float64Array;
+  readonly cpuMilli: Float64Array;
+  readonly memoryMiB: Float64Array;
 }
 
 const tables = new WeakMap<readonly WorkloadShape[], ShapeTable>();
@@ -119,11 +163,31 @@ function tableOf(shapes: readonly WorkloadShape[]): ShapeTable {
       }
       classOf[i] = c;
     });
+    const amountIds = new Map<string, number>();
+    const amounts: GpuPart[] = [];
+    const amountOf = Int32Array.from(classes, ({ gpus, gpuMilli }) => {
+      const key = `${gpus}/${gpuMilli}`;
+      let a = amountIds.get(key);
+      if (a === undefined) {
+        a = amounts.length;
+        amountIds.set(key, a);
+        amounts.push({ gpus, gpuMilli, gpuModel: [] });
+      }
+      return a;
+    });
     table = {
       classOf,
+      amounts,
+      amountOf,
+      amountUsable: new Float64Array(amounts.length),
       classes,
       usable: new Float64Array(classes.length),
       capable: new Uint8Array(classes.length),
+      allCapable: new Uint8Array(classes.length).fill(1),
+      capableByModel: new Map(),
+      probability: Float64Array.from(shapes, (shape) => shape.probability),
+      cpuMilli: Float64Array.from(shapes, (shape) => shape.cpuMilli),
+      memoryMiB: Float64Array.from(shapes, (shape) => shape.memoryMiB),
     };
     tables.set(shapes, table);
   }

@@ -2,7 +2,7 @@
 // takes the allowed GPU with the least free share that still fits, so shares pack onto
 // GPUs that are already shared and whole GPUs stay whole.
 import { modelAllowed, wantsGpuShare, wantsWholeGpus } from './request.ts';
-import { MILLI_PER_GPU, type ResourceRequest } from './types.ts';
+import { type GpuState, MILLI_PER_GPU, type ResourceRequest } from './types.ts';
 import type { ReadonlyWorkingNode } from './working-node.ts';
 
 export interface GpuChoice {
@@ -51,15 +51,16 @@ export function everyGpuChoice(node: ReadonlyWorkingNode, request: ResourceReque
     const only = chooseGpus(node, request);
     return only === undefined ? [] : [only];
   }
-  const fitting = node.gpus
-    .filter((gpu) => gpu.freeMilli >= request.gpuMilli && modelAllowed(request, gpu.model))
-    .sort((a, b) => a.freeMilli - b.freeMilli || a.index - b.index);
+  const fitting: Readonly<GpuState>[] = [];
+  for (const gpu of node.gpus) {
+    if (gpu.freeMilli >= request.gpuMilli && modelAllowed(request, gpu.model)) fitting.push(gpu);
+  }
+  if (fitting.length > 1) fitting.sort((a, b) => a.freeMilli - b.freeMilli || a.index - b.index);
   const choices: GpuChoice[] = [];
-  const seen = new Set<string>();
+  const kinds: Readonly<GpuState>[] = [];
   for (const gpu of fitting) {
-    const kind = `${gpu.model}:${gpu.freeMilli}`;
-    if (seen.has(kind)) continue;
-    seen.add(kind);
+    if (kinds.some((kind) => kind.freeMilli === gpu.freeMilli && kind.model === gpu.model)) continue;
+    kinds.push(gpu);
     choices.push({ gpuIndices: [gpu.index], gpuMilliPerGpu: request.gpuMilli });
   }
   return choices;

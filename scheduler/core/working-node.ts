@@ -27,6 +27,11 @@ export interface WorkingNode {
    * group once. Names, labels and position are left out on purpose.
    */
   stateKey: string;
+  /**
+   * A number per distinct stateKey (stateIdOf): equal ids mean equal keys, so memos can key on it cheaply.
+   * The same key may get a new id after the table starts over; an id never names two keys.
+   */
+  stateId: number;
 }
 
 export type ReadonlyWorkingNode = Readonly<Omit<WorkingNode, 'gpus'>> & {
@@ -51,6 +56,7 @@ export function toWorkingNode(node: NodeState, position: number): WorkingNode {
     partlyFreeGpus: 0,
     largestFreeMilli: 0,
     stateKey: '',
+    stateId: -1,
   };
   recount(working);
   return working;
@@ -93,4 +99,21 @@ export function recount(node: WorkingNode): void {
   node.gpuMilliFree = free;
   node.largestFreeMilli = largest;
   node.stateKey = key;
+  node.stateId = stateIdOf(key);
+}
+
+const stateIds = new Map<string, number>();
+let nextStateId = 0;
+/** Keys remembered before the id table starts over (ids keep counting up, so none is reused). */
+const STATE_IDS = 100_000;
+
+/** The id of a state key: the same id for equal keys while the table remembers them. */
+function stateIdOf(key: string): number {
+  let id = stateIds.get(key);
+  if (id === undefined) {
+    if (stateIds.size >= STATE_IDS) stateIds.clear();
+    id = nextStateId++;
+    stateIds.set(key, id);
+  }
+  return id;
 }

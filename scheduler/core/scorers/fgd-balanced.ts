@@ -29,8 +29,12 @@ interface Appetite {
 }
 
 const appetites = new WeakMap<readonly WorkloadShape[], Appetite>();
+/** The last workload asked about and its appetite: scoring asks about one workload many times in a row. */
+let lastWorkload: readonly WorkloadShape[] | undefined;
+let lastAppetite: Appetite | undefined;
 
 export function appetiteOf(workload: readonly WorkloadShape[]): Appetite {
+  if (workload === lastWorkload) return lastAppetite!;
   let appetite = appetites.get(workload);
   if (appetite === undefined) {
     let cpu = 0;
@@ -49,6 +53,8 @@ export function appetiteOf(workload: readonly WorkloadShape[]): Appetite {
         : { cpuPerMilli: cpu / gpuMilli, memoryPerMilli: memory / gpuMilli };
     appetites.set(workload, appetite);
   }
+  lastWorkload = workload;
+  lastAppetite = appetite;
   return appetite;
 }
 
