@@ -16,12 +16,23 @@ export class Allocations {
     this.held.delete(jobId);
   }
 
+  queueOf(jobId: string): string | undefined {
+    return this.held.get(jobId)?.queue;
+  }
+
   holds(jobId: string): boolean {
     return this.held.has(jobId);
   }
 
   get size(): number {
     return this.held.size;
+  }
+
+  /** Jobs of a queue holding capacity now. */
+  countInQueue(queue: string): number {
+    let count = 0;
+    for (const job of this.held.values()) if (job.queue === queue) count++;
+    return count;
   }
 
   snapshot(nodes: NodeState[], now: number): Snapshot {

@@ -25,6 +25,8 @@ export interface PlacementLoopOptions {
   onUnschedulable?: (jobId: string, reason: string) => void;
   /** The core chose this running job to stop so `forJobId` can run. */
   onPreempt?: (jobId: string, forJobId: string) => void;
+  /** A job of `queue` started or stopped holding capacity; `running` is how many of that queue hold now. */
+  onRunningChange?: (queue: string, running: number) => void;
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
   log?: (message: string) => void;
@@ -66,7 +68,9 @@ export class PlacementLoop {
   }
 
   release(jobId: string): void {
+    const queue = this.allocations.queueOf(jobId);
     this.allocations.release(jobId);
+    if (queue !== undefined) this.options.onRunningChange?.(queue, this.allocations.countInQueue(queue));
     this.preempting.delete(jobId);
     this.requestCycle();
   }
@@ -149,6 +153,7 @@ export class PlacementLoop {
         expectedEndAt: now + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
         preemptible: this.options.preemptible?.(job.queue) ?? false,
       });
+      this.options.onRunningChange?.(job.queue, this.allocations.countInQueue(job.queue));
       const first = members.find((p) => (p.member ?? 0) === 0) ?? members[0]!;
       waiter.resolve({ kind: 'placed', placement: first });
     }

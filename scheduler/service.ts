@@ -15,6 +15,9 @@ import { BULL_PREFIX } from './store/keys.ts';
 import { connect } from './store/redis.ts';
 import { WaitEstimates } from './wait-estimates.ts';
 
+/** One slot beyond the window, so BullMQ's fetch loop waits on Redis, not on a running job. */
+const SPARE_SLOTS = 1;
+
 export interface SchedulerServiceOptions {
   redisUrl: string;
   store: JobStore;
@@ -44,6 +47,7 @@ export class SchedulerService {
   private readonly leaderRedis: Redis;
   private subscriber?: Redis;
   private workers: Worker[] = [];
+  private readonly workersByQueue = new Map<string, Worker>();
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
@@ -66,6 +70,13 @@ export class SchedulerService {
       scorer: options.scorer,
       preemptible: (queue) => queueSettings(queue).preemptible,
       cycleOptions: (snapshot) => ({ fairShare: fairShare.advance(snapshot) }),
+      // A running job keeps its BullMQ delivery (and so a worker slot) until it ends: widen the worker by
+      // the jobs running so the look-ahead window of waiting jobs stays windowPerQueue, not less. BullMQ
+      // reads the new value when its fetch loop next wakes, which the spare slot keeps happening.
+      onRunningChange: (queue, running) => {
+        const worker = this.workersByQueue.get(queue);
+        if (worker) worker.concurrency = this.window + running + SPARE_SLOTS;
+      },
       onCycle: (snapshot, waiting, cycleOptions) => estimates.afterCycle(snapshot, waiting, cycleOptions),
       onPreempt: (jobId, forJobId) => {
         options.log?.(`preempting job ${jobId} for job ${forJobId}`);
@@ -101,6 +112,11 @@ export class SchedulerService {
       isShuttingDown: () => this.shuttingDown,
       queueSettings,
     });
+  }
+
+  /** Waiting jobs per queue the scheduler looks ahead at. */
+  private get window(): number {
+    return this.options.windowPerQueue ?? 256;
   }
 
   get isLeader(): boolean {
@@ -145,7 +161,11 @@ export class SchedulerService {
       );
     }, 30_000);
     this.reconcileTimer.unref();
-    for (const name of this.options.queues.names()) this.workers.push(this.worker(name));
+    for (const name of this.options.queues.names()) {
+      const worker = this.worker(name);
+      this.workers.push(worker);
+      this.workersByQueue.set(name, worker);
+    }
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
   }
@@ -187,7 +207,7 @@ export class SchedulerService {
     const worker = new Worker(queueName, (job, token) => this.process(job, token), {
       connection,
       prefix: BULL_PREFIX,
-      concurrency: this.options.windowPerQueue ?? 256,
+      concurrency: this.window + SPARE_SLOTS,
       // A long attempt keeps its BullMQ lock renewed; if this process dies the job is stalled and
       // redelivered, and the driver's recovery turns the lost attempt back into RUNNABLE.
       maxStalledCount: 1_000_000,

@@ -99,3 +99,18 @@ test.serial('a waiting job says when it should start and what would let it run s
   const done = await harness.waitForStatus(waiting.id, 'SUCCEEDED');
   t.is(done.estimatedStartAt, undefined, 'estimates are shown only while RUNNABLE');
 });
+
+test.serial(
+  'running jobs do not use up the look-ahead window: with a window of 1, three run at once',
+  async (t) => {
+    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 3 }), { windowPerQueue: 1 });
+    const jobs = [];
+    for (const name of ['first', 'second', 'third'])
+      jobs.push(await harness.submit({ name, resources: { gpus: 1 } }));
+    const attempts = [];
+    for (const job of jobs) attempts.push(await harness.executor.started(job.id));
+    t.true(jobs.every((job) => harness!.executor.isRunning(job.id)));
+    for (const attempt of attempts) attempt.settle(success());
+    await harness.waitForStatus(jobs[2]!.id, 'SUCCEEDED');
+  },
+);

@@ -34,6 +34,8 @@ export interface StartOptions {
   queues?: (string | (Partial<QueueSettings> & { name: string }))[];
   /** Runs before the scheduler starts, e.g. to make a store call fail once. */
   beforeStart?: (store: JobStore) => void;
+  /** Waiting jobs per queue the scheduler looks ahead at (default 256). */
+  windowPerQueue?: number;
   /** Wait until the scheduler leads (default), or return at once. */
   awaitLeading?: boolean;
 }
@@ -70,6 +72,7 @@ export async function schedulerHarness(
     leaderTtlMs: 3000,
     queueSettings: queueSettingsLookup(queueConfigs),
     estimateIntervalMs: 0,
+    windowPerQueue: options.windowPerQueue,
   });
   const jobs = new RedisJobService({
     store,
