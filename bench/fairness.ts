@@ -112,6 +112,8 @@ export function weightedShares(seed = 1, policy = DEFAULT_SCORER, windowPerQueue
 
 export interface LoneBigJob {
   backfill: boolean;
+  /** The 8-GPU job's share: `big` (its own, so fair share puts it first) or `small` (FIFO behind all). */
+  share: string;
   /** When the 8-GPU job arrived and started, seconds. */
   submittedAt: number;
   startedAt?: number;
@@ -123,13 +125,15 @@ export interface LoneBigJob {
 
 /**
  * 10,000 one-GPU jobs (10–60 minutes, their duration is their timeout) of share `small` are queued at
- * t = 0 on 8 nodes × 8 GPUs; at t = 60 s the 8-GPU job of share `big` arrives.
+ * t = 0 on 8 nodes × 8 GPUs; at t = 60 s the 8-GPU job arrives, in share `share`: `big` (its own) or
+ * `small` (the same share and queue as the 10,000, so FIFO puts it behind all of them).
  */
 export function loneBigJob(
   backfill: boolean,
   seed = 2,
   policy = DEFAULT_SCORER,
   windowPerQueue = 0,
+  share = 'big',
 ): LoneBigJob {
   const started = performance.now();
   const random = seededRandom(seed);
@@ -137,7 +141,7 @@ export function loneBigJob(
     gpuJob(`small-${String(i).padStart(5, '0')}`, 0, 600 + Math.round(random() * 3000), 1, 'small'),
   );
   const submittedAt = 60;
-  trace.push(gpuJob('big', submittedAt, 3600, 8, 'big'));
+  trace.push(gpuJob('big', submittedAt, 3600, 8, share));
   // The bound is at most an hour away; the replay need not drain the 10,000 jobs.
   const result = replayQueue(cluster(8, 8), trace, {
     policy,
@@ -156,6 +160,7 @@ export function loneBigJob(
   const startedAt = result.jobs.find((job) => job.id === 'big')?.startTime;
   return {
     backfill,
+    share,
     submittedAt,
     startedAt,
     latestRunningEnd,
@@ -173,11 +178,16 @@ export interface FairnessResult {
 export function fairness(progress: (line: string) => void): FairnessResult {
   progress('fairness: three shares 1:1:2 on 128 GPUs for a simulated day');
   const shares = weightedShares();
-  progress('fairness: a lone 8-GPU job behind 10,000 one-GPU jobs (backfill on, then off)');
+  progress('fairness: a lone 8-GPU job behind 10,000 one-GPU jobs (own share, same share; backfill off)');
   return {
     machine: machineDescription(),
     weightedShares: shares,
-    loneBigJob: [loneBigJob(true), loneBigJob(false)],
+    loneBigJob: [
+      loneBigJob(true),
+      loneBigJob(true, 2, DEFAULT_SCORER, 0, 'small'),
+      loneBigJob(false),
+      loneBigJob(false, 2, DEFAULT_SCORER, 0, 'small'),
+    ],
   };
 }
 
@@ -196,11 +206,11 @@ export function fairnessTable(result: FairnessResult): string {
     ),
     `max deviation ${shares.maxDeviationPct.toFixed(2)}% (target <= 5%): ${shares.maxDeviationPct <= 5 ? 'PASS' : 'FAIL'}; Jain's index ${shares.jainIndex?.toFixed(4) ?? '-'}`,
     '',
-    'lone 8-GPU job (share big) vs 10,000 queued one-GPU jobs (share small):',
-    `${'backfill'.padEnd(9)}${'arrived'.padEnd(10)}${'started'.padEnd(20)}${'bound'.padEnd(10)}verdict`,
+    'lone 8-GPU job vs 10,000 queued one-GPU jobs (share small):',
+    `${'backfill'.padEnd(9)}${'share'.padEnd(7)}${'arrived'.padEnd(10)}${'started'.padEnd(20)}${'bound'.padEnd(10)}verdict`,
     ...result.loneBigJob.map(
       (run) =>
-        `${String(run.backfill).padEnd(9)}${minutes(run.submittedAt).padEnd(10)}${minutes(run.startedAt).padEnd(20)}${minutes(run.latestRunningEnd).padEnd(10)}${run.withinBound ? 'PASS' : 'FAIL'} (${run.seconds.toFixed(1)} s)`,
+        `${String(run.backfill).padEnd(9)}${run.share.padEnd(7)}${minutes(run.submittedAt).padEnd(10)}${minutes(run.startedAt).padEnd(20)}${minutes(run.latestRunningEnd).padEnd(10)}${run.withinBound ? 'PASS' : 'FAIL'} (${run.seconds.toFixed(1)} s)`,
     ),
     'bound: the latest end (start + timeout) of the jobs running when it arrived',
     'backfill false is the contrast: without a reservation the small jobs take every GPU that frees',

@@ -3,7 +3,14 @@
 // asks running jobs to make room (preemption) and publishes when waiting jobs should start.
 import { Allocations } from './allocations.ts';
 import { describeReason, type ScheduleOptions, schedule } from './core/index.ts';
-import type { NodeState, PendingJob, Placement, ScheduleResult, Snapshot } from './core/types.ts';
+import type {
+  NodeState,
+  PendingJob,
+  Placement,
+  Reservation,
+  ScheduleResult,
+  Snapshot,
+} from './core/types.ts';
 
 export type WaitOutcome = { kind: 'placed'; placement: Placement } | { kind: 'dropped'; reason: string };
 
@@ -39,6 +46,8 @@ export class PlacementLoop {
   /** Victims already asked to stop: asked once, not every cycle until they are gone. */
   private readonly preempting = new Set<string>();
   private scheduled = false;
+  /** The last cycle's reservations: their holders keep their claim in the next cycle (leader memory only). */
+  private reservations: Reservation[] = [];
   private closedReason?: string;
 
   constructor(options: PlacementLoopOptions) {
@@ -96,6 +105,7 @@ export class PlacementLoop {
     const pending = [...this.waiters.values()].map((w) => w.job);
     const options: ScheduleOptions = {
       scorer: this.options.scorer,
+      reservations: this.reservations,
       ...this.options.cycleOptions?.(snapshot),
     };
     let result: ScheduleResult;
@@ -109,6 +119,7 @@ export class PlacementLoop {
       }
       return;
     }
+    this.reservations = result.reservations ?? [];
     this.start(result.placements, now);
     for (const { jobId, forJobId } of result.preemptions ?? []) {
       if (this.preempting.has(jobId)) continue;

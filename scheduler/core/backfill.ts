@@ -1,8 +1,10 @@
-// Reservations and backfill. The head job that does not fit gets the nodes expected to free enough
-// capacity for it first (found by releasing running jobs in order of their expected end); later jobs may
-// use those nodes in this cycle only if they will have ended by then, so the head job is never starved by
-// a stream of smaller jobs.
+// Reservations and backfill. A job that does not fit gets the nodes expected to free enough capacity for
+// it first (found by releasing running jobs in order of their expected end); other jobs may use those nodes
+// in this cycle only if they will have ended by then, so the holder is never starved by a stream of smaller
+// jobs.
 import type { NodeFilter } from './gang.ts';
+import { membersOf } from './order.ts';
+import { harder } from './refusals.ts';
 import type { WorkingSnapshot } from './snapshot.ts';
 import type { PendingJob, Placement, Reservation } from './types.ts';
 
@@ -99,43 +101,90 @@ export interface Restriction {
 
 const UNRESTRICTED: Restriction = { key: '' };
 
+interface Held {
+  reservation: Reservation;
+  holder: PendingJob;
+}
+
+/**
+ * Every node that can hold `job` can hold `than` too: as many gang members or more, the same `sameLabel`,
+ * and each member at least as hard to place (refusals.ts `harder`). A job as hard as a holder is not held
+ * back by its reservation: it cannot starve the holder the way a stream of smaller jobs can, and among
+ * equals the cycle's order (fair share, priority, FIFO) decides.
+ */
+export function atLeastAsHard(job: PendingJob, than: PendingJob): boolean {
+  return (
+    membersOf(job) >= membersOf(than) &&
+    (job.sameLabel ?? '') === (than.sameLabel ?? '') &&
+    harder(job.resources, than.resources)
+  );
+}
+
 export class ReservationBook {
   readonly #now: number;
-  readonly #reservations: Reservation[] = [];
+  readonly #held: Held[] = [];
   readonly #filters = new Map<string, NodeFilter>();
 
   constructor(now: number) {
     this.#now = now;
   }
 
-  get reservations(): readonly Reservation[] {
-    return this.#reservations;
+  get reservations(): Reservation[] {
+    return this.#held.map((held) => held.reservation);
   }
 
-  add(reservation: Reservation): void {
-    this.#reservations.push(reservation);
+  get size(): number {
+    return this.#held.length;
+  }
+
+  has(jobId: string): boolean {
+    return this.#held.some((held) => held.reservation.jobId === jobId);
+  }
+
+  /** Within a cycle capacity only shrinks, so a holder (it did not fit) is not placed later in the cycle. */
+  add(reservation: Reservation, holder: PendingJob): void {
+    this.#held.push({ reservation, holder });
+  }
+
+  /** Renews the holder's reservation in place (its rank among the others stays), or drops it. */
+  replace(jobId: string, reservation: Reservation | undefined): void {
+    const index = this.#held.findIndex((held) => held.reservation.jobId === jobId);
+    if (index < 0) return;
+    if (reservation === undefined) this.#held.splice(index, 1);
+    else this.#held[index] = { ...this.#held[index]!, reservation };
+    this.#filters.clear();
   }
 
   /**
    * A job may use a reserved node only if it will have ended (now + expectedDurationMs) by the
-   * reservation's time; a job with no expected duration may not use reserved nodes at all.
+   * reservation's time; a job with no expected duration may not use reserved nodes at all. A holder is
+   * not held back by its own reservation, nor a job of a higher queue priority or one at least as hard to
+   * place as the holder (atLeastAsHard). `forLater` (looking for a reservation, which starts later than
+   * now) keeps the job off every other reserved node, so reservations never overlap.
    */
-  restrictionFor(job: PendingJob): Restriction {
-    if (this.#reservations.length === 0) return UNRESTRICTED;
+  restrictionFor(job: PendingJob, forLater = false): Restriction {
+    if (this.#held.length === 0) return UNRESTRICTED;
     const duration = job.expectedDurationMs;
+    const queuePriority = job.queuePriority ?? 0;
     const held: number[] = [];
-    for (let n = 0; n < this.#reservations.length; n++) {
-      const reservation = this.#reservations[n]!;
+    for (let n = 0; n < this.#held.length; n++) {
+      const { reservation, holder } = this.#held[n]!;
+      if (reservation.jobId === job.id) continue;
+      if (forLater) {
+        held.push(n);
+        continue;
+      }
+      if (queuePriority > (holder.queuePriority ?? 0) || atLeastAsHard(job, holder)) continue;
       if (duration === undefined || !(this.#now + duration <= reservation.at)) held.push(n);
     }
     if (held.length === 0) return UNRESTRICTED;
     const key = held.join(',');
     let allow = this.#filters.get(key);
     if (allow === undefined) {
-      const blocked = new Set(held.flatMap((n) => this.#reservations[n]!.nodes));
+      const blocked = new Set(held.flatMap((n) => this.#held[n]!.reservation.nodes));
       allow = (node) => !blocked.has(node.name);
       this.#filters.set(key, allow);
     }
-    return { allow, key, blocking: this.#reservations[held[0]!] };
+    return { allow, key, blocking: this.#held[held[0]!]!.reservation };
   }
 }

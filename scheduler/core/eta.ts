@@ -48,10 +48,16 @@ export function estimateStarts(
   let waiting = [...pending];
   let now = start;
   let offers = 0;
+  // Reservations carry from cycle to cycle, as the service carries them.
+  let reservations = scheduleOptions.reservations;
   for (let cycle = 0; cycle < maxCycles && waiting.length > 0; cycle++) {
     offers += waiting.length;
     if (offers > maxOffers && cycle > 0) break;
-    const result = schedule({ nodes: [...nodes.values()], running, now }, waiting, scheduleOptions);
+    const result = schedule({ nodes: [...nodes.values()], running, now }, waiting, {
+      ...scheduleOptions,
+      reservations,
+    });
+    reservations = result.reservations;
     const placedById = groupByJob(result.placements);
     for (const [jobId, placements] of placedById) {
       estimates[jobId] = now;

@@ -1,11 +1,18 @@
 // One scheduling cycle: offer pending jobs in fair order to a working copy of the cluster, assuming each
-// placement so later jobs see the capacity it took. Jobs that do not fit may preempt (opt-in), and the
-// first of them gets a reservation that later jobs may only backfill around.
-import { findReservation, type Release, ReservationBook, type Restriction } from './backfill.ts';
+// placement so later jobs see the capacity it took. Jobs that do not fit may preempt (opt-in), and get
+// reservations that other jobs may only backfill around: jobs blocked before the cycle starts (the first of
+// each request shape) and the first job that does not fit as the cycle goes.
+import {
+  atLeastAsHard,
+  findReservation,
+  type Release,
+  ReservationBook,
+  type Restriction,
+} from './backfill.ts';
 import { explainUnschedulable } from './explain.ts';
 import { FairShareLedger } from './fair-share.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
-import { FairOrder, membersOf } from './order.ts';
+import { comparePending, FairOrder, membersOf } from './order.ts';
 import type { EngineOptions } from './placement-engine.ts';
 import { findPreemption, outranks } from './preemption.ts';
 import { RefusalCache } from './refusals.ts';
@@ -15,6 +22,7 @@ import type {
   PendingJob,
   Placement,
   Preemption,
+  Reservation,
   ScheduleResult,
   Snapshot,
   Unschedulable,
@@ -24,8 +32,14 @@ import type {
 export interface ScheduleOptions extends EngineOptions {
   /** Weights and decayed past usage per share identifier; default: every weight 1, no past usage. */
   fairShare?: FairShareState;
-  /** Reserve capacity for the first job that does not fit, and let later jobs only backfill; default true. */
+  /** Reserve capacity for jobs that do not fit, and let other jobs only backfill; default true. */
   backfill?: boolean;
+  /**
+   * The previous cycle's `result.reservations`: their holders keep a claim until they start (only the job
+   * ids are read; nodes and times are worked out afresh). Without it a holder whose nodes have drained
+   * could lose them to the jobs ahead of it in the order, so pass it from cycle to cycle.
+   */
+  reservations?: readonly Reservation[];
 }
 
 /** Jobs that may look for victims per cycle: preemption what-ifs are the costly part of a cycle. */
@@ -33,6 +47,10 @@ export const MAX_PREEMPTION_SEARCHES = 16;
 /** Jobs that may look for a reservation per cycle (the first that does not fit, and a few after it if
  * it can never get one, e.g. while nodes are cordoned). */
 export const MAX_RESERVATION_SEARCHES = 4;
+/** Request shapes blocked at the start of a cycle that get a new reservation before any job is offered. */
+export const MAX_BLOCKED_RESERVATIONS = 4;
+/** Reservations made before any job is offered (kept ones first, then new ones), so they stay bounded. */
+export const MAX_RESERVATIONS_AHEAD = 8;
 
 /** Pure and deterministic: the same input gives the same result, and the input is not changed. */
 export function schedule(
@@ -41,6 +59,7 @@ export function schedule(
   options: ScheduleOptions = {},
 ): ScheduleResult {
   const cycle = new Cycle(snapshot, options);
+  cycle.reserveAhead(pending, options.reservations);
   const order = new FairOrder(pending, new FairShareLedger(snapshot, options.fairShare));
   for (let job = order.next(); job !== undefined; job = order.next()) {
     if (cycle.offer(job)) order.placed(job);
@@ -84,6 +103,65 @@ class Cycle {
     this.#backfill = options.backfill ?? true;
     this.#book = new ReservationBook(this.#now);
     this.#refusals = new RefusalCache(this.#working);
+  }
+
+  /**
+   * Before any job is offered: jobs that held a reservation in the previous cycle keep it, in the order they
+   * held them (if they fit now, their nodes are held for them until their turn: `at` is now); then the first
+   * job (in comparePending order) of each request shape that fits nowhere it may go right now gets one (at
+   * most MAX_BLOCKED_RESERVATIONS new, MAX_RESERVATIONS_AHEAD in all). These hold from the start of the
+   * cycle, also against the jobs ahead of the holder (of its queue priority or a lower one): otherwise the
+   * small jobs ahead of a large one would take every GPU that frees before its turn came, and it would wait
+   * for all of them. With them it starts once its nodes drain.
+   */
+  reserveAhead(pending: readonly PendingJob[], kept: readonly Reservation[] | undefined): void {
+    if (!this.#backfill) return;
+    const byId = new Map<string, PendingJob>();
+    const firstOfShape = new Map<string, PendingJob>();
+    for (const job of pending) {
+      byId.set(job.id, job);
+      const key = shapeKey(job);
+      const first = firstOfShape.get(key);
+      if (first === undefined || comparePending(job, first) < 0) firstOfShape.set(key, job);
+    }
+    // Last cycle's claims stand while each is renewed, so renewing one cannot take another's drained nodes.
+    const keeping: PendingJob[] = [];
+    for (const reservation of kept ?? []) {
+      const job = byId.get(reservation.jobId);
+      if (job === undefined || this.#book.has(job.id) || keeping.length === MAX_RESERVATIONS_AHEAD) continue;
+      keeping.push(job);
+      this.#book.add(reservation, job);
+    }
+    for (const job of keeping) {
+      const restriction = this.#book.restrictionFor(job);
+      const now = this.#whatIf(job, restriction);
+      this.#book.replace(
+        job.id,
+        now !== undefined
+          ? { jobId: job.id, nodes: nodesOf(now), at: this.#now }
+          : this.#findReservation(job),
+      );
+    }
+    // Only a job with smaller ones ahead of it can be starved by them; among the others the order decides.
+    let made = 0;
+    const ahead: PendingJob[] = [];
+    for (const job of [...firstOfShape.values()].sort(comparePending)) {
+      if (made === MAX_BLOCKED_RESERVATIONS || this.#book.size >= MAX_RESERVATIONS_AHEAD) return;
+      const starvable = ahead.some((earlier) => atLeastAsHard(job, earlier));
+      ahead.push(job);
+      if (!starvable || this.#book.has(job.id)) continue;
+      const restriction = this.#book.restrictionFor(job);
+      if (!this.#isRefused(job, restriction)) continue;
+      if (this.#reserve(job)) made++;
+    }
+  }
+
+  /** A reservation for the job if some prefix of expected ends makes room for it; true if one was made. */
+  #reserve(job: PendingJob): boolean {
+    const reservation = this.#findReservation(job);
+    if (reservation === undefined) return false;
+    this.#book.add(reservation, job);
+    return true;
   }
 
   /** Places the job if it fits; otherwise records why, and may preempt or reserve for it. True if placed. */
@@ -140,15 +218,15 @@ class Cycle {
         return;
       }
     }
-    if (this.#backfill && !this.#headReserved && this.#reservationSearches < MAX_RESERVATION_SEARCHES) {
+    if (this.#book.has(job.id)) {
+      this.#headReserved = true;
+    } else if (
+      this.#backfill &&
+      !this.#headReserved &&
+      this.#reservationSearches < MAX_RESERVATION_SEARCHES
+    ) {
       this.#reservationSearches++;
-      const reservation = findReservation(this.#working, job, this.#releases(), () =>
-        this.#fit(job, restriction),
-      );
-      if (reservation !== undefined) {
-        this.#book.add(reservation);
-        this.#headReserved = true;
-      }
+      if (this.#reserve(job)) this.#headReserved = true;
     }
     this.#unschedulable.push({ jobId: job.id, reason });
   }
@@ -181,9 +259,29 @@ class Cycle {
       this.#preemptions.push({ jobId: victim.id, forJobId: job.id });
     }
     // Nothing else may take the room being made: the nodes are held for the job from now on.
-    const nodes = [...new Set(choice.placements.map((p) => p.node))].sort();
-    this.#book.add({ jobId: job.id, nodes, at: this.#now });
+    this.#book.add({ jobId: job.id, nodes: nodesOf(choice.placements), at: this.#now }, job);
     return choice.victims.map((victim) => victim.id);
+  }
+
+  /** It would start later than now, so it keeps off every other reserved node (they never overlap). */
+  #findReservation(job: PendingJob): Reservation | undefined {
+    const restriction = this.#book.restrictionFor(job, true);
+    return findReservation(this.#working, job, this.#releases(), () => this.#fit(job, restriction));
+  }
+
+  /** Where the job would go now (the what-if placement is rolled back), or undefined if nowhere. */
+  #whatIf(job: PendingJob, restriction: Restriction): Placement[] | undefined {
+    const mark = this.#working.checkpoint();
+    const placements = this.#fit(job, restriction);
+    this.#working.rollbackTo(mark);
+    return placements;
+  }
+
+  /** Whether the job fits nowhere it may go now; a refusal already known answers without a search. */
+  #isRefused(job: PendingJob, restriction: Restriction): boolean {
+    if (membersOf(job) === 1 && restriction.allow === undefined && this.#refusals.get(job.resources))
+      return true;
+    return this.#whatIf(job, restriction) === undefined;
   }
 
   #fit(job: PendingJob, restriction: Restriction): Placement[] | undefined {
@@ -224,15 +322,13 @@ class Cycle {
   }
 }
 
+function nodesOf(placements: readonly Placement[]): string[] {
+  return [...new Set(placements.map((p) => p.node))].sort();
+}
+
+/** Jobs with equal keys ask for the same thing: one fits wherever the other does. */
 function shapeKey(job: PendingJob): string {
-  const { gpus, gpuMilli, cpuMilli, memoryMiB } = job.resources;
-  return JSON.stringify([
-    gpus,
-    gpuMilli,
-    [...job.resources.gpuModel].sort(),
-    cpuMilli,
-    memoryMiB,
-    membersOf(job),
-    job.sameLabel ?? null,
-  ]);
+  const { gpus, gpuMilli, cpuMilli, memoryMiB, gpuModel } = job.resources;
+  const models = gpuModel.length < 2 ? gpuModel : [...gpuModel].sort();
+  return JSON.stringify([gpus, gpuMilli, models, cpuMilli, memoryMiB, membersOf(job), job.sameLabel ?? null]);
 }

@@ -8,6 +8,7 @@ import type {
   NodeState,
   PendingJob,
   Placement,
+  Reservation,
   RunningJob,
   ScheduleResult,
   WorkloadSample,
@@ -289,6 +290,8 @@ export function replayQueue(
     preemptions++;
   };
 
+  // Reservations carry from cycle to cycle, as the service's placement loop carries them.
+  let reservations: Reservation[] = [];
   const cycle = (): ScheduleResult => {
     cycles++;
     const runningJobs = [...running.values()].map((entry) => entry.core);
@@ -298,12 +301,14 @@ export function replayQueue(
       seed: options.seed ?? 0,
       fairShare: { weights: options.shareWeights ?? {}, usage, halfLifeMs },
       backfill: options.backfill ?? true,
+      reservations,
     };
     const result = schedule(
       { nodes: ledger.nodes, running: runningJobs, now: now * 1000 },
       [...pending.values()].map((entry) => entry.pending),
       scheduleOptions,
     );
+    reservations = result.reservations ?? [];
     const byJob = new Map<string, Placement[]>();
     for (const placement of result.placements) {
       const members = byJob.get(placement.jobId) ?? [];

@@ -2,6 +2,7 @@ import test from 'ava';
 import {
   describeReason,
   type PendingJob,
+  type Reservation,
   type RunningJob,
   type ScheduleOptions,
   schedule,
@@ -126,8 +127,10 @@ function startTime(
   let running = [...initiallyRunning];
   let waiting = [...pending];
   let now = 0;
+  let reservations: Reservation[] = [];
   for (let cycle = 1; cycle <= maxCycles; cycle++) {
-    const result = schedule(cluster(nodes, running, now), waiting, options);
+    const result = schedule(cluster(nodes, running, now), waiting, { ...options, reservations });
+    reservations = result.reservations ?? [];
     const placed = new Set(result.placements.map((p) => p.jobId));
     if (placed.has(id)) return { startedAt: now, cycles: cycle };
     for (const pendingJob of waiting.filter((w) => placed.has(w.id))) {
@@ -147,10 +150,11 @@ function startTime(
   return { cycles: maxCycles };
 }
 
-test('a lone 8-GPU job behind 10,000 one-GPU jobs starts no later than the longest running job ends', (t) => {
-  const HOUR = 3_600_000;
+const HOUR = 3_600_000;
+
+/** Four 8-GPU nodes, every GPU busy with a one-GPU job; they end at staggered times between 1 h and 10 h. */
+function fullOfOneGpuJobs() {
   const nodes = gpuNodes(4, { gpus: 8 });
-  // Every GPU busy with a one-GPU job; they end at staggered times between 1 h and 10 h.
   const running = nodes.flatMap((node, n) =>
     Array.from({ length: 8 }, (_, gpu) =>
       runningJob()
@@ -160,17 +164,25 @@ test('a lone 8-GPU job behind 10,000 one-GPU jobs starts no later than the longe
         .build(),
     ),
   );
-  const longestEnd = Math.max(...running.map((r) => r.expectedEndAt));
+  return { nodes, running, longestEnd: Math.max(...running.map((r) => r.expectedEndAt)) };
+}
+
+/** 10,000 one-GPU jobs of 0.5-3 h, submitted at `from`, `from + 1`, ... */
+function oneGpuStream(from: number): PendingJob[] {
   const durations = [HOUR / 2, HOUR, 2 * HOUR, 3 * HOUR];
-  const small = Array.from({ length: 10_000 }, (_, n) =>
+  return Array.from({ length: 10_000 }, (_, n) =>
     job()
       .id(`small-${n}`)
-      .submittedAt(1 + n)
+      .submittedAt(from + n)
       .gpus(1)
       .expectedDuration(durations[n % durations.length]!)
       .build(),
   );
-  const pending = [job().id('big').submittedAt(0).gpus(8).expectedDuration(HOUR).build(), ...small];
+}
+
+test('a lone 8-GPU job ahead of 10,000 one-GPU jobs starts no later than the longest running job ends', (t) => {
+  const { nodes, running, longestEnd } = fullOfOneGpuJobs();
+  const pending = [job().id('big').submittedAt(0).gpus(8).expectedDuration(HOUR).build(), ...oneGpuStream(1)];
 
   const withBackfill = startTime(nodes, running, pending, 'big', {}, 1000);
   t.log(
@@ -184,5 +196,78 @@ test('a lone 8-GPU job behind 10,000 one-GPU jobs starts no later than the longe
   t.true(
     without.startedAt === undefined || without.startedAt > longestEnd,
     'the test should show starvation',
+  );
+});
+
+test('a lone 8-GPU job submitted after 10,000 one-GPU jobs of its share also starts by the longest running end', (t) => {
+  const { nodes, running, longestEnd } = fullOfOneGpuJobs();
+  // Same share, same priority, FIFO puts all 10,000 small jobs ahead of it.
+  const pending = [
+    ...oneGpuStream(0),
+    job().id('big').submittedAt(20_000).gpus(8).expectedDuration(HOUR).build(),
+  ];
+
+  const result = startTime(nodes, running, pending, 'big', {}, 1000);
+  t.log(
+    `big starts at ${(result.startedAt ?? Number.NaN) / HOUR} h after ${result.cycles} cycles; longest running ends at ${longestEnd / HOUR} h`,
+  );
+  t.not(result.startedAt, undefined);
+  t.true(result.startedAt! <= longestEnd);
+});
+
+test('a job blocked before the cycle starts holds its nodes against the jobs ahead of it', (t) => {
+  // node-1 has 2 GPUs free; the 8-GPU job, last in FIFO order, reserves node-1 (free at 200) first.
+  const result = schedule(busyCluster(), [
+    job().id('early-long').submittedAt(0).gpus(1).expectedDuration(500).build(),
+    job().id('early-short').submittedAt(1).gpus(1).expectedDuration(100).build(),
+    big().submittedAt(2).build(),
+  ]);
+  t.deepEqual(result.reservations?.[0], { jobId: 'big', nodes: ['node-1'], at: 200 });
+  t.deepEqual(
+    result.placements.map((p) => [p.jobId, p.node]),
+    [['early-short', 'node-1']],
+  );
+  const reasons = Object.fromEntries(result.unschedulable.map((u) => [u.jobId, u.reason]));
+  t.deepEqual(reasons['early-long'], { kind: 'NodesReserved', forJobId: 'big', at: 200 });
+});
+
+test('a blocked job of a lower queue priority does not hold back a higher queue', (t) => {
+  const result = schedule(busyCluster(), [
+    job().id('urgent').submittedAt(5).gpus(2).queuePriority(10).build(),
+    big().submittedAt(0).build(),
+  ]);
+  t.deepEqual(
+    result.placements.map((p) => [p.jobId, p.node]),
+    [['urgent', 'node-1']],
+  );
+});
+
+test('a kept reservation holds its nodes against smaller jobs ahead of its holder, not against equals', (t) => {
+  // node-0 has one GPU free; `later` held a reservation in the previous cycle.
+  const nodes = gpuNodes(1, { gpus: 2 });
+  const running = [runningJob().id('busy').on('node-0', [0]).endsAt(1_000).build()];
+  const kept = [{ jobId: 'later', nodes: ['node-0'], at: 0 }];
+  const later = job().id('later').submittedAt(5).gpus(1).build();
+
+  const equal = schedule(
+    cluster(nodes, running),
+    [job().id('earlier').submittedAt(0).gpus(1).build(), later],
+    {
+      reservations: kept,
+    },
+  );
+  t.deepEqual(
+    equal.placements.map((p) => p.jobId),
+    ['earlier'],
+  );
+
+  const smaller = schedule(
+    cluster(nodes, running),
+    [job().id('earlier').submittedAt(0).gpuMilli(500).build(), later],
+    { reservations: kept },
+  );
+  t.deepEqual(
+    smaller.placements.map((p) => p.jobId),
+    ['later'],
   );
 });
