@@ -16,6 +16,12 @@ export class Allocations {
     this.held.delete(jobId);
   }
 
+  /** The job was asked to stop for `forJobId`; it keeps its capacity until release(), expected by `by`. */
+  markStopping(jobId: string, forJobId: string, by: number): void {
+    const job = this.held.get(jobId);
+    if (job !== undefined) this.held.set(jobId, { ...job, stopping: { forJobId, by } });
+  }
+
   queueOf(jobId: string): string | undefined {
     return this.held.get(jobId)?.queue;
   }

@@ -24,6 +24,8 @@ export interface PlacementLoopOptions {
   nodes: () => NodeState[];
   now: () => number;
   scorer?: string;
+  /** How long a preempted attempt is expected to take to stop (the executor's grace); default 5 s. */
+  preemptionGraceMs?: number;
   /** Whether running jobs of a queue may be preempted. */
   preemptible?: (queue: string) => boolean;
   /** Extra core options computed per cycle (fair-share state, workload). */
@@ -124,6 +126,7 @@ export class PlacementLoop {
     for (const { jobId, forJobId } of result.preemptions ?? []) {
       if (this.preempting.has(jobId)) continue;
       this.preempting.add(jobId);
+      this.allocations.markStopping(jobId, forJobId, now + (this.options.preemptionGraceMs ?? 5_000));
       this.options.onPreempt?.(jobId, forJobId);
     }
     for (const { jobId, reason } of result.unschedulable) {

@@ -91,6 +91,8 @@ class Cycle {
   /** Capacity placed in this cycle that frees again at a known time (counts for reservations). */
   readonly #placedReleases: Release[] = [];
   readonly #claimed = new Set<string>();
+  /** Running jobs asked to stop, by the job they make room for. */
+  readonly #stoppingFor = new Map<string, { victims: string[]; placements: Placement[] }>();
   #reservationSearches = 0;
   #headReserved = false;
   #preemptionSearches = 0;
@@ -103,6 +105,13 @@ class Cycle {
     this.#backfill = options.backfill ?? true;
     this.#book = new ReservationBook(this.#now);
     this.#refusals = new RefusalCache(this.#working);
+    for (const running of snapshot.running ?? []) {
+      if (running.stopping === undefined) continue;
+      const entry = this.#stoppingFor.get(running.stopping.forJobId) ?? { victims: [], placements: [] };
+      entry.victims.push(running.id);
+      entry.placements.push(...running.placements);
+      this.#stoppingFor.set(running.stopping.forJobId, entry);
+    }
   }
 
   /**
@@ -211,6 +220,17 @@ class Cycle {
 
   /** The job does not fit now: preempt for it if it may, else reserve for it if it is the head. */
   #waits(job: PendingJob, reason: UnschedulableReason, restriction: Restriction): void {
+    const stopping = this.#stoppingFor.get(job.id);
+    if (stopping !== undefined) {
+      // Its victims are leaving: hold their nodes for it (as when they were chosen) and look for no more.
+      if (!this.#book.has(job.id))
+        this.#book.add({ jobId: job.id, nodes: nodesOf(stopping.placements), at: this.#now }, job);
+      this.#unschedulable.push({
+        jobId: job.id,
+        reason: { kind: 'WaitingForPreemption', victims: stopping.victims },
+      });
+      return;
+    }
     if (job.canPreempt === true && this.#preemptionSearches < MAX_PREEMPTION_SEARCHES) {
       const victims = this.#preempt(job, restriction);
       if (victims !== undefined) {
@@ -237,7 +257,11 @@ class Cycle {
     if (this.#fruitless.has(key)) return undefined;
     this.#preemptionSearches++;
     const candidates = (this.#snapshot.running ?? []).filter(
-      (running) => running.preemptible === true && !this.#claimed.has(running.id) && outranks(job, running),
+      (running) =>
+        running.preemptible === true &&
+        running.stopping === undefined &&
+        !this.#claimed.has(running.id) &&
+        outranks(job, running),
     );
     const choice = findPreemption({
       working: this.#working,
@@ -292,7 +316,11 @@ class Cycle {
   #releases(): Release[] {
     const running = (this.#snapshot.running ?? [])
       .filter((job) => !this.#claimed.has(job.id))
-      .map((job) => ({ id: job.id, placements: job.placements, endAt: job.expectedEndAt }));
+      .map((job) => ({
+        id: job.id,
+        placements: job.placements,
+        endAt: job.stopping === undefined ? job.expectedEndAt : Math.min(job.expectedEndAt, job.stopping.by),
+      }));
     return [...running, ...this.#placedReleases];
   }
 

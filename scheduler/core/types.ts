@@ -60,6 +60,12 @@ export interface RunningJob {
   expectedEndAt: number;
   /** Its queue lets higher-priority jobs preempt it. */
   preemptible?: boolean;
+  /**
+   * Asked to stop (preempted) and still holding its capacity during the grace period: not chosen again,
+   * and expected to be gone by `by` (ms). The job it makes room for waits for it instead of looking for
+   * more victims.
+   */
+  stopping?: { forJobId: string; by: number };
 }
 
 /** A recent job shape and how often it occurs: the workload distribution fragmentation is judged against. */

@@ -209,6 +209,12 @@ export class RunningJobBuilder {
     this.#job = { ...this.#job, expectedEndAt: at };
     return this;
   }
+  /** Asked to stop for `forJobId` (preempted), expected gone by `by`. */
+  stoppingFor(forJobId: string, by: number): this {
+    this.#job = { ...this.#job, stopping: { forJobId, by } };
+    return this;
+  }
+
   preemptible(): this {
     this.#job = { ...this.#job, preemptible: true };
     return this;

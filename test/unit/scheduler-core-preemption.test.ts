@@ -154,3 +154,38 @@ test('fewestVictims: the smallest set, youngest first among equals, else a set n
   const chosen = fewestVictims(many, (set) => set.length >= 12);
   t.is(chosen.length, 12);
 });
+
+test('a victim still stopping is not chosen again, and its preemptor waits for it without more victims', (t) => {
+  const running = [
+    runningJob()
+      .id('leaving')
+      .on('n', [0, 1, 2, 3])
+      .startedAt(50)
+      .preemptible()
+      .stoppingFor('urgent', 5_000)
+      .build(),
+    runningJob().id('other').on('n', [4, 5, 6, 7]).startedAt(60).preemptible().build(),
+  ];
+  const result = schedule(cluster([gpuNode({ name: 'n' })], running), [urgent().gpus(4).build()]);
+  t.deepEqual(result.preemptions, []);
+  t.deepEqual(result.unschedulable[0]!.reason, { kind: 'WaitingForPreemption', victims: ['leaving'] });
+  t.deepEqual(result.reservations, [{ jobId: 'urgent', nodes: ['n'], at: 0 }]);
+});
+
+test('another preemptor looks past a victim that is already stopping', (t) => {
+  const running = [
+    runningJob()
+      .id('leaving')
+      .on('n', [0, 1, 2, 3])
+      .startedAt(90)
+      .preemptible()
+      .stoppingFor('first', 5_000)
+      .build(),
+    runningJob().id('staying').on('n', [4, 5, 6, 7]).startedAt(10).preemptible().build(),
+  ];
+  const result = schedule(cluster([gpuNode({ name: 'n' })], running), [
+    job().id('first').priority(10).canPreempt().gpus(4).build(),
+    urgent().submittedAt(1).gpus(4).build(),
+  ]);
+  t.deepEqual(result.preemptions, [{ jobId: 'staying', forJobId: 'urgent' }]);
+});
