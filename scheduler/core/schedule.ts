@@ -11,6 +11,7 @@ import {
 } from './backfill.ts';
 import { explainUnschedulable } from './explain.ts';
 import { FairShareLedger } from './fair-share.ts';
+import { firstOfEachShape, shapeKey } from './first-of-shape.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
 import { comparePending, FairOrder, membersOf } from './order.ts';
 import type { EngineOptions } from './placement-engine.ts';
@@ -49,6 +50,8 @@ export const MAX_PREEMPTION_SEARCHES = 16;
 export const MAX_RESERVATION_SEARCHES = 4;
 /** Request shapes blocked at the start of a cycle that get a new reservation before any job is offered. */
 export const MAX_BLOCKED_RESERVATIONS = 4;
+/** Shapes the start of a cycle checks for being blocked (each check is a placement search). */
+export const MAX_BLOCKED_SHAPE_TESTS = 256;
 /** Reservations made before any job is offered (kept ones first, then new ones), so they stay bounded. */
 export const MAX_RESERVATIONS_AHEAD = 8;
 
@@ -125,22 +128,37 @@ class Cycle {
    */
   reserveAhead(pending: readonly PendingJob[], kept: readonly Reservation[] | undefined): void {
     if (!this.#backfill) return;
-    const byId = new Map<string, PendingJob>();
-    const firstOfShape = new Map<string, PendingJob>();
-    for (const job of pending) {
-      byId.set(job.id, job);
-      const key = shapeKey(job);
-      const first = firstOfShape.get(key);
-      if (first === undefined || comparePending(job, first) < 0) firstOfShape.set(key, job);
+    this.#keepReservations(pending, kept ?? []);
+    // With nothing running, nothing frees: no reservation can be found (and the scan is skipped).
+    if ((this.#snapshot.running?.length ?? 0) === 0) return;
+    // Only a job with smaller ones ahead of it can be starved by them; among the others the order decides.
+    // `smallest` holds the shapes met so far that are not harder than an earlier one: a shape harder than
+    // any shape ahead is harder than one of these (atLeastAsHard is transitive).
+    const smallest: PendingJob[] = [];
+    let made = 0;
+    let tests = 0;
+    for (const job of firstOfEachShape(pending, comparePending).sort(comparePending)) {
+      if (made === MAX_BLOCKED_RESERVATIONS || this.#book.size >= MAX_RESERVATIONS_AHEAD) return;
+      if (!smallest.some((earlier) => atLeastAsHard(job, earlier))) {
+        smallest.push(job);
+        continue;
+      }
+      if (this.#book.has(job.id)) continue;
+      if (tests++ === MAX_BLOCKED_SHAPE_TESTS) return;
+      if (!this.#isRefused(job, this.#book.restrictionFor(job))) continue;
+      if (this.#reserve(job)) made++;
     }
-    // Last cycle's claims stand while each is renewed, so renewing one cannot take another's drained nodes.
-    const keeping: PendingJob[] = [];
-    for (const reservation of kept ?? []) {
-      const job = byId.get(reservation.jobId);
-      if (job === undefined || this.#book.has(job.id) || keeping.length === MAX_RESERVATIONS_AHEAD) continue;
-      keeping.push(job);
-      this.#book.add(reservation, job);
-    }
+  }
+
+  /** Last cycle's claims stand while each is renewed, so renewing one cannot take another's drained nodes. */
+  #keepReservations(pending: readonly PendingJob[], kept: readonly Reservation[]): void {
+    if (kept.length === 0) return;
+    const holders = new Map(kept.map((reservation, rank) => [reservation.jobId, rank]));
+    const keeping = pending
+      .filter((job) => holders.has(job.id))
+      .sort((a, b) => holders.get(a.id)! - holders.get(b.id)!)
+      .slice(0, MAX_RESERVATIONS_AHEAD);
+    for (const job of keeping) this.#book.add(kept[holders.get(job.id)!]!, job);
     for (const job of keeping) {
       const restriction = this.#book.restrictionFor(job);
       const now = this.#whatIf(job, restriction);
@@ -150,18 +168,6 @@ class Cycle {
           ? { jobId: job.id, nodes: nodesOf(now), at: this.#now }
           : this.#findReservation(job),
       );
-    }
-    // Only a job with smaller ones ahead of it can be starved by them; among the others the order decides.
-    let made = 0;
-    const ahead: PendingJob[] = [];
-    for (const job of [...firstOfShape.values()].sort(comparePending)) {
-      if (made === MAX_BLOCKED_RESERVATIONS || this.#book.size >= MAX_RESERVATIONS_AHEAD) return;
-      const starvable = ahead.some((earlier) => atLeastAsHard(job, earlier));
-      ahead.push(job);
-      if (!starvable || this.#book.has(job.id)) continue;
-      const restriction = this.#book.restrictionFor(job);
-      if (!this.#isRefused(job, restriction)) continue;
-      if (this.#reserve(job)) made++;
     }
   }
 
@@ -301,11 +307,17 @@ class Cycle {
     return placements;
   }
 
-  /** Whether the job fits nowhere it may go now; a refusal already known answers without a search. */
+  /**
+   * Whether the job fits nowhere it may go now. A refusal already known answers without a search; a new
+   * refusal of a single task on all nodes is cached for the rest of the cycle, as offer() would.
+   */
   #isRefused(job: PendingJob, restriction: Restriction): boolean {
-    if (membersOf(job) === 1 && restriction.allow === undefined && this.#refusals.get(job.resources))
-      return true;
-    return this.#whatIf(job, restriction) === undefined;
+    const simple = membersOf(job) === 1 && restriction.allow === undefined;
+    if (simple && this.#refusals.get(job.resources) !== undefined) return true;
+    if (this.#whatIf(job, restriction) !== undefined) return false;
+    const reason = simple ? this.#explainFull(job) : undefined;
+    if (reason !== undefined) this.#refusals.set(job.resources, reason);
+    return true;
   }
 
   #fit(job: PendingJob, restriction: Restriction): Placement[] | undefined {
@@ -352,11 +364,4 @@ class Cycle {
 
 function nodesOf(placements: readonly Placement[]): string[] {
   return [...new Set(placements.map((p) => p.node))].sort();
-}
-
-/** Jobs with equal keys ask for the same thing: one fits wherever the other does. */
-function shapeKey(job: PendingJob): string {
-  const { gpus, gpuMilli, cpuMilli, memoryMiB, gpuModel } = job.resources;
-  const models = gpuModel.length < 2 ? gpuModel : [...gpuModel].sort();
-  return JSON.stringify([gpus, gpuMilli, models, cpuMilli, memoryMiB, membersOf(job), job.sameLabel ?? null]);
 }
