@@ -47,7 +47,8 @@ export class SchedulerService {
   private readonly leaderRedis: Redis;
   private subscriber?: Redis;
   private workers: Worker[] = [];
-  private readonly workersByQueue = new Map<string, Worker>();
+  /** The workers of each job queue's lanes. */
+  private readonly workersByQueue = new Map<string, Worker[]>();
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
@@ -74,8 +75,9 @@ export class SchedulerService {
       // the jobs running so the look-ahead window of waiting jobs stays windowPerQueue, not less. BullMQ
       // reads the new value when its fetch loop next wakes, which the spare slot keeps happening.
       onRunningChange: (queue, running) => {
-        const worker = this.workersByQueue.get(queue);
-        if (worker) worker.concurrency = this.window + running + SPARE_SLOTS;
+        // Every lane widens by the queue's running jobs: a lane may see more than the window, never fewer.
+        for (const worker of this.workersByQueue.get(queue) ?? [])
+          worker.concurrency = this.window + running + SPARE_SLOTS;
       },
       onCycle: (snapshot, waiting, cycleOptions) => estimates.afterCycle(snapshot, waiting, cycleOptions),
       onPreempt: (jobId, forJobId) => {
@@ -161,10 +163,10 @@ export class SchedulerService {
       );
     }, 30_000);
     this.reconcileTimer.unref();
-    for (const name of this.options.queues.names()) {
-      const worker = this.worker(name);
+    for (const { bullName, jobQueue } of this.options.queues.lanes()) {
+      const worker = this.worker(bullName);
       this.workers.push(worker);
-      this.workersByQueue.set(name, worker);
+      this.workersByQueue.set(jobQueue, [...(this.workersByQueue.get(jobQueue) ?? []), worker]);
     }
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);

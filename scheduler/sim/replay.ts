@@ -14,6 +14,7 @@ import type {
   WorkloadSample,
 } from '../core/types.ts';
 import { workloadOf } from '../core/workload.ts';
+import { laneOf, laneQueueName } from '../lanes.ts';
 import { CapacityLedger } from './capacity-ledger.ts';
 import { EventQueue } from './event-queue.ts';
 import { type TraceJob, toPendingJob } from './trace.ts';
@@ -216,6 +217,8 @@ export function replayQueue(
   /** The jobs in the window: what the core is offered. */
   const pending = new Map<string, Waiting>();
   /** Per queue: jobs in the window, and those still behind it. */
+  // One window per size lane of each queue, as the service's BullMQ workers.
+  const windowOf = (job: PendingJob) => laneQueueName(job.queue, laneOf(job));
   const inWindow = new Map<string, number>();
   const backlogs = new Map<string, Backlog>();
   /** Jobs that entered the window from a backlog since the last cycle. */
@@ -246,8 +249,8 @@ export function replayQueue(
     const waiting = pending.get(jobId);
     if (waiting === undefined) throw new Error(`the core placed ${jobId}, which is not pending`);
     pending.delete(jobId);
-    const queue = waiting.pending.queue;
-    inWindow.set(queue, inWindow.get(queue)! - 1);
+    const window = windowOf(waiting.pending);
+    inWindow.set(window, inWindow.get(window)! - 1);
     ledger.take(placements);
     const { job } = waiting;
     const run = ++runCounter;
@@ -285,7 +288,7 @@ export function replayQueue(
     // It starts over later (no checkpoint in the trace), keeping its place by submit time.
     // Its driver keeps its place in the service's window, so it goes straight back in (even if full).
     pending.set(jobId, { job: victim.job, pending: victim.pending });
-    inWindow.set(victim.pending.queue, (inWindow.get(victim.pending.queue) ?? 0) + 1);
+    inWindow.set(windowOf(victim.pending), (inWindow.get(windowOf(victim.pending)) ?? 0) + 1);
     outcomes.get(jobId)!.preemptions++;
     preemptions++;
   };
@@ -375,15 +378,15 @@ export function replayQueue(
           canPreempt: settings.canPreempt === true,
         },
       };
-      const queue = entry.pending.queue;
-      const backlog = backlogs.get(queue);
-      if ((inWindow.get(queue) ?? 0) < windowLimit && (backlog === undefined || backlog.size === 0)) {
+      const window = windowOf(entry.pending);
+      const backlog = backlogs.get(window);
+      if ((inWindow.get(window) ?? 0) < windowLimit && (backlog === undefined || backlog.size === 0)) {
         pending.set(job.id, entry);
-        inWindow.set(queue, (inWindow.get(queue) ?? 0) + 1);
+        inWindow.set(window, (inWindow.get(window) ?? 0) + 1);
       } else if (backlog === undefined) {
         const created = new Backlog();
         created.push(entry);
-        backlogs.set(queue, created);
+        backlogs.set(window, created);
       } else backlog.push(entry);
     }
     if (pending.size > 0) {

@@ -1,7 +1,9 @@
-// BullMQ queues, one per job queue: the durable hand-off between the API and the scheduler leader.
+// BullMQ queues, a few per job queue (one per size lane): the durable hand-off between the API and the
+// scheduler leader.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobRecord } from '../job-record.ts';
+import { LANES, laneOf, laneQueueName } from '../lanes.ts';
 import { BULL_PREFIX } from './keys.ts';
 
 /** BullMQ runs lower numbers first (1 is highest); gpubatch priority runs higher numbers first. */
@@ -10,22 +12,38 @@ export function bullPriority(priority: number): number {
 }
 
 export class JobQueues {
-  private readonly queues = new Map<string, Queue>();
+  /** BullMQ queues by BullMQ name; each belongs to one job queue. */
+  private readonly queues = new Map<string, { queue: Queue; jobQueue: string }>();
+  private readonly jobQueues: string[];
   constructor(connection: Redis, names: readonly string[]) {
-    for (const name of names) this.queues.set(name, new Queue(name, { connection, prefix: BULL_PREFIX }));
+    this.jobQueues = [...names];
+    for (const name of names)
+      for (const lane of LANES) {
+        const bullName = laneQueueName(name, lane);
+        this.queues.set(bullName, {
+          queue: new Queue(bullName, { connection, prefix: BULL_PREFIX }),
+          jobQueue: name,
+        });
+      }
   }
 
+  /** The job queues (what users name in a job spec). */
   names(): string[] {
-    return [...this.queues.keys()];
+    return [...this.jobQueues];
   }
 
   has(name: string): boolean {
-    return this.queues.has(name);
+    return this.jobQueues.includes(name);
+  }
+
+  /** Every BullMQ queue with the job queue it belongs to: the scheduler runs one worker per entry. */
+  lanes(): { bullName: string; jobQueue: string }[] {
+    return [...this.queues].map(([bullName, { jobQueue }]) => ({ bullName, jobQueue }));
   }
 
   /** Idempotent: the BullMQ job id is the gpubatch job id, so adding twice keeps one entry. */
   async enqueue(record: JobRecord): Promise<void> {
-    const queue = this.queue(record.spec.queue);
+    const queue = this.queueOf(record);
     await queue.add(
       'attempt',
       { jobId: record.id },
@@ -40,17 +58,18 @@ export class JobQueues {
 
   /** Whether BullMQ still holds an entry that will (re)deliver this job to a worker. */
   async isQueued(record: JobRecord): Promise<boolean> {
-    const state = await this.queue(record.spec.queue).getJobState(record.id);
+    const state = await this.queueOf(record).getJobState(record.id);
     return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized';
   }
 
-  queue(name: string): Queue {
-    const queue = this.queues.get(name);
-    if (!queue) throw new Error(`unknown queue ${name}`);
-    return queue;
+  private queueOf(record: JobRecord): Queue {
+    const bullName = laneQueueName(record.spec.queue, laneOf(record.spec));
+    const entry = this.queues.get(bullName);
+    if (!entry) throw new Error(`unknown queue ${record.spec.queue}`);
+    return entry.queue;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await Promise.all([...this.queues.values()].map(({ queue }) => queue.close()));
   }
 }

@@ -114,3 +114,45 @@ test.serial(
     await harness.waitForStatus(jobs[2]!.id, 'SUCCEEDED');
   },
 );
+
+test.serial(
+  'a large job behind small ones of its own queue is seen at once and starts before the later small ones',
+  async (t) => {
+    // Window 1: without size lanes the big job would sit behind every small job, unseen by the core.
+    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), { windowPerQueue: 1 });
+    const h = harness;
+    const tenMinutes = { timeoutSeconds: 600 };
+    const first = await h.submit({ name: 'first', resources: { gpus: 1 }, ...tenMinutes });
+    const second = await h.submit({ name: 'second', resources: { gpus: 1 }, ...tenMinutes });
+    const attempts = new Map([
+      [first.id, await h.executor.started(first.id)],
+      [second.id, await h.executor.started(second.id)],
+    ]);
+    const small = [];
+    for (const name of ['small-1', 'small-2', 'small-3'])
+      small.push(await h.submit({ name, resources: { gpus: 1 }, ...tenMinutes }));
+    const big = await h.submit({ name: 'big', resources: { gpus: 2 }, ...tenMinutes });
+    // Seen by the core: its reason is the core's.
+    await h.waitFor(big.id, (r) => /needs 2 GPUs/.test(r.statusReason), 'the core to see it');
+
+    // Finish running jobs one at a time, oldest first, and note the order the waiting ones start in.
+    const names = new Map([...small, big].map((job) => [job.id, job.spec.name]));
+    const startOrder: string[] = [];
+    while (startOrder.length < names.size) {
+      const [id, attempt] = [...attempts][0]!;
+      attempt.settle(success());
+      await h.waitForStatus(id, 'SUCCEEDED');
+      attempts.delete(id);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (const [waitingId, name] of names)
+        if (!startOrder.includes(name!) && h.executor.isRunning(waitingId)) {
+          startOrder.push(name!);
+          attempts.set(waitingId, await h.executor.started(waitingId));
+        }
+    }
+    t.log(startOrder.join(' -> '));
+    // small-1 may start first: it can hold the head reservation from before the big job was seen.
+    t.true(startOrder.indexOf('big') < startOrder.indexOf('small-2'), startOrder.join(' -> '));
+    t.true(startOrder.indexOf('big') < startOrder.indexOf('small-3'), startOrder.join(' -> '));
+  },
+);
