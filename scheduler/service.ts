@@ -58,19 +58,26 @@ export class SchedulerService {
   /** Jobs being driven here: a redelivery of one (its BullMQ lock lapsed) must not drive it twice. */
   private readonly driving = new Map<string, Promise<DriveResult>>();
   private readonly abort = new AbortController();
+  private readonly fairShare: FairShareTracker;
 
   constructor(options: SchedulerServiceOptions) {
     this.options = options;
     const now = options.now ?? Date.now;
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
     const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
+    this.fairShare = fairShare;
     const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
       nodes: () => options.executor.nodes(),
       now,
       scorer: options.scorer,
       preemptible: (queue) => queueSettings(queue).preemptible,
-      cycleOptions: (snapshot) => ({ fairShare: fairShare.advance(snapshot) }),
+      cycleOptions: (snapshot) => {
+        const state = fairShare.advance(snapshot);
+        const due = fairShare.saveDue(snapshot.now ?? now());
+        if (due) void options.store.saveFairShareUsage(due).catch(() => undefined);
+        return { fairShare: state };
+      },
       // A running job keeps its BullMQ delivery (and so a worker slot) until it ends: widen the worker by
       // the jobs running so the look-ahead window of waiting jobs stays windowPerQueue, not less. BullMQ
       // reads the new value when its fetch loop next wakes, which the spare slot keeps happening.
@@ -155,6 +162,8 @@ export class SchedulerService {
 
   private async lead(): Promise<void> {
     await this.listenForCancels();
+    const saved = await this.options.store.loadFairShareUsage();
+    if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
     if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
@@ -237,6 +246,11 @@ export class SchedulerService {
     });
   }
 
+  /** Decayed fair-share usage per share, as this leader holds it. */
+  get fairShareUsage(): Readonly<Record<string, number>> {
+    return this.fairShare.current();
+  }
+
   /** Graceful stop: running attempts are interrupted and handed back to the queue, not lost or failed. */
   async stop(): Promise<void> {
     if (this.shuttingDown) return;
@@ -245,6 +259,11 @@ export class SchedulerService {
     clearInterval(this.reconcileTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
+    // A graceful hand-over keeps the fair-share history up to the last cycle.
+    if (this.leading && this.leader.isHolding)
+      await this.options.store
+        .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()))
+        .catch(() => undefined);
     await this.options.executor.close();
     await closing;
     await this.leader.release();

@@ -30,6 +30,12 @@ export interface WaitEstimate {
 /** A change to a job: the new record computed from the current one (undefined = no change). */
 export type JobUpdate = (current: JobRecord) => JobRecord | undefined;
 
+/** Fair-share usage per share (decayed dominant-share-seconds) as of `at`, ms. */
+export interface SavedUsage {
+  usage: Record<string, number>;
+  at: number;
+}
+
 export class JobStore {
   readonly keys: Keys;
   private readonly redis: Redis;
@@ -99,6 +105,28 @@ export class JobStore {
       tx.hset(this.keys.estimates, ...flat);
     }
     await tx.exec();
+  }
+
+  /** The leader's fair-share usage as of `at` (ms); derived state, so a plain overwrite. */
+  async saveFairShareUsage(saved: SavedUsage): Promise<void> {
+    await this.redis.set(this.keys.fairShareUsage, JSON.stringify(saved));
+  }
+
+  /** What the last leader saved; undefined when nothing (or nothing readable) was. */
+  async loadFairShareUsage(): Promise<SavedUsage | undefined> {
+    const raw = await this.redis.get(this.keys.fairShareUsage);
+    if (raw === null) return undefined;
+    try {
+      const saved = JSON.parse(raw) as SavedUsage;
+      const valid =
+        Number.isFinite(saved.at) &&
+        typeof saved.usage === 'object' &&
+        saved.usage !== null &&
+        Object.values(saved.usage).every((value) => typeof value === 'number' && Number.isFinite(value));
+      return valid ? saved : undefined;
+    } catch {
+      return undefined; // derived state: a garbled value only costs the history, never the start
+    }
   }
 
   /**

@@ -17,6 +17,8 @@ export interface Keys {
   cancelChannel: string;
   /** Hash: job id -> the leader's latest estimate for a waiting job ({ estimatedStartAt, suggestions }). */
   estimates: string;
+  /** String: the leader's decayed fair-share usage, JSON { usage, at } (so a new leader continues from it). */
+  fairShareUsage: string;
 }
 
 export function keys(prefix = 'gpubatch'): Keys {
@@ -32,5 +34,6 @@ export function keys(prefix = 'gpubatch'): Keys {
     leaderFence: `${prefix}:leader:fence`,
     cancelChannel: `${prefix}:cancel`,
     estimates: `${prefix}:estimates`,
+    fairShareUsage: `${prefix}:fairshare:usage`,
   };
 }

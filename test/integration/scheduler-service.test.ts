@@ -160,6 +160,26 @@ test.serial(
   },
 );
 
+test.serial('fair-share usage survives a leader hand-over', async (t) => {
+  const first = await harness.submit({ resources: { gpus: 2 }, shareIdentifier: 'alpha' });
+  const running = await harness.executor.started(first.id);
+  // A waiting job makes the leader run cycles; alpha's GPU-time is charged between them.
+  const second = await harness.submit({ resources: { gpus: 2 }, shareIdentifier: 'beta' });
+  await harness.waitFor(second.id, (r) => /needs 2 GPUs/.test(r.statusReason), 'a cycle');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  running.settle(success());
+  (await harness.executor.started(second.id)).settle(success());
+  await harness.waitForStatus(second.id, 'SUCCEEDED');
+  const before = harness.scheduler.fairShareUsage['alpha'] ?? 0;
+  t.true(before > 0, 'alpha used the GPU');
+
+  await harness.stop();
+  harness = await harness.restart();
+  const after = harness.scheduler.fairShareUsage['alpha'] ?? 0;
+  t.true(after > 0 && after <= before, `restored ${after} of ${before}`);
+  t.true(after > before * 0.99, 'decayed only by the seconds of the restart (half-life 1 h)');
+});
+
 test.serial('a job stored but never enqueued (crash in between) is recovered by the leader', async (t) => {
   await harness.stop();
   // Simulate the crash: a record exists with no BullMQ entry.

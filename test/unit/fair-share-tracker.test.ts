@@ -1,0 +1,37 @@
+import test from 'ava';
+import { FairShareTracker, SAVE_INTERVAL_MS } from '../../scheduler/fair-share-tracker.ts';
+import { cluster, gpuNodes, runningJob } from '../support/builders.ts';
+
+const HOUR = 3_600_000;
+const tracker = () => new FairShareTracker({ weights: {}, halfLifeMs: HOUR });
+
+test('a restored usage is decayed by the time since it was saved', (t) => {
+  const next = tracker();
+  next.restore({ usage: { a: 8, b: 2 }, at: 0 }, 2 * HOUR);
+  t.deepEqual(next.current(), { a: 2, b: 0.5 }, 'two half-lives: a quarter');
+  t.deepEqual(next.advance(cluster(gpuNodes(1, { gpus: 8 }), [], 2 * HOUR)).usage, { a: 2, b: 0.5 });
+});
+
+test('what ran between cycles is saved and continues in the next leader', (t) => {
+  const leader = tracker();
+  const nodes = gpuNodes(1, { gpus: 8 });
+  const running = [runningJob().id('r').share('a').on('node-0', [0, 1, 2, 3, 4, 5, 6, 7]).build()];
+  leader.advance(cluster(nodes, running, 0));
+  leader.advance(cluster(nodes, running, 1000));
+  const saved = leader.toSave(1000);
+  t.true(
+    saved.usage['a']! > 0.99 && saved.usage['a']! <= 1,
+    `a ran the whole cluster for 1 s: ${saved.usage['a']}`,
+  );
+
+  const next = tracker();
+  next.restore(saved, 1000);
+  t.deepEqual(next.current(), saved.usage);
+});
+
+test('usage is saved at most every SAVE_INTERVAL_MS', (t) => {
+  const leader = tracker();
+  t.not(leader.saveDue(0), undefined, 'the first cycle saves');
+  t.is(leader.saveDue(SAVE_INTERVAL_MS - 1), undefined);
+  t.not(leader.saveDue(SAVE_INTERVAL_MS), undefined);
+});
