@@ -2,6 +2,7 @@
 // assume -> bind -> roll back: capacity is taken when the core places a job, released when it ends).
 // Each hold also remembers what the core needs to know about the running job (preemption, backfill).
 import type { NodeState, Placement, RunningJob, Snapshot } from './core/types.ts';
+import { type Lane, laneOfRunning } from './lanes.ts';
 
 export class Allocations {
   private readonly held = new Map<string, RunningJob>();
@@ -35,6 +36,14 @@ export class Allocations {
   }
 
   /** Jobs of a queue holding capacity now. */
+  /** Jobs of a queue holding capacity now, by size lane (lanes with none are absent). */
+  countInQueueByLane(queue: string): Map<Lane, number> {
+    const counts = new Map<Lane, number>();
+    for (const job of this.held.values())
+      if (job.queue === queue) counts.set(laneOfRunning(job), (counts.get(laneOfRunning(job)) ?? 0) + 1);
+    return counts;
+  }
+
   countInQueue(queue: string): number {
     let count = 0;
     for (const job of this.held.values()) if (job.queue === queue) count++;

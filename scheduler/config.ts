@@ -67,7 +67,7 @@ export const FileConfigSchema = z.strictObject({
       weights: z.record(z.string(), z.number().positive()).default({}),
     })
     .default({ halfLifeSeconds: 3600, weights: {} }),
-  /** Look-ahead window: how many queued jobs per queue the scheduler considers at once. */
+  /** Look-ahead window: how many queued jobs per queue and size lane the scheduler considers at once. */
   windowPerQueue: z.int().min(1).max(10_000).default(256),
 });
 

@@ -15,6 +15,8 @@ export class FairShareTracker {
   private usage: Record<string, number> = {};
   private last?: Snapshot;
   private lastSavedAt = Number.NEGATIVE_INFINITY;
+  /** When a restored usage was last decayed to, until the first cycle decays it on to its own time. */
+  private restoredAt?: number;
 
   constructor(options: { weights: Record<string, number>; halfLifeMs: number }) {
     this.weights = options.weights;
@@ -25,6 +27,7 @@ export class FairShareTracker {
   restore(saved: SavedUsage, now: number): void {
     this.usage = decayUsage(saved.usage, Math.max(0, now - saved.at), this.halfLifeMs);
     this.lastSavedAt = now;
+    this.restoredAt = now;
   }
 
   /** The usage to save now, at most once per SAVE_INTERVAL_MS; undefined when not due. */
@@ -50,7 +53,11 @@ export class FairShareTracker {
     if (this.last) {
       const elapsed = Math.max(0, now - (this.last.now ?? now));
       this.usage = accrueUsage(decayUsage(this.usage, elapsed, this.halfLifeMs), this.last, elapsed);
+    } else if (this.restoredAt !== undefined) {
+      // Cycles run only while jobs wait: the first may come long after the restore.
+      this.usage = decayUsage(this.usage, Math.max(0, now - this.restoredAt), this.halfLifeMs);
     }
+    this.restoredAt = undefined;
     this.last = snapshot;
     return { weights: this.weights, usage: this.usage, halfLifeMs: this.halfLifeMs };
   }

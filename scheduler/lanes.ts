@@ -1,5 +1,6 @@
 // Size lanes of a job queue: the service's look-ahead window is per lane (scheduler/service.ts), and the
 // simulator's queue mode models the same windows (scheduler/sim/replay.ts).
+import type { RunningJob } from './core/types.ts';
 
 /**
  * Lanes split a job queue by how many whole GPUs a job needs on one node (and gangs apart). The scheduler
@@ -22,4 +23,11 @@ export function laneOf(job: { resources: { gpus: number }; nodes?: number }): La
  * `name~lane` ('~' is not allowed in queue names, so it cannot collide with one). */
 export function laneQueueName(queue: string, lane: Lane): string {
   return lane === '' ? queue : `${queue}~${lane}`;
+}
+
+/** The lane a running job was in, from its placements (one per gang member; whole GPUs at 1000 milli). */
+export function laneOfRunning(job: Pick<RunningJob, 'placements'>): Lane {
+  const first = job.placements[0];
+  const gpus = first !== undefined && first.gpuMilliPerGpu >= 1000 ? first.gpuIndices.length : 0;
+  return laneOf({ resources: { gpus }, nodes: job.placements.length });
 }

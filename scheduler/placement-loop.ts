@@ -11,6 +11,7 @@ import type {
   ScheduleResult,
   Snapshot,
 } from './core/types.ts';
+import type { Lane } from './lanes.ts';
 
 export type WaitOutcome = { kind: 'placed'; placement: Placement } | { kind: 'dropped'; reason: string };
 
@@ -35,7 +36,7 @@ export interface PlacementLoopOptions {
   /** The core chose this running job to stop so `forJobId` can run. */
   onPreempt?: (jobId: string, forJobId: string) => void;
   /** A job of `queue` started or stopped holding capacity; `running` is how many of that queue hold now. */
-  onRunningChange?: (queue: string, running: number) => void;
+  onRunningChange?: (queue: string, runningByLane: ReadonlyMap<Lane, number>) => void;
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
   log?: (message: string) => void;
@@ -81,7 +82,8 @@ export class PlacementLoop {
   release(jobId: string): void {
     const queue = this.allocations.queueOf(jobId);
     this.allocations.release(jobId);
-    if (queue !== undefined) this.options.onRunningChange?.(queue, this.allocations.countInQueue(queue));
+    if (queue !== undefined)
+      this.options.onRunningChange?.(queue, this.allocations.countInQueueByLane(queue));
     this.preempting.delete(jobId);
     this.requestCycle();
   }
@@ -142,7 +144,8 @@ export class PlacementLoop {
       this.options.onCycle?.(
         snapshot,
         [...this.waiters.values()].map((w) => w.job),
-        options,
+        // The forecast starts from this cycle's reservations, as the next cycle will.
+        { ...options, reservations: this.reservations },
       );
   }
 
@@ -167,7 +170,7 @@ export class PlacementLoop {
         expectedEndAt: now + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
         preemptible: this.options.preemptible?.(job.queue) ?? false,
       });
-      this.options.onRunningChange?.(job.queue, this.allocations.countInQueue(job.queue));
+      this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
       const first = members.find((p) => (p.member ?? 0) === 0) ?? members[0]!;
       waiter.resolve({ kind: 'placed', placement: first });
     }

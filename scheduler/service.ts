@@ -1,10 +1,11 @@
-// The scheduler loop on the leader: one BullMQ worker per job queue feeds the look-ahead window, the
-// placement loop asks the pure core where jobs go, the attempt driver runs them on the executor.
+// The scheduler loop on the leader: one BullMQ worker per size lane of each job queue feeds the look-ahead
+// window, the placement loop asks the pure core where jobs go, the attempt driver runs them on the executor.
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
+import type { Lane } from './lanes.ts';
 import { LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
@@ -47,8 +48,8 @@ export class SchedulerService {
   private readonly leaderRedis: Redis;
   private subscriber?: Redis;
   private workers: Worker[] = [];
-  /** The workers of each job queue's lanes. */
-  private readonly workersByQueue = new Map<string, Worker[]>();
+  /** The worker of each lane of each job queue. */
+  private readonly workersByQueue = new Map<string, Map<Lane, Worker>>();
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
@@ -75,16 +76,18 @@ export class SchedulerService {
       cycleOptions: (snapshot) => {
         const state = fairShare.advance(snapshot);
         const due = fairShare.saveDue(snapshot.now ?? now());
-        if (due) void options.store.saveFairShareUsage(due).catch(() => undefined);
+        if (due)
+          void options.store
+            .saveFairShareUsage(due)
+            .catch((error: Error) => options.log?.(`could not save fair-share usage: ${error.message}`));
         return { fairShare: state };
       },
       // A running job keeps its BullMQ delivery (and so a worker slot) until it ends: widen the worker by
       // the jobs running so the look-ahead window of waiting jobs stays windowPerQueue, not less. BullMQ
       // reads the new value when its fetch loop next wakes, which the spare slot keeps happening.
-      onRunningChange: (queue, running) => {
-        // Every lane widens by the queue's running jobs: a lane may see more than the window, never fewer.
-        for (const worker of this.workersByQueue.get(queue) ?? [])
-          worker.concurrency = this.window + running + SPARE_SLOTS;
+      onRunningChange: (queue, runningByLane) => {
+        for (const [lane, worker] of this.workersByQueue.get(queue) ?? [])
+          worker.concurrency = this.window + (runningByLane.get(lane) ?? 0) + SPARE_SLOTS;
       },
       onCycle: (snapshot, waiting, cycleOptions) => estimates.afterCycle(snapshot, waiting, cycleOptions),
       onPreempt: (jobId, forJobId) => {
@@ -123,7 +126,7 @@ export class SchedulerService {
     });
   }
 
-  /** Waiting jobs per queue the scheduler looks ahead at. */
+  /** Waiting jobs per queue and size lane the scheduler looks ahead at. */
   private get window(): number {
     return this.options.windowPerQueue ?? 256;
   }
@@ -172,10 +175,12 @@ export class SchedulerService {
       );
     }, 30_000);
     this.reconcileTimer.unref();
-    for (const { bullName, jobQueue } of this.options.queues.lanes()) {
+    for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
       this.workers.push(worker);
-      this.workersByQueue.set(jobQueue, [...(this.workersByQueue.get(jobQueue) ?? []), worker]);
+      const lanes = this.workersByQueue.get(jobQueue) ?? new Map<Lane, Worker>();
+      lanes.set(lane, worker);
+      this.workersByQueue.set(jobQueue, lanes);
     }
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);

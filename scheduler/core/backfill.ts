@@ -2,6 +2,8 @@
 // it first (found by releasing running jobs in order of their expected end); other jobs may use those nodes
 // in this cycle only if they will have ended by then, so the holder is never starved by a stream of smaller
 // jobs.
+
+import { sameTurn } from './first-of-shape.ts';
 import type { NodeFilter } from './gang.ts';
 import { membersOf } from './order.ts';
 import { harder } from './refusals.ts';
@@ -104,6 +106,8 @@ const UNRESTRICTED: Restriction = { key: '' };
 interface Held {
   reservation: Reservation;
   holder: PendingJob;
+  /** The holder has been offered in this cycle: every job offered after it comes later in the order. */
+  offered: boolean;
 }
 
 /**
@@ -141,9 +145,20 @@ export class ReservationBook {
     return this.#held.some((held) => held.reservation.jobId === jobId);
   }
 
-  /** Within a cycle capacity only shrinks, so a holder (it did not fit) is not placed later in the cycle. */
-  add(reservation: Reservation, holder: PendingJob): void {
-    this.#held.push({ reservation, holder });
+  /**
+   * Within a cycle capacity only shrinks, so a holder (it did not fit) is not placed later in the cycle.
+   * `offered`: made while the holder is being offered (the head, a preemption), not before the offers.
+   */
+  add(reservation: Reservation, holder: PendingJob, offered: boolean): void {
+    this.#held.push({ reservation, holder, offered });
+  }
+
+  /** The job is being offered now: jobs offered from now on come after it in the order. */
+  offering(jobId: string): void {
+    for (const held of this.#held) {
+      if (held.reservation.jobId !== jobId || held.offered) continue;
+      held.offered = true;
+    }
   }
 
   /** Renews the holder's reservation in place (its rank among the others stays), or drops it. */
@@ -157,10 +172,14 @@ export class ReservationBook {
 
   /**
    * A job may use a reserved node only if it will have ended (now + expectedDurationMs) by the
-   * reservation's time; a job with no expected duration may not use reserved nodes at all. A holder is
-   * not held back by its own reservation, nor a job of a higher queue priority or one at least as hard to
-   * place as the holder (atLeastAsHard). `forLater` (looking for a reservation, which starts later than
-   * now) keeps the job off every other reserved node, so reservations never overlap.
+   * reservation's time; a job with no expected duration may not use reserved nodes at all. Which
+   * reservations hold a job back, if it is easier to place than the holder (not atLeastAsHard: one at
+   * least as hard fits only where the holder would): those of holders already offered in this cycle (the
+   * job comes after them in the order: classic backfill), and, of holders not yet offered (the job comes
+   * first), only those of its own turn (sameTurn: queue priority, share, job priority): the small jobs
+   * FIFO puts ahead of a large one. Never its own, nor a lower queue priority's. `forLater`
+   * (looking for a reservation, which starts later than now) keeps the job off every other reserved node,
+   * so reservation searches never pick reserved nodes.
    */
   restrictionFor(job: PendingJob, forLater = false): Restriction {
     if (this.#held.length === 0) return UNRESTRICTED;
@@ -175,6 +194,7 @@ export class ReservationBook {
         continue;
       }
       if (queuePriority > (holder.queuePriority ?? 0) || atLeastAsHard(job, holder)) continue;
+      if (!this.#held[n]!.offered && !sameTurn(job, holder)) continue;
       if (duration === undefined || !(this.#now + duration <= reservation.at)) held.push(n);
     }
     if (held.length === 0) return UNRESTRICTED;

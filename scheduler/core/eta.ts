@@ -44,7 +44,12 @@ export function estimateStarts(
   for (const job of pending) estimates[job.id] = undefined;
 
   const nodes = new Map(snapshot.nodes.map((node) => [node.name, copyNode(node)]));
-  let running: RunningJob[] = [...(snapshot.running ?? [])];
+  // A job asked to stop is gone by the end of its grace period, whatever its expected end.
+  let running: RunningJob[] = (snapshot.running ?? []).map((job) =>
+    job.stopping === undefined
+      ? job
+      : { ...job, expectedEndAt: Math.min(job.expectedEndAt, job.stopping.by) },
+  );
   let waiting = [...pending];
   let now = start;
   let offers = 0;

@@ -11,7 +11,7 @@ import {
 } from './backfill.ts';
 import { explainUnschedulable } from './explain.ts';
 import { FairShareLedger } from './fair-share.ts';
-import { firstOfEachShape, shapeKey } from './first-of-shape.ts';
+import { firstOfEachShapePerTurn, shapeKey } from './first-of-shape.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
 import { comparePending, FairOrder, membersOf } from './order.ts';
 import type { EngineOptions } from './placement-engine.ts';
@@ -52,6 +52,8 @@ export const MAX_RESERVATION_SEARCHES = 4;
 export const MAX_BLOCKED_RESERVATIONS = 4;
 /** Shapes the start of a cycle checks for being blocked (each check is a placement search). */
 export const MAX_BLOCKED_SHAPE_TESTS = 256;
+/** Shapes per turn kept as the smallest met so far (bounds the starvable check on incomparable shapes). */
+export const MAX_SMALLEST_SHAPES = 64;
 /** Reservations made before any job is offered (kept ones first, then new ones), so they stay bounded. */
 export const MAX_RESERVATIONS_AHEAD = 8;
 
@@ -131,26 +133,32 @@ class Cycle {
     this.#keepReservations(pending, kept ?? []);
     // With nothing running, nothing frees: no reservation can be found (and the scan is skipped).
     if ((this.#snapshot.running?.length ?? 0) === 0) return;
-    // Only a job with smaller ones ahead of it can be starved by them; among the others the order decides.
-    // `smallest` holds the shapes met so far that are not harder than an earlier one: a shape harder than
-    // any shape ahead is harder than one of these (atLeastAsHard is transitive).
-    const smallest: PendingJob[] = [];
+    const candidates: PendingJob[] = [];
+    for (const turn of firstOfEachShapePerTurn(pending, comparePending)) {
+      // Only a job with smaller ones ahead of it in its turn can be starved by them: between turns, fair
+      // share and priority decide. `smallest` holds the shapes met so far that are not harder than an
+      // earlier one: a shape harder than any shape ahead is harder than one of these (transitivity).
+      const smallest: PendingJob[] = [];
+      for (const job of turn.sort(comparePending)) {
+        if (smallest.some((earlier) => atLeastAsHard(job, earlier))) candidates.push(job);
+        else if (smallest.length < MAX_SMALLEST_SHAPES) smallest.push(job);
+      }
+    }
     let made = 0;
     let tests = 0;
-    for (const job of firstOfEachShape(pending, comparePending).sort(comparePending)) {
+    for (const job of candidates.sort(comparePending)) {
       if (made === MAX_BLOCKED_RESERVATIONS || this.#book.size >= MAX_RESERVATIONS_AHEAD) return;
-      if (!smallest.some((earlier) => atLeastAsHard(job, earlier))) {
-        smallest.push(job);
-        continue;
-      }
       if (this.#book.has(job.id)) continue;
       if (tests++ === MAX_BLOCKED_SHAPE_TESTS) return;
       if (!this.#isRefused(job, this.#book.restrictionFor(job))) continue;
-      if (this.#reserve(job)) made++;
+      if (this.#reserve(job, false)) made++;
     }
   }
 
-  /** Last cycle's claims stand while each is renewed, so renewing one cannot take another's drained nodes. */
+  /**
+   * Last cycle's claims stand while each is renewed, so renewing one cannot take another's drained nodes;
+   * a renewal keeps off every other claim (forLater), so claims never overlap.
+   */
   #keepReservations(pending: readonly PendingJob[], kept: readonly Reservation[]): void {
     if (kept.length === 0) return;
     const holders = new Map(kept.map((reservation, rank) => [reservation.jobId, rank]));
@@ -158,10 +166,9 @@ class Cycle {
       .filter((job) => holders.has(job.id))
       .sort((a, b) => holders.get(a.id)! - holders.get(b.id)!)
       .slice(0, MAX_RESERVATIONS_AHEAD);
-    for (const job of keeping) this.#book.add(kept[holders.get(job.id)!]!, job);
+    for (const job of keeping) this.#book.add(kept[holders.get(job.id)!]!, job, false);
     for (const job of keeping) {
-      const restriction = this.#book.restrictionFor(job);
-      const now = this.#whatIf(job, restriction);
+      const now = this.#whatIf(job, this.#book.restrictionFor(job, true));
       this.#book.replace(
         job.id,
         now !== undefined
@@ -172,15 +179,22 @@ class Cycle {
   }
 
   /** A reservation for the job if some prefix of expected ends makes room for it; true if one was made. */
-  #reserve(job: PendingJob): boolean {
+  #reserve(job: PendingJob, offered: boolean): boolean {
     const reservation = this.#findReservation(job);
     if (reservation === undefined) return false;
-    this.#book.add(reservation, job);
+    this.#hold(job, reservation, offered);
     return true;
+  }
+
+  /** One reservation per job: a new one replaces what the job held. */
+  #hold(job: PendingJob, reservation: Reservation, offered: boolean): void {
+    if (this.#book.has(job.id)) this.#book.replace(job.id, reservation);
+    else this.#book.add(reservation, job, offered);
   }
 
   /** Places the job if it fits; otherwise records why, and may preempt or reserve for it. True if placed. */
   offer(job: PendingJob): boolean {
+    this.#book.offering(job.id);
     const restriction = this.#book.restrictionFor(job);
     const simple = membersOf(job) === 1 && restriction.allow === undefined;
     const memoKey = simple ? '' : `fit|${shapeKey(job)}|${restriction.key}`;
@@ -230,7 +244,7 @@ class Cycle {
     if (stopping !== undefined) {
       // Its victims are leaving: hold their nodes for it (as when they were chosen) and look for no more.
       if (!this.#book.has(job.id))
-        this.#book.add({ jobId: job.id, nodes: nodesOf(stopping.placements), at: this.#now }, job);
+        this.#book.add({ jobId: job.id, nodes: nodesOf(stopping.placements), at: this.#now }, job, true);
       this.#unschedulable.push({
         jobId: job.id,
         reason: { kind: 'WaitingForPreemption', victims: stopping.victims },
@@ -252,7 +266,7 @@ class Cycle {
       this.#reservationSearches < MAX_RESERVATION_SEARCHES
     ) {
       this.#reservationSearches++;
-      if (this.#reserve(job)) this.#headReserved = true;
+      if (this.#reserve(job, true)) this.#headReserved = true;
     }
     this.#unschedulable.push({ jobId: job.id, reason });
   }
@@ -289,7 +303,7 @@ class Cycle {
       this.#preemptions.push({ jobId: victim.id, forJobId: job.id });
     }
     // Nothing else may take the room being made: the nodes are held for the job from now on.
-    this.#book.add({ jobId: job.id, nodes: nodesOf(choice.placements), at: this.#now }, job);
+    this.#hold(job, { jobId: job.id, nodes: nodesOf(choice.placements), at: this.#now }, true);
     return choice.victims.map((victim) => victim.id);
   }
 

@@ -3,7 +3,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobRecord } from '../job-record.ts';
-import { LANES, laneOf, laneQueueName } from '../lanes.ts';
+import { LANES, type Lane, laneOf, laneQueueName } from '../lanes.ts';
 import { BULL_PREFIX } from './keys.ts';
 
 /** BullMQ runs lower numbers first (1 is highest); gpubatch priority runs higher numbers first. */
@@ -13,7 +13,7 @@ export function bullPriority(priority: number): number {
 
 export class JobQueues {
   /** BullMQ queues by BullMQ name; each belongs to one job queue. */
-  private readonly queues = new Map<string, { queue: Queue; jobQueue: string }>();
+  private readonly queues = new Map<string, { queue: Queue; jobQueue: string; lane: Lane }>();
   private readonly jobQueues: string[];
   constructor(connection: Redis, names: readonly string[]) {
     this.jobQueues = [...names];
@@ -23,6 +23,7 @@ export class JobQueues {
         this.queues.set(bullName, {
           queue: new Queue(bullName, { connection, prefix: BULL_PREFIX }),
           jobQueue: name,
+          lane,
         });
       }
   }
@@ -37,8 +38,8 @@ export class JobQueues {
   }
 
   /** Every BullMQ queue with the job queue it belongs to: the scheduler runs one worker per entry. */
-  lanes(): { bullName: string; jobQueue: string }[] {
-    return [...this.queues].map(([bullName, { jobQueue }]) => ({ bullName, jobQueue }));
+  lanes(): { bullName: string; jobQueue: string; lane: Lane }[] {
+    return [...this.queues].map(([bullName, { jobQueue, lane }]) => ({ bullName, jobQueue, lane }));
   }
 
   /** Idempotent: the BullMQ job id is the gpubatch job id, so adding twice keeps one entry. */
@@ -56,10 +57,18 @@ export class JobQueues {
     );
   }
 
-  /** Whether BullMQ still holds an entry that will (re)deliver this job to a worker. */
+  /**
+   * Whether BullMQ still holds an entry that will (re)deliver this job to a worker: in its lane, or, for a
+   * job queued before lanes existed (they all went to the job queue's own BullMQ queue), in that one.
+   */
   async isQueued(record: JobRecord): Promise<boolean> {
-    const state = await this.queueOf(record).getJobState(record.id);
-    return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized';
+    const queued = async (queue: Queue) => {
+      const state = await queue.getJobState(record.id);
+      return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized';
+    };
+    if (await queued(this.queueOf(record))) return true;
+    const base = this.queues.get(record.spec.queue)?.queue;
+    return laneOf(record.spec) !== '' && base !== undefined && (await queued(base));
   }
 
   private queueOf(record: JobRecord): Queue {

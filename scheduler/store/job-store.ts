@@ -122,7 +122,9 @@ export class JobStore {
         Number.isFinite(saved.at) &&
         typeof saved.usage === 'object' &&
         saved.usage !== null &&
-        Object.values(saved.usage).every((value) => typeof value === 'number' && Number.isFinite(value));
+        Object.values(saved.usage).every(
+          (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0,
+        );
       return valid ? saved : undefined;
     } catch {
       return undefined; // derived state: a garbled value only costs the history, never the start

@@ -35,3 +35,10 @@ test('usage is saved at most every SAVE_INTERVAL_MS', (t) => {
   t.is(leader.saveDue(SAVE_INTERVAL_MS - 1), undefined);
   t.not(leader.saveDue(SAVE_INTERVAL_MS), undefined);
 });
+
+test('the first cycle after a restore decays the usage on to its own time', (t) => {
+  const next = tracker();
+  next.restore({ usage: { a: 8 }, at: 0 }, 0);
+  const state = next.advance(cluster(gpuNodes(1, { gpus: 8 }), [], 2 * HOUR));
+  t.deepEqual(state.usage, { a: 2 }, 'two quiet half-lives between the restore and the first cycle');
+});

@@ -271,3 +271,37 @@ test('a kept reservation holds its nodes against smaller jobs ahead of its holde
     ['later'],
   );
 });
+
+test('a reservation made before the offers holds back only the smaller jobs of its own turn', (t) => {
+  // big-lo reserves node-1 (blocked, with small-lo ahead of it in its turn). hi has a higher job priority
+  // and comes first by right: it is not held back; small-lo is.
+  const result = schedule(busyCluster(), [
+    job().id('hi').priority(100).submittedAt(5).gpus(1).build(),
+    job().id('small-lo').submittedAt(0).gpus(1).build(),
+    big().id('big-lo').submittedAt(1).build(),
+  ]);
+  t.deepEqual(
+    result.placements.map((p) => [p.jobId, p.node]),
+    [['hi', 'node-1']],
+  );
+  const reasons = Object.fromEntries(result.unschedulable.map((u) => [u.jobId, u.reason]));
+  t.deepEqual(reasons['small-lo'], { kind: 'NodesReserved', forJobId: 'big-lo', at: 200 });
+});
+
+test('nor the jobs of a share whose fair-share turn comes first', (t) => {
+  const result = schedule(
+    busyCluster(),
+    [
+      job().id('heavy-small').share('heavy').submittedAt(0).gpus(1).build(),
+      big().id('heavy-big').share('heavy').submittedAt(1).build(),
+      job().id('idle-small').share('idle').submittedAt(5).gpus(1).build(),
+    ],
+    { fairShare: { weights: {}, usage: { heavy: 1e6 } } },
+  );
+  t.deepEqual(
+    result.placements.map((p) => [p.jobId, p.node]),
+    [['idle-small', 'node-1']],
+  );
+  const reasons = Object.fromEntries(result.unschedulable.map((u) => [u.jobId, u.reason]));
+  t.deepEqual(reasons['heavy-small'], { kind: 'NodesReserved', forJobId: 'heavy-big', at: 200 });
+});

@@ -156,3 +156,19 @@ test('with many running jobs the forecast moves in steps of several ends: estima
   const estimates = estimateStarts(cluster(nodes, running), [job().id('j').gpus(1).build()]);
   t.is(estimates['j'], 20, 'capacity first frees at 10; the first step ends at the second end');
 });
+
+test('a preemptor waiting for a victim that is stopping is estimated to start when its grace ends', (t) => {
+  const input = cluster(
+    [gpuNode({ name: 'n' })],
+    [
+      runningJob()
+        .id('victim')
+        .on('n', [0, 1, 2, 3, 4, 5, 6, 7])
+        .preemptible()
+        .stoppingFor('urgent', 5_000)
+        .build(),
+    ],
+  );
+  const urgent = job().id('urgent').priority(10).canPreempt().gpus(8).build();
+  t.deepEqual(estimateStarts(input, [urgent]), { urgent: 5_000 });
+});

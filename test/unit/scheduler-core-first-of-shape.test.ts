@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { firstOfEachShape, shapeKey } from '../../scheduler/core/first-of-shape.ts';
+import { firstOfEachShapePerTurn, shapeKey } from '../../scheduler/core/first-of-shape.ts';
 import { comparePending } from '../../scheduler/core/order.ts';
 import type { PendingJob } from '../../scheduler/core/types.ts';
 import { job } from '../support/builders.ts';
@@ -16,9 +16,11 @@ const pendingJob = fc.record({
   sameLabel: fc.constantFrom(undefined, undefined, undefined, 'zone'),
   submittedAt: fc.nat(20),
   priority: fc.nat(2),
+  share: fc.constantFrom(undefined, 'x'),
+  queuePriority: fc.constantFrom(undefined, 0, 5),
 });
 
-test('the first job of each shape, numeric keys or not, is what grouping by shapeKey gives', (t) => {
+test('the first job of each shape per turn, numeric keys or not, is what grouping by turn and shapeKey gives', (t) => {
   fc.assert(
     fc.property(fc.array(pendingJob, { maxLength: 60 }), (records) => {
       const pending: PendingJob[] = records.map((r, n) => {
@@ -31,15 +33,21 @@ test('the first job of each shape, numeric keys or not, is what grouping by shap
           .gpuModel(...r.models);
         const withGpus = r.gpus > 0 ? built.gpus(r.gpus) : built.gpuMilli(r.gpuMilli);
         const gang = r.nodes > 1 ? withGpus.gang(r.nodes) : withGpus;
-        return (r.sameLabel === undefined ? gang : gang.sameLabel(r.sameLabel)).build();
+        const labelled = r.sameLabel === undefined ? gang : gang.sameLabel(r.sameLabel);
+        const shared = r.share === undefined ? labelled : labelled.share(r.share);
+        return (r.queuePriority === undefined ? shared : shared.queuePriority(r.queuePriority)).build();
       });
+      const turnKey = (j: PendingJob) => JSON.stringify([j.queuePriority ?? 0, j.share ?? '', j.priority]);
       const expected = new Map<string, PendingJob>();
       for (const j of pending) {
-        const first = expected.get(shapeKey(j));
-        if (first === undefined || comparePending(j, first) < 0) expected.set(shapeKey(j), j);
+        const key = `${turnKey(j)}|${shapeKey(j)}`;
+        const first = expected.get(key);
+        if (first === undefined || comparePending(j, first) < 0) expected.set(key, j);
       }
+      const turns = firstOfEachShapePerTurn(pending, comparePending);
+      const oneTurnEach = turns.every((turn) => new Set(turn.map(turnKey)).size === 1);
       const ids = (jobs: PendingJob[]) => jobs.map((j) => j.id).sort();
-      return ids(firstOfEachShape(pending, comparePending)).join() === ids([...expected.values()]).join();
+      return oneTurnEach && ids(turns.flat()).join() === ids([...expected.values()]).join();
     }),
     { numRuns: 500 },
   );
