@@ -1,11 +1,13 @@
 // The named kernels a job of kind "kernel" can ask for.
+
+import { cosineTopk } from './cosine-topk.ts';
 import type { KernelDefinition } from './kernel-definition.ts';
 import { matmul } from './matmul.ts';
 import { standardize } from './standardize.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: each kernel has its own params type; callers parse before use.
 const kernels = new Map<string, KernelDefinition<any, any, any>>(
-  [standardize, matmul].map((kernel) => [kernel.name, kernel]),
+  [standardize, matmul, cosineTopk].map((kernel) => [kernel.name, kernel]),
 );
 
 // biome-ignore lint/suspicious/noExplicitAny: see above.
