@@ -89,39 +89,30 @@ export async function cosineTopkOnGpu(
   const queryNorms = inverseNorms(queries);
   const corpusNorms = inverseNorms(corpus);
   const perBuffer = Math.max(1, Math.floor(tiling.maxValues / Math.max(1, dimensions)));
-  const queryTile = multipleOf4(Math.min(perBuffer, roundUpTo4(queries.rows)));
+  const queryTile = Math.max(1, Math.min(perBuffer, Math.floor(tiling.maxValues / 4)));
   let backend = '';
   for (let q0 = 0; q0 < queries.rows; q0 += queryTile) {
     const q1 = Math.min(queries.rows, q0 + queryTile);
-    const padded = roundUpTo4(q1 - q0);
-    const block = copyBlock(queries.data, dimensions, [q0, q1], [0, dimensions], padded);
-    const best = Array.from({ length: q1 - q0 }, () => new TopK(k));
-    const corpusTile = Math.max(1, Math.min(perBuffer, Math.floor(tiling.maxValues / padded)));
+    const count = q1 - q0;
+    const block = queries.data.subarray(q0 * dimensions, q1 * dimensions);
+    const best = Array.from({ length: count }, () => new TopK(k));
+    const corpusTile = multipleOf4(Math.min(perBuffer, tiling.maxValues / count));
     for (let c0 = 0; c0 < corpus.rows && dimensions > 0; c0 += corpusTile) {
       context.signal.throwIfAborted();
       const c1 = Math.min(corpus.rows, c0 + corpusTile);
-      const width = c1 - c0;
-      const tile = corpus.data.subarray(c0 * dimensions, c1 * dimensions);
-      const result = await dotScores(sharedGpu(), tile, width, block, padded, dimensions);
+      const padded = roundUpTo4(c1 - c0);
+      const tile = copyBlock(corpus.data, dimensions, [c0, c1], [0, dimensions], padded);
+      const result = await dotScores(sharedGpu(), block, count, tile, padded, dimensions);
       if (!backend) {
         backend = result.backend;
         context.onBackend(backend);
       }
-      for (let q = 0; q < q1 - q0; q++) {
-        const queryScale = queryNorms[q0 + q]!;
-        if (Number.isNaN(queryScale)) continue;
-        const top = best[q]!;
-        const base = (q >> 2) * width * 4 + (q & 3);
-        for (let x = 0; x < width; x++) {
-          // NaN (a corpus row without direction) never beats the threshold.
-          top.offer(c0 + x, result.scores[base + x * 4]! * queryScale * corpusNorms[c0 + x]!);
-        }
-      }
-      context.onProgress(q0 + Math.floor(((q1 - q0) * c1) / corpus.rows), queries.rows);
+      offerTile(result.scores, best, queryNorms.subarray(q0, q1), corpusNorms, c0, c1);
+      context.onProgress(q0 + Math.floor((count * c1) / corpus.rows), queries.rows);
       // Let IPC messages (cancel) in between calls.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    for (let q = 0; q < q1 - q0; q++) {
+    for (let q = 0; q < count; q++) {
       const row = output.data.subarray((q0 + q) * 2 * k, (q0 + q + 1) * 2 * k);
       row.set(best[q]!.indices);
       row.set(best[q]!.scores, k);
@@ -129,6 +120,32 @@ export async function cosineTopkOnGpu(
     context.onProgress(q1, queries.rows);
   }
   return { output, backend: backend || 'none (empty input)' };
+}
+
+/** Scores in memory order (four rows for each query in turn), so each query sees rows in index order. */
+function offerTile(
+  scores: Float32Array,
+  best: TopK[],
+  queryNorms: Float64Array,
+  corpusNorms: Float64Array,
+  c0: number,
+  c1: number,
+): void {
+  const count = best.length;
+  for (let block = 0; block * 4 < c1 - c0; block++) {
+    const rows = Math.min(4, c1 - c0 - block * 4);
+    for (let q = 0; q < count; q++) {
+      const queryScale = queryNorms[q]!;
+      // A query without direction gets no candidates.
+      if (Number.isNaN(queryScale)) continue;
+      const base = (block * count + q) * 4;
+      for (let lane = 0; lane < rows; lane++) {
+        const row = c0 + block * 4 + lane;
+        // NaN (a corpus row without direction) never beats the threshold.
+        best[q]!.offer(row, scores[base + lane]! * queryScale * corpusNorms[row]!);
+      }
+    }
+  }
 }
 
 /** Every score in float64, sorted (best first, then lower index), the first k taken. */

@@ -1,6 +1,8 @@
-// Dot products of query vectors with corpus rows on gpu.js, one (query block x corpus tile) per call.
-// Each thread scores one corpus row against four queries, so each corpus value it loads (a per-lane
-// gather on webasm) serves four multiply-adds; the query reads are the same for every lane.
+// Dot products of query vectors with corpus rows on gpu.js, one corpus tile per call. Each thread scores
+// one query (the lane axis) against four corpus rows: on webasm every lane-varying read is four scalar
+// loads, so each loaded query value serves four multiply-adds, and the corpus reads, the same for every
+// lane, are single loads. Threads run query-fastest, so the queries stay in cache while the corpus tile
+// streams past once.
 import type {
   GPU,
   IGPUKernelSettings,
@@ -16,24 +18,24 @@ export const MAX_DIMENSIONS = 1 << 16;
 
 type ScoreThis = IKernelFunctionThis<{ maxDimensions: number }>;
 
-const scoreFourQueries: KernelFunction<[number[], number[], number], { maxDimensions: number }> = function (
+const scoreFourRows: KernelFunction<[number[], number[], number], { maxDimensions: number }> = function (
   this: ScoreThis,
-  corpus: number[],
   queries: number[],
+  corpus: number[],
   dimensions: number,
 ) {
-  const row = this.thread.x * dimensions;
-  const query = this.thread.y * 4 * dimensions;
+  const query = this.thread.x * dimensions;
+  const row = this.thread.y * 4 * dimensions;
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   for (let i = 0; i < dimensions; i++) {
-    const value = corpus[row + i]!;
-    s0 += value * queries[query + i]!;
-    s1 += value * queries[query + dimensions + i]!;
-    s2 += value * queries[query + 2 * dimensions + i]!;
-    s3 += value * queries[query + 3 * dimensions + i]!;
+    const value = queries[query + i]!;
+    s0 += value * corpus[row + i]!;
+    s1 += value * corpus[row + dimensions + i]!;
+    s2 += value * corpus[row + 2 * dimensions + i]!;
+    s3 += value * corpus[row + 3 * dimensions + i]!;
   }
   return [s0, s1, s2, s3];
 };
@@ -42,15 +44,15 @@ const scoreFourQueries: KernelFunction<[number[], number[], number], { maxDimens
 const kernels = new WeakMap<GPU, IKernelRunShortcut>();
 
 /**
- * Scores of `corpusRows` rows against `paddedQueries` (a multiple of 4) queries, flat: the score of
- * corpus row x with query q is at ((q >> 2) * corpusRows + x) * 4 + (q & 3).
+ * Scores of `queryCount` queries against `paddedRows` corpus rows (a multiple of 4), flat: the score of
+ * query q with corpus row r is at ((r >> 2) * queryCount + q) * 4 + (r & 3).
  */
 export async function dotScores(
   gpu: GPU,
-  corpus: Float32Array,
-  corpusRows: number,
   queries: Float32Array,
-  paddedQueries: number,
+  queryCount: number,
+  corpus: Float32Array,
+  paddedRows: number,
   dimensions: number,
 ): Promise<{ scores: Float32Array; backend: string }> {
   let kernel = kernels.get(gpu);
@@ -66,10 +68,10 @@ export async function dotScores(
       precision: 'single',
       tactic: 'precision',
     };
-    kernel = gpu.createKernel(scoreFourQueries, settings);
+    kernel = gpu.createKernel(scoreFourRows, settings);
     kernels.set(gpu, kernel);
   }
-  kernel.setOutput([corpusRows, paddedQueries / 4]);
-  const result = await kernel(corpus, queries, dimensions);
-  return { scores: vec4Values(result, corpusRows * (paddedQueries / 4)), backend: gpuBackendName(kernel) };
+  kernel.setOutput([queryCount, paddedRows / 4]);
+  const result = await kernel(queries, corpus, dimensions);
+  return { scores: vec4Values(result, queryCount * (paddedRows / 4)), backend: gpuBackendName(kernel) };
 }

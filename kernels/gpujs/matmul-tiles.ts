@@ -25,7 +25,7 @@ export async function matmulOnGpu(
   const [m, k, n] = [a.rows, a.cols, b.cols];
   const output = createMatrix(m, n);
   const kTile = Math.max(1, Math.min(k, tiling.maxTerms, MAX_TERMS_LIMIT, Math.floor(tiling.maxValues / 4)));
-  const nTile = Math.max(1, Math.min(n, Math.floor(tiling.maxValues / kTile)));
+  const nTile = Math.max(1, Math.min(n, tiling.maxColumns, Math.floor(tiling.maxValues / kTile)));
   const mTile = multipleOf4(Math.min(tiling.maxValues / kTile, tiling.maxValues / nTile));
   const kernel = matmulKernel(gpu);
   let backend = '';

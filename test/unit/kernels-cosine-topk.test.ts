@@ -138,7 +138,11 @@ test('inputs larger than one buffer run in tiles of queries and corpus rows', as
   const queries = randomMatrix(11, 8, 5);
   const { context, progress } = recordingContext();
   // 64 values per buffer: 8 queries and 8 corpus rows per call.
-  const result = await cosineTopkOnGpu(queries, corpus, 5, context, { maxValues: 64, maxTerms: 256 });
+  const result = await cosineTopkOnGpu(queries, corpus, 5, context, {
+    maxValues: 64,
+    maxTerms: 256,
+    maxColumns: 256,
+  });
   t.is(firstTopkMismatch(queries, corpus, 5, result.output.data), undefined);
   t.is(progress.at(-1), 11);
   t.true(progress.length > 20);

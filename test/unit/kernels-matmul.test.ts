@@ -88,7 +88,11 @@ test('inputs larger than one buffer run in tiles over rows, columns and terms', 
   const b = randomMatrix(37, 23, 6);
   const { context, progress } = recordingContext();
   // 64 values per buffer: terms in tiles of 8, 8 output columns, 8 rows at a time.
-  const { output } = await matmulOnGpu(sharedGpu(), a, b, context, { maxValues: 64, maxTerms: 8 });
+  const { output } = await matmulOnGpu(sharedGpu(), a, b, context, {
+    maxValues: 64,
+    maxTerms: 8,
+    maxColumns: 256,
+  });
   t.is(firstMatmulMismatch(a, b, output.data), undefined);
   t.deepEqual(progress, [8, 10]);
 });
