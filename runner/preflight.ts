@@ -110,6 +110,10 @@ function checkOutput(spec: JobSpec, cwd: string): FieldProblem[] {
   if (path === resolve(cwd, spec.input)) {
     return [{ field: 'output', message: 'must not overwrite the input: a retry would read it' }];
   }
+  const second = secondInputPath(spec, cwd);
+  if (second?.path === path) {
+    return [{ field: 'output', message: `must not overwrite params.${second.param}: a retry would read it` }];
+  }
   return [];
 }
 

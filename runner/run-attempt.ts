@@ -60,6 +60,13 @@ export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): 
         'output must not overwrite the input: a retry would read it',
       );
     }
+    const second = secondInputPath(spec, request.cwd);
+    if (second?.path === outputPath) {
+      throw new RunnerError(
+        'OUTPUT_UNSUPPORTED',
+        `output must not overwrite params.${second.param}: a retry would read it`,
+      );
+    }
     const context: KernelContext = {
       signal: hooks.signal,
       onProgress: (done, total) => hooks.onProgress({ done, total }),

@@ -112,6 +112,12 @@ const failures = [
     message: 'vector lengths differ: the queries (input) have 3 columns, params.corpus has 2',
   },
   {
+    name: 'an output that would overwrite the second input',
+    spec: kernelJobSpec({ kernel: 'matmul', input: 'a.npy', output: 'b.npy', params: { b: 'b.npy' } }),
+    code: 'OUTPUT_UNSUPPORTED',
+    message: 'output must not overwrite params.b: a retry would read it',
+  },
+  {
     name: 'a missing second input',
     spec: kernelJobSpec({ kernel: 'matmul', input: 'a.npy', output: 'out/x.npy', params: { b: 'nope.npy' } }),
     code: 'INPUT_NOT_FOUND',
@@ -131,6 +137,14 @@ for (const { name, spec, code, message } of failures) {
     await t.throwsAsync(() => access(join(cwd, 'out')));
   });
 }
+
+test('preflight refuses an output that would overwrite the second input', async (t) => {
+  const cwd = await workspace(t);
+  const spec = kernelJobSpec({ kernel: 'matmul', input: 'a.npy', output: 'b.npy', params: { b: 'b.npy' } });
+  t.deepEqual(await preflight(spec, cwd), [
+    { field: 'output', message: 'must not overwrite params.b: a retry would read it' },
+  ]);
+});
 
 test('preflight names a missing or malformed second input on its param', async (t) => {
   const cwd = await workspace(t);
