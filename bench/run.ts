@@ -1,6 +1,7 @@
 // `npm run bench`: the end-to-end throughput benchmark (default); `npm run bench -- scheduler [--json]`:
 // scheduling-cycle speed per policy; `npm run bench -- packing`: packing quality per policy;
-// `npm run bench -- fairness`: fair-share split and starvation in simulated queues. Each prints a
+// `npm run bench -- fairness`: fair-share split and starvation in simulated queues; `npm run bench --
+// kernels`: gpu.js kernels against plain JS and memory-copy bandwidth (bench/kernels.ts). Each prints a
 // table (or JSON) and keeps the JSON under .gpubatch/bench/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
