@@ -13,20 +13,28 @@ export interface KernelContext {
   onBackend(backend: string): void;
 }
 
-export interface KernelResult {
-  output: Matrix;
+/** A matrix for most kernels; a JSON-serialisable report for kernels whose `outputFormat` is 'json'. */
+export interface KernelResult<O = Matrix> {
+  output: O;
   backend: string;
   details?: Record<string, unknown>;
 }
 
-export interface KernelDefinition<P> {
+export interface KernelDefinition<P, O = Matrix, R = Float64Array> {
   name: string;
   description: string;
   /** Field problems are named "params.<name>", ready for an API response. */
   parseParams(raw: Record<string, unknown>): ParamsResult<P>;
-  run(input: Matrix, params: P, context: KernelContext): Promise<KernelResult>;
+  /**
+   * The param holding the path of a second input matrix (matmul's "b", cosine-topk's "corpus"). The
+   * runner reads that file like the main input and passes it as `second`.
+   */
+  secondInput?: string;
+  /** 'json' when the output is a report written as a .json file; matrices otherwise. */
+  outputFormat?: 'json';
+  run(input: Matrix, params: P, context: KernelContext, second?: Matrix): Promise<KernelResult<O>>;
   /** The same math in float64, straightforwardly, to check `run` against. */
-  reference(input: Matrix, params: P): Float64Array;
+  reference(input: Matrix, params: P, second?: Matrix): R;
 }
 
 /** Problems for parameters a kernel does not know: most often a typo of one it does. */

@@ -11,6 +11,7 @@ import { DataFormatError } from './io/data-format-error.ts';
 import { parseJsonl } from './io/jsonl.ts';
 import { matrixFileFormat, unsupportedExtensionMessage } from './io/matrix-files.ts';
 import { readNpyHeader } from './io/npy.ts';
+import { jobOutputFormat, secondInputPath } from './kernel-io.ts';
 
 /** How much of a JSONL input is read to check its first row. */
 const JSONL_PROBE_BYTES = 64 * 1024;
@@ -30,6 +31,11 @@ export async function preflight(spec: JobSpec, cwd: string): Promise<FieldProble
   }
   const input = await checkInput(spec.input, cwd);
   problems.push(...input.problems);
+  const second = secondInputPath(spec, cwd);
+  if (second) {
+    const checked = await checkInput(second.path, cwd);
+    problems.push(...checked.problems.map((problem) => ({ ...problem, field: `params.${second.param}` })));
+  }
   problems.push(...checkOutput(spec, cwd));
   const expectedWidth = model?.inputs[0]?.shape.at(-1);
   if (input.cols !== undefined && typeof expectedWidth === 'number' && input.cols !== expectedWidth) {
@@ -99,9 +105,14 @@ async function probeJsonl(path: string, name: string): Promise<{ cols?: number }
 
 function checkOutput(spec: JobSpec, cwd: string): FieldProblem[] {
   const path = resolve(cwd, spec.output);
-  if (!matrixFileFormat(path)) return [{ field: 'output', message: unsupportedExtensionMessage(path) }];
+  const format = jobOutputFormat(spec, path);
+  if ('problem' in format) return [{ field: 'output', message: format.problem }];
   if (path === resolve(cwd, spec.input)) {
     return [{ field: 'output', message: 'must not overwrite the input: a retry would read it' }];
+  }
+  const second = secondInputPath(spec, cwd);
+  if (second?.path === path) {
+    return [{ field: 'output', message: `must not overwrite params.${second.param}: a retry would read it` }];
   }
   return [];
 }

@@ -18,6 +18,7 @@ import {
   unsupportedExtensionMessage,
   writeMatrix,
 } from './io/matrix-files.ts';
+import { jobOutputFormat, readSecondInput, secondInputPath, writeJsonReport } from './kernel-io.ts';
 import type { AttemptProgress, AttemptRequest, AttemptSuccess } from './protocol.ts';
 
 export interface AttemptHooks {
@@ -28,7 +29,10 @@ export interface AttemptHooks {
 }
 
 interface ComputeResult {
-  output: Matrix;
+  /** A matrix, or a JSON report for kernels whose outputFormat is 'json'. */
+  output: Matrix | unknown;
+  /** Rows of the output matrix, or of the input a report describes. */
+  rows: number;
   backend: string;
   details: Record<string, unknown>;
 }
@@ -46,17 +50,21 @@ export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): 
         'INPUT_MALFORMED',
         `input ${spec.input}: ${unsupportedExtensionMessage(inputPath)}`,
       );
-    const outputFormat = matrixFileFormat(outputPath);
-    if (!outputFormat) {
-      throw new RunnerError(
-        'OUTPUT_UNSUPPORTED',
-        `output ${spec.output}: ${unsupportedExtensionMessage(outputPath)}`,
-      );
+    const output = jobOutputFormat(spec, outputPath);
+    if ('problem' in output) {
+      throw new RunnerError('OUTPUT_UNSUPPORTED', `output ${spec.output}: ${output.problem}`);
     }
     if (outputPath === inputPath) {
       throw new RunnerError(
         'OUTPUT_UNSUPPORTED',
         'output must not overwrite the input: a retry would read it',
+      );
+    }
+    const second = secondInputPath(spec, request.cwd);
+    if (second?.path === outputPath) {
+      throw new RunnerError(
+        'OUTPUT_UNSUPPORTED',
+        `output must not overwrite params.${second.param}: a retry would read it`,
       );
     }
     const context: KernelContext = {
@@ -72,7 +80,8 @@ export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): 
     // A cancellation that arrives while computing must not commit an output.
     hooks.signal.throwIfAborted();
     try {
-      await writeMatrix(outputPath, outputFormat, result.output);
+      if (output.format === 'json') await writeJsonReport(outputPath, result.output);
+      else await writeMatrix(outputPath, output.format, result.output as Matrix);
     } catch (error) {
       throw new RunnerError('OUTPUT_FAILED', `cannot write ${spec.output}: ${(error as Error).message}`, {
         cause: error,
@@ -81,10 +90,10 @@ export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): 
     return {
       backend: result.backend,
       output: outputPath,
-      rows: result.output.rows,
+      rows: result.rows,
       details: {
         ...result.details,
-        cols: result.output.cols,
+        ...(output.format === 'json' ? {} : { cols: (result.output as Matrix).cols }),
         durationMs: Math.round(performance.now() - started),
       },
     };
@@ -109,10 +118,18 @@ async function computeKernel(
   }
   const parsed = kernel.parseParams(request.spec.params);
   if (!parsed.ok) throw badParams(parsed.problems);
+  const second = secondInputPath(request.spec, request.cwd);
   const input = await readInput(request, inputPath, inputFormat);
+  const secondInput = second ? await readSecondInput(second.param, second.path) : undefined;
   context.onProgress(0, input.rows);
-  const result = await kernel.run(input, parsed.params, context);
-  return { output: result.output, backend: result.backend, details: { kernel: name, ...result.details } };
+  const result = await kernel.run(input, parsed.params, context, secondInput);
+  const rows = kernel.outputFormat === 'json' ? input.rows : (result.output as Matrix).rows;
+  return {
+    output: result.output,
+    rows,
+    backend: result.backend,
+    details: { kernel: name, ...result.details },
+  };
 }
 
 async function computeInference(
@@ -136,6 +153,7 @@ async function computeInference(
   const output = await runInference(model, input, parsed.params.batchSize, context);
   return {
     output,
+    rows: output.rows,
     backend: model.backend,
     details: {
       model: modelPath,

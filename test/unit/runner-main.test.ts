@@ -65,7 +65,7 @@ test.serial('a bad job is reported as failed and the same process runs the next 
   const failed = await runner.waitFor('failed', { jobId: 'bad-1', from });
   t.deepEqual(failed.failure, {
     code: 'UNKNOWN_KERNEL',
-    message: 'unknown kernel "nope"; known: standardize',
+    message: 'unknown kernel "nope"; known: cosine-topk, impute, matmul, minmax, profile, standardize',
     retryable: false,
   });
   runner.send({ type: 'run', request: request('ok-2') });

@@ -44,7 +44,13 @@ const cases = [
   {
     name: 'an unknown kernel',
     spec: kernelJobSpec({ kernel: 'normalize' }),
-    problems: [{ field: 'kernel', message: 'unknown kernel "normalize"; known: standardize' }],
+    problems: [
+      {
+        field: 'kernel',
+        message:
+          'unknown kernel "normalize"; known: cosine-topk, impute, matmul, minmax, profile, standardize',
+      },
+    ],
   },
   {
     name: 'invalid kernel params',

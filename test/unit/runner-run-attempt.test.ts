@@ -106,7 +106,7 @@ const failures: {
     name: 'an unknown kernel',
     spec: () => kernelJobSpec({ kernel: 'normalize' }),
     code: 'UNKNOWN_KERNEL',
-    message: /unknown kernel "normalize"; known: standardize/,
+    message: /unknown kernel "normalize"; known: cosine-topk, impute, matmul, minmax, profile, standardize/,
   },
   {
     name: 'bad kernel params',

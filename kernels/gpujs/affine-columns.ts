@@ -1,0 +1,109 @@
+// A per-column affine map on gpu.js, y = (x - shiftHi - shiftLo) * scale + offset, one chunk of rows per
+// kernel call, so inputs of any size run in buffers of VALUES_PER_CHUNK. minmax and profile use it.
+import type { GPU, IKernelFunctionThis, IKernelRunShortcut } from 'gpu.js';
+import type { KernelContext } from '../kernel-definition.ts';
+import { createMatrix, type Matrix, rowSlice } from '../matrix.ts';
+import { gpuBackendName } from './gpu-instance.ts';
+import { VALUES_PER_CHUNK } from './standardize-transform.ts';
+
+/** Per-column float32 coefficients; the shift is split into hi + lo floats so float32 loses little of it. */
+export interface AffineColumns {
+  shiftHi: Float32Array;
+  shiftLo: Float32Array;
+  scale: Float32Array;
+  offset: Float32Array;
+}
+
+export function affineColumns(shift: Float64Array, scale: Float64Array, offset: Float64Array): AffineColumns {
+  const shiftHi = Float32Array.from(shift);
+  return {
+    shiftHi,
+    shiftLo: Float32Array.from(shift, (value, c) => value - shiftHi[c]!),
+    scale: Float32Array.from(scale),
+    offset: Float32Array.from(offset),
+  };
+}
+
+/** Called with each finished chunk: the input rows and their transformed values (NaN kept). */
+export type ChunkListener = (input: Float32Array, output: Float32Array, firstRow: number) => void;
+
+/**
+ * Transforms `input` into a new matrix, or only streams chunks to `onChunk` when `keepOutput` is false
+ * (profile needs the values, not a second matrix). Progress is reported in rows after each chunk.
+ */
+export async function affineOnGpu(
+  gpu: GPU,
+  input: Matrix,
+  coefficients: AffineColumns,
+  context: KernelContext,
+  options: { keepOutput: boolean; onChunk?: ChunkListener; valuesPerChunk?: number },
+): Promise<{ output: Matrix | undefined; backend: string }> {
+  const output = options.keepOutput ? createMatrix(input.rows, input.cols) : undefined;
+  const kernel = affineKernel(gpu, input.cols);
+  const valuesPerChunk = options.valuesPerChunk ?? VALUES_PER_CHUNK;
+  const rowsPerChunk = Math.max(1, Math.floor(valuesPerChunk / Math.max(1, input.cols)));
+  let backend = '';
+  for (let start = 0; start < input.rows; start += rowsPerChunk) {
+    context.signal.throwIfAborted();
+    const end = Math.min(input.rows, start + rowsPerChunk);
+    const values = rowSlice(input, start, end);
+    if (kernel.output?.[0] !== values.length) kernel.setOutput([values.length]);
+    const result = (await kernel(
+      values,
+      coefficients.shiftHi,
+      coefficients.shiftLo,
+      coefficients.scale,
+      coefficients.offset,
+    )) as Float32Array;
+    // GLSL does not promise NaN propagation, so NaN inputs are restored on every backend.
+    for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i]!)) result[i] = Number.NaN;
+    if (output) rowSlice(output, start, end).set(result);
+    options.onChunk?.(values, result, start);
+    if (!backend) {
+      backend = gpuBackendName(kernel);
+      context.onBackend(backend);
+    }
+    context.onProgress(end, input.rows);
+  }
+  return { output, backend };
+}
+
+type AffineThis = IKernelFunctionThis<{ cols: number }>;
+
+/** Compiled once per (GPU instance, column count) and reused by later attempts in the same process. */
+const kernels = new WeakMap<GPU, Map<number, IKernelRunShortcut>>();
+
+function affineKernel(gpu: GPU, cols: number): IKernelRunShortcut {
+  let byCols = kernels.get(gpu);
+  if (!byCols) {
+    byCols = new Map();
+    kernels.set(gpu, byCols);
+  }
+  let kernel = byCols.get(cols);
+  if (!kernel) {
+    kernel = gpu.createKernel(
+      function (
+        this: AffineThis,
+        x: number[],
+        shiftHi: number[],
+        shiftLo: number[],
+        scale: number[],
+        offset: number[],
+      ) {
+        const c = this.thread.x % this.constants.cols;
+        return (x[this.thread.x]! - shiftHi[c]! - shiftLo[c]!) * scale[c]! + offset[c]!;
+      },
+      {
+        constants: { cols },
+        output: [1],
+        dynamicOutput: true,
+        dynamicArguments: true,
+        // GL backends otherwise may pack floats into 8-bit channels, or compute at medium precision.
+        precision: 'single',
+        tactic: 'precision',
+      },
+    );
+    byCols.set(cols, kernel);
+  }
+  return kernel;
+}

@@ -1,0 +1,109 @@
+import test from 'ava';
+import { affineColumns, affineOnGpu } from '../../kernels/gpujs/affine-columns.ts';
+import { destroySharedGpu, sharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
+import type { KernelContext } from '../../kernels/kernel-definition.ts';
+import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
+import { minmax, minmaxReference } from '../../kernels/minmax.ts';
+import { getKernel } from '../../kernels/registry.ts';
+import { normal, seededRandom } from '../../kernels/seeded-random.ts';
+import { firstMismatch } from '../support/float-comparison.ts';
+
+test.after.always(() => destroySharedGpu());
+
+function recordingContext() {
+  const progress: number[] = [];
+  const backends: string[] = [];
+  const context: KernelContext = {
+    signal: new AbortController().signal,
+    onProgress: (done) => progress.push(done),
+    onBackend: (backend) => backends.push(backend),
+  };
+  return { context, progress, backends };
+}
+
+/** Column 0 ordinary, 1 with NaN, 2 constant, 3 all NaN, 4 a large offset with a small spread. */
+function awkwardMatrix(rows: number, seed = 1): Matrix {
+  const random = seededRandom(seed);
+  const cols = 5;
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    data[r * cols] = normal(random) * 3 + 7;
+    data[r * cols + 1] = r % 7 === 0 ? Number.NaN : normal(random) - 2;
+    data[r * cols + 2] = 4.25;
+    data[r * cols + 3] = Number.NaN;
+    data[r * cols + 4] = 50_000 + normal(random) * 0.5;
+  }
+  return createMatrix(rows, cols, data);
+}
+
+test('the registry knows minmax', (t) => {
+  t.is(getKernel('minmax'), minmax);
+});
+
+test('the reference scales a small column by hand', (t) => {
+  const column = createMatrix(4, 1, Float32Array.from([2, 4, Number.NaN, 10]));
+  t.deepEqual(Array.from(minmaxReference(column, { min: 0, max: 1 })), [0, 0.25, Number.NaN, 1]);
+  t.deepEqual(Array.from(minmaxReference(column, { min: -1, max: 1 })), [-1, -0.5, Number.NaN, 1]);
+});
+
+for (const range of [
+  { min: 0, max: 1 },
+  { min: -3, max: 5 },
+]) {
+  test(`gpu.js output matches the float64 reference for [${range.min}, ${range.max}], NaN and constant columns included`, async (t) => {
+    const input = awkwardMatrix(3000);
+    const { context, backends } = recordingContext();
+    const result = await minmax.run(input, range, context);
+    t.is(firstMismatch(result.output.data, minmaxReference(input, range)), undefined);
+    t.regex(result.backend, /^gpu\.js:(webgpu|headlessgl|webgl2?|webasm|cpu)$/);
+    t.deepEqual(backends, [result.backend]);
+    t.deepEqual(result.details, { constantColumns: 1, emptyColumns: 1 });
+  });
+}
+
+test('NaN stays NaN, a constant column becomes min, a NaN-only column stays NaN', async (t) => {
+  const input = awkwardMatrix(50);
+  const { output } = await minmax.run(input, { min: 2, max: 3 }, recordingContext().context);
+  const column = (c: number) => Array.from({ length: 50 }, (_, r) => output.data[r * 5 + c]!);
+  t.true(column(3).every(Number.isNaN));
+  t.deepEqual(column(2), new Array(50).fill(2));
+  t.true(Number.isNaN(column(1)[0]!));
+  const ordinary = column(0);
+  t.is(Math.min(...ordinary), 2);
+  t.is(Math.max(...ordinary), 3);
+});
+
+test('large inputs run in row chunks, reporting progress after each', async (t) => {
+  const input = awkwardMatrix(100);
+  const { context, progress } = recordingContext();
+  const coefficients = affineColumns(
+    new Float64Array(5).fill(1),
+    new Float64Array(5).fill(2),
+    new Float64Array(5),
+  );
+  // 40 values per call: 8 rows of 5.
+  const { output } = await affineOnGpu(sharedGpu(), input, coefficients, context, {
+    keepOutput: true,
+    valuesPerChunk: 40,
+  });
+  t.is(progress.length, 13);
+  t.is(progress.at(-1), 100);
+  const expected = Float64Array.from(input.data, (value) => (value - 1) * 2);
+  t.is(firstMismatch(output!.data, expected), undefined);
+});
+
+test('params: min 0 and max 1 by default; max must exceed min; unknown names are field problems', (t) => {
+  t.deepEqual(minmax.parseParams({}), { ok: true, params: { min: 0, max: 1 } });
+  t.deepEqual(minmax.parseParams({ min: -1, max: 1 }), { ok: true, params: { min: -1, max: 1 } });
+  t.deepEqual(minmax.parseParams({ min: 1, max: 1 }), {
+    ok: false,
+    problems: [{ field: 'params.max', message: 'must be greater than min (1)' }],
+  });
+  t.deepEqual(minmax.parseParams({ min: 'low', range: [0, 1] }), {
+    ok: false,
+    problems: [
+      { field: 'params.range', message: 'unknown parameter; known: min, max' },
+      { field: 'params.min', message: 'must be a finite number' },
+    ],
+  });
+});
