@@ -21,6 +21,7 @@ test('the registry has the five policies, the FGD variants and the default', (t)
     'fgd',
     'fgd-balanced',
     'fgd-model-aware',
+    'fgd-sos',
     'random',
     'spread',
   ]);

@@ -4,6 +4,7 @@ import { dotProduct } from './dot-product.ts';
 import { fgd } from './fgd.ts';
 import { fgdBalanced } from './fgd-balanced.ts';
 import { fgdModelAware } from './fgd-model-aware.ts';
+import { fgdSos } from './fgd-sos.ts';
 import { random } from './random.ts';
 import type { Scorer } from './scorer.ts';
 import { spread } from './spread.ts';
@@ -19,6 +20,7 @@ const SCORERS: Readonly<Record<string, Scorer>> = {
   random,
   'fgd-model-aware': fgdModelAware,
   'fgd-balanced': fgdBalanced,
+  'fgd-sos': fgdSos,
 };
 
 export function scorerNames(): string[] {
