@@ -25,7 +25,7 @@ test('the registry has the five policies, the FGD variants and the default', (t)
     'random',
     'spread',
   ]);
-  t.is(DEFAULT_SCORER, 'fgd-balanced');
+  t.is(DEFAULT_SCORER, 'fgd-sos');
 });
 
 test('every policy places a job that fits somewhere', (t) => {

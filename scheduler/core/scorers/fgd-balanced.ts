@@ -1,5 +1,5 @@
-// fgd-balanced (the default): fgd-model-aware's descent of fragmentation, plus two terms FGD's one-step
-// measure misses, each in GPU milli so they add to the fragmentation change:
+// fgd-balanced (the previous default; fgd-sos adds to it): fgd-model-aware's descent of fragmentation, plus
+// two terms FGD's one-step measure misses, each in GPU milli so they add to the fragmentation change:
 // - stranding: the node's free GPU milli that its remaining CPU or memory could not feed at the workload's
 //   average CPU and memory per GPU milli. FGD counts a GPU as fragmented for a task only once the node has
 //   too little CPU or memory for that task; jobs that take more CPU per GPU than the node has (shares ask

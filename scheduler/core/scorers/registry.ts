@@ -10,7 +10,7 @@ import type { Scorer } from './scorer.ts';
 import { spread } from './spread.ts';
 
 /** The fragmentation-aware policy measured best on the packing benchmark (docs/scheduler-core.md). */
-export const DEFAULT_SCORER = 'fgd-balanced';
+export const DEFAULT_SCORER = 'fgd-sos';
 
 const SCORERS: Readonly<Record<string, Scorer>> = {
   'best-fit': bestFit,
