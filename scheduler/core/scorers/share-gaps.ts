@@ -8,6 +8,7 @@ import { MILLI_PER_GPU } from '../types.ts';
 export interface ReadonlyShareGaps {
   /** Schedulable GPUs of the model with exactly `freeMilli` free, for 0 < freeMilli < 1000; else 0. */
   count(model: string, freeMilli: number): number;
+  /** How much the sum of squared counts grows if one GPU of the model goes from `before` to `after` free. */
   sumOfSquaresIncrease(model: string, before: number, after: number): number;
 }
 
