@@ -11,7 +11,16 @@ import { runOnlineDrop } from '../scheduler/sim/online-drop.ts';
 import { machineDescription } from './machine.ts';
 
 export const PACKING_POLICIES = [
-  ...new Set(['best-fit', 'spread', 'dot-product', 'random', 'fgd', 'fgd-model-aware', DEFAULT_SCORER]),
+  ...new Set([
+    'best-fit',
+    'spread',
+    'dot-product',
+    'random',
+    'fgd',
+    'fgd-model-aware',
+    'fgd-balanced',
+    DEFAULT_SCORER,
+  ]),
 ];
 const NODES = 1_000;
 const SEEDS = 10;

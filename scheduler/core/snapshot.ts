@@ -2,6 +2,7 @@
 // rolled back for what-ifs such as preemption and gangs), and an index of nodes by free
 // capacity keeps each job from scanning nodes that cannot hold it.
 import { type NodeGroup, NodeIndex } from './node-index.ts';
+import { ShareGaps } from './scorers/share-gaps.ts';
 import type { Placement, ResourceRequest, RunningJob, Snapshot } from './types.ts';
 import { recount, toWorkingNode, type WorkingNode } from './working-node.ts';
 
@@ -24,6 +25,8 @@ export class WorkingSnapshot {
   readonly running: readonly RunningJob[];
   readonly #byName = new Map<string, WorkingNode>();
   readonly #index = new NodeIndex();
+  /** Partly used GPUs of schedulable nodes by model and free milli, for the Sum-of-Squares share rule. */
+  readonly shareGaps = new ShareGaps();
   readonly #journal: JournalEntry[] = [];
   #version = 0;
   #releases = 0;
@@ -35,6 +38,7 @@ export class WorkingSnapshot {
     for (const node of this.nodes) {
       this.#byName.set(node.name, node);
       this.#index.add(node);
+      if (!node.unschedulable) for (const gpu of node.gpus) this.shareGaps.added(gpu.model, gpu.freeMilli);
     }
   }
 
@@ -121,7 +125,9 @@ export class WorkingSnapshot {
       const gpu = node.gpus.find((candidate) => candidate.index === index);
       if (gpu === undefined)
         throw new Error(`placement ${placement.jobId}: node ${node.name} has no GPU ${index}`);
+      const before = gpu.freeMilli;
       gpu.freeMilli += direction * placement.gpuMilliPerGpu;
+      if (!node.unschedulable) this.shareGaps.moved(gpu.model, before, gpu.freeMilli);
     }
     node.cpuMilliFree += direction * placement.cpuMilli;
     node.memoryMiBFree += direction * placement.memoryMiB;

@@ -89,7 +89,39 @@ function referenceChoices(node: WorkingNode, request: ResourceRequest): Candidat
   return [{ gpuIndices: [], gpuMilliPerGpu: 0 }];
 }
 
-function referenceScore(policy: string, candidate: Candidate, context: ScoringContext): number {
+/** How much one GPU going from `before` to `after` free grows the sum of squared gap counts, by recounting. */
+function referenceSumOfSquaresIncrease(
+  working: WorkingSnapshot,
+  model: string,
+  before: number,
+  after: number,
+) {
+  const sumOfSquares = (moved: boolean) => {
+    const counts = new Map<number, number>();
+    for (const node of working.nodes) {
+      if (node.unschedulable) continue;
+      for (const gpu of node.gpus) {
+        if (gpu.model === model && gpu.freeMilli > 0 && gpu.freeMilli < MILLI_PER_GPU)
+          counts.set(gpu.freeMilli, (counts.get(gpu.freeMilli) ?? 0) + 1);
+      }
+    }
+    if (moved) {
+      if (before > 0 && before < MILLI_PER_GPU) counts.set(before, counts.get(before)! - 1);
+      if (after > 0 && after < MILLI_PER_GPU) counts.set(after, (counts.get(after) ?? 0) + 1);
+    }
+    let sum = 0;
+    for (const count of counts.values()) sum += count * count;
+    return sum;
+  };
+  return sumOfSquares(true) - sumOfSquares(false);
+}
+
+function referenceScore(
+  policy: string,
+  candidate: Candidate,
+  context: ScoringContext,
+  working: WorkingSnapshot,
+): number {
   const shapes = context.workload;
   const scope: FragmentationScope = policy === 'fgd' ? 'all' : 'gpu-capable';
   const increase =
@@ -116,6 +148,15 @@ function referenceScore(policy: string, candidate: Candidate, context: ScoringCo
     first?.freeMilli === gpus.gpuMilliPerGpu
   )
     cost -= 20;
+  if (policy === 'fgd-sos' && gpus.gpuMilliPerGpu > 0 && gpus.gpuMilliPerGpu < MILLI_PER_GPU)
+    cost +=
+      400 *
+      referenceSumOfSquaresIncrease(
+        working,
+        first!.model,
+        first!.freeMilli,
+        first!.freeMilli - gpus.gpuMilliPerGpu,
+      );
   return 50 * (1 - cost / context.largestNodeGpuMilli) + 1e-6 * bestFitScore(candidate);
 }
 
@@ -129,7 +170,7 @@ function referenceBest(
   for (const node of working.nodes) {
     if (!passesAll(node, request)) continue;
     for (const gpus of referenceChoices(node, request)) {
-      const score = referenceScore(policy, { node, request, gpus }, context);
+      const score = referenceScore(policy, { node, request, gpus }, context, working);
       if (
         best === undefined ||
         score > best.score ||
@@ -188,7 +229,7 @@ test('the FGD policies choose the node, GPUs and score of a memo-free reference'
       fc.array(arbitraryNode, { minLength: 1, maxLength: 8 }),
       fc.array(arbitraryJob, { minLength: 1, maxLength: 20 }),
       fc.array(arbitraryJob, { minLength: 1, maxLength: 6 }),
-      fc.constantFrom('fgd', 'fgd-model-aware', 'fgd-balanced'),
+      fc.constantFrom('fgd', 'fgd-model-aware', 'fgd-balanced', 'fgd-sos'),
       (nodeShapes, jobs, samples, policy) => {
         const nodes = nodeShapes.map((node, n) => ({ ...node, name: `n${n}` }));
         const working = new WorkingSnapshot({ nodes });

@@ -21,10 +21,11 @@ test('the registry has the five policies, the FGD variants and the default', (t)
     'fgd',
     'fgd-balanced',
     'fgd-model-aware',
+    'fgd-sos',
     'random',
     'spread',
   ]);
-  t.is(DEFAULT_SCORER, 'fgd-balanced');
+  t.is(DEFAULT_SCORER, 'fgd-sos');
 });
 
 test('every policy places a job that fits somewhere', (t) => {

@@ -30,6 +30,7 @@ export function createScoringContext(working: WorkingSnapshot, options: ContextO
     workload,
     random: seededRandom(options.seed ?? 0),
     largestNodeGpuMilli,
+    shareGaps: working.shareGaps,
     fragmentation: (node, scope = 'all') => {
       const entry = memo.entry(node);
       const known = scope === 'all' ? entry.all : entry.gpuCapable;

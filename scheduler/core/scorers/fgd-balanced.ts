@@ -1,5 +1,5 @@
-// fgd-balanced (the default): fgd-model-aware's descent of fragmentation, plus two terms FGD's one-step
-// measure misses, each in GPU milli so they add to the fragmentation change:
+// fgd-balanced (the previous default; fgd-sos adds to it): fgd-model-aware's descent of fragmentation, plus
+// two terms FGD's one-step measure misses, each in GPU milli so they add to the fragmentation change:
 // - stranding: the node's free GPU milli that its remaining CPU or memory could not feed at the workload's
 //   average CPU and memory per GPU milli. FGD counts a GPU as fragmented for a task only once the node has
 //   too little CPU or memory for that task; jobs that take more CPU per GPU than the node has (shares ask
@@ -13,7 +13,7 @@ import { MILLI_PER_GPU } from '../types.ts';
 import { findGpu, type ReadonlyWorkingNode } from '../working-node.ts';
 import type { WorkloadShape } from '../workload.ts';
 import { bestFitScore } from './best-fit.ts';
-import type { Candidate, Scorer } from './scorer.ts';
+import type { Candidate, Scorer, ScoringContext } from './scorer.ts';
 
 /** Milli of fragmentation per milli of projected stranded GPU (measured flat from 3 to 30). */
 const STRANDING_WEIGHT = 10;
@@ -91,15 +91,23 @@ function fillsSharedGpuExactly(
   return findGpu(node, gpuIndices[0]!)?.freeMilli === gpuMilliPerGpu;
 }
 
+/** The placement's cost in GPU milli: fragmentation growth, weighted stranding growth, less the exact-fill bonus. */
+export function fgdBalancedCost(candidate: Candidate, context: ScoringContext): number {
+  const fragmentation =
+    context.fragmentationAfter(candidate, 'gpu-capable') -
+    context.fragmentation(candidate.node, 'gpu-capable');
+  let cost = fragmentation + STRANDING_WEIGHT * strandingIncrease(candidate, appetiteOf(context.workload));
+  if (fillsSharedGpuExactly(candidate.node, candidate.gpus)) cost -= EXACT_FILL_MILLI;
+  return cost;
+}
+
+/** 0..100 around 50 for no cost, as the other FGD policies score; best-fit breaks exact ties. */
+export function costScore(cost: number, candidate: Candidate, context: ScoringContext): number {
+  return 50 * (1 - cost / context.largestNodeGpuMilli) + TIE_BREAK_WEIGHT * bestFitScore(candidate);
+}
+
 export const fgdBalanced: Scorer = {
-  score: (candidate, context) => {
-    const fragmentation =
-      context.fragmentationAfter(candidate, 'gpu-capable') -
-      context.fragmentation(candidate.node, 'gpu-capable');
-    let cost = fragmentation + STRANDING_WEIGHT * strandingIncrease(candidate, appetiteOf(context.workload));
-    if (fillsSharedGpuExactly(candidate.node, candidate.gpus)) cost -= EXACT_FILL_MILLI;
-    return 50 * (1 - cost / context.largestNodeGpuMilli) + TIE_BREAK_WEIGHT * bestFitScore(candidate);
-  },
+  score: (candidate, context) => costScore(fgdBalancedCost(candidate, context), candidate, context),
   gpuChoice: 'every',
   stateOnly: true,
 };

@@ -1,4 +1,4 @@
-// fgd-model-aware (the default): FGD's steepest descent of fragmentation, judged only against the tasks
+// fgd-model-aware: FGD's steepest descent of fragmentation, judged only against the tasks
 // that could ever use the node's GPUs, with best-fit breaking ties.
 //
 // Why: the paper's measure counts a node's whole free capacity as fragmented for every task that asks for

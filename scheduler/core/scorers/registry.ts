@@ -4,12 +4,13 @@ import { dotProduct } from './dot-product.ts';
 import { fgd } from './fgd.ts';
 import { fgdBalanced } from './fgd-balanced.ts';
 import { fgdModelAware } from './fgd-model-aware.ts';
+import { fgdSos } from './fgd-sos.ts';
 import { random } from './random.ts';
 import type { Scorer } from './scorer.ts';
 import { spread } from './spread.ts';
 
 /** The fragmentation-aware policy measured best on the packing benchmark (docs/scheduler-core.md). */
-export const DEFAULT_SCORER = 'fgd-balanced';
+export const DEFAULT_SCORER = 'fgd-sos';
 
 const SCORERS: Readonly<Record<string, Scorer>> = {
   'best-fit': bestFit,
@@ -19,6 +20,7 @@ const SCORERS: Readonly<Record<string, Scorer>> = {
   random,
   'fgd-model-aware': fgdModelAware,
   'fgd-balanced': fgdBalanced,
+  'fgd-sos': fgdSos,
 };
 
 export function scorerNames(): string[] {

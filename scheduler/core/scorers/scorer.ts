@@ -5,6 +5,7 @@ import type { GpuChoice } from '../gpu-choice.ts';
 import type { ResourceRequest } from '../types.ts';
 import type { ReadonlyWorkingNode } from '../working-node.ts';
 import type { WorkloadShape } from '../workload.ts';
+import type { ReadonlyShareGaps } from './share-gaps.ts';
 
 export interface Candidate {
   /** The node as it is now, before the placement is assumed. */
@@ -29,6 +30,8 @@ export interface ScoringContext {
   readonly random: () => number;
   /** GPU milli of the largest node: a fixed scale for scores measured in absolute milli. */
   readonly largestNodeGpuMilli: number;
+  /** The working snapshot's partly used GPUs by model and free milli, as they are now. */
+  readonly shareGaps: ReadonlyShareGaps;
 }
 
 export interface Scorer {
@@ -40,7 +43,8 @@ export interface Scorer {
   readonly gpuChoice: 'tightest' | 'every';
   /**
    * true when the score depends only on the node's capacity state (its stateKey), never on its name,
-   * labels, position or a random draw: nodes in the same state are then scored once per group. A scorer
+   * labels, position or a random draw (cluster-wide values such as shareGaps, equal for every node of one
+   * search, are fine): nodes in the same state are then scored once per group. A scorer
    * that is not (random) is asked about every node.
    */
   readonly stateOnly: boolean;
