@@ -1,7 +1,7 @@
 // Outputs appear whole or not at all: write a temporary file beside the target, fsync, then rename over it.
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Temporary files being written by this process, removed if the process exits mid-write. */
@@ -41,6 +41,63 @@ export async function writeFileAtomic(target: string, chunks: Iterable<Uint8Arra
     unfinished.delete(temporary);
     await unlink(temporary).catch(() => {});
     throw error;
+  }
+}
+
+/** An output written in parts as they are computed, visible under its name only once committed. */
+export interface AtomicFile {
+  /** Appends; with `position`, overwrites bytes already written (a header patched at the end). */
+  write(chunk: Uint8Array, position?: number): Promise<void>;
+  /** fsync, rename over the target, fsync the directory. */
+  commit(): Promise<void>;
+  /** Removes the temporary file; safe to call after a failed commit or twice. */
+  abort(): Promise<void>;
+}
+
+export async function createAtomicFile(target: string): Promise<AtomicFile> {
+  await mkdir(dirname(target), { recursive: true });
+  const temporary = temporaryPathFor(target);
+  unfinished.add(temporary);
+  let handle: FileHandle | undefined = await open(temporary, 'wx');
+  let end = 0;
+  const close = async () => {
+    const open = handle;
+    handle = undefined;
+    await open?.close();
+  };
+  return {
+    async write(chunk, position) {
+      if (!handle) throw new Error(`${target}: written after commit or abort`);
+      const at = position ?? end;
+      await writeAll(handle, chunk, at);
+      end = Math.max(end, at + chunk.byteLength);
+    },
+    async commit() {
+      if (!handle) throw new Error(`${target}: committed after commit or abort`);
+      await handle.sync();
+      await close();
+      await rename(temporary, target);
+      unfinished.delete(temporary);
+      await syncDirectory(dirname(target));
+    },
+    async abort() {
+      await close().catch(() => {});
+      if (!unfinished.delete(temporary)) return;
+      await unlink(temporary).catch(() => {});
+    },
+  };
+}
+
+async function writeAll(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  let written = 0;
+  while (written < chunk.byteLength) {
+    const { bytesWritten } = await handle.write(
+      chunk,
+      written,
+      chunk.byteLength - written,
+      position + written,
+    );
+    written += bytesWritten;
   }
 }
 

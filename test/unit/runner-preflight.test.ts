@@ -53,10 +53,15 @@ const cases = [
   },
   {
     name: 'invalid inference params',
-    spec: inferenceJobSpec({ params: { batchSize: 2.5, batch: 3 } }),
+    // The job spec schema rejects these at submit; preflight checks a spec that skipped it all the same.
+    spec: { ...inferenceJobSpec(), params: { batchSize: 2.5, batch: 3 } },
     problems: [
-      { field: 'params.batch', message: 'unknown parameter; known: batchSize' },
       { field: 'params.batchSize', message: 'must be an integer from 1 to 65536' },
+      {
+        field: 'params.batch',
+        message:
+          'unknown parameter; known: batchSize, inputName, outputs, postprocess, k, reviewBelow, reviewOutput, shard',
+      },
     ],
   },
   {
@@ -82,7 +87,9 @@ const cases = [
   {
     name: 'an npy input shorter than its shape',
     spec: kernelJobSpec({ input: 'short.npy' }),
-    problems: [{ field: 'input', message: 'data has 16 bytes but shape (2, 3) of float32 needs 24' }],
+    problems: [
+      { field: 'input', message: 'truncated: data has 16 bytes but shape (2, 3) of float32 needs 24' },
+    ],
   },
   {
     name: 'a JSONL input whose first row is broken',
