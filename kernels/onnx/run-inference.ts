@@ -10,7 +10,10 @@ import type { LoadedModel } from './session-cache.ts';
 
 export interface RowBatch {
   rows: number;
-  /** rows * (values per row), row after row, of the binding's input type. */
+  /**
+   * rows * (values per row), row after row, of the binding's input type. Sources may reuse it for the
+   * batch after next: the loop below asks for that one only once this batch's run has finished.
+   */
   data: ElementArray;
 }
 

@@ -4,24 +4,21 @@ import { type FileHandle, open } from 'node:fs/promises';
 import {
   allocateElements,
   BYTES_PER_ELEMENT,
-  type ElementArray,
   type InputElementType,
 } from '../../kernels/onnx/element-types.ts';
+import type { RowBatch } from '../../kernels/onnx/run-inference.ts';
 import { DataFormatError } from './data-format-error.ts';
 import { inspectNpy, type NpyHeader } from './npy.ts';
-
-export interface RowBatch {
-  rows: number;
-  /** rows * rowSize values, row after row. */
-  data: ElementArray;
-}
 
 export interface NpyBatchReader {
   header: NpyHeader;
   dtype: InputElementType;
   /** Dimensions of one row (the shape after the first dimension). */
   rowShape: number[];
-  /** Rows [start, end) in batches of at most `batchSize` rows. */
+  /**
+   * Rows [start, end) in batches of at most `batchSize` rows. A batch's buffer is reused for the batch
+   * after next: the consumer must be done with it (run, copied) before asking for the one after the next.
+   */
   batches(start: number, end: number, batchSize: number): AsyncGenerator<RowBatch>;
   close(): Promise<void>;
 }
@@ -48,11 +45,17 @@ async function* readBatches(
   end: number,
   batchSize: number,
 ): AsyncGenerator<RowBatch> {
+  // Two buffers taken in turn: the batch being run and the one being read. Fresh buffers per batch would
+  // leave tens of MiB of garbage between collections; these make memory flat whatever the input size.
+  const ring = [0, 1].map(() =>
+    allocateElements(header.dtype, Math.min(batchSize, end - start) * header.cols),
+  );
+  let turn = 0;
   for (let row = start; row < end; row += batchSize) {
     const rows = Math.min(batchSize, end - row);
-    // A fresh buffer per batch: the previous one may still be a tensor in flight or an output being written.
-    const data = allocateElements(header.dtype, rows * header.cols);
-    const bytes = new Uint8Array(data.buffer, 0, rows * rowBytes);
+    const buffer = ring[turn++ % 2]!;
+    const data = rows * header.cols === buffer.length ? buffer : buffer.subarray(0, rows * header.cols);
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, rows * rowBytes);
     const position = header.dataOffset + row * rowBytes;
     let filled = 0;
     while (filled < bytes.length) {
