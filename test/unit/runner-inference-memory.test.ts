@@ -34,7 +34,11 @@ async function writeLargeNpy(path: string): Promise<void> {
   }
 }
 
-type Outcome = { type: 'succeeded' | 'failed'; result?: { details?: Record<string, unknown> }; failure?: unknown };
+type Outcome = {
+  type: 'succeeded' | 'failed';
+  result?: { details?: Record<string, unknown> };
+  failure?: unknown;
+};
 
 /** The attempt's outcome, without a timer left behind to keep the test process alive. */
 function outcome(runner: ReturnType<typeof startRunner>, jobId: string): Promise<Outcome> {
@@ -60,7 +64,10 @@ test(`a ${INPUT_MIB} MiB .npy is inferred with a runner peak RSS under ${PEAK_LI
   await writeLargeNpy(join(cwd, 'large.npy'));
   await writeFile(join(cwd, 'small.npy'), npyHeader('<f4', '1024', [COLS]));
   await writeFile(join(cwd, 'small.npy'), new Uint8Array(1024 * COLS * 4), { flag: 'a' });
-  await writeFile(join(cwd, 'mlp.onnx'), buildMlpModel({ inputDim: COLS, hiddenDims: [8], outputDim: 4, seed: 2 }));
+  await writeFile(
+    join(cwd, 'mlp.onnx'),
+    buildMlpModel({ inputDim: COLS, hiddenDims: [8], outputDim: 4, seed: 2 }),
+  );
   const runner = startRunner();
   t.teardown(async () => {
     runner.child.disconnect();
@@ -79,9 +86,14 @@ test(`a ${INPUT_MIB} MiB .npy is inferred with a runner peak RSS under ${PEAK_LI
   const baseline = await peakRssMiB(runner.child.pid!);
   await job('p', 'large.npy');
   const peak = await peakRssMiB(runner.child.pid!);
-  t.log(`input ${INPUT_MIB} MiB: runner peak RSS ${peak.toFixed(0)} MiB, ${baseline.toFixed(0)} MiB after warm-up`);
+  t.log(
+    `input ${INPUT_MIB} MiB: runner peak RSS ${peak.toFixed(0)} MiB, ${baseline.toFixed(0)} MiB after warm-up`,
+  );
   t.true(peak < PEAK_LIMIT_MIB, `peak RSS ${peak} MiB`);
-  t.true(peak - baseline < GROWTH_LIMIT_MIB, `peak grew by ${peak - baseline} MiB: the input is not streamed`);
+  t.true(
+    peak - baseline < GROWTH_LIMIT_MIB,
+    `peak grew by ${peak - baseline} MiB: the input is not streamed`,
+  );
   t.deepEqual((await inspectNpy(join(cwd, 'out', 'p.npy'))).shape, [ROWS, 4]);
   await rm(join(cwd, 'large.npy'));
 });
