@@ -195,11 +195,17 @@ async function openSinks(
           request.cwd,
           params.reviewOutput ?? join(dirname(request.spec.output), defaultReviewName(params)),
         );
-  const output: FieldWriter =
+  const output: FieldWriter = await writing(request.spec.output, () =>
     outputExtension === '.npy'
-      ? await createNpyFieldWriter(outputPath, emptyLayout(params, binding))
-      : await createJsonlFieldWriter(outputPath, fieldCount > 1 || params.postprocess !== 'none');
-  const review = reviewPath ? await createLineWriter(reviewPath) : undefined;
+      ? createNpyFieldWriter(outputPath, emptyLayout(params, binding))
+      : createJsonlFieldWriter(outputPath, fieldCount > 1 || params.postprocess !== 'none'),
+  );
+  const review = reviewPath
+    ? await writing(reviewPath, () => createLineWriter(reviewPath)).catch(async (error) => {
+        await output.abort();
+        throw error;
+      })
+    : undefined;
   let reviewed = 0;
   let cols = 0;
   return {
@@ -215,11 +221,11 @@ async function openSinks(
         reviewed += lines.length;
         writes.push(review.write(lines));
       }
-      await Promise.all(writes);
+      await writing(request.spec.output, () => Promise.all(writes));
     },
     async commit() {
-      await review?.commit();
-      await output.commit();
+      await writing(reviewPath ?? '', async () => review?.commit());
+      await writing(request.spec.output, () => output.commit());
     },
     async abort() {
       await Promise.allSettled([output.abort(), review?.abort()]);
@@ -227,6 +233,18 @@ async function openSinks(
     cols: () => cols,
     ...(reviewPath ? { review: { path: reviewPath, rows: () => reviewed } } : {}),
   };
+}
+
+/** File system errors while writing (disk full, permissions) may pass on another attempt or node. */
+async function writing<T>(file: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
+    throw new RunnerError('OUTPUT_FAILED', `cannot write ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 function classScoresOf(block: BatchOutput['outputs'][number]): { classes: number; values: Float32Array } {

@@ -105,13 +105,15 @@ export async function* textBatches(
   let index = 0;
   let pending: TextRow[] = [];
   for await (const row of textRows(path, format)) {
-    if (index++ < start) continue;
+    const at = index++;
+    if (at < start) continue;
+    // Stops reading: the rest of the file belongs to later shards.
+    if (at >= end) break;
     pending.push(row);
-    if (pending.length === batchSize || index === end) {
+    if (pending.length === batchSize) {
       yield toBatch(pending, type, path);
       pending = [];
     }
-    if (index >= end) return;
   }
   if (pending.length > 0) yield toBatch(pending, type, path);
 }

@@ -6,6 +6,7 @@ import type { JobSpecInput } from '../../api/schemas/job-spec.ts';
 import { createMatrix } from '../../kernels/matrix.ts';
 import { buildMlpModel, type MlpShape, mlpReference, mlpWeights } from '../../kernels/onnx/mlp-model.ts';
 import { releaseSessions } from '../../kernels/onnx/session-cache.ts';
+import { RunnerError } from '../../runner/errors.ts';
 import { inspectNpy, writeNpy } from '../../runner/io/npy.ts';
 import { runAttempt } from '../../runner/run-attempt.ts';
 import { inferenceJobSpec } from '../support/job-specs.ts';
@@ -164,4 +165,33 @@ test('more shards than rows leave some children with an empty, valid output', as
   const result = await run(cwd, { params: { shard: { index: 0, count: 3 } } });
   t.is(result.rows, 0);
   t.deepEqual((await inspectNpy(result.output)).shape, [0, 4]);
+});
+
+test('a shard of a CSV input stops at its slice; an empty slice writes an empty output', async (t) => {
+  const cwd = await workspace(t);
+  const lines = Array.from({ length: 5 }, (_, r) =>
+    Array.from({ length: 8 }, (_, c) => r + c / 10).join(','),
+  );
+  await writeFile(join(cwd, 'five.csv'), `${lines.join('\n')}\n`);
+  const counts: number[] = [];
+  for (let index = 0; index < 7; index++) {
+    const result = await run(cwd, {
+      input: 'five.csv',
+      output: `out/s${index}.jsonl`,
+      params: { shard: { index, count: 7 } },
+    });
+    counts.push(result.rows);
+  }
+  t.deepEqual(counts, [0, 1, 1, 0, 1, 1, 1]);
+});
+
+test('an output that cannot be written fails retryably with OUTPUT_FAILED and leaves nothing', async (t) => {
+  const cwd = await workspace(t);
+  // A file where the output directory should be: creating it fails as a full disk or bad permissions would.
+  await writeFile(join(cwd, 'out'), 'in the way');
+  const error = await t.throwsAsync(() => run(cwd, { output: 'out/p.npy' }), { instanceOf: RunnerError });
+  t.is(error.code, 'OUTPUT_FAILED');
+  t.true(error.retryable);
+  t.regex(error.message, /cannot write out\/p\.npy/);
+  t.is(await readFile(join(cwd, 'out'), 'utf8'), 'in the way');
 });
