@@ -32,6 +32,14 @@ export async function preflight(spec: JobSpec, cwd: string): Promise<FieldProble
   problems.push(...input.problems);
   problems.push(...checkOutput(spec, cwd));
   if (model) problems.push(...checkNames(spec.params, model));
+  const modelInput = model?.inputs[0];
+  // The runner feeds .npy values as they are: no silent conversion to another dtype.
+  if (input.dtype !== undefined && modelInput && input.dtype !== modelInput.type) {
+    problems.push({
+      field: 'input',
+      message: `is ${input.dtype} but model input "${modelInput.name}" takes ${modelInput.type}`,
+    });
+  }
   const modelShape = model?.inputs[0]?.shape;
   const expectedWidth = modelShape?.length === 2 ? modelShape[1] : undefined;
   if (input.cols !== undefined && typeof expectedWidth === 'number' && input.cols !== expectedWidth) {
@@ -96,7 +104,7 @@ async function checkInput(
   input: string,
   cwd: string,
   kind: JobSpec['kind'],
-): Promise<{ problems: FieldProblem[]; cols?: number }> {
+): Promise<{ problems: FieldProblem[]; cols?: number; dtype?: string }> {
   const path = resolve(cwd, input);
   // Inference streams more: any rank and dtype of .npy, and CSV (runner/inference-job.ts).
   const isCsv = kind === 'inference' && extname(path).toLowerCase() === '.csv';
@@ -112,7 +120,7 @@ async function checkInput(
   try {
     if (format === 'npy') {
       const header = await (kind === 'inference' ? inspectNpy(path) : readNpyHeader(path));
-      return { problems: [], cols: header.cols };
+      return { problems: [], cols: header.cols, dtype: header.dtype };
     }
     if (format === 'csv') return { problems: [] };
     return { problems: [], ...(await probeJsonl(path, input)) };

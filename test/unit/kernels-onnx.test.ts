@@ -158,7 +158,7 @@ test('a file that is not a model fails to load with a ModelError', async (t) => 
 
 test('the model summary reads inputs and outputs without a session', async (t) => {
   t.deepEqual(await readModelSummary(await modelFile(t)), {
-    inputs: [{ name: 'features', shape: ['N', 8] }],
+    inputs: [{ name: 'features', type: 'float32', shape: ['N', 8] }],
     outputs: ['probabilities'],
   });
   t.throws(() => summarizeModel(Buffer.from('definitely not protobuf')), { instanceOf: ModelError });
