@@ -18,7 +18,7 @@ import {
   type FieldLayout,
   type FieldWriter,
 } from './io/output-writers.ts';
-import { countTextRows, type TextFormat, textBatches } from './io/text-rows.ts';
+import { countTextRows, type TextFormat, textBatchesInWorker } from './io/text-rows.ts';
 import type { AttemptRequest, AttemptSuccess } from './protocol.ts';
 import type { AttemptHooks } from './run-attempt.ts';
 
@@ -153,7 +153,8 @@ async function openSource(path: string, extension: string, name: string): Promis
     return {
       rowShape: [cols],
       rows,
-      batches: (type, start, end, batchSize) => textBatches(path, format, type, start, end, batchSize),
+      batches: (type, start, end, batchSize) =>
+        textBatchesInWorker({ path, format, type, start, end, batchSize }),
       close: async () => {},
     };
   } catch (error) {

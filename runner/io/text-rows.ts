@@ -3,6 +3,7 @@
 // no field that is a number), empty fields and NaN are NaN, fields may be double-quoted.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
 import {
   allocateElements,
   type ElementArray,
@@ -12,6 +13,7 @@ import {
 import type { RowBatch } from '../../kernels/onnx/run-inference.ts';
 import { DataFormatError } from './data-format-error.ts';
 import { parseJsonlRow } from './jsonl.ts';
+import type { TextWorkerMessage } from './text-batch-worker.ts';
 
 export type TextFormat = 'jsonl' | 'csv';
 
@@ -91,6 +93,48 @@ export async function countTextRows(
     cols = row.values.length;
   }
   return { rows, cols };
+}
+
+export interface TextBatchRequest {
+  path: string;
+  format: TextFormat;
+  type: InputElementType;
+  start: number;
+  end: number;
+  batchSize: number;
+}
+
+/**
+ * textBatches run in a worker thread, so parsing the next batches overlaps the current session.run
+ * (which blocks this thread). Batches arrive as transferred buffers; errors keep their file and line.
+ */
+export async function* textBatchesInWorker(request: TextBatchRequest): AsyncGenerator<RowBatch> {
+  const worker = new Worker(new URL('./text-batch-worker.ts', import.meta.url), { workerData: request });
+  const queue: TextWorkerMessage[] = [];
+  let notify: (() => void) | undefined;
+  const push = (message: TextWorkerMessage) => {
+    queue.push(message);
+    notify?.();
+  };
+  worker.on('message', push);
+  worker.on('error', (error: Error) => push({ type: 'error', message: error.message }));
+  worker.on('exit', () => push({ type: 'error', message: 'the text parsing worker exited early' }));
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (notify = resolve));
+      const message = queue.shift()!;
+      if (message.type === 'done') return;
+      if (message.type === 'error') {
+        if (message.file !== undefined)
+          throw new DataFormatError(message.file, message.problem ?? message.message);
+        throw new Error(message.message);
+      }
+      worker.postMessage('more');
+      yield { rows: message.rows, data: message.data as RowBatch['data'] };
+    }
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /** Rows [start, end) in batches of at most `batchSize`, as `type` values. */

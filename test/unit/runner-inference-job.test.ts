@@ -278,3 +278,15 @@ test('the inspected header of a written output has the row count patched in', as
   t.deepEqual(header.shape, [300, 3]);
   t.is(header.dataOffset % 64, 0);
 });
+
+test('text values the model input type cannot hold fail with the file and line, from the parsing worker', async (t) => {
+  const cwd = await temporaryDirectory(t);
+  await writeFile(join(cwd, 'cast.onnx'), buildCastModel('uint8', 2));
+  await writeFile(join(cwd, 'pixels.csv'), 'r,g\n0,255\n12,256\n');
+  const error = await failure(cwd, inferenceJobSpec({ model: 'cast.onnx', input: 'pixels.csv' }));
+  t.is(error.code, 'INPUT_MALFORMED');
+  t.regex(error.message, /pixels\.csv: line 3, value 2 \(256\) is not a uint8/);
+  await writeFile(join(cwd, 'ok.csv'), 'r,g\n0,255\n12,200\n');
+  const result = await run(cwd, { model: 'cast.onnx', input: 'ok.csv', output: 'out/ok.jsonl' });
+  t.is(await readFile(result.output, 'utf8'), '[0,255]\n[12,200]\n');
+});
