@@ -54,12 +54,28 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
+/** Small appends are gathered up to this size: a write per tiny batch would cost a syscall each. */
+const STAGING_BYTES = 1 << 20;
+
 export async function createAtomicFile(target: string): Promise<AtomicFile> {
   await mkdir(dirname(target), { recursive: true });
   const temporary = temporaryPathFor(target);
   unfinished.add(temporary);
   let handle: FileHandle | undefined = await open(temporary, 'wx');
+  const staging = Buffer.allocUnsafe(STAGING_BYTES);
+  let staged = 0;
+  /** The file's length once what is staged is written. */
   let end = 0;
+  const current = () => {
+    if (!handle) throw new Error(`${target}: used after commit or abort`);
+    return handle;
+  };
+  const flush = async () => {
+    if (staged === 0) return;
+    const bytes = staged;
+    staged = 0;
+    await writeAll(current(), staging.subarray(0, bytes), end - bytes);
+  };
   const close = async () => {
     const open = handle;
     handle = undefined;
@@ -67,20 +83,28 @@ export async function createAtomicFile(target: string): Promise<AtomicFile> {
   };
   return {
     async write(chunk, position) {
-      if (!handle) throw new Error(`${target}: written after commit or abort`);
+      current();
+      if (position !== undefined || chunk.byteLength > STAGING_BYTES - staged) await flush();
+      if (position === undefined && chunk.byteLength <= STAGING_BYTES) {
+        staging.set(chunk, staged);
+        staged += chunk.byteLength;
+        end += chunk.byteLength;
+        return;
+      }
       const at = position ?? end;
-      await writeAll(handle, chunk, at);
+      await writeAll(current(), chunk, at);
       end = Math.max(end, at + chunk.byteLength);
     },
     async commit() {
-      if (!handle) throw new Error(`${target}: committed after commit or abort`);
-      await handle.sync();
+      await flush();
+      await current().sync();
       await close();
       await rename(temporary, target);
       unfinished.delete(temporary);
       await syncDirectory(dirname(target));
     },
     async abort() {
+      staged = 0;
       await close().catch(() => {});
       if (!unfinished.delete(temporary)) return;
       await unlink(temporary).catch(() => {});
