@@ -196,6 +196,12 @@ async function openSinks(
           request.cwd,
           params.reviewOutput ?? join(dirname(request.spec.output), defaultReviewName(params)),
         );
+  if (reviewPath === outputPath || reviewPath === resolve(request.cwd, request.spec.input)) {
+    throw new RunnerError(
+      'OUTPUT_UNSUPPORTED',
+      `params.reviewOutput must differ from the input and the output`,
+    );
+  }
   const output: FieldWriter = await writing(request.spec.output, () =>
     outputExtension === '.npy'
       ? createNpyFieldWriter(outputPath, emptyLayout(params, binding))

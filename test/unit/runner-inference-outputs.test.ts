@@ -195,3 +195,15 @@ test('an output that cannot be written fails retryably with OUTPUT_FAILED and le
   t.regex(error.message, /cannot write out\/p\.npy/);
   t.is(await readFile(join(cwd, 'out'), 'utf8'), 'in the way');
 });
+
+test('a review file that would overwrite the input is refused', async (t) => {
+  const cwd = await workspace(t);
+  const error = await t.throwsAsync(
+    () => run(cwd, { params: { reviewBelow: 0.5, reviewOutput: 'features.npy' } }),
+    {
+      instanceOf: RunnerError,
+    },
+  );
+  t.is(error.code, 'OUTPUT_UNSUPPORTED');
+  t.regex(error.message, /params\.reviewOutput must differ from the input and the output/);
+});
