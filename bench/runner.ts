@@ -36,6 +36,9 @@ export interface RunnerBenchResult {
   ratio: number;
   /** Median over rounds of runner / bare in the same round. */
   medianRoundRatio: number;
+  /** Median share of wall time spent inside session.run (1 = no overhead at all). */
+  runnerInferenceShare: number;
+  bareInferenceShare: number;
   samples: { runnerRowsPerSec: number[]; bareRowsPerSec: number[] };
   rows: number;
   batchSize: number;
@@ -93,7 +96,21 @@ export async function runnerBench(
       resources: { cpuMilli: options.threads * 1000 },
     });
     const model = await loadModel(join(cwd, 'mlp.onnx'), [], { intraOpThreads: options.threads });
+    // Time inside session.run, for both: its share of the wall time is the overhead measure that machine
+    // load moves least, since each share compares times within one pass.
+    let inRunMs = 0;
+    const run = model.session.run.bind(model.session);
+    model.session.run = (async (...args: Parameters<typeof run>) => {
+      const started = performance.now();
+      try {
+        return await run(...args);
+      } finally {
+        inRunMs += performance.now() - started;
+      }
+    }) as typeof run;
+    const shares = { runner: [] as number[], bare: [] as number[] };
     const runner = async (inputFile = 'input.npy') => {
+      inRunMs = 0;
       const started = performance.now();
       const request = {
         jobId: 'bench',
@@ -107,16 +124,23 @@ export async function runnerBench(
         onProgress: () => {},
       });
       if (result.backend !== model.backend) throw new Error(`runner used ${result.backend}`);
-      return result.rows / ((performance.now() - started) / 1000);
+      const elapsed = performance.now() - started;
+      shares.runner.push(inRunMs / elapsed);
+      return result.rows / (elapsed / 1000);
     };
     const bare = async (rows = input) => {
+      inRunMs = 0;
       const started = performance.now();
       await bareLoop(model.session, rows);
-      return rows.rows / ((performance.now() - started) / 1000);
+      const elapsed = performance.now() - started;
+      shares.bare.push(inRunMs / elapsed);
+      return rows.rows / (elapsed / 1000);
     };
     progress('warm-up');
     await bare(createMatrix(warmUpRows, input.cols, input.data.slice(0, warmUpRows * input.cols)));
     await runner('warm-up.npy');
+    shares.runner.length = 0;
+    shares.bare.length = 0;
     const samples = { runnerRowsPerSec: [] as number[], bareRowsPerSec: [] as number[] };
     for (let round = 1; round <= options.rounds; round++) {
       // Alternate, so a change in machine load during the run hits both alike.
@@ -136,6 +160,8 @@ export async function runnerBench(
         samples.runnerRowsPerSec.map((value, i) => value / samples.bareRowsPerSec[i]!),
       ),
       samples,
+      runnerInferenceShare: median(shares.runner),
+      bareInferenceShare: median(shares.bare),
       rows: options.rows,
       batchSize: BATCH_SIZE,
       threads: model.intraOpThreads,
@@ -175,6 +201,7 @@ export function runnerTable(result: RunnerBenchResult): string {
     `model ${result.model.inputDim}-${result.model.hiddenDims.join('-')}-${result.model.outputDim}, ${result.rows} rows, batch ${result.batchSize}, ${result.threads} intra-op threads`,
     `bare onnxruntime-node loop: ${result.bareRowsPerSec.toFixed(1)} rows/s (rounds: ${result.samples.bareRowsPerSec.map((v) => v.toFixed(1)).join(', ')})`,
     `runner (.npy -> .npy):      ${result.runnerRowsPerSec.toFixed(1)} rows/s (rounds: ${result.samples.runnerRowsPerSec.map((v) => v.toFixed(1)).join(', ')})`,
+    `time inside session.run: runner ${(result.runnerInferenceShare * 100).toFixed(1)}%, bare ${(result.bareInferenceShare * 100).toFixed(1)}% (median over rounds)`,
     `runner / bare: ${(result.ratio * 100).toFixed(1)}% best against best, ${(result.medianRoundRatio * 100).toFixed(1)}% median per round (acceptance: >= 95%)`,
   ].join('\n');
 }
