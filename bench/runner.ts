@@ -143,9 +143,14 @@ export async function runnerBench(
     shares.bare.length = 0;
     const samples = { runnerRowsPerSec: [] as number[], bareRowsPerSec: [] as number[] };
     for (let round = 1; round <= options.rounds; round++) {
-      // Alternate, so a change in machine load during the run hits both alike.
-      samples.bareRowsPerSec.push(await bare());
-      samples.runnerRowsPerSec.push(await runner());
+      // Alternate, and swap which goes first each round, so load changes and order hit both alike.
+      if (round % 2 === 1) {
+        samples.bareRowsPerSec.push(await bare());
+        samples.runnerRowsPerSec.push(await runner());
+      } else {
+        samples.runnerRowsPerSec.push(await runner());
+        samples.bareRowsPerSec.push(await bare());
+      }
       progress(
         `round ${round}: bare ${samples.bareRowsPerSec.at(-1)!.toFixed(1)} rows/s, runner ${samples.runnerRowsPerSec.at(-1)!.toFixed(1)} rows/s`,
       );
