@@ -1,7 +1,8 @@
 // `npm run bench`: the end-to-end throughput benchmark (default); `npm run bench -- scheduler [--json]`:
 // scheduling-cycle speed per policy; `npm run bench -- packing`: packing quality per policy;
 // `npm run bench -- fairness`: fair-share split and starvation in simulated queues; `npm run bench --
-// kernels`: gpu.js kernels against plain JS and memory-copy bandwidth (bench/kernels.ts). Each prints a
+// kernels`: gpu.js kernels against plain JS and memory-copy bandwidth (bench/kernels.ts); `npm run bench --
+// runner`: inference runner throughput against a bare onnxruntime-node loop. Each prints a
 // table (or JSON) and keeps the JSON under .gpubatch/bench/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { fairness, fairnessTable } from './fairness.ts';
 import { kernelBench, kernelTable } from './kernels.ts';
 import { machineDescription } from './machine.ts';
 import { packing, packingTable } from './packing.ts';
+import { runnerBench, runnerBenchOptions, runnerTable } from './runner.ts';
 import { schedulerSpeed, speedTable } from './scheduler-speed.ts';
 import { report, saveJson, throughput } from './throughput.ts';
 
@@ -36,13 +38,18 @@ if (which === 'scheduler') {
   const result = await kernelBench(progress);
   console.log(json ? JSON.stringify(result, null, 2) : kernelTable(result));
   progress(`json: ${keep('kernels', result)}`);
+} else if (which === 'runner') {
+  const result = await runnerBench(runnerBenchOptions(process.argv), progress);
+  const path = keep('runner', result);
+  console.log(json ? JSON.stringify(result, null, 2) : runnerTable(result));
+  progress(`json: ${path}`);
 } else if (which === undefined) {
   const result = await throughput();
   console.log(report(result));
   console.log(`json: ${saveJson(result, '.gpubatch/bench')}`);
 } else {
   throw new Error(
-    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels (none: throughput)`,
+    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels, runner (none: throughput)`,
   );
 }
 

@@ -1,7 +1,7 @@
 // Cheap submit-time checks, so a job that can only fail is rejected with reasons instead of queued.
 // Reads file headers and stats, never whole inputs, and creates no runtime session.
 import { open, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { FieldProblem } from '../api/errors.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { parseInferenceParams } from '../kernels/onnx/inference-params.ts';
@@ -10,7 +10,7 @@ import { getKernel, kernelNames } from '../kernels/registry.ts';
 import { DataFormatError } from './io/data-format-error.ts';
 import { parseJsonl } from './io/jsonl.ts';
 import { matrixFileFormat, unsupportedExtensionMessage } from './io/matrix-files.ts';
-import { readNpyHeader } from './io/npy.ts';
+import { inspectNpy, readNpyHeader } from './io/npy.ts';
 import { jobOutputFormat, secondInputPath } from './kernel-io.ts';
 
 /** How much of a JSONL input is read to check its first row. */
@@ -29,15 +29,25 @@ export async function preflight(spec: JobSpec, cwd: string): Promise<FieldProble
     problems.push(...checked.problems);
     model = checked.model;
   }
-  const input = await checkInput(spec.input, cwd);
+  const input = await checkInput(spec.input, cwd, spec.kind);
   problems.push(...input.problems);
   const second = secondInputPath(spec, cwd);
   if (second) {
-    const checked = await checkInput(second.path, cwd);
+    const checked = await checkInput(second.path, cwd, spec.kind);
     problems.push(...checked.problems.map((problem) => ({ ...problem, field: `params.${second.param}` })));
   }
   problems.push(...checkOutput(spec, cwd));
-  const expectedWidth = model?.inputs[0]?.shape.at(-1);
+  if (model) problems.push(...checkNames(spec.params, model));
+  const modelInput = model?.inputs[0];
+  // The runner feeds .npy values as they are: no silent conversion to another dtype.
+  if (input.dtype !== undefined && modelInput && input.dtype !== modelInput.type) {
+    problems.push({
+      field: 'input',
+      message: `is ${input.dtype} but model input "${modelInput.name}" takes ${modelInput.type}`,
+    });
+  }
+  const modelShape = model?.inputs[0]?.shape;
+  const expectedWidth = modelShape?.length === 2 ? modelShape[1] : undefined;
   if (input.cols !== undefined && typeof expectedWidth === 'number' && input.cols !== expectedWidth) {
     problems.push({
       field: 'input',
@@ -73,13 +83,52 @@ async function checkModel(
   }
 }
 
-async function checkInput(input: string, cwd: string): Promise<{ problems: FieldProblem[]; cols?: number }> {
+/** Input and output names the job asks for must be the model's. */
+function checkNames(raw: Record<string, unknown>, model: ModelSummary): FieldProblem[] {
+  const parsed = parseInferenceParams(raw);
+  if (!parsed.ok) return [];
+  const problems: FieldProblem[] = [];
+  const { inputName, outputs = [] } = parsed.params;
+  if (inputName !== undefined && !model.inputs.some((input) => input.name === inputName)) {
+    problems.push({
+      field: 'params.inputName',
+      message: `"${inputName}" is not an input of the model; it has ${model.inputs.map((i) => `"${i.name}"`).join(', ')}`,
+    });
+  }
+  outputs.forEach((name, i) => {
+    if (!model.outputs.includes(name)) {
+      problems.push({
+        field: `params.outputs[${i}]`,
+        message: `"${name}" is not an output of the model; it has ${model.outputs.map((o) => `"${o}"`).join(', ')}`,
+      });
+    }
+  });
+  return problems;
+}
+
+async function checkInput(
+  input: string,
+  cwd: string,
+  kind: JobSpec['kind'],
+): Promise<{ problems: FieldProblem[]; cols?: number; dtype?: string }> {
   const path = resolve(cwd, input);
-  const format = matrixFileFormat(path);
-  if (!format) return { problems: [{ field: 'input', message: unsupportedExtensionMessage(path) }] };
+  // Inference streams more: any rank and dtype of .npy, and CSV (runner/inference-job.ts).
+  const isCsv = kind === 'inference' && extname(path).toLowerCase() === '.csv';
+  const format = isCsv ? 'csv' : matrixFileFormat(path);
+  if (!format) {
+    const message =
+      kind === 'inference'
+        ? `unsupported file type (${extname(path) || 'no extension'}); use .npy, .jsonl or .csv`
+        : unsupportedExtensionMessage(path);
+    return { problems: [{ field: 'input', message }] };
+  }
   if (!(await isFile(path))) return { problems: [{ field: 'input', message: `file not found: ${input}` }] };
   try {
-    if (format === 'npy') return { problems: [], cols: (await readNpyHeader(path)).cols };
+    if (format === 'npy') {
+      const header = await (kind === 'inference' ? inspectNpy(path) : readNpyHeader(path));
+      return { problems: [], cols: header.cols, dtype: header.dtype };
+    }
+    if (format === 'csv') return { problems: [] };
     return { problems: [], ...(await probeJsonl(path, input)) };
   } catch (error) {
     const message = error instanceof DataFormatError ? error.problem : (error as Error).message;

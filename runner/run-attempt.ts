@@ -1,15 +1,13 @@
 // One job attempt, start to finish: check the spec, load the input (and model), compute, commit the output.
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FieldProblem } from '../api/errors.ts';
 import type { KernelContext } from '../kernels/kernel-definition.ts';
 import { InputMismatchError, ModelError } from '../kernels/kernel-errors.ts';
 import type { Matrix } from '../kernels/matrix.ts';
-import { parseInferenceParams } from '../kernels/onnx/inference-params.ts';
-import { runInference } from '../kernels/onnx/run-inference.ts';
-import { loadModel } from '../kernels/onnx/session-cache.ts';
+import { ParamsMismatchError } from '../kernels/onnx/model-binding.ts';
 import { getKernel, kernelNames } from '../kernels/registry.ts';
 import { asRunnerError, RunnerError } from './errors.ts';
+import { runInferenceJob } from './inference-job.ts';
 import { DataFormatError } from './io/data-format-error.ts';
 import {
   type MatrixFileFormat,
@@ -40,6 +38,8 @@ interface ComputeResult {
 /** Resolves with the committed output; rejects with a RunnerError, and then leaves no output behind. */
 export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): Promise<AttemptSuccess> {
   try {
+    // Inference streams its input and writes its own outputs (runner/inference-job.ts).
+    if (request.spec.kind === 'inference') return await runInferenceJob(request, hooks);
     const started = performance.now();
     const { spec } = request;
     const inputPath = resolve(request.cwd, spec.input);
@@ -72,10 +72,7 @@ export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): 
       onProgress: (done, total) => hooks.onProgress({ done, total }),
       onBackend: (backend) => hooks.onBackend?.(backend),
     };
-    const result =
-      spec.kind === 'kernel'
-        ? await computeKernel(request, inputPath, inputFormat, context)
-        : await computeInference(request, inputPath, inputFormat, context);
+    const result = await computeKernel(request, inputPath, inputFormat, context);
 
     // A cancellation that arrives while computing must not commit an output.
     hooks.signal.throwIfAborted();
@@ -132,38 +129,6 @@ async function computeKernel(
   };
 }
 
-async function computeInference(
-  request: AttemptRequest,
-  inputPath: string,
-  inputFormat: MatrixFileFormat,
-  context: KernelContext,
-): Promise<ComputeResult> {
-  const parsed = parseInferenceParams(request.spec.params);
-  if (!parsed.ok) throw badParams(parsed.problems);
-  const modelPath = resolve(request.cwd, request.spec.model ?? '');
-  try {
-    await stat(modelPath);
-  } catch {
-    throw new RunnerError('MODEL_NOT_FOUND', `model not found: ${request.spec.model}`);
-  }
-  const model = await loadModel(modelPath, request.gpuIndices);
-  context.onBackend(model.backend);
-  const input = await readInput(request, inputPath, inputFormat);
-  context.onProgress(0, input.rows);
-  const output = await runInference(model, input, parsed.params.batchSize, context);
-  return {
-    output,
-    rows: output.rows,
-    backend: model.backend,
-    details: {
-      model: modelPath,
-      outputName: model.outputName,
-      batchSize: parsed.params.batchSize,
-      ...(model.fallbackReasons.length > 0 ? { fallbackReasons: model.fallbackReasons } : {}),
-    },
-  };
-}
-
 async function readInput(request: AttemptRequest, path: string, format: MatrixFileFormat): Promise<Matrix> {
   try {
     return await readMatrix(path, format);
@@ -185,5 +150,7 @@ function classify(error: unknown): RunnerError {
     return new RunnerError('INPUT_MALFORMED', error.message, { cause: error });
   }
   if (error instanceof ModelError) return new RunnerError('MODEL_INVALID', error.message, { cause: error });
+  if (error instanceof ParamsMismatchError)
+    return new RunnerError('BAD_PARAMS', error.message, { cause: error });
   return asRunnerError(error);
 }

@@ -1,5 +1,6 @@
 // The job spec: one schema validates REST bodies and CLI YAML and generates the OpenAPI document.
 import { z } from 'zod';
+import { InferenceParamsSchema } from '../../kernels/onnx/inference-params.ts';
 
 /** Upper bounds that catch typos (gpus: 800) long before any real cluster would. */
 export const LIMITS = {
@@ -39,7 +40,10 @@ export const ResourcesSchema = z
     path: ['gpuMilli'],
   });
 
-export const DataLocationSchema = z.string().min(1).describe('A file path (.npy or .jsonl).');
+export const DataLocationSchema = z
+  .string()
+  .min(1)
+  .describe('A file path (.npy or .jsonl; inference also reads .csv).');
 
 export const JobSpecSchema = z
   .strictObject({
@@ -50,7 +54,10 @@ export const JobSpecSchema = z
     model: z.string().min(1).optional().describe('Path of the ONNX model, for kind "inference".'),
     input: DataLocationSchema,
     output: DataLocationSchema,
-    params: z.record(z.string(), z.unknown()).default({}),
+    params: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe("The kernel's parameters, or for kind inference: docs/runner.md, Inference parameters."),
     resources: ResourcesSchema.default({
       gpus: 0,
       gpuMilli: 0,
@@ -89,6 +96,13 @@ export const JobSpecSchema = z
     }
     if (spec.kind === 'inference' && !spec.model) {
       ctx.addIssue({ code: 'custom', path: ['model'], message: 'required when kind is "inference"' });
+    }
+    if (spec.kind === 'inference') {
+      // Kernel params are checked by each kernel at preflight; inference params have one schema here.
+      const params = InferenceParamsSchema.safeParse(spec.params);
+      for (const issue of params.success ? [] : params.error.issues) {
+        ctx.addIssue({ ...issue, path: ['params', ...issue.path] } as never);
+      }
     }
   });
 

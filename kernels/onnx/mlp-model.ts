@@ -12,10 +12,15 @@ export interface MlpShape {
   hiddenDims: number[];
   outputDim: number;
   seed: number;
+  /** A fixed batch dimension instead of the dynamic "N" (models exported for one batch size). */
+  fixedBatch?: number;
+  /** Also expose the pre-softmax scores as a second output, "logits". */
+  exposeLogits?: boolean;
 }
 
 export const MLP_INPUT_NAME = 'features';
 export const MLP_OUTPUT_NAME = 'probabilities';
+export const MLP_LOGITS_NAME = 'logits';
 /** Opset 13: Gemm, Relu and Softmax(axis=1) are stable there and every current runtime supports it. */
 const OPSET = 13;
 
@@ -53,7 +58,7 @@ export function buildMlpModel(shape: MlpShape): Uint8Array {
     const last = i === layers.length - 1;
     initializer.push(floatTensor(`W${i}`, [layer.inDim, layer.outDim], layer.weight));
     initializer.push(floatTensor(`B${i}`, [layer.outDim], layer.bias));
-    const linear = last ? 'logits' : `linear${i}`;
+    const linear = last ? MLP_LOGITS_NAME : `linear${i}`;
     nodes.push({ opType: 'Gemm', name: `gemm${i}`, input: [current, `W${i}`, `B${i}`], output: [linear] });
     if (last) {
       nodes.push({
@@ -76,8 +81,11 @@ export function buildMlpModel(shape: MlpShape): Uint8Array {
       name: 'mlp',
       node: nodes,
       initializer,
-      input: [floatValueInfo(MLP_INPUT_NAME, shape.inputDim)],
-      output: [floatValueInfo(MLP_OUTPUT_NAME, shape.outputDim)],
+      input: [floatValueInfo(MLP_INPUT_NAME, shape.inputDim, shape.fixedBatch)],
+      output: [
+        floatValueInfo(MLP_OUTPUT_NAME, shape.outputDim, shape.fixedBatch),
+        ...(shape.exposeLogits ? [floatValueInfo(MLP_LOGITS_NAME, shape.outputDim, shape.fixedBatch)] : []),
+      ],
     },
   });
   return onnx.ModelProto.encode(model).finish();
@@ -117,14 +125,17 @@ function floatTensor(name: string, dims: number[], values: Float32Array): onnxPr
   };
 }
 
-function floatValueInfo(name: string, width: number): onnxProto.onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] },
-      },
-    },
-  };
+function floatValueInfo(name: string, width: number, fixedBatch?: number): onnxProto.onnx.IValueInfoProto {
+  return valueInfo(name, onnx.TensorProto.DataType.FLOAT, width, fixedBatch);
+}
+
+/** A [batch, width] tensor; the batch dimension is "N" unless fixed. */
+export function valueInfo(
+  name: string,
+  elemType: number,
+  width: number,
+  fixedBatch?: number,
+): onnxProto.onnx.IValueInfoProto {
+  const batch = fixedBatch === undefined ? { dimParam: 'N' } : { dimValue: fixedBatch };
+  return { name, type: { tensorType: { elemType, shape: { dim: [batch, { dimValue: width }] } } } };
 }

@@ -10,9 +10,23 @@ const { onnx } = onnxProto;
 export const MAX_SUMMARY_BYTES = 256 * 1024 * 1024;
 
 export interface ModelSummary {
-  inputs: { name: string; shape: (number | string)[] }[];
+  /** `type` as onnxruntime names it ("float32", "int64", ...), or "onnx type <n>" for the rest. */
+  inputs: { name: string; type: string; shape: (number | string)[] }[];
   outputs: string[];
 }
+
+const { DataType } = onnx.TensorProto;
+const TYPE_NAMES: Record<number, string> = {
+  [DataType.FLOAT]: 'float32',
+  [DataType.FLOAT16]: 'float16',
+  [DataType.DOUBLE]: 'float64',
+  [DataType.INT64]: 'int64',
+  [DataType.INT32]: 'int32',
+  [DataType.UINT8]: 'uint8',
+  [DataType.INT8]: 'int8',
+  [DataType.BOOL]: 'bool',
+  [DataType.STRING]: 'string',
+};
 
 /** The graph's inputs (initializers excluded) and outputs; undefined when the file is too large to look at. */
 export async function readModelSummary(path: string): Promise<ModelSummary | undefined> {
@@ -37,6 +51,7 @@ export function summarizeModel(bytes: Uint8Array): ModelSummary {
     .filter((value) => !initializers.has(value.name))
     .map((value) => ({
       name: value.name ?? '',
+      type: typeName(value.type?.tensorType?.elemType ?? 0),
       shape: (value.type?.tensorType?.shape?.dim ?? []).map((dim) =>
         dim.dimParam ? dim.dimParam : Number(dim.dimValue ?? 0),
       ),
@@ -46,4 +61,8 @@ export function summarizeModel(bytes: Uint8Array): ModelSummary {
     throw new ModelError(`the model has ${inputs.length} inputs; batch inference feeds one`);
   if (outputs.length === 0) throw new ModelError('the model has no outputs');
   return { inputs, outputs };
+}
+
+function typeName(elemType: number): string {
+  return TYPE_NAMES[elemType] ?? `onnx type ${elemType}`;
 }

@@ -1,7 +1,7 @@
 // Outputs appear whole or not at all: write a temporary file beside the target, fsync, then rename over it.
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Temporary files being written by this process, removed if the process exits mid-write. */
@@ -41,6 +41,87 @@ export async function writeFileAtomic(target: string, chunks: Iterable<Uint8Arra
     unfinished.delete(temporary);
     await unlink(temporary).catch(() => {});
     throw error;
+  }
+}
+
+/** An output written in parts as they are computed, visible under its name only once committed. */
+export interface AtomicFile {
+  /** Appends; with `position`, overwrites bytes already written (a header patched at the end). */
+  write(chunk: Uint8Array, position?: number): Promise<void>;
+  /** fsync, rename over the target, fsync the directory. */
+  commit(): Promise<void>;
+  /** Removes the temporary file; safe to call after a failed commit or twice. */
+  abort(): Promise<void>;
+}
+
+/** Small appends are gathered up to this size: a write per tiny batch would cost a syscall each. */
+const STAGING_BYTES = 1 << 20;
+
+export async function createAtomicFile(target: string): Promise<AtomicFile> {
+  await mkdir(dirname(target), { recursive: true });
+  const temporary = temporaryPathFor(target);
+  unfinished.add(temporary);
+  let handle: FileHandle | undefined = await open(temporary, 'wx');
+  const staging = Buffer.allocUnsafe(STAGING_BYTES);
+  let staged = 0;
+  /** The file's length once what is staged is written. */
+  let end = 0;
+  const current = () => {
+    if (!handle) throw new Error(`${target}: used after commit or abort`);
+    return handle;
+  };
+  const flush = async () => {
+    if (staged === 0) return;
+    const bytes = staged;
+    staged = 0;
+    await writeAll(current(), staging.subarray(0, bytes), end - bytes);
+  };
+  const close = async () => {
+    const open = handle;
+    handle = undefined;
+    await open?.close();
+  };
+  return {
+    async write(chunk, position) {
+      current();
+      if (position !== undefined || chunk.byteLength > STAGING_BYTES - staged) await flush();
+      if (position === undefined && chunk.byteLength <= STAGING_BYTES) {
+        staging.set(chunk, staged);
+        staged += chunk.byteLength;
+        end += chunk.byteLength;
+        return;
+      }
+      const at = position ?? end;
+      await writeAll(current(), chunk, at);
+      end = Math.max(end, at + chunk.byteLength);
+    },
+    async commit() {
+      await flush();
+      await current().sync();
+      await close();
+      await rename(temporary, target);
+      unfinished.delete(temporary);
+      await syncDirectory(dirname(target));
+    },
+    async abort() {
+      staged = 0;
+      await close().catch(() => {});
+      if (!unfinished.delete(temporary)) return;
+      await unlink(temporary).catch(() => {});
+    },
+  };
+}
+
+async function writeAll(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  let written = 0;
+  while (written < chunk.byteLength) {
+    const { bytesWritten } = await handle.write(
+      chunk,
+      written,
+      chunk.byteLength - written,
+      position + written,
+    );
+    written += bytesWritten;
   }
 }
 

@@ -19,7 +19,7 @@ export function parseJsonl(text: string, file: string): Matrix {
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!.trim();
     if (line === '') continue;
-    const row = parseRow(line, file, index + 1);
+    const row = parseJsonlRow(line, file, index + 1);
     const width = rows[0]?.length ?? row.length;
     if (row.length !== width) {
       throw new DataFormatError(
@@ -63,7 +63,7 @@ export function formatFloat32(value: number): string {
   return String(Number(value.toPrecision(9)));
 }
 
-function parseRow(line: string, file: string, lineNumber: number): number[] {
+export function parseJsonlRow(line: string, file: string, lineNumber: number): number[] {
   let value: unknown;
   try {
     value = JSON.parse(line);

@@ -1,7 +1,9 @@
-// NumPy .npy files: float32 little-endian ('<f4'), C order, 1-D (one column) or 2-D; header versions 1, 2 and 3.
+// NumPy .npy files, C order, header versions 1, 2 and 3. Kernels read float32 matrices (1-D or 2-D);
+// inference reads any rank of float32, float16, int64 or uint8 (runner/io/npy-reader.ts streams those).
 // Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 import { open, readFile } from 'node:fs/promises';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
+import type { InputElementType } from '../../kernels/onnx/element-types.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { DataFormatError } from './data-format-error.ts';
 
@@ -10,20 +12,37 @@ const MAGIC = [0x93, ...Buffer.from('NUMPY')];
 const PREAMBLE_BYTES = 12;
 /** numpy aligns the data to 64 bytes so it can be memory-mapped; we do the same. */
 const ALIGNMENT = 64;
-const BYTES_PER_VALUE = 4;
+
+/** numpy's dtype strings for the element types we read; '|u1' and '<u1' are the same thing. */
+const DTYPES: Record<string, InputElementType> = {
+  '<f4': 'float32',
+  '<f2': 'float16',
+  '<i8': 'int64',
+  '|u1': 'uint8',
+  '<u1': 'uint8',
+};
+const ELEMENT_BYTES: Record<InputElementType, number> = { float32: 4, float16: 2, int64: 8, uint8: 1 };
 
 export interface NpyHeader {
   version: 1 | 2 | 3;
-  /** The shape as written: [n] or [rows, cols]. */
+  descr: string;
+  dtype: InputElementType;
+  /** The shape as written: [n], [rows, cols] or more dimensions. */
   shape: number[];
   rows: number;
+  /** Values per row: the product of the dimensions after the first (1 for a 1-D array). */
   cols: number;
   /** Byte offset of the first value. */
   dataOffset: number;
 }
 
-/** Validates the header and that the file size matches the shape, without reading the data. Cheap. */
+/** A float32 matrix header (what kernels read), checked against the file size without reading the data. */
 export async function readNpyHeader(path: string): Promise<NpyHeader> {
+  return requireFloat32Matrix(await inspectNpy(path), path);
+}
+
+/** Any supported dtype and rank, checked against the file size without reading the data. Cheap. */
+export async function inspectNpy(path: string): Promise<NpyHeader> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
@@ -44,7 +63,7 @@ export async function readNpyHeader(path: string): Promise<NpyHeader> {
 /** Reads the whole file as a matrix; a 1-D array becomes one column. */
 export async function readNpy(path: string): Promise<Matrix> {
   const bytes = await readFile(path);
-  const header = parseNpyHeader(bytes, path);
+  const header = requireFloat32Matrix(parseNpyHeader(bytes, path), path);
   checkDataLength(header, bytes.length - header.dataOffset, path);
   // Copy into a fresh, 4-byte aligned buffer: the file buffer's offset may not be aligned.
   // The bytes are little-endian, like every platform Node ships for here (x64, arm64).
@@ -65,10 +84,11 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
 
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];
   if (descr === undefined) throw new DataFormatError(file, 'header has no descr (dtype)');
-  if (descr !== '<f4') {
+  const dtype = DTYPES[descr];
+  if (dtype === undefined) {
     throw new DataFormatError(
       file,
-      `unsupported dtype '${descr}': only float32 little-endian ('<f4') is supported`,
+      `unsupported dtype '${descr}': supported are '<f4' (float32), '<f2' (float16), '<i8' (int64), '|u1' (uint8), little-endian`,
     );
   }
   const fortranOrder = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
@@ -79,8 +99,26 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
   const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (shapeText === undefined) throw new DataFormatError(file, 'header has no shape');
   const shape = parseShape(shapeText, file);
-  const [rows, cols = 1] = shape as [number, number?];
-  return { version, shape, rows, cols, dataOffset: headerEnd };
+  const [rows, ...rowShape] = shape as [number, ...number[]];
+  const cols = rowShape.reduce((a, b) => a * b, 1);
+  return { version, descr, dtype, shape, rows, cols, dataOffset: headerEnd };
+}
+
+/** Kernels take float32 matrices: one or two dimensions. */
+function requireFloat32Matrix(header: NpyHeader, file: string): NpyHeader {
+  if (header.dtype !== 'float32') {
+    throw new DataFormatError(
+      file,
+      `unsupported dtype '${header.descr}': only float32 little-endian ('<f4') is supported`,
+    );
+  }
+  if (header.shape.length > 2) {
+    throw new DataFormatError(
+      file,
+      `shape (${header.shape.join(', ')}) has ${header.shape.length} dimensions; expected 1 or 2`,
+    );
+  }
+  return header;
 }
 
 /** The header and data as buffers: write them in order to get a 2-D .npy file. */
@@ -127,18 +165,17 @@ function parseShape(shapeText: string, file: string): number[] {
   if (shape.some((dimension) => !Number.isSafeInteger(dimension))) {
     throw new DataFormatError(file, `malformed shape (${shapeText})`);
   }
-  if (shape.length < 1 || shape.length > 2) {
-    throw new DataFormatError(file, `shape (${shapeText}) has ${shape.length} dimensions; expected 1 or 2`);
-  }
+  if (shape.length < 1) throw new DataFormatError(file, `shape (${shapeText}) is a scalar; expected rows`);
   return shape;
 }
 
 function checkDataLength(header: NpyHeader, dataBytes: number, file: string): void {
-  const expected = header.rows * header.cols * BYTES_PER_VALUE;
+  const expected = header.rows * header.cols * ELEMENT_BYTES[header.dtype];
   if (dataBytes !== expected) {
+    const problem = dataBytes < expected ? 'truncated: ' : '';
     throw new DataFormatError(
       file,
-      `data has ${dataBytes} bytes but shape (${header.shape.join(', ')}) of float32 needs ${expected}`,
+      `${problem}data has ${dataBytes} bytes but shape (${header.shape.join(', ')}) of ${header.dtype} needs ${expected}`,
     );
   }
 }

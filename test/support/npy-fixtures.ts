@@ -11,6 +11,8 @@ export interface NpyBytesOptions {
   fortranOrder?: 'True' | 'False';
   shape?: string;
   values?: number[];
+  /** Raw data bytes instead of `values` as float32 (for other dtypes). */
+  data?: ArrayBufferView;
   /** Bytes to drop from the end of the data, to make its length wrong. */
   truncateBy?: number;
 }
@@ -30,7 +32,9 @@ export function npyBytes(options: NpyBytesOptions = {}): Buffer {
   head[6] = version;
   if (version === 1) head.writeUInt16LE(headerText.length, 8);
   else head.writeUInt32LE(headerText.length, 8);
-  const data = Buffer.from(Float32Array.from(values).buffer);
+  const data = options.data
+    ? Buffer.from(options.data.buffer, options.data.byteOffset, options.data.byteLength)
+    : Buffer.from(Float32Array.from(values).buffer);
   return Buffer.concat([head, headerText, data.subarray(0, data.length - (options.truncateBy ?? 0))]);
 }
 

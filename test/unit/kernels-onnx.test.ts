@@ -2,11 +2,18 @@ import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { InputMismatchError, ModelError } from '../../kernels/kernel-errors.ts';
-import { createMatrix } from '../../kernels/matrix.ts';
+import { createMatrix, type Matrix, rowSlice } from '../../kernels/matrix.ts';
 import { buildMlpModel, type MlpShape, mlpReference, mlpWeights } from '../../kernels/onnx/mlp-model.ts';
+import { bindModel } from '../../kernels/onnx/model-binding.ts';
 import { readModelSummary, summarizeModel } from '../../kernels/onnx/model-summary.ts';
-import { runInference } from '../../kernels/onnx/run-inference.ts';
-import { loadModel, providerPlan, releaseSessions } from '../../kernels/onnx/session-cache.ts';
+import { type RowBatch, runBatches } from '../../kernels/onnx/run-inference.ts';
+import {
+  type LoadedModel,
+  loadModel,
+  providerPlan,
+  releaseSessions,
+  threadsForCpuMilli,
+} from '../../kernels/onnx/session-cache.ts';
 import { normal, seededRandom } from '../../kernels/seeded-random.ts';
 import { firstMismatch } from '../support/float-comparison.ts';
 import { temporaryDirectory } from '../support/npy-fixtures.ts';
@@ -32,6 +39,41 @@ async function modelFile(t: Parameters<typeof temporaryDirectory>[0], mlp = shap
 
 const noProgress = { signal: new AbortController().signal, onProgress: () => {} };
 
+/** The whole matrix through the batch loop, outputs collected in order. */
+async function runInference(
+  model: LoadedModel,
+  input: Matrix,
+  batchSize: number,
+  context: { signal: AbortSignal; onProgress: (done: number, total: number) => void },
+): Promise<Matrix> {
+  const binding = bindModel(model, {}, { dtype: 'float32', rowShape: [input.cols] });
+  async function* batches(): AsyncGenerator<RowBatch> {
+    for (let start = 0; start < input.rows; start += batchSize) {
+      const end = Math.min(input.rows, start + batchSize);
+      yield { rows: end - start, data: rowSlice(input, start, end) };
+    }
+  }
+  const parts: Float32Array[] = [];
+  let cols = 0;
+  await runBatches(
+    model,
+    binding,
+    batches(),
+    async ({ outputs: [output] }) => {
+      cols = output!.rowShape[0]!;
+      parts.push(output!.data as Float32Array);
+    },
+    { ...context, totalRows: input.rows },
+  );
+  const data = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    data.set(part, at);
+    at += part.length;
+  }
+  return createMatrix(data.length / cols, cols, data);
+}
+
 test('the generated MLP run by onnxruntime matches its float64 reference', async (t) => {
   const model = await loadModel(await modelFile(t), []);
   const input = features(1000);
@@ -50,7 +92,10 @@ test('weights depend only on the seed', (t) => {
 test('rows run in micro-batches, with progress after each', async (t) => {
   const model = await loadModel(await modelFile(t), []);
   const progress: number[] = [];
-  await runInference(model, features(10), 4, { ...noProgress, onProgress: (done) => progress.push(done) });
+  await runInference(model, features(10), 4, {
+    ...noProgress,
+    onProgress: (done: number) => progress.push(done),
+  });
   t.deepEqual(progress, [4, 8, 10]);
 });
 
@@ -81,6 +126,19 @@ test('with a GPU assigned CUDA is tried first and, where it cannot load, CPU is 
   t.regex(model.fallbackReasons[0]!, /^cuda: .+/);
 });
 
+test('intra-op threads follow the job CPU share: ceil(cpuMilli / 1000), at least one', (t) => {
+  t.deepEqual([1, 999, 1000, 1001, 2500, 4000].map(threadsForCpuMilli), [1, 1, 1, 2, 3, 4]);
+});
+
+test('sessions are cached per thread count', async (t) => {
+  const path = await modelFile(t);
+  const one = await loadModel(path, [], { intraOpThreads: 1 });
+  const two = await loadModel(path, [], { intraOpThreads: 2 });
+  t.not(one, two);
+  t.is(two.intraOpThreads, 2);
+  t.is(await loadModel(path, [], { intraOpThreads: 2 }), two);
+});
+
 test('sessions are cached per model file version', async (t) => {
   const path = await modelFile(t);
   const first = await loadModel(path, []);
@@ -100,7 +158,7 @@ test('a file that is not a model fails to load with a ModelError', async (t) => 
 
 test('the model summary reads inputs and outputs without a session', async (t) => {
   t.deepEqual(await readModelSummary(await modelFile(t)), {
-    inputs: [{ name: 'features', shape: ['N', 8] }],
+    inputs: [{ name: 'features', type: 'float32', shape: ['N', 8] }],
     outputs: ['probabilities'],
   });
   t.throws(() => summarizeModel(Buffer.from('definitely not protobuf')), { instanceOf: ModelError });

@@ -22,6 +22,11 @@ async function workspace(t: Parameters<typeof temporaryDirectory>[0]): Promise<s
   await writeFile(join(cwd, 'fortran.npy'), npyBytes({ fortranOrder: 'True' }));
   await writeFile(join(cwd, 'short.npy'), npyBytes({ truncateBy: 8 }));
   await writeFile(join(cwd, 'broken.jsonl'), '[1, 2\n');
+  await writeFile(
+    join(cwd, 'ints.npy'),
+    npyBytes({ descr: '<i8', shape: '(1, 8)', data: new BigInt64Array(8) }),
+  );
+  await writeFile(join(cwd, 'features.csv'), 'a,b,c,d,e,f,g,h\n1,2,3,4,5,6,7,8\n');
   return cwd;
 }
 
@@ -31,6 +36,7 @@ test('valid kernel and inference jobs have no problems', async (t) => {
   t.deepEqual(await preflight(inferenceJobSpec({ params: { batchSize: 32 } }), cwd), []);
   // Only the first JSONL row is probed at submit time.
   t.deepEqual(await preflight(inferenceJobSpec({ input: 'features.jsonl', output: 'p.jsonl' }), cwd), []);
+  t.deepEqual(await preflight(inferenceJobSpec({ input: 'features.csv', output: 'p.jsonl' }), cwd), []);
 });
 
 test('a model file that is not protobuf is reported on the model field', async (t) => {
@@ -59,10 +65,15 @@ const cases = [
   },
   {
     name: 'invalid inference params',
-    spec: inferenceJobSpec({ params: { batchSize: 2.5, batch: 3 } }),
+    // The job spec schema rejects these at submit; preflight checks a spec that skipped it all the same.
+    spec: { ...inferenceJobSpec(), params: { batchSize: 2.5, batch: 3 } },
     problems: [
-      { field: 'params.batch', message: 'unknown parameter; known: batchSize' },
       { field: 'params.batchSize', message: 'must be an integer from 1 to 65536' },
+      {
+        field: 'params.batch',
+        message:
+          'unknown parameter; known: batchSize, inputName, outputs, postprocess, k, reviewBelow, reviewOutput, shard',
+      },
     ],
   },
   {
@@ -88,7 +99,9 @@ const cases = [
   {
     name: 'an npy input shorter than its shape',
     spec: kernelJobSpec({ input: 'short.npy' }),
-    problems: [{ field: 'input', message: 'data has 16 bytes but shape (2, 3) of float32 needs 24' }],
+    problems: [
+      { field: 'input', message: 'truncated: data has 16 bytes but shape (2, 3) of float32 needs 24' },
+    ],
   },
   {
     name: 'a JSONL input whose first row is broken',
@@ -107,6 +120,27 @@ const cases = [
     name: 'an output that would overwrite the input',
     spec: kernelJobSpec({ output: './matrix.npy' }),
     problems: [{ field: 'output', message: 'must not overwrite the input: a retry would read it' }],
+  },
+  {
+    name: 'an npy dtype the model input does not take',
+    spec: inferenceJobSpec({ input: 'ints.npy' }),
+    problems: [{ field: 'input', message: 'is int64 but model input "features" takes float32' }],
+  },
+  {
+    name: 'input and output names the model does not have',
+    spec: inferenceJobSpec({ params: { inputName: 'pixels', outputs: ['probabilities', 'embedding'] } }),
+    problems: [
+      { field: 'params.inputName', message: '"pixels" is not an input of the model; it has "features"' },
+      {
+        field: 'params.outputs[1]',
+        message: '"embedding" is not an output of the model; it has "probabilities"',
+      },
+    ],
+  },
+  {
+    name: 'an inference input extension it cannot read',
+    spec: inferenceJobSpec({ input: 'features.parquet' }),
+    problems: [{ field: 'input', message: 'unsupported file type (.parquet); use .npy, .jsonl or .csv' }],
   },
   {
     name: 'an input narrower than the model input',
