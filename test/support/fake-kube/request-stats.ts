@@ -9,7 +9,7 @@ export interface RequestRecord {
   name?: string;
   labelSelector?: string;
   fieldSelector?: string;
-  /** HTTP status of the response (200 for a watch that was opened). */
+  /** HTTP status of the response (200 for a watch that was opened); 0 while it is being answered. */
   code: number;
   injected: boolean;
 }
@@ -23,11 +23,13 @@ export class RequestStats {
     this.#keep = keep;
   }
 
-  record(r: RequestRecord): void {
+  /** Counts a request; the returned record is the one kept, for the server to complete. */
+  record(r: RequestRecord): RequestRecord {
     const k = `${r.verb} ${r.resource}`;
     this.#counts.set(k, (this.#counts.get(k) ?? 0) + 1);
     this.#recent.push(r);
     if (this.#recent.length > this.#keep) this.#recent.shift();
+    return r;
   }
 
   /** Requests with this verb and resource, e.g. count('list', 'pods'); injected failures included. */

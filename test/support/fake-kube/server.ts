@@ -76,15 +76,18 @@ export class FakeApiServer {
       namespace: r.namespace,
       name: r.name,
     };
-    const record = (code: number, injected: boolean) =>
-      this.stats.record({
-        ...info,
-        labelSelector: url.searchParams.get('labelSelector') ?? undefined,
-        fieldSelector: url.searchParams.get('fieldSelector') ?? undefined,
-        code,
-        injected,
-      });
-    res.on('close', () => record(res.statusCode, res.getHeader('x-fake-kube-injected') === 'true'));
+    // Counted on arrival (a watch may stay open for the whole test); the code is filled in at the end.
+    const record = this.stats.record({
+      ...info,
+      labelSelector: url.searchParams.get('labelSelector') ?? undefined,
+      fieldSelector: url.searchParams.get('fieldSelector') ?? undefined,
+      code: 0,
+      injected: false,
+    });
+    res.on('close', () => {
+      record.code = res.statusCode;
+      record.injected = res.getHeader('x-fake-kube-injected') === 'true';
+    });
 
     const latency = this.faults.latencyFor(info);
     if (latency > 0) await sleep(latency);
