@@ -48,6 +48,7 @@ export class FakeKubelet {
   readonly #options: Required<Omit<KubeletOptions, 'script'>> & Pick<KubeletOptions, 'script'>;
   readonly #runs = new Map<string, PodRun>();
   readonly #unsubscribe: () => void;
+  #stopped = false;
 
   constructor(store: ObjectStore, logs: PodLogs, options: KubeletOptions = {}) {
     this.#store = store;
@@ -62,7 +63,16 @@ export class FakeKubelet {
     return [...this.#runs.values()].filter((r) => r.state !== 'done').length;
   }
 
+  /** Status writes held back because their node is not Ready (they are sent when it is). */
+  get unreported(): number {
+    let n = 0;
+    for (const run of this.#runs.values()) n += run.unsent.length;
+    return n;
+  }
+
   stop(): void {
+    // Reactions already queued (setImmediate) must not start timers after this.
+    this.#stopped = true;
     this.#unsubscribe();
     for (const run of this.#runs.values()) this.#clearTimers(run);
     this.#runs.clear();
@@ -76,6 +86,7 @@ export class FakeKubelet {
   }
 
   #observe(e: StoreEvent): void {
+    if (this.#stopped) return;
     if (e.resource === 'nodes' && e.type !== 'DELETED' && this.#nodeReady(e.object.metadata.name as string)) {
       this.#nodeBack(e.object.metadata.name as string);
     }
@@ -98,6 +109,7 @@ export class FakeKubelet {
   }
 
   #sync(pod: KubeObject): void {
+    if (this.#stopped) return;
     const node = pod.spec.nodeName;
     if (!node || !this.#nodeReady(node)) return;
     let run = this.#runs.get(pod.metadata.uid as string);
@@ -299,6 +311,8 @@ export class FakeKubelet {
   }
 
   #after(run: PodRun, ms: number, fn: () => void): void {
+    // setTimeout fires at once for delays past 2^31-1 ms; such an event simply never comes.
+    if (this.#stopped || !(ms <= 2_147_483_647)) return;
     const t = setTimeout(() => {
       run.timers.delete(t);
       fn();
