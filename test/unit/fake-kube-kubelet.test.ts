@@ -241,3 +241,22 @@ test('following a log streams lines as they are written and ends when the contai
   t.is(text, 'a\nb\nc\nd\n');
   t.is(kube.get('pods', namespace, 'p1')?.status?.phase, 'Succeeded');
 });
+
+test('a pod that does not fit next to the running ones is rejected with OutOfnvidia.com/gpu', async (t) => {
+  const { kube, core, run, phaseIs } = await setup(t);
+  const gpus = (n: number) => ({
+    containers: [
+      { name: 'runner', image: 'gpubatch:test', resources: { limits: { 'nvidia.com/gpu': String(n) } } },
+    ],
+  });
+
+  await run('six', { durationMs: Number.POSITIVE_INFINITY }, gpus(6));
+  await kube.until(phaseIs('six', 'Running'));
+  await run('three', {}, gpus(3));
+  await run('two', {}, gpus(2));
+  await kube.until(() => phaseIs('three', 'Failed')() && phaseIs('two', 'Succeeded')());
+
+  const rejected = await core.readNamespacedPod({ name: 'three', namespace });
+  t.is(rejected.status?.reason, 'OutOfnvidia.com/gpu');
+  t.regex(rejected.status?.message ?? '', /requested: 3, used: 6, capacity: 8/);
+});

@@ -4,6 +4,7 @@
 // "processes" keep running but status reaches the API only once the node is Ready again.
 import type { PodLogs } from './pod-logs.ts';
 import { type PodScript, scriptFromAnnotations } from './pod-script.ts';
+import { parseQuantity, podRequests } from './quantity.ts';
 import { type KubeObject, type ResourceDef, resources } from './resources.ts';
 import { kubeTime, type ObjectStore, type StoreEvent } from './store.ts';
 
@@ -26,6 +27,7 @@ interface PodRun {
   name: string;
   uid: string;
   node: string;
+  requests: Map<string, number>;
   script: Required<
     Pick<PodScript, 'exitCode' | 'durationMs' | 'startDelayMs' | 'sigtermExitMs' | 'sigtermExitCode'>
   > &
@@ -34,6 +36,8 @@ interface PodRun {
   restartPolicy: string;
   state: RunState;
   restarts: number;
+  /** Script log lines written so far in this run of the container. */
+  logged: number;
   startedAt?: string;
   timers: Set<NodeJS.Timeout>;
   /** Status writes made while the node was unreachable, applied in order when it is Ready again. */
@@ -135,6 +139,7 @@ export class FakeKubelet {
         sigtermExitCode: 143,
         ...script,
       },
+      requests: podRequests(pod),
       containers: pod.spec.containers.map((c: { name: string; image: string }) => ({
         name: c.name,
         image: c.image,
@@ -142,11 +147,23 @@ export class FakeKubelet {
       restartPolicy: pod.spec.restartPolicy ?? 'Always',
       state: 'starting',
       restarts: 0,
+      logged: 0,
       timers: new Set(),
       unsent: [],
     };
+    const rejection = this.#admit(run);
     this.#runs.set(run.uid, run);
     const now = kubeTime();
+    if (rejection) {
+      run.state = 'done';
+      this.#write(run, (p) => {
+        p.status.phase = 'Failed';
+        p.status.reason = rejection.reason;
+        p.status.message = rejection.message;
+        p.status.startTime = now;
+      });
+      return run;
+    }
     this.#write(run, (p) => {
       p.status.phase = 'Pending';
       p.status.hostIP = '10.0.0.1';
@@ -170,6 +187,30 @@ export class FakeKubelet {
     return run;
   }
 
+  /**
+   * The kubelet's resource admission: a pod whose requests do not fit next to the pods already
+   * running on the node fails with reason OutOf<resource>, as a real kubelet rejects it.
+   */
+  #admit(run: PodRun): { reason: string; message: string } | undefined {
+    const node = this.#store.get(nodes, undefined, run.node);
+    const allocatable: Record<string, string> = node?.status?.allocatable ?? {};
+    for (const [resource, requested] of run.requests) {
+      if (requested <= 0) continue;
+      const capacity = allocatable[resource] === undefined ? 0 : parseQuantity(allocatable[resource]);
+      let used = 0;
+      for (const other of this.#runs.values()) {
+        if (other.node === run.node && other.state !== 'done') used += other.requests.get(resource) ?? 0;
+      }
+      if (used + requested > capacity) {
+        return {
+          reason: `OutOf${resource}`,
+          message: `Pod was rejected: Node didn't have enough resource: ${resource}, requested: ${requested}, used: ${used}, capacity: ${capacity}`,
+        };
+      }
+    }
+    return undefined;
+  }
+
   #start(run: PodRun): void {
     run.state = 'running';
     run.startedAt = kubeTime();
@@ -188,14 +229,10 @@ export class FakeKubelet {
       }));
     });
     const { logs = [], durationMs } = run.script;
+    run.logged = 0;
     const step = Number.isFinite(durationMs) && logs.length > 0 ? durationMs / logs.length : 0;
-    logs.forEach((line, i) => {
-      const write = () => {
-        for (const c of run.containers) this.#logs.write(run.uid, c.name, line);
-      };
-      if (i === 0) write();
-      else this.#after(run, i * step, write);
-    });
+    this.#writeLogs(run, 1);
+    for (let i = 2; i <= logs.length; i++) this.#after(run, (i - 1) * step, () => this.#writeLogs(run, i));
     if (Number.isFinite(durationMs)) {
       this.#after(run, durationMs, () =>
         this.#exit(run, run.script.exitCode, run.script.reason, run.script.message),
@@ -203,8 +240,18 @@ export class FakeKubelet {
     }
   }
 
+  /** Writes the script's log lines up to the `upTo`th. */
+  #writeLogs(run: PodRun, upTo: number): void {
+    const lines = run.script.logs ?? [];
+    for (; run.logged < Math.min(upTo, lines.length); run.logged++) {
+      for (const c of run.containers) this.#logs.write(run.uid, c.name, lines[run.logged] as string);
+    }
+  }
+
   /** Every container exits with `code`; the pod finishes unless its restartPolicy restarts them. */
   #exit(run: PodRun, code: number, reason?: string, message?: string, podReason?: string): void {
+    // A process's output is all written by the time it exits normally.
+    if (podReason === undefined && run.state === 'running') this.#writeLogs(run, Number.POSITIVE_INFINITY);
     const restart =
       run.state !== 'terminating' &&
       podReason === undefined &&
