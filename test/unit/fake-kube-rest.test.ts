@@ -336,3 +336,14 @@ test('events are created and listed by involved object', async (t) => {
     ['placed p2'],
   );
 });
+
+test('connections() counts TCP connections: client-node 2.x opens a new one for every request', async (t) => {
+  const { core, kube } = await setup(t);
+  const before = kube.connections();
+
+  for (let i = 0; i < 3; i++) await core.listNode();
+
+  // A fresh undici Agent per request whenever the cluster has TLS options (here skipTLSVerify,
+  // in a cluster its CA): no keep-alive reuse, so request rate costs connection setups.
+  t.is(kube.connections() - before, 3);
+});

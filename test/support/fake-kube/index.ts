@@ -69,6 +69,8 @@ export interface FakeKube {
   /** Like an etcd compaction: every watch from an older resourceVersion gets 410 Gone. */
   compact(): void;
   openWatches(resource?: string): number;
+  /** TCP connections accepted so far. */
+  connections(): number;
   /** Resolves once `check` holds, re-checked after every change in the store; rejects after `timeoutMs`. */
   until(check: () => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -116,6 +118,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     },
     compact: () => store.compact(),
     openWatches: (resource) => server.openWatches(resource),
+    connections: () => server.connections,
     until: (check, timeoutMs) => until(store, check, timeoutMs),
     stop: async () => {
       kubelet?.stop();

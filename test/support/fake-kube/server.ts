@@ -25,6 +25,7 @@ export class FakeApiServer {
   readonly #watches = new Set<OpenWatch>();
   readonly #options: ApiServerOptions;
   readonly #server: Server;
+  #connections = 0;
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
@@ -32,6 +33,12 @@ export class FakeApiServer {
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err) => this.#fail(res, err));
     });
+    this.#server.on('connection', () => this.#connections++);
+  }
+
+  /** TCP connections accepted so far (client-node 2.x opens a new one per request over TLS-skip/HTTPS). */
+  get connections(): number {
+    return this.#connections;
   }
 
   async listen(): Promise<string> {
