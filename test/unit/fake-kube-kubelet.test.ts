@@ -164,7 +164,8 @@ test('a process that ignores SIGTERM is killed (exit 137) when the grace period 
 
 test('on a NotReady node pods are marked not Ready and their progress is reported only once the node is back', async (t) => {
   const { kube, core, run } = await setup(t);
-  await run('p1', { durationMs: 50 });
+  // Long enough that the node goes NotReady while the container still runs, even on a loaded machine.
+  await run('p1', { durationMs: 300 });
   await kube.until(() => kube.get('pods', namespace, 'p1')?.status?.phase === 'Running');
 
   kube.setNodeReady('n1', false);
