@@ -8,6 +8,7 @@ import type { NodeGroup } from './node-index.ts';
 import { createScoringContext } from './scorers/context.ts';
 import type { Scorer, ScoringContext } from './scorers/scorer.ts';
 import type { WorkingSnapshot } from './snapshot.ts';
+import { type StateBest, stateBestsOf } from './state-bests.ts';
 import type { PendingJob, Placement, ResourceRequest } from './types.ts';
 import type { ReadonlyWorkingNode, WorkingNode } from './working-node.ts';
 
@@ -38,7 +39,8 @@ export function bestPlacement(
   return {
     jobId: job.id,
     node: best.node.name,
-    gpuIndices: best.gpus.gpuIndices,
+    // A copy: remembered choices are shared between placements.
+    gpuIndices: [...best.gpus.gpuIndices],
     gpuMilliPerGpu: best.gpus.gpuMilliPerGpu,
     cpuMilli: request.cpuMilli,
     memoryMiB: request.memoryMiB,
@@ -61,7 +63,10 @@ export function bestByNode(
   return best;
 }
 
-/** Each candidate group once, for its earliest (allowed) node. */
+/**
+ * Each candidate group once, for its earliest (allowed) node. For scorers that try every GPU choice, a
+ * state's best for this request shape is remembered (state-bests.ts): the same state scores the same.
+ */
 function bestOfGroups(
   working: WorkingSnapshot,
   request: ResourceRequest,
@@ -70,13 +75,27 @@ function bestOfGroups(
   allow?: Allow,
 ): Best | undefined {
   let best: Best | undefined;
+  const memo = scorer.gpuChoice === 'every' ? stateBestsOf(context, scorer) : undefined;
+  const known = memo?.forRequest(request);
   working.visitCandidateGroups(request, (group: NodeGroup) => {
     const node = allow === undefined ? group.members[0] : group.members.find(allow);
     if (node === undefined || !passesAll(node, request)) return;
-    best = bestOnNode(node, request, scorer, context, best);
+    if (memo === undefined || known === undefined) {
+      best = bestOnNode(node, request, scorer, context, best);
+      return;
+    }
+    let onState: StateBest | undefined = known.get(node.stateId);
+    if (onState === undefined) {
+      onState = bestOnNode(node, request, scorer, context, undefined) ?? NO_CHOICE;
+      memo.remember(known, node.stateId, onState);
+    }
+    if (onState !== NO_CHOICE) best = better(node, onState.gpus, onState.score, best);
   });
   return best;
 }
+
+/** A state where the request has no GPU choice (passesAll should rule that out; kept exact anyway). */
+const NO_CHOICE: StateBest = { gpus: { gpuIndices: [], gpuMilliPerGpu: 0 }, score: Number.NaN };
 
 function bestOnNode(
   node: WorkingNode,
