@@ -37,60 +37,136 @@ export function explainUnschedulable(
   const wholeGpus = request.gpus > 0;
   const share = !wholeGpus && request.gpuMilli > 0;
   const modelFilter = (wholeGpus || share) && request.gpuModel.length > 0;
-  let schedulable = 0;
-  let modelFits = 0;
-  const soleCount = [0, 0, 0, 0];
-  const soleMax = [0, 0, 0, 0];
-  const failCount = [0, 0, 0, 0];
-  const failMax = [0, 0, 0, 0];
-  const free = [0, 0, 0, 0];
-  const fails = [false, false, false, false];
+  const tally = new Tally(request);
   for (const node of nodes) {
     if (node.unschedulable) continue;
-    schedulable++;
+    tally.schedulable++;
     if (modelFilter && !hasAllowedModel(node, request)) continue;
-    modelFits++;
-    free[GPUS] = wholeGpus ? wholeFreeGpusAllowed(node, request) : 0;
-    fails[GPUS] = wholeGpus && free[GPUS]! < request.gpus;
-    free[SHARE] = share ? largestFreeShareAllowed(node, request) : 0;
-    fails[SHARE] = share && free[SHARE]! < request.gpuMilli;
-    free[CPU] = node.cpuMilliFree;
-    fails[CPU] = node.cpuMilliFree < request.cpuMilli;
-    free[MEMORY] = node.memoryMiBFree;
-    fails[MEMORY] = node.memoryMiBFree < request.memoryMiB;
-    let failures = 0;
-    let only = -1;
-    for (let kind = 0; kind < KINDS; kind++) {
-      if (!fails[kind]) continue;
-      failures++;
-      only = kind;
-      if (failCount[kind] === 0 || free[kind]! > failMax[kind]!) failMax[kind] = free[kind]!;
-      failCount[kind]!++;
-    }
-    if (failures === 0) return undefined;
-    if (failures === 1) {
-      if (soleCount[only] === 0 || free[only]! > soleMax[only]!) soleMax[only] = free[only]!;
-      soleCount[only]!++;
-    }
+    const gpus = wholeGpus ? wholeFreeGpusAllowed(node, request) : 0;
+    const largestShare = share ? largestFreeShareAllowed(node, request) : 0;
+    if (tally.fits(gpus, largestShare, node.cpuMilliFree, node.memoryMiBFree)) return undefined;
   }
-  if (schedulable === 0) return { kind: 'NoNodes' };
-  if (modelFits === 0) {
+  return tally.reason(() => {
     const available = new Set<string>();
     for (const node of nodes) {
       if (!node.unschedulable) for (const gpu of node.gpus) available.add(gpu.model);
     }
-    return { kind: 'GpuModelUnavailable', allowed: [...request.gpuModel], available: [...available].sort() };
+    return [...available].sort();
+  });
+}
+
+/** The free capacity of schedulable node states, one row per state (NodeIndex keeps it up to date). */
+export interface CapacityColumns {
+  readonly count: number;
+  readonly wholeFreeGpus: Float64Array;
+  readonly largestFreeMilli: Float64Array;
+  readonly cpuMilliFree: Float64Array;
+  readonly memoryMiBFree: Float64Array;
+}
+
+/**
+ * explainUnschedulable over the columns instead of the nodes, for a request that names no GPU model (the
+ * model filter and the models available need the nodes' GPUs): the same reason, from typed arrays.
+ */
+export function explainColumns(
+  columns: CapacityColumns,
+  request: ResourceRequest,
+): UnschedulableReason | undefined {
+  if (request.gpuModel.length > 0 && (request.gpus > 0 || request.gpuMilli > 0))
+    throw new Error('explainColumns: a request with a GPU model needs the nodes (explainUnschedulable)');
+  const wholeGpus = request.gpus > 0;
+  const share = !wholeGpus && request.gpuMilli > 0;
+  const tally = new Tally(request);
+  const { count, wholeFreeGpus, largestFreeMilli, cpuMilliFree, memoryMiBFree } = columns;
+  tally.schedulable = count;
+  for (let row = 0; row < count; row++) {
+    const gpus = wholeGpus ? wholeFreeGpus[row]! : 0;
+    const largestShare = share ? largestFreeMilli[row]! : 0;
+    if (tally.fits(gpus, largestShare, cpuMilliFree[row]!, memoryMiBFree[row]!)) return undefined;
   }
-  for (let kind = 0; kind < KINDS; kind++) {
-    if (soleCount[kind]! > 0) return reasonOf(kind, request, soleMax[kind]!);
+  return tally.reason(() => []);
+}
+
+/** What the one pass keeps: per constraint, how many nodes fail it (alone), and the most free among them. */
+class Tally {
+  readonly #request: ResourceRequest;
+  readonly #wholeGpus: boolean;
+  readonly #share: boolean;
+  schedulable = 0;
+  #modelFits = 0;
+  readonly #soleCount = [0, 0, 0, 0];
+  readonly #soleMax = [0, 0, 0, 0];
+  readonly #failCount = [0, 0, 0, 0];
+  readonly #failMax = [0, 0, 0, 0];
+
+  constructor(request: ResourceRequest) {
+    this.#request = request;
+    this.#wholeGpus = request.gpus > 0;
+    this.#share = !this.#wholeGpus && request.gpuMilli > 0;
   }
-  for (let kind = 0; kind < KINDS; kind++) {
-    if (failCount[kind] === modelFits) return reasonOf(kind, request, failMax[kind]!);
+
+  /** Counts one node of an allowed model; true when it fails no constraint. */
+  fits(gpus: number, largestShare: number, cpuMilliFree: number, memoryMiBFree: number): boolean {
+    this.#modelFits++;
+    const request = this.#request;
+    let failures = 0;
+    let only = -1;
+    let onlyFree = 0;
+    if (this.#wholeGpus && gpus < request.gpus) {
+      failures++;
+      only = GPUS;
+      onlyFree = gpus;
+      this.#fail(GPUS, gpus);
+    }
+    if (this.#share && largestShare < request.gpuMilli) {
+      failures++;
+      only = SHARE;
+      onlyFree = largestShare;
+      this.#fail(SHARE, largestShare);
+    }
+    if (cpuMilliFree < request.cpuMilli) {
+      failures++;
+      only = CPU;
+      onlyFree = cpuMilliFree;
+      this.#fail(CPU, cpuMilliFree);
+    }
+    if (memoryMiBFree < request.memoryMiB) {
+      failures++;
+      only = MEMORY;
+      onlyFree = memoryMiBFree;
+      this.#fail(MEMORY, memoryMiBFree);
+    }
+    if (failures === 0) return true;
+    if (failures === 1) {
+      if (this.#soleCount[only] === 0 || onlyFree > this.#soleMax[only]!) this.#soleMax[only] = onlyFree;
+      this.#soleCount[only]!++;
+    }
+    return false;
   }
-  for (let kind = 0; kind < KINDS; kind++) {
-    if (failCount[kind]! > 0) return reasonOf(kind, request, failMax[kind]!);
+
+  #fail(kind: number, free: number): void {
+    if (this.#failCount[kind] === 0 || free > this.#failMax[kind]!) this.#failMax[kind] = free;
+    this.#failCount[kind]!++;
   }
-  throw new Error('unreachable: every node failed a filter, yet no failure was found');
+
+  /** The reason once every node has been counted and none fits; `available` lists the nodes' GPU models. */
+  reason(available: () => string[]): UnschedulableReason {
+    const request = this.#request;
+    if (this.schedulable === 0) return { kind: 'NoNodes' };
+    if (this.#modelFits === 0) {
+      return { kind: 'GpuModelUnavailable', allowed: [...request.gpuModel], available: available() };
+    }
+    for (let kind = 0; kind < KINDS; kind++) {
+      if (this.#soleCount[kind]! > 0) return reasonOf(kind, request, this.#soleMax[kind]!);
+    }
+    for (let kind = 0; kind < KINDS; kind++) {
+      if (this.#failCount[kind] === this.#modelFits) return reasonOf(kind, request, this.#failMax[kind]!);
+    }
+    for (let kind = 0; kind < KINDS; kind++) {
+      if (this.#failCount[kind]! > 0) return reasonOf(kind, request, this.#failMax[kind]!);
+    }
+    throw new Error('unreachable: every node failed a filter, yet no failure was found');
+  }
 }
 
 function hasAllowedModel(node: ReadonlyWorkingNode, request: ResourceRequest): boolean {

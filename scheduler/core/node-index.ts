@@ -3,6 +3,8 @@
 // free one by their largest free share. A job then visits only groups that could hold it, and a policy
 // scores each group once: with 1,000 nodes there are far fewer distinct states than nodes (empty nodes,
 // full nodes, common fill patterns).
+import { CapacityTable } from './capacity-columns.ts';
+import type { CapacityColumns } from './explain.ts';
 import type { ResourceRequest } from './types.ts';
 import type { WorkingNode } from './working-node.ts';
 
@@ -14,6 +16,8 @@ export interface NodeGroup {
   readonly wholeFreeGpus: number;
   readonly partlyFreeGpus: number;
   readonly largestFreeMilli: number;
+  /** Its row in the capacity columns (moves as other groups go). */
+  row: number;
 }
 
 /** Groups with a partly used GPU and no whole free one are bucketed by their largest free share, in 8ths. */
@@ -29,6 +33,9 @@ export class NodeIndex {
   readonly #byWholeFreeGpus: Set<NodeGroup>[] = [];
   /** byLargestShare[b]: groups with no whole free GPU, a partly free one, and shareBucket(largest free) = b. */
   readonly #byLargestShare: Set<NodeGroup>[] = Array.from({ length: SHARE_BUCKETS }, () => new Set());
+  readonly #columns = new CapacityTable();
+  /** byRow[r]: the group whose capacity is row r of the columns. */
+  readonly #byRow: NodeGroup[] = [];
 
   add(node: WorkingNode): void {
     if (node.unschedulable) return;
@@ -40,7 +47,9 @@ export class NodeIndex {
         wholeFreeGpus: node.wholeFreeGpus,
         partlyFreeGpus: node.partlyFreeGpus,
         largestFreeMilli: node.largestFreeMilli,
+        row: this.#columns.add(node),
       };
+      this.#byRow[group.row] = group;
       this.#groups.set(group.stateKey, group);
       this.#bucket(group.wholeFreeGpus).add(group);
       if (group.wholeFreeGpus === 0 && group.partlyFreeGpus > 0)
@@ -58,6 +67,13 @@ export class NodeIndex {
     group.members.splice(at, 1);
     if (group.members.length > 0) return;
     this.#groups.delete(group.stateKey);
+    const moved = this.#columns.remove(group.row);
+    if (moved >= 0) {
+      const other = this.#byRow[moved]!;
+      other.row = group.row;
+      this.#byRow[group.row] = other;
+    }
+    this.#byRow.length = this.#columns.count;
     this.#byWholeFreeGpus[group.wholeFreeGpus]?.delete(group);
     this.#byLargestShare[shareBucket(group.largestFreeMilli)]!.delete(group);
   }
@@ -88,6 +104,11 @@ export class NodeIndex {
     } else {
       for (const group of this.#groups.values()) visit(group);
     }
+  }
+
+  /** The free capacity of every group, one row each: what explainColumns reads. */
+  columns(): CapacityColumns {
+    return this.#columns;
   }
 
   /** Every group (one per distinct capacity state of the schedulable nodes). */

@@ -2,7 +2,6 @@
 // placement so later jobs see the capacity it took. Jobs that do not fit may preempt (opt-in), and the
 // first of them gets a reservation that later jobs may only backfill around.
 import { findReservation, type Release, ReservationBook, type Restriction } from './backfill.ts';
-import { explainUnschedulable } from './explain.ts';
 import { FairShareLedger } from './fair-share.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
 import { FairOrder, membersOf } from './order.ts';
@@ -200,7 +199,7 @@ class Cycle {
 
   /** Why one task of the job fits no node at all; undefined when it fits one. */
   #explainFull(job: PendingJob): UnschedulableReason | undefined {
-    return explainUnschedulable(this.#working.representatives(), job.resources);
+    return this.#working.explain(job.resources);
   }
 
   #explain(

@@ -1,8 +1,9 @@
 // The cycle's working copy of the cluster: placements are assumed into it (and can be
 // rolled back for what-ifs such as preemption and gangs), and an index of nodes by free
 // capacity keeps each job from scanning nodes that cannot hold it.
+import { explainColumns, explainUnschedulable } from './explain.ts';
 import { type NodeGroup, NodeIndex } from './node-index.ts';
-import type { Placement, ResourceRequest, RunningJob, Snapshot } from './types.ts';
+import type { Placement, ResourceRequest, RunningJob, Snapshot, UnschedulableReason } from './types.ts';
 import { recount, toWorkingNode, type WorkingNode } from './working-node.ts';
 
 /** Opaque: what capacityMark() returns. */
@@ -26,6 +27,8 @@ export class WorkingSnapshot {
   readonly #index = new NodeIndex();
   readonly #journal: JournalEntry[] = [];
   #version = 0;
+  /** Built at most once per version: refusals between two placements share it. Treat as read-only. */
+  #representatives: { version: number; nodes: WorkingNode[] } | undefined;
   #releases = 0;
 
   /** Copies the snapshot; the input is never changed. */
@@ -82,9 +85,23 @@ export class WorkingSnapshot {
 
   /** One schedulable node per distinct capacity state (the earliest): enough to explain a refusal. */
   representatives(): WorkingNode[] {
-    const nodes: WorkingNode[] = [];
-    for (const group of this.#index.all()) nodes.push(group.members[0]!);
-    return nodes;
+    if (this.#representatives?.version !== this.#version) {
+      const nodes: WorkingNode[] = [];
+      for (const group of this.#index.all()) nodes.push(group.members[0]!);
+      this.#representatives = { version: this.#version, nodes };
+    }
+    return this.#representatives.nodes;
+  }
+
+  /**
+   * Why the request fits no schedulable node (undefined when one fits): explainUnschedulable over
+   * representatives(), read from the index's capacity columns where the request names no GPU model.
+   */
+  explain(request: ResourceRequest): UnschedulableReason | undefined {
+    const needsModels = request.gpuModel.length > 0 && (request.gpus > 0 || request.gpuMilli > 0);
+    return needsModels
+      ? explainUnschedulable(this.representatives(), request)
+      : explainColumns(this.#index.columns(), request);
   }
 
   /** Takes the placement's capacity now, before any executor binds it. */

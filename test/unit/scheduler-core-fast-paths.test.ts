@@ -1,0 +1,122 @@
+// The fast paths of one scheduling cycle must give exactly the answers of the plain ones, while the working
+// snapshot takes placements, gives capacity back and rolls back: the remembered best of each node state per
+// request shape (the grouped search) against scoring every node, and the explanation read from the index's
+// capacity columns against the one-pass explanation over every node.
+import test from 'ava';
+import fc from 'fast-check';
+import {
+  explainUnschedulable,
+  getScorer,
+  type NodeState,
+  type PendingJob,
+  scorerNames,
+  WorkingSnapshot,
+} from '../../scheduler/core/index.ts';
+import { bestByNode, bestPlacement } from '../../scheduler/core/place.ts';
+import { createScoringContext } from '../../scheduler/core/scorers/context.ts';
+import { gpuNode, job } from '../support/builders.ts';
+
+const stateOnlyScorers = scorerNames().filter((name) => getScorer(name).stateOnly);
+
+const arbitraryNode = fc
+  .record({
+    gpus: fc.constantFrom(0, 2, 4),
+    models: fc.constantFrom(['A100'], ['T4'], ['A100', 'T4']),
+    used: fc.array(fc.constantFrom(0, 250, 500, 1000), { maxLength: 4 }),
+    cpuUsed: fc.constantFrom(0, 4000, 15_000),
+    unschedulable: fc.constantFrom(false, false, false, false, true),
+  })
+  .map(({ gpus, models, used, cpuUsed, unschedulable }): NodeState => {
+    const node = gpuNode({ gpus, cpuMilli: 16_000, memoryMiB: 65_536 });
+    return {
+      ...node,
+      unschedulable,
+      cpuMilliFree: node.cpuMilliTotal - cpuUsed,
+      gpus: node.gpus.map((gpu) => ({
+        ...gpu,
+        model: models[gpu.index % models.length]!,
+        freeMilli: 1000 - (used[gpu.index] ?? 0),
+      })),
+    };
+  });
+
+const arbitraryJob = fc
+  .record({
+    kind: fc.constantFrom('whole', 'share', 'share', 'cpu'),
+    gpus: fc.integer({ min: 1, max: 3 }),
+    milli: fc.constantFrom(100, 250, 500, 750),
+    model: fc.constantFrom([], [], ['A100'], ['T4']),
+    cpu: fc.constantFrom(500, 2000, 8000, 20_000),
+    memory: fc.constantFrom(1024, 70_000),
+  })
+  .map(({ kind, gpus, milli, model, cpu, memory }): PendingJob => {
+    const builder = job()
+      .cpu(cpu)
+      .memory(memory)
+      .gpuModel(...model);
+    if (kind === 'whole') builder.gpus(gpus);
+    if (kind === 'share') builder.gpuMilli(milli);
+    return builder.build();
+  });
+
+/** What happens to the working snapshot after each job: it is placed, or the last placements are undone. */
+const arbitraryStep = fc.record({ job: arbitraryJob, undo: fc.constantFrom(0, 0, 0, 1, 2) });
+
+test('across placements, releases and rollbacks, the grouped search picks what scoring every node picks', (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(arbitraryNode, { minLength: 1, maxLength: 10 }),
+      fc.array(arbitraryStep, { minLength: 1, maxLength: 25 }),
+      fc.constantFrom(...stateOnlyScorers),
+      (nodeShapes, steps, scorerName) => {
+        const nodes = nodeShapes.map((node, n) => ({ ...node, name: `n${n}` }));
+        const working = new WorkingSnapshot({ nodes });
+        const workload = steps.map((step) => ({ resources: step.job.resources, weight: 1 }));
+        const context = createScoringContext(working, { workload });
+        const scorer = getScorer(scorerName);
+        const checkpoints: number[] = [];
+        for (const { job: pending, undo } of steps) {
+          const fast = bestPlacement(working, pending, scorer, undefined, context);
+          const exhaustive = bestByNode(working.nodes, pending.resources, scorer, context);
+          if (fast?.node !== exhaustive?.node.name) return false;
+          if (fast === undefined || exhaustive === undefined) continue;
+          if (fast.gpuIndices.join() !== exhaustive.gpus.gpuIndices.join()) return false;
+          checkpoints.push(working.checkpoint());
+          working.assume(fast);
+          if (undo === 1) working.rollbackTo(checkpoints.pop()!);
+          if (undo === 2) working.release(fast);
+        }
+        return true;
+      },
+    ),
+    { numRuns: 300, seed: 17 },
+  );
+  t.pass();
+});
+
+test('the explanation from the capacity columns is the one-pass explanation over every node', (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(arbitraryNode, { maxLength: 10 }),
+      fc.array(arbitraryStep, { minLength: 1, maxLength: 25 }),
+      (nodeShapes, steps) => {
+        const nodes = nodeShapes.map((node, n) => ({ ...node, name: `n${n}` }));
+        const working = new WorkingSnapshot({ nodes });
+        const scorer = getScorer('best-fit');
+        const checkpoint = working.checkpoint();
+        for (const { job: pending, undo } of steps) {
+          t.deepEqual(
+            working.explain(pending.resources),
+            explainUnschedulable(working.nodes, pending.resources),
+          );
+          const placement = bestPlacement(working, pending, scorer);
+          if (placement === undefined) continue;
+          working.assume(placement);
+          if (undo === 1) working.rollbackTo(checkpoint);
+          if (undo === 2) working.release(placement);
+        }
+      },
+    ),
+    { numRuns: 300, seed: 19 },
+  );
+});
