@@ -1,14 +1,18 @@
 // The free capacity of each group of equal nodes as typed-array columns, one row per group, kept up to date as
 // groups come and go: a refusal's explanation (explainColumns) reads these instead of a node per state.
-import type { CapacityColumns } from './explain.ts';
+import type { CapacityColumns, ModelColumns } from './explain.ts';
+import { MILLI_PER_GPU } from './types.ts';
 import type { WorkingNode } from './working-node.ts';
+
+const INITIAL_ROWS = 64;
 
 export class CapacityTable implements CapacityColumns {
   count = 0;
-  wholeFreeGpus = new Float64Array(64);
-  largestFreeMilli = new Float64Array(64);
-  cpuMilliFree = new Float64Array(64);
-  memoryMiBFree = new Float64Array(64);
+  wholeFreeGpus = new Float64Array(INITIAL_ROWS);
+  largestFreeMilli = new Float64Array(INITIAL_ROWS);
+  cpuMilliFree = new Float64Array(INITIAL_ROWS);
+  memoryMiBFree = new Float64Array(INITIAL_ROWS);
+  readonly models = new Map<string, ModelColumns>();
 
   /** Adds a row for a group in the node's state; returns the row. */
   add(node: WorkingNode): number {
@@ -18,6 +22,17 @@ export class CapacityTable implements CapacityColumns {
     this.largestFreeMilli[row] = node.largestFreeMilli;
     this.cpuMilliFree[row] = node.cpuMilliFree;
     this.memoryMiBFree[row] = node.memoryMiBFree;
+    for (const columns of this.models.values()) {
+      columns.gpus[row] = 0;
+      columns.wholeFree[row] = 0;
+      columns.largestFree[row] = 0;
+    }
+    for (const gpu of node.gpus) {
+      const columns = this.#model(gpu.model);
+      columns.gpus[row]!++;
+      if (gpu.freeMilli >= MILLI_PER_GPU) columns.wholeFree[row]!++;
+      if (gpu.freeMilli > columns.largestFree[row]!) columns.largestFree[row] = gpu.freeMilli;
+    }
     return row;
   }
 
@@ -25,11 +40,34 @@ export class CapacityTable implements CapacityColumns {
   remove(row: number): number {
     const last = --this.count;
     if (row === last) return -1;
-    this.wholeFreeGpus[row] = this.wholeFreeGpus[last]!;
-    this.largestFreeMilli[row] = this.largestFreeMilli[last]!;
-    this.cpuMilliFree[row] = this.cpuMilliFree[last]!;
-    this.memoryMiBFree[row] = this.memoryMiBFree[last]!;
+    for (const column of this.#columns()) column[row] = column[last]!;
     return last;
+  }
+
+  #model(model: string): ModelColumns {
+    let columns = this.models.get(model);
+    if (columns === undefined) {
+      const rows = this.cpuMilliFree.length;
+      columns = {
+        gpus: new Float64Array(rows),
+        wholeFree: new Float64Array(rows),
+        largestFree: new Float64Array(rows),
+      };
+      this.models.set(model, columns);
+    }
+    return columns;
+  }
+
+  *#columns(): Generator<Float64Array> {
+    yield this.wholeFreeGpus;
+    yield this.largestFreeMilli;
+    yield this.cpuMilliFree;
+    yield this.memoryMiBFree;
+    for (const columns of this.models.values()) {
+      yield columns.gpus;
+      yield columns.wholeFree;
+      yield columns.largestFree;
+    }
   }
 
   #grow(): void {
@@ -42,5 +80,10 @@ export class CapacityTable implements CapacityColumns {
     this.largestFreeMilli = grown(this.largestFreeMilli);
     this.cpuMilliFree = grown(this.cpuMilliFree);
     this.memoryMiBFree = grown(this.memoryMiBFree);
+    for (const columns of this.models.values()) {
+      columns.gpus = grown(columns.gpus);
+      columns.wholeFree = grown(columns.wholeFree);
+      columns.largestFree = grown(columns.largestFree);
+    }
   }
 }

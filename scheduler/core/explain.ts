@@ -62,29 +62,62 @@ export interface CapacityColumns {
   readonly largestFreeMilli: Float64Array;
   readonly cpuMilliFree: Float64Array;
   readonly memoryMiBFree: Float64Array;
+  /** Per GPU model: the row's GPUs of that model, how many are whole free, the most free milli on one. */
+  readonly models: ReadonlyMap<string, ModelColumns>;
 }
 
-/**
- * explainUnschedulable over the columns instead of the nodes, for a request that names no GPU model (the
- * model filter and the models available need the nodes' GPUs): the same reason, from typed arrays.
- */
+export interface ModelColumns {
+  gpus: Float64Array;
+  wholeFree: Float64Array;
+  largestFree: Float64Array;
+}
+
+/** explainUnschedulable over the columns instead of the nodes: the same reason, from typed arrays. */
 export function explainColumns(
   columns: CapacityColumns,
   request: ResourceRequest,
 ): UnschedulableReason | undefined {
-  if (request.gpuModel.length > 0 && (request.gpus > 0 || request.gpuMilli > 0))
-    throw new Error('explainColumns: a request with a GPU model needs the nodes (explainUnschedulable)');
   const wholeGpus = request.gpus > 0;
   const share = !wholeGpus && request.gpuMilli > 0;
+  const models: ModelColumns[] = [];
+  if ((wholeGpus || share) && request.gpuModel.length > 0) {
+    for (const model of new Set(request.gpuModel)) {
+      const ofModel = columns.models.get(model);
+      if (ofModel !== undefined) models.push(ofModel);
+    }
+  }
+  const modelFilter = (wholeGpus || share) && request.gpuModel.length > 0;
   const tally = new Tally(request);
   const { count, wholeFreeGpus, largestFreeMilli, cpuMilliFree, memoryMiBFree } = columns;
   tally.schedulable = count;
   for (let row = 0; row < count; row++) {
-    const gpus = wholeGpus ? wholeFreeGpus[row]! : 0;
-    const largestShare = share ? largestFreeMilli[row]! : 0;
+    let gpus = wholeGpus ? wholeFreeGpus[row]! : 0;
+    let largestShare = share ? largestFreeMilli[row]! : 0;
+    if (modelFilter) {
+      let allowed = 0;
+      gpus = 0;
+      largestShare = 0;
+      for (const ofModel of models) {
+        allowed += ofModel.gpus[row]!;
+        if (wholeGpus) gpus += ofModel.wholeFree[row]!;
+        if (share && ofModel.largestFree[row]! > largestShare) largestShare = ofModel.largestFree[row]!;
+      }
+      if (allowed === 0) continue;
+    }
     if (tally.fits(gpus, largestShare, cpuMilliFree[row]!, memoryMiBFree[row]!)) return undefined;
   }
-  return tally.reason(() => []);
+  return tally.reason(() => {
+    const available: string[] = [];
+    for (const [model, ofModel] of columns.models) {
+      for (let row = 0; row < count; row++) {
+        if (ofModel.gpus[row]! > 0) {
+          available.push(model);
+          break;
+        }
+      }
+    }
+    return available.sort();
+  });
 }
 
 /** What the one pass keeps: per constraint, how many nodes fail it (alone), and the most free among them. */

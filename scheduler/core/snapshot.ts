@@ -1,7 +1,7 @@
 // The cycle's working copy of the cluster: placements are assumed into it (and can be
 // rolled back for what-ifs such as preemption and gangs), and an index of nodes by free
 // capacity keeps each job from scanning nodes that cannot hold it.
-import { explainColumns, explainUnschedulable } from './explain.ts';
+import { explainColumns } from './explain.ts';
 import { type NodeGroup, NodeIndex } from './node-index.ts';
 import type { Placement, ResourceRequest, RunningJob, Snapshot, UnschedulableReason } from './types.ts';
 import { recount, toWorkingNode, type WorkingNode } from './working-node.ts';
@@ -93,15 +93,9 @@ export class WorkingSnapshot {
     return this.#representatives.nodes;
   }
 
-  /**
-   * Why the request fits no schedulable node (undefined when one fits): explainUnschedulable over
-   * representatives(), read from the index's capacity columns where the request names no GPU model.
-   */
+  /** Why the request fits no schedulable node (undefined when one fits), read from the index's capacity columns. */
   explain(request: ResourceRequest): UnschedulableReason | undefined {
-    const needsModels = request.gpuModel.length > 0 && (request.gpus > 0 || request.gpuMilli > 0);
-    return needsModels
-      ? explainUnschedulable(this.representatives(), request)
-      : explainColumns(this.#index.columns(), request);
+    return explainColumns(this.#index.columns(), request);
   }
 
   /** Takes the placement's capacity now, before any executor binds it. */

@@ -45,7 +45,7 @@ const arbitraryJob = fc
     kind: fc.constantFrom('whole', 'share', 'share', 'cpu'),
     gpus: fc.integer({ min: 1, max: 3 }),
     milli: fc.constantFrom(100, 250, 500, 750),
-    model: fc.constantFrom([], [], ['A100'], ['T4']),
+    model: fc.constantFrom([], [], ['A100'], ['T4'], ['H100'], ['T4', 'A100', 'T4']),
     cpu: fc.constantFrom(500, 2000, 8000, 20_000),
     memory: fc.constantFrom(1024, 70_000),
   })
