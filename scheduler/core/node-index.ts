@@ -5,7 +5,7 @@
 // full nodes, common fill patterns).
 import { CapacityTable } from './capacity-columns.ts';
 import type { CapacityColumns } from './explain.ts';
-import type { ResourceRequest } from './types.ts';
+import { MILLI_PER_GPU, type ResourceRequest } from './types.ts';
 import type { WorkingNode } from './working-node.ts';
 
 /** Schedulable nodes in the same capacity state. */
@@ -103,6 +103,32 @@ export class NodeIndex {
         for (const group of this.#byLargestShare[b]!) visit(group);
     } else {
       for (const group of this.#groups.values()) visit(group);
+    }
+  }
+
+  /**
+   * The same groups as visit(request), a bucket at a time with the least free GPU milli a node in it has
+   * (a lower bound, for scorers that bound their score by it), shares' buckets first: the fuller nodes.
+   */
+  visitBuckets(
+    request: ResourceRequest,
+    bucket: (groups: Iterable<NodeGroup>, minGpuMilliFree: number) => void,
+  ): void {
+    if (request.gpus <= 0 && request.gpuMilli <= 0) {
+      bucket(this.#groups.values(), 0);
+      return;
+    }
+    if (request.gpus <= 0) {
+      for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++) {
+        const groups = this.#byLargestShare[b]!;
+        // Every free milli on such a node is on a partly used GPU; the largest share alone is at least the request.
+        if (groups.size > 0) bucket(groups, Math.max(request.gpuMilli, (b * MILLI_PER_GPU) / SHARE_BUCKETS));
+      }
+    }
+    const buckets = this.#byWholeFreeGpus;
+    for (let n = request.gpus > 0 ? request.gpus : 1; n < buckets.length; n++) {
+      const groups = buckets[n];
+      if (groups !== undefined && groups.size > 0) bucket(groups, n * MILLI_PER_GPU);
     }
   }
 

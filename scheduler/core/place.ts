@@ -32,9 +32,11 @@ export function bestPlacement(
   context: ScoringContext = defaultContext(working),
 ): Placement | undefined {
   const request = job.resources;
-  const best = scorer.stateOnly
-    ? bestOfGroups(working, request, scorer, context, allow)
-    : bestByNode(working.candidates(request), request, scorer, context, allow);
+  const best = !scorer.stateOnly
+    ? bestByNode(working.candidates(request), request, scorer, context, allow)
+    : scorer.bound !== undefined
+      ? bestOfBoundedGroups(working, request, scorer, context, allow)
+      : bestOfGroups(working, request, scorer, context, allow);
   if (best === undefined) return undefined;
   return {
     jobId: job.id,
@@ -90,6 +92,31 @@ function bestOfGroups(
       memo.remember(known, node.stateId, onState);
     }
     if (onState !== NO_CHOICE) best = better(node, onState.gpus, onState.score, best);
+  });
+  return best;
+}
+
+/**
+ * bestOfGroups for a scorer with a bound: a bucket of groups whose bound is below the best score found so far
+ * cannot hold the winner (not even a tie on an earlier node), so it is skipped. Which groups are scored
+ * changes, never which one wins: the best is the highest score, ties to the earlier node, in any visiting order.
+ */
+function bestOfBoundedGroups(
+  working: WorkingSnapshot,
+  request: ResourceRequest,
+  scorer: Scorer,
+  context: ScoringContext,
+  allow?: Allow,
+): Best | undefined {
+  const bound = scorer.bound!;
+  let best: Best | undefined;
+  working.visitCandidateBuckets(request, (groups, minGpuMilliFree) => {
+    if (best !== undefined && bound(request, minGpuMilliFree, context) < best.score) return;
+    for (const group of groups) {
+      const node = allow === undefined ? group.members[0] : group.members.find(allow);
+      if (node === undefined || !passesAll(node, request)) continue;
+      best = bestOnNode(node, request, scorer, context, best);
+    }
   });
   return best;
 }

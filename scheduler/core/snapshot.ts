@@ -83,6 +83,14 @@ export class WorkingSnapshot {
     this.#index.visit(request, visit);
   }
 
+  /** The same groups as visitCandidateGroups, a bucket at a time with its nodes' least free GPU milli. */
+  visitCandidateBuckets(
+    request: ResourceRequest,
+    bucket: (groups: Iterable<NodeGroup>, minGpuMilliFree: number) => void,
+  ): void {
+    this.#index.visitBuckets(request, bucket);
+  }
+
   /** One schedulable node per distinct capacity state (the earliest): enough to explain a refusal. */
   representatives(): WorkingNode[] {
     if (this.#representatives?.version !== this.#version) {

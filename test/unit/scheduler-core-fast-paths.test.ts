@@ -1,9 +1,11 @@
 // The fast paths of one scheduling cycle must give exactly the answers of the plain ones, while the working
 // snapshot takes placements, gives capacity back and rolls back: the remembered best of each node state per
 // request shape (the grouped search) against scoring every node, and the explanation read from the index's
-// capacity columns against the one-pass explanation over every node.
+// capacity columns against the one-pass explanation over every node; a scorer's bound bounds its scores.
 import test from 'ava';
 import fc from 'fast-check';
+import { passesAll } from '../../scheduler/core/filters.ts';
+import { chooseGpus } from '../../scheduler/core/gpu-choice.ts';
 import {
   explainUnschedulable,
   getScorer,
@@ -23,15 +25,17 @@ const arbitraryNode = fc
     gpus: fc.constantFrom(0, 2, 4),
     models: fc.constantFrom(['A100'], ['T4'], ['A100', 'T4']),
     used: fc.array(fc.constantFrom(0, 250, 500, 1000), { maxLength: 4 }),
-    cpuUsed: fc.constantFrom(0, 4000, 15_000),
+    cpuUsed: fc.constantFrom(0, 4000, 15_500),
+    memoryUsed: fc.constantFrom(0, 32_768, 64_512),
     unschedulable: fc.constantFrom(false, false, false, false, true),
   })
-  .map(({ gpus, models, used, cpuUsed, unschedulable }): NodeState => {
+  .map(({ gpus, models, used, cpuUsed, memoryUsed, unschedulable }): NodeState => {
     const node = gpuNode({ gpus, cpuMilli: 16_000, memoryMiB: 65_536 });
     return {
       ...node,
       unschedulable,
       cpuMilliFree: node.cpuMilliTotal - cpuUsed,
+      memoryMiBFree: node.memoryMiBTotal - memoryUsed,
       gpus: node.gpus.map((gpu) => ({
         ...gpu,
         model: models[gpu.index % models.length]!,
@@ -47,7 +51,7 @@ const arbitraryJob = fc
     milli: fc.constantFrom(100, 250, 500, 750),
     model: fc.constantFrom([], [], ['A100'], ['T4'], ['H100'], ['T4', 'A100', 'T4']),
     cpu: fc.constantFrom(500, 2000, 8000, 20_000),
-    memory: fc.constantFrom(1024, 70_000),
+    memory: fc.constantFrom(0, 1024, 70_000),
   })
   .map(({ kind, gpus, milli, model, cpu, memory }): PendingJob => {
     const builder = job()
@@ -119,4 +123,29 @@ test('the explanation from the capacity columns is the one-pass explanation over
     ),
     { numRuns: 300, seed: 19 },
   );
+});
+
+test("best-fit's bound is at least the score of every candidate on a node with that much free GPU milli", (t) => {
+  const scorer = getScorer('best-fit');
+  fc.assert(
+    fc.property(
+      fc.array(arbitraryNode, { minLength: 1, maxLength: 6 }),
+      arbitraryJob,
+      (nodeShapes, pending) => {
+        const working = new WorkingSnapshot({
+          nodes: nodeShapes.map((node, n) => ({ ...node, name: `n${n}` })),
+        });
+        const context = createScoringContext(working);
+        for (const node of working.nodes) {
+          if (!passesAll(node, pending.resources)) continue;
+          const gpus = chooseGpus(node, pending.resources)!;
+          const score = scorer.score({ node, request: pending.resources, gpus }, context);
+          if (!(score <= scorer.bound!(pending.resources, node.gpuMilliFree, context))) return false;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 2000, seed: 23 },
+  );
+  t.pass();
 });

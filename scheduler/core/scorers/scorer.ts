@@ -44,4 +44,10 @@ export interface Scorer {
    * that is not (random) is asked about every node.
    */
   readonly stateOnly: boolean;
+  /**
+   * Optional, for state-only scorers: an upper bound on the score of any candidate for the request on a node
+   * with at least `minGpuMilliFree` free GPU milli. The search skips a bucket of nodes whose bound is below the
+   * best score found, so it must truly bound the computed score (leave a margin for rounding).
+   */
+  readonly bound?: (request: ResourceRequest, minGpuMilliFree: number, context: ScoringContext) => number;
 }
