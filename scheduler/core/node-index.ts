@@ -18,6 +18,8 @@ export interface NodeGroup {
   readonly largestFreeMilli: number;
   /** Its row in the capacity columns (moves as other groups go). */
   row: number;
+  /** Its bucket by mean CPU and memory use (resourceBucket). */
+  readonly resourceBucket: number;
 }
 
 /** Groups with a partly used GPU and no whole free one are bucketed by their largest free share, in 8ths. */
@@ -27,18 +29,40 @@ function shareBucket(milli: number): number {
   return Math.min(SHARE_BUCKETS - 1, Math.floor((milli * SHARE_BUCKETS) / 1000));
 }
 
+/** Every group is also bucketed by its nodes' mean CPU and memory use, in 64ths: CPU-only jobs search by it. */
+const RESOURCE_BUCKETS = 64;
+
+/** Mean of CPU and memory use now, 0..1 (a dimension with no capacity counts as full), as a bucket. */
+function resourceBucket(node: WorkingNode): number {
+  const cpu = node.cpuMilliTotal > 0 ? (node.cpuMilliTotal - node.cpuMilliFree) / node.cpuMilliTotal : 1;
+  const memory =
+    node.memoryMiBTotal > 0 ? (node.memoryMiBTotal - node.memoryMiBFree) / node.memoryMiBTotal : 1;
+  const bucket = Math.floor(((cpu + memory) / 2) * RESOURCE_BUCKETS);
+  // Above full (free beyond total) or unreadable: the top bucket, whose bound assumes nothing.
+  return bucket >= 0 && bucket < RESOURCE_BUCKETS ? bucket : bucket < 0 ? 0 : RESOURCE_BUCKETS - 1;
+}
+
 export class NodeIndex {
   readonly #groups = new Map<string, NodeGroup>();
   /** byWholeFreeGpus[n]: groups whose nodes have exactly n whole GPUs free. */
   readonly #byWholeFreeGpus: Set<NodeGroup>[] = [];
   /** byLargestShare[b]: groups with no whole free GPU, a partly free one, and shareBucket(largest free) = b. */
   readonly #byLargestShare: Set<NodeGroup>[] = Array.from({ length: SHARE_BUCKETS }, () => new Set());
+  /** byResourceUse[r]: every group whose resourceBucket is r. */
+  readonly #byResourceUse: Set<NodeGroup>[] = Array.from({ length: RESOURCE_BUCKETS }, () => new Set());
+  /** The smallest positive CPU and memory totals of the nodes added: what a request adds to a node's use at most. */
+  #smallestCpuTotal = Number.POSITIVE_INFINITY;
+  #smallestMemoryTotal = Number.POSITIVE_INFINITY;
   readonly #columns = new CapacityTable();
   /** byRow[r]: the group whose capacity is row r of the columns. */
   readonly #byRow: NodeGroup[] = [];
 
   add(node: WorkingNode): void {
     if (node.unschedulable) return;
+    if (node.cpuMilliTotal > 0 && node.cpuMilliTotal < this.#smallestCpuTotal)
+      this.#smallestCpuTotal = node.cpuMilliTotal;
+    if (node.memoryMiBTotal > 0 && node.memoryMiBTotal < this.#smallestMemoryTotal)
+      this.#smallestMemoryTotal = node.memoryMiBTotal;
     let group = this.#groups.get(node.stateKey);
     if (group === undefined) {
       group = {
@@ -48,7 +72,9 @@ export class NodeIndex {
         partlyFreeGpus: node.partlyFreeGpus,
         largestFreeMilli: node.largestFreeMilli,
         row: this.#columns.add(node),
+        resourceBucket: resourceBucket(node),
       };
+      this.#byResourceUse[group.resourceBucket]!.add(group);
       this.#byRow[group.row] = group;
       this.#groups.set(group.stateKey, group);
       this.#bucket(group.wholeFreeGpus).add(group);
@@ -76,6 +102,7 @@ export class NodeIndex {
     this.#byRow.length = this.#columns.count;
     this.#byWholeFreeGpus[group.wholeFreeGpus]?.delete(group);
     this.#byLargestShare[shareBucket(group.largestFreeMilli)]!.delete(group);
+    this.#byResourceUse[group.resourceBucket]!.delete(group);
   }
 
   /** Groups that might fit the request: a superset of those whose nodes pass every filter. */
@@ -107,28 +134,40 @@ export class NodeIndex {
   }
 
   /**
-   * The same groups as visit(request), a bucket at a time with the least free GPU milli a node in it has
-   * (a lower bound, for scorers that bound their score by it), shares' buckets first: the fuller nodes.
+   * The same groups as visit(request), a bucket at a time, with what every node in the bucket has: at least
+   * `minGpuMilliFree` free GPU milli, and a mean CPU and memory use after the request of at most
+   * `maxResourceUse` (for scorers that bound their score by these). GPU jobs get the fuller nodes' buckets
+   * first (shares' buckets, then by whole free GPUs); CPU-only jobs get buckets by CPU and memory use, fullest
+   * first.
    */
   visitBuckets(
     request: ResourceRequest,
-    bucket: (groups: Iterable<NodeGroup>, minGpuMilliFree: number) => void,
+    bucket: (groups: Iterable<NodeGroup>, minGpuMilliFree: number, maxResourceUse: number) => void,
   ): void {
     if (request.gpus <= 0 && request.gpuMilli <= 0) {
-      bucket(this.#groups.values(), 0);
+      // What the request adds to a node's use: the most on the smallest node.
+      const added =
+        (request.cpuMilli / this.#smallestCpuTotal + request.memoryMiB / this.#smallestMemoryTotal) / 2;
+      for (let r = RESOURCE_BUCKETS - 1; r >= 0; r--) {
+        const groups = this.#byResourceUse[r]!;
+        // A node that passes the filters is at most full after the request (r + 1 below a top bucket's bound).
+        const use = r === RESOURCE_BUCKETS - 1 ? 1 : Math.min(1, (r + 1) / RESOURCE_BUCKETS + added + 1e-12);
+        if (groups.size > 0) bucket(groups, 0, use);
+      }
       return;
     }
     if (request.gpus <= 0) {
       for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++) {
         const groups = this.#byLargestShare[b]!;
         // Every free milli on such a node is on a partly used GPU; the largest share alone is at least the request.
-        if (groups.size > 0) bucket(groups, Math.max(request.gpuMilli, (b * MILLI_PER_GPU) / SHARE_BUCKETS));
+        if (groups.size > 0)
+          bucket(groups, Math.max(request.gpuMilli, (b * MILLI_PER_GPU) / SHARE_BUCKETS), 1);
       }
     }
     const buckets = this.#byWholeFreeGpus;
     for (let n = request.gpus > 0 ? request.gpus : 1; n < buckets.length; n++) {
       const groups = buckets[n];
-      if (groups !== undefined && groups.size > 0) bucket(groups, n * MILLI_PER_GPU);
+      if (groups !== undefined && groups.size > 0) bucket(groups, n * MILLI_PER_GPU, 1);
     }
   }
 

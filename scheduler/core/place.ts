@@ -110,8 +110,8 @@ function bestOfBoundedGroups(
 ): Best | undefined {
   const bound = scorer.bound!;
   let best: Best | undefined;
-  working.visitCandidateBuckets(request, (groups, minGpuMilliFree) => {
-    if (best !== undefined && bound(request, minGpuMilliFree, context) < best.score) return;
+  working.visitCandidateBuckets(request, (groups, minGpuMilliFree, maxResourceUse) => {
+    if (best !== undefined && bound(request, minGpuMilliFree, maxResourceUse, context) < best.score) return;
     for (const group of groups) {
       const node = allow === undefined ? group.members[0] : group.members.find(allow);
       if (node === undefined || !passesAll(node, request)) continue;

@@ -83,10 +83,10 @@ export class WorkingSnapshot {
     this.#index.visit(request, visit);
   }
 
-  /** The same groups as visitCandidateGroups, a bucket at a time with its nodes' least free GPU milli. */
+  /** The same groups as visitCandidateGroups, a bucket at a time with limits on its nodes (NodeIndex.visitBuckets). */
   visitCandidateBuckets(
     request: ResourceRequest,
-    bucket: (groups: Iterable<NodeGroup>, minGpuMilliFree: number) => void,
+    bucket: (groups: Iterable<NodeGroup>, minGpuMilliFree: number, maxResourceUse: number) => void,
   ): void {
     this.#index.visitBuckets(request, bucket);
   }

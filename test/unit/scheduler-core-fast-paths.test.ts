@@ -15,6 +15,7 @@ import {
   WorkingSnapshot,
 } from '../../scheduler/core/index.ts';
 import { bestByNode, bestPlacement } from '../../scheduler/core/place.ts';
+import { resourceUseAfter } from '../../scheduler/core/scorers/best-fit.ts';
 import { createScoringContext } from '../../scheduler/core/scorers/context.ts';
 import { gpuNode, job } from '../support/builders.ts';
 
@@ -140,12 +141,53 @@ test("best-fit's bound is at least the score of every candidate on a node with t
           if (!passesAll(node, pending.resources)) continue;
           const gpus = chooseGpus(node, pending.resources)!;
           const score = scorer.score({ node, request: pending.resources, gpus }, context);
-          if (!(score <= scorer.bound!(pending.resources, node.gpuMilliFree, context))) return false;
+          const { cpuMilli, memoryMiB } = pending.resources;
+          const use = resourceUseAfter(node, cpuMilli, memoryMiB);
+          if (!(score <= scorer.bound!(pending.resources, node.gpuMilliFree, use, context))) return false;
         }
         return true;
       },
     ),
     { numRuns: 2000, seed: 23 },
+  );
+  t.pass();
+});
+
+test('every node in a bucket the index offers has at least its free GPU milli and at most its use after the job', (t) => {
+  fc.assert(
+    fc.property(
+      fc.array(arbitraryNode, { minLength: 1, maxLength: 10 }),
+      fc.array(arbitraryStep, { minLength: 1, maxLength: 15 }),
+      (nodeShapes, steps) => {
+        const working = new WorkingSnapshot({
+          nodes: nodeShapes.map((node, n) => ({ ...node, name: `n${n}` })),
+        });
+        const scorer = getScorer('best-fit');
+        for (const { job: pending } of steps) {
+          const { cpuMilli, memoryMiB } = pending.resources;
+          const offered = new Set<string>();
+          let holds = true;
+          working.visitCandidateBuckets(pending.resources, (groups, minGpuMilliFree, maxResourceUse) => {
+            for (const group of groups) {
+              for (const node of group.members) {
+                offered.add(node.name);
+                if (!passesAll(node, pending.resources)) continue;
+                holds &&= node.gpuMilliFree >= minGpuMilliFree;
+                holds &&= resourceUseAfter(node, cpuMilli, memoryMiB) <= maxResourceUse;
+              }
+            }
+          });
+          if (!holds) return false;
+          // Every node that fits is offered.
+          for (const node of working.nodes)
+            if (passesAll(node, pending.resources) && !offered.has(node.name)) return false;
+          const placement = bestPlacement(working, pending, scorer);
+          if (placement !== undefined) working.assume(placement);
+        }
+        return true;
+      },
+    ),
+    { numRuns: 500, seed: 29 },
   );
   t.pass();
 });

@@ -31,18 +31,19 @@ const ROUNDING_MARGIN = 1e-9;
 
 /**
  * best-fit's score cannot exceed: GPU use after the placement of at most 1 - (free - taken) / capacity (a node
- * has at most the largest node's capacity), the chosen GPU's use at most 1, CPU and memory use at most 1.
+ * has at most the largest node's capacity), the chosen GPU's use at most 1, CPU and memory use as given.
  */
 export function bestFitBound(
   request: ResourceRequest,
   minGpuMilliFree: number,
+  maxResourceUse: number,
   context: ScoringContext,
 ): number {
   const taken = request.gpus > 0 ? request.gpus * MILLI_PER_GPU : request.gpuMilli;
-  if (taken <= 0) return Number.POSITIVE_INFINITY;
+  if (taken <= 0) return 100 * maxResourceUse + ROUNDING_MARGIN;
   const nodeGpuUse = 1 - Math.max(0, minGpuMilliFree - taken) / context.largestNodeGpuMilli;
   const gpuTerm = request.gpus > 0 ? nodeGpuUse : SHARED_GPU_WEIGHT + (1 - SHARED_GPU_WEIGHT) * nodeGpuUse;
-  return GPU_WEIGHT * gpuTerm + RESOURCE_WEIGHT + ROUNDING_MARGIN;
+  return GPU_WEIGHT * gpuTerm + RESOURCE_WEIGHT * maxResourceUse + ROUNDING_MARGIN;
 }
 
 export const bestFit: Scorer = {

@@ -46,8 +46,15 @@ export interface Scorer {
   readonly stateOnly: boolean;
   /**
    * Optional, for state-only scorers: an upper bound on the score of any candidate for the request on a node
-   * with at least `minGpuMilliFree` free GPU milli. The search skips a bucket of nodes whose bound is below the
-   * best score found, so it must truly bound the computed score (leave a margin for rounding).
+   * with at least `minGpuMilliFree` free GPU milli and a mean CPU and memory use after the placement of at
+   * most `maxResourceUse` (0..1, as best-fit's resourceUseAfter). The search skips a bucket of nodes whose
+   * bound is below the best score found, so it must truly bound the computed score (leave a margin for
+   * rounding).
    */
-  readonly bound?: (request: ResourceRequest, minGpuMilliFree: number, context: ScoringContext) => number;
+  readonly bound?: (
+    request: ResourceRequest,
+    minGpuMilliFree: number,
+    maxResourceUse: number,
+    context: ScoringContext,
+  ) => number;
 }
