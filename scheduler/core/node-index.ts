@@ -1,4 +1,4 @@
-// Groups schedulable nodes whose capacity state is equal (same stateKey: they score alike) and buckets the
+// Groups schedulable nodes whose capacity state is equal (same stateId: they score alike) and buckets the
 // groups by how many whole GPUs their nodes have free, and the groups with a partly used GPU but no whole
 // free one by their largest free share. A job then visits only groups that could hold it, and a policy
 // scores each group once: with 1,000 nodes there are far fewer distinct states than nodes (empty nodes,
@@ -10,7 +10,7 @@ import type { WorkingNode } from './working-node.ts';
 
 /** Schedulable nodes in the same capacity state. */
 export interface NodeGroup {
-  readonly stateKey: string;
+  readonly stateId: number;
   /** Sorted by position, so members[0] is the one equal scores go to; never empty while indexed. */
   readonly members: WorkingNode[];
   readonly wholeFreeGpus: number;
@@ -43,7 +43,7 @@ function resourceBucket(node: WorkingNode): number {
 }
 
 export class NodeIndex {
-  readonly #groups = new Map<string, NodeGroup>();
+  readonly #groups = new Map<number, NodeGroup>();
   /** byWholeFreeGpus[n]: groups whose nodes have exactly n whole GPUs free. */
   readonly #byWholeFreeGpus: Set<NodeGroup>[] = [];
   /** byLargestShare[b]: groups with no whole free GPU, a partly free one, and shareBucket(largest free) = b. */
@@ -63,10 +63,10 @@ export class NodeIndex {
       this.#smallestCpuTotal = node.cpuMilliTotal;
     if (node.memoryMiBTotal > 0 && node.memoryMiBTotal < this.#smallestMemoryTotal)
       this.#smallestMemoryTotal = node.memoryMiBTotal;
-    let group = this.#groups.get(node.stateKey);
+    let group = this.#groups.get(node.stateId);
     if (group === undefined) {
       group = {
-        stateKey: node.stateKey,
+        stateId: node.stateId,
         members: [],
         wholeFreeGpus: node.wholeFreeGpus,
         partlyFreeGpus: node.partlyFreeGpus,
@@ -76,7 +76,7 @@ export class NodeIndex {
       };
       this.#byResourceUse[group.resourceBucket]!.add(group);
       this.#byRow[group.row] = group;
-      this.#groups.set(group.stateKey, group);
+      this.#groups.set(group.stateId, group);
       this.#bucket(group.wholeFreeGpus).add(group);
       if (group.wholeFreeGpus === 0 && group.partlyFreeGpus > 0)
         this.#byLargestShare[shareBucket(group.largestFreeMilli)]!.add(group);
@@ -84,15 +84,15 @@ export class NodeIndex {
     group.members.splice(insertionPoint(group.members, node.position), 0, node);
   }
 
-  /** Call before the node's state changes: the node is found by its current stateKey. */
+  /** Call before the node's state changes: the node is found by its current stateId. */
   remove(node: WorkingNode): void {
-    const group = this.#groups.get(node.stateKey);
+    const group = this.#groups.get(node.stateId);
     if (group === undefined) return;
     const at = insertionPoint(group.members, node.position);
     if (group.members[at] !== node) return;
     group.members.splice(at, 1);
     if (group.members.length > 0) return;
-    this.#groups.delete(group.stateKey);
+    this.#groups.delete(group.stateId);
     const moved = this.#columns.remove(group.row);
     if (moved >= 0) {
       const other = this.#byRow[moved]!;

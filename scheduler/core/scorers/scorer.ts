@@ -39,7 +39,7 @@ export interface Scorer {
    */
   readonly gpuChoice: 'tightest' | 'every';
   /**
-   * true when the score depends only on the node's capacity state (its stateKey), never on its name,
+   * true when the score depends only on the node's capacity state (its stateId), never on its name,
    * labels, position or a random draw: nodes in the same state are then scored once per group. A scorer
    * that is not (random) is asked about every node.
    */
