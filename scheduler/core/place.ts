@@ -32,11 +32,9 @@ export function bestPlacement(
   context: ScoringContext = defaultContext(working),
 ): Placement | undefined {
   const request = job.resources;
-  const best = !scorer.stateOnly
-    ? bestByNode(working.candidates(request), request, scorer, context, allow)
-    : scorer.bound !== undefined
-      ? bestOfBoundedGroups(working, request, scorer, context, allow)
-      : bestOfGroups(working, request, scorer, context, allow);
+  const best = scorer.stateOnly
+    ? bestOfGroups(working, request, scorer, context, allow)
+    : bestByNode(working.candidates(request), request, scorer, context, allow);
   if (best === undefined) return undefined;
   return {
     jobId: job.id,
@@ -67,7 +65,10 @@ export function bestByNode(
 
 /**
  * Each candidate group once, for its earliest (allowed) node. For scorers that try every GPU choice, a
- * state's best for this request shape is remembered (state-bests.ts): the same state scores the same.
+ * state's best for this request shape is remembered (state-bests.ts): the same state scores the same. For a
+ * scorer with a bound, a bucket of groups whose bound is below the best score found so far cannot hold the
+ * winner (not even a tie on an earlier node), so it is skipped: which groups are scored changes, never which
+ * one wins (the highest score, ties to the earlier node, whatever the visiting order).
  */
 function bestOfGroups(
   working: WorkingSnapshot,
@@ -79,7 +80,7 @@ function bestOfGroups(
   let best: Best | undefined;
   const memo = scorer.gpuChoice === 'every' ? stateBestsOf(context, scorer) : undefined;
   const known = memo?.forRequest(request);
-  working.visitCandidateGroups(request, (group: NodeGroup) => {
+  const visitGroup = (group: NodeGroup) => {
     const node = allow === undefined ? group.members[0] : group.members.find(allow);
     if (node === undefined || !passesAll(node, request)) return;
     if (memo === undefined || known === undefined) {
@@ -92,31 +93,15 @@ function bestOfGroups(
       memo.remember(known, node.stateId, onState);
     }
     if (onState !== NO_CHOICE) best = better(node, onState.gpus, onState.score, best);
-  });
-  return best;
-}
-
-/**
- * bestOfGroups for a scorer with a bound: a bucket of groups whose bound is below the best score found so far
- * cannot hold the winner (not even a tie on an earlier node), so it is skipped. Which groups are scored
- * changes, never which one wins: the best is the highest score, ties to the earlier node, in any visiting order.
- */
-function bestOfBoundedGroups(
-  working: WorkingSnapshot,
-  request: ResourceRequest,
-  scorer: Scorer,
-  context: ScoringContext,
-  allow?: Allow,
-): Best | undefined {
-  const bound = scorer.bound!;
-  let best: Best | undefined;
+  };
+  const bound = scorer.bound;
+  if (bound === undefined) {
+    working.visitCandidateGroups(request, visitGroup);
+    return best;
+  }
   working.visitCandidateBuckets(request, (groups, minGpuMilliFree, maxResourceUse) => {
     if (best !== undefined && bound(request, minGpuMilliFree, maxResourceUse, context) < best.score) return;
-    for (const group of groups) {
-      const node = allow === undefined ? group.members[0] : group.members.find(allow);
-      if (node === undefined || !passesAll(node, request)) continue;
-      best = bestOnNode(node, request, scorer, context, best);
-    }
+    for (const group of groups) visitGroup(group);
   });
   return best;
 }

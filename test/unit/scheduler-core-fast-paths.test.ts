@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { passesAll } from '../../scheduler/core/filters.ts';
-import { chooseGpus } from '../../scheduler/core/gpu-choice.ts';
+import { everyGpuChoice } from '../../scheduler/core/gpu-choice.ts';
 import {
   explainUnschedulable,
   getScorer,
@@ -126,29 +126,39 @@ test('the explanation from the capacity columns is the one-pass explanation over
   );
 });
 
-test("best-fit's bound is at least the score of every candidate on a node with that much free GPU milli", (t) => {
-  const scorer = getScorer('best-fit');
+const boundedScorers = scorerNames().filter((name) => getScorer(name).bound !== undefined);
+
+test('scorers with a bound: best-fit and the FGD policies', (t) => {
+  t.deepEqual(boundedScorers, ['best-fit', 'fgd', 'fgd-balanced', 'fgd-model-aware']);
+});
+
+test("a scorer's bound is at least its score of every GPU choice on a node with that free GPU milli and use", (t) => {
   fc.assert(
     fc.property(
       fc.array(arbitraryNode, { minLength: 1, maxLength: 6 }),
       arbitraryJob,
-      (nodeShapes, pending) => {
+      fc.array(arbitraryJob, { minLength: 1, maxLength: 6 }),
+      fc.constantFrom(...boundedScorers),
+      (nodeShapes, pending, samples, name) => {
         const working = new WorkingSnapshot({
           nodes: nodeShapes.map((node, n) => ({ ...node, name: `n${n}` })),
         });
-        const context = createScoringContext(working);
+        const workload = samples.map((sample) => ({ resources: sample.resources, weight: 1 }));
+        const context = createScoringContext(working, { workload });
+        const scorer = getScorer(name);
+        const request = pending.resources;
         for (const node of working.nodes) {
-          if (!passesAll(node, pending.resources)) continue;
-          const gpus = chooseGpus(node, pending.resources)!;
-          const score = scorer.score({ node, request: pending.resources, gpus }, context);
-          const { cpuMilli, memoryMiB } = pending.resources;
-          const use = resourceUseAfter(node, cpuMilli, memoryMiB);
-          if (!(score <= scorer.bound!(pending.resources, node.gpuMilliFree, use, context))) return false;
+          if (!passesAll(node, request)) continue;
+          const use = resourceUseAfter(node, request.cpuMilli, request.memoryMiB);
+          const bound = scorer.bound!(request, node.gpuMilliFree, use, context);
+          for (const gpus of everyGpuChoice(node, request)) {
+            if (!(scorer.score({ node, request, gpus }, context) <= bound)) return false;
+          }
         }
         return true;
       },
     ),
-    { numRuns: 2000, seed: 23 },
+    { numRuns: 3000, seed: 23 },
   );
   t.pass();
 });

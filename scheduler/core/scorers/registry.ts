@@ -3,6 +3,7 @@ import { bestFit } from './best-fit.ts';
 import { dotProduct } from './dot-product.ts';
 import { fgd } from './fgd.ts';
 import { fgdBalanced } from './fgd-balanced.ts';
+import { withCpuOnlyBound } from './fgd-bounds.ts';
 import { fgdModelAware } from './fgd-model-aware.ts';
 import { random } from './random.ts';
 import type { Scorer } from './scorer.ts';
@@ -15,10 +16,10 @@ const SCORERS: Readonly<Record<string, Scorer>> = {
   'best-fit': bestFit,
   spread,
   'dot-product': dotProduct,
-  fgd,
+  fgd: withCpuOnlyBound(fgd, false),
   random,
-  'fgd-model-aware': fgdModelAware,
-  'fgd-balanced': fgdBalanced,
+  'fgd-model-aware': withCpuOnlyBound(fgdModelAware, true),
+  'fgd-balanced': withCpuOnlyBound(fgdBalanced, true),
 };
 
 export function scorerNames(): string[] {
