@@ -40,7 +40,18 @@ export class CapacityTable implements CapacityColumns {
   remove(row: number): number {
     const last = --this.count;
     if (row === last) return -1;
-    for (const column of this.#columns()) column[row] = column[last]!;
+    const move = (column: Float64Array) => {
+      column[row] = column[last]!;
+    };
+    move(this.wholeFreeGpus);
+    move(this.largestFreeMilli);
+    move(this.cpuMilliFree);
+    move(this.memoryMiBFree);
+    for (const columns of this.models.values()) {
+      move(columns.gpus);
+      move(columns.wholeFree);
+      move(columns.largestFree);
+    }
     return last;
   }
 
@@ -56,18 +67,6 @@ export class CapacityTable implements CapacityColumns {
       this.models.set(model, columns);
     }
     return columns;
-  }
-
-  *#columns(): Generator<Float64Array> {
-    yield this.wholeFreeGpus;
-    yield this.largestFreeMilli;
-    yield this.cpuMilliFree;
-    yield this.memoryMiBFree;
-    for (const columns of this.models.values()) {
-      yield columns.gpus;
-      yield columns.wholeFree;
-      yield columns.largestFree;
-    }
   }
 
   #grow(): void {

@@ -5,6 +5,7 @@
 // full states differ only in CPU or memory the workload cannot tell apart share a result, and so do a
 // placement's "after" and the node's state once the placement is assumed: the same sum, bit for bit.
 import { type FragmentationNode, type FragmentationScope, fragmentationOfShapes } from '../fragmentation.ts';
+import { modelId, NumberTable } from '../number-table.ts';
 import { MILLI_PER_GPU, type ResourceRequest } from '../types.ts';
 import type { ReadonlyWorkingNode } from '../working-node.ts';
 import type { WorkloadShape } from '../workload.ts';
@@ -34,7 +35,9 @@ export class FragmentationMemo {
   /** Sorted distinct CPU milli and memory MiB the shapes ask for. */
   readonly #cpuSteps: Float64Array;
   readonly #memorySteps: Float64Array;
-  readonly #lists = new Map<string, GpuList>();
+  /** GPU lists by their id in #listIds (model ids and free milli, in order). */
+  readonly #listIds = new NumberTable();
+  readonly #lists = new Map<number, GpuList>();
   readonly #states = new Map<number, StateRecord>();
   #lastStateId = -1;
   #lastState: StateRecord | undefined;
@@ -103,13 +106,20 @@ export class FragmentationMemo {
   }
 
   #list(gpus: FragmentationNode['gpus']): GpuList {
-    let key = '';
-    for (const gpu of gpus) key += `${JSON.stringify(gpu.model)}:${gpu.freeMilli}/`;
-    let list = this.#lists.get(key);
+    const length = 2 * gpus.length;
+    const table = this.#listIds;
+    table.grow(length);
+    const scratch = table.scratch;
+    for (let g = 0; g < gpus.length; g++) {
+      scratch[2 * g] = modelId(gpus[g]!.model);
+      scratch[2 * g + 1] = gpus[g]!.freeMilli;
+    }
+    const id = table.id(length);
+    let list = this.#lists.get(id);
     if (list === undefined) {
       if (this.#lists.size >= MAX_ENTRIES) this.#lists.clear();
       list = { values: new Map(), after: new Map() };
-      this.#lists.set(key, list);
+      this.#lists.set(id, list);
     }
     return list;
   }

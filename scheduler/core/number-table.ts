@@ -1,0 +1,67 @@
+// Interns short lists of numbers: one id per distinct list, found by a hash of the numbers' bits and told
+// apart by comparing them, so hot paths key memos on a number instead of a string built per lookup.
+
+/** Lists remembered before the table starts over (ids keep counting up, so none is reused). */
+const REMEMBERED = 100_000;
+
+export class NumberTable {
+  readonly #byHash = new Map<number, { numbers: Float64Array; id: number }[]>();
+  #remembered = 0;
+  #nextId = 0;
+  /** Fill scratch[0..length) (grow() first if needed), then call id(length). */
+  scratch = new Float64Array(64);
+  #words = new Int32Array(this.scratch.buffer);
+
+  /** Makes room for a list of this length in scratch. */
+  grow(length: number): void {
+    if (this.scratch.length >= length) return;
+    this.scratch = new Float64Array(length * 2);
+    this.#words = new Int32Array(this.scratch.buffer);
+  }
+
+  /**
+   * The id of scratch[0..length): equal lists get equal ids while the table remembers them, and an id never
+   * names two lists (-0 and 0, or two NaNs, may get two ids).
+   */
+  id(length: number): number {
+    const words = this.#words;
+    let hash = length;
+    for (let w = 0; w < 2 * length; w++) hash = Math.imul(hash ^ words[w]!, 0x01000193);
+    let entries = this.#byHash.get(hash);
+    if (entries !== undefined) {
+      for (const entry of entries) if (this.#equal(entry.numbers, length)) return entry.id;
+    }
+    if (this.#remembered >= REMEMBERED) {
+      this.#byHash.clear();
+      this.#remembered = 0;
+      entries = undefined;
+    }
+    if (entries === undefined) {
+      entries = [];
+      this.#byHash.set(hash, entries);
+    }
+    const id = this.#nextId++;
+    entries.push({ numbers: this.scratch.slice(0, length), id });
+    this.#remembered++;
+    return id;
+  }
+
+  #equal(numbers: Float64Array, length: number): boolean {
+    if (numbers.length !== length) return false;
+    const scratch = this.scratch;
+    for (let i = 0; i < length; i++) if (numbers[i] !== scratch[i]) return false;
+    return true;
+  }
+}
+
+const modelIds = new Map<string, number>();
+
+/** A number per GPU model name, for lists of numbers that include models. */
+export function modelId(model: string): number {
+  let id = modelIds.get(model);
+  if (id === undefined) {
+    id = modelIds.size;
+    modelIds.set(model, id);
+  }
+  return id;
+}
