@@ -2,9 +2,11 @@
 // groups by how many whole GPUs their nodes have free, and the groups with a partly used GPU but no whole
 // free one by their largest free share. A job then visits only groups that could hold it, and a policy
 // scores each group once: with 1,000 nodes there are far fewer distinct states than nodes (empty nodes,
-// full nodes, common fill patterns).
+// full nodes, common fill patterns). Every group is also bucketed by its mean CPU and memory use, for CPU-only
+// jobs; each bucket knows the most CPU and memory free in it (group-bucket.ts).
 import { CapacityTable } from './capacity-columns.ts';
 import type { CapacityColumns } from './explain.ts';
+import { GroupBucket } from './group-bucket.ts';
 import { MILLI_PER_GPU, type ResourceRequest } from './types.ts';
 import type { WorkingNode } from './working-node.ts';
 
@@ -45,11 +47,11 @@ function resourceBucket(node: WorkingNode): number {
 export class NodeIndex {
   readonly #groups = new Map<number, NodeGroup>();
   /** byWholeFreeGpus[n]: groups whose nodes have exactly n whole GPUs free. */
-  readonly #byWholeFreeGpus: Set<NodeGroup>[] = [];
+  readonly #byWholeFreeGpus: GroupBucket[] = [];
   /** byLargestShare[b]: groups with no whole free GPU, a partly free one, and shareBucket(largest free) = b. */
-  readonly #byLargestShare: Set<NodeGroup>[] = Array.from({ length: SHARE_BUCKETS }, () => new Set());
+  readonly #byLargestShare: GroupBucket[] = Array.from({ length: SHARE_BUCKETS }, () => new GroupBucket());
   /** byResourceUse[r]: every group whose resourceBucket is r. */
-  readonly #byResourceUse: Set<NodeGroup>[] = Array.from({ length: RESOURCE_BUCKETS }, () => new Set());
+  readonly #byResourceUse: GroupBucket[] = Array.from({ length: RESOURCE_BUCKETS }, () => new GroupBucket());
   /** The smallest positive CPU and memory totals of the nodes added: what a request adds to a node's use at most. */
   #smallestCpuTotal = Number.POSITIVE_INFINITY;
   #smallestMemoryTotal = Number.POSITIVE_INFINITY;
@@ -74,12 +76,14 @@ export class NodeIndex {
         row: this.#columns.add(node),
         resourceBucket: resourceBucket(node),
       };
+      group.members.push(node);
       this.#byResourceUse[group.resourceBucket]!.add(group);
       this.#byRow[group.row] = group;
       this.#groups.set(group.stateId, group);
       this.#bucket(group.wholeFreeGpus).add(group);
       if (group.wholeFreeGpus === 0 && group.partlyFreeGpus > 0)
         this.#byLargestShare[shareBucket(group.largestFreeMilli)]!.add(group);
+      return;
     }
     group.members.splice(insertionPoint(group.members, node.position), 0, node);
   }
@@ -111,64 +115,51 @@ export class NodeIndex {
       yield* this.#withAtLeastWholeFree(request.gpus);
     } else if (request.gpuMilli > 0) {
       yield* this.#withAtLeastWholeFree(1);
-      for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++) yield* this.#byLargestShare[b]!;
+      for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++)
+        yield* this.#byLargestShare[b]!.groups;
     } else {
       yield* this.#groups.values();
     }
   }
 
-  /** Calls `visit` for the same groups as groups(request), in the same order. */
-  visit(request: ResourceRequest, visit: (group: NodeGroup) => void): void {
-    if (request.gpus > 0 || request.gpuMilli > 0) {
-      const buckets = this.#byWholeFreeGpus;
-      for (let n = request.gpus > 0 ? request.gpus : 1; n < buckets.length; n++) {
-        const bucket = buckets[n];
-        if (bucket !== undefined) for (const group of bucket) visit(group);
-      }
-      if (request.gpus > 0) return;
-      for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++)
-        for (const group of this.#byLargestShare[b]!) visit(group);
-    } else {
-      for (const group of this.#groups.values()) visit(group);
-    }
-  }
-
   /**
-   * The same groups as visit(request), a bucket at a time, with what every node in the bucket has: at least
+   * Calls `visit` for the groups of groups(request) that may pass the filters, a bucket at a time, unless
+   * `skip` says the bucket cannot hold the best. `skip` learns what every node in the bucket has: at least
    * `minGpuMilliFree` free GPU milli, and a mean CPU and memory use after the request of at most
-   * `maxResourceUse` (for scorers that bound their score by these). GPU jobs get the fuller nodes' buckets
-   * first (shares' buckets, then by whole free GPUs); CPU-only jobs get buckets by CPU and memory use, fullest
-   * first.
+   * `maxResourceUse` (for scorers that bound their score by these). Buckets whose nodes lack the request's
+   * CPU or memory are left out. GPU jobs get the fuller nodes' buckets first (shares' buckets, then by whole
+   * free GPUs); CPU-only jobs get buckets by CPU and memory use, fullest first.
    */
   visitBuckets(
     request: ResourceRequest,
-    bucket: (groups: Iterable<NodeGroup>, minGpuMilliFree: number, maxResourceUse: number) => void,
+    skip: (minGpuMilliFree: number, maxResourceUse: number) => boolean,
+    visit: (group: NodeGroup) => void,
   ): void {
+    const offer = (bucket: GroupBucket | undefined, minGpuMilliFree: number, maxResourceUse: number) => {
+      if (bucket === undefined || bucket.groups.size === 0) return;
+      if (!bucket.mayHold(request.cpuMilli, request.memoryMiB)) return;
+      if (!skip(minGpuMilliFree, maxResourceUse)) bucket.visit(visit);
+    };
     if (request.gpus <= 0 && request.gpuMilli <= 0) {
       // What the request adds to a node's use: the most on the smallest node.
       const added =
         (request.cpuMilli / this.#smallestCpuTotal + request.memoryMiB / this.#smallestMemoryTotal) / 2;
       for (let r = RESOURCE_BUCKETS - 1; r >= 0; r--) {
-        const groups = this.#byResourceUse[r]!;
-        // A node that passes the filters is at most full after the request (r + 1 below a top bucket's bound).
+        // A node that passes the filters is at most full after the request (the top bucket's bound).
         const use = r === RESOURCE_BUCKETS - 1 ? 1 : Math.min(1, (r + 1) / RESOURCE_BUCKETS + added + 1e-12);
-        if (groups.size > 0) bucket(groups, 0, use);
+        offer(this.#byResourceUse[r], 0, use);
       }
       return;
     }
     if (request.gpus <= 0) {
       for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++) {
-        const groups = this.#byLargestShare[b]!;
         // Every free milli on such a node is on a partly used GPU; the largest share alone is at least the request.
-        if (groups.size > 0)
-          bucket(groups, Math.max(request.gpuMilli, (b * MILLI_PER_GPU) / SHARE_BUCKETS), 1);
+        offer(this.#byLargestShare[b], Math.max(request.gpuMilli, (b * MILLI_PER_GPU) / SHARE_BUCKETS), 1);
       }
     }
     const buckets = this.#byWholeFreeGpus;
-    for (let n = request.gpus > 0 ? request.gpus : 1; n < buckets.length; n++) {
-      const groups = buckets[n];
-      if (groups !== undefined && groups.size > 0) bucket(groups, n * MILLI_PER_GPU, 1);
-    }
+    for (let n = request.gpus > 0 ? request.gpus : 1; n < buckets.length; n++)
+      offer(buckets[n], n * MILLI_PER_GPU, 1);
   }
 
   /** The free capacity of every group, one row each: what explainColumns reads. */
@@ -185,14 +176,14 @@ export class NodeIndex {
   *#withAtLeastWholeFree(count: number): Generator<NodeGroup> {
     for (let n = count; n < this.#byWholeFreeGpus.length; n++) {
       const bucket = this.#byWholeFreeGpus[n];
-      if (bucket !== undefined) yield* bucket;
+      if (bucket !== undefined) yield* bucket.groups;
     }
   }
 
-  #bucket(wholeFreeGpus: number): Set<NodeGroup> {
+  #bucket(wholeFreeGpus: number): GroupBucket {
     let bucket = this.#byWholeFreeGpus[wholeFreeGpus];
     if (bucket === undefined) {
-      bucket = new Set();
+      bucket = new GroupBucket();
       this.#byWholeFreeGpus[wholeFreeGpus] = bucket;
     }
     return bucket;

@@ -95,14 +95,12 @@ function bestOfGroups(
     if (onState !== NO_CHOICE) best = better(node, onState.gpus, onState.score, best);
   };
   const bound = scorer.bound;
-  if (bound === undefined) {
-    working.visitCandidateGroups(request, visitGroup);
-    return best;
-  }
-  working.visitCandidateBuckets(request, (groups, minGpuMilliFree, maxResourceUse) => {
-    if (best !== undefined && bound(request, minGpuMilliFree, maxResourceUse, context) < best.score) return;
-    for (const group of groups) visitGroup(group);
-  });
+  const skip =
+    bound === undefined
+      ? () => false
+      : (minGpuMilliFree: number, maxResourceUse: number) =>
+          best !== undefined && bound(request, minGpuMilliFree, maxResourceUse, context) < best.score;
+  working.visitCandidateBuckets(request, skip, visitGroup);
   return best;
 }
 

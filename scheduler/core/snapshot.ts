@@ -78,17 +78,16 @@ export class WorkingSnapshot {
     return this.#index.groups(request);
   }
 
-  /** Calls `visit` for each of candidateGroups(request), without a generator: the placement hot loop. */
-  visitCandidateGroups(request: ResourceRequest, visit: (group: NodeGroup) => void): void {
-    this.#index.visit(request, visit);
-  }
-
-  /** The same groups as visitCandidateGroups, a bucket at a time with limits on its nodes (NodeIndex.visitBuckets). */
+  /**
+   * Calls `visit` for the candidate groups that may pass the filters, a bucket at a time, skipping the buckets
+   * `skip` rules out (NodeIndex.visitBuckets): the placement hot loop, without a generator.
+   */
   visitCandidateBuckets(
     request: ResourceRequest,
-    bucket: (groups: Iterable<NodeGroup>, minGpuMilliFree: number, maxResourceUse: number) => void,
+    skip: (minGpuMilliFree: number, maxResourceUse: number) => boolean,
+    visit: (group: NodeGroup) => void,
   ): void {
-    this.#index.visitBuckets(request, bucket);
+    this.#index.visitBuckets(request, skip, visit);
   }
 
   /** One schedulable node per distinct capacity state (the earliest): enough to explain a refusal. */

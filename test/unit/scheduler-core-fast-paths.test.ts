@@ -177,16 +177,22 @@ test('every node in a bucket the index offers has at least its free GPU milli an
           const { cpuMilli, memoryMiB } = pending.resources;
           const offered = new Set<string>();
           let holds = true;
-          working.visitCandidateBuckets(pending.resources, (groups, minGpuMilliFree, maxResourceUse) => {
-            for (const group of groups) {
+          let limits = { minGpuMilliFree: 0, maxResourceUse: 0 };
+          working.visitCandidateBuckets(
+            pending.resources,
+            (minGpuMilliFree, maxResourceUse) => {
+              limits = { minGpuMilliFree, maxResourceUse };
+              return false;
+            },
+            (group) => {
               for (const node of group.members) {
                 offered.add(node.name);
                 if (!passesAll(node, pending.resources)) continue;
-                holds &&= node.gpuMilliFree >= minGpuMilliFree;
-                holds &&= resourceUseAfter(node, cpuMilli, memoryMiB) <= maxResourceUse;
+                holds &&= node.gpuMilliFree >= limits.minGpuMilliFree;
+                holds &&= resourceUseAfter(node, cpuMilli, memoryMiB) <= limits.maxResourceUse;
               }
-            }
-          });
+            },
+          );
           if (!holds) return false;
           // Every node that fits is offered.
           for (const node of working.nodes)
