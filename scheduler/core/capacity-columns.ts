@@ -2,7 +2,7 @@
 // groups come and go: a refusal's explanation (explainColumns) reads these instead of a node per state.
 import type { CapacityColumns, ModelColumns } from './explain.ts';
 import { MILLI_PER_GPU } from './types.ts';
-import type { WorkingNode } from './working-node.ts';
+import type { ReadonlyWorkingNode } from './working-node.ts';
 
 const INITIAL_ROWS = 64;
 
@@ -15,7 +15,7 @@ export class CapacityTable implements CapacityColumns {
   readonly models = new Map<string, ModelColumns>();
 
   /** Adds a row for a group in the node's state; returns the row. */
-  add(node: WorkingNode): number {
+  add(node: ReadonlyWorkingNode): number {
     if (this.count === this.cpuMilliFree.length) this.#grow();
     const row = this.count++;
     this.wholeFreeGpus[row] = node.wholeFreeGpus;

@@ -1,7 +1,6 @@
 // Why no node fits a request: the reason names the binding constraint with the numbers
 // a user needs (what the job asks for, the most any suitable node has free).
-import { largestFreeShareAllowed, wholeFreeGpusAllowed } from './filters.ts';
-import { modelAllowed } from './request.ts';
+import { CapacityTable } from './capacity-columns.ts';
 import type { ResourceRequest, UnschedulableReason } from './types.ts';
 import type { ReadonlyWorkingNode } from './working-node.ts';
 
@@ -27,32 +26,16 @@ const KINDS = 4;
  *   with the largest free amount on any node;
  * - else the first constraint some node misses, with the largest free among those nodes.
  *
- * One pass, no allocation per node: every answer is an any, every or max over nodes, so nodes in equal
- * states may be passed once or many times (schedule() passes one node per capacity state).
+ * Every answer is an any, every or max over nodes, so nodes in equal states may be passed once or many
+ * times. The nodes are read into capacity columns and explained by explainColumns, the one implementation.
  */
 export function explainUnschedulable(
   nodes: readonly ReadonlyWorkingNode[],
   request: ResourceRequest,
 ): UnschedulableReason | undefined {
-  const wholeGpus = request.gpus > 0;
-  const share = !wholeGpus && request.gpuMilli > 0;
-  const modelFilter = (wholeGpus || share) && request.gpuModel.length > 0;
-  const tally = new Tally(request);
-  for (const node of nodes) {
-    if (node.unschedulable) continue;
-    tally.schedulable++;
-    if (modelFilter && !hasAllowedModel(node, request)) continue;
-    const gpus = wholeGpus ? wholeFreeGpusAllowed(node, request) : 0;
-    const largestShare = share ? largestFreeShareAllowed(node, request) : 0;
-    if (tally.fits(gpus, largestShare, node.cpuMilliFree, node.memoryMiBFree)) return undefined;
-  }
-  return tally.reason(() => {
-    const available = new Set<string>();
-    for (const node of nodes) {
-      if (!node.unschedulable) for (const gpu of node.gpus) available.add(gpu.model);
-    }
-    return [...available].sort();
-  });
+  const columns = new CapacityTable();
+  for (const node of nodes) if (!node.unschedulable) columns.add(node);
+  return explainColumns(columns, request);
 }
 
 /** The free capacity of schedulable node states, one row per state (NodeIndex keeps it up to date). */
@@ -72,24 +55,36 @@ export interface ModelColumns {
   largestFree: Float64Array;
 }
 
-/** explainUnschedulable over the columns instead of the nodes: the same reason, from typed arrays. */
+/**
+ * explainUnschedulable over capacity columns (one row per schedulable node or state): one pass over typed
+ * arrays, with no allocation per row.
+ */
 export function explainColumns(
   columns: CapacityColumns,
   request: ResourceRequest,
 ): UnschedulableReason | undefined {
   const wholeGpus = request.gpus > 0;
   const share = !wholeGpus && request.gpuMilli > 0;
+  const modelFilter = (wholeGpus || share) && request.gpuModel.length > 0;
   const models: ModelColumns[] = [];
-  if ((wholeGpus || share) && request.gpuModel.length > 0) {
+  if (modelFilter) {
     for (const model of new Set(request.gpuModel)) {
       const ofModel = columns.models.get(model);
       if (ofModel !== undefined) models.push(ofModel);
     }
   }
-  const modelFilter = (wholeGpus || share) && request.gpuModel.length > 0;
-  const tally = new Tally(request);
   const { count, wholeFreeGpus, largestFreeMilli, cpuMilliFree, memoryMiBFree } = columns;
-  tally.schedulable = count;
+  const { gpus: needGpus, gpuMilli: needShare, cpuMilli: needCpu, memoryMiB: needMemory } = request;
+  // Per constraint: nodes failing it alone (and the most free among them), nodes failing it (and the most).
+  const soleCount = new Float64Array(KINDS);
+  const soleMax = new Float64Array(KINDS);
+  const failCount = new Float64Array(KINDS);
+  const failMax = new Float64Array(KINDS);
+  const fail = (kind: number, free: number) => {
+    if (failCount[kind] === 0 || free > failMax[kind]!) failMax[kind] = free;
+    failCount[kind]!++;
+  };
+  let modelFits = 0;
   for (let row = 0; row < count; row++) {
     let gpus = wholeGpus ? wholeFreeGpus[row]! : 0;
     let largestShare = share ? largestFreeMilli[row]! : 0;
@@ -104,107 +99,70 @@ export function explainColumns(
       }
       if (allowed === 0) continue;
     }
-    if (tally.fits(gpus, largestShare, cpuMilliFree[row]!, memoryMiBFree[row]!)) return undefined;
-  }
-  return tally.reason(() => {
-    const available: string[] = [];
-    for (const [model, ofModel] of columns.models) {
-      for (let row = 0; row < count; row++) {
-        if (ofModel.gpus[row]! > 0) {
-          available.push(model);
-          break;
-        }
-      }
-    }
-    return available.sort();
-  });
-}
-
-/** What the one pass keeps: per constraint, how many nodes fail it (alone), and the most free among them. */
-class Tally {
-  readonly #request: ResourceRequest;
-  readonly #wholeGpus: boolean;
-  readonly #share: boolean;
-  schedulable = 0;
-  #modelFits = 0;
-  readonly #soleCount = [0, 0, 0, 0];
-  readonly #soleMax = [0, 0, 0, 0];
-  readonly #failCount = [0, 0, 0, 0];
-  readonly #failMax = [0, 0, 0, 0];
-
-  constructor(request: ResourceRequest) {
-    this.#request = request;
-    this.#wholeGpus = request.gpus > 0;
-    this.#share = !this.#wholeGpus && request.gpuMilli > 0;
-  }
-
-  /** Counts one node of an allowed model; true when it fails no constraint. */
-  fits(gpus: number, largestShare: number, cpuMilliFree: number, memoryMiBFree: number): boolean {
-    this.#modelFits++;
-    const request = this.#request;
+    modelFits++;
+    const cpu = cpuMilliFree[row]!;
+    const memory = memoryMiBFree[row]!;
     let failures = 0;
     let only = -1;
     let onlyFree = 0;
-    if (this.#wholeGpus && gpus < request.gpus) {
+    if (wholeGpus && gpus < needGpus) {
       failures++;
       only = GPUS;
       onlyFree = gpus;
-      this.#fail(GPUS, gpus);
+      fail(GPUS, gpus);
     }
-    if (this.#share && largestShare < request.gpuMilli) {
+    if (share && largestShare < needShare) {
       failures++;
       only = SHARE;
       onlyFree = largestShare;
-      this.#fail(SHARE, largestShare);
+      fail(SHARE, largestShare);
     }
-    if (cpuMilliFree < request.cpuMilli) {
+    if (cpu < needCpu) {
       failures++;
       only = CPU;
-      onlyFree = cpuMilliFree;
-      this.#fail(CPU, cpuMilliFree);
+      onlyFree = cpu;
+      fail(CPU, cpu);
     }
-    if (memoryMiBFree < request.memoryMiB) {
+    if (memory < needMemory) {
       failures++;
       only = MEMORY;
-      onlyFree = memoryMiBFree;
-      this.#fail(MEMORY, memoryMiBFree);
+      onlyFree = memory;
+      fail(MEMORY, memory);
     }
-    if (failures === 0) return true;
+    if (failures === 0) return undefined;
     if (failures === 1) {
-      if (this.#soleCount[only] === 0 || onlyFree > this.#soleMax[only]!) this.#soleMax[only] = onlyFree;
-      this.#soleCount[only]!++;
+      if (soleCount[only] === 0 || onlyFree > soleMax[only]!) soleMax[only] = onlyFree;
+      soleCount[only]!++;
     }
-    return false;
   }
-
-  #fail(kind: number, free: number): void {
-    if (this.#failCount[kind] === 0 || free > this.#failMax[kind]!) this.#failMax[kind] = free;
-    this.#failCount[kind]!++;
+  if (count === 0) return { kind: 'NoNodes' };
+  if (modelFits === 0) {
+    return { kind: 'GpuModelUnavailable', allowed: [...request.gpuModel], available: modelsOf(columns) };
   }
-
-  /** The reason once every node has been counted and none fits; `available` lists the nodes' GPU models. */
-  reason(available: () => string[]): UnschedulableReason {
-    const request = this.#request;
-    if (this.schedulable === 0) return { kind: 'NoNodes' };
-    if (this.#modelFits === 0) {
-      return { kind: 'GpuModelUnavailable', allowed: [...request.gpuModel], available: available() };
-    }
-    for (let kind = 0; kind < KINDS; kind++) {
-      if (this.#soleCount[kind]! > 0) return reasonOf(kind, request, this.#soleMax[kind]!);
-    }
-    for (let kind = 0; kind < KINDS; kind++) {
-      if (this.#failCount[kind] === this.#modelFits) return reasonOf(kind, request, this.#failMax[kind]!);
-    }
-    for (let kind = 0; kind < KINDS; kind++) {
-      if (this.#failCount[kind]! > 0) return reasonOf(kind, request, this.#failMax[kind]!);
-    }
-    throw new Error('unreachable: every node failed a filter, yet no failure was found');
+  for (let kind = 0; kind < KINDS; kind++) {
+    if (soleCount[kind]! > 0) return reasonOf(kind, request, soleMax[kind]!);
   }
+  for (let kind = 0; kind < KINDS; kind++) {
+    if (failCount[kind] === modelFits) return reasonOf(kind, request, failMax[kind]!);
+  }
+  for (let kind = 0; kind < KINDS; kind++) {
+    if (failCount[kind]! > 0) return reasonOf(kind, request, failMax[kind]!);
+  }
+  throw new Error('unreachable: every node failed a filter, yet no failure was found');
 }
 
-function hasAllowedModel(node: ReadonlyWorkingNode, request: ResourceRequest): boolean {
-  for (const gpu of node.gpus) if (modelAllowed(request, gpu.model)) return true;
-  return false;
+/** The GPU models some row has, sorted. */
+function modelsOf(columns: CapacityColumns): string[] {
+  const available: string[] = [];
+  for (const [model, ofModel] of columns.models) {
+    for (let row = 0; row < columns.count; row++) {
+      if (ofModel.gpus[row]! > 0) {
+        available.push(model);
+        break;
+      }
+    }
+  }
+  return available.sort();
 }
 
 function reasonOf(kind: number, request: ResourceRequest, largestFree: number): CapacityReason {
