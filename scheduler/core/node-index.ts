@@ -20,8 +20,9 @@ export interface NodeGroup {
   readonly largestFreeMilli: number;
   /** Its row in the capacity columns (moves as other groups go). */
   row: number;
-  /** Its bucket by mean CPU and memory use (resourceBucket). */
+  /** Its bucket by mean CPU and memory use (resourceBucket), and within it by free CPU (cpuClass). */
   readonly resourceBucket: number;
+  readonly cpuClass: number;
 }
 
 /** Groups with a partly used GPU and no whole free one are bucketed by their largest free share, in 8ths. */
@@ -44,14 +45,28 @@ function resourceBucket(node: WorkingNode): number {
   return bucket >= 0 && bucket < RESOURCE_BUCKETS ? bucket : bucket < 0 ? 0 : RESOURCE_BUCKETS - 1;
 }
 
+/** Free CPU in quarter octaves: CPU-only jobs skip the classes whose nodes all have less than they need. */
+function cpuClass(cpuMilliFree: number): number {
+  if (Number.isNaN(cpuMilliFree)) return Number.MAX_SAFE_INTEGER; // the filters let NaN through: never skipped
+  return cpuMilliFree >= 1 ? Math.floor(4 * Math.log2(cpuMilliFree)) : -1;
+}
+
+/** The lowest class that may hold a node with this much free CPU (one class of slack for rounding). */
+function lowestCpuClass(cpuMilli: number): number {
+  return cpuMilli > 1 ? Math.floor(4 * Math.log2(cpuMilli)) - 1 : Number.NEGATIVE_INFINITY;
+}
+
 export class NodeIndex {
   readonly #groups = new Map<number, NodeGroup>();
   /** byWholeFreeGpus[n]: groups whose nodes have exactly n whole GPUs free. */
   readonly #byWholeFreeGpus: GroupBucket[] = [];
   /** byLargestShare[b]: groups with no whole free GPU, a partly free one, and shareBucket(largest free) = b. */
   readonly #byLargestShare: GroupBucket[] = Array.from({ length: SHARE_BUCKETS }, () => new GroupBucket());
-  /** byResourceUse[r]: every group whose resourceBucket is r. */
-  readonly #byResourceUse: GroupBucket[] = Array.from({ length: RESOURCE_BUCKETS }, () => new GroupBucket());
+  /** byResourceUse[r].get(k): every group whose resourceBucket is r and cpuClass is k. */
+  readonly #byResourceUse: Map<number, GroupBucket>[] = Array.from(
+    { length: RESOURCE_BUCKETS },
+    () => new Map(),
+  );
   /** The smallest positive CPU and memory totals of the nodes added: what a request adds to a node's use at most. */
   #smallestCpuTotal = Number.POSITIVE_INFINITY;
   #smallestMemoryTotal = Number.POSITIVE_INFINITY;
@@ -75,9 +90,16 @@ export class NodeIndex {
         largestFreeMilli: node.largestFreeMilli,
         row: this.#columns.add(node),
         resourceBucket: resourceBucket(node),
+        cpuClass: cpuClass(node.cpuMilliFree),
       };
       group.members.push(node);
-      this.#byResourceUse[group.resourceBucket]!.add(group);
+      const byCpu = this.#byResourceUse[group.resourceBucket]!;
+      let bucket = byCpu.get(group.cpuClass);
+      if (bucket === undefined) {
+        bucket = new GroupBucket();
+        byCpu.set(group.cpuClass, bucket);
+      }
+      bucket.add(group);
       this.#byRow[group.row] = group;
       this.#groups.set(group.stateId, group);
       this.#bucket(group.wholeFreeGpus).add(group);
@@ -106,7 +128,10 @@ export class NodeIndex {
     this.#byRow.length = this.#columns.count;
     this.#byWholeFreeGpus[group.wholeFreeGpus]?.delete(group);
     this.#byLargestShare[shareBucket(group.largestFreeMilli)]!.delete(group);
-    this.#byResourceUse[group.resourceBucket]!.delete(group);
+    const byCpu = this.#byResourceUse[group.resourceBucket]!;
+    const bucket = byCpu.get(group.cpuClass)!;
+    bucket.delete(group);
+    if (bucket.groups.size === 0) byCpu.delete(group.cpuClass);
   }
 
   /** Groups that might fit the request: a superset of those whose nodes pass every filter. */
@@ -144,10 +169,11 @@ export class NodeIndex {
       // What the request adds to a node's use: the most on the smallest node.
       const added =
         (request.cpuMilli / this.#smallestCpuTotal + request.memoryMiB / this.#smallestMemoryTotal) / 2;
+      const lowest = lowestCpuClass(request.cpuMilli);
       for (let r = RESOURCE_BUCKETS - 1; r >= 0; r--) {
         // A node that passes the filters is at most full after the request (the top bucket's bound).
         const use = r === RESOURCE_BUCKETS - 1 ? 1 : Math.min(1, (r + 1) / RESOURCE_BUCKETS + added + 1e-12);
-        offer(this.#byResourceUse[r], 0, use);
+        for (const [k, bucket] of this.#byResourceUse[r]!) if (k >= lowest) offer(bucket, 0, use);
       }
       return;
     }
