@@ -173,7 +173,11 @@ export class NodeIndex {
       for (let r = RESOURCE_BUCKETS - 1; r >= 0; r--) {
         // A node that passes the filters is at most full after the request (the top bucket's bound).
         const use = r === RESOURCE_BUCKETS - 1 ? 1 : Math.min(1, (r + 1) / RESOURCE_BUCKETS + added + 1e-12);
-        for (const [k, bucket] of this.#byResourceUse[r]!) if (k >= lowest) offer(bucket, 0, use);
+        const byCpu = this.#byResourceUse[r]!;
+        if (byCpu.size === 0 || skip(0, use)) continue;
+        for (const [k, bucket] of byCpu) {
+          if (k >= lowest && bucket.mayHold(request.cpuMilli, request.memoryMiB)) bucket.visit(visit);
+        }
       }
       return;
     }
