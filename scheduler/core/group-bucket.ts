@@ -42,3 +42,54 @@ export class GroupBucket {
     this.maxMemoryMiBFree = memory;
   }
 }
+
+/** Free CPU in quarter octaves: a job skips the classes whose nodes all have less CPU than it needs. */
+export function cpuClass(cpuMilliFree: number): number {
+  if (Number.isNaN(cpuMilliFree)) return Number.MAX_SAFE_INTEGER; // the filters let NaN through: never skipped
+  return cpuMilliFree >= 1 ? Math.floor(4 * Math.log2(cpuMilliFree)) : -1;
+}
+
+/** The lowest class that may hold a node with this much free CPU (one class of slack for rounding). */
+export function lowestCpuClass(cpuMilli: number): number {
+  return cpuMilli > 1 ? Math.floor(4 * Math.log2(cpuMilli)) - 1 : Number.NEGATIVE_INFINITY;
+}
+
+/** One bucket of the index, split by the groups' free CPU class (cpuClass): in a full cluster CPU binds first. */
+export class CpuSplitBucket {
+  readonly #byClass = new Map<number, GroupBucket>();
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  add(group: NodeGroup): void {
+    let bucket = this.#byClass.get(group.cpuClass);
+    if (bucket === undefined) {
+      bucket = new GroupBucket();
+      this.#byClass.set(group.cpuClass, bucket);
+    }
+    bucket.add(group);
+    this.#size++;
+  }
+
+  delete(group: NodeGroup): void {
+    const bucket = this.#byClass.get(group.cpuClass);
+    if (bucket === undefined || !bucket.groups.has(group)) return;
+    bucket.delete(group);
+    this.#size--;
+    if (bucket.groups.size === 0) this.#byClass.delete(group.cpuClass);
+  }
+
+  *groups(): Generator<NodeGroup> {
+    for (const bucket of this.#byClass.values()) yield* bucket.groups;
+  }
+
+  /** Calls visit for every group whose class and bucket maxima may hold the CPU and memory. */
+  visit(cpuMilli: number, memoryMiB: number, visit: (group: NodeGroup) => void): void {
+    const lowest = lowestCpuClass(cpuMilli);
+    for (const [k, bucket] of this.#byClass) {
+      if (k >= lowest && bucket.mayHold(cpuMilli, memoryMiB)) bucket.visit(visit);
+    }
+  }
+}

@@ -3,10 +3,11 @@
 // free one by their largest free share. A job then visits only groups that could hold it, and a policy
 // scores each group once: with 1,000 nodes there are far fewer distinct states than nodes (empty nodes,
 // full nodes, common fill patterns). Every group is also bucketed by its mean CPU and memory use, for CPU-only
-// jobs; each bucket knows the most CPU and memory free in it (group-bucket.ts).
+// jobs. Each bucket is split by free CPU, and each part knows the most CPU and memory free in it
+// (group-bucket.ts).
 import { CapacityTable } from './capacity-columns.ts';
 import type { CapacityColumns } from './explain.ts';
-import { GroupBucket } from './group-bucket.ts';
+import { CpuSplitBucket, cpuClass } from './group-bucket.ts';
 import { MILLI_PER_GPU, type ResourceRequest } from './types.ts';
 import type { WorkingNode } from './working-node.ts';
 
@@ -45,27 +46,19 @@ function resourceBucket(node: WorkingNode): number {
   return bucket >= 0 && bucket < RESOURCE_BUCKETS ? bucket : bucket < 0 ? 0 : RESOURCE_BUCKETS - 1;
 }
 
-/** Free CPU in quarter octaves: CPU-only jobs skip the classes whose nodes all have less than they need. */
-function cpuClass(cpuMilliFree: number): number {
-  if (Number.isNaN(cpuMilliFree)) return Number.MAX_SAFE_INTEGER; // the filters let NaN through: never skipped
-  return cpuMilliFree >= 1 ? Math.floor(4 * Math.log2(cpuMilliFree)) : -1;
-}
-
-/** The lowest class that may hold a node with this much free CPU (one class of slack for rounding). */
-function lowestCpuClass(cpuMilli: number): number {
-  return cpuMilli > 1 ? Math.floor(4 * Math.log2(cpuMilli)) - 1 : Number.NEGATIVE_INFINITY;
-}
-
 export class NodeIndex {
   readonly #groups = new Map<number, NodeGroup>();
   /** byWholeFreeGpus[n]: groups whose nodes have exactly n whole GPUs free. */
-  readonly #byWholeFreeGpus: GroupBucket[] = [];
+  readonly #byWholeFreeGpus: CpuSplitBucket[] = [];
   /** byLargestShare[b]: groups with no whole free GPU, a partly free one, and shareBucket(largest free) = b. */
-  readonly #byLargestShare: GroupBucket[] = Array.from({ length: SHARE_BUCKETS }, () => new GroupBucket());
-  /** byResourceUse[r].get(k): every group whose resourceBucket is r and cpuClass is k. */
-  readonly #byResourceUse: Map<number, GroupBucket>[] = Array.from(
+  readonly #byLargestShare: CpuSplitBucket[] = Array.from(
+    { length: SHARE_BUCKETS },
+    () => new CpuSplitBucket(),
+  );
+  /** byResourceUse[r]: every group whose resourceBucket is r. */
+  readonly #byResourceUse: CpuSplitBucket[] = Array.from(
     { length: RESOURCE_BUCKETS },
-    () => new Map(),
+    () => new CpuSplitBucket(),
   );
   /** The smallest positive CPU and memory totals of the nodes added: what a request adds to a node's use at most. */
   #smallestCpuTotal = Number.POSITIVE_INFINITY;
@@ -93,13 +86,7 @@ export class NodeIndex {
         cpuClass: cpuClass(node.cpuMilliFree),
       };
       group.members.push(node);
-      const byCpu = this.#byResourceUse[group.resourceBucket]!;
-      let bucket = byCpu.get(group.cpuClass);
-      if (bucket === undefined) {
-        bucket = new GroupBucket();
-        byCpu.set(group.cpuClass, bucket);
-      }
-      bucket.add(group);
+      this.#byResourceUse[group.resourceBucket]!.add(group);
       this.#byRow[group.row] = group;
       this.#groups.set(group.stateId, group);
       this.#bucket(group.wholeFreeGpus).add(group);
@@ -128,10 +115,7 @@ export class NodeIndex {
     this.#byRow.length = this.#columns.count;
     this.#byWholeFreeGpus[group.wholeFreeGpus]?.delete(group);
     this.#byLargestShare[shareBucket(group.largestFreeMilli)]!.delete(group);
-    const byCpu = this.#byResourceUse[group.resourceBucket]!;
-    const bucket = byCpu.get(group.cpuClass)!;
-    bucket.delete(group);
-    if (bucket.groups.size === 0) byCpu.delete(group.cpuClass);
+    this.#byResourceUse[group.resourceBucket]!.delete(group);
   }
 
   /** Groups that might fit the request: a superset of those whose nodes pass every filter. */
@@ -141,7 +125,7 @@ export class NodeIndex {
     } else if (request.gpuMilli > 0) {
       yield* this.#withAtLeastWholeFree(1);
       for (let b = shareBucket(request.gpuMilli); b < SHARE_BUCKETS; b++)
-        yield* this.#byLargestShare[b]!.groups;
+        yield* this.#byLargestShare[b]!.groups();
     } else {
       yield* this.#groups.values();
     }
@@ -151,8 +135,8 @@ export class NodeIndex {
    * Calls `visit` for the groups of groups(request) that may pass the filters, a bucket at a time, unless
    * `skip` says the bucket cannot hold the best. `skip` learns what every node in the bucket has: at least
    * `minGpuMilliFree` free GPU milli, and a mean CPU and memory use after the request of at most
-   * `maxResourceUse` (for scorers that bound their score by these). Buckets whose nodes lack the request's
-   * CPU or memory are left out. GPU jobs get the fuller nodes' buckets first (shares' buckets, then by whole
+   * `maxResourceUse` (for scorers that bound their score by these). Buckets are split by free CPU class, and
+   * the parts whose nodes lack the request's CPU or memory are left out. GPU jobs get the fuller nodes' buckets first (shares' buckets, then by whole
    * free GPUs); CPU-only jobs get buckets by CPU and memory use, fullest first.
    */
   visitBuckets(
@@ -160,24 +144,21 @@ export class NodeIndex {
     skip: (minGpuMilliFree: number, maxResourceUse: number) => boolean,
     visit: (group: NodeGroup) => void,
   ): void {
-    const offer = (bucket: GroupBucket | undefined, minGpuMilliFree: number, maxResourceUse: number) => {
-      if (bucket === undefined || bucket.groups.size === 0) return;
-      if (!bucket.mayHold(request.cpuMilli, request.memoryMiB)) return;
-      if (!skip(minGpuMilliFree, maxResourceUse)) bucket.visit(visit);
+    const { cpuMilli, memoryMiB } = request;
+    const offer = (bucket: CpuSplitBucket | undefined, minGpuMilliFree: number, maxResourceUse: number) => {
+      if (bucket === undefined || bucket.size === 0 || skip(minGpuMilliFree, maxResourceUse)) return;
+      bucket.visit(cpuMilli, memoryMiB, visit);
     };
     if (request.gpus <= 0 && request.gpuMilli <= 0) {
       // What the request adds to a node's use: the most on the smallest node.
-      const added =
-        (request.cpuMilli / this.#smallestCpuTotal + request.memoryMiB / this.#smallestMemoryTotal) / 2;
-      const lowest = lowestCpuClass(request.cpuMilli);
+      const added = (cpuMilli / this.#smallestCpuTotal + memoryMiB / this.#smallestMemoryTotal) / 2;
       for (let r = RESOURCE_BUCKETS - 1; r >= 0; r--) {
         // A node that passes the filters is at most full after the request (the top bucket's bound).
-        const use = r === RESOURCE_BUCKETS - 1 ? 1 : Math.min(1, (r + 1) / RESOURCE_BUCKETS + added + 1e-12);
-        const byCpu = this.#byResourceUse[r]!;
-        if (byCpu.size === 0 || skip(0, use)) continue;
-        for (const [k, bucket] of byCpu) {
-          if (k >= lowest && bucket.mayHold(request.cpuMilli, request.memoryMiB)) bucket.visit(visit);
-        }
+        offer(
+          this.#byResourceUse[r],
+          0,
+          r === RESOURCE_BUCKETS - 1 ? 1 : Math.min(1, (r + 1) / RESOURCE_BUCKETS + added + 1e-12),
+        );
       }
       return;
     }
@@ -206,14 +187,14 @@ export class NodeIndex {
   *#withAtLeastWholeFree(count: number): Generator<NodeGroup> {
     for (let n = count; n < this.#byWholeFreeGpus.length; n++) {
       const bucket = this.#byWholeFreeGpus[n];
-      if (bucket !== undefined) yield* bucket.groups;
+      if (bucket !== undefined) yield* bucket.groups();
     }
   }
 
-  #bucket(wholeFreeGpus: number): GroupBucket {
+  #bucket(wholeFreeGpus: number): CpuSplitBucket {
     let bucket = this.#byWholeFreeGpus[wholeFreeGpus];
     if (bucket === undefined) {
-      bucket = new GroupBucket();
+      bucket = new CpuSplitBucket();
       this.#byWholeFreeGpus[wholeFreeGpus] = bucket;
     }
     return bucket;
