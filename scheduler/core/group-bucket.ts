@@ -78,7 +78,7 @@ export class CpuSplitBucket {
     if (bucket === undefined || !bucket.groups.has(group)) return;
     bucket.delete(group);
     this.#size--;
-    if (bucket.groups.size === 0) this.#byClass.delete(group.cpuClass);
+    // An emptied class is kept (there are a few dozen at most): groups come back to it as nodes fill.
   }
 
   *groups(): Generator<NodeGroup> {
@@ -89,7 +89,7 @@ export class CpuSplitBucket {
   visit(cpuMilli: number, memoryMiB: number, visit: (group: NodeGroup) => void): void {
     const lowest = lowestCpuClass(cpuMilli);
     for (const [k, bucket] of this.#byClass) {
-      if (k >= lowest && bucket.mayHold(cpuMilli, memoryMiB)) bucket.visit(visit);
+      if (k >= lowest && bucket.groups.size > 0 && bucket.mayHold(cpuMilli, memoryMiB)) bucket.visit(visit);
     }
   }
 }
