@@ -57,10 +57,11 @@ export function lowestCpuClass(cpuMilli: number): number {
 /** One bucket of the index, split by the groups' free CPU class (cpuClass): in a full cluster CPU binds first. */
 export class CpuSplitBucket {
   readonly #byClass = new Map<number, GroupBucket>();
-  #size = 0;
+  /** Every group, in the order they came: what groups() gives (scorers scored node by node see that order). */
+  readonly #all = new Set<NodeGroup>();
 
   get size(): number {
-    return this.#size;
+    return this.#all.size;
   }
 
   add(group: NodeGroup): void {
@@ -70,19 +71,19 @@ export class CpuSplitBucket {
       this.#byClass.set(group.cpuClass, bucket);
     }
     bucket.add(group);
-    this.#size++;
+    this.#all.add(group);
   }
 
   delete(group: NodeGroup): void {
     const bucket = this.#byClass.get(group.cpuClass);
     if (bucket === undefined || !bucket.groups.has(group)) return;
     bucket.delete(group);
-    this.#size--;
+    this.#all.delete(group);
     // An emptied class is kept (there are a few dozen at most): groups come back to it as nodes fill.
   }
 
-  *groups(): Generator<NodeGroup> {
-    for (const bucket of this.#byClass.values()) yield* bucket.groups;
+  groups(): Iterable<NodeGroup> {
+    return this.#all;
   }
 
   /** Calls visit for every group whose class and bucket maxima may hold the CPU and memory. */

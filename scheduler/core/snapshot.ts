@@ -3,6 +3,7 @@
 // capacity keeps each job from scanning nodes that cannot hold it.
 import { explainColumns } from './explain.ts';
 import { type NodeGroup, NodeIndex } from './node-index.ts';
+import { StateIds } from './state-ids.ts';
 import type { Placement, ResourceRequest, RunningJob, Snapshot, UnschedulableReason } from './types.ts';
 import { recount, toWorkingNode, type WorkingNode } from './working-node.ts';
 
@@ -24,6 +25,8 @@ export class WorkingSnapshot {
   /** The snapshot's running work, as given (fragmentation-aware policies read its shapes). */
   readonly running: readonly RunningJob[];
   readonly #byName = new Map<string, WorkingNode>();
+  /** This cycle's states: equal states share an id (and a group) for the snapshot's whole life. */
+  readonly #stateIds = new StateIds();
   readonly #index = new NodeIndex();
   readonly #journal: JournalEntry[] = [];
   #version = 0;
@@ -33,7 +36,7 @@ export class WorkingSnapshot {
 
   /** Copies the snapshot; the input is never changed. */
   constructor(snapshot: Snapshot) {
-    this.nodes = snapshot.nodes.map(toWorkingNode);
+    this.nodes = snapshot.nodes.map((node, position) => toWorkingNode(node, position, this.#stateIds));
     this.running = snapshot.running ?? [];
     for (const node of this.nodes) {
       this.#byName.set(node.name, node);
@@ -143,7 +146,7 @@ export class WorkingSnapshot {
     }
     node.cpuMilliFree += direction * placement.cpuMilli;
     node.memoryMiBFree += direction * placement.memoryMiB;
-    recount(node);
+    recount(node, this.#stateIds);
     this.#index.add(node);
     this.#version++;
   }

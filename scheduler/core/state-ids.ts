@@ -13,13 +13,28 @@ interface NodeCapacity {
   readonly memoryMiBTotal: number;
 }
 
-const states = new NumberTable();
-
 /**
- * The id of the node's capacity state: equal states get equal ids while the table remembers them, and an id
- * never names two states (-0 and 0, or two NaNs, may get two ids: nodes then only group apart).
+ * A table of states. A working snapshot keeps its own, which never forgets, so nodes in equal states always
+ * share an id and a group within a cycle; ids are unique across tables, so memos shared between snapshots
+ * never confuse two states.
  */
-export function stateIdOf(node: NodeCapacity): number {
+export class StateIds {
+  readonly #table: NumberTable;
+
+  constructor(limit = Number.POSITIVE_INFINITY) {
+    this.#table = new NumberTable(limit);
+  }
+
+  /** The id of the node's capacity state: equal states get equal ids, and an id never names two states. */
+  of(node: NodeCapacity): number {
+    return stateIdOf(node, this.#table);
+  }
+}
+
+/** For nodes outside a working snapshot: it starts over after 100,000 states (bounded memory). */
+export const SHARED_STATE_IDS = new StateIds(100_000);
+
+function stateIdOf(node: NodeCapacity, states: NumberTable): number {
   const length = 4 + 3 * node.gpus.length;
   states.grow(length);
   const scratch = states.scratch;

@@ -1,5 +1,5 @@
 // A mutable copy of one node that a cycle assumes placements into.
-import { stateIdOf } from './state-ids.ts';
+import { SHARED_STATE_IDS, type StateIds } from './state-ids.ts';
 import { type GpuState, MILLI_PER_GPU, type NodeState } from './types.ts';
 
 export interface WorkingNode {
@@ -35,7 +35,11 @@ export type ReadonlyWorkingNode = Readonly<Omit<WorkingNode, 'gpus'>> & {
   readonly gpus: readonly Readonly<GpuState>[];
 };
 
-export function toWorkingNode(node: NodeState, position: number): WorkingNode {
+export function toWorkingNode(
+  node: NodeState,
+  position: number,
+  ids: StateIds = SHARED_STATE_IDS,
+): WorkingNode {
   const gpus = node.gpus.map((gpu) => ({ ...gpu })).sort((a, b) => a.index - b.index);
   const working: WorkingNode = {
     position,
@@ -54,7 +58,7 @@ export function toWorkingNode(node: NodeState, position: number): WorkingNode {
     largestFreeMilli: 0,
     stateId: -1,
   };
-  recount(working);
+  recount(working, ids);
   return working;
 }
 
@@ -76,8 +80,8 @@ export function findGpu(node: ReadonlyWorkingNode, index: number): Readonly<GpuS
   return node.gpus.find((gpu) => gpu.index === index);
 }
 
-/** Recomputes the derived counters and the state id after free capacity changed. */
-export function recount(node: WorkingNode): void {
+/** Recomputes the derived counters and the state id (from `ids`) after free capacity changed. */
+export function recount(node: WorkingNode, ids: StateIds = SHARED_STATE_IDS): void {
   let whole = 0;
   let partly = 0;
   let free = 0;
@@ -92,5 +96,5 @@ export function recount(node: WorkingNode): void {
   node.partlyFreeGpus = partly;
   node.gpuMilliFree = free;
   node.largestFreeMilli = largest;
-  node.stateId = stateIdOf(node);
+  node.stateId = ids.of(node);
 }
