@@ -33,7 +33,7 @@ export class NumberTable {
     for (let i = 0; i < length; i++) {
       const value = scratch[i]!;
       if (value === 0) scratch[i] = 0;
-      else if (value !== value) scratch[i] = Number.NaN;
+      else if (Number.isNaN(value)) scratch[i] = Number.NaN;
     }
     const words = this.#words;
     let hash = length;
@@ -60,11 +60,8 @@ export class NumberTable {
   #equal(numbers: Float64Array, length: number): boolean {
     if (numbers.length !== length) return false;
     const scratch = this.scratch;
-    for (let i = 0; i < length; i++) {
-      const a = numbers[i]!;
-      const b = scratch[i]!;
-      if (a !== b && !(a !== a && b !== b)) return false;
-    }
+    // Both sides are canonical (no -0), so Object.is is number equality with NaN equal to NaN.
+    for (let i = 0; i < length; i++) if (!Object.is(numbers[i], scratch[i])) return false;
     return true;
   }
 }
