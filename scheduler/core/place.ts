@@ -8,6 +8,7 @@ import type { NodeGroup } from './node-index.ts';
 import { createScoringContext } from './scorers/context.ts';
 import type { Scorer, ScoringContext } from './scorers/scorer.ts';
 import type { WorkingSnapshot } from './snapshot.ts';
+import { type StateBest, stateBestsOf } from './state-bests.ts';
 import type { PendingJob, Placement, ResourceRequest } from './types.ts';
 import type { ReadonlyWorkingNode, WorkingNode } from './working-node.ts';
 
@@ -38,7 +39,8 @@ export function bestPlacement(
   return {
     jobId: job.id,
     node: best.node.name,
-    gpuIndices: best.gpus.gpuIndices,
+    // A copy: remembered choices are shared between placements.
+    gpuIndices: [...best.gpus.gpuIndices],
     gpuMilliPerGpu: best.gpus.gpuMilliPerGpu,
     cpuMilli: request.cpuMilli,
     memoryMiB: request.memoryMiB,
@@ -61,7 +63,13 @@ export function bestByNode(
   return best;
 }
 
-/** Each candidate group once, for its earliest (allowed) node. */
+/**
+ * Each candidate group once, for its earliest (allowed) node. For scorers that try every GPU choice, a
+ * state's best for this request shape is remembered (state-bests.ts): the same state scores the same. For a
+ * scorer with a bound, a bucket of groups whose bound is below the best score found so far cannot hold the
+ * winner (not even a tie on an earlier node), so it is skipped: which groups are scored changes, never which
+ * one wins (the highest score, ties to the earlier node, whatever the visiting order).
+ */
 function bestOfGroups(
   working: WorkingSnapshot,
   request: ResourceRequest,
@@ -70,13 +78,37 @@ function bestOfGroups(
   allow?: Allow,
 ): Best | undefined {
   let best: Best | undefined;
-  working.visitCandidateGroups(request, (group: NodeGroup) => {
+  const memo =
+    scorer.gpuChoice === 'every' && (scorer.stableAcrossSearches?.(request) ?? true)
+      ? stateBestsOf(context, scorer)
+      : undefined;
+  const known = memo?.forRequest(request);
+  const visitGroup = (group: NodeGroup) => {
     const node = allow === undefined ? group.members[0] : group.members.find(allow);
     if (node === undefined || !passesAll(node, request)) return;
-    best = bestOnNode(node, request, scorer, context, best);
-  });
+    if (memo === undefined || known === undefined) {
+      best = bestOnNode(node, request, scorer, context, best);
+      return;
+    }
+    let onState: StateBest | undefined = known.get(node.stateId);
+    if (onState === undefined) {
+      onState = bestOnNode(node, request, scorer, context, undefined) ?? NO_CHOICE;
+      memo.remember(known, node.stateId, onState);
+    }
+    if (onState !== NO_CHOICE) best = better(node, onState.gpus, onState.score, best);
+  };
+  const bound = scorer.bound;
+  const skip =
+    bound === undefined
+      ? () => false
+      : (minGpuMilliFree: number, maxResourceUse: number) =>
+          best !== undefined && bound(request, minGpuMilliFree, maxResourceUse, context) < best.score;
+  working.visitCandidateBuckets(request, skip, visitGroup);
   return best;
 }
+
+/** A state where the request has no GPU choice (passesAll should rule that out; kept exact anyway). */
+const NO_CHOICE: StateBest = { gpus: { gpuIndices: [], gpuMilliPerGpu: 0 }, score: Number.NaN };
 
 function bestOnNode(
   node: WorkingNode,

@@ -9,7 +9,6 @@ import {
   ReservationBook,
   type Restriction,
 } from './backfill.ts';
-import { explainUnschedulable } from './explain.ts';
 import { FairShareLedger } from './fair-share.ts';
 import { firstOfEachShapePerTurn, shapeKey } from './first-of-shape.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
@@ -352,7 +351,7 @@ class Cycle {
 
   /** Why one task of the job fits no node at all; undefined when it fits one. */
   #explainFull(job: PendingJob): UnschedulableReason | undefined {
-    return explainUnschedulable(this.#working.representatives(), job.resources);
+    return this.#working.explain(job.resources);
   }
 
   #explain(

@@ -1,9 +1,11 @@
 // The cycle's working copy of the cluster: placements are assumed into it (and can be
 // rolled back for what-ifs such as preemption and gangs), and an index of nodes by free
 // capacity keeps each job from scanning nodes that cannot hold it.
+import { explainColumns } from './explain.ts';
 import { type NodeGroup, NodeIndex } from './node-index.ts';
 import { ShareGaps } from './scorers/share-gaps.ts';
-import type { Placement, ResourceRequest, RunningJob, Snapshot } from './types.ts';
+import { StateIds } from './state-ids.ts';
+import type { Placement, ResourceRequest, RunningJob, Snapshot, UnschedulableReason } from './types.ts';
 import { recount, toWorkingNode, type WorkingNode } from './working-node.ts';
 
 /** Opaque: what capacityMark() returns. */
@@ -24,16 +26,20 @@ export class WorkingSnapshot {
   /** The snapshot's running work, as given (fragmentation-aware policies read its shapes). */
   readonly running: readonly RunningJob[];
   readonly #byName = new Map<string, WorkingNode>();
+  /** This cycle's states: equal states share an id (and a group) for the snapshot's whole life. */
+  readonly #stateIds = new StateIds();
   readonly #index = new NodeIndex();
   /** Partly used GPUs of schedulable nodes by model and free milli, for the Sum-of-Squares share rule. */
   readonly shareGaps = new ShareGaps();
   readonly #journal: JournalEntry[] = [];
   #version = 0;
+  /** Built at most once per version: refusals between two placements share it. Treat as read-only. */
+  #representatives: { version: number; nodes: WorkingNode[] } | undefined;
   #releases = 0;
 
   /** Copies the snapshot; the input is never changed. */
   constructor(snapshot: Snapshot) {
-    this.nodes = snapshot.nodes.map(toWorkingNode);
+    this.nodes = snapshot.nodes.map((node, position) => toWorkingNode(node, position, this.#stateIds));
     this.running = snapshot.running ?? [];
     for (const node of this.nodes) {
       this.#byName.set(node.name, node);
@@ -79,16 +85,31 @@ export class WorkingSnapshot {
     return this.#index.groups(request);
   }
 
-  /** Calls `visit` for each of candidateGroups(request), without a generator: the placement hot loop. */
-  visitCandidateGroups(request: ResourceRequest, visit: (group: NodeGroup) => void): void {
-    this.#index.visit(request, visit);
+  /**
+   * Calls `visit` for the candidate groups that may pass the filters, a bucket at a time, skipping the buckets
+   * `skip` rules out (NodeIndex.visitBuckets): the placement hot loop, without a generator.
+   */
+  visitCandidateBuckets(
+    request: ResourceRequest,
+    skip: (minGpuMilliFree: number, maxResourceUse: number) => boolean,
+    visit: (group: NodeGroup) => void,
+  ): void {
+    this.#index.visitBuckets(request, skip, visit);
   }
 
   /** One schedulable node per distinct capacity state (the earliest): enough to explain a refusal. */
   representatives(): WorkingNode[] {
-    const nodes: WorkingNode[] = [];
-    for (const group of this.#index.all()) nodes.push(group.members[0]!);
-    return nodes;
+    if (this.#representatives?.version !== this.#version) {
+      const nodes: WorkingNode[] = [];
+      for (const group of this.#index.all()) nodes.push(group.members[0]!);
+      this.#representatives = { version: this.#version, nodes };
+    }
+    return this.#representatives.nodes;
+  }
+
+  /** Why the request fits no schedulable node (undefined when one fits), read from the index's capacity columns. */
+  explain(request: ResourceRequest): UnschedulableReason | undefined {
+    return explainColumns(this.#index.columns(), request);
   }
 
   /** Takes the placement's capacity now, before any executor binds it. */
@@ -131,7 +152,7 @@ export class WorkingSnapshot {
     }
     node.cpuMilliFree += direction * placement.cpuMilli;
     node.memoryMiBFree += direction * placement.memoryMiB;
-    recount(node);
+    recount(node, this.#stateIds);
     this.#index.add(node);
     this.#version++;
   }

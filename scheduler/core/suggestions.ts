@@ -1,7 +1,6 @@
 // Cheap hints for a waiting job: what change to its request would let it run now, or what keeps it from
 // running when the cluster has the capacity in pieces. Each hint that says "fits now" was checked by
 // placing the relaxed job through the same engine (and rolled back).
-import { explainUnschedulable } from './explain.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
 import { membersOf } from './order.ts';
 import type { EngineOptions } from './placement-engine.ts';
@@ -60,7 +59,7 @@ function suggest(placer: JobPlacer, job: PendingJob): string[] {
   const scattered = scatteredGpus(placer.working, request);
   if (scattered !== undefined) hints.push(scattered);
 
-  const reason = explainUnschedulable(placer.working.representatives(), request);
+  const reason = placer.working.explain(request);
   if (reason?.kind === 'InsufficientCpu' && reason.largestFreeMilli > 0) {
     if (fits(relaxed({ cpuMilli: reason.largestFreeMilli })))
       hints.push(`fits now with cpuMilli ${reason.largestFreeMilli} or less`);

@@ -1,4 +1,5 @@
 // A mutable copy of one node that a cycle assumes placements into.
+import { SHARED_STATE_IDS, type StateIds } from './state-ids.ts';
 import { type GpuState, MILLI_PER_GPU, type NodeState } from './types.ts';
 
 export interface WorkingNode {
@@ -22,14 +23,10 @@ export interface WorkingNode {
   /** The most free milli on one GPU (any model): the largest share the node can take. */
   largestFreeMilli: number;
   /**
-   * Everything a score may depend on (per-GPU index, model and free milli in index order, CPU and memory free and
-   * total), as a string: nodes with equal keys score alike, so the index groups them and a policy scores a
-   * group once. Names, labels and position are left out on purpose.
-   */
-  stateKey: string;
-  /**
-   * A number per distinct stateKey (stateIdOf): equal ids mean equal keys, so memos can key on it cheaply.
-   * The same key may get a new id after the table starts over; an id never names two keys.
+   * A number per distinct capacity state (state-ids.ts): per-GPU index, model and free milli in index order,
+   * CPU and memory free and total; names, labels and position are left out on purpose. Nodes with equal ids
+   * score alike, so the index groups them, a policy scores a group once, and memos key on it. The same state
+   * may get a new id after the table starts over; an id never names two states.
    */
   stateId: number;
 }
@@ -38,7 +35,11 @@ export type ReadonlyWorkingNode = Readonly<Omit<WorkingNode, 'gpus'>> & {
   readonly gpus: readonly Readonly<GpuState>[];
 };
 
-export function toWorkingNode(node: NodeState, position: number): WorkingNode {
+export function toWorkingNode(
+  node: NodeState,
+  position: number,
+  ids: StateIds = SHARED_STATE_IDS,
+): WorkingNode {
   const gpus = node.gpus.map((gpu) => ({ ...gpu })).sort((a, b) => a.index - b.index);
   const working: WorkingNode = {
     position,
@@ -55,10 +56,9 @@ export function toWorkingNode(node: NodeState, position: number): WorkingNode {
     wholeFreeGpus: 0,
     partlyFreeGpus: 0,
     largestFreeMilli: 0,
-    stateKey: '',
     stateId: -1,
   };
-  recount(working);
+  recount(working, ids);
   return working;
 }
 
@@ -80,40 +80,21 @@ export function findGpu(node: ReadonlyWorkingNode, index: number): Readonly<GpuS
   return node.gpus.find((gpu) => gpu.index === index);
 }
 
-/** Recomputes the derived counters and the state key after free capacity changed. */
-export function recount(node: WorkingNode): void {
+/** Recomputes the derived counters and the state id (from `ids`) after free capacity changed. */
+export function recount(node: WorkingNode, ids: StateIds = SHARED_STATE_IDS): void {
   let whole = 0;
   let partly = 0;
   let free = 0;
   let largest = 0;
-  let key = `${node.cpuMilliFree}/${node.cpuMilliTotal}/${node.memoryMiBFree}/${node.memoryMiBTotal}`;
   for (const gpu of node.gpus) {
     free += gpu.freeMilli;
     if (gpu.freeMilli > largest) largest = gpu.freeMilli;
     if (gpu.freeMilli >= MILLI_PER_GPU) whole++;
     else if (gpu.freeMilli > 0) partly++;
-    key += `/${gpu.index}:${gpu.model}:${gpu.freeMilli}`;
   }
   node.wholeFreeGpus = whole;
   node.partlyFreeGpus = partly;
   node.gpuMilliFree = free;
   node.largestFreeMilli = largest;
-  node.stateKey = key;
-  node.stateId = stateIdOf(key);
-}
-
-const stateIds = new Map<string, number>();
-let nextStateId = 0;
-/** Keys remembered before the id table starts over (ids keep counting up, so none is reused). */
-const STATE_IDS = 100_000;
-
-/** The id of a state key: the same id for equal keys while the table remembers them. */
-function stateIdOf(key: string): number {
-  let id = stateIds.get(key);
-  if (id === undefined) {
-    if (stateIds.size >= STATE_IDS) stateIds.clear();
-    id = nextStateId++;
-    stateIds.set(key, id);
-  }
-  return id;
+  node.stateId = ids.of(node);
 }

@@ -2,7 +2,14 @@
 // free milli, and the GPU choice they steer.
 import test from 'ava';
 import fc from 'fast-check';
-import { type NodeState, type Placement, schedule, WorkingSnapshot } from '../../scheduler/core/index.ts';
+import {
+  type NodeState,
+  type Placement,
+  schedule,
+  WorkingSnapshot,
+  workloadOf,
+} from '../../scheduler/core/index.ts';
+import { createPlacementEngine } from '../../scheduler/core/placement-engine.ts';
 import { cordoned, gpuNode, job, snapshot, withGpuShareUsed } from '../support/builders.ts';
 
 /** Counts from scratch: schedulable GPUs by "model:free milli", partly used ones only. */
@@ -178,4 +185,36 @@ test('fgd-sos opens a whole GPU rather than add to a leftover size many GPUs alr
 
 test('fgd-sos fills a shared GPU when the leftover it makes is rare', (t) => {
   t.is(placeShare(0, 'fgd-sos'), 'shared');
+});
+
+test('an engine reused across placements chooses as a fresh one: share scores are not remembered stale', (t) => {
+  // fgd-sos scores a share by cluster-wide gap counts that every share placement changes, so a state's best
+  // GPU for a share must not be remembered from an earlier search (state-bests.ts).
+  const workload = workloadOf(
+    [250, 400, 750].map((gpuMilli) => job().gpuMilli(gpuMilli).cpu(0).memory(0).build().resources),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(arbitraryNode, { minLength: 1, maxLength: 6 }),
+      fc.array(fc.constantFrom(100, 250, 400, 750), { minLength: 1, maxLength: 20 }),
+      (nodeShapes, shares) => {
+        const nodes = nodeShapes.map((node, i) => ({ ...node, name: `n${i}` }));
+        const reused = new WorkingSnapshot({ nodes });
+        const fresh = new WorkingSnapshot({ nodes });
+        const engine = createPlacementEngine(reused, { scorer: 'fgd-sos', workload });
+        for (const [n, gpuMilli] of shares.entries()) {
+          const task = job().id(`s${n}`).gpuMilli(gpuMilli).cpu(0).memory(0).build();
+          const a = engine.best(task);
+          const b = createPlacementEngine(fresh, { scorer: 'fgd-sos', workload }).best(task);
+          if (JSON.stringify(a) !== JSON.stringify(b)) return false;
+          if (a === undefined) continue;
+          reused.assume(a);
+          fresh.assume(b!);
+        }
+        return true;
+      },
+    ),
+    { numRuns: 300, seed: 5 },
+  );
+  t.pass();
 });

@@ -8,7 +8,7 @@
 // stay few and an arriving share usually finds one to fill. Gaps are counted per GPU model (a share
 // restricted to a model can only fill gaps of that model), over the whole working snapshot, which keeps
 // them up to date (share-gaps.ts): O(1) per candidate.
-import { MILLI_PER_GPU } from '../types.ts';
+import { MILLI_PER_GPU, type ResourceRequest } from '../types.ts';
 import { findGpu } from '../working-node.ts';
 import { costScore, fgdBalancedCost } from './fgd-balanced.ts';
 import type { Candidate, Scorer, ScoringContext } from './scorer.ts';
@@ -33,4 +33,10 @@ export const fgdSos: Scorer = {
     ),
   gpuChoice: 'every',
   stateOnly: true,
+  // A share's score reads the cluster-wide gap counts, which every share placement changes.
+  stableAcrossSearches: (request) => !isShare(request),
 };
+
+function isShare(request: ResourceRequest): boolean {
+  return request.gpus <= 0 && request.gpuMilli > 0 && request.gpuMilli < MILLI_PER_GPU;
+}

@@ -3,6 +3,7 @@ import { bestFit } from './best-fit.ts';
 import { dotProduct } from './dot-product.ts';
 import { fgd } from './fgd.ts';
 import { fgdBalanced } from './fgd-balanced.ts';
+import { withCpuOnlyBound } from './fgd-bounds.ts';
 import { fgdModelAware } from './fgd-model-aware.ts';
 import { fgdSos } from './fgd-sos.ts';
 import { random } from './random.ts';
@@ -16,11 +17,12 @@ const SCORERS: Readonly<Record<string, Scorer>> = {
   'best-fit': bestFit,
   spread,
   'dot-product': dotProduct,
-  fgd,
+  fgd: withCpuOnlyBound(fgd, false),
   random,
-  'fgd-model-aware': fgdModelAware,
-  'fgd-balanced': fgdBalanced,
-  'fgd-sos': fgdSos,
+  'fgd-model-aware': withCpuOnlyBound(fgdModelAware, true),
+  'fgd-balanced': withCpuOnlyBound(fgdBalanced, true),
+  // The share-gap term is 0 for a job that asks for no GPU: fgd-balanced's CPU-only bound holds.
+  'fgd-sos': withCpuOnlyBound(fgdSos, true),
 };
 
 export function scorerNames(): string[] {

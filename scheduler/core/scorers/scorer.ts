@@ -42,10 +42,30 @@ export interface Scorer {
    */
   readonly gpuChoice: 'tightest' | 'every';
   /**
-   * true when the score depends only on the node's capacity state (its stateKey), never on its name,
+   * true when the score depends only on the node's capacity state (its stateId), never on its name,
    * labels, position or a random draw (cluster-wide values such as shareGaps, equal for every node of one
    * search, are fine): nodes in the same state are then scored once per group. A scorer
    * that is not (random) is asked about every node.
    */
   readonly stateOnly: boolean;
+  /**
+   * Optional, for state-only scorers: false when a state's scores for this request may change from one
+   * search to the next although the state did not (they read cluster-wide values that placements elsewhere
+   * change, such as shareGaps). Those are not remembered per state across searches (state-bests.ts).
+   * Default: true.
+   */
+  readonly stableAcrossSearches?: (request: ResourceRequest) => boolean;
+  /**
+   * Optional, for state-only scorers: an upper bound on the score of any candidate for the request on a node
+   * with at least `minGpuMilliFree` free GPU milli and a mean CPU and memory use after the placement of at
+   * most `maxResourceUse` (0..1, as best-fit's resourceUseAfter). The search skips a bucket of nodes whose
+   * bound is below the best score found, so it must truly bound the computed score (leave a margin for
+   * rounding).
+   */
+  readonly bound?: (
+    request: ResourceRequest,
+    minGpuMilliFree: number,
+    maxResourceUse: number,
+    context: ScoringContext,
+  ) => number;
 }
