@@ -1,34 +1,13 @@
 import test from 'ava';
 import { cosineTopk, cosineTopkOnGpu, cosineTopkReference } from '../../kernels/cosine-topk.ts';
 import { destroySharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
-import type { KernelContext } from '../../kernels/kernel-definition.ts';
 import { InputMismatchError } from '../../kernels/kernel-errors.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
 import { getKernel } from '../../kernels/registry.ts';
-import { seededRandom } from '../../kernels/seeded-random.ts';
 import { TopK } from '../../kernels/top-k.ts';
+import { randomMatrix, recordingContext } from '../support/kernel-context.ts';
 
 test.after.always(() => destroySharedGpu());
-
-function recordingContext() {
-  const progress: number[] = [];
-  const backends: string[] = [];
-  const context: KernelContext = {
-    signal: new AbortController().signal,
-    onProgress: (done) => progress.push(done),
-    onBackend: (backend) => backends.push(backend),
-  };
-  return { context, progress, backends };
-}
-
-function randomMatrix(rows: number, cols: number, seed: number): Matrix {
-  const random = seededRandom(seed);
-  return createMatrix(
-    rows,
-    cols,
-    Float32Array.from({ length: rows * cols }, () => random() * 2 - 1),
-  );
-}
 
 /**
  * A cosine is a dot product over D terms divided by both norms; float32 sums are off by at most about

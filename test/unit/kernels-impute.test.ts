@@ -1,22 +1,11 @@
 import test from 'ava';
 import { impute, imputeReference } from '../../kernels/impute.ts';
-import type { KernelContext } from '../../kernels/kernel-definition.ts';
 import { InputMismatchError } from '../../kernels/kernel-errors.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
 import { getKernel } from '../../kernels/registry.ts';
 import { normal, seededRandom } from '../../kernels/seeded-random.ts';
 import { firstMismatch } from '../support/float-comparison.ts';
-
-function recordingContext() {
-  const progress: number[] = [];
-  const backends: string[] = [];
-  const context: KernelContext = {
-    signal: new AbortController().signal,
-    onProgress: (done) => progress.push(done),
-    onBackend: (backend) => backends.push(backend),
-  };
-  return { context, progress, backends };
-}
+import { recordingContext } from '../support/kernel-context.ts';
 
 /** Column 0 without NaN, 1 with every 5th NaN, 2 with a large offset and NaN, 3 constant with NaN. */
 function gappyMatrix(rows: number, seed = 1): Matrix {

@@ -1,34 +1,13 @@
 import test from 'ava';
 import { destroySharedGpu, sharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
 import { matmulOnGpu } from '../../kernels/gpujs/matmul-tiles.ts';
-import type { KernelContext } from '../../kernels/kernel-definition.ts';
 import { InputMismatchError } from '../../kernels/kernel-errors.ts';
 import { matmul, matmulReference } from '../../kernels/matmul.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
 import { getKernel } from '../../kernels/registry.ts';
-import { seededRandom } from '../../kernels/seeded-random.ts';
+import { randomMatrix, recordingContext } from '../support/kernel-context.ts';
 
 test.after.always(() => destroySharedGpu());
-
-function recordingContext() {
-  const progress: number[] = [];
-  const backends: string[] = [];
-  const context: KernelContext = {
-    signal: new AbortController().signal,
-    onProgress: (done) => progress.push(done),
-    onBackend: (backend) => backends.push(backend),
-  };
-  return { context, progress, backends };
-}
-
-function randomMatrix(rows: number, cols: number, seed: number): Matrix {
-  const random = seededRandom(seed);
-  return createMatrix(
-    rows,
-    cols,
-    Float32Array.from({ length: rows * cols }, () => random() * 2 - 1),
-  );
-}
 
 /**
  * Float32 products summed over K terms can be off by about K * 2^-24 of the sum of |a_ik * b_kj| (the

@@ -1,25 +1,14 @@
 import test from 'ava';
 import { affineColumns, affineOnGpu } from '../../kernels/gpujs/affine-columns.ts';
 import { destroySharedGpu, sharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
-import type { KernelContext } from '../../kernels/kernel-definition.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
 import { minmax, minmaxReference } from '../../kernels/minmax.ts';
 import { getKernel } from '../../kernels/registry.ts';
 import { normal, seededRandom } from '../../kernels/seeded-random.ts';
 import { firstMismatch } from '../support/float-comparison.ts';
+import { recordingContext } from '../support/kernel-context.ts';
 
 test.after.always(() => destroySharedGpu());
-
-function recordingContext() {
-  const progress: number[] = [];
-  const backends: string[] = [];
-  const context: KernelContext = {
-    signal: new AbortController().signal,
-    onProgress: (done) => progress.push(done),
-    onBackend: (backend) => backends.push(backend),
-  };
-  return { context, progress, backends };
-}
 
 /** Column 0 ordinary, 1 with NaN, 2 constant, 3 all NaN, 4 a large offset with a small spread. */
 function awkwardMatrix(rows: number, seed = 1): Matrix {

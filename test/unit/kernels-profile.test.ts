@@ -1,24 +1,13 @@
 import test from 'ava';
 import { countDuplicateRows } from '../../kernels/duplicate-rows.ts';
 import { destroySharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
-import type { KernelContext } from '../../kernels/kernel-definition.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
 import { type ProfileReport, profile, profileReference } from '../../kernels/profile.ts';
 import { getKernel } from '../../kernels/registry.ts';
 import { normal, seededRandom } from '../../kernels/seeded-random.ts';
+import { recordingContext } from '../support/kernel-context.ts';
 
 test.after.always(() => destroySharedGpu());
-
-function recordingContext() {
-  const progress: number[] = [];
-  const backends: string[] = [];
-  const context: KernelContext = {
-    signal: new AbortController().signal,
-    onProgress: (done) => progress.push(done),
-    onBackend: (backend) => backends.push(backend),
-  };
-  return { context, progress, backends };
-}
 
 /** Column 0 normal with planted outliers, 1 with NaN and infinities, 2 constant, 3 NaN only; some rows repeated. */
 function dirtyMatrix(rows: number, seed = 1): Matrix {

@@ -1,25 +1,14 @@
 import test from 'ava';
 import { destroySharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
 import { VALUES_PER_CHUNK } from '../../kernels/gpujs/standardize-transform.ts';
-import type { KernelContext } from '../../kernels/kernel-definition.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
 import { getKernel, kernelNames } from '../../kernels/registry.ts';
 import { normal, seededRandom } from '../../kernels/seeded-random.ts';
 import { standardize, standardizeReference } from '../../kernels/standardize.ts';
 import { firstMismatch } from '../support/float-comparison.ts';
+import { recordingContext } from '../support/kernel-context.ts';
 
 test.after.always(() => destroySharedGpu());
-
-function recordingContext(signal = new AbortController().signal) {
-  const progress: number[] = [];
-  const backends: string[] = [];
-  const context: KernelContext = {
-    signal,
-    onProgress: (done) => progress.push(done),
-    onBackend: (backend) => backends.push(backend),
-  };
-  return { context, progress, backends };
-}
 
 /** Column 0 ordinary, 1 with NaN, 2 constant, 3 all NaN, 4 a large offset with a small spread. */
 function awkwardMatrix(rows: number, seed = 1): Matrix {
