@@ -3,7 +3,7 @@
 // promise to evaluate (they may assume no NaN exists), and as one memory-bound pass it gains nothing
 // from gpu.js on this machine. The result records the backend as "js:cpu".
 import { accumulateColumnStats, emptyColumnStats } from './column-stats.ts';
-import { VALUES_PER_CHUNK } from './gpujs/standardize-transform.ts';
+import { VALUES_PER_CHUNK } from './gpujs/affine-columns.ts';
 import { type KernelDefinition, type ParamsResult, unknownParamProblems } from './kernel-definition.ts';
 import { InputMismatchError } from './kernel-errors.ts';
 import { createMatrix, type Matrix, rowSlice } from './matrix.ts';

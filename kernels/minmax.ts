@@ -1,9 +1,8 @@
 // minmax: per-column scaling of a float32 matrix to [min, max] (default [0, 1]). Column ranges in one CPU
 // pass, the per-element affine map in a gpu.js kernel.
 import { accumulateColumnRange, emptyColumnRange } from './column-range.ts';
-import { affineColumns, affineOnGpu } from './gpujs/affine-columns.ts';
+import { affineColumns, affineOnGpu, VALUES_PER_CHUNK } from './gpujs/affine-columns.ts';
 import { sharedGpu } from './gpujs/gpu-instance.ts';
-import { VALUES_PER_CHUNK } from './gpujs/standardize-transform.ts';
 import { type KernelDefinition, type ParamsResult, unknownParamProblems } from './kernel-definition.ts';
 import { createMatrix, type Matrix, rowSlice } from './matrix.ts';
 import { finiteNumberParam } from './param-checks.ts';

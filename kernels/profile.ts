@@ -4,9 +4,8 @@
 import { accumulateColumnRange, emptyColumnRange } from './column-range.ts';
 import { accumulateColumnStats, emptyColumnStats, standardDeviation } from './column-stats.ts';
 import { countDuplicateRows } from './duplicate-rows.ts';
-import { affineColumns, affineOnGpu } from './gpujs/affine-columns.ts';
+import { affineColumns, affineOnGpu, VALUES_PER_CHUNK } from './gpujs/affine-columns.ts';
 import { sharedGpu } from './gpujs/gpu-instance.ts';
-import { VALUES_PER_CHUNK } from './gpujs/standardize-transform.ts';
 import { type KernelDefinition, type ParamsResult, unknownParamProblems } from './kernel-definition.ts';
 import { type Matrix, rowSlice } from './matrix.ts';
 

@@ -1,8 +1,9 @@
 // standardize: per-column z-score, NaN-aware. Column statistics in float64 on the CPU (one careful pass),
 // the per-element transform in a gpu.js kernel.
 import { accumulateColumnStats, emptyColumnStats, standardDeviation } from './column-stats.ts';
+import { VALUES_PER_CHUNK } from './gpujs/affine-columns.ts';
 import { sharedGpu } from './gpujs/gpu-instance.ts';
-import { columnTransform, standardizeOnGpu, VALUES_PER_CHUNK } from './gpujs/standardize-transform.ts';
+import { columnTransform, standardizeOnGpu } from './gpujs/standardize-transform.ts';
 import { type KernelDefinition, type ParamsResult, unknownParamProblems } from './kernel-definition.ts';
 import { createMatrix, type Matrix, rowSlice } from './matrix.ts';
 

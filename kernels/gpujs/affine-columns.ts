@@ -1,10 +1,13 @@
 // A per-column affine map on gpu.js, y = (x - shiftHi - shiftLo) * scale + offset, one chunk of rows per
-// kernel call, so inputs of any size run in buffers of VALUES_PER_CHUNK. minmax and profile use it.
+// kernel call, so inputs of any size run in buffers of VALUES_PER_CHUNK. standardize, minmax and profile
+// use it.
 import type { GPU, IKernelFunctionThis, IKernelRunShortcut } from 'gpu.js';
 import type { KernelContext } from '../kernel-definition.ts';
 import { createMatrix, type Matrix, rowSlice } from '../matrix.ts';
 import { gpuBackendName } from './gpu-instance.ts';
-import { VALUES_PER_CHUNK } from './standardize-transform.ts';
+
+/** About 1 MiB of float32 per kernel call: big enough to amortise a call, small enough for steady progress. */
+export const VALUES_PER_CHUNK = 1 << 18;
 
 /** Per-column float32 coefficients; the shift is split into hi + lo floats so float32 loses little of it. */
 export interface AffineColumns {

@@ -1,6 +1,6 @@
 import test from 'ava';
+import { VALUES_PER_CHUNK } from '../../kernels/gpujs/affine-columns.ts';
 import { destroySharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
-import { VALUES_PER_CHUNK } from '../../kernels/gpujs/standardize-transform.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
 import { getKernel, kernelNames } from '../../kernels/registry.ts';
 import { normal, seededRandom } from '../../kernels/seeded-random.ts';
