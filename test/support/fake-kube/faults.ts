@@ -1,6 +1,7 @@
 // Fault injection, programmed from tests: failed requests (5xx, 429 with Retry-After), slow
 // responses, dropped watches, forced 410 Gone. Random faults use a seeded generator so a failing
 // run can be replayed.
+import { seededRandom } from '../../../scheduler/core/rng.ts';
 
 export interface RequestInfo {
   verb: string;
@@ -35,21 +36,9 @@ interface Scripted extends InjectedFailure {
   only?: (r: RequestInfo) => boolean;
 }
 
-/** mulberry32: small, seedable, good enough to pick which requests fail. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class Faults {
   #random: RandomFaults = {};
-  #rng = seeded(1);
+  #rng = seededRandom(1);
   #scripted: Scripted[] = [];
   #gone: Array<{ http: boolean; only?: (r: RequestInfo) => boolean }> = [];
   readonly #dropTimers = new Set<NodeJS.Timeout>();
@@ -62,7 +51,7 @@ export class Faults {
   /** Replaces the random faults; `set({})` turns them off. */
   set(random: RandomFaults): void {
     this.#random = random;
-    this.#rng = seeded(random.seed ?? 1);
+    this.#rng = seededRandom(random.seed ?? 1);
   }
 
   /** The next `count` matching requests fail with `code` (default 500). */
