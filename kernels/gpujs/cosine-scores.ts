@@ -3,14 +3,9 @@
 // loads, so each loaded query value serves four multiply-adds, and the corpus reads, the same for every
 // lane, are single loads. Threads run query-fastest, so the queries stay in cache while the corpus tile
 // streams past once.
-import type {
-  GPU,
-  IGPUKernelSettings,
-  IKernelFunctionThis,
-  IKernelRunShortcut,
-  KernelFunction,
-} from 'gpu.js';
+import type { GPU, IKernelFunctionThis, KernelFunction } from 'gpu.js';
 import { gpuBackendName } from './gpu-instance.ts';
+import { vec4Kernel } from './vec4-kernel.ts';
 import { vec4Values } from './vec4-output.ts';
 
 /** Loops with a variable bound stop after loopMaxIterations (gpu.js default 1000) without a word. */
@@ -40,9 +35,6 @@ const scoreFourRows: KernelFunction<[number[], number[], number], { maxDimension
   return [s0, s1, s2, s3];
 };
 
-/** One compiled kernel per GPU instance; shapes vary per call through dynamic output and arguments. */
-const kernels = new WeakMap<GPU, IKernelRunShortcut>();
-
 /**
  * Scores of `queryCount` queries against `paddedRows` corpus rows (a multiple of 4), flat: the score of
  * query q with corpus row r is at ((r >> 2) * queryCount + q) * 4 + (r & 3).
@@ -55,22 +47,7 @@ export async function dotScores(
   paddedRows: number,
   dimensions: number,
 ): Promise<{ scores: Float32Array; backend: string }> {
-  let kernel = kernels.get(gpu);
-  if (!kernel) {
-    // loopMaxIterations and returnType are gpu.js settings its typings leave out.
-    const settings: IGPUKernelSettings & { loopMaxIterations: number; returnType: string } = {
-      output: [1, 1],
-      dynamicOutput: true,
-      dynamicArguments: true,
-      returnType: 'Array(4)',
-      constants: { maxDimensions: MAX_DIMENSIONS },
-      loopMaxIterations: MAX_DIMENSIONS,
-      precision: 'single',
-      tactic: 'precision',
-    };
-    kernel = gpu.createKernel(scoreFourRows, settings);
-    kernels.set(gpu, kernel);
-  }
+  const kernel = vec4Kernel(gpu, scoreFourRows, { maxDimensions: MAX_DIMENSIONS }, MAX_DIMENSIONS);
   kernel.setOutput([queryCount, paddedRows / 4]);
   const result = await kernel(queries, corpus, dimensions);
   return { scores: vec4Values(result, queryCount * (paddedRows / 4)), backend: gpuBackendName(kernel) };

@@ -2,17 +2,12 @@
 // backend every lane-varying read is four scalar loads, so sharing each loaded B value between four rows
 // (the A reads are the same for all lanes) does 16 multiply-adds per 8 loads instead of 4 per 5.
 // Partial sums over at most `maxTerms` of K are added up in float64, which bounds float32 rounding.
-import type {
-  GPU,
-  IGPUKernelSettings,
-  IKernelFunctionThis,
-  IKernelRunShortcut,
-  KernelFunction,
-} from 'gpu.js';
+import type { GPU, IKernelFunctionThis, IKernelRunShortcut, KernelFunction } from 'gpu.js';
 import type { KernelContext } from '../kernel-definition.ts';
 import { createMatrix, type Matrix } from '../matrix.ts';
 import { gpuBackendName } from './gpu-instance.ts';
 import { DEFAULT_TILING, multipleOf4, roundUpTo4, type Tiling } from './tiling.ts';
+import { vec4Kernel } from './vec4-kernel.ts';
 import { copyBlock, vec4Values } from './vec4-output.ts';
 
 export async function matmulOnGpu(
@@ -112,25 +107,6 @@ const multiplyFourRows: KernelFunction<[number[], number[], number, number], { m
     return [s0, s1, s2, s3];
   };
 
-/** One compiled kernel per GPU instance; shapes vary per call through dynamic output and arguments. */
-const kernels = new WeakMap<GPU, IKernelRunShortcut>();
-
 function matmulKernel(gpu: GPU): IKernelRunShortcut {
-  let kernel = kernels.get(gpu);
-  if (!kernel) {
-    // loopMaxIterations and returnType are gpu.js settings its typings leave out.
-    const settings: IGPUKernelSettings & { loopMaxIterations: number; returnType: string } = {
-      output: [1, 1],
-      dynamicOutput: true,
-      dynamicArguments: true,
-      returnType: 'Array(4)',
-      constants: { maxTerms: MAX_TERMS_LIMIT },
-      loopMaxIterations: MAX_TERMS_LIMIT,
-      precision: 'single',
-      tactic: 'precision',
-    };
-    kernel = gpu.createKernel(multiplyFourRows, settings);
-    kernels.set(gpu, kernel);
-  }
-  return kernel;
+  return vec4Kernel(gpu, multiplyFourRows, { maxTerms: MAX_TERMS_LIMIT }, MAX_TERMS_LIMIT);
 }
