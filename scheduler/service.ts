@@ -76,9 +76,10 @@ export class SchedulerService {
       cycleOptions: (snapshot) => {
         const state = fairShare.advance(snapshot);
         const due = fairShare.saveDue(snapshot.now ?? now());
-        if (due)
+        const fence = this.leader.fence;
+        if (due && fence !== undefined)
           void options.store
-            .saveFairShareUsage(due)
+            .saveFairShareUsage(due, fence)
             .catch((error: Error) => options.log?.(`could not save fair-share usage: ${error.message}`));
         return { fairShare: state };
       },
@@ -265,10 +266,11 @@ export class SchedulerService {
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.
-    if (this.leading && this.leader.isHolding)
+    const fence = this.leader.fence;
+    if (this.leading && this.leader.isHolding && fence !== undefined)
       await this.options.store
-        .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()))
-        .catch(() => undefined);
+        .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()), fence)
+        .catch(() => undefined); // deposed meanwhile (FENCED) or Redis gone: the next leader starts from older usage
     await this.options.executor.close();
     await closing;
     await this.leader.release();

@@ -5,7 +5,7 @@ import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
-import { CAS_JOB, CREATE_JOB } from './lua.ts';
+import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
 import { runScript } from './run-script.ts';
 
 export interface StoredJob {
@@ -107,9 +107,22 @@ export class JobStore {
     await tx.exec();
   }
 
-  /** The leader's fair-share usage as of `at` (ms); derived state, so a plain overwrite. */
-  async saveFairShareUsage(saved: SavedUsage): Promise<void> {
-    await this.redis.set(this.keys.fairShareUsage, JSON.stringify(saved));
+  /**
+   * The leader's fair-share usage as of `at` (ms), written only while `fence` is the current leader's
+   * token (FencedError otherwise), so a deposed leader cannot overwrite its successor's.
+   */
+  async saveFairShareUsage(saved: SavedUsage, fence: string): Promise<void> {
+    try {
+      await runScript(
+        this.redis,
+        SET_FENCED,
+        [this.keys.fairShareUsage, this.keys.leaderFence],
+        [JSON.stringify(saved), fence],
+      );
+    } catch (error) {
+      if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
+      throw error;
+    }
   }
 
   /** What the last leader saved; undefined when nothing (or nothing readable) was. */

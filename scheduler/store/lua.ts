@@ -24,6 +24,16 @@ return {id, 1}
 `;
 
 /**
+ * Set a value only while `fence` is the current leader's fencing token (a deposed leader writes nothing).
+ * KEYS: key, fenceKey   ARGV: value, fence
+ */
+export const SET_FENCED = `
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return redis.error_reply('FENCED') end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`;
+
+/**
  * Compare-and-set a job record: refuses if the version moved (STALE) or if a fence is given and is not
  * the current leader's (FENCED). Moves the id between status indexes.
  * KEYS: jobKey, fenceKey, statusKeyPrefix

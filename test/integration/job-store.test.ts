@@ -128,3 +128,19 @@ test('progress is stored beside the record without bumping its version', async (
   t.is(after?.version, before?.version);
   t.deepEqual(after?.record.progress, { done: 5, total: 10, at: 1 });
 });
+
+test.serial('fair-share usage is saved only by the current leader, and read back as saved', async (t) => {
+  await client.set(store.keys.leaderFence, '9');
+  await store.saveFairShareUsage({ usage: { a: 2 }, at: 100 }, '9');
+  await t.throwsAsync(store.saveFairShareUsage({ usage: { a: 50 }, at: 200 }, '8'), {
+    instanceOf: FencedError,
+  });
+  t.deepEqual(await store.loadFairShareUsage(), { usage: { a: 2 }, at: 100 });
+});
+
+test.serial('a garbled or negative saved usage reads as none', async (t) => {
+  await client.set(store.keys.fairShareUsage, '{"usage":{"a":-1},"at":5}');
+  t.is(await store.loadFairShareUsage(), undefined);
+  await client.set(store.keys.fairShareUsage, 'not json');
+  t.is(await store.loadFairShareUsage(), undefined);
+});
