@@ -3,11 +3,11 @@
 // promise to evaluate (they may assume no NaN exists), and as one memory-bound pass it gains nothing
 // from gpu.js on this machine. The result records the backend as "js:cpu".
 import { accumulateColumnStats, emptyColumnStats } from './column-stats.ts';
-import { VALUES_PER_CHUNK } from './gpujs/affine-columns.ts';
 import { type KernelDefinition, type ParamsResult, unknownParamProblems } from './kernel-definition.ts';
 import { InputMismatchError } from './kernel-errors.ts';
-import { createMatrix, type Matrix, rowSlice } from './matrix.ts';
+import { createMatrix, type Matrix } from './matrix.ts';
 import { choiceParam, finiteNumberParam } from './param-checks.ts';
+import { forEachRowChunk } from './row-chunks.ts';
 
 export const IMPUTE_STRATEGIES = ['mean', 'median', 'constant'] as const;
 
@@ -26,12 +26,8 @@ export const impute: KernelDefinition<ImputeParams> = {
     context.onBackend('js:cpu');
     const fill = await fillValues(input, params, context.signal);
     const output = createMatrix(input.rows, input.cols, input.data.slice());
-    const rowsPerChunk = Math.max(1, Math.floor(VALUES_PER_CHUNK / Math.max(1, input.cols)));
     let replaced = 0;
-    for (let start = 0; start < input.rows; start += rowsPerChunk) {
-      context.signal.throwIfAborted();
-      const end = Math.min(input.rows, start + rowsPerChunk);
-      const values = rowSlice(output, start, end);
+    await forEachRowChunk(output, context.signal, (values, end) => {
       for (let i = 0; i < values.length; i++) {
         if (Number.isNaN(values[i]!)) {
           values[i] = fill[i % input.cols]!;
@@ -39,8 +35,7 @@ export const impute: KernelDefinition<ImputeParams> = {
         }
       }
       context.onProgress(end, input.rows);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    });
     return { output, backend: 'js:cpu', details: { replaced, fill: Array.from(fill) } };
   },
   reference: imputeReference,
@@ -76,15 +71,7 @@ async function fillValues(input: Matrix, params: ImputeParams, signal: AbortSign
     return medians;
   }
   const stats = emptyColumnStats(input.cols);
-  const rowsPerChunk = Math.max(1, Math.floor(VALUES_PER_CHUNK / Math.max(1, input.cols)));
-  for (let start = 0; start < input.rows; start += rowsPerChunk) {
-    signal.throwIfAborted();
-    accumulateColumnStats(
-      stats,
-      rowSlice(input, start, Math.min(input.rows, start + rowsPerChunk)),
-      input.cols,
-    );
-  }
+  await forEachRowChunk(input, signal, (values) => accumulateColumnStats(stats, values, input.cols));
   for (let c = 0; c < input.cols; c++) requireValues(stats.count[c]!, c, 'mean');
   return Float32Array.from(stats.mean);
 }

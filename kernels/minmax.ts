@@ -1,11 +1,12 @@
 // minmax: per-column scaling of a float32 matrix to [min, max] (default [0, 1]). Column ranges in one CPU
 // pass, the per-element affine map in a gpu.js kernel.
 import { accumulateColumnRange, emptyColumnRange } from './column-range.ts';
-import { affineColumns, affineOnGpu, VALUES_PER_CHUNK } from './gpujs/affine-columns.ts';
+import { affineColumns, affineOnGpu } from './gpujs/affine-columns.ts';
 import { sharedGpu } from './gpujs/gpu-instance.ts';
 import { type KernelDefinition, type ParamsResult, unknownParamProblems } from './kernel-definition.ts';
-import { createMatrix, type Matrix, rowSlice } from './matrix.ts';
+import { createMatrix, type Matrix } from './matrix.ts';
 import { finiteNumberParam } from './param-checks.ts';
+import { forEachRowChunk } from './row-chunks.ts';
 
 export interface MinmaxParams {
   /** The value a column's smallest value maps to. */
@@ -22,17 +23,9 @@ export const minmax: KernelDefinition<MinmaxParams> = {
   parseParams,
   run: async (input, params, context) => {
     const range = emptyColumnRange(input.cols);
-    const rowsPerChunk = Math.max(1, Math.floor(VALUES_PER_CHUNK / Math.max(1, input.cols)));
-    for (let start = 0; start < input.rows; start += rowsPerChunk) {
-      context.signal.throwIfAborted();
-      accumulateColumnRange(
-        range,
-        rowSlice(input, start, Math.min(input.rows, start + rowsPerChunk)),
-        input.cols,
-      );
-      // Let IPC messages (cancel) in between chunks.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await forEachRowChunk(input, context.signal, (values) =>
+      accumulateColumnRange(range, values, input.cols),
+    );
     if (input.rows === 0) return { output: createMatrix(0, input.cols), backend: 'none (empty input)' };
     const { shift, scale } = columnMaps(range.min, range.max, params);
     const offset = new Float64Array(input.cols).fill(params.min);

@@ -4,10 +4,11 @@
 import { accumulateColumnRange, emptyColumnRange } from './column-range.ts';
 import { accumulateColumnStats, emptyColumnStats, standardDeviation } from './column-stats.ts';
 import { countDuplicateRows } from './duplicate-rows.ts';
-import { affineColumns, affineOnGpu, VALUES_PER_CHUNK } from './gpujs/affine-columns.ts';
+import { affineColumns, affineOnGpu } from './gpujs/affine-columns.ts';
 import { sharedGpu } from './gpujs/gpu-instance.ts';
 import { type KernelDefinition, type ParamsResult, unknownParamProblems } from './kernel-definition.ts';
-import { type Matrix, rowSlice } from './matrix.ts';
+import type { Matrix } from './matrix.ts';
+import { forEachRowChunk } from './row-chunks.ts';
 
 export interface ProfileParams {
   /** A finite value is an outlier when |x - mean| / std exceeds this (std with ddof 0). */
@@ -60,11 +61,9 @@ export const profile: KernelDefinition<ProfileParams, ProfileReport, ProfileRepo
     const range = emptyColumnRange(cols);
     const missing = new Float64Array(cols);
     const infinite = new Float64Array(cols);
-    const rowsPerChunk = Math.max(1, Math.floor(VALUES_PER_CHUNK / Math.max(1, cols)));
-    for (let start = 0; start < input.rows; start += rowsPerChunk) {
-      context.signal.throwIfAborted();
+    await forEachRowChunk(input, context.signal, (values) => {
       // Infinities are errors, not data: counted, then left out of the statistics like NaN.
-      const chunk = rowSlice(input, start, Math.min(input.rows, start + rowsPerChunk)).slice();
+      const chunk = values.slice();
       for (let i = 0; i < chunk.length; i++) {
         const value = chunk[i]!;
         if (Number.isNaN(value)) missing[i % cols]!++;
@@ -75,8 +74,7 @@ export const profile: KernelDefinition<ProfileParams, ProfileReport, ProfileRepo
       }
       accumulateColumnStats(stats, chunk, cols);
       accumulateColumnRange(range, chunk, cols);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    });
     const std = Float64Array.from({ length: cols }, (_, c) => standardDeviation(stats, c, 0));
     const outliers = new Float64Array(cols);
     let backend = 'none (empty input)';

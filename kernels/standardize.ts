@@ -1,11 +1,11 @@
 // standardize: per-column z-score, NaN-aware. Column statistics in float64 on the CPU (one careful pass),
 // the per-element transform in a gpu.js kernel.
 import { accumulateColumnStats, emptyColumnStats, standardDeviation } from './column-stats.ts';
-import { VALUES_PER_CHUNK } from './gpujs/affine-columns.ts';
 import { sharedGpu } from './gpujs/gpu-instance.ts';
 import { columnTransform, standardizeOnGpu } from './gpujs/standardize-transform.ts';
 import { type KernelDefinition, type ParamsResult, unknownParamProblems } from './kernel-definition.ts';
-import { createMatrix, type Matrix, rowSlice } from './matrix.ts';
+import { createMatrix, type Matrix } from './matrix.ts';
+import { forEachRowChunk } from './row-chunks.ts';
 
 export interface StandardizeParams {
   /** Delta degrees of freedom: 0 for the population standard deviation, 1 for the sample one. */
@@ -22,17 +22,9 @@ export const standardize: KernelDefinition<StandardizeParams> = {
     const mean = new Float64Array(input.cols);
     const std = new Float64Array(input.cols);
     const stats = emptyColumnStats(input.cols);
-    const rowsPerChunk = Math.max(1, Math.floor(VALUES_PER_CHUNK / Math.max(1, input.cols)));
-    for (let start = 0; start < input.rows; start += rowsPerChunk) {
-      context.signal.throwIfAborted();
-      accumulateColumnStats(
-        stats,
-        rowSlice(input, start, Math.min(input.rows, start + rowsPerChunk)),
-        input.cols,
-      );
-      // Let IPC messages (cancel) in between chunks.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await forEachRowChunk(input, context.signal, (values) =>
+      accumulateColumnStats(stats, values, input.cols),
+    );
     for (let c = 0; c < input.cols; c++) {
       mean[c] = stats.mean[c]!;
       std[c] = standardDeviation(stats, c, params.ddof);

@@ -1,29 +1,13 @@
 import test from 'ava';
 import { affineColumns, affineOnGpu } from '../../kernels/gpujs/affine-columns.ts';
 import { destroySharedGpu, sharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
-import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
+import { createMatrix } from '../../kernels/matrix.ts';
 import { minmax, minmaxReference } from '../../kernels/minmax.ts';
 import { getKernel } from '../../kernels/registry.ts';
-import { normal, seededRandom } from '../../kernels/seeded-random.ts';
 import { firstMismatch } from '../support/float-comparison.ts';
-import { recordingContext } from '../support/kernel-context.ts';
+import { awkwardMatrix, recordingContext } from '../support/kernel-context.ts';
 
 test.after.always(() => destroySharedGpu());
-
-/** Column 0 ordinary, 1 with NaN, 2 constant, 3 all NaN, 4 a large offset with a small spread. */
-function awkwardMatrix(rows: number, seed = 1): Matrix {
-  const random = seededRandom(seed);
-  const cols = 5;
-  const data = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    data[r * cols] = normal(random) * 3 + 7;
-    data[r * cols + 1] = r % 7 === 0 ? Number.NaN : normal(random) - 2;
-    data[r * cols + 2] = 4.25;
-    data[r * cols + 3] = Number.NaN;
-    data[r * cols + 4] = 50_000 + normal(random) * 0.5;
-  }
-  return createMatrix(rows, cols, data);
-}
 
 test('the registry knows minmax', (t) => {
   t.is(getKernel('minmax'), minmax);
