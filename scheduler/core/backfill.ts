@@ -128,6 +128,9 @@ export class ReservationBook {
   readonly #now: number;
   readonly #held: Held[] = [];
   readonly #filters = new Map<string, NodeFilter>();
+  /** Restrictions by the bit mask of the held reservations they keep a job off (while at most 31 are
+   * held): every offer asks for its restriction, and most get one of a few, so none is built per offer. */
+  readonly #byMask = new Map<number, Restriction>();
 
   constructor(now: number) {
     this.#now = now;
@@ -168,6 +171,7 @@ export class ReservationBook {
     if (reservation === undefined) this.#held.splice(index, 1);
     else this.#held[index] = { ...this.#held[index]!, reservation };
     this.#filters.clear();
+    this.#byMask.clear();
   }
 
   /**
@@ -185,18 +189,34 @@ export class ReservationBook {
     if (this.#held.length === 0) return UNRESTRICTED;
     const duration = job.expectedDurationMs;
     const queuePriority = job.queuePriority ?? 0;
-    const held: number[] = [];
+    const masked = this.#held.length <= 31;
+    let mask = 0;
+    const held: number[] = []; // only filled when more than 31 are held
     for (let n = 0; n < this.#held.length; n++) {
       const { reservation, holder } = this.#held[n]!;
       if (reservation.jobId === job.id) continue;
-      if (forLater) {
-        held.push(n);
-        continue;
+      if (!forLater) {
+        if (queuePriority > (holder.queuePriority ?? 0) || atLeastAsHard(job, holder)) continue;
+        if (!this.#held[n]!.offered && !sameTurn(job, holder)) continue;
+        if (duration !== undefined && this.#now + duration <= reservation.at) continue;
       }
-      if (queuePriority > (holder.queuePriority ?? 0) || atLeastAsHard(job, holder)) continue;
-      if (!this.#held[n]!.offered && !sameTurn(job, holder)) continue;
-      if (duration === undefined || !(this.#now + duration <= reservation.at)) held.push(n);
+      if (masked) mask |= 1 << n;
+      else held.push(n);
     }
+    if (!masked) return this.#restriction(held);
+    if (mask === 0) return UNRESTRICTED;
+    let restriction = this.#byMask.get(mask);
+    if (restriction === undefined) {
+      const indices: number[] = [];
+      for (let n = 0; n < this.#held.length; n++) if ((mask & (1 << n)) !== 0) indices.push(n);
+      restriction = this.#restriction(indices);
+      this.#byMask.set(mask, restriction);
+    }
+    return restriction;
+  }
+
+  /** The restriction keeping a job off the nodes of these held reservations (indices, ascending). */
+  #restriction(held: readonly number[]): Restriction {
     if (held.length === 0) return UNRESTRICTED;
     const key = held.join(',');
     let allow = this.#filters.get(key);
