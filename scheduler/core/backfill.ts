@@ -7,6 +7,7 @@ import { sameTurn } from './first-of-shape.ts';
 import type { NodeFilter } from './gang.ts';
 import { membersOf } from './order.ts';
 import { harder } from './refusals.ts';
+import { ReleaseOrder } from './release-order.ts';
 import type { WorkingSnapshot } from './snapshot.ts';
 import type { PendingJob, Placement, Reservation } from './types.ts';
 
@@ -29,14 +30,15 @@ export function findReservation(
   releases: readonly Release[],
   place: () => Placement[] | undefined,
 ): Reservation | undefined {
-  const ordered = releases
-    .filter((release) => Number.isFinite(release.endAt) && release.placements.every((p) => knows(working, p)))
-    .sort((a, b) => a.endAt - b.endAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (ordered.length === 0) return undefined;
+  const usable: Release[] = [];
+  for (const release of releases)
+    if (Number.isFinite(release.endAt) && knowsAll(working, release)) usable.push(release);
+  if (usable.length === 0) return undefined;
+  const ordered = new ReleaseOrder(usable);
   const base = working.checkpoint();
   let released = 0;
   const releaseUpTo = (count: number) => {
-    for (; released < count; released++) for (const p of ordered[released]!.placements) working.release(p);
+    for (; released < count; released++) for (const p of ordered.at(released).placements) working.release(p);
   };
   const fitsNow = (): Placement[] | undefined => {
     const mark = working.checkpoint();
@@ -80,7 +82,12 @@ export function findReservation(
   }
   working.rollbackTo(base);
   const nodes = [...new Set(found!.map((p) => p.node))].sort();
-  return { jobId: job.id, nodes, at: ordered[high - 1]!.endAt };
+  return { jobId: job.id, nodes, at: ordered.at(high - 1).endAt };
+}
+
+function knowsAll(working: WorkingSnapshot, release: Release): boolean {
+  for (const placement of release.placements) if (!knows(working, placement)) return false;
+  return true;
 }
 
 /** A placement can be released only onto nodes and GPUs the snapshot has (a node may have gone). */
