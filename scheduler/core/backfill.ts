@@ -93,9 +93,16 @@ function knowsAll(working: WorkingSnapshot, release: Release): boolean {
 /** A placement can be released only onto nodes and GPUs the snapshot has (a node may have gone). */
 export function knows(working: WorkingSnapshot, placement: Placement): boolean {
   const node = working.node(placement.node);
-  return (
-    node !== undefined && placement.gpuIndices.every((index) => node.gpus.some((gpu) => gpu.index === index))
-  );
+  if (node === undefined) return false;
+  for (const index of placement.gpuIndices) if (!hasGpu(node.gpus, index)) return false;
+  return true;
+}
+
+/** GPUs are sorted by index and usually numbered from 0, so the one at position `index` is tried first. */
+function hasGpu(gpus: readonly { index: number }[], index: number): boolean {
+  if (gpus[index]?.index === index) return true;
+  for (const gpu of gpus) if (gpu.index === index) return true;
+  return false;
 }
 
 /** Which nodes a job may not use because of the reservations made so far in this cycle. */
