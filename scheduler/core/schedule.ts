@@ -10,12 +10,13 @@ import {
   type Restriction,
 } from './backfill.ts';
 import { FairShareLedger } from './fair-share.ts';
-import { firstOfEachShapePerTurn, shapeKey } from './first-of-shape.ts';
+import { firstOfEachShapePerTurn, shapeKey, taskShapeKey } from './first-of-shape.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
 import { comparePending, FairOrder, membersOf } from './order.ts';
 import type { EngineOptions } from './placement-engine.ts';
 import { findPreemption, outranks } from './preemption.ts';
 import { RefusalCache } from './refusals.ts';
+import { RequestMap } from './request-map.ts';
 import { WorkingSnapshot } from './snapshot.ts';
 import type {
   FairShareState,
@@ -86,6 +87,9 @@ class Cycle {
    * its numbers are those of the moment it was first refused, as in RefusalCache.
    */
   readonly #memo = new Map<string, UnschedulableReason>();
+  /** The same for single tasks without sameLabel (most jobs kept off reserved nodes), by restriction key and
+   * then by shape, without a string built per offer. */
+  readonly #restrictedMemo = new Map<string, RequestMap<UnschedulableReason>>();
   /** Preemption searches that found nothing. Capacity only shrinks and victims only get claimed within a
    * cycle, so an identical job (same shape, priority and restriction) would find nothing either. */
   readonly #fruitless = new Set<string>();
@@ -195,9 +199,18 @@ class Cycle {
   offer(job: PendingJob): boolean {
     this.#book.offering(job.id);
     const restriction = this.#book.restrictionFor(job);
-    const simple = membersOf(job) === 1 && restriction.allow === undefined;
-    const memoKey = simple ? '' : `fit|${shapeKey(job)}|${restriction.key}`;
-    const known = simple ? this.#refusals.get(job.resources) : this.#memo.get(memoKey);
+    const single = membersOf(job) === 1;
+    const simple = single && restriction.allow === undefined;
+    const restricted =
+      !simple && single && job.sameLabel === undefined
+        ? this.#restrictedRefusals(restriction.key)
+        : undefined;
+    const memoKey = simple || restricted !== undefined ? '' : `fit|${shapeKey(job)}|${restriction.key}`;
+    const known = simple
+      ? this.#refusals.get(job.resources)
+      : restricted !== undefined
+        ? restricted.get(job.resources)
+        : this.#memo.get(memoKey);
     if (known === undefined) {
       // A shape needing at least as much as one already refused fits nowhere: explain it without a search
       // (the explanation reads the nodes, so a shape that does fit somewhere still gets searched).
@@ -214,12 +227,22 @@ class Cycle {
       }
       const reason = this.#explain(job, fit, restriction);
       if (simple) this.#refusals.set(job.resources, reason);
+      else if (restricted !== undefined) restricted.set(job.resources, reason);
       else this.#memo.set(memoKey, reason);
       this.#waits(job, reason, restriction);
     } else {
       this.#waits(job, known, restriction);
     }
     return false;
+  }
+
+  #restrictedRefusals(restrictionKey: string): RequestMap<UnschedulableReason> {
+    let refusals = this.#restrictedMemo.get(restrictionKey);
+    if (refusals === undefined) {
+      refusals = new RequestMap((request) => taskShapeKey(request, 1, undefined));
+      this.#restrictedMemo.set(restrictionKey, refusals);
+    }
+    return refusals;
   }
 
   result(): ScheduleResult {
