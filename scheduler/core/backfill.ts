@@ -23,16 +23,20 @@ export interface Release {
  * then; undefined when it would not fit even with all of them gone. `place` places the job (assuming it) or
  * returns undefined; its assumes are rolled back here. Fitting only gets easier as capacity frees, so the
  * shortest prefix is found by galloping then bisecting: O(log n) fits and O(k) releases for a prefix of k.
+ * `placedHere` are releases of placements assumed in this working snapshot (their nodes and GPUs are known
+ * to it, so they are not checked); they come after `releases` in the order between equal ends and ids.
  */
 export function findReservation(
   working: WorkingSnapshot,
   job: PendingJob,
   releases: readonly Release[],
   place: () => Placement[] | undefined,
+  placedHere: readonly Release[] = [],
 ): Reservation | undefined {
   const usable: Release[] = [];
   for (const release of releases)
     if (Number.isFinite(release.endAt) && knowsAll(working, release)) usable.push(release);
+  for (const release of placedHere) if (Number.isFinite(release.endAt)) usable.push(release);
   if (usable.length === 0) return undefined;
   const ordered = new ReleaseOrder(usable);
   const base = working.checkpoint();

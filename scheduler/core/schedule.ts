@@ -332,7 +332,13 @@ class Cycle {
   /** It would start later than now, so it keeps off every other reserved node (they never overlap). */
   #findReservation(job: PendingJob): Reservation | undefined {
     const restriction = this.#book.restrictionFor(job, true);
-    return findReservation(this.#working, job, this.#releases(), () => this.#fit(job, restriction));
+    return findReservation(
+      this.#working,
+      job,
+      this.#runningReleases(),
+      () => this.#fit(job, restriction),
+      this.#placedReleases,
+    );
   }
 
   /** Where the job would go now (the what-if placement is rolled back), or undefined if nowhere. */
@@ -360,16 +366,15 @@ class Cycle {
     return placeJob(this.#placer, job, restriction.allow).placements;
   }
 
-  /** Running jobs (not being preempted) and this cycle's placements, by when they free capacity. */
-  #releases(): Release[] {
-    const running = (this.#snapshot.running ?? [])
+  /** Running jobs (not being preempted), by when they free capacity; this cycle's placements are #placedReleases. */
+  #runningReleases(): Release[] {
+    return (this.#snapshot.running ?? [])
       .filter((job) => !this.#claimed.has(job.id))
       .map((job) => ({
         id: job.id,
         placements: job.placements,
         endAt: job.stopping === undefined ? job.expectedEndAt : Math.min(job.expectedEndAt, job.stopping.by),
       }));
-    return [...running, ...this.#placedReleases];
   }
 
   /** Why one task of the job fits no node at all; undefined when it fits one. */
