@@ -5,11 +5,10 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { InputElementType } from '../kernels/onnx/element-types.ts';
-import { fileDigest } from '../kernels/onnx/file-digest.ts';
 import { parseInferenceParams } from '../kernels/onnx/inference-params.ts';
 import { bindModel } from '../kernels/onnx/model-binding.ts';
 import { type RowBatch, runBatches } from '../kernels/onnx/run-inference.ts';
-import { loadModel, threadsForCpuMilli } from '../kernels/onnx/session-cache.ts';
+import { acquireModel, threadsForCpuMilli } from '../kernels/onnx/session-cache.ts';
 import {
   CHECKPOINT_VERSION,
   type Checkpoint,
@@ -73,12 +72,17 @@ export async function runInferenceJob(request: AttemptRequest, hooks: AttemptHoo
   } catch {
     throw new RunnerError('MODEL_NOT_FOUND', `model not found: ${spec.model}`);
   }
-  const model = await loadModel(modelPath, request.gpuIndices, {
+  // Held until the attempt ends, so the warm process's cache never evicts a session in use.
+  const lease = await acquireModel(modelPath, request.gpuIndices, {
     intraOpThreads: threadsForCpuMilli(spec.resources.cpuMilli),
   });
+  const { model } = lease;
   hooks.onBackend?.(model.backend);
 
-  const source = await openSource(inputPath, inputExtension, spec.input);
+  const source = await openSource(inputPath, inputExtension, spec.input).catch((error) => {
+    lease.release();
+    throw error;
+  });
   try {
     const binding = bindModel(model, params, source);
     const { start, end } = shardRange(source.rows, params.shard);
@@ -94,7 +98,7 @@ export async function runInferenceJob(request: AttemptRequest, hooks: AttemptHoo
       spec: { input: inputPath, output: outputPath, model: modelPath, params: spec.params },
       review: plan.reviewPath ?? null,
       inputFile: { size: input.size, mtimeMs: input.mtimeMs },
-      modelSha256: (await fileDigest(modelPath)).sha256,
+      modelSha256: lease.sha256,
       backend: model.backend,
       intraOpThreads: model.intraOpThreads,
       batchSize,
@@ -192,6 +196,9 @@ export async function runInferenceJob(request: AttemptRequest, hooks: AttemptHoo
         cols: sink.cols(),
         batchSize,
         intraOpThreads: model.intraOpThreads,
+        // Whether this warm runner already had the session (skipping the load), and what getting it took.
+        modelCache: lease.cache,
+        modelLoadMs: Math.round(lease.loadMs),
         postprocess: params.postprocess,
         ...(params.shard ? { shard: { ...params.shard, start, end } } : {}),
         ...(resumed ? { resumedFromRow: from } : {}),
@@ -203,6 +210,7 @@ export async function runInferenceJob(request: AttemptRequest, hooks: AttemptHoo
       },
     };
   } finally {
+    lease.release();
     await source.close();
   }
 }
