@@ -8,7 +8,8 @@
 //
 // Interrupts: an `interrupt` message stops the attempt after its current batch with a checkpoint saved
 // and reports `interrupted`; the process stays warm. SIGTERM (preemption, node drain, shutdown) does the
-// same, then exits with EXIT_INTERRUPTED (75) so whoever watches the process knows a checkpoint is there.
+// same (as does SIGINT), then exits with EXIT_INTERRUPTED (75) so whoever watches the process knows a
+// checkpoint is there.
 import { AttemptInterrupted, asRunnerError, RunnerError } from './errors.ts';
 import {
   type AttemptProgress,
@@ -170,6 +171,8 @@ function main(): void {
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
   process.on('SIGTERM', onTerminate);
+  // Ctrl-C on `gpubatch up` reaches the whole process group: checkpoint as on SIGTERM, not die mid-batch.
+  process.on('SIGINT', onTerminate);
   send({ type: 'ready' });
 }
 
