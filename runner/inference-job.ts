@@ -157,16 +157,14 @@ export async function runInferenceJob(request: AttemptRequest, hooks: AttemptHoo
       );
       // A cancellation that arrives while computing must not commit an output.
       hooks.signal.throwIfAborted();
+      // Only an interrupt stops the batches early: keep what is done for the next attempt.
       if (nextRow < end) {
         await save();
         await sink.leave();
+        const where = { nextRow, start, end };
         throw new AttemptInterrupted(
           `interrupted at row ${nextRow} of [${start}, ${end}); checkpoint saved`,
-          {
-            nextRow,
-            start,
-            end,
-          },
+          where,
         );
       }
       await sink.commit();
