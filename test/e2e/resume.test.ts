@@ -1,6 +1,7 @@
 // Checkpoints, sharding and confidence routing through the real service: submit -> run -> SIGTERM ->
-// restart -> the job resumes from its checkpoint, and its output and review file are byte for byte those of
-// an uninterrupted run; shards' outputs concatenate to the single job's.
+// restart (or preemption by a more urgent job) -> the job resumes from its checkpoint, and its output and
+// review file are byte for byte those of an uninterrupted run; shards' outputs concatenate to the single
+// job's.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { hasStatus, pollJob, type ServiceProcess, startService } from '../suppor
 const ROWS = 40_000;
 const REVIEW_BELOW = 0.6;
 
-async function workspace(t: ExecutionContext, rows: number) {
+async function workspace(t: ExecutionContext, rows: number, configYaml?: string) {
   const work = mkdtempSync(join(tmpdir(), 'gpubatch-resume-'));
   const redis = await testRedis({ appendOnly: true });
   t.teardown(async () => {
@@ -24,7 +25,12 @@ async function workspace(t: ExecutionContext, rows: number) {
   });
   writeFileSync(join(work, 'mlp.onnx'), buildMlpModel(EXAMPLE_MLP));
   await writeNpy(join(work, 'features.npy'), exampleFeatures({ rows, cols: 8, seed: 21 }));
-  return { work, options: { cwd: work, redisUrl: redis.url, dataDir: join(work, '.gpubatch') } };
+  const env: NodeJS.ProcessEnv = {};
+  if (configYaml) {
+    env.GPUBATCH_CONFIG = join(work, 'gpubatch.yaml');
+    writeFileSync(env.GPUBATCH_CONFIG, configYaml);
+  }
+  return { work, options: { cwd: work, redisUrl: redis.url, dataDir: join(work, '.gpubatch'), env } };
 }
 
 async function submit(service: ServiceProcess, spec: object): Promise<string> {
@@ -139,5 +145,49 @@ test.serial(
       read('single/review.jsonl'),
     );
     t.true(read('single/review.jsonl').length > 0);
+  },
+);
+
+test.serial(
+  'a preempted inference job resumes from its checkpoint in the same warm runner (model cache hit), byte-identical',
+  async (t) => {
+    const config = [
+      'queues:',
+      '  - { name: default }',
+      '  - { name: urgent, priority: 10, canPreempt: true }',
+      'computeEnvironments:',
+      '  - { name: local, type: local, inventory: { gpus: [{ model: L4 }] } }',
+    ].join('\n');
+    const { work, options } = await workspace(t, ROWS, config);
+    await writeNpy(join(work, 'matrix.npy'), exampleFeatures({ rows: 100, cols: 4, seed: 2 }));
+    const service = await startService(options);
+    t.teardown(() => service.stop('SIGKILL'));
+    const onGpu = { resources: { gpus: 1 } };
+    const params = { batchSize: 1 };
+    const id = await submit(service, { name: 'victim', output: 'run/p.npy', params, ...onGpu });
+    await pollJob(service.url, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
+    const urgent = await submit(service, {
+      name: 'urgent',
+      queue: 'urgent',
+      kind: 'kernel',
+      kernel: 'standardize',
+      input: 'matrix.npy',
+      output: 'urgent/m.npy',
+      ...onGpu,
+    });
+
+    const done = await pollJob(service.url, id, hasStatus('SUCCEEDED'), 120_000);
+    await pollJob(service.url, urgent, hasStatus('SUCCEEDED'), 10_000);
+    t.deepEqual(
+      done.attempts.map((a) => a.outcome),
+      ['preempted', 'succeeded'],
+    );
+    const nextRow = done.attempts[0]?.checkpoint?.nextRow ?? 0;
+    t.true(nextRow > 0 && nextRow < ROWS, `checkpoint at row ${nextRow}`);
+    t.like(done.result?.details, { resumedFromRow: nextRow, modelCache: 'hit' });
+
+    const reference = await submit(service, { name: 'reference', output: 'ref/p.npy', params, ...onGpu });
+    await pollJob(service.url, reference, hasStatus('SUCCEEDED'), 120_000);
+    t.true(readFileSync(join(work, 'run/p.npy')).equals(readFileSync(join(work, 'ref/p.npy'))));
   },
 );
