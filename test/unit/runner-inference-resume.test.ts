@@ -157,6 +157,25 @@ test('a shard with a JSONL topk output resumes within its slice, byte-identical'
   );
 });
 
+test('a CSV input resumes at its row too (the parsing worker starts there), byte-identical', async (t) => {
+  const cwd = await workspace(t);
+  const lines = Array.from({ length: ROWS }, (_, r) =>
+    Array.from(features.data.subarray(r * 8, r * 8 + 8)).join(','),
+  );
+  await writeFile(join(cwd, 'features.csv'), `${lines.join('\n')}\n`);
+  const spec = { input: 'features.csv', params: { batchSize: 100 } };
+  await attempt(cwd, 'reference', { ...spec, output: 'ref/out.jsonl' });
+  const stopped = await attempt(cwd, 'job-1', { ...spec, output: 'run/out.jsonl' }, { interruptAt: 250 });
+  t.deepEqual('interrupted' in stopped && stopped.interrupted?.nextRow, 300);
+  const resumed = await attempt(cwd, 'job-1', { ...spec, output: 'run/out.jsonl' });
+  if (!('result' in resumed)) return t.fail('the resumed attempt did not finish');
+  t.like(resumed.result.details, { resumedFromRow: 300 });
+  t.is(
+    await readFile(join(cwd, 'run/out.jsonl'), 'utf8'),
+    await readFile(join(cwd, 'ref/out.jsonl'), 'utf8'),
+  );
+});
+
 test('a checkpoint is not resumed when the job changed: other params, another model, or another job id', async (t) => {
   const cwd = await workspace(t);
   const spec = { output: 'run/out.npy', params: { batchSize: 64 } };
