@@ -34,11 +34,30 @@ export interface AttemptFailure {
   retryable: boolean;
 }
 
-export type ParentMessage = { type: 'run'; request: AttemptRequest } | { type: 'cancel'; jobId: string };
+/**
+ * The exit code of a runner that stopped on SIGTERM with its attempt interrupted (checkpoint saved), as
+ * EX_TEMPFAIL: try again later. An executor treats it as an interruption, not a failed attempt.
+ */
+export const EXIT_INTERRUPTED = 75;
+
+/** Where an interrupted inference attempt stopped: rows [start, nextRow) are saved, the next resumes. */
+export interface AttemptCheckpoint {
+  nextRow: number;
+  start: number;
+  end: number;
+}
+
+export type ParentMessage =
+  | { type: 'run'; request: AttemptRequest }
+  /** Stop now and leave nothing (a user's cancel). */
+  | { type: 'cancel'; jobId: string }
+  /** Stop after the current batch and save a checkpoint (preemption, shutdown); the process stays warm. */
+  | { type: 'interrupt'; jobId: string };
 
 export type RunnerMessage =
   | { type: 'ready' }
   | { type: 'started'; jobId: string; attempt: number; backend?: string }
   | { type: 'progress'; jobId: string; attempt: number; progress: AttemptProgress }
   | { type: 'succeeded'; jobId: string; attempt: number; result: AttemptSuccess }
-  | { type: 'failed'; jobId: string; attempt: number; failure: AttemptFailure };
+  | { type: 'failed'; jobId: string; attempt: number; failure: AttemptFailure }
+  | { type: 'interrupted'; jobId: string; attempt: number; checkpoint?: AttemptCheckpoint };

@@ -177,15 +177,22 @@ export class AttemptDriver {
             r.stoppedAt = now;
           });
         }
+        // Not the job's fault: back to RUNNABLE without using a retry; the next attempt resumes from the
+        // checkpoint, if the runner saved one.
+        const { checkpoint } = outcome;
+        const resume = checkpoint
+          ? `; checkpoint at row ${checkpoint.nextRow} of [${checkpoint.start}, ${checkpoint.end}), will resume there`
+          : '; will run again';
+        const extra = checkpoint ? { checkpoint } : {};
         if (outcome.by === 'preempt') {
-          const reason = `PREEMPTED: attempt ${number} stopped ${outcome.reason}; will run again`;
+          const reason = `PREEMPTED: attempt ${number} stopped ${outcome.reason}${resume}`;
           return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
-            closeAttempt(r, now, 'preempted', reason),
+            closeAttempt(r, now, 'preempted', reason, extra),
           );
         }
-        const reason = `attempt ${number} interrupted (${outcome.reason}); will run again`;
+        const reason = `attempt ${number} interrupted (${outcome.reason})${resume}`;
         return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
-          closeAttempt(r, now, 'interrupted', reason),
+          closeAttempt(r, now, 'interrupted', reason, extra),
         );
       }
       case 'failed': {

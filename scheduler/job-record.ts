@@ -32,6 +32,8 @@ export interface Attempt {
   outcome?: 'succeeded' | 'failed' | 'interrupted' | 'preempted' | 'lost';
   /** Why the attempt ended (empty while it runs). */
   reason?: string;
+  /** An interrupted inference attempt's saved progress: the next attempt resumes at `nextRow`. */
+  checkpoint?: { nextRow: number; start: number; end: number };
 }
 
 export interface JobProgress {

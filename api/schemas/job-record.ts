@@ -25,6 +25,10 @@ const AttemptSchema = z.object({
     .optional()
     .describe('How it ended: only failed attempts count against the retry strategy.'),
   reason: z.string().optional().describe('Why the attempt ended (empty while it runs).'),
+  checkpoint: z
+    .object({ nextRow: z.int(), start: z.int(), end: z.int() })
+    .optional()
+    .describe('An interrupted inference attempt: rows [start, nextRow) are saved; the next attempt resumes.'),
 });
 
 const JobProgressSchema = z.object({ done: z.number(), total: z.number(), at: epochMs });

@@ -1,5 +1,6 @@
 // The boundary between the scheduler and where attempts run (this machine, Kubernetes, a simulation).
 import type {
+  AttemptCheckpoint,
   AttemptFailure,
   AttemptProgress,
   AttemptRequest,
@@ -10,11 +11,15 @@ import type { NodeState, Placement } from '../core/types.ts';
 export type AttemptOutcome =
   | { kind: 'succeeded'; result: AttemptSuccess }
   | { kind: 'failed'; failure: AttemptFailure; exitCode?: number }
-  /** Stopped by the service (shutdown) or a user (cancel): not the job's fault. */
-  | { kind: 'interrupted'; by: InterruptCause; reason: string };
+  /**
+   * Stopped by the service (shutdown), a user (cancel), the scheduler (preempt) or from outside the service
+   * (terminated: SIGTERM to the runner, e.g. a node drain): not the job's fault. An inference attempt
+   * stopped other than by cancel saved `checkpoint`, which the next attempt resumes from.
+   */
+  | { kind: 'interrupted'; by: InterruptCause; reason: string; checkpoint?: AttemptCheckpoint };
 
-/** Who stopped an attempt: the service going down, a user, or the scheduler making room (preemption). */
-export type InterruptCause = 'shutdown' | 'cancel' | 'preempt';
+/** Who stopped an attempt: the service going down, a user, the scheduler making room, or the node. */
+export type InterruptCause = 'shutdown' | 'cancel' | 'preempt' | 'terminated';
 
 export interface AttemptHooks {
   onStarted(backend?: string): void;
@@ -26,7 +31,10 @@ export interface Executor {
   nodes(): NodeState[];
   /** Runs one attempt on the placement the core chose; resolves when it has ended, never rejects. */
   run(request: AttemptRequest, placement: Placement, hooks: AttemptHooks): Promise<AttemptOutcome>;
-  /** Stops a running attempt; its run() resolves as interrupted. */
+  /**
+   * Stops a running attempt; its run() resolves as interrupted. A cancel stops it at once and leaves
+   * nothing; shutdown and preempt let it finish its batch and save a checkpoint within the grace period.
+   */
   interrupt(jobId: string, by: InterruptCause, reason: string): void;
   /** Interrupts everything still running and releases resources (warm processes). */
   close(): Promise<void>;

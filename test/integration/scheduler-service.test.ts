@@ -160,6 +160,26 @@ test.serial(
   },
 );
 
+test.serial(
+  'a runner terminated from outside (node drain) with a checkpoint: the job runs again at once, without using a retry, and the attempt keeps the checkpoint',
+  async (t) => {
+    const job = await harness.submit();
+    const first = await harness.executor.started(job.id);
+    const checkpoint = { nextRow: 640, start: 0, end: 1000 };
+    first.settle({ kind: 'interrupted', by: 'terminated', reason: 'runner got SIGTERM', checkpoint });
+    const again = await harness.executor.started(job.id);
+    t.is(again.request.attempt, 2);
+    again.settle(success());
+    const done = await harness.waitForStatus(job.id, 'SUCCEEDED');
+    t.deepEqual(
+      done.attempts.map((a) => a.outcome),
+      ['interrupted', 'succeeded'],
+    );
+    t.deepEqual(done.attempts[0]?.checkpoint, checkpoint);
+    t.regex(done.attempts[0]?.reason ?? '', /checkpoint at row 640 of \[0, 1000\), will resume there/);
+  },
+);
+
 test.serial('fair-share usage survives a leader hand-over', async (t) => {
   const first = await harness.submit({ resources: { gpus: 2 }, shareIdentifier: 'alpha' });
   const running = await harness.executor.started(first.id);
