@@ -43,12 +43,22 @@ export class LeaseElection implements Elector {
 
   async acquire(signal?: AbortSignal): Promise<string> {
     let waitingLogged = false;
+    let lastError: string | undefined;
     for (;;) {
       if (signal?.aborted) throw new Error('stopped before becoming leader');
-      const held = await this.lease.tryAcquireOrRenew().catch((error: Error) => {
-        this.options.log?.(`cannot read the leader Lease: ${error.message}`);
-        return false;
-      });
+      const held = await this.lease.tryAcquireOrRenew().then(
+        (result) => {
+          lastError = undefined;
+          return result;
+        },
+        (error: Error) => {
+          // Once per kind of failure, not every retry period.
+          if (error.message !== lastError)
+            this.options.log?.(`cannot read the leader Lease: ${error.message}`);
+          lastError = error.message;
+          return false;
+        },
+      );
       if (held && signal?.aborted) {
         await this.lease.release();
         throw new Error('stopped before becoming leader');
