@@ -1,8 +1,8 @@
 // Offline structural validation of Kubernetes objects against the models @kubernetes/client-node generates
 // from the Kubernetes OpenAPI document: every field name must exist on its type, and every value must have
 // that field's type (string, number, boolean, object of a named type, list, map, int-or-string), all the
-// way down. The models carry no required fields or enums, so those few that matter for the manifests are
-// listed here (REQUIRED) and the rest is left to a real API server.
+// way down. The models carry no required fields or enums, so those that matter for the manifests are
+// listed here (REQUIRED, ENUMS) and the rest is left to a real API server.
 import * as k8s from '@kubernetes/client-node';
 
 interface AttributeType {
@@ -40,6 +40,35 @@ const REQUIRED: Record<string, string[]> = {
   ClusterRoleBinding: ['roleRef.kind', 'roleRef.name', 'subjects[].kind', 'subjects[].name'],
   NetworkPolicy: ['spec.podSelector'],
 };
+
+/** Closed value sets (enums) of the fields used here, by model and field; the models do not carry them. */
+const ENUMS: Record<string, string[]> = {
+  'V1Container.imagePullPolicy': ['Always', 'IfNotPresent', 'Never'],
+  'V1ContainerPort.protocol': ['TCP', 'UDP', 'SCTP'],
+  'V1ServicePort.protocol': ['TCP', 'UDP', 'SCTP'],
+  'V1NetworkPolicyPort.protocol': ['TCP', 'UDP', 'SCTP'],
+  'V1NetworkPolicySpec.policyTypes': ['Ingress', 'Egress'],
+  'V1LabelSelectorRequirement.operator': ['In', 'NotIn', 'Exists', 'DoesNotExist'],
+  'V1Toleration.operator': ['Exists', 'Equal'],
+  'V1Toleration.effect': ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+  'V1SeccompProfile.type': ['RuntimeDefault', 'Localhost', 'Unconfined'],
+  'V1DeploymentStrategy.type': ['RollingUpdate', 'Recreate'],
+  'V1PersistentVolumeClaimSpec.accessModes': [
+    'ReadWriteOnce',
+    'ReadOnlyMany',
+    'ReadWriteMany',
+    'ReadWriteOncePod',
+  ],
+  'V1ServiceSpec.type': ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'],
+  'V1PodSpec.restartPolicy': ['Always', 'OnFailure', 'Never'],
+};
+
+/** Problems with a value that should have the given client-node model type (e.g. `Array<V1Toleration>`). */
+export function validateAs(value: unknown, type: string, path: string): string[] {
+  const problems: string[] = [];
+  check(value, type, path, problems);
+  return problems;
+}
 
 /** Problems with one object, each naming its path; empty when it conforms. */
 export function validateKubeObject(object: Record<string, unknown>): string[] {
@@ -111,6 +140,11 @@ function check(value: unknown, type: string, path: string, problems: string[]): 
     const fieldType = fields.get(key);
     if (fieldType === undefined) problems.push(`${path}.${key}: unknown field of ${type}`);
     else if (item !== null) check(item, fieldType, `${path}.${key}`, problems);
+    const allowed = ENUMS[`${type}.${key}`];
+    for (const one of allowed ? [item].flat() : []) {
+      if (!allowed!.includes(one as string))
+        problems.push(`${path}.${key}: "${one}" is not one of ${allowed!.join(', ')}`);
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { parse, parseAllDocuments } from 'yaml';
 import { LeaderElectionSchema, worstCaseTakeoverSeconds } from '../../scheduler/leader-election-config.ts';
-import { validateKubeObject } from '../support/kube-schema.ts';
+import { validateAs, validateKubeObject } from '../support/kube-schema.ts';
 
 const MANIFESTS = fileURLToPath(new URL('../../manifests/', import.meta.url));
 const OVERLAYS = ['gpu-pool', 'dev-cpu'] as const;
@@ -61,13 +61,14 @@ test('the schema check itself finds a misspelled field, a wrong type and a missi
     spec: {
       replicas: 'two',
       selector: { matchLabels: { a: 'b' } },
-      template: { spec: { containers: [{ name: 'c', readinessprobe: {} }] } },
+      template: { spec: { containers: [{ name: 'c', readinessprobe: {}, imagePullPolicy: 'Sometimes' }] } },
     },
   });
 
   t.deepEqual(problems, [
     'Deployment/x.spec.replicas: expected a number, got "two"',
     'Deployment/x.spec.template.spec.containers[0].readinessprobe: unknown field of V1Container',
+    'Deployment/x.spec.template.spec.containers[0].imagePullPolicy: "Sometimes" is not one of Always, IfNotPresent, Never',
     'Deployment/x: spec.template.spec.containers[0].image is required',
   ]);
 });
@@ -240,6 +241,14 @@ for (const overlay of OVERLAYS) {
     const environments = config.computeEnvironments as Obj[];
     t.true(environments.length > 0);
     for (const environment of environments) {
+      // The pod-shaped fields job pods get must be valid Kubernetes values, though they sit in a ConfigMap.
+      t.deepEqual(
+        [
+          ...validateAs(environment.tolerations ?? [], 'Array<V1Toleration>', 'tolerations'),
+          ...validateAs(environment.nodeSelector ?? {}, '{ [key: string]: string; }', 'nodeSelector'),
+        ],
+        [],
+      );
       t.is(environment.type, 'kubernetes');
       t.is(environment.namespace, 'gpubatch');
       t.is(environment.image, image, 'keep the runner image and the Deployments in step');
