@@ -4,14 +4,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
+import { V1MicroTime } from '@kubernetes/client-node';
+import test, { type ExecutionContext } from 'ava';
 import { clientsFor } from '../support/fake-kube/clients.ts';
 import { startFakeKube } from '../support/fake-kube/index.ts';
 import { testRedis } from '../support/redis-server.ts';
 import { type ServiceProcess, startService } from '../support/service-process.ts';
 
-test('with the default Lease timings, a standby scheduler leads within 15 s of the leader being killed', async (t) => {
-  t.timeout(120_000); // two service starts on a loaded machine, then up to 15 s of failover
+async function cluster(t: ExecutionContext) {
   const work = mkdtempSync(join(tmpdir(), 'gpubatch-lease-'));
   const kube = await startFakeKube({ kubelet: false, namespace: 'gpubatch' });
   const redis = await testRedis();
@@ -41,6 +41,12 @@ test('with the default Lease timings, a standby scheduler leads within 15 s of t
     started.push(service);
     return service;
   };
+  return { scheduler, coordination: clientsFor(kube.kubeconfig).coordination };
+}
+
+test('with the default Lease timings, a standby scheduler leads within 15 s of the leader being killed', async (t) => {
+  t.timeout(120_000); // two service starts on a loaded machine, then up to 15 s of failover
+  const { scheduler, coordination } = await cluster(t);
   const leader = await scheduler('scheduler-a', 'scheduler is leader');
   const standby = await scheduler('scheduler-b', 'standing by');
 
@@ -52,7 +58,6 @@ test('with the default Lease timings, a standby scheduler leads within 15 s of t
     await new Promise((r) => setTimeout(r, 50));
   }
   const ledAt = Date.now();
-  const { coordination } = clientsFor(kube.kubeconfig);
   const lease = await coordination.readNamespacedLease({ name: 'gpubatch-scheduler', namespace: 'gpubatch' });
 
   t.regex(lease.spec?.holderIdentity ?? '', /^scheduler-b_/);
@@ -61,4 +66,24 @@ test('with the default Lease timings, a standby scheduler leads within 15 s of t
     `standby took the Lease ${(tookLeaseAt ?? ledAt) - killedAt} ms and led ${ledAt - killedAt} ms after the kill`,
   );
   t.true(ledAt - killedAt <= 15_000, `led ${ledAt - killedAt} ms after the kill`);
+});
+
+test('a scheduler process that finds another holder on the Lease steps down and exits 1, to restart as a standby', async (t) => {
+  t.timeout(90_000);
+  const { scheduler, coordination } = await cluster(t);
+  const leader = await scheduler('scheduler-a', 'scheduler is leader');
+  const exited = new Promise<number | null>((resolve) => leader.child.once('exit', resolve));
+
+  // Another process wrote the Lease (as a takeover after a partition would look to the old holder).
+  const lease = await coordination.readNamespacedLease({ name: 'gpubatch-scheduler', namespace: 'gpubatch' });
+  const now = new V1MicroTime();
+  await coordination.replaceNamespacedLease({
+    name: 'gpubatch-scheduler',
+    namespace: 'gpubatch',
+    body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', acquireTime: now, renewTime: now } },
+  });
+
+  t.is(await exited, 1);
+  t.regex(leader.output(), /lost leadership: another scheduler holds the Lease/);
+  t.regex(leader.output(), /stepped down: shutting down/);
 });
