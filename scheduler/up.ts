@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from './config.ts';
 import { electorFor } from './elector-factory.ts';
 import { type ServiceStack, startServiceStack } from './service-stack.ts';
-import { assertNoEviction, connect, type ResolvedRedis, resolveRedis } from './store/redis.ts';
+import { assertNoEviction, connect, type ResolvedRedis, redactUrl, resolveRedis } from './store/redis.ts';
 
 const log = (message: string) => console.log(`[gpubatch] ${message}`);
 
@@ -25,7 +25,10 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
   const makeElector = electorFor(config.leaderElection, { env });
   if (config.role === 'all') await prepareExamplesIfPresent(config.cwd);
   const redis = await resolveRedis({ redisUrl: config.redisUrl, dataDir: config.dataDir });
-  log(`redis: ${redis.url} (${redis.source}${redis.embedded ? `, data in ${redis.embedded.dir}` : ''})`);
+  // REDIS_URL carries the password on Kubernetes (manifests): never log it.
+  log(
+    `redis: ${redactUrl(redis.url)} (${redis.source}${redis.embedded ? `, data in ${redis.embedded.dir}` : ''})`,
+  );
   await checkRedis(redis);
 
   let stack: ServiceStack | undefined;
