@@ -102,7 +102,7 @@ async function gpubatchEndToEnd(redisUrl: string, work: string): Promise<Through
     });
     const { succeeded, failed } = await waitForTerminal(stack.store, JOBS);
     const seconds = (performance.now() - started) / 1000;
-    const runnerProcessesStarted = stack.executor.runnerStats().started;
+    const runnerProcessesStarted = stack.executor!.runnerStats().started;
     return { seconds, jobsPerSecond: JOBS / seconds, succeeded, failed, jobCpuMilli, runnerProcessesStarted };
   } finally {
     await stack.stop();

@@ -15,11 +15,15 @@ export interface RedisJobServiceOptions {
   store: JobStore;
   queues: JobQueues;
   redis: Redis;
-  /** Nodes (at full capacity) of the compute environment each queue feeds. */
-  nodesForQueue: (queue: string) => NodeState[];
+  /**
+   * Nodes (at full capacity) of the compute environment each queue feeds; undefined while not known yet
+   * (an API process before any scheduler published them): the fit checks are then left to the scheduler.
+   */
+  nodesForQueue: (queue: string) => NodeState[] | undefined;
   cwd: string;
   now?: () => number;
-  schedulerRunning: () => boolean;
+  /** Whether the scheduler runs in this process; absent when it runs in another (role api). */
+  schedulerRunning?: () => boolean;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
 }
@@ -42,8 +46,8 @@ export class RedisJobService implements JobService {
     }
     const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(spec, this.options.cwd);
     const nodes = this.options.nodesForQueue(spec.queue);
-    problems.push(...gangProblems(spec, nodes));
-    const never = neverFits(nodes, spec.resources);
+    if (nodes) problems.push(...gangProblems(spec, nodes));
+    const never = nodes && neverFits(nodes, spec.resources);
     if (never) {
       problems.push({
         field: 'resources',
@@ -108,6 +112,8 @@ export class RedisJobService implements JobService {
     } catch (error) {
       return { ready: false, detail: `redis: ${(error as Error).message}` };
     }
+    if (!this.options.schedulerRunning)
+      return { ready: true, detail: 'redis answers; the scheduler runs in its own process' };
     return this.options.schedulerRunning()
       ? { ready: true, detail: 'redis answers; scheduler running' }
       : { ready: false, detail: 'redis answers; scheduler not running here (waiting for leadership?)' };

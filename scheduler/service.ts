@@ -6,13 +6,13 @@ import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
-import { LeaderElection } from './leader.ts';
+import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverQueuedJobs } from './recovery.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
-import { BULL_PREFIX } from './store/keys.ts';
+import { BULL_PREFIX, type Keys } from './store/keys.ts';
 import { connect } from './store/redis.ts';
 import { WaitEstimates } from './wait-estimates.ts';
 
@@ -30,6 +30,8 @@ export interface SchedulerServiceOptions {
   now?: () => number;
   log?: (message: string) => void;
   leaderTtlMs?: number;
+  /** Builds the leader election on the leader's own Redis connection; default: the Redis lock alone. */
+  makeElector?: (redis: Redis, keys: Keys, hooks: ElectorHooks) => Elector;
   /** BullMQ lock on a job being driven; a crashed scheduler's jobs are redelivered once it lapses. */
   attemptLockMs?: number;
   /** Per-queue scheduling settings (priority, preemption); defaults when absent. */
@@ -38,13 +40,17 @@ export interface SchedulerServiceOptions {
   fairShare?: { weights: Record<string, number>; halfLifeMs: number };
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
+  /** How often the leader publishes its executor's nodes for API processes' fit checks (default 10 s). */
+  nodeInventoryIntervalMs?: number;
+  /** Leadership was lost and the service is stopping (`up --role scheduler` then exits to restart as a standby). */
+  onSteppedDown?: () => void;
 }
 
 export class SchedulerService {
   private readonly options: SchedulerServiceOptions;
   private readonly loop: PlacementLoop;
   private readonly driver: AttemptDriver;
-  private readonly leader: LeaderElection;
+  private readonly leader: Elector;
   private readonly leaderRedis: Redis;
   private subscriber?: Redis;
   private workers: Worker[] = [];
@@ -53,6 +59,7 @@ export class SchedulerService {
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
+  private inventoryTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -107,14 +114,16 @@ export class SchedulerService {
       },
     });
     this.leaderRedis = connect(options.redisUrl, { name: 'gpubatch-leader' });
-    this.leader = new LeaderElection(this.leaderRedis, options.store.keys, {
-      ttlMs: options.leaderTtlMs,
+    const hooks: ElectorHooks = {
       log: options.log,
       onLost: () => {
         options.log?.('stepping down: another scheduler took over');
-        void this.stop();
+        void this.stop().then(() => options.onSteppedDown?.());
       },
-    });
+    };
+    this.leader = options.makeElector
+      ? options.makeElector(this.leaderRedis, options.store.keys, hooks)
+      : new LeaderElection(this.leaderRedis, options.store.keys, { ttlMs: options.leaderTtlMs, ...hooks });
     this.driver = new AttemptDriver({
       store: options.store,
       loop: this.loop,
@@ -185,6 +194,26 @@ export class SchedulerService {
     }
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
+    this.publishNodes();
+    this.inventoryTimer = setInterval(
+      () => this.publishNodes(),
+      this.options.nodeInventoryIntervalMs ?? 10_000,
+    );
+    this.inventoryTimer.unref();
+  }
+
+  /** API processes of role api check at submit whether a job could ever fit; they read these nodes. */
+  private publishNodes(): void {
+    const fence = this.leader.fence;
+    if (!this.isLeader || fence === undefined) return;
+    void this.options.store
+      .saveNodeInventory(this.options.executor.nodes(), fence)
+      .catch((error: Error) => this.options.log?.(`could not publish the node inventory: ${error.message}`));
+  }
+
+  /** Started and not stopped: leading, or standing by for leadership. */
+  get isRunning(): boolean {
+    return this.started !== undefined && !this.shuttingDown;
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -263,6 +292,7 @@ export class SchedulerService {
     this.shuttingDown = true;
     this.abort.abort();
     clearInterval(this.reconcileTimer);
+    clearInterval(this.inventoryTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.
