@@ -54,10 +54,18 @@ export const JobRecordSchema = z.object({
   progress: JobProgressSchema.optional(),
   result: JobResultSchema.optional(),
   events: z.array(JobEventSchema),
-  cancelRequested: z
+  terminateRequested: z
     .object({ at: epochMs, reason: z.string() })
     .optional()
-    .describe('Set when a user asked to stop a STARTING or RUNNING job.'),
+    .describe('Set when a user asked to terminate a STARTING or RUNNING job; FAILED follows.'),
+  isCancelled: z
+    .boolean()
+    .optional()
+    .describe('FAILED by a cancel before it started (a user, or the queue maxRunnableSeconds).'),
+  isTerminated: z.boolean().optional().describe('FAILED by a terminate.'),
+  notBefore: epochMs
+    .optional()
+    .describe('RUNNABLE jobs waiting out a retry backoff: not started before this time.'),
   estimatedStartAt: epochMs
     .optional()
     .describe('RUNNABLE jobs: when the scheduler expects the job to start, simulating the queue forward.'),
