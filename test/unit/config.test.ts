@@ -63,3 +63,11 @@ test('invalid YAML in the config file is a ConfigError, not a crash', (t) => {
     message: /not valid YAML/,
   });
 });
+
+test('a queue may set maxRunnableSeconds, a whole number of seconds of at least 1', (t) => {
+  const ok = configFile('queues: [{ name: q, maxRunnableSeconds: 3600 }]\n');
+  const zero = configFile('queues: [{ name: q, maxRunnableSeconds: 0 }]\n');
+  t.is(loadConfig({ GPUBATCH_CONFIG: ok }).queues[0]?.maxRunnableSeconds, 3600);
+  t.is(loadConfig({}).queues[0]?.maxRunnableSeconds, undefined, 'no limit unless configured');
+  t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /queues\.0\.maxRunnableSeconds/ });
+});
