@@ -8,7 +8,7 @@ import { makeRunnable } from './job-lifecycle.ts';
 import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
 import type { PlacementLoop } from './placement-loop.ts';
 import type { QueueSettings } from './queue-settings.ts';
-import { decideRetry } from './retry/retry-decision.ts';
+import { attemptsUsed, countsAsAttempt, decideRetry } from './retry/retry-decision.ts';
 import { FencedError } from './store/errors.ts';
 import type { JobStore } from './store/job-store.ts';
 
@@ -205,7 +205,7 @@ export class AttemptDriver {
         if (outcome.by === 'cancel') {
           const reason = `Terminated: ${outcome.reason}`;
           return this.transition(record.id, ACTIVE, 'FAILED', reason, (r) => {
-            closeAttempt(r, now, 'interrupted', reason);
+            closeAttempt(r, now, 'interrupted', reason, { interruptedBy: 'cancel' });
             r.stoppedAt = now;
             r.isTerminated = true;
           });
@@ -216,21 +216,30 @@ export class AttemptDriver {
         const resume = checkpoint
           ? `; checkpoint at row ${checkpoint.nextRow} of [${checkpoint.start}, ${checkpoint.end}), will resume there`
           : '; will run again';
-        const extra = checkpoint ? { checkpoint } : {};
-        if (outcome.by === 'preempt') {
-          const reason = `PREEMPTED: attempt ${number} stopped ${outcome.reason}${resume}`;
-          return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
-            closeAttempt(r, now, 'preempted', reason, extra),
-          );
+        const extra = { interruptedBy: outcome.by, ...(checkpoint ? { checkpoint } : {}) };
+        const ended = outcome.by === 'preempt' ? 'preempted' : 'interrupted';
+        const stopped =
+          outcome.by === 'preempt'
+            ? `PREEMPTED: attempt ${number} stopped ${outcome.reason}`
+            : `attempt ${number} interrupted (${outcome.reason})`;
+        const { retry } = record.spec;
+        // Only with retry.countInterruptions can an interruption use up the last attempt.
+        const used = attemptsUsed(retry, record.attempts) + 1;
+        if (countsAsAttempt(retry, { outcome: ended, interruptedBy: outcome.by }) && used >= retry.attempts) {
+          const reason = `${stopped}; no attempts left (retry.countInterruptions: ${used} of ${retry.attempts} used)`;
+          return this.transition(record.id, ACTIVE, 'FAILED', reason, (r) => {
+            closeAttempt(r, now, ended, reason, { interruptedBy: outcome.by });
+            r.stoppedAt = now;
+          });
         }
-        const reason = `attempt ${number} interrupted (${outcome.reason})${resume}`;
+        const reason = `${stopped}${resume}`;
         return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
-          closeAttempt(r, now, 'interrupted', reason, extra),
+          closeAttempt(r, now, ended, reason, extra),
         );
       }
       case 'failed': {
         const { failure, exitCode } = outcome;
-        const failed = record.attempts.filter((a) => a.outcome === 'failed').length + 1;
+        const failed = attemptsUsed(record.spec.retry, record.attempts) + 1;
         const why = `attempt ${number} failed: ${failure.code}: ${failure.message}`;
         const decision = decideRetry(
           record.spec.retry,

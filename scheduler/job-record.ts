@@ -32,6 +32,8 @@ export interface Attempt {
   outcome?: 'succeeded' | 'failed' | 'interrupted' | 'preempted' | 'lost';
   /** Why the attempt ended (empty while it runs). */
   reason?: string;
+  /** Who stopped an interrupted or preempted attempt (the executor's interrupt cause). */
+  interruptedBy?: 'shutdown' | 'cancel' | 'preempt' | 'terminated';
   /** An interrupted inference attempt's saved progress: the next attempt resumes at `nextRow`. */
   checkpoint?: { nextRow: number; start: number; end: number };
 }

@@ -25,6 +25,12 @@ const AttemptSchema = z.object({
     .optional()
     .describe('How it ended: only failed attempts count against the retry strategy.'),
   reason: z.string().optional().describe('Why the attempt ended (empty while it runs).'),
+  interruptedBy: z
+    .enum(['shutdown', 'cancel', 'preempt', 'terminated'])
+    .optional()
+    .describe(
+      'Who stopped an interrupted or preempted attempt: the service, a user, the scheduler, the node.',
+    ),
   checkpoint: z
     .object({ nextRow: z.int(), start: z.int(), end: z.int() })
     .optional()

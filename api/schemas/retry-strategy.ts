@@ -82,6 +82,12 @@ export const RetryStrategySchema = z
     backoff: BackoffSchema.optional().describe(
       'Delay between attempts; none means the next attempt is at once.',
     ),
+    countInterruptions: z
+      .boolean()
+      .optional()
+      .describe(
+        'Also count attempts stopped by preemption or from outside (node drain or loss) against attempts; by default they run again without using one.',
+      ),
   })
   .default({ attempts: 1 });
 

@@ -1,6 +1,7 @@
 // After a failed attempt: run again (when, and why) or fail the job (why). Pure; the driver records it.
 import type { RetryStrategy } from '../../api/schemas/retry-strategy.ts';
 import { ATTEMPT_TIMEOUT_CODE } from '../../runner/protocol.ts';
+import type { Attempt } from '../job-record.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { describeRule, type FailedAttempt, firstMatchingRule } from './evaluate-on-exit.ts';
 
@@ -40,6 +41,25 @@ export function decideRetry(
     delayMs,
     reason: `${what}${by}; retrying${when} (${failed} of ${allowed} attempts used)`,
   };
+}
+
+/**
+ * Whether an ended attempt uses up one of `attempts`: a failed one always; one preempted or stopped from
+ * outside (node drain or loss) only with `countInterruptions`; one stopped by a shutdown or lost with its
+ * scheduler never (that is the service's doing, not the job's or its node's).
+ */
+export function countsAsAttempt(
+  strategy: RetryStrategy,
+  attempt: Pick<Attempt, 'outcome' | 'interruptedBy'>,
+) {
+  if (attempt.outcome === 'failed') return true;
+  if (!strategy.countInterruptions) return false;
+  return attempt.outcome === 'preempted' || attempt.interruptedBy === 'terminated';
+}
+
+/** How many of `attempts` the ended attempts used. */
+export function attemptsUsed(strategy: RetryStrategy, attempts: readonly Attempt[]): number {
+  return attempts.filter((a) => a.stoppedAt !== undefined && countsAsAttempt(strategy, a)).length;
 }
 
 function formatSeconds(ms: number): string {

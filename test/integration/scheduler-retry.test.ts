@@ -172,3 +172,21 @@ test.serial(
     );
   },
 );
+
+test.serial('with retry.countInterruptions, attempts stopped from outside use up attempts', async (t) => {
+  const h = await start();
+  const job = await h.submit({ retry: { attempts: 2, countInterruptions: true } });
+  const drained: AttemptOutcome = { kind: 'interrupted', by: 'terminated', reason: 'node drained' };
+  (await h.executor.started(job.id)).settle(drained);
+  await h.waitFor(job.id, (r) => r.attempts.length === 2, 'a second attempt');
+  (await h.executor.started(job.id)).settle(drained);
+  const failed = await h.waitForStatus(job.id, 'FAILED');
+  t.deepEqual(
+    failed.attempts.map((a) => [a.outcome, a.interruptedBy]),
+    [
+      ['interrupted', 'terminated'],
+      ['interrupted', 'terminated'],
+    ],
+  );
+  t.regex(failed.statusReason, /no attempts left \(retry\.countInterruptions: 2 of 2 used\)/);
+});

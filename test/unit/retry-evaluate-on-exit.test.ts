@@ -3,7 +3,7 @@ import test from 'ava';
 import { RetryStrategySchema } from '../../api/schemas/retry-strategy.ts';
 import type { AttemptFailure } from '../../runner/protocol.ts';
 import { firstMatchingRule, globMatches, ruleMatches } from '../../scheduler/retry/evaluate-on-exit.ts';
-import { decideRetry, TIMEOUT_STATUS_REASON } from '../../scheduler/retry/retry-decision.ts';
+import { countsAsAttempt, decideRetry, TIMEOUT_STATUS_REASON } from '../../scheduler/retry/retry-decision.ts';
 
 const failure = (code: string, message = `${code} happened`, retryable = true): AttemptFailure => ({
   code,
@@ -116,4 +116,20 @@ test('a retry with backoff says when, and which rule chose it', (t) => {
     reason:
       'attempt 2 failed; evaluateOnExit rule 1 (onReason "Evicted") says RETRY; retrying in 60 s (backoff) (2 of 3 attempts used)',
   });
+});
+
+test('interruptions use up attempts only with countInterruptions, and never a shutdown', (t) => {
+  const plain = strategy({ attempts: 3 });
+  const counting = strategy({ attempts: 3, countInterruptions: true });
+  const preempted = { outcome: 'preempted', interruptedBy: 'preempt' } as const;
+  const drained = { outcome: 'interrupted', interruptedBy: 'terminated' } as const;
+  const shutdown = { outcome: 'interrupted', interruptedBy: 'shutdown' } as const;
+  t.deepEqual(
+    [preempted, drained, shutdown, { outcome: 'failed' } as const].map((a) => countsAsAttempt(plain, a)),
+    [false, false, false, true],
+  );
+  t.deepEqual(
+    [preempted, drained, shutdown, { outcome: 'lost' } as const].map((a) => countsAsAttempt(counting, a)),
+    [true, true, false, false],
+  );
 });
