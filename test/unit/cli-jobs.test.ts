@@ -102,6 +102,22 @@ test('describe of a waiting job shows when it should start and what would help',
   t.regex(run.stdout, /^ {11}needs 4 GPUs on one node; 3 nodes have 2$/m);
 });
 
+test('describe of a job waiting out a retry backoff says when its next attempt may start', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(
+    aJobRecord({
+      id: 'job-1',
+      status: 'RUNNABLE',
+      statusReason: 'attempt 1 failed: INTERNAL: boom; retrying in 30 s (backoff) (1 of 3 attempts used)',
+      notBefore: at(40),
+    }),
+  );
+
+  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.regex(run.stdout, /^Backoff {4}next attempt not before 2025-01-01 12:00:40Z$/m);
+});
+
 test('describe --json prints the record', async (t) => {
   const api = await startApi(t);
   api.jobs.put(retriedJob);
