@@ -1,5 +1,6 @@
 // evaluateOnExit rules (AWS Batch semantics) and the retry decision after a failed attempt.
 import test from 'ava';
+import fc from 'fast-check';
 import { RetryStrategySchema } from '../../api/schemas/retry-strategy.ts';
 import type { AttemptFailure } from '../../runner/protocol.ts';
 import { firstMatchingRule, globMatches, ruleMatches } from '../../scheduler/retry/evaluate-on-exit.ts';
@@ -31,6 +32,18 @@ test('"*" matches any run of characters, none included, anywhere in the pattern'
   t.true(globMatches('a*b*c', 'abbbc'));
   t.false(globMatches('a*b*c', 'acb'));
   t.false(globMatches('oom*', 'OOMKilled'), 'matching is case-sensitive');
+});
+
+test('globMatches agrees with the equivalent anchored regular expression', (t) => {
+  const literal = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  const reference = (pattern: string, text: string) =>
+    new RegExp(`^${pattern.split('*').map(literal).join('.*')}$`, 's').test(text);
+  const property = fc.property(
+    fc.stringMatching(/^[ab.*]{0,8}$/),
+    fc.stringMatching(/^[ab.]{0,10}$/),
+    (pattern, text) => globMatches(pattern, text) === reference(pattern, text),
+  );
+  t.notThrows(() => fc.assert(property, { numRuns: 2000 }));
 });
 
 test('a rule matches when every condition it gives matches; exit codes compare in decimal', (t) => {
