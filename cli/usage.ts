@@ -19,7 +19,10 @@ export const COMMAND_USAGE = {
     'gpubatch ls [--queue <q>] [--status <S>] [--limit <n>] [--cursor <c>] [--json]',
     '  List jobs, newest first. S is one of SUBMITTED PENDING RUNNABLE STARTING RUNNING SUCCEEDED FAILED.',
   ].join('\n'),
-  cancel: 'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not finished.',
+  cancel:
+    'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE).',
+  terminate:
+    'gpubatch terminate <id> [--reason <text>] [--json]\n  Terminate a job that has not finished, stopping its running attempt.',
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
     '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',

@@ -35,6 +35,12 @@ export interface AttemptFailure {
 }
 
 /**
+ * The failure code of an attempt stopped for running longer than the spec's timeoutSeconds (AWS Batch's
+ * attemptDurationSeconds). Every executor reports it so; the scheduler never retries it.
+ */
+export const ATTEMPT_TIMEOUT_CODE = 'TIMEOUT';
+
+/**
  * The exit code of a runner that stopped on SIGTERM with its attempt interrupted (checkpoint saved), as
  * EX_TEMPFAIL: try again later. An executor treats it as an interruption, not a failed attempt.
  */

@@ -26,6 +26,12 @@ export const QueueSchema = z.strictObject({
   canPreempt: z.boolean().default(false),
   /** Jobs of this queue may be stopped for higher-priority jobs of a queue that can preempt. */
   preemptible: z.boolean().default(true),
+  /** Jobs RUNNABLE longer than this are cancelled (FAILED, isCancelled) with a reason naming the limit. */
+  maxRunnableSeconds: z
+    .int()
+    .min(1)
+    .max(365 * 24 * 3600)
+    .optional(),
 });
 
 /** The service's YAML file (GPUBATCH_CONFIG); `gpubatch simulate --queues` reads the same shape. */

@@ -10,6 +10,7 @@ import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverQueuedJobs } from './recovery.ts';
+import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX, type Keys } from './store/keys.ts';
@@ -44,6 +45,10 @@ export interface SchedulerServiceOptions {
   nodeInventoryIntervalMs?: number;
   /** Leadership was lost and the service is stopping (`up --role scheduler` then exits to restart as a standby). */
   onSteppedDown?: () => void;
+  /** How often RUNNABLE jobs are checked against their queue's maxRunnableSeconds (default 10 s). */
+  runnableSweepMs?: number;
+  /** [0, 1) for retry backoff jitter; Math.random when absent. */
+  random?: () => number;
 }
 
 export class SchedulerService {
@@ -60,6 +65,7 @@ export class SchedulerService {
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
   private inventoryTimer?: NodeJS.Timeout;
+  private runnableSweepTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -133,6 +139,7 @@ export class SchedulerService {
       cwd: options.cwd,
       isShuttingDown: () => this.shuttingDown,
       queueSettings,
+      random: options.random,
     });
   }
 
@@ -185,6 +192,7 @@ export class SchedulerService {
       );
     }, 30_000);
     this.reconcileTimer.unref();
+    this.startRunnableSweep();
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
       this.workers.push(worker);
@@ -214,6 +222,33 @@ export class SchedulerService {
   /** Started and not stopped: leading, or standing by for leadership. */
   get isRunning(): boolean {
     return this.started !== undefined && !this.shuttingDown;
+  }
+
+  /** Only when some queue has a maxRunnableSeconds: the sweep reads every RUNNABLE record. */
+  private startRunnableSweep(): void {
+    const { queues, queueSettings, store } = this.options;
+    const limited = queues.names().some((q) => queueSettings?.(q).maxRunnableSeconds !== undefined);
+    if (!limited || !queueSettings) return;
+    let sweeping = false;
+    this.runnableSweepTimer = setInterval(() => {
+      if (sweeping) return; // a slow pass (many RUNNABLE jobs) is not started twice
+      sweeping = true;
+      sweepRunnableTimeLimits({
+        store,
+        queueSettings,
+        now: this.options.now ?? Date.now,
+        fence: () => (this.isLeader ? this.leader.fence : undefined),
+        onCancelled: (jobId, reason) => {
+          this.options.log?.(`job ${jobId}: ${reason}`);
+          this.loop.drop(jobId, reason);
+        },
+      })
+        .catch((error: Error) => this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`))
+        .finally(() => {
+          sweeping = false;
+        });
+    }, this.options.runnableSweepMs ?? 10_000);
+    this.runnableSweepTimer.unref();
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -293,6 +328,7 @@ export class SchedulerService {
     this.abort.abort();
     clearInterval(this.reconcileTimer);
     clearInterval(this.inventoryTimer);
+    clearInterval(this.runnableSweepTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.

@@ -1,10 +1,16 @@
-// /v1/jobs: submit, read, list and cancel jobs.
+// /v1/jobs: submit, read, list, cancel and terminate jobs.
 import { Router } from 'express';
 import { NotFoundError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
 import { allowJsonBody, requireJsonBody } from '../json-body.ts';
 import { JobSpecSchema } from '../schemas/job-spec.ts';
-import { CancelJobRequestSchema, DEFAULT_CANCEL_REASON, ListJobsQuerySchema } from '../schemas/requests.ts';
+import {
+  CancelJobRequestSchema,
+  DEFAULT_CANCEL_REASON,
+  DEFAULT_TERMINATE_REASON,
+  ListJobsQuerySchema,
+  TerminateJobRequestSchema,
+} from '../schemas/requests.ts';
 import { parseOrThrow } from '../validate.ts';
 
 /** The Idempotency-Key header fills spec.idempotencyKey when the body has none. */
@@ -48,6 +54,14 @@ export function jobsRouter(jobs: JobService): Router {
     const { id } = req.params as { id: string };
     const { reason } = parseOrThrow(CancelJobRequestSchema, req.body ?? {}, 'body');
     const job = await jobs.cancel(id, reason ?? DEFAULT_CANCEL_REASON);
+    if (!job) throw notFound(id);
+    res.json(job);
+  });
+
+  router.post('/:id/terminate', allowJsonBody, async (req, res) => {
+    const { id } = req.params as { id: string };
+    const { reason } = parseOrThrow(TerminateJobRequestSchema, req.body ?? {}, 'body');
+    const job = await jobs.terminate(id, reason ?? DEFAULT_TERMINATE_REASON);
     if (!job) throw notFound(id);
     res.json(job);
   });

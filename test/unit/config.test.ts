@@ -107,3 +107,11 @@ test('Lease timings where the holder could not step down before a standby takes 
   const unknown = configFile('leaderElection: { type: zookeeper }\n');
   t.throws(() => loadConfig({ GPUBATCH_CONFIG: unknown }), { message: /leaderElection\.type/ });
 });
+
+test('a queue may set maxRunnableSeconds, a whole number of seconds of at least 1', (t) => {
+  const ok = configFile('queues: [{ name: q, maxRunnableSeconds: 3600 }]\n');
+  const zero = configFile('queues: [{ name: q, maxRunnableSeconds: 0 }]\n');
+  t.is(loadConfig({ GPUBATCH_CONFIG: ok }).queues[0]?.maxRunnableSeconds, 3600);
+  t.is(loadConfig({}).queues[0]?.maxRunnableSeconds, undefined, 'no limit unless configured');
+  t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /queues\.0\.maxRunnableSeconds/ });
+});

@@ -1,6 +1,7 @@
 // The embedded default executor: this machine is the one node of the `local` compute environment and
 // each attempt runs in a runner child process, so a native crash fails one attempt, not the service.
 import {
+  ATTEMPT_TIMEOUT_CODE,
   type AttemptCheckpoint,
   type AttemptRequest,
   EXIT_INTERRUPTED,
@@ -105,9 +106,9 @@ export class LocalExecutor implements Executor {
           {
             kind: 'failed',
             failure: {
-              code: 'TIMEOUT',
-              message: `attempt exceeded timeoutSeconds (${request.spec.timeoutSeconds} s)`,
-              retryable: true,
+              code: ATTEMPT_TIMEOUT_CODE,
+              message: `attempt ran longer than timeoutSeconds (${request.spec.timeoutSeconds} s)`,
+              retryable: false, // AWS Batch semantics: a timed-out attempt is not retried
             },
           },
           false,
