@@ -81,5 +81,5 @@ fi
 
 json=()
 if [ -n "${OUT:-}" ]; then json=(--json="$OUT/gpu-check.json"); fi
-say "node $("${launcher[@]}" "$node" --version), bundle of $(grep -o '"date": "[^"]*"' "$work/manifest.json" | head -1)"
+say "node $("${launcher[@]}" "$node" --version), bundle prepared $(sed -n 's/.*"date": "\([^"]*\)".*/\1/p' "$work/manifest.json" | head -1)"
 exec "${launcher[@]}" "$node" "$work/app/bench/gpu-check.ts" "${json[@]}" "$@"
