@@ -89,6 +89,11 @@ function kernel(name: string) {
   return found;
 }
 
+/** Bytes of the table standardize and minmax read: what a memory copy is measured over, to compare. */
+export function tableBytes(size: CheckSize): number {
+  return SIZES[size].rows * SIZES[size].cols * 4;
+}
+
 export function kernelCases(size: CheckSize): KernelCase[] {
   const s = SIZES[size];
   const table = checkMatrix(s.rows, s.cols, 1, true);
@@ -104,12 +109,12 @@ export function kernelCases(size: CheckSize): KernelCase[] {
   const queries = checkMatrix(s.queries, s.dims, 6);
   const checkedQueries = sample(s.queries, 16);
   let nearest: Float64Array | undefined;
-  const tableBytes = s.rows * s.cols * 4;
+  const bytes = tableBytes(size);
   return [
     {
       name: 'standardize',
       shape: `${s.rows}x${s.cols}`,
-      work: { amount: tableBytes / 1e9, unit: 'GB/s' },
+      work: { amount: bytes / 1e9, unit: 'GB/s' },
       warmUp: (context) => kernel('standardize').run(small, { ddof: 0 }, context),
       run: (context) => kernel('standardize').run(table, { ddof: 0 }, context),
       check: (output) => {
@@ -120,7 +125,7 @@ export function kernelCases(size: CheckSize): KernelCase[] {
     {
       name: 'minmax',
       shape: `${s.rows}x${s.cols}`,
-      work: { amount: tableBytes / 1e9, unit: 'GB/s' },
+      work: { amount: bytes / 1e9, unit: 'GB/s' },
       warmUp: (context) => kernel('minmax').run(small, { min: 0, max: 1 }, context),
       run: (context) => kernel('minmax').run(table, { min: 0, max: 1 }, context),
       check: (output) => {

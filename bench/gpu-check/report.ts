@@ -7,6 +7,8 @@ export interface GpuCheckResult {
   machine: string;
   date: string;
   size: string;
+  /** TypedArray.set over standardize's table size, best of 3. */
+  memoryCopyGBs: number;
   webgpu: WebGpuProbe | { available: false; reason: string };
   kernels: KernelRun[];
   inference: InferenceCheck;
@@ -55,6 +57,10 @@ export function gpuCheckTable(result: GpuCheckResult): string {
     );
     if (gpu?.note) lines.push(`  ${name}: ${gpu.note}`);
   }
+  const shares = result.kernels
+    .filter((run) => run.case === 'standardize')
+    .map((run) => `${run.backend} ${Math.round((run.throughput / result.memoryCopyGBs) * 1000) / 10}%`);
+  lines.push(`standardize against a memory copy (${result.memoryCopyGBs} GB/s here): ${shares.join(', ')}`);
   const inference = result.inference;
   lines.push(
     '',

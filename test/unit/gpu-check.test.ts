@@ -27,6 +27,7 @@ test('the GPU check runs every kernel and ONNX Runtime on the CPU, checks them a
       ['standardize', 'minmax', 'matmul', 'cosine-topk'].map((name) => [name, 'cpu', 'ok']),
     );
     t.true(result.kernels.every((k) => k.backend.startsWith('gpu.js:') && k.ms > 0 && k.throughput > 0));
+    t.true(result.memoryCopyGBs > 0);
     t.deepEqual(result.webgpu, { available: false, reason: 'not tried (--no-webgpu)' });
     t.true(result.inference.runs.length >= 1);
     t.true(result.inference.runs.every((r) => r.check === 'ok' && r.rowsPerSec > 0));
