@@ -29,7 +29,10 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
-  const document = openApiDocument({ auth: options.token !== undefined });
+  const document = openApiDocument({
+    auth: options.token !== undefined,
+    jobDefinitions: options.definitions !== undefined,
+  });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
