@@ -24,12 +24,15 @@ const res = ResourcesSchema.shape;
 export const JobDefinitionNameSchema = spec.name;
 
 export const ParametersSchema = z
-  .record(
-    z.string().regex(PARAMETER_NAME, 'parameter names are letters, digits and "_"'),
-    z.string().max(JOB_DEFINITION_LIMITS.parameterValueLength),
-  )
-  .refine((p) => Object.keys(p).length <= JOB_DEFINITION_LIMITS.parameters, {
-    message: `at most ${JOB_DEFINITION_LIMITS.parameters} parameters`,
+  .record(z.string(), z.string().max(JOB_DEFINITION_LIMITS.parameterValueLength))
+  .superRefine((parameters, ctx) => {
+    // Checked here, not by a key schema, so the problem names the key with a clear message.
+    for (const key of Object.keys(parameters)) {
+      if (!PARAMETER_NAME.test(key))
+        ctx.addIssue({ code: 'custom', path: [key], message: 'parameter names are letters, digits and "_"' });
+    }
+    if (Object.keys(parameters).length > JOB_DEFINITION_LIMITS.parameters)
+      ctx.addIssue({ code: 'custom', message: `at most ${JOB_DEFINITION_LIMITS.parameters} parameters` });
   })
   .describe('Values for `Ref::<name>` placeholders (strings).');
 

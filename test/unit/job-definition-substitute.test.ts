@@ -144,10 +144,12 @@ test('the definition schema names each bad field', (t) => {
     kernel: 'standardize',
     input: 'a',
     output: 'b',
-    parameters: { 'has-dash': 'x', n: 3 },
+    parameters: { 'has-dash': 'x' },
     extra: true,
   });
-  t.deepEqual(fields, ['extra', 'name', 'parameters.has-dash', 'parameters.n']);
+  t.deepEqual(fields, ['extra', 'name', 'parameters.has-dash']);
+  const base = { name: 'd', kind: 'kernel', kernel: 'k', input: 'a', output: 'b' };
+  t.deepEqual(problemFields({ ...base, parameters: { n: 3 } }), ['parameters.n']);
 });
 
 test('the definition schema asks for kernel or model by kind, and one kind of GPU request', (t) => {
