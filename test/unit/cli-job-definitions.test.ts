@@ -162,3 +162,22 @@ test('job-definitions without or with an unknown subcommand is a usage error nam
   );
   t.regex(unknown.stderr, /^gpubatch job-definitions: unknown subcommand "remove"; known: register/);
 });
+
+test('examples/standardize-definition.yaml registers, and a submission from it names the example data', async (t) => {
+  const api = await startApi(t);
+  const repo = join(import.meta.dirname, '../..');
+  const env = { GPUBATCH_URL: api.url };
+
+  const registered = await gpubatch(['job-definitions', 'register', 'examples/standardize-definition.yaml'], {
+    cwd: repo,
+    env,
+  });
+  const submitted = await gpubatch(['submit', '--definition', 'standardize-example'], { cwd: repo, env });
+
+  t.is(registered.stdout, 'standardize-example:1\n');
+  t.is(submitted.code, 0);
+  t.like(api.jobs.submitted[0], {
+    input: join(repo, 'examples/data/matrix.npy'),
+    output: join(repo, '.gpubatch/outputs/matrix-standardized.npy'),
+  });
+});
