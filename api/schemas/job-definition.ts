@@ -151,3 +151,10 @@ export const JobDefinitionPageSchema = z.object({
   jobDefinitions: z.array(JobDefinitionRecordSchema),
   nextCursor: z.string().optional().describe('Absent on the last page.'),
 });
+
+// Fails the type check when the record schema and the record type drift apart.
+type Assert<T extends true> = T;
+type MutuallyAssignable<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type JobDefinitionRecordSchemaMatchesType = Assert<
+  MutuallyAssignable<z.output<typeof JobDefinitionRecordSchema>, JobDefinitionRecord>
+>;
