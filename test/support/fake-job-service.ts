@@ -1,6 +1,12 @@
 // FakeJobService: an in-memory test double of api/job-service.ts, with hooks to script outcomes.
 import { ConflictError, UnprocessableJobError, ValidationError } from '../../api/errors.ts';
-import type { JobPage, JobService, ListJobsQuery, SubmitOutcome } from '../../api/job-service.ts';
+import type {
+  JobPage,
+  JobService,
+  ListJobsQuery,
+  SubmitOrigin,
+  SubmitOutcome,
+} from '../../api/job-service.ts';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../../scheduler/job-record.ts';
 
@@ -52,7 +58,7 @@ export class FakeJobService implements JobService {
     this.#pollScripts.set(id, [...patches]);
   }
 
-  async submit(spec: JobSpec): Promise<SubmitOutcome> {
+  async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     this.submitted.push(spec);
     if (this.#submitError) throw this.#submitError;
     const existingId = spec.idempotencyKey && this.#jobIdByIdempotencyKey.get(spec.idempotencyKey);
@@ -67,6 +73,7 @@ export class FakeJobService implements JobService {
     this.#jobs.set(id, {
       id,
       spec: structuredClone(spec),
+      ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'SUBMITTED',
       statusReason: 'submitted',
       createdAt: now,
