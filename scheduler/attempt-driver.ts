@@ -129,6 +129,7 @@ export class AttemptDriver {
       spec: record.spec,
       cwd: this.deps.cwd,
       gpuIndices: placement.gpuIndices,
+      ...(record.arrayProperties?.index === undefined ? {} : { arrayIndex: record.arrayProperties.index }),
     };
     return this.deps.executor.run(request, placement, {
       onStarted: (backend) => {
@@ -197,7 +198,9 @@ export class AttemptDriver {
       }
       case 'failed': {
         const { failure } = outcome;
-        const failed = record.attempts.filter((a) => a.outcome === 'failed').length + 1;
+        // Attempts before a retry-failed request (array children) do not count against the strategy.
+        const failed =
+          record.attempts.slice(record.retryBase ?? 0).filter((a) => a.outcome === 'failed').length + 1;
         const allowed = record.spec.retry.attempts;
         const why = `attempt ${number} failed: ${failure.code}: ${failure.message}`;
         const extra = { exitCode: outcome.exitCode };

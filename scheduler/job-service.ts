@@ -4,10 +4,14 @@ import { ConflictError, type FieldProblem, UnprocessableJobError, ValidationErro
 import type { JobPage, JobService, ListJobsQuery, SubmitOutcome } from '../api/job-service.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { preflight } from '../runner/preflight.ts';
+import { childSpec } from './array-children.ts';
+import { retryFailedChildren } from './array-retry.ts';
 import { describeReason, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
+import { Dependencies } from './dependencies.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
+import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 
@@ -31,10 +35,17 @@ export interface RedisJobServiceOptions {
 export class RedisJobService implements JobService {
   private readonly options: RedisJobServiceOptions;
   private readonly now: () => number;
+  private readonly dependencies: Dependencies;
 
   constructor(options: RedisJobServiceOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.dependencies = new Dependencies({
+      store: options.store,
+      queues: options.queues,
+      now: this.now,
+      publishCancel: (jobId, reason) => this.publishCancel(jobId, reason),
+    });
   }
 
   async submit(spec: JobSpec): Promise<SubmitOutcome> {
@@ -44,7 +55,9 @@ export class RedisJobService implements JobService {
         { field: 'queue', message: `no queue named "${spec.queue}"; queues: ${queues.names().join(', ')}` },
       ]);
     }
-    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(spec, this.options.cwd);
+    // An array's children differ only in their index: the first stands for all in the checks.
+    const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
+    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
     const nodes = this.options.nodesForQueue(spec.queue);
     if (nodes) problems.push(...gangProblems(spec, nodes));
     const never = nodes && neverFits(nodes, spec.resources);
@@ -57,11 +70,62 @@ export class RedisJobService implements JobService {
     if (problems.length > 0) {
       throw new UnprocessableJobError(`${problems[0]!.field}: ${problems[0]!.message}`, problems);
     }
+    if (spec.arraySize !== undefined || (spec.dependsOn ?? []).length > 0)
+      return this.submitWithDependencies(spec);
     const { record, created } = await store.create(spec);
     if (!created) return { job: record, created };
     await queues.enqueue(record);
     const runnable = await makeRunnable(store, record.id, this.now);
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
+  }
+
+  /**
+   * A job that waits for others, or an array job: stored PENDING with its dependency edges (and its
+   * children) in one atomic step, then the outbox is drained: a job with nothing to wait for becomes
+   * RUNNABLE before this returns; an array's first children are released in the background, so that
+   * submitting 10,000 children answers at once.
+   */
+  private async submitWithDependencies(spec: JobSpec): Promise<SubmitOutcome> {
+    let outcome: { record: JobRecord; created: boolean };
+    try {
+      outcome = await this.options.store.createWithDependencies(spec);
+    } catch (error) {
+      if (error instanceof UnknownDependencyError) {
+        const field = `dependsOn[${error.index}].jobId`;
+        const id = spec.dependsOn?.[error.index]?.jobId;
+        throw new UnprocessableJobError(`${field}: no job with id "${id}"`, [
+          { field, message: `no job with id "${id}"; a job may depend only on jobs that exist` },
+        ]);
+      }
+      if (error instanceof DependencySizeError) {
+        const field = `dependsOn[${error.index}].jobId`;
+        const message = `N_TO_N needs an array job of the same size (${spec.arraySize})`;
+        throw new UnprocessableJobError(`${field}: ${message}`, [{ field, message }]);
+      }
+      throw error;
+    }
+    if (!outcome.created) return { job: outcome.record, created: false };
+    const drained = this.dependencies.drain();
+    if (spec.arraySize !== undefined) {
+      drained.catch(() => undefined); // the leader's next drain (after an attempt, or every 30 s) retries
+      return { job: outcome.record, created: true };
+    }
+    await drained;
+    return { job: (await this.options.store.get(outcome.record.id)) ?? outcome.record, created: true };
+  }
+
+  /** Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). */
+  async retryFailed(id: string): Promise<JobRecord | undefined> {
+    const record = await retryFailedChildren(this.options.store, id, this.now);
+    if (record) await this.dependencies.drain();
+    return record && ((await this.options.store.get(id)) ?? record);
+  }
+
+  private async publishCancel(jobId: string, reason: string): Promise<void> {
+    await this.options.redis.publish(
+      this.options.store.keys.cancelChannel,
+      JSON.stringify({ jobId, reason }),
+    );
   }
 
   get(id: string): Promise<JobRecord | undefined> {
@@ -98,8 +162,11 @@ export class RedisJobService implements JobService {
     });
     if (!record) return undefined;
     if (terminal) throw new ConflictError(`job ${id} is already ${record.status}`);
-    await this.options.redis.publish(store.keys.cancelChannel, JSON.stringify({ jobId: id, reason }));
-    return record;
+    await this.publishCancel(id, reason);
+    if (record.arrayProperties?.size !== undefined)
+      await this.dependencies.stopChildren(record, `Cancelled: ${reason}`);
+    await this.dependencies.drain(); // its dependents fail ("Dependent Job failed")
+    return (await store.get(id)) ?? record;
   }
 
   async queues(): Promise<string[]> {

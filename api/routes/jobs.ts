@@ -1,4 +1,4 @@
-// /v1/jobs: submit, read, list and cancel jobs.
+// /v1/jobs: submit, read, list and cancel jobs; retry an array job's failed children.
 import { Router } from 'express';
 import { NotFoundError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
@@ -48,6 +48,13 @@ export function jobsRouter(jobs: JobService): Router {
     const { id } = req.params as { id: string };
     const { reason } = parseOrThrow(CancelJobRequestSchema, req.body ?? {}, 'body');
     const job = await jobs.cancel(id, reason ?? DEFAULT_CANCEL_REASON);
+    if (!job) throw notFound(id);
+    res.json(job);
+  });
+
+  router.post('/:id/retry-failed', allowJsonBody, async (req, res) => {
+    const { id } = req.params as { id: string };
+    const job = await jobs.retryFailed(id);
     if (!job) throw notFound(id);
     res.json(job);
   });

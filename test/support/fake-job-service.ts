@@ -110,6 +110,13 @@ export class FakeJobService implements JobService {
     return this.#copy(id);
   }
 
+  /** Array jobs are the real service's (tested through it); here: unknown id or 409. */
+  async retryFailed(id: string): Promise<JobRecord | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    throw new ConflictError(`job ${id} is not an array job`);
+  }
+
   async queues(): Promise<string[]> {
     return [...this.#queues];
   }
