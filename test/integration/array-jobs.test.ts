@@ -2,8 +2,10 @@
 import test from 'ava';
 import { createApp } from '../../api/app.ts';
 import { ARRAY_INDEX_PLACEHOLDERS } from '../../api/schemas/array-spec.ts';
+import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import { childId } from '../../scheduler/array-children.ts';
-import { DEFAULT_ARRAY_RELEASE } from '../../scheduler/store/job-store.ts';
+import { DEFAULT_ARRAY_RELEASE, JobStore } from '../../scheduler/store/job-store.ts';
+import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { failure, success } from '../support/fake-executor.ts';
 import { serve } from '../support/http-server.ts';
@@ -196,3 +198,31 @@ test.serial('an array of 10,000 is submitted through the API in under 2 s', asyn
   const released = 10_000 - (summary.PENDING ?? 0);
   t.true(released > 0 && released <= DEFAULT_ARRAY_RELEASE, `released ${released} children to BullMQ`);
 });
+
+test.serial(
+  'children released just before a crash (not yet RUNNABLE) are made RUNNABLE and run by the next leader',
+  async (t) => {
+    await harness.stop();
+    const client = connect(redis.url);
+    const store = new JobStore(client);
+    const { record } = await store.createWithDependencies(
+      JobSpecSchema.parse({
+        name: 'sweep',
+        kind: 'kernel',
+        kernel: 'standardize',
+        input: 'in.npy',
+        output: `out-${INDEX}.npy`,
+        arraySize: 3,
+        maxConcurrent: 2,
+      }),
+    );
+    t.deepEqual(await store.releaseChildren(record.id), [childId(record.id, 0), childId(record.id, 1)]);
+    await client.del(store.keys.outboxArrays); // the crash: nothing else happened
+    client.disconnect();
+
+    harness = await harness.restart();
+    await succeedAll([0, 1, 2].map((i) => childId(record.id, i)));
+    const done = await harness.waitForStatus(record.id, 'SUCCEEDED');
+    t.like(done.arrayProperties?.statusSummary, { SUCCEEDED: 3 });
+  },
+);

@@ -2,6 +2,8 @@
 import test from 'ava';
 import { UnprocessableJobError } from '../../api/errors.ts';
 import { ARRAY_INDEX_PLACEHOLDERS } from '../../api/schemas/array-spec.ts';
+import { JobStore } from '../../scheduler/store/job-store.ts';
+import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { failure, success } from '../support/fake-executor.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
@@ -139,3 +141,29 @@ test.serial('N_TO_N on an array of another size is a 422 naming the dependency',
   t.is(error.problems[0]?.field, 'dependsOn[0].jobId');
   t.regex(error.message, /same size \(3\)/);
 });
+
+test.serial(
+  'a crash after the dependency finished but before its dependent was moved on is repaired by the next leader',
+  async (t) => {
+    const a = await harness.submit({ name: 'a' });
+    const b = await harness.submit({ name: 'b', dependsOn: [{ jobId: a.id }] });
+    await harness.executor.started(a.id);
+    await harness.stop();
+    // What the driver's settle does, without the drain that would follow it (the crash).
+    const client = connect(redis.url);
+    const store = new JobStore(client);
+    await store.transition(a.id, {
+      from: ['RUNNABLE', 'STARTING', 'RUNNING'],
+      to: 'SUCCEEDED',
+      reason: 'done',
+    });
+    t.deepEqual((await store.readOutbox()).ready, [b.id], 'the Lua step left b in the outbox');
+    t.is((await store.get(b.id))?.status, 'PENDING');
+    client.disconnect();
+
+    harness = await harness.restart();
+    (await harness.executor.started(b.id)).settle(success());
+    await harness.waitForStatus(b.id, 'SUCCEEDED');
+    t.deepEqual(await harness.store.readOutbox(), { ready: [], failed: [], arrays: [] });
+  },
+);

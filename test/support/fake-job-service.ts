@@ -62,6 +62,13 @@ export class FakeJobService implements JobService {
         { field: 'queue', message: `unknown queue; known: ${this.#queues.join(', ')}` },
       ]);
     }
+    for (const [i, dependency] of (spec.dependsOn ?? []).entries()) {
+      if (dependency.jobId === undefined || this.#jobs.has(dependency.jobId)) continue;
+      const field = `dependsOn[${i}].jobId`;
+      throw new UnprocessableJobError(`${field}: no job with id "${dependency.jobId}"`, [
+        { field, message: `no job with id "${dependency.jobId}"` },
+      ]);
+    }
     const id = `job-${String(this.#nextId++).padStart(6, '0')}`;
     const now = this.#now();
     this.#jobs.set(id, {

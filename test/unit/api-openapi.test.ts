@@ -22,6 +22,7 @@ test('it lists every route with its methods', async (t) => {
     'GET /v1/queues',
     'POST /v1/jobs',
     'POST /v1/jobs/{id}/cancel',
+    'POST /v1/jobs/{id}/retry-failed',
   ]);
 });
 
