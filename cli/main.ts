@@ -4,6 +4,7 @@ import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
 import { lsCommand } from './commands/ls.ts';
+import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
 import { upCommand } from './commands/up.ts';
@@ -19,6 +20,7 @@ const COMMANDS: Record<CommandName, Command> = {
   describe: describeCommand,
   ls: lsCommand,
   cancel: cancelCommand,
+  'retry-failed': retryFailedCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,

@@ -1,6 +1,7 @@
-// gpubatch submit <file> [--wait] [--json]
+// gpubatch submit <file> [--wait] [--json] [array and dependency flags]
 import type { JobRecord } from '../../scheduler/job-record.ts';
 import { parseCommandArgs } from '../args.ts';
+import { ARRAY_FLAG_OPTIONS, arrayFlagFields } from '../array-flags.ts';
 import { apiClient } from '../client.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
@@ -10,6 +11,11 @@ import { waitForJob } from '../wait.ts';
 
 function outcomeLine(job: JobRecord): string {
   const took = job.startedAt && job.stoppedAt ? ` in ${formatDuration(job.stoppedAt - job.startedAt)}` : '';
+  const summary = job.arrayProperties?.statusSummary;
+  if (summary) {
+    const children = `${summary.SUCCEEDED ?? 0} of ${job.arrayProperties?.size} children succeeded`;
+    return `${job.id} ${job.status}${took}: ${children}${job.status === 'FAILED' ? `, ${summary.FAILED ?? 0} failed` : ''}`;
+  }
   if (job.status === 'SUCCEEDED') {
     const output = job.result ? `: output ${job.result.output} (${job.result.rows} rows)` : '';
     return `${job.id} SUCCEEDED${took}${output}`;
@@ -21,11 +27,11 @@ export async function submitCommand(args: string[], ctx: CliContext): Promise<nu
   const { values, positionals } = parseCommandArgs(
     'submit',
     args,
-    { wait: { type: 'boolean' }, json: { type: 'boolean' } },
+    { wait: { type: 'boolean' }, json: { type: 'boolean' }, ...ARRAY_FLAG_OPTIONS },
     ['<file>'],
   );
   const file = positionals[0]!;
-  const spec = await loadSpecFile(file, ctx.cwd);
+  const spec = await loadSpecFile(file, ctx.cwd, (fromFile) => arrayFlagFields(values, fromFile));
   const client = apiClient(ctx);
 
   // 201 (created) and 200 (an idempotency key matched an earlier job) both carry the record.
