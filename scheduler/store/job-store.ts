@@ -50,7 +50,7 @@ export interface Outbox {
 }
 
 /** Children released at once when the array sets no maxConcurrent: BullMQ holds only these. */
-export const DEFAULT_ARRAY_RELEASE = 1000;
+export const DEFAULT_ARRAY_RELEASE = 500;
 
 export class JobStore {
   readonly keys: Keys;
