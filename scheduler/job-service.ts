@@ -105,11 +105,9 @@ export class RedisJobService implements JobService {
       throw error;
     }
     if (!outcome.created) return { job: outcome.record, created: false };
-    const drained = this.dependencies.drain();
-    if (spec.arraySize !== undefined) {
-      drained.catch(() => undefined); // the leader's next drain (after an attempt, or every 30 s) retries
-      return { job: outcome.record, created: true };
-    }
+    // The job is stored: a failed drain is retried by the leader's next one (after an attempt, every 30 s).
+    const drained = this.dependencies.drain().catch(() => undefined);
+    if (spec.arraySize !== undefined) return { job: outcome.record, created: true };
     await drained;
     return { job: (await this.options.store.get(outcome.record.id)) ?? outcome.record, created: true };
   }
