@@ -28,12 +28,12 @@ export async function retryFailedChildren(
       `array job ${id} is still ${parent.status}: retry its failed children once it finished`,
     );
   }
-  if ((await store.unfinishedDependencies(id)) > 0) {
+  if ((await store.graph.unfinishedDependencies(id)) > 0) {
     throw new ConflictError(
       `array job ${id} never ran: one of its dependencies failed (${parent.statusReason})`,
     );
   }
-  const counts = (await store.arrayCounts(id))?.counts;
+  const counts = (await store.graph.arrayCounts(id))?.counts;
   if (!counts || counts.FAILED + counts.PENDING === 0) {
     throw new ConflictError(`array job ${id} has no failed children`);
   }
@@ -70,7 +70,7 @@ export async function retryFailedChildren(
       delete r.stoppedAt;
     },
   });
-  await store.markArray(id);
+  await store.graph.markArray(id);
   return record;
 }
 

@@ -58,18 +58,18 @@ export class Dependencies {
   /** One pass over the outbox; true when it found work (which may have produced more). */
   private async drainOnce(): Promise<boolean> {
     const { store } = this.deps;
-    const outbox = await store.readOutbox();
+    const outbox = await store.graph.readOutbox();
     for (const [jobId, dependency] of outbox.failed) {
       await this.failForDependency(jobId, dependency);
-      await store.clearOutbox('failed', jobId);
+      await store.graph.clearOutbox('failed', jobId);
     }
     for (const jobId of outbox.ready) {
       await this.makeReady(jobId);
-      await store.clearOutbox('ready', jobId);
+      await store.graph.clearOutbox('ready', jobId);
     }
     for (const parentId of outbox.arrays) {
       // Cleared first: a child finishing meanwhile adds the parent again, and that signal must survive.
-      await store.clearOutbox('arrays', parentId);
+      await store.graph.clearOutbox('arrays', parentId);
       await this.releaseAndFinish(parentId);
     }
     return outbox.failed.length + outbox.ready.length + outbox.arrays.length > 0;
@@ -96,11 +96,11 @@ export class Dependencies {
   /** Releases children up to the array's limit; finishes the parent once every child finished. */
   private async releaseAndFinish(parentId: string): Promise<void> {
     const { store } = this.deps;
-    const released = await store.releaseChildren(parentId);
+    const released = await store.graph.releaseChildren(parentId);
     for (let i = 0; i < released.length; i += PARALLEL) {
       await Promise.all(released.slice(i, i + PARALLEL).map((id) => this.release(id)));
     }
-    const array = await store.arrayCounts(parentId);
+    const array = await store.graph.arrayCounts(parentId);
     if (!array) return;
     const { size, counts } = array;
     if (counts.SUCCEEDED + counts.FAILED < size) return;

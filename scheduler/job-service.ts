@@ -88,7 +88,7 @@ export class RedisJobService implements JobService {
   private async submitWithDependencies(spec: JobSpec): Promise<SubmitOutcome> {
     let outcome: { record: JobRecord; created: boolean };
     try {
-      outcome = await this.options.store.createWithDependencies(spec);
+      outcome = await this.options.store.graph.createWithDependencies(spec);
     } catch (error) {
       if (error instanceof UnknownDependencyError) {
         const field = `dependsOn[${error.index}].jobId`;

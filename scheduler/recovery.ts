@@ -45,9 +45,9 @@ export async function recoverDependencies(
 ): Promise<void> {
   let repaired = 0;
   for (const id of await store.idsInStatus(['PENDING'])) {
-    if ((await store.arrayCounts(id)) === undefined) continue;
-    await store.markArray(id);
-    for (const child of await store.inflightChildren(id)) {
+    if ((await store.graph.arrayCounts(id)) === undefined) continue;
+    await store.graph.markArray(id);
+    for (const child of await store.graph.inflightChildren(id)) {
       const record = await store.get(child);
       if (!record) continue;
       if (record.status === 'PENDING') {

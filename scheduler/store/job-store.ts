@@ -4,9 +4,9 @@ import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { childSpec } from '../array-children.ts';
 import type { NodeState } from '../core/types.ts';
-import { JOB_STATUSES, type JobProgress, type JobRecord, type JobStatus } from '../job-record.ts';
-import { CREATE_WITH_DEPENDENCIES, INDEX_MARK, RELEASE_CHILDREN } from './dependency-lua.ts';
-import { DependencySizeError, FencedError, StaleRecordError, UnknownDependencyError } from './errors.ts';
+import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
+import { DependencyStore, statusCounts } from './dependency-store.ts';
+import { FencedError, StaleRecordError } from './errors.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
 import { runScript } from './run-script.ts';
@@ -39,30 +39,20 @@ export interface SavedUsage {
   at: number;
 }
 
-/** What the dependency outboxes hold (see scheduler/dependencies.ts). */
-export interface Outbox {
-  /** Jobs whose dependencies all succeeded. */
-  ready: string[];
-  /** Jobs to fail, with the dependency that failed. */
-  failed: [jobId: string, dependency: string][];
-  /** Array parents to release children of, or to finish. */
-  arrays: string[];
-}
-
-/** Children released at once when the array sets no maxConcurrent: BullMQ holds only these. */
-export const DEFAULT_ARRAY_RELEASE = 500;
-
 export class JobStore {
   readonly keys: Keys;
   private readonly redis: Redis;
   private readonly now: () => number;
   /** Parents' specs (immutable) for the children, which are stored without one. */
   private readonly parentSpecs = new Map<string, JobSpec>();
+  /** Dependencies and array jobs: their creation, release and outbox. */
+  readonly graph: DependencyStore;
 
   constructor(redis: Redis, options: { prefix?: string; now?: () => number } = {}) {
     this.redis = redis;
     this.keys = buildKeys(options.prefix);
     this.now = options.now ?? Date.now;
+    this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id));
   }
 
   /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */
@@ -95,139 +85,6 @@ export class JobStore {
     const existing = await this.get(id);
     if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
     return { record: existing, created: false };
-  }
-
-  /**
-   * Stores a PENDING job that waits for its dependencies, or an array job with all its children, in one
-   * atomic step (UnknownDependencyError, DependencySizeError: nothing stored). What becomes ready goes to
-   * the outbox; the caller drains it (scheduler/dependencies.ts).
-   */
-  async createWithDependencies(spec: JobSpec): Promise<{ record: JobRecord; created: boolean }> {
-    const at = this.now();
-    const size = spec.arraySize ?? 0;
-    const waiting = (spec.dependsOn ?? []).length > 0 ? 'waiting for its dependencies' : 'no dependencies';
-    const reason = size > 0 ? `array of ${size} children; ${waiting}` : waiting;
-    const record: JobRecord = {
-      id: randomUUID(),
-      spec,
-      status: 'PENDING',
-      statusReason: reason,
-      createdAt: at,
-      attempts: [],
-      events: [
-        { at, status: 'SUBMITTED', reason: 'Job accepted' },
-        { at, status: 'PENDING', reason },
-      ],
-      ...(size > 0 ? { arrayProperties: { size } } : {}),
-    };
-    const childReason = 'waiting for its dependencies and a free slot of its array';
-    const child = {
-      id: `${record.id}:${INDEX_MARK}`,
-      status: 'PENDING',
-      statusReason: childReason,
-      createdAt: at,
-      attempts: [],
-      events: [
-        { at, status: 'SUBMITTED', reason: 'Job accepted' },
-        { at, status: 'PENDING', reason: childReason },
-      ],
-      arrayProperties: { index: INDEX_MARK },
-    };
-    const template = JSON.stringify(child).replace(`"${INDEX_MARK}"}`, `${INDEX_MARK}}`);
-    const dependencies = (spec.dependsOn ?? []).map((d) => [d.jobId ?? '', d.type ?? '']);
-    const k = this.keys;
-    try {
-      const [id, created] = (await runScript(
-        this.redis,
-        CREATE_WITH_DEPENDENCIES,
-        [
-          spec.idempotencyKey ? k.idempotency(spec.idempotencyKey) : '',
-          k.jobSeq,
-          k.allJobs,
-          k.byStatus('PENDING'),
-          k.byQueue(spec.queue),
-          k.jobPrefix,
-          k.dependentsPrefix,
-          k.arrayPrefix,
-          k.outboxReady,
-          k.outboxFailed,
-          k.outboxArrays,
-        ],
-        [
-          record.id,
-          JSON.stringify(record),
-          spec.queue,
-          JSON.stringify(dependencies),
-          String(size),
-          String(Math.min(size, spec.maxConcurrent ?? DEFAULT_ARRAY_RELEASE)),
-          template,
-        ],
-      )) as [string, number];
-      if (created === 1) return { record: (await this.get(id)) ?? record, created: true };
-      const existing = await this.get(id);
-      if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
-      return { record: existing, created: false };
-    } catch (error) {
-      const match = /\b(UNKNOWN_DEPENDENCY|N_TO_N_SIZE) (\d+)/.exec((error as Error).message);
-      if (match?.[1] === 'UNKNOWN_DEPENDENCY') throw new UnknownDependencyError(Number(match[2]));
-      if (match?.[1] === 'N_TO_N_SIZE') throw new DependencySizeError(Number(match[2]));
-      throw error;
-    }
-  }
-
-  /** Marks up to the array's free slots of ready children released; the caller makes them RUNNABLE. */
-  async releaseChildren(parentId: string): Promise<string[]> {
-    const k = this.keys;
-    return (await runScript(
-      this.redis,
-      RELEASE_CHILDREN,
-      [k.job(parentId), k.arrayState(parentId), k.arrayReady(parentId), k.arrayInflight(parentId)],
-      [],
-    )) as string[];
-  }
-
-  /** Released children not finished yet (recovery re-enqueues them). */
-  inflightChildren(parentId: string): Promise<string[]> {
-    return this.redis.smembers(this.keys.arrayInflight(parentId));
-  }
-
-  /** An array's children per status, and its size; undefined for a job that is no array. */
-  async arrayCounts(
-    parentId: string,
-  ): Promise<{ size: number; counts: Record<JobStatus, number> } | undefined> {
-    const state = await this.redis.hgetall(this.keys.arrayState(parentId));
-    return state['size'] === undefined
-      ? undefined
-      : { size: Number(state['size']), counts: statusCounts(state) };
-  }
-
-  /** How many of the job's dependencies have not succeeded yet. */
-  async unfinishedDependencies(id: string): Promise<number> {
-    return Number((await this.redis.hget(this.keys.job(id), 'deps')) ?? 0);
-  }
-
-  async readOutbox(): Promise<Outbox> {
-    const k = this.keys;
-    const [[, ready], [, failed], [, arrays]] = (await this.redis
-      .multi()
-      .smembers(k.outboxReady)
-      .hgetall(k.outboxFailed)
-      .smembers(k.outboxArrays)
-      .exec()) as [[unknown, string[]], [unknown, Record<string, string>], [unknown, string[]]];
-    return { ready, failed: Object.entries(failed), arrays };
-  }
-
-  /** Removes an entry once its work is done (a crash before leaves it for the next drain). */
-  async clearOutbox(kind: keyof Outbox, id: string): Promise<void> {
-    const k = this.keys;
-    if (kind === 'ready') await this.redis.srem(k.outboxReady, id);
-    else if (kind === 'failed') await this.redis.hdel(k.outboxFailed, id);
-    else await this.redis.srem(k.outboxArrays, id);
-  }
-
-  /** Queues an array parent for a release/finish check (recovery, retry-failed). */
-  async markArray(parentId: string): Promise<void> {
-    await this.redis.sadd(this.keys.outboxArrays, parentId);
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -470,11 +327,6 @@ function storedForm(record: Omit<JobRecord, 'progress' | 'estimatedStartAt' | 's
   if (kept.index === undefined) return { ...rest, arrayProperties: kept };
   const { spec: _spec, ...child } = rest;
   return { ...child, arrayProperties: kept };
-}
-
-/** Every status with its count (0 when none), from an array's state hash. */
-function statusCounts(state: Record<string, string>): Record<JobStatus, number> {
-  return Object.fromEntries(JOB_STATUSES.map((s) => [s, Number(state[s] ?? 0)])) as Record<JobStatus, number>;
 }
 
 /** Our Lua scripts reply with bare codes; Redis may prefix them (e.g. "ERR FENCED"). */

@@ -4,7 +4,8 @@ import { createApp } from '../../api/app.ts';
 import { ARRAY_INDEX_PLACEHOLDERS } from '../../api/schemas/array-spec.ts';
 import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import { childId } from '../../scheduler/array-children.ts';
-import { DEFAULT_ARRAY_RELEASE, JobStore } from '../../scheduler/store/job-store.ts';
+import { DEFAULT_ARRAY_RELEASE } from '../../scheduler/store/dependency-store.ts';
+import { JobStore } from '../../scheduler/store/job-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { failure, success } from '../support/fake-executor.ts';
@@ -216,7 +217,7 @@ test.serial(
     await harness.stop();
     const client = connect(redis.url);
     const store = new JobStore(client);
-    const { record } = await store.createWithDependencies(
+    const { record } = await store.graph.createWithDependencies(
       JobSpecSchema.parse({
         name: 'sweep',
         kind: 'kernel',
@@ -227,7 +228,7 @@ test.serial(
         maxConcurrent: 2,
       }),
     );
-    t.deepEqual(await store.releaseChildren(record.id), [childId(record.id, 0), childId(record.id, 1)]);
+    t.deepEqual(await store.graph.releaseChildren(record.id), [childId(record.id, 0), childId(record.id, 1)]);
     await client.del(store.keys.outboxArrays); // the crash: nothing else happened
     client.disconnect();
 

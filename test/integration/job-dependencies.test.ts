@@ -157,13 +157,13 @@ test.serial(
       to: 'SUCCEEDED',
       reason: 'done',
     });
-    t.deepEqual((await store.readOutbox()).ready, [b.id], 'the Lua step left b in the outbox');
+    t.deepEqual((await store.graph.readOutbox()).ready, [b.id], 'the Lua step left b in the outbox');
     t.is((await store.get(b.id))?.status, 'PENDING');
     client.disconnect();
 
     harness = await harness.restart();
     (await harness.executor.started(b.id)).settle(success());
     await harness.waitForStatus(b.id, 'SUCCEEDED');
-    t.deepEqual(await harness.store.readOutbox(), { ready: [], failed: [], arrays: [] });
+    t.deepEqual(await harness.store.graph.readOutbox(), { ready: [], failed: [], arrays: [] });
   },
 );
