@@ -164,8 +164,10 @@ export class Dependencies {
       });
       if (cancelRunning) await this.deps.publishCancel(id, reason);
     };
-    for (let i = 0; i < size; i += PARALLEL) {
-      await Promise.all(Array.from({ length: Math.min(PARALLEL, size - i) }, (_, k) => stopOne(i + k)));
+    // Most children of a big array never left PENDING: those fail in bulk, the rest one by one.
+    const left = size > 0 ? await this.deps.store.graph.failUntouchedChildren(parent, reason) : [];
+    for (let i = 0; i < left.length; i += PARALLEL) {
+      await Promise.all(left.slice(i, i + PARALLEL).map(stopOne));
     }
   }
 }

@@ -154,3 +154,35 @@ for i = 1, #popped, 2 do
 end
 return ids
 `;
+
+/**
+ * Fail the children [from, to) of an array that are PENDING and were never rewritten (version 1: their
+ * json is still the creation template), from the failed template; their dependents go to the outbox.
+ * KEYS: jobPrefix, dependentsPrefix, arrayState, ready, inflight, outboxFailed, outboxArrays
+ * ARGV: parentId, from, to, failed child json template
+ * Returns the indexes of the other unfinished children (the caller fails or stops them one by one).
+ */
+export const FAIL_UNTOUCHED_CHILDREN = `
+local left, failed = {}, 0
+for i = tonumber(ARGV[2]), tonumber(ARGV[3]) - 1 do
+  local child = ARGV[1] .. ':' .. i
+  local key = KEYS[1] .. child
+  local f = redis.call('HMGET', key, 'status', 'version')
+  if f[1] == 'PENDING' and f[2] == '1' then
+    local json = string.gsub(ARGV[4], '${INDEX_MARK}', tostring(i))
+    redis.call('HSET', key, 'json', json, 'version', 2, 'status', 'FAILED')
+    redis.call('ZREM', KEYS[4], child)
+    redis.call('SREM', KEYS[5], child)
+    for _, job in ipairs(redis.call('SMEMBERS', KEYS[2] .. child)) do redis.call('HSETNX', KEYS[6], job, child) end
+    failed = failed + 1
+  elseif f[1] ~= 'SUCCEEDED' and f[1] ~= 'FAILED' then
+    left[#left + 1] = i
+  end
+end
+if failed > 0 then
+  redis.call('HINCRBY', KEYS[3], 'PENDING', -failed)
+  redis.call('HINCRBY', KEYS[3], 'FAILED', failed)
+  redis.call('SADD', KEYS[7], ARGV[1])
+end
+return left
+`;

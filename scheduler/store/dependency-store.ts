@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../job-record.ts';
-import { CREATE_WITH_DEPENDENCIES, INDEX_MARK, RELEASE_CHILDREN } from './dependency-lua.ts';
+import {
+  CREATE_WITH_DEPENDENCIES,
+  FAIL_UNTOUCHED_CHILDREN,
+  INDEX_MARK,
+  RELEASE_CHILDREN,
+} from './dependency-lua.ts';
 import { DependencySizeError, UnknownDependencyError } from './errors.ts';
 import type { Keys } from './keys.ts';
 import { runScript } from './run-script.ts';
@@ -21,6 +26,37 @@ export interface Outbox {
 
 /** Children released at once when the array sets no maxConcurrent: BullMQ holds only these. */
 export const DEFAULT_ARRAY_RELEASE = 500;
+
+const CHILD_REASON = 'waiting for its dependencies and a free slot of its array';
+
+/** A new child's record, its index left as INDEX_MARK (children have no spec: see job-store.ts read()). */
+function childRecord(
+  parentId: string,
+  at: number,
+): Omit<JobRecord, 'spec' | 'arrayProperties'> & {
+  arrayProperties: { index: string };
+} {
+  return {
+    id: `${parentId}:${INDEX_MARK}`,
+    status: 'PENDING',
+    statusReason: CHILD_REASON,
+    createdAt: at,
+    attempts: [],
+    events: [
+      { at, status: 'SUBMITTED', reason: 'Job accepted' },
+      { at, status: 'PENDING', reason: CHILD_REASON },
+    ],
+    arrayProperties: { index: INDEX_MARK },
+  };
+}
+
+/** The record as JSON with INDEX_MARK where the index goes (a number in arrayProperties, text in the id). */
+function childTemplate(record: object): string {
+  return JSON.stringify(record).replace(`"${INDEX_MARK}"}`, `${INDEX_MARK}}`);
+}
+
+/** Children failed in one bulk script call (it blocks Redis for a few ms). */
+const FAIL_BATCH = 2000;
 
 export class DependencyStore {
   private readonly redis: Redis;
@@ -63,20 +99,7 @@ export class DependencyStore {
       ],
       ...(size > 0 ? { arrayProperties: { size } } : {}),
     };
-    const childReason = 'waiting for its dependencies and a free slot of its array';
-    const child = {
-      id: `${record.id}:${INDEX_MARK}`,
-      status: 'PENDING',
-      statusReason: childReason,
-      createdAt: at,
-      attempts: [],
-      events: [
-        { at, status: 'SUBMITTED', reason: 'Job accepted' },
-        { at, status: 'PENDING', reason: childReason },
-      ],
-      arrayProperties: { index: INDEX_MARK },
-    };
-    const template = JSON.stringify(child).replace(`"${INDEX_MARK}"}`, `${INDEX_MARK}}`);
+    const template = childTemplate(childRecord(record.id, at));
     const dependencies = (spec.dependsOn ?? []).map((d) => [d.jobId ?? '', d.type ?? '']);
     const k = this.keys;
     try {
@@ -147,6 +170,45 @@ export class DependencyStore {
   /** How many of the job's dependencies have not succeeded yet. */
   async unfinishedDependencies(id: string): Promise<number> {
     return Number((await this.redis.hget(this.keys.job(id), 'deps')) ?? 0);
+  }
+
+  /**
+   * Fails the children of `parent` that were never touched (PENDING at version 1: their record is still
+   * the creation template) in bulk, with `reason`; returns the indexes of the other unfinished children,
+   * which the caller handles one by one. Their dependents go to the outbox as any failure's do.
+   */
+  async failUntouchedChildren(parent: JobRecord, reason: string): Promise<number[]> {
+    const at = this.now();
+    const base = childRecord(parent.id, parent.createdAt);
+    const failed = {
+      ...base,
+      status: 'FAILED',
+      statusReason: reason,
+      stoppedAt: at,
+      events: [...base.events, { at, status: 'FAILED', reason }],
+    };
+    const template = childTemplate(failed);
+    const k = this.keys;
+    const left: number[] = [];
+    const size = parent.arrayProperties?.size ?? 0;
+    for (let from = 0; from < size; from += FAIL_BATCH) {
+      const rest = (await runScript(
+        this.redis,
+        FAIL_UNTOUCHED_CHILDREN,
+        [
+          k.jobPrefix,
+          k.dependentsPrefix,
+          k.arrayState(parent.id),
+          k.arrayReady(parent.id),
+          k.arrayInflight(parent.id),
+          k.outboxFailed,
+          k.outboxArrays,
+        ],
+        [parent.id, String(from), String(Math.min(size, from + FAIL_BATCH)), template],
+      )) as number[];
+      left.push(...rest.map(Number));
+    }
+    return left;
   }
 
   async readOutbox(): Promise<Outbox> {

@@ -168,7 +168,7 @@ test.serial('cancelling an array parent fails its waiting children and stops the
   t.is(harness.executor.attempts.length, 1, 'no other child ran');
 });
 
-test.serial('an array of 10,000 is submitted through the API in under 2 s', async (t) => {
+test.serial('an array of 10,000 is submitted through the API in under 2 s, and cancelled', async (t) => {
   const server = await serve(createApp({ jobs: harness.jobs }));
   t.teardown(() => server.close());
   const body = {
@@ -209,6 +209,17 @@ test.serial('an array of 10,000 is submitted through the API in under 2 s', asyn
   const summary = (await harness.store.get(job.id))?.arrayProperties?.statusSummary ?? {};
   const released = 10_000 - (summary.PENDING ?? 0);
   t.true(released > 0 && released <= DEFAULT_ARRAY_RELEASE, `released ${released} children to BullMQ`);
+
+  const cancelStarted = performance.now();
+  const cancelled = await fetch(`${server.url}/v1/jobs/${job.id}/cancel`, { method: 'POST' });
+  t.log(`cancelling it: ${(performance.now() - cancelStarted).toFixed(0)} ms`);
+  t.is(cancelled.status, 200);
+  const after = await harness.waitFor(
+    job.id,
+    (r) => r.arrayProperties?.statusSummary?.FAILED === 10_000,
+    'all failed',
+  );
+  t.is(after.status, 'FAILED');
 });
 
 test.serial(

@@ -110,3 +110,31 @@ test('an unknown dependency stores nothing at all', async (t) => {
   t.deepEqual(await client.zrange(store.keys.allJobs, '0', '-1'), [known.id]);
   t.is(await client.scard(store.keys.dependents(known.id)), 0, 'no edge left behind');
 });
+
+test('untouched children fail in bulk with a valid record; touched ones are left to the caller', async (t) => {
+  const store = freshStore();
+  const { record: parent } = await store.graph.createWithDependencies(spec({ arraySize: 5 }));
+  const { record: dependent } = await store.graph.createWithDependencies(
+    spec({ output: 'd.npy', dependsOn: [{ jobId: childId(parent.id, 4) }] }),
+  );
+  await store.transition(childId(parent.id, 1), { from: ['PENDING'], to: 'RUNNABLE', reason: 'released' });
+  await store.transition(childId(parent.id, 2), { from: ['PENDING'], to: 'SUCCEEDED', reason: 'done' });
+
+  const left = await store.graph.failUntouchedChildren(parent, 'Cancelled: stop');
+
+  t.deepEqual(left, [1], 'the RUNNABLE child is left; the finished one is not touched');
+  const failed = await store.get(childId(parent.id, 4));
+  t.like(failed, { status: 'FAILED', statusReason: 'Cancelled: stop', arrayProperties: { index: 4 } });
+  t.deepEqual(
+    failed?.events.map((e) => e.status),
+    ['SUBMITTED', 'PENDING', 'FAILED'],
+  );
+  t.is(failed?.spec.output, 'out-4.npy');
+  t.like((await store.get(parent.id))?.arrayProperties?.statusSummary, {
+    PENDING: 0,
+    RUNNABLE: 1,
+    SUCCEEDED: 1,
+    FAILED: 3,
+  });
+  t.deepEqual((await store.graph.readOutbox()).failed, [[dependent.id, childId(parent.id, 4)]]);
+});
