@@ -103,7 +103,10 @@ export class Dependencies {
     const array = await store.graph.arrayCounts(parentId);
     if (!array) return;
     const { size, counts } = array;
-    if (counts.SUCCEEDED + counts.FAILED < size) return;
+    if (counts.SUCCEEDED + counts.FAILED < size) {
+      if (released.length > 0) await this.sayRunning(parentId);
+      return;
+    }
     const reason =
       counts.FAILED === 0 ? `all ${size} children succeeded` : `${counts.FAILED} of ${size} children failed`;
     await store.transition(parentId, {
@@ -113,6 +116,16 @@ export class Dependencies {
       patch: (r) => {
         r.stoppedAt = this.deps.now();
       },
+    });
+  }
+
+  /** The parent's reason once its children run (a refresh, not a transition: no event). */
+  private async sayRunning(parentId: string): Promise<void> {
+    await this.deps.store.update(parentId, (r) => {
+      const reason = 'children running; arrayProperties.statusSummary counts them';
+      if (r.status !== 'PENDING' || r.statusReason === reason) return undefined;
+      r.statusReason = reason;
+      return r;
     });
   }
 
