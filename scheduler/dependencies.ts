@@ -4,7 +4,7 @@
 // their limit and finishes arrays whose children all finished. Every step is idempotent, so any process
 // may drain (the API after a submit or cancel, the leader after each attempt and every 30 s), and a
 // crash in between is repaired by the next drain (recovery.ts).
-import { childId } from './array-children.ts';
+import { childId, parseChildId } from './array-children.ts';
 import type { JobRecord, JobStatus } from './job-record.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
@@ -85,8 +85,19 @@ export class Dependencies {
         r.stoppedAt = this.deps.now();
       },
     });
-    if (failed?.status === 'FAILED' && failed.arrayProperties?.size !== undefined)
-      await this.stopChildren(failed, reason);
+    if (failed?.status !== 'FAILED') return;
+    if (failed.arrayProperties?.size !== undefined) await this.stopChildren(failed, reason);
+    await this.failSequentialRest(failed);
+  }
+
+  /** A failed child of a SEQUENTIAL array: the children after it fail in bulk, not one drain round each. */
+  private async failSequentialRest(child: JobRecord): Promise<void> {
+    const index = child.arrayProperties?.index;
+    const parentId = index === undefined ? undefined : parseChildId(child.id)?.parentId;
+    if (index === undefined || parentId === undefined) return;
+    const parent = await this.deps.store.get(parentId);
+    if (!parent?.spec.dependsOn?.some((d) => d.type === 'SEQUENTIAL')) return;
+    await this.deps.store.graph.failSequentialChain(parent, index + 1);
   }
 
   private async makeReady(jobId: string): Promise<void> {

@@ -11,6 +11,8 @@
 
 /** The index of an array child inside the child record template. */
 export const INDEX_MARK = '@INDEX@';
+/** The index before it (a SEQUENTIAL child's dependency), in a failed child's template. */
+export const PREVIOUS_MARK = '@PREVIOUS@';
 
 /**
  * Runs inside CAS_JOB after the record's status went from `from` to `to` (they differ). Expects locals
@@ -185,4 +187,41 @@ if failed > 0 then
   redis.call('SADD', KEYS[7], ARGV[1])
 end
 return left
+`;
+
+/**
+ * A SEQUENTIAL array whose child from-1 failed: fail children from, from+1, ... while they are PENDING
+ * at version 1 (untouched), each from the failed template (its index and the one before filled in). The
+ * next child is not put in the outbox when this loop fails it too; other dependents are.
+ * KEYS: jobPrefix, dependentsPrefix, arrayState, ready, inflight, outboxFailed, outboxArrays
+ * ARGV: parentId, from, size, failed child json template   Returns how many it failed.
+ */
+export const FAIL_SEQUENTIAL_CHAIN = `
+local function untouched(child)
+  local f = redis.call('HMGET', KEYS[1] .. child, 'status', 'version')
+  return f[1] == 'PENDING' and f[2] == '1'
+end
+local size, failed, i = tonumber(ARGV[3]), 0, tonumber(ARGV[2])
+local child = ARGV[1] .. ':' .. i
+while i < size and untouched(child) do
+  local json = (string.gsub(ARGV[4], '${INDEX_MARK}', tostring(i)))
+  json = (string.gsub(json, '${PREVIOUS_MARK}', tostring(i - 1)))
+  redis.call('HSET', KEYS[1] .. child, 'json', json, 'version', 2, 'status', 'FAILED')
+  redis.call('ZREM', KEYS[4], child)
+  redis.call('SREM', KEYS[5], child)
+  local nextChild = ARGV[1] .. ':' .. (i + 1)
+  local chained = i + 1 < size and untouched(nextChild)
+  for _, job in ipairs(redis.call('SMEMBERS', KEYS[2] .. child)) do
+    if not (chained and job == nextChild) then redis.call('HSETNX', KEYS[6], job, child) end
+  end
+  failed = failed + 1
+  i = i + 1
+  child = nextChild
+end
+if failed > 0 then
+  redis.call('HINCRBY', KEYS[3], 'PENDING', -failed)
+  redis.call('HINCRBY', KEYS[3], 'FAILED', failed)
+  redis.call('SADD', KEYS[7], ARGV[1])
+end
+return failed
 `;

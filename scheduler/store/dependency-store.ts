@@ -6,8 +6,10 @@ import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../job-record.ts';
 import {
   CREATE_WITH_DEPENDENCIES,
+  FAIL_SEQUENTIAL_CHAIN,
   FAIL_UNTOUCHED_CHILDREN,
   INDEX_MARK,
+  PREVIOUS_MARK,
   RELEASE_CHILDREN,
 } from './dependency-lua.ts';
 import { DependencySizeError, UnknownDependencyError } from './errors.ts';
@@ -178,16 +180,7 @@ export class DependencyStore {
    * which the caller handles one by one. Their dependents go to the outbox as any failure's do.
    */
   async failUntouchedChildren(parent: JobRecord, reason: string): Promise<number[]> {
-    const at = this.now();
-    const base = childRecord(parent.id, parent.createdAt);
-    const failed = {
-      ...base,
-      status: 'FAILED',
-      statusReason: reason,
-      stoppedAt: at,
-      events: [...base.events, { at, status: 'FAILED', reason }],
-    };
-    const template = childTemplate(failed);
+    const template = this.failedChildTemplate(parent, reason);
     const k = this.keys;
     const left: number[] = [];
     const size = parent.arrayProperties?.size ?? 0;
@@ -209,6 +202,43 @@ export class DependencyStore {
       left.push(...rest.map(Number));
     }
     return left;
+  }
+
+  /**
+   * A SEQUENTIAL array whose child `from - 1` failed: fails children from, from+1, ... in one script while
+   * they are untouched, each with "Dependent Job failed: <parentId>:<index - 1>" (the outbox would take
+   * one round of writes per child). Returns how many it failed.
+   */
+  async failSequentialChain(parent: JobRecord, from: number): Promise<number> {
+    const template = this.failedChildTemplate(parent, `Dependent Job failed: ${parent.id}:${PREVIOUS_MARK}`);
+    const k = this.keys;
+    return (await runScript(
+      this.redis,
+      FAIL_SEQUENTIAL_CHAIN,
+      [
+        k.jobPrefix,
+        k.dependentsPrefix,
+        k.arrayState(parent.id),
+        k.arrayReady(parent.id),
+        k.arrayInflight(parent.id),
+        k.outboxFailed,
+        k.outboxArrays,
+      ],
+      [parent.id, String(from), String(parent.arrayProperties?.size ?? 0), template],
+    )) as number;
+  }
+
+  /** An untouched child's record after failing with `reason` (INDEX_MARK, PREVIOUS_MARK left in). */
+  private failedChildTemplate(parent: JobRecord, reason: string): string {
+    const at = this.now();
+    const base = childRecord(parent.id, parent.createdAt);
+    return childTemplate({
+      ...base,
+      status: 'FAILED',
+      statusReason: reason,
+      stoppedAt: at,
+      events: [...base.events, { at, status: 'FAILED', reason }],
+    });
   }
 
   async readOutbox(): Promise<Outbox> {

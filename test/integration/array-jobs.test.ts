@@ -282,3 +282,31 @@ test.serial(
     await harness.waitForStatus(report.id, 'SUCCEEDED');
   },
 );
+
+test.serial(
+  'SEQUENTIAL: a failed child fails every later one, each naming the one before; retry-failed runs them in order again',
+  async (t) => {
+    const parent = await harness.submit({ arraySize: 4, ...perChild, dependsOn: [{ type: 'SEQUENTIAL' }] });
+    (await harness.executor.started(childId(parent.id, 0))).settle(success());
+    (await harness.executor.started(childId(parent.id, 1))).settle(failure('INPUT_MALFORMED', false));
+    const failed = await harness.waitForStatus(parent.id, 'FAILED');
+    t.is(failed.statusReason, '3 of 4 children failed');
+    for (const i of [2, 3]) {
+      const child = await harness.store.get(childId(parent.id, i));
+      t.like(child, { status: 'FAILED', statusReason: `Dependent Job failed: ${parent.id}:${i - 1}` });
+      t.deepEqual(
+        child?.events.map((e) => e.status),
+        ['SUBMITTED', 'PENDING', 'FAILED'],
+      );
+    }
+
+    await harness.jobs.retryFailed(parent.id);
+    for (const i of [1, 2, 3]) {
+      const attempt = await harness.executor.started(childId(parent.id, i));
+      t.deepEqual(harness.executor.runningIds(), [childId(parent.id, i)], `only child ${i} runs`);
+      attempt.settle(success());
+    }
+    const done = await harness.waitForStatus(parent.id, 'SUCCEEDED');
+    t.like(done.arrayProperties?.statusSummary, { SUCCEEDED: 4, FAILED: 0 });
+  },
+);
