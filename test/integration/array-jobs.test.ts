@@ -310,3 +310,31 @@ test.serial(
     t.like(done.arrayProperties?.statusSummary, { SUCCEEDED: 4, FAILED: 0 });
   },
 );
+
+test.serial(
+  'N_TO_N: a failed child fails only its partner; retry-failed of the dependent array waits for the other array',
+  async (t) => {
+    const a = await harness.submit({ name: 'a', arraySize: 3, ...perChild });
+    const b = await harness.submit({
+      name: 'b',
+      arraySize: 3,
+      ...perChild,
+      dependsOn: [{ jobId: a.id, type: 'N_TO_N' }],
+    });
+    (await harness.executor.started(childId(a.id, 1))).settle(failure('INPUT_MALFORMED', false));
+    const partner = await harness.waitForStatus(childId(b.id, 1), 'FAILED');
+    t.is(partner.statusReason, `Dependent Job failed: ${a.id}:1`);
+    await succeedAll([0, 2].map((i) => childId(a.id, i)));
+    await succeedAll([0, 2].map((i) => childId(b.id, i)));
+    t.is((await harness.waitForStatus(b.id, 'FAILED')).statusReason, '1 of 3 children failed');
+    await t.throwsAsync(harness.jobs.retryFailed(b.id), { message: /no failed child can run again/ });
+
+    await harness.jobs.retryFailed(a.id);
+    (await harness.executor.started(childId(a.id, 1))).settle(success());
+    await harness.waitForStatus(a.id, 'SUCCEEDED');
+    await harness.jobs.retryFailed(b.id);
+    (await harness.executor.started(childId(b.id, 1))).settle(success());
+    await harness.waitForStatus(b.id, 'SUCCEEDED');
+    t.pass();
+  },
+);
