@@ -15,7 +15,6 @@ export interface DependencyDeps {
   now: () => number;
   /** Asks the leader to stop a running attempt (the cancel channel). */
   publishCancel: (jobId: string, reason: string) => Promise<void>;
-  log?: (message: string) => void;
 }
 
 const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];

@@ -134,7 +134,6 @@ export class SchedulerService {
       publishCancel: async (jobId, reason) => {
         await this.leaderRedis.publish(options.store.keys.cancelChannel, JSON.stringify({ jobId, reason }));
       },
-      log: options.log,
     });
     this.driver = new AttemptDriver({
       store: options.store,
