@@ -1,11 +1,14 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
 import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
+import type { AccessKeyRegistry, AwsComputeEnvironmentInfo, AwsQueueInfo } from './aws/context.ts';
+import { awsBatchRouter } from './aws/router.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { accessKeysRouter } from './routes/access-keys.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
@@ -20,6 +23,16 @@ export interface AppOptions {
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * The AWS-Batch-compatible endpoint (POST /v1/submitjob, ...; docs/aws-batch.md) and
+   * POST /v1/admin/access-keys; needs `definitions`. Without it neither exists.
+   */
+  aws?: {
+    accessKeys: AccessKeyRegistry;
+    queues: AwsQueueInfo[];
+    computeEnvironments: AwsComputeEnvironmentInfo[];
+    now?: () => number;
+  };
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
   logError?: (error: unknown) => void;
 }
@@ -38,6 +51,19 @@ export function createApp(options: AppOptions): Express {
   });
   app.use(healthRouter(options.jobs));
 
+  const logError = options.logError ?? ((error: unknown) => console.error(error));
+  if (options.aws) {
+    if (!options.definitions) throw new Error('createApp: the AWS-compatible endpoint needs definitions');
+    // Before the native /v1 router: these requests are SigV4-signed, not bearer-authenticated.
+    const services = {
+      ...options.aws,
+      jobs: options.jobs,
+      definitions: options.definitions,
+      now: options.aws.now ?? Date.now,
+    };
+    app.use('/v1', awsBatchRouter(services, { bodyLimit: options.bodyLimit ?? '1mb', logError }));
+  }
+
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
   if (options.token !== undefined) v1.use(requireBearerToken(options.token));
@@ -49,9 +75,10 @@ export function createApp(options: AppOptions): Express {
   }
   v1.use('/jobs', jobsRouter(options.jobs));
   v1.use('/queues', queuesRouter(options.jobs));
+  if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   app.use('/v1', v1);
 
   app.use(unknownRoute());
-  app.use(problemHandler(options.logError ?? ((error) => console.error(error))));
+  app.use(problemHandler(logError));
   return app;
 }

@@ -14,6 +14,7 @@ import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { queueSettingsLookup } from './queue-settings.ts';
 import { SchedulerService } from './service.ts';
+import { AccessKeyStore } from './store/access-keys.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
@@ -94,7 +95,16 @@ export async function startServiceStack(
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
     });
     const definitions = new JobDefinitionStore(redis);
-    app = createApp({ jobs, definitions, token: config.token });
+    app = createApp({
+      jobs,
+      definitions,
+      token: config.token,
+      aws: {
+        accessKeys: new AccessKeyStore(redis),
+        queues: config.queues,
+        computeEnvironments: config.computeEnvironments,
+      },
+    });
   }
   const close = async () => {
     inventory?.stop();
