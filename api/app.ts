@@ -45,6 +45,7 @@ export function createApp(options: AppOptions): Express {
   const document = openApiDocument({
     auth: options.token !== undefined,
     jobDefinitions: options.definitions !== undefined,
+    accessKeys: options.aws !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
+import { AccessKeySchema, CreateAccessKeyRequestSchema } from './schemas/access-key.ts';
 import {
   DefinitionSubmissionSchema,
   JobDefinitionPageSchema,
@@ -93,6 +94,8 @@ export interface OpenApiOptions {
   auth: boolean;
   /** Whether the job definition routes exist (createApp got a registry). Default true. */
   jobDefinitions?: boolean;
+  /** Whether POST /v1/admin/access-keys exists (the AWS-compatible endpoint is on). Default false. */
+  accessKeys?: boolean;
 }
 
 const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
@@ -273,6 +276,25 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('Queue names.', 'QueueList'), ...problemResponses(...auth) },
         },
       },
+      ...(options.accessKeys
+        ? {
+            '/v1/admin/access-keys': {
+              post: {
+                operationId: 'createAccessKey',
+                summary: 'Create an access key for the AWS-Batch-compatible endpoint (docs/aws-batch.md)',
+                ...secured,
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: ref('CreateAccessKeyRequest') } },
+                },
+                responses: {
+                  '201': json('The key; its secret is never returned again.', 'AccessKey'),
+                  ...problemResponses(400, ...auth, 415),
+                },
+              },
+            },
+          }
+        : {}),
       '/healthz': {
         get: {
           operationId: 'health',
@@ -301,6 +323,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobSpec: JobSpecSchema,
           CancelJobRequest: CancelJobRequestSchema,
           TerminateJobRequest: TerminateJobRequestSchema,
+          ...(options.accessKeys ? { CreateAccessKeyRequest: CreateAccessKeyRequestSchema } : {}),
           ...(definitions
             ? { JobDefinition: JobDefinitionSchema, JobDefinitionSubmission: DefinitionSubmissionSchema }
             : {}),
@@ -312,6 +335,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,
+          ...(options.accessKeys ? { AccessKey: AccessKeySchema } : {}),
           ...(definitions
             ? { JobDefinitionRecord: JobDefinitionRecordSchema, JobDefinitionPage: JobDefinitionPageSchema }
             : {}),

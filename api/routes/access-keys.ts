@@ -1,17 +1,10 @@
 // POST /v1/admin/access-keys: creates an access key for the AWS-Batch-compatible endpoint (docs/aws-batch.md).
 // It sits behind the API's bearer token like every /v1 route; the secret is in this answer only.
 import { Router } from 'express';
-import { z } from 'zod';
 import type { AccessKeyRegistry } from '../aws/context.ts';
 import { requireJsonBody } from '../json-body.ts';
-import { JobSpecSchema } from '../schemas/job-spec.ts';
+import { CreateAccessKeyRequestSchema } from '../schemas/access-key.ts';
 import { parseOrThrow } from '../validate.ts';
-
-export const CreateAccessKeyRequestSchema = z.strictObject({
-  tenant: JobSpecSchema.shape.name.describe(
-    'Who the key is for; jobs it submits share fairly under this name unless they give a shareIdentifier.',
-  ),
-});
 
 export function accessKeysRouter(accessKeys: AccessKeyRegistry): Router {
   const router = Router();
