@@ -3,7 +3,19 @@
 // verify a signature): it is stored as-is in Redis, as AWS does, and never logged or returned again.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { AccessKeyRegistry } from '../../api/aws/context.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
+import { runScript } from './run-script.ts';
+
+/**
+ * Store a new key unless its id is taken (so a collision can never overwrite another tenant's secret).
+ * KEYS: accessKey(id)   ARGV: secret, tenant, createdAt   Returns 1 when stored, 0 when the id exists.
+ */
+const CREATE_ACCESS_KEY = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'secret', ARGV[1], 'tenant', ARGV[2], 'createdAt', ARGV[3])
+return 1
+`;
 
 export interface AccessKey {
   accessKeyId: string;
@@ -24,7 +36,7 @@ function newSecret(): string {
   return randomBytes(30).toString('base64');
 }
 
-export class AccessKeyStore {
+export class AccessKeyStore implements AccessKeyRegistry {
   readonly keys: Keys;
   private readonly redis: Redis;
   private readonly now: () => number;
@@ -43,10 +55,14 @@ export class AccessKeyStore {
         tenant,
         createdAt: this.now(),
       };
-      // HSETNX on the first field makes a (vanishingly unlikely) id collision retry instead of overwrite.
-      const id = this.keys.accessKey(key.accessKeyId);
-      if ((await this.redis.hsetnx(id, 'secret', key.secretAccessKey)) === 0) continue;
-      await this.redis.hset(id, 'tenant', tenant, 'createdAt', String(key.createdAt));
+      const stored = await runScript(
+        this.redis,
+        CREATE_ACCESS_KEY,
+        [this.keys.accessKey(key.accessKeyId)],
+        [key.secretAccessKey, tenant, String(key.createdAt)],
+      );
+      // An id collision (1 in 2^80) draws a new one.
+      if (Number(stored) === 0) continue;
       return key;
     }
   }
