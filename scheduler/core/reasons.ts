@@ -25,7 +25,27 @@ export function describeReason(reason: UnschedulableReason): string {
       return `the nodes that could hold it are reserved for job ${reason.forJobId}, and it is not expected to end before that job starts`;
     case 'WaitingForPreemption':
       return `waiting for ${count(reason.victims.length, 'lower-priority job')} to stop: ${reason.victims.join(', ')}`;
+    case 'BudgetExhausted':
+      return `BudgetExhausted: share "${reason.share}" used ${reason.usedGpuHours.toFixed(precision(reason.budgetGpuHours))} of ${reason.budgetGpuHours} GPU-hours in the last ${hours(reason.windowHours)}${
+        reason.underAt === undefined ? '' : `; next capacity at ${minuteOf(reason.underAt)}`
+      }`;
   }
+}
+
+/** One decimal, or enough to show the budget's own digits (a budget of 0.001 GPU-hours). */
+function precision(budget: number): number {
+  const decimals = (String(budget).split('.')[1] ?? '').length;
+  return Math.min(6, Math.max(1, decimals));
+}
+
+function hours(windowHours: number): string {
+  return windowHours < 1 ? `${+(windowHours * 3600).toFixed(3)} s` : `${+windowHours.toFixed(3)} h`;
+}
+
+/** ISO 8601 UTC to the minute ("2026-11-28T14:00Z"), to the second when the second is not 0. */
+function minuteOf(ms: number): string {
+  const iso = new Date(Math.ceil(ms / 1000) * 1000).toISOString();
+  return iso.endsWith(':00.000Z') ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
 }
 
 function count(n: number, noun: string): string {
