@@ -151,6 +151,7 @@ function schedulerService(
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
     queueSettings: queueSettingsLookup(config.queues),
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
+    budgets: config.fairShare.budgets,
     makeElector: hooks.makeElector,
     onSteppedDown: hooks.onSteppedDown,
     log: hooks.log,

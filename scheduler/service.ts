@@ -3,6 +3,10 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
+import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
+import { BudgetTracker } from './budget-tracker.ts';
+import { nextBudgetRelease, type OverBudget } from './core/index.ts';
+import type { Snapshot } from './core/types.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
@@ -39,6 +43,8 @@ export interface SchedulerServiceOptions {
   queueSettings?: (queue: string) => QueueSettings;
   /** Weighted fairness between shareIdentifiers; equal weights and a 1 h half-life when absent. */
   fairShare?: { weights: Record<string, number>; halfLifeMs: number };
+  /** GPU-hour budgets per shareIdentifier (`*`: each share without its own); none when absent. */
+  budgets?: BudgetLimits;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
   /** How often the leader publishes its executor's nodes for API processes' fit checks (default 10 s). */
@@ -73,6 +79,9 @@ export class SchedulerService {
   private readonly driving = new Map<string, Promise<DriveResult>>();
   private readonly abort = new AbortController();
   private readonly fairShare: FairShareTracker;
+  private readonly budgets: BudgetTracker;
+  /** A cycle due when the first share over budget is back under (nothing else may wake the loop then). */
+  private budgetWake?: { at: number; timer: NodeJS.Timeout };
 
   constructor(options: SchedulerServiceOptions) {
     this.options = options;
@@ -80,6 +89,8 @@ export class SchedulerService {
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
     const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
     this.fairShare = fairShare;
+    const budgets = new BudgetTracker(options.budgets ?? {});
+    this.budgets = budgets;
     const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
       nodes: () => options.executor.nodes(),
@@ -94,8 +105,10 @@ export class SchedulerService {
           void options.store
             .saveFairShareUsage(due, fence)
             .catch((error: Error) => options.log?.(`could not save fair-share usage: ${error.message}`));
-        return { fairShare: state };
+        if (!budgets.configured) return { fairShare: state };
+        return { fairShare: state, overBudget: this.chargeBudgets(snapshot, now) };
       },
+      onReleased: (job, at) => budgets.released(job, at),
       // A running job keeps its BullMQ delivery (and so a worker slot) until it ends: widen the worker by
       // the jobs running so the look-ahead window of waiting jobs stays windowPerQueue, not less. BullMQ
       // reads the new value when its fetch loop next wakes, which the spare slot keeps happening.
@@ -143,6 +156,32 @@ export class SchedulerService {
     });
   }
 
+  /** Charges running work to the budgets, saves them when due, and wakes the loop when a share frees. */
+  private chargeBudgets(snapshot: Snapshot, now: () => number): OverBudget {
+    const at = snapshot.now ?? now();
+    const overBudget = this.budgets.advance(snapshot.running ?? [], at);
+    const due = this.budgets.saveDue(at);
+    const fence = this.leader.fence;
+    if (due && fence !== undefined)
+      void this.options.store
+        .saveBudgetUsage(due, fence)
+        .catch((error: Error) => this.options.log?.(`could not save budget usage: ${error.message}`));
+    const next = nextBudgetRelease(overBudget, at);
+    if (
+      Number.isFinite(next) &&
+      !(this.budgetWake && this.budgetWake.at <= next && this.budgetWake.at > at)
+    ) {
+      clearTimeout(this.budgetWake?.timer);
+      const timer = setTimeout(() => {
+        this.budgetWake = undefined;
+        this.loop.requestCycle();
+      }, next - at);
+      timer.unref();
+      this.budgetWake = { at: next, timer };
+    }
+    return overBudget;
+  }
+
   /** Waiting jobs per queue and size lane the scheduler looks ahead at. */
   private get window(): number {
     return this.options.windowPerQueue ?? 256;
@@ -184,6 +223,10 @@ export class SchedulerService {
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
+    if (this.budgets.configured) {
+      const budgetUsage = await this.options.store.loadBudgetUsage();
+      if (budgetUsage) this.budgets.restore(budgetUsage);
+    }
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
     if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
@@ -316,6 +359,13 @@ export class SchedulerService {
     });
   }
 
+  /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */
+  budgetUsage(): ShareBudgetUsage[] {
+    const now = (this.options.now ?? Date.now)();
+    this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
+    return this.budgets.usage(now);
+  }
+
   /** Decayed fair-share usage per share, as this leader holds it. */
   get fairShareUsage(): Readonly<Record<string, number>> {
     return this.fairShare.current();
@@ -329,6 +379,7 @@ export class SchedulerService {
     clearInterval(this.reconcileTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
+    clearTimeout(this.budgetWake?.timer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.
@@ -337,6 +388,12 @@ export class SchedulerService {
       await this.options.store
         .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()), fence)
         .catch(() => undefined); // deposed meanwhile (FENCED) or Redis gone: the next leader starts from older usage
+    if (this.leading && this.leader.isHolding && fence !== undefined && this.budgets.configured) {
+      this.budgetUsage(); // charges the running jobs up to now
+      await this.options.store
+        .saveBudgetUsage(this.budgets.toSave((this.options.now ?? Date.now)()), fence)
+        .catch(() => undefined); // as above: the next leader continues from the last periodic save
+    }
     await this.options.executor.close();
     await closing;
     await this.leader.release();

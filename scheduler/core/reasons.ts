@@ -1,5 +1,6 @@
 // Reasons as sentences for users: what the job needs against the most that is free.
 import type { UnschedulableReason } from './types.ts';
+import { utcMinute } from './utc.ts';
 
 export function describeReason(reason: UnschedulableReason): string {
   switch (reason.kind) {
@@ -27,7 +28,7 @@ export function describeReason(reason: UnschedulableReason): string {
       return `waiting for ${count(reason.victims.length, 'lower-priority job')} to stop: ${reason.victims.join(', ')}`;
     case 'BudgetExhausted':
       return `BudgetExhausted: share "${reason.share}" used ${reason.usedGpuHours.toFixed(precision(reason.budgetGpuHours))} of ${reason.budgetGpuHours} GPU-hours in the last ${hours(reason.windowHours)}${
-        reason.underAt === undefined ? '' : `; next capacity at ${minuteOf(reason.underAt)}`
+        reason.underAt === undefined ? '' : `; next capacity at ${utcMinute(reason.underAt)}`
       }`;
   }
 }
@@ -40,12 +41,6 @@ function precision(budget: number): number {
 
 function hours(windowHours: number): string {
   return windowHours < 1 ? `${+(windowHours * 3600).toFixed(3)} s` : `${+windowHours.toFixed(3)} h`;
-}
-
-/** ISO 8601 UTC to the minute ("2026-11-28T14:00Z"), to the second when the second is not 0. */
-function minuteOf(ms: number): string {
-  const iso = new Date(Math.ceil(ms / 1000) * 1000).toISOString();
-  return iso.endsWith(':00.000Z') ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
 }
 
 function count(n: number, noun: string): string {

@@ -1,5 +1,6 @@
 // GPU-hour budgets in the pure core: the caller says which shares are over budget; their jobs wait.
 import test from 'ava';
+import fc from 'fast-check';
 import {
   type BudgetExhaustion,
   describeReason,
@@ -7,6 +8,7 @@ import {
   type PendingJob,
   schedule,
 } from '../../scheduler/core/index.ts';
+import { utcMinute } from '../../scheduler/core/utc.ts';
 import { cluster, gpuNode, gpuNodes, job, runningJob, snapshot } from '../support/builders.ts';
 
 const HOUR = 3_600_000;
@@ -141,4 +143,33 @@ test('the forecast does not start a share over budget before its budget frees', 
     overBudget: { a: { usedGpuHours: 1, budgetGpuHours: 1, windowHours: 1 } },
   });
   t.deepEqual(unknown, { 'a-0': undefined, 'b-0': 0 }, 'no start promised when the release is not known');
+});
+
+test('times in the reason are UTC, to the minute or to the second, as Date would print them', (t) => {
+  for (const at of [
+    0, 951_782_400_000, 1_796_486_400_000, 1_796_486_405_000, 4_107_542_399_000, 1_796_486_404_001,
+  ]) {
+    const reason = schedule({ ...snapshot(gpuNode()), now: at - 1 }, oneGpuJobs('a', 1), {
+      overBudget: { a: { ...spent, underAt: at } },
+    }).unschedulable[0]!.reason;
+    const iso = new Date(Math.ceil(at / 1000) * 1000).toISOString();
+    const expected = iso.endsWith(':00.000Z') ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
+    t.true(
+      describeReason(reason).endsWith(`next capacity at ${expected}`),
+      `${at}: ${describeReason(reason)}`,
+    );
+  }
+});
+
+test('the UTC text matches Date for any time from 1970 to 9999', (t) => {
+  const asDate = (ms: number) => {
+    const iso = new Date(Math.ceil(ms / 1000) * 1000).toISOString();
+    return iso.endsWith(':00.000Z') ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
+  };
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253_402_300_799_000 }), (ms) => utcMinute(ms) === asDate(ms)),
+      { numRuns: 2000 },
+    ),
+  );
 });
