@@ -6,6 +6,7 @@ import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
@@ -16,6 +17,8 @@ export interface AppOptions {
   jobs: JobService;
   /** Job definitions; without it /v1/job-definitions does not exist and jobDefinition is an unknown field. */
   definitions?: JobDefinitionRegistry;
+  /** GPU-hour budget usage; without it /v1/budgets does not exist (no budgets configured). */
+  budgets?: BudgetUsageSource;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -32,6 +35,7 @@ export function createApp(options: AppOptions): Express {
   const document = openApiDocument({
     auth: options.token !== undefined,
     jobDefinitions: options.definitions !== undefined,
+    budgets: options.budgets !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -49,6 +53,7 @@ export function createApp(options: AppOptions): Express {
   }
   v1.use('/jobs', jobsRouter(options.jobs));
   v1.use('/queues', queuesRouter(options.jobs));
+  if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
   app.use('/v1', v1);
 
   app.use(unknownRoute());

@@ -77,10 +77,14 @@ export class BudgetLedger {
     return used;
   }
 
-  /** Every share with a budget and some usage on record: used, budget, exhausted (used ≥ budget), underAt. */
+  /**
+   * Every share named in the budgets, and every other share with usage on record: used, budget,
+   * exhausted (used ≥ budget), underAt.
+   */
   usage(now: number): ShareBudgetUsage[] {
     const rows: ShareBudgetUsage[] = [];
-    for (const share of [...this.#buckets.keys()].sort()) {
+    const named = Object.keys(this.#limits).filter((share) => share !== ANY_SHARE);
+    for (const share of [...new Set([...named, ...this.#buckets.keys()])].sort()) {
       const limit = this.limitFor(share)!;
       const used = this.usedGpuSeconds(share, now);
       const exhausted = used >= limit.gpuHours * 3600;

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
+import { savedBudgetUsage } from './budget-usage-reader.ts';
 import type { Config } from './config.ts';
 import type { MakeElector } from './elector-factory.ts';
 import { LocalExecutor } from './executors/local/local-executor.ts';
@@ -94,7 +95,16 @@ export async function startServiceStack(
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
     });
     const definitions = new JobDefinitionStore(redis);
-    app = createApp({ jobs, definitions, token: config.token });
+    const limits = config.fairShare.budgets;
+    // The leader's live ledger when it leads here; otherwise what it last saved to Redis.
+    const budgets =
+      Object.keys(limits).length === 0
+        ? undefined
+        : {
+            budgetUsage: async () =>
+              scheduler?.isLeader ? scheduler.budgetUsage() : savedBudgetUsage(store, limits, Date.now()),
+          };
+    app = createApp({ jobs, definitions, token: config.token, budgets });
   }
   const close = async () => {
     inventory?.stop();

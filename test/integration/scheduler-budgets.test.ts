@@ -1,6 +1,9 @@
 // GPU-hour budgets through the running service: a share over its budget waits, and runs again once its
 // usage leaves the rolling window. Real clock, tiny budgets and short windows, so the test stays fast.
 import test from 'ava';
+import { savedBudgetUsage } from '../../scheduler/budget-usage-reader.ts';
+import { JobStore } from '../../scheduler/store/job-store.ts';
+import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
@@ -72,6 +75,12 @@ test.serial('budget usage survives a leader change', async (t) => {
   await harness.waitForStatus(first.id, 'SUCCEEDED');
   await harness.stop();
 
+  // A process that does not lead (role api) reads what the leader saved.
+  const client = connect(redis.url);
+  const saved = await savedBudgetUsage(new JobStore(client), budgets, Date.now());
+  client.disconnect();
+  t.like(saved[0], { share: 'team-a', exhausted: true, budgetGpuHours: TINY });
+
   harness = await harness.restart();
   const next = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 1 } });
   const waiting = await harness.waitFor(
@@ -94,5 +103,9 @@ test.serial('a share without a budget is never held back, whatever it used', asy
   const next = await harness.submit({ shareIdentifier: 'team-b', resources: { gpus: 4 } });
   (await harness.executor.started(next.id)).settle(success());
   await harness.waitForStatus(next.id, 'SUCCEEDED');
-  t.deepEqual(harness.scheduler.budgetUsage(), []);
+  t.deepEqual(
+    harness.scheduler.budgetUsage().map((u) => [u.share, u.usedGpuHours]),
+    [['team-a', 0]],
+    'team-b is not budgeted, so not counted',
+  );
 });

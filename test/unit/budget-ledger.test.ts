@@ -29,6 +29,16 @@ test('a share at its budget is over budget, and says when it is back under', (t)
   t.deepEqual(ledger.overBudget(HOUR), {});
 });
 
+test('usage lists every share named in the budgets, with or without usage', (t) => {
+  const ledger = new BudgetLedger({
+    a: { gpuHours: 1, windowHours: 1 },
+    '*': { gpuHours: 1, windowHours: 1 },
+  });
+  t.deepEqual(ledger.usage(0), [
+    { share: 'a', usedGpuHours: 0, budgetGpuHours: 1, windowHours: 1, exhausted: false },
+  ]);
+});
+
 test('a share under its budget is not over budget', (t) => {
   const ledger = new BudgetLedger({ a: { gpuHours: 1, windowHours: 1 } });
   ledger.charge('a', 1, 0, 59 * 60_000);
