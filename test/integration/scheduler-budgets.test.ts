@@ -36,9 +36,10 @@ test.serial(
     const first = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
     const running = await harness.executor.started(first.id);
     await sleep(1000);
+    // Its capacity is released after this: ≥ 4 GPU-seconds, all within the last 2 s.
+    const endedAt = Date.now();
     running.settle(success());
     await harness.waitForStatus(first.id, 'SUCCEEDED');
-    const endedAt = Date.now();
 
     const next = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 1 } });
     const other = await harness.submit({ shareIdentifier: 'team-b', resources: { gpus: 1 } });
@@ -62,6 +63,24 @@ test.serial(
     await harness.executor.started(next.id);
     const waited = Date.now() - endedAt;
     t.true(waited >= 900, `it waited for its usage to leave the 2 s window (${waited} ms)`);
+  },
+);
+
+test.serial(
+  'a running job uses the budget while it runs, and is not stopped when the share goes over',
+  async (t) => {
+    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 8 }), {
+      budgets: { 'team-a': { gpuHours: TINY, windowHours: 1 } },
+    });
+    const long = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
+    const running = await harness.executor.started(long.id);
+    await sleep(1000);
+    const next = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 1 } });
+    await harness.waitFor(next.id, (r) => r.statusReason.startsWith('BudgetExhausted'), 'the budget reason');
+    t.true(harness.executor.isRunning(long.id), 'the running job of the share goes on');
+    t.false(harness.executor.isRunning(next.id), 'free GPUs, but the share is over budget');
+    running.settle(success());
+    await harness.waitForStatus(long.id, 'SUCCEEDED');
   },
 );
 
