@@ -1,7 +1,8 @@
 // Charges running work to GPU-hour budgets on the leader: each job holding capacity is charged its GPUs ×
 // the time since it was last charged (at every cycle, and when it releases its capacity), so the ledger
-// counts running attempts' elapsed time too. Saved to Redis now and then (like fair-share usage) and
-// restored by the next leader, so a failover does not give shares a fresh budget.
+// counts running attempts' elapsed time too. The leader saves it to Redis every BUDGET_SAVE_INTERVAL_MS
+// and when stepping down (like fair-share usage); the next leader restores it, so a failover does not
+// give shares a fresh budget.
 import {
   BudgetLedger,
   type BudgetLimits,
@@ -11,14 +12,13 @@ import {
 import type { OverBudget, RunningJob } from './core/index.ts';
 import { MILLI_PER_GPU } from './core/types.ts';
 
-/** How often the leader saves budget usage: a failover loses at most this much of it. */
+/** How often the leader saves budget usage (on a timer): a failover loses at most this much of it. */
 export const BUDGET_SAVE_INTERVAL_MS = 10_000;
 
 export class BudgetTracker {
   readonly #ledger: BudgetLedger;
   /** Per running job: charged up to this time (ms). */
   readonly #chargedUntil = new Map<string, number>();
-  #lastSavedAt = Number.NEGATIVE_INFINITY;
 
   constructor(limits: BudgetLimits) {
     this.#ledger = new BudgetLedger(limits);
@@ -50,14 +50,8 @@ export class BudgetTracker {
     return this.#ledger.usage(now);
   }
 
-  /** The usage to save now, at most once per BUDGET_SAVE_INTERVAL_MS; undefined when not due. */
-  saveDue(now: number): SavedBudgetUsage | undefined {
-    if (now - this.#lastSavedAt < BUDGET_SAVE_INTERVAL_MS) return undefined;
-    return this.toSave(now);
-  }
-
-  toSave(now: number): SavedBudgetUsage {
-    this.#lastSavedAt = now;
+  /** The ledger to save (running jobs counted up to their last charge). */
+  toSave(): SavedBudgetUsage {
     return this.#ledger.toSave();
   }
 

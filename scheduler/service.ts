@@ -4,7 +4,7 @@ import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
-import { BudgetTracker } from './budget-tracker.ts';
+import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
 import { nextBudgetRelease, type OverBudget } from './core/index.ts';
 import type { Snapshot } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
@@ -46,6 +46,8 @@ export interface SchedulerServiceOptions {
   fairShare?: { weights: Record<string, number>; halfLifeMs: number };
   /** GPU-hour budgets per shareIdentifier (`*`: each share without its own); none when absent. */
   budgets?: BudgetLimits;
+  /** How often the leader saves budget usage to Redis (default BUDGET_SAVE_INTERVAL_MS, 10 s). */
+  budgetSaveIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
   /** How often the leader publishes its executor's nodes for API processes' fit checks (default 10 s). */
@@ -83,6 +85,7 @@ export class SchedulerService {
   private readonly budgets: BudgetTracker;
   /** A cycle due when the first share over budget is back under (nothing else may wake the loop then). */
   private budgetWake?: { at: number; timer: NodeJS.Timeout };
+  private budgetSaveTimer?: NodeJS.Timeout;
   /** Dependents and array children to move on once a job finishes. */
   private readonly dependencies: Dependencies;
 
@@ -167,16 +170,10 @@ export class SchedulerService {
     });
   }
 
-  /** Charges running work to the budgets, saves them when due, and wakes the loop when a share frees. */
+  /** Charges running work to the budgets and wakes the loop when the first share over budget frees. */
   private chargeBudgets(snapshot: Snapshot, now: () => number): OverBudget {
     const at = snapshot.now ?? now();
     const overBudget = this.budgets.advance(snapshot.running ?? [], at);
-    const due = this.budgets.saveDue(at);
-    const fence = this.leader.fence;
-    if (due && fence !== undefined)
-      void this.options.store
-        .saveBudgetUsage(due, fence)
-        .catch((error: Error) => this.options.log?.(`could not save budget usage: ${error.message}`));
     const next = nextBudgetRelease(overBudget, at);
     if (
       Number.isFinite(next) &&
@@ -237,6 +234,12 @@ export class SchedulerService {
     if (this.budgets.configured) {
       const budgetUsage = await this.options.store.loadBudgetUsage();
       if (budgetUsage) this.budgets.restore(budgetUsage);
+      // On a timer, not per cycle: cycles run only while jobs wait, and usage grows while jobs run.
+      this.budgetSaveTimer = setInterval(
+        () => void this.saveBudgets(),
+        this.options.budgetSaveIntervalMs ?? BUDGET_SAVE_INTERVAL_MS,
+      );
+      this.budgetSaveTimer.unref();
     }
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
     await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
@@ -377,6 +380,16 @@ export class SchedulerService {
     });
   }
 
+  /** Saves the budget ledger (running jobs charged up to now) under this leader's fence. */
+  private async saveBudgets(): Promise<void> {
+    const fence = this.leader.fence;
+    if (!this.leader.isHolding || fence === undefined) return;
+    this.budgetUsage(); // charges the running jobs up to now
+    await this.options.store
+      .saveBudgetUsage(this.budgets.toSave(), fence)
+      .catch((error: Error) => this.options.log?.(`could not save budget usage: ${error.message}`));
+  }
+
   /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */
   budgetUsage(): ShareBudgetUsage[] {
     const now = (this.options.now ?? Date.now)();
@@ -398,6 +411,7 @@ export class SchedulerService {
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
     clearTimeout(this.budgetWake?.timer);
+    clearInterval(this.budgetSaveTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.
@@ -406,12 +420,8 @@ export class SchedulerService {
       await this.options.store
         .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()), fence)
         .catch(() => undefined); // deposed meanwhile (FENCED) or Redis gone: the next leader starts from older usage
-    if (this.leading && this.leader.isHolding && fence !== undefined && this.budgets.configured) {
-      this.budgetUsage(); // charges the running jobs up to now
-      await this.options.store
-        .saveBudgetUsage(this.budgets.toSave((this.options.now ?? Date.now)()), fence)
-        .catch(() => undefined); // as above: the next leader continues from the last periodic save
-    }
+    // As above: if this fails, the next leader continues from the last periodic save.
+    if (this.leading && this.budgets.configured) await this.saveBudgets();
     await this.options.executor.close();
     await closing;
     await this.leader.release();

@@ -111,6 +111,24 @@ test.serial('budget usage survives a leader change', async (t) => {
   t.false(harness.executor.isRunning(next.id));
 });
 
+test.serial('the leader saves usage while jobs run and none wait, so a crash loses little', async (t) => {
+  const budgets = { 'team-a': { gpuHours: 1, windowHours: 1 } };
+  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), {
+    budgets,
+    budgetSaveIntervalMs: 100,
+  });
+  const job = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
+  const running = await harness.executor.started(job.id);
+  await sleep(600);
+  const client = connect(redis.url);
+  const [saved] = await savedBudgetUsage(new JobStore(client), budgets, Date.now());
+  client.disconnect();
+  // 4 GPUs for at least 0.5 s before the last save: no cycle ran, the timer charged and saved it.
+  t.true(saved!.usedGpuHours * 3600 >= 4 * 0.4, `saved ${saved!.usedGpuHours * 3600} GPU-seconds`);
+  running.settle(success());
+  await harness.waitForStatus(job.id, 'SUCCEEDED');
+});
+
 test.serial('a share without a budget is never held back, whatever it used', async (t) => {
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), {
     budgets: { 'team-a': { gpuHours: TINY, windowHours: 1 } },

@@ -43,6 +43,8 @@ export interface StartOptions {
   runnableSweepMs?: number;
   /** GPU-hour budgets per shareIdentifier (none by default). */
   budgets?: BudgetLimits;
+  /** How often the leader saves budget usage (the service's default is 10 s). */
+  budgetSaveIntervalMs?: number;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -80,6 +82,7 @@ export async function schedulerHarness(
     windowPerQueue: options.windowPerQueue,
     runnableSweepMs: options.runnableSweepMs,
     budgets: options.budgets,
+    budgetSaveIntervalMs: options.budgetSaveIntervalMs,
   });
   const jobs = new RedisJobService({
     store,

@@ -1,7 +1,7 @@
 // GPU-hour budgets on the leader: usage in a rolling window of fixed-width buckets, charged from running work.
 import test from 'ava';
 import { BUCKETS_PER_WINDOW, BudgetLedger } from '../../scheduler/budget-ledger.ts';
-import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from '../../scheduler/budget-tracker.ts';
+import { BudgetTracker } from '../../scheduler/budget-tracker.ts';
 import { runningJob } from '../support/builders.ts';
 
 const HOUR = 3_600_000;
@@ -106,11 +106,4 @@ test('a GPU share is charged as gpuMilli / 1000 of a GPU', (t) => {
   const tracker = new BudgetTracker({ a: { gpuHours: 1, windowHours: 1 } });
   tracker.released(runningJob().id('r').share('a').shareOn('n', 0, 250).startedAt(0).build(), 40 * 60_000);
   t.is(tracker.usage(40 * 60_000)[0]!.usedGpuHours * 3600, 600, 'a quarter GPU for 40 min = 10 GPU-minutes');
-});
-
-test('budget usage is saved at most every BUDGET_SAVE_INTERVAL_MS', (t) => {
-  const tracker = new BudgetTracker({ a: { gpuHours: 1, windowHours: 1 } });
-  t.not(tracker.saveDue(0), undefined);
-  t.is(tracker.saveDue(BUDGET_SAVE_INTERVAL_MS - 1), undefined);
-  t.not(tracker.saveDue(BUDGET_SAVE_INTERVAL_MS), undefined);
 });
