@@ -42,3 +42,14 @@ export type RunnerMessage =
   | { type: 'progress'; jobId: string; attempt: number; progress: AttemptProgress }
   | { type: 'succeeded'; jobId: string; attempt: number; result: AttemptSuccess }
   | { type: 'failed'; jobId: string; attempt: number; failure: AttemptFailure };
+
+/**
+ * What a one-shot runner (a Kubernetes job pod) leaves as its container's termination message: the
+ * attempt's result, read by the executor from the pod's status (at most 4 KiB).
+ */
+export type AttemptReport =
+  | { type: 'succeeded'; result: AttemptSuccess }
+  | { type: 'failed'; failure: AttemptFailure };
+
+/** The termination message's size limit (Kubernetes truncates beyond it). */
+export const MAX_REPORT_BYTES = 4096;

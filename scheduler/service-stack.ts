@@ -4,7 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from '../api/app.ts';
 import type { Config } from './config.ts';
-import { LocalExecutor } from './executors/local/local-executor.ts';
+import { createExecutor } from './executors/create-executor.ts';
+import type { Executor } from './executors/executor.ts';
 import { RedisJobService } from './job-service.ts';
 import { queueSettingsLookup } from './queue-settings.ts';
 import { SchedulerService } from './service.ts';
@@ -16,7 +17,9 @@ export interface ServiceStack {
   /** Base URL of the API. */
   url: string;
   store: JobStore;
-  executor: LocalExecutor;
+  executor: Executor;
+  /** One line about the executor and its nodes, for the start-up log. */
+  describeExecutor(): string;
   scheduler: SchedulerService;
   /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
   stop(): Promise<void>;
@@ -48,11 +51,8 @@ export async function startServiceStack(
     config.queues.map((q) => q.name),
   );
   const environment = config.computeEnvironments[0]!;
-  const executor = new LocalExecutor({
-    inventory: environment.inventory,
-    keepWarm: config.runners.keepWarm,
-    idleTimeoutMs: config.runners.idleTimeoutSeconds * 1000,
-  });
+  const created = createExecutor(environment, config.runners, log);
+  const { executor } = created;
   const scheduler = new SchedulerService({
     redisUrl,
     store,
@@ -71,7 +71,7 @@ export async function startServiceStack(
     store,
     queues,
     redis,
-    nodesForQueue: () => executor.nodes(),
+    nodesForQueue: () => created.capacityNodes(),
     cwd: config.cwd,
     schedulerRunning: () => scheduler.isLeader,
   });
@@ -84,11 +84,15 @@ export async function startServiceStack(
     },
   );
   const { port } = server.address() as { port: number };
-  void scheduler.start().catch((error: Error) => log?.(`scheduler stopped: ${error.message}`));
+  // The scheduler leads once the executor knows its nodes (Kubernetes: both informers have listed).
+  void created.ready
+    .then(() => scheduler.start())
+    .catch((error: Error) => log?.(`scheduler stopped: ${error.message}`));
   return {
     url: `http://${config.host}:${port}`,
     store,
     executor,
+    describeExecutor: created.describe,
     scheduler,
     stop: async () => {
       server.close();

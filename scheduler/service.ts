@@ -7,6 +7,7 @@ import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
 import { LeaderElection } from './leader.ts';
+import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverQueuedJobs } from './recovery.ts';
@@ -36,6 +37,8 @@ export interface SchedulerServiceOptions {
   queueSettings?: (queue: string) => QueueSettings;
   /** Weighted fairness between shareIdentifiers; equal weights and a 1 h half-life when absent. */
   fairShare?: { weights: Record<string, number>; halfLifeMs: number };
+  /** How often jobs without a queue entry are re-enqueued and orphaned attempts removed (default 30 s). */
+  reconcileIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
 }
@@ -169,12 +172,13 @@ export class SchedulerService {
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+    await removeOrphans(this.options.store, this.options.executor, this.options.log);
     if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
-      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log).catch(
-        () => undefined,
-      );
-    }, 30_000);
+      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log)
+        .then(() => removeOrphans(this.options.store, this.options.executor, this.options.log))
+        .catch(() => undefined);
+    }, this.options.reconcileIntervalMs ?? 30_000);
     this.reconcileTimer.unref();
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);

@@ -28,10 +28,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
     await redis.embedded?.stop();
     throw error;
   });
-  const node = stack.executor.nodes()[0]!;
-  log(
-    `local executor: node ${node.name}, ${node.gpus.length} GPU(s), ${node.cpuMilliTotal / 1000} CPUs, ${node.memoryMiBTotal} MiB`,
-  );
+  log(stack.describeExecutor());
   log(`API listening on ${stack.url}`);
 
   let stopping = false;

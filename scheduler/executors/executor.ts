@@ -11,7 +11,12 @@ export type AttemptOutcome =
   | { kind: 'succeeded'; result: AttemptSuccess }
   | { kind: 'failed'; failure: AttemptFailure; exitCode?: number }
   /** Stopped by the service (shutdown) or a user (cancel): not the job's fault. */
-  | { kind: 'interrupted'; by: InterruptCause; reason: string };
+  | { kind: 'interrupted'; by: InterruptCause; reason: string }
+  /**
+   * This process let go of an attempt that goes on without it (a Kubernetes pod outlives a scheduler
+   * restart): nothing is recorded, and the next leader re-attaches to it.
+   */
+  | { kind: 'detached'; reason: string };
 
 /** Who stopped an attempt: the service going down, a user, or the scheduler making room (preemption). */
 export type InterruptCause = 'shutdown' | 'cancel' | 'preempt';
@@ -28,6 +33,29 @@ export interface Executor {
   run(request: AttemptRequest, placement: Placement, hooks: AttemptHooks): Promise<AttemptOutcome>;
   /** Stops a running attempt; its run() resolves as interrupted. */
   interrupt(jobId: string, by: InterruptCause, reason: string): void;
-  /** Interrupts everything still running and releases resources (warm processes). */
+  /** Interrupts (or, where attempts outlive this process, detaches) everything and releases resources. */
   close(): Promise<void>;
+  /**
+   * After a scheduler restart: takes over this attempt if it still exists (running or ended but not yet
+   * collected) and resolves with its outcome; resolves undefined at once when there is none. Only
+   * executors whose attempts outlive the scheduler have it.
+   */
+  reattach?(
+    request: AttemptRequest,
+    placement: Placement,
+    hooks: AttemptHooks,
+  ): Promise<AttemptOutcome | undefined>;
+  /** The attempt's outcome is recorded: what is left of it (a finished pod) may go. */
+  forget?(jobId: string, attempt: number): void;
+  /** Attempts the executor sees that nobody in this process drives (left by a previous leader). */
+  undriven?(): UndrivenAttempt[];
+  /** Stops and removes an attempt that belongs to no job attempt any more (an orphan). */
+  removeOrphan?(attempt: UndrivenAttempt): Promise<void>;
+}
+
+export interface UndrivenAttempt {
+  jobId: string;
+  attempt: number;
+  /** Where it is, for logs (a pod name). */
+  name: string;
 }
