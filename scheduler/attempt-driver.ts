@@ -27,6 +27,8 @@ export interface DriverDeps {
 }
 
 const ACTIVE: readonly JobStatus[] = ['STARTING', 'RUNNING'];
+/** Attempts lost to their node (not the job's fault, so not counted as retries) before the job fails. */
+const MAX_LOST_ATTEMPTS = 5;
 const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 
 export class AttemptDriver {
@@ -216,6 +218,19 @@ export class AttemptDriver {
       }
       case 'detached':
         return record; // nothing to record: the attempt goes on without this process
+      case 'lost': {
+        const lost = record.attempts.filter((a) => a.outcome === 'lost').length + 1;
+        const why = `attempt ${number} lost: ${outcome.code}: ${outcome.reason}`;
+        if (lost < MAX_LOST_ATTEMPTS)
+          return this.transition(record.id, ACTIVE, 'RUNNABLE', `${why}; will run again`, (r) =>
+            closeAttempt(r, now, 'lost', why),
+          );
+        const final = `${why} (${lost} attempts lost; giving up)`;
+        return this.transition(record.id, ACTIVE, 'FAILED', final, (r) => {
+          closeAttempt(r, now, 'lost', why);
+          r.stoppedAt = now;
+        });
+      }
       case 'interrupted': {
         if (outcome.by === 'cancel') {
           const reason = `Terminated: ${outcome.reason}`;

@@ -13,6 +13,11 @@ export type AttemptOutcome =
   /** Stopped by the service (shutdown) or a user (cancel): not the job's fault. */
   | { kind: 'interrupted'; by: InterruptCause; reason: string }
   /**
+   * The place the attempt ran went away (a node lost or deleted): not the job's fault, so it runs again
+   * without using up a retry (up to a bound, see attempt-driver.ts).
+   */
+  | { kind: 'lost'; code: string; reason: string }
+  /**
    * This process let go of an attempt that goes on without it (a Kubernetes pod outlives a scheduler
    * restart): nothing is recorded, and the next leader re-attaches to it.
    */

@@ -171,7 +171,7 @@ test('an evicted pod is a retryable EVICTED failure', async (t) => {
   t.like(failureOf(await running), { code: 'EVICTED', retryable: true });
 });
 
-test('a node NotReady for nodeLostMs loses its attempts (NODE_LOST, retryable) and their pods are removed', async (t) => {
+test('a node NotReady for nodeLostMs loses its attempts (NODE_LOST: run again, no retry used) and their pods are removed', async (t) => {
   const kube = await fakeKube(t);
   kube.add('nodes', poolNode('gpu-1'));
   const executor = executorFor(t, kube, { nodeLostMs: 300 });
@@ -182,9 +182,9 @@ test('a node NotReady for nodeLostMs loses its attempts (NODE_LOST, retryable) a
   await eventually(() => hooks.started === 1);
   const since = Date.now();
   kube.setNodeReady('gpu-1', false);
-  const failure = failureOf(await running);
-  t.like(failure, { code: 'NODE_LOST', retryable: true });
-  t.regex(failure.message, /gpu-1 NotReady/);
+  const outcome = await running;
+  t.like(outcome, { kind: 'lost', code: 'NODE_LOST' });
+  t.regex(outcome.kind === 'lost' ? outcome.reason : '', /gpu-1 NotReady/);
   t.true(Date.now() - since >= 250, 'not before nodeLostMs');
   await kube.until(() => kube.get('pods', namespace, `gpubatch-${request.jobId}-1`) === undefined);
 });
@@ -198,7 +198,7 @@ test('a node deleted mid-run loses its attempts at once', async (t) => {
   const running = executor.run(attempt({ durationMs: Number.POSITIVE_INFINITY }), on('gpu-1'), hooks);
   await eventually(() => hooks.started === 1);
   kube.deleteNode('gpu-1');
-  t.like(failureOf(await running), { code: 'NODE_LOST', retryable: true });
+  t.like(await running, { kind: 'lost', code: 'NODE_LOST' });
   await eventually(() => executor.nodes().length === 0);
 });
 

@@ -114,15 +114,15 @@ test("DeadlineExceeded is the job's timeout, even if the runner managed to repor
   });
 });
 
-test('evictions, kubelet rejections and node loss are retryable attempt failures', (t) => {
+test('evictions and kubelet rejections are retryable failures; a pod collected with its node is lost, not failed', (t) => {
   t.like(failure(endedPod({ phase: 'Failed', podReason: 'Evicted' })), { code: 'EVICTED', retryable: true });
   t.like(failure(endedPod({ phase: 'Failed', podReason: 'OutOfnvidia.com/gpu' })), {
     code: 'NODE_REJECTED',
     retryable: true,
   });
-  t.like(failure(endedPod({ phase: 'Failed', exitCode: 137, disruption: 'DeletionByPodGC' })), {
+  t.like(outcome(endedPod({ phase: 'Failed', exitCode: 137, disruption: 'DeletionByPodGC' })), {
+    kind: 'lost',
     code: 'NODE_LOST',
-    retryable: true,
   });
 });
 

@@ -20,7 +20,7 @@ import {
 import { Limiter } from './limiter.ts';
 import { nodeReady, type Toleration, toNodeState } from './node-state.ts';
 import { type PodSettings, placementProblem, podManifest } from './pod-manifest.ts';
-import { kubeFailure, podState } from './pod-outcome.ts';
+import { kubeFailure, nodeLost, podState } from './pod-outcome.ts';
 import { WatchedCache } from './watched-cache.ts';
 
 export interface KubernetesExecutorOptions extends Omit<PodSettings, 'tolerations'> {
@@ -322,11 +322,7 @@ export class KubernetesExecutor implements Executor {
   }
 
   private nodeLost(attempt: RunningAttempt, why: string): void {
-    attempt.finish(
-      attempt.interruptedBy
-        ? { kind: 'interrupted', ...attempt.interruptedBy }
-        : kubeFailure('NODE_LOST', why),
-    );
+    attempt.finish(attempt.interruptedBy ? { kind: 'interrupted', ...attempt.interruptedBy } : nodeLost(why));
     // Its kubelet cannot be reached: remove the pod from the API at once so it holds nothing.
     void this.delete(attempt.podName, 0).catch(() => undefined);
   }

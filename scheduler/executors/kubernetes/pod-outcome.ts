@@ -9,8 +9,6 @@ export type PodState = { kind: 'waiting' } | { kind: 'running' } | { kind: 'ende
 
 /** Codes of attempt failures that Kubernetes, not the runner, decided. */
 export const KUBE_FAILURES = {
-  /** The node went away or stopped reporting: run it elsewhere. */
-  NODE_LOST: true,
   /** The kubelet evicted the pod (node pressure, drain). */
   EVICTED: true,
   /** activeDeadlineSeconds (the job's timeoutSeconds) passed. */
@@ -37,6 +35,11 @@ export function kubeFailure(code: KubeFailureCode, message: string, exitCode?: n
     failure: { code, message, retryable: KUBE_FAILURES[code] },
     ...(exitCode === undefined ? {} : { exitCode }),
   };
+}
+
+/** The node went away or stopped reporting: run it elsewhere, without using a retry. */
+export function nodeLost(reason: string): AttemptOutcome {
+  return { kind: 'lost', code: 'NODE_LOST', reason };
 }
 
 export function podState(pod: V1Pod): PodState {
@@ -78,11 +81,7 @@ function endedOutcome(pod: V1Pod, container: V1ContainerStatus | undefined): Att
   )
     return kubeFailure('NODE_REJECTED', `${podReason}: ${pod.status?.message ?? ''}`.trim(), exitCode);
   if (disrupted && report?.type !== 'succeeded')
-    return kubeFailure(
-      'NODE_LOST',
-      `the pod's node went away (${disrupted.reason ?? 'DisruptionTarget'})`,
-      exitCode,
-    );
+    return nodeLost(`the pod's node went away (${disrupted.reason ?? 'DisruptionTarget'})`);
   if (report?.type === 'succeeded' && exitCode === 0) return { kind: 'succeeded', result: report.result };
   if (report?.type === 'failed')
     return { kind: 'failed', failure: report.failure, ...(exitCode === undefined ? {} : { exitCode }) };
