@@ -1,6 +1,7 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
 import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
+import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { openApiDocument } from './openapi.ts';
@@ -11,6 +12,8 @@ import { queuesRouter } from './routes/queues.ts';
 
 export interface AppOptions {
   jobs: JobService;
+  /** Attempt logs (GET /v1/jobs/:id/logs); without it the route answers 501. */
+  logs?: JobLogs;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -34,7 +37,7 @@ export function createApp(options: AppOptions): Express {
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
   if (options.token !== undefined) v1.use(requireBearerToken(options.token));
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
-  v1.use('/jobs', jobsRouter(options.jobs));
+  v1.use('/jobs', jobsRouter(options.jobs, options.logs));
   v1.use('/queues', queuesRouter(options.jobs));
   app.use('/v1', v1);
 

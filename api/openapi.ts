@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { JobRecordSchema } from './schemas/job-record.ts';
 import { JobSpecSchema } from './schemas/job-spec.ts';
-import { CancelJobRequestSchema, ListJobsQuerySchema } from './schemas/requests.ts';
+import { CancelJobRequestSchema, JobLogsQuerySchema, ListJobsQuerySchema } from './schemas/requests.ts';
 import {
   HealthSchema,
   JobPageSchema,
@@ -38,8 +38,8 @@ function componentSchemas(
   );
 }
 
-function queryParameters(): JsonSchema[] {
-  const properties = z.toJSONSchema(ListJobsQuerySchema, { io: 'input' }).properties ?? {};
+function queryParameters(schema: z.ZodType = ListJobsQuerySchema): JsonSchema[] {
+  const properties = z.toJSONSchema(schema, { io: 'input' }).properties ?? {};
   return Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
 }
 
@@ -54,6 +54,7 @@ function problemResponses(...statuses: number[]): Record<string, JsonSchema> {
     413: 'Body over the size limit.',
     415: 'Body is not application/json.',
     422: 'Valid spec the system cannot run (unknown queue, never fits, ...).',
+    501: 'Not offered by this compute environment.',
     503: 'Not ready.',
   };
   const responses: Record<string, JsonSchema> = {};
@@ -126,6 +127,22 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           ...secured,
           parameters: [jobId],
           responses: { '200': json('The job.', 'JobRecord'), ...problemResponses(...auth, 404) },
+        },
+      },
+      '/v1/jobs/{id}/logs': {
+        get: {
+          operationId: 'getJobLogs',
+          summary:
+            "An attempt's log (Kubernetes: its pod's), streamed with follow=true until the attempt ends",
+          ...secured,
+          parameters: [jobId, ...queryParameters(JobLogsQuerySchema)],
+          responses: {
+            '200': {
+              description: 'The log, as text.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...problemResponses(400, ...auth, 404, 501),
+          },
         },
       },
       '/v1/jobs/{id}/cancel': {

@@ -57,6 +57,12 @@ export const KubernetesEnvironmentSchema = z.strictObject({
   terminationGraceSeconds: z.int().min(0).max(3600).default(30),
   /** A node not Ready this long fails its attempts as NODE_LOST (they are retried elsewhere). */
   nodeLostSeconds: z.number().positive().max(3600).default(40),
+  /** Finished pods are kept this long after their outcome is recorded, so their logs stay readable. */
+  finishedPodRetentionSeconds: z
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(300),
   /** Pod creates and deletes in flight at once. */
   maxConcurrentRequests: z.int().min(1).max(1000).default(32),
 });

@@ -11,10 +11,12 @@ export async function removeOrphans(
   store: JobStore,
   executor: Executor,
   log?: (message: string) => void,
+  now: () => number = Date.now,
 ): Promise<number> {
   if (!executor.undriven || !executor.removeOrphan) return 0;
   let removed = 0;
   for (const candidate of executor.undriven()) {
+    if (candidate.keepUntil !== undefined && now() < candidate.keepUntil) continue; // kept for its logs
     const record = await store.get(candidate.jobId);
     const current = record?.attempts.at(-1);
     const live =

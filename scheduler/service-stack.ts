@@ -75,14 +75,16 @@ export async function startServiceStack(
     cwd: config.cwd,
     schedulerRunning: () => scheduler.isLeader,
   });
-  const server = await listen(createApp({ jobs, token: config.token }), config.port, config.host).catch(
-    async (error: Error) => {
-      await scheduler.stop();
-      await queues.close();
-      redis.disconnect();
-      throw error;
-    },
-  );
+  const server = await listen(
+    createApp({ jobs, token: config.token, logs: created.logs }),
+    config.port,
+    config.host,
+  ).catch(async (error: Error) => {
+    await scheduler.stop();
+    await queues.close();
+    redis.disconnect();
+    throw error;
+  });
   const { port } = server.address() as { port: number };
   // The scheduler leads once the executor knows its nodes (Kubernetes: both informers have listed).
   void created.ready

@@ -1,8 +1,11 @@
 // The executor of a compute environment: this machine (local) or a Kubernetes node pool.
+
+import type { JobLogs } from '../../api/job-logs.ts';
 import type { Config } from '../config.ts';
 import type { Executor } from './executor.ts';
 import { loadKubeConfig, namespaceOf } from './kubernetes/kube-config.ts';
 import { KubernetesExecutor } from './kubernetes/kubernetes-executor.ts';
+import { PodLogSource } from './kubernetes/pod-log-source.ts';
 import { LocalExecutor } from './local/local-executor.ts';
 
 export type ComputeEnvironment = Config['computeEnvironments'][number];
@@ -14,6 +17,8 @@ export interface CreatedExecutor {
   /** Resolves when the executor knows its nodes (informers listed). */
   ready: Promise<void>;
   describe: () => string;
+  /** Attempt logs, where the executor keeps them. */
+  logs?: JobLogs;
 }
 
 export function createExecutor(
@@ -51,12 +56,14 @@ export function createExecutor(
     dataVolumeClaim: environment.dataVolumeClaim,
     nodeLostMs: environment.nodeLostSeconds * 1000,
     maxConcurrentRequests: environment.maxConcurrentRequests,
+    finishedPodRetentionMs: environment.finishedPodRetentionSeconds * 1000,
     log,
   });
   return {
     executor,
     capacityNodes: () => executor.capacityNodes(),
     ready: executor.start(),
+    logs: new PodLogSource(kubeconfig, namespace),
     describe: () => {
       const nodes = executor.nodes();
       const gpus = nodes.reduce((sum, node) => sum + node.gpus.length, 0);

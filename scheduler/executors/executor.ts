@@ -63,4 +63,6 @@ export interface UndrivenAttempt {
   attempt: number;
   /** Where it is, for logs (a pod name). */
   name: string;
+  /** An attempt that has ended is kept until then (ms) for its logs, then removed. */
+  keepUntil?: number;
 }

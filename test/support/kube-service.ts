@@ -21,6 +21,8 @@ export interface KubeWorld {
   work: string;
   /** Starts a service process (it resolves once it leads). */
   startService(): Promise<ServiceProcess>;
+  /** The API of the latest service. */
+  url(): string;
   submit(count: number, body: (i: number) => Record<string, unknown>): Promise<string[]>;
   statusCounts(): Promise<Partial<Record<JobStatus, number>>>;
   records(ids: string[]): Promise<JobRecord[]>;
@@ -28,7 +30,13 @@ export interface KubeWorld {
 
 export async function kubeWorld(
   t: ExecutionContext,
-  options: { nodes: number; gpusPerNode: number; script?: (pod: KubeObject) => PodScript | undefined },
+  options: {
+    nodes: number;
+    gpusPerNode: number;
+    script?: (pod: KubeObject) => PodScript | undefined;
+    /** finishedPodRetentionSeconds (default 0: pods go as soon as their outcome is recorded). */
+    retentionSeconds?: number;
+  },
 ): Promise<KubeWorld> {
   const work = mkdtempSync(join(tmpdir(), 'gpubatch-kube-'));
   const redis = await testRedis();
@@ -62,6 +70,7 @@ export async function kubeWorld(
       '    image: gpubatch:test',
       '    nodeSelector: { pool: gpu }',
       '    nodeLostSeconds: 1',
+      `    finishedPodRetentionSeconds: ${options.retentionSeconds ?? 0}`,
       'failover: { leaderTtlSeconds: 2, attemptLockSeconds: 2 }',
       '',
     ].join('\n'),
@@ -79,6 +88,11 @@ export async function kubeWorld(
       });
       services.push(service);
       return service;
+    },
+    url: () => {
+      const service = services.at(-1);
+      if (!service) throw new Error('start a service first');
+      return service.url;
     },
     submit: async (count, body) => {
       const service = services.at(-1);

@@ -19,6 +19,7 @@ test('it lists every route with its methods', async (t) => {
     'GET /readyz',
     'GET /v1/jobs',
     'GET /v1/jobs/{id}',
+    'GET /v1/jobs/{id}/logs',
     'GET /v1/queues',
     'POST /v1/jobs',
     'POST /v1/jobs/{id}/cancel',

@@ -30,6 +30,8 @@ export interface KubernetesExecutorOptions extends Omit<PodSettings, 'toleration
   /** A node not Ready (or gone from the cache) this long fails its attempts as NODE_LOST. */
   nodeLostMs: number;
   maxConcurrentRequests: number;
+  /** How long a finished pod is kept after its outcome is recorded (its log stays readable); 0 removes it at once. */
+  finishedPodRetentionMs?: number;
   /** How often cached objects are re-checked (time-based decisions); default 1000 ms. */
   resyncMs?: number;
   now?: () => number;
@@ -183,17 +185,32 @@ export class KubernetesExecutor implements Executor {
   }
 
   forget(jobId: string, attempt: number): void {
-    if (this.running.get(jobId)?.attempt === attempt) return; // still being driven (a new run of it)
-    void this.delete(podName(jobId, attempt), 0).catch((error: unknown) =>
-      this.options.log?.(`could not delete pod ${podName(jobId, attempt)}: ${statusMessage(error)}`),
-    );
+    const name = podName(jobId, attempt);
+    const remove = () => {
+      if (this.closed || this.running.get(jobId)?.attempt === attempt) return;
+      void this.delete(name, 0).catch((error: unknown) =>
+        this.options.log?.(`could not delete pod ${name}: ${statusMessage(error)}`),
+      );
+    };
+    const retention = this.options.finishedPodRetentionMs ?? 0;
+    if (retention <= 0) remove();
+    else setTimeout(remove, retention).unref(); // after a restart, removeOrphan does it (keepUntil)
   }
 
   undriven(): UndrivenAttempt[] {
+    const retention = this.options.finishedPodRetentionMs ?? 0;
     return this.podCache
       .list()
       .filter((pod) => !this.isDriven(pod))
-      .map((pod) => ({ jobId: jobIdOf(pod), attempt: attemptOf(pod), name: pod.metadata?.name ?? '' }));
+      .map((pod) => {
+        const ended = endedAt(pod);
+        return {
+          jobId: jobIdOf(pod),
+          attempt: attemptOf(pod),
+          name: pod.metadata?.name ?? '',
+          ...(ended !== undefined && retention > 0 ? { keepUntil: ended + retention } : {}),
+        };
+      });
   }
 
   async removeOrphan(orphan: UndrivenAttempt): Promise<void> {
@@ -361,6 +378,13 @@ function jobIdOf(pod: V1Pod): string {
 
 function attemptOf(pod: V1Pod): number {
   return Number(pod.metadata?.labels?.[ATTEMPT_LABEL] ?? Number.NaN);
+}
+
+/** When the pod's runner ended (ms), if it has. */
+function endedAt(pod: V1Pod): number | undefined {
+  if (holdsCapacity(pod)) return undefined;
+  const finished = pod.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt;
+  return finished ? new Date(finished).getTime() : Date.now();
 }
 
 /** A pod holds its node's capacity until it has ended (or is gone). */
