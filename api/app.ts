@@ -4,11 +4,12 @@ import { requireBearerToken } from './auth.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
+import { metricsText } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobsRouter } from './routes/jobs.ts';
-import { queuesRouter } from './routes/queues.ts';
+import { computeEnvironmentsRouter, queuesRouter } from './routes/queues.ts';
 
 export interface AppOptions {
   jobs: JobService;
@@ -32,6 +33,9 @@ export function createApp(options: AppOptions): Express {
     res.json(document);
   });
   app.use(healthRouter(options.jobs));
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(metricsText(await options.jobs.computeEnvironments()));
+  });
 
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
@@ -39,6 +43,7 @@ export function createApp(options: AppOptions): Express {
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
   v1.use('/jobs', jobsRouter(options.jobs, options.logs));
   v1.use('/queues', queuesRouter(options.jobs));
+  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs));
   app.use('/v1', v1);
 
   app.use(unknownRoute());

@@ -23,6 +23,20 @@ export interface SubmitOutcome {
   created: boolean;
 }
 
+/** A compute environment with the scheduler leader's latest numbers about it (absent until published). */
+export interface ComputeEnvironmentView {
+  name: string;
+  type: 'local' | 'kubernetes';
+  queues: string[];
+  nodes?: number;
+  schedulableNodes?: number;
+  gpus?: number;
+  pendingJobs?: number;
+  nodesWanted?: number | null;
+  nodeShape?: { gpus: number; gpuModel: string; cpuMilli: number; memoryMiB: number };
+  updatedAt?: number;
+}
+
 export interface JobService {
   /** Validates beyond the schema (queue exists, kernel/model/input usable, fits some node) and enqueues. */
   submit(spec: JobSpec): Promise<SubmitOutcome>;
@@ -31,6 +45,8 @@ export interface JobService {
   cancel(id: string, reason: string): Promise<JobRecord | undefined>;
   /** Names of the job queues that exist. */
   queues(): Promise<string[]>;
+  /** The compute environments, with the autoscaling signal the leader publishes. */
+  computeEnvironments(): Promise<ComputeEnvironmentView[]>;
   /** Whether the service can take work (Redis answers, scheduler running). */
   ready(): Promise<{ ready: boolean; detail: string }>;
 }

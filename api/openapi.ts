@@ -4,6 +4,7 @@ import { JobRecordSchema } from './schemas/job-record.ts';
 import { JobSpecSchema } from './schemas/job-spec.ts';
 import { CancelJobRequestSchema, JobLogsQuerySchema, ListJobsQuerySchema } from './schemas/requests.ts';
 import {
+  ComputeEnvironmentListSchema,
   HealthSchema,
   JobPageSchema,
   ProblemSchema,
@@ -169,6 +170,17 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('Queue names.', 'QueueList'), ...problemResponses(...auth) },
         },
       },
+      '/v1/compute-environments': {
+        get: {
+          operationId: 'listComputeEnvironments',
+          summary: "Compute environments with the leader's node counts and autoscaling signal (nodesWanted)",
+          ...secured,
+          responses: {
+            '200': json('Compute environments.', 'ComputeEnvironmentList'),
+            ...problemResponses(...auth),
+          },
+        },
+      },
       '/healthz': {
         get: {
           operationId: 'health',
@@ -181,6 +193,15 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           operationId: 'ready',
           summary: 'The service can take work',
           responses: { '200': json('Ready.', 'Ready'), ...problemResponses(503) },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus gauges per compute environment (gpubatch_pool_nodes_wanted, ...)',
+          responses: {
+            '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
+          },
         },
       },
       '/openapi.json': {
@@ -198,6 +219,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobRecord: JobRecordSchema,
           JobPage: JobPageSchema,
           QueueList: QueueListSchema,
+          ComputeEnvironmentList: ComputeEnvironmentListSchema,
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,

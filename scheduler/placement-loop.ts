@@ -107,6 +107,16 @@ export class PlacementLoop {
     this.requestCycle();
   }
 
+  /** The jobs waiting for a place now. */
+  pendingJobs(): PendingJob[] {
+    return [...this.waiters.values()].map((w) => w.job);
+  }
+
+  /** The capacity the core would see now: the executor's nodes less what running attempts hold. */
+  currentSnapshot(): Snapshot {
+    return this.allocations.snapshot(this.options.nodes(), this.options.now());
+  }
+
   get waiting(): number {
     return this.waiters.size;
   }

@@ -60,6 +60,7 @@ export async function startServiceStack(
     executor,
     cwd: config.cwd,
     scorer: environment.scorer,
+    computeEnvironment: environment.name,
     windowPerQueue: config.windowPerQueue,
     leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
@@ -72,6 +73,11 @@ export async function startServiceStack(
     queues,
     redis,
     nodesForQueue: () => created.capacityNodes(),
+    computeEnvironments: config.computeEnvironments.map((ce) => ({
+      name: ce.name,
+      type: ce.type,
+      queues: config.queues.filter((q) => q.computeEnvironment === ce.name).map((q) => q.name),
+    })),
     cwd: config.cwd,
     schedulerRunning: () => scheduler.isLeader,
   });

@@ -11,6 +11,7 @@ import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverQueuedJobs } from './recovery.ts';
+import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX } from './store/keys.ts';
@@ -39,6 +40,10 @@ export interface SchedulerServiceOptions {
   fairShare?: { weights: Record<string, number>; halfLifeMs: number };
   /** How often jobs without a queue entry are re-enqueued and orphaned attempts removed (default 30 s). */
   reconcileIntervalMs?: number;
+  /** The compute environment this scheduler's executor serves (for the autoscaling signal); default 'local'. */
+  computeEnvironment?: string;
+  /** How often the autoscaling signal is computed and published (default 5 s). */
+  scaleSignalIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
 }
@@ -56,6 +61,9 @@ export class SchedulerService {
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
+  private scaleTimer?: NodeJS.Timeout;
+  /** The latest autoscaling signal this leader computed. */
+  scaleSignal?: ScaleSignal;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -109,6 +117,8 @@ export class SchedulerService {
           .catch(() => undefined);
       },
     });
+    // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
+    options.executor.onCapacityChange?.(() => this.loop.requestCycle());
     this.leaderRedis = connect(options.redisUrl, { name: 'gpubatch-leader' });
     this.leader = new LeaderElection(this.leaderRedis, options.store.keys, {
       ttlMs: options.leaderTtlMs,
@@ -180,6 +190,11 @@ export class SchedulerService {
         .catch(() => undefined);
     }, this.options.reconcileIntervalMs ?? 30_000);
     this.reconcileTimer.unref();
+    this.scaleTimer = setInterval(
+      () => this.publishScaleSignal(),
+      this.options.scaleSignalIntervalMs ?? 5000,
+    );
+    this.scaleTimer.unref();
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
       this.workers.push(worker);
@@ -256,6 +271,21 @@ export class SchedulerService {
     });
   }
 
+  /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
+  publishScaleSignal(): ScaleSignal {
+    const now = (this.options.now ?? Date.now)();
+    const signal = computeScaleSignal(
+      this.options.computeEnvironment ?? 'local',
+      this.options.executor.nodes(),
+      this.loop.currentSnapshot(),
+      this.loop.pendingJobs(),
+      { scorer: this.options.scorer, now },
+    );
+    this.scaleSignal = signal;
+    void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
+    return signal;
+  }
+
   /** Decayed fair-share usage per share, as this leader holds it. */
   get fairShareUsage(): Readonly<Record<string, number>> {
     return this.fairShare.current();
@@ -267,6 +297,7 @@ export class SchedulerService {
     this.shuttingDown = true;
     this.abort.abort();
     clearInterval(this.reconcileTimer);
+    clearInterval(this.scaleTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.

@@ -50,6 +50,8 @@ export interface Executor {
     placement: Placement,
     hooks: AttemptHooks,
   ): Promise<AttemptOutcome | undefined>;
+  /** Calls `listener` when capacity changed outside run() (a node joined, left, recovered). */
+  onCapacityChange?(listener: () => void): void;
   /** The attempt's outcome is recorded: what is left of it (a finished pod) may go. */
   forget?(jobId: string, attempt: number): void;
   /** Attempts the executor sees that nobody in this process drives (left by a previous leader). */

@@ -19,6 +19,8 @@ export interface Keys {
   estimates: string;
   /** String: the leader's decayed fair-share usage, JSON { usage, at } (so a new leader continues from it). */
   fairShareUsage: string;
+  /** Hash: compute environment -> the leader's autoscaling signal, JSON (scale-signal.ts). */
+  scaleSignals: string;
 }
 
 export function keys(prefix = 'gpubatch'): Keys {
@@ -35,5 +37,6 @@ export function keys(prefix = 'gpubatch'): Keys {
     cancelChannel: `${prefix}:cancel`,
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
+    scaleSignals: `${prefix}:scale`,
   };
 }

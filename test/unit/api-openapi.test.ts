@@ -15,8 +15,10 @@ test('it lists every route with its methods', async (t) => {
   );
   t.deepEqual(operations.sort(), [
     'GET /healthz',
+    'GET /metrics',
     'GET /openapi.json',
     'GET /readyz',
+    'GET /v1/compute-environments',
     'GET /v1/jobs',
     'GET /v1/jobs/{id}',
     'GET /v1/jobs/{id}/logs',

@@ -66,6 +66,7 @@ export class KubernetesExecutor implements Executor {
   private closed = false;
   /** Jobs being re-attached, and interrupts that reached them before they were. */
   private readonly attaching = new Map<string, { by: InterruptCause; reason: string } | undefined>();
+  private readonly capacityListeners: Array<() => void> = [];
   /** Pods created by this executor (benchmarks, metrics). */
   created = 0;
 
@@ -144,6 +145,14 @@ export class KubernetesExecutor implements Executor {
     return this.nodeCache
       .list()
       .map((node) => ({ ...toNodeState(node, this.options), unschedulable: false }));
+  }
+
+  onCapacityChange(listener: () => void): void {
+    this.capacityListeners.push(listener);
+  }
+
+  private capacityChanged(): void {
+    for (const listener of this.capacityListeners) listener();
   }
 
   run(request: AttemptRequest, placement: Placement, hooks: AttemptHooks): Promise<AttemptOutcome> {
@@ -294,12 +303,23 @@ export class KubernetesExecutor implements Executor {
       this.nodeStates.delete(name);
       for (const attempt of [...this.running.values()])
         if (attempt.node === name && attempt.created) this.nodeLost(attempt, `node ${name} was deleted`);
+      this.capacityChanged();
+      return;
     }
+    // Status heartbeats change a node often; only a change the core would see is worth a cycle.
+    const before = this.nodeStates.get(name)?.state;
+    const after = toNodeState(node, this.options);
+    this.nodeStates.set(name, { version: node.metadata?.resourceVersion ?? '', state: after });
+    if (!before || JSON.stringify(before) !== JSON.stringify(after)) this.capacityChanged();
   }
 
   private onPod(pod: V1Pod, kind: 'add' | 'update' | 'delete' | 'resync'): void {
     const attempt = this.running.get(jobIdOf(pod));
-    if (!attempt || attempt.attempt !== attemptOf(pod)) return;
+    if (!attempt || attempt.attempt !== attemptOf(pod)) {
+      // A pod nobody here drives has ended or gone: the capacity nodes() withheld for it is free.
+      if (kind === 'delete' || (kind === 'update' && !holdsCapacity(pod))) this.capacityChanged();
+      return;
+    }
     const state = podState(pod);
     if (kind === 'delete' && state.kind !== 'ended') {
       if (attempt.interruptedBy) attempt.finish({ kind: 'interrupted', ...attempt.interruptedBy });
