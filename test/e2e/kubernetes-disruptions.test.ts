@@ -1,6 +1,6 @@
-// Nodes lost mid-run, through the real service and the fake Kubernetes API: a node that goes NotReady
-// (for nodeLostSeconds) and a node that is deleted. Their attempts end `lost` with a NODE_LOST reason,
-// use no retry, and run again on the nodes that are left; every job SUCCEEDS.
+// Disruptions through the real service and the fake Kubernetes API. Nodes lost mid-run (one NotReady for
+// nodeLostSeconds, one deleted): their attempts end `lost` with a NODE_LOST reason, use no retry, and run
+// again on the nodes left. A graceful scheduler restart: pods run on and are re-attached, not re-run.
 import test from 'ava';
 import type { PodScript } from '../support/fake-kube/index.ts';
 import type { KubeObject } from '../support/fake-kube/resources.ts';
@@ -56,4 +56,29 @@ test('attempts on a NotReady node and on a deleted node are lost (NODE_LOST) and
     'a lost node is not a failed attempt',
   );
   t.deepEqual(audit.violations, []);
+});
+
+test('a graceful scheduler restart (SIGTERM) leaves pods running; the next leader re-attaches, none runs twice', async (t) => {
+  const world = await kubeWorld(t, { nodes: 2, gpusPerNode: 8, script });
+  const first = await world.startService();
+  const ids = await world.submit(16, (i) => kubeJob(i, 1));
+  await waitFor(
+    async () => (await world.statusCounts()).RUNNING === 16,
+    20_000,
+    async () => JSON.stringify(await world.statusCounts()),
+  );
+  t.is(await first.stop('SIGTERM'), 0);
+  t.is(world.kube.list('pods').length, 16, 'the pods outlive the scheduler');
+  await world.startService();
+  await waitFor(
+    async () => (await world.statusCounts()).SUCCEEDED === 16,
+    30_000,
+    async () => JSON.stringify(await world.statusCounts()),
+  );
+  const records = await world.records(ids);
+  t.true(
+    records.every((r) => r.attempts.length === 1),
+    'one attempt each: re-attached, not re-run',
+  );
+  t.is(world.kube.stats.count('create', 'pods'), 16);
 });
