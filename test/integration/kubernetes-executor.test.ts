@@ -298,3 +298,49 @@ test('API faults: 5xx on creates are retried, dropped watches and 410 Gone resum
     `list pods ${kube.stats.count('list', 'pods')} for ${restarts.pods} informer restarts`,
   );
 });
+
+test('a pod stuck pulling its image fails the attempt (retryable) and is removed at once, freeing its node', async (t) => {
+  const kube = await fakeKube(t);
+  kube.add('nodes', poolNode('gpu-1'));
+  const executor = executorFor(t, kube);
+  await executor.start();
+  const request = attempt({ durationMs: Number.POSITIVE_INFINITY, startDelayMs: 60_000 });
+  const running = executor.run(request, on('gpu-1'), recorder());
+  // What the kubelet writes after the first pulls failed (the fake does not pull images).
+  const { core } = clientsFor(kube.kubeconfig);
+  const name = `gpubatch-${request.jobId}-1`;
+  await kube.until(() => kube.get('pods', namespace, name)?.status?.containerStatuses !== undefined);
+  const pod = await core.readNamespacedPodStatus({ name, namespace });
+  pod.status!.containerStatuses![0]!.state = {
+    waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' },
+  };
+  await core.replaceNamespacedPodStatus({ name, namespace, body: pod });
+  t.like(failureOf(await running), { code: 'IMAGE_PULL_FAILED', retryable: true });
+  await kube.until(() => kube.get('pods', namespace, name) === undefined);
+});
+
+test('on a gpuSharing pool two half shares of GPU 0 run side by side, each pod seeing only that GPU', async (t) => {
+  const kube = await fakeKube(t);
+  kube.add('nodes', poolNode('gpu-1', 2));
+  const executor = executorFor(t, kube, { gpuSharing: true });
+  await executor.start();
+  const share = { ...on('gpu-1', [0]), gpuMilliPerGpu: 500 };
+  const [a, b] = [attempt({ durationMs: 200 }), attempt({ durationMs: 200 })];
+  const outcomes = await Promise.all([
+    executor.run(a, share, recorder()),
+    executor.run(b, share, recorder()),
+  ]);
+  t.true(outcomes.every((o) => o.kind === 'succeeded'));
+  const created = kube.stats.recent({ verb: 'create', resource: 'pods' }).length;
+  t.is(created, 2);
+  t.deepEqual(
+    kube
+      .list('pods', namespace)
+      .map(
+        (pod) =>
+          pod.spec.containers[0].env.find((e: { name: string }) => e.name === 'NVIDIA_VISIBLE_DEVICES')
+            ?.value,
+      ),
+    ['0', '0'],
+  );
+});

@@ -135,3 +135,32 @@ test('a report is only taken when it has the shape of one', (t) => {
     result: success,
   });
 });
+
+function waitingPod(reason: string, message = ''): V1Pod {
+  return {
+    status: {
+      phase: 'Pending',
+      containerStatuses: [
+        {
+          name: 'runner',
+          image: 'i',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason, message } },
+        },
+      ],
+    },
+  };
+}
+
+test('a container that will not start ends the attempt: image pulls retried, bad specs not', (t) => {
+  t.is(podState(waitingPod('ContainerCreating')).kind, 'waiting');
+  t.is(podState(waitingPod('ErrImagePull')).kind, 'waiting', 'the kubelet tries again first');
+  t.like(failure(waitingPod('ImagePullBackOff', 'Back-off pulling image')), {
+    code: 'IMAGE_PULL_FAILED',
+    retryable: true,
+  });
+  t.like(failure(waitingPod('InvalidImageName')), { code: 'CONTAINER_INVALID', retryable: false });
+  t.like(failure(waitingPod('CreateContainerConfigError')), { code: 'CONTAINER_INVALID', retryable: false });
+});

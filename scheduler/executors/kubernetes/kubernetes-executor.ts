@@ -334,6 +334,10 @@ export class KubernetesExecutor implements Executor {
           ? { kind: 'interrupted', ...attempt.interruptedBy }
           : outcome,
       );
+      // Ended for gpubatch but not for the kubelet (stuck pulling its image): it still holds the node's
+      // capacity, which the core now counts as free, so it goes at once.
+      if (holdsCapacity(pod) && kind !== 'delete')
+        void this.delete(attempt.podName, 0).catch(() => undefined);
       return;
     }
     if (state.kind === 'running' && !attempt.started) {

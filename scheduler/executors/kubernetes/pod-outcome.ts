@@ -25,6 +25,10 @@ export const KUBE_FAILURES = {
   POD_REJECTED: false,
   /** The placement cannot be expressed on this pool (a GPU share without gpuSharing). */
   UNSUPPORTED_PLACEMENT: false,
+  /** The image could not be pulled (the kubelet is backing off): the registry may answer next time. */
+  IMAGE_PULL_FAILED: true,
+  /** The container cannot be created as specified (bad image name, missing config): it never will be. */
+  CONTAINER_INVALID: false,
 } as const satisfies Record<string, boolean>;
 
 export type KubeFailureCode = keyof typeof KUBE_FAILURES;
@@ -49,8 +53,23 @@ export function podState(pod: V1Pod): PodState {
     return { kind: 'ended', outcome: endedOutcome(pod, container) };
   if (container?.state?.terminated) return { kind: 'ended', outcome: endedOutcome(pod, container) };
   if (phase === 'Running' && container?.state?.running) return { kind: 'running' };
+  const waiting = container?.state?.waiting;
+  const stuck = waiting?.reason ? STUCK[waiting.reason] : undefined;
+  if (stuck)
+    return {
+      kind: 'ended',
+      outcome: kubeFailure(stuck, `${waiting?.reason}: ${waiting?.message ?? ''}`.trim()),
+    };
   return { kind: 'waiting' };
 }
+
+/** Waiting reasons after which the container will not start by itself (ErrImagePull is retried first). */
+const STUCK: Record<string, KubeFailureCode> = {
+  ImagePullBackOff: 'IMAGE_PULL_FAILED',
+  InvalidImageName: 'CONTAINER_INVALID',
+  ErrImageNeverPull: 'CONTAINER_INVALID',
+  CreateContainerConfigError: 'CONTAINER_INVALID',
+};
 
 function runnerStatus(pod: V1Pod): V1ContainerStatus | undefined {
   const statuses = pod.status?.containerStatuses ?? [];
