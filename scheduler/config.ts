@@ -51,6 +51,8 @@ export const KubernetesEnvironmentSchema = z.strictObject({
    * NVIDIA_VISIBLE_DEVICES and no nvidia.com/gpu request. Only for nodes dedicated to gpubatch.
    */
   gpuSharing: z.boolean().default(false),
+  /** The service account job pods run as (its token is never mounted); default: the namespace's default. */
+  serviceAccountName: z.string().min(1).optional(),
   /** A PersistentVolumeClaim with the job data, mounted in job pods at the service's working directory. */
   dataVolumeClaim: z.string().min(1).optional(),
   /** How long a job pod gets after SIGTERM (checkpoints) before it is killed. */

@@ -54,6 +54,7 @@ export function createExecutor(
     nodeSelector: environment.nodeSelector,
     terminationGraceSeconds: environment.terminationGraceSeconds,
     dataVolumeClaim: environment.dataVolumeClaim,
+    serviceAccountName: environment.serviceAccountName,
     nodeLostMs: environment.nodeLostSeconds * 1000,
     maxConcurrentRequests: environment.maxConcurrentRequests,
     finishedPodRetentionMs: environment.finishedPodRetentionSeconds * 1000,

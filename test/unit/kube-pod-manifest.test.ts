@@ -140,3 +140,10 @@ test('a data volume claim is mounted at the working directory the job paths reso
   });
   t.is(container(pod).volumeMounts?.find((m) => m.name === 'data')?.mountPath, '/data');
 });
+
+test('a configured service account is used, still without its token', (t) => {
+  const pod = podManifest(request(), placement(), { ...settings, serviceAccountName: 'gpubatch-runner' });
+  t.is(pod.spec?.serviceAccountName, 'gpubatch-runner');
+  t.false(pod.spec?.automountServiceAccountToken);
+  t.is(podManifest(request(), placement(), settings).spec?.serviceAccountName, undefined);
+});

@@ -30,6 +30,7 @@ export interface PodSettings {
   tolerations: readonly Toleration[];
   terminationGraceSeconds: number;
   dataVolumeClaim?: string;
+  serviceAccountName?: string;
   /** The runner's command in the image (its working directory is the image's). */
   command?: string[];
 }
@@ -85,6 +86,7 @@ export function podManifest(request: AttemptRequest, placement: Placement, setti
       restartPolicy: 'Never',
       activeDeadlineSeconds: spec.timeoutSeconds,
       terminationGracePeriodSeconds: settings.terminationGraceSeconds,
+      ...(settings.serviceAccountName ? { serviceAccountName: settings.serviceAccountName } : {}),
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       tolerations: settings.tolerations.map((t) => ({ ...t })),
