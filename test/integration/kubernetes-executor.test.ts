@@ -344,3 +344,24 @@ test('on a gpuSharing pool two half shares of GPU 0 run side by side, each pod s
     ['0', '0'],
   );
 });
+
+test('informers that client-node gives up on (5xx on watch and list) are restarted with backoff and catch up', async (t) => {
+  const kube = await fakeKube(t);
+  kube.add('nodes', poolNode('gpu-1'));
+  const executor = executorFor(t, kube);
+  await executor.start();
+  // Every watch and list fails for a while; the open watches are cut so they must reconnect into it.
+  kube.faults.set({
+    errorRate: 1,
+    includeWatches: true,
+    only: (r) => r.verb === 'watch' || r.verb === 'list',
+  });
+  kube.faults.dropWatches('reset');
+  const hooks = recorder();
+  const running = executor.run(attempt({ durationMs: 50 }), on('gpu-1'), hooks);
+  await eventually(() => executor.informerRestarts.pods >= 2, 10_000);
+  kube.faults.reset();
+  t.like(await running, { kind: 'succeeded' }, 'the pod ended while nobody watched; the resumed watch tells');
+  kube.add('nodes', poolNode('gpu-2'));
+  await eventually(() => executor.nodes().length === 2, 10_000);
+});
