@@ -407,8 +407,10 @@ function attemptOf(pod: V1Pod): number {
 /** When the pod's runner ended (ms), if it has. */
 function endedAt(pod: V1Pod): number | undefined {
   if (holdsCapacity(pod)) return undefined;
-  const finished = pod.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt;
-  return finished ? new Date(finished).getTime() : Date.now();
+  // A pod refused by its kubelet never ran: count from its creation (a fixed time, so it does expire).
+  const at =
+    pod.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt ?? pod.metadata?.creationTimestamp;
+  return at ? new Date(at).getTime() : 0;
 }
 
 /** A pod holds its node's capacity until it has ended (or is gone). */
