@@ -42,7 +42,10 @@ export interface JobService {
   submit(spec: JobSpec): Promise<SubmitOutcome>;
   get(id: string): Promise<JobRecord | undefined>;
   list(query: ListJobsQuery): Promise<JobPage>;
+  /** Fails a job that has not started (`isCancelled`); a STARTING or RUNNING job is a ConflictError. */
   cancel(id: string, reason: string): Promise<JobRecord | undefined>;
+  /** Fails a waiting job at once, or stops its running attempt and then fails it (`isTerminated`). */
+  terminate(id: string, reason: string): Promise<JobRecord | undefined>;
   /** Names of the job queues that exist. */
   queues(): Promise<string[]>;
   /** The compute environments, with the autoscaling signal the leader publishes. */

@@ -2,7 +2,12 @@
 import { z } from 'zod';
 import { JobRecordSchema } from './schemas/job-record.ts';
 import { JobSpecSchema } from './schemas/job-spec.ts';
-import { CancelJobRequestSchema, JobLogsQuerySchema, ListJobsQuerySchema } from './schemas/requests.ts';
+import {
+  CancelJobRequestSchema,
+  JobLogsQuerySchema,
+  ListJobsQuerySchema,
+  TerminateJobRequestSchema,
+} from './schemas/requests.ts';
 import {
   ComputeEnvironmentListSchema,
   HealthSchema,
@@ -149,7 +154,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/v1/jobs/{id}/cancel': {
         post: {
           operationId: 'cancelJob',
-          summary: 'Cancel a job that has not finished',
+          summary: 'Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE); 409 once it has',
           ...secured,
           parameters: [jobId],
           requestBody: {
@@ -158,6 +163,22 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           },
           responses: {
             '200': json('The cancelled job.', 'JobRecord'),
+            ...problemResponses(400, ...auth, 404, 409, 415),
+          },
+        },
+      },
+      '/v1/jobs/{id}/terminate': {
+        post: {
+          operationId: 'terminateJob',
+          summary: 'Terminate a job that has not finished, stopping its running attempt',
+          ...secured,
+          parameters: [jobId],
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: ref('TerminateJobRequest') } },
+          },
+          responses: {
+            '200': json('The job: FAILED, or with terminateRequested while its attempt stops.', 'JobRecord'),
             ...problemResponses(400, ...auth, 404, 409, 415),
           },
         },
@@ -214,7 +235,11 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
     },
     components: {
       schemas: {
-        ...componentSchemas('input', { JobSpec: JobSpecSchema, CancelJobRequest: CancelJobRequestSchema }),
+        ...componentSchemas('input', {
+          JobSpec: JobSpecSchema,
+          CancelJobRequest: CancelJobRequestSchema,
+          TerminateJobRequest: TerminateJobRequestSchema,
+        }),
         ...componentSchemas('output', {
           JobRecord: JobRecordSchema,
           JobPage: JobPageSchema,

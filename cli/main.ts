@@ -6,6 +6,7 @@ import { genTraceCommand } from './commands/gen-trace.ts';
 import { lsCommand } from './commands/ls.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
+import { terminateCommand } from './commands/terminate.ts';
 import { upCommand } from './commands/up.ts';
 import type { CliContext } from './context.ts';
 import { CliError, EXIT, UsageError } from './errors.ts';
@@ -19,6 +20,7 @@ const COMMANDS: Record<CommandName, Command> = {
   describe: describeCommand,
   ls: lsCommand,
   cancel: cancelCommand,
+  terminate: terminateCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,

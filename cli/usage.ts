@@ -1,6 +1,12 @@
 // Usage text, one block per command, printed by --help and after a usage error.
 export const COMMAND_USAGE = {
-  up: 'gpubatch up\n  Start the service (API, scheduler, local executor) in this process.',
+  up: [
+    'gpubatch up [--role all|api|scheduler]',
+    '  Start the service in this process. --role (or GPUBATCH_ROLE) picks a part of it:',
+    '  all        API, scheduler and local executor (default; starts its own Redis if needed)',
+    '  api        the REST API only; needs REDIS_URL, the scheduler runs elsewhere',
+    '  scheduler  leader election, placement and workers; its port serves /healthz, /readyz, /metrics',
+  ].join('\n'),
   submit: [
     'gpubatch submit <file> [--wait] [--json]',
     '  Submit the job spec in <file> (YAML or JSON). Relative input, output and model',
@@ -13,7 +19,10 @@ export const COMMAND_USAGE = {
     'gpubatch ls [--queue <q>] [--status <S>] [--limit <n>] [--cursor <c>] [--json]',
     '  List jobs, newest first. S is one of SUBMITTED PENDING RUNNABLE STARTING RUNNING SUCCEEDED FAILED.',
   ].join('\n'),
-  cancel: 'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not finished.',
+  cancel:
+    'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE).',
+  terminate:
+    'gpubatch terminate <id> [--reason <text>] [--json]\n  Terminate a job that has not finished, stopping its running attempt.',
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
     '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_SCORER, scorerNames } from './core/index.ts';
+import { LeaderElectionSchema, leaseTimingProblem } from './leader-election-config.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"');
 
@@ -81,6 +82,12 @@ export const QueueSchema = z.strictObject({
   canPreempt: z.boolean().default(false),
   /** Jobs of this queue may be stopped for higher-priority jobs of a queue that can preempt. */
   preemptible: z.boolean().default(true),
+  /** Jobs RUNNABLE longer than this are cancelled (FAILED, isCancelled) with a reason naming the limit. */
+  maxRunnableSeconds: z
+    .int()
+    .min(1)
+    .max(365 * 24 * 3600)
+    .optional(),
 });
 
 /** The service's YAML file (GPUBATCH_CONFIG); `gpubatch simulate --queues` reads the same shape. */
@@ -117,11 +124,18 @@ export const FileConfigSchema = z.strictObject({
     .default({ halfLifeSeconds: 3600, weights: {} }),
   /** Look-ahead window: how many queued jobs per queue and size lane the scheduler considers at once. */
   windowPerQueue: z.int().min(1).max(10_000).default(256),
+  /** Who may lead: the Redis lock alone, or a Kubernetes Lease first (docs/kubernetes.md). */
+  leaderElection: LeaderElectionSchema.default({ type: 'redis' }),
 });
 
 export type FileConfig = z.output<typeof FileConfigSchema>;
 
+/** What `up` runs in this process: the REST API, the scheduler (leader campaign, workers), or both. */
+export const ROLES = ['all', 'api', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
 export interface Config extends FileConfig {
+  role: Role;
   port: number;
   host: string;
   dataDir: string;
@@ -143,6 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`PORT must be a port number (0-65535), got "${env.PORT}"`);
   }
+  const role = (env.GPUBATCH_ROLE || 'all') as Role;
+  if (!ROLES.includes(role)) {
+    throw new ConfigError(`role (--role or GPUBATCH_ROLE) must be one of ${ROLES.join(', ')}; got "${role}"`);
+  }
   const file = env.GPUBATCH_CONFIG ? readConfigFile(resolve(cwd, env.GPUBATCH_CONFIG)) : {};
   const parsed = FileConfigSchema.safeParse(file);
   if (!parsed.success) {
@@ -151,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const config: Config = {
     ...parsed.data,
+    role,
     port,
     host: env.HOST ?? '127.0.0.1',
     dataDir: resolve(cwd, env.GPUBATCH_DATA_DIR ?? '.gpubatch'),
@@ -158,6 +177,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     token: env.GPUBATCH_TOKEN || undefined,
     cwd,
   };
+  if (role !== 'all' && !config.redisUrl) {
+    // Separate API and scheduler processes must meet in one Redis; an embedded one would be private.
+    throw new ConfigError(
+      `role ${role}: REDIS_URL is required (the Redis shared by the API and the scheduler); the embedded redis-server is only for role all`,
+    );
+  }
+  if (config.leaderElection.type === 'kubernetes-lease') {
+    const problem = leaseTimingProblem(config.leaderElection);
+    if (problem) throw new ConfigError(`${env.GPUBATCH_CONFIG}: ${problem}`);
+  }
   if (config.computeEnvironments.filter((ce) => ce.type === 'local').length > 1) {
     throw new ConfigError('computeEnvironments: only one of type "local" (it is this machine)');
   }

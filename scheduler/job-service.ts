@@ -21,11 +21,15 @@ export interface RedisJobServiceOptions {
   store: JobStore;
   queues: JobQueues;
   redis: Redis;
-  /** Nodes (at full capacity) of the compute environment each queue feeds. */
-  nodesForQueue: (queue: string) => NodeState[];
+  /**
+   * Nodes (at full capacity) of the compute environment each queue feeds; undefined while not known yet
+   * (an API process before any scheduler published them): the fit checks are then left to the scheduler.
+   */
+  nodesForQueue: (queue: string) => NodeState[] | undefined;
   cwd: string;
   now?: () => number;
-  schedulerRunning: () => boolean;
+  /** Whether the scheduler runs in this process; absent when it runs in another (role api). */
+  schedulerRunning?: () => boolean;
   /** The configured compute environments and the queues feeding each (default: none listed). */
   computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
@@ -50,8 +54,8 @@ export class RedisJobService implements JobService {
     }
     const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(spec, this.options.cwd);
     const nodes = this.options.nodesForQueue(spec.queue);
-    problems.push(...gangProblems(spec, nodes));
-    const never = neverFits(nodes, spec.resources);
+    if (nodes) problems.push(...gangProblems(spec, nodes));
+    const never = nodes && neverFits(nodes, spec.resources);
     if (never) {
       problems.push({
         field: 'resources',
@@ -83,27 +87,59 @@ export class RedisJobService implements JobService {
     return { jobs: records, nextCursor: nextSeq === undefined ? undefined : encodeCursor(nextSeq) };
   }
 
+  /**
+   * AWS Batch's CancelJob: only a job that has not started (SUBMITTED, PENDING, RUNNABLE) becomes FAILED with
+   * `isCancelled`. A STARTING or RUNNING job is a 409 naming its state and pointing at terminate, rather
+   * than AWS's silent no-op.
+   */
   async cancel(id: string, reason: string): Promise<JobRecord | undefined> {
-    const { store } = this.options;
     const at = this.now();
-    let terminal = false;
-    const record = await store.update(id, (r) => {
-      terminal = TERMINAL_STATUSES.includes(r.status);
-      if (terminal || r.cancelRequested) return undefined;
+    const record = await this.stop(id, (r) => {
+      if (r.status === 'STARTING' || r.status === 'RUNNING') return undefined;
+      return failWaiting(r, at, `Cancelled: ${reason}`, 'isCancelled');
+    });
+    if (record && (record.status === 'STARTING' || record.status === 'RUNNING')) {
+      throw new ConflictError(
+        `job ${id} is ${record.status}: cancel stops only jobs that have not started (SUBMITTED, PENDING, RUNNABLE); terminate it instead (POST /v1/jobs/${id}/terminate)`,
+      );
+    }
+    if (record) await this.publishStop(id, reason);
+    return record;
+  }
+
+  /**
+   * AWS Batch's TerminateJob: a waiting job becomes FAILED at once; a STARTING or RUNNING one records
+   * `terminateRequested`, and the leader stops the attempt and records FAILED with `isTerminated`.
+   */
+  async terminate(id: string, reason: string): Promise<JobRecord | undefined> {
+    const at = this.now();
+    const record = await this.stop(id, (r) => {
+      if (r.terminateRequested) return undefined;
       if (r.status === 'STARTING' || r.status === 'RUNNING') {
-        r.cancelRequested = { at, reason }; // the leader terminates the attempt, then records FAILED
+        r.terminateRequested = { at, reason }; // the leader stops the attempt, then records FAILED
         return r;
       }
-      r.status = 'FAILED';
-      r.statusReason = `Cancelled: ${reason}`;
-      r.stoppedAt = at;
-      r.events.push({ at, status: 'FAILED', reason: r.statusReason });
-      return r;
+      return failWaiting(r, at, `Terminated: ${reason}`, 'isTerminated');
     });
-    if (!record) return undefined;
-    if (terminal) throw new ConflictError(`job ${id} is already ${record.status}`);
-    await this.options.redis.publish(store.keys.cancelChannel, JSON.stringify({ jobId: id, reason }));
+    if (record) await this.publishStop(id, reason);
     return record;
+  }
+
+  /** Applies `change` unless the job has finished (409); undefined when there is no such job. */
+  private async stop(id: string, change: (r: JobRecord) => JobRecord | undefined) {
+    let terminal = false;
+    const record = await this.options.store.update(id, (r) => {
+      terminal = TERMINAL_STATUSES.includes(r.status);
+      return terminal ? undefined : change(r);
+    });
+    if (record && terminal) throw new ConflictError(`job ${id} is already ${record.status}`);
+    return record;
+  }
+
+  /** The leader drops the job from its look-ahead window or stops its attempt (it also reads the record). */
+  private async publishStop(id: string, reason: string): Promise<void> {
+    const { store, redis } = this.options;
+    await redis.publish(store.keys.cancelChannel, JSON.stringify({ jobId: id, reason }));
   }
 
   async queues(): Promise<string[]> {
@@ -126,10 +162,27 @@ export class RedisJobService implements JobService {
     } catch (error) {
       return { ready: false, detail: `redis: ${(error as Error).message}` };
     }
+    if (!this.options.schedulerRunning)
+      return { ready: true, detail: 'redis answers; the scheduler runs in its own process' };
     return this.options.schedulerRunning()
       ? { ready: true, detail: 'redis answers; scheduler running' }
       : { ready: false, detail: 'redis answers; scheduler not running here (waiting for leadership?)' };
   }
+}
+
+function failWaiting(
+  r: JobRecord,
+  at: number,
+  reason: string,
+  flag: 'isCancelled' | 'isTerminated',
+): JobRecord {
+  r.status = 'FAILED';
+  r.statusReason = reason;
+  r.stoppedAt = at;
+  r[flag] = true;
+  delete r.notBefore;
+  r.events.push({ at, status: 'FAILED', reason });
+  return r;
 }
 
 function encodeCursor(seq: number): string {

@@ -19,6 +19,8 @@ interface Waiter {
   job: PendingJob;
   resolve(outcome: WaitOutcome): void;
   lastReason?: string;
+  /** Not offered to the core before this time (ms): a retry backoff. */
+  notBefore?: number;
 }
 
 export interface PlacementLoopOptions {
@@ -52,16 +54,21 @@ export class PlacementLoop {
   /** The last cycle's reservations: their holders keep their claim in the next cycle (leader memory only). */
   private reservations: Reservation[] = [];
   private closedReason?: string;
+  /** A cycle due when the earliest backed-off waiter becomes placeable. */
+  private wake?: { at: number; timer: NodeJS.Timeout };
 
   constructor(options: PlacementLoopOptions) {
     this.options = options;
   }
 
-  /** Resolves when the core places the job (its capacity is then held until release()). */
-  waitForPlacement(job: PendingJob): Promise<WaitOutcome> {
+  /**
+   * Resolves when the core places the job (its capacity is then held until release()). A job with
+   * `notBefore` (a retry backoff) waits here but is left out of the cycles until then.
+   */
+  waitForPlacement(job: PendingJob, options: { notBefore?: number } = {}): Promise<WaitOutcome> {
     if (this.closedReason) return Promise.resolve({ kind: 'dropped', reason: this.closedReason });
     return new Promise((resolve) => {
-      this.waiters.set(job.id, { job, resolve });
+      this.waiters.set(job.id, { job, resolve, notBefore: options.notBefore });
       this.requestCycle();
     });
   }
@@ -76,6 +83,8 @@ export class PlacementLoop {
   /** Drops every waiter and refuses new ones (shutdown): late arrivals are dropped at once. */
   close(reason: string): void {
     this.closedReason = reason;
+    clearTimeout(this.wake?.timer);
+    this.wake = undefined;
     for (const id of [...this.waiters.keys()]) this.drop(id, reason);
   }
 
@@ -134,8 +143,9 @@ export class PlacementLoop {
   cycle(): void {
     if (this.waiters.size === 0) return;
     const now = this.options.now();
+    const pending = this.placeable(now);
+    if (pending.length === 0) return;
     const snapshot = this.allocations.snapshot(this.options.nodes(), now);
-    const pending = [...this.waiters.values()].map((w) => w.job);
     const options: ScheduleOptions = {
       scorer: this.options.scorer,
       reservations: this.reservations,
@@ -169,13 +179,35 @@ export class PlacementLoop {
         this.options.onUnschedulable?.(jobId, text);
       }
     }
-    if (this.waiters.size > 0)
+    const waiting = pending.filter((job) => this.waiters.has(job.id));
+    if (waiting.length > 0)
       this.options.onCycle?.(
         snapshot,
-        [...this.waiters.values()].map((w) => w.job),
+        waiting,
         // The forecast starts from this cycle's reservations, as the next cycle will.
         { ...options, reservations: this.reservations },
       );
+  }
+
+  /** Waiting jobs past their backoff; arms a cycle for when the next backed-off one is due. */
+  private placeable(now: number): PendingJob[] {
+    const pending: PendingJob[] = [];
+    let nextDue = Number.POSITIVE_INFINITY;
+    for (const waiter of this.waiters.values()) {
+      if (waiter.notBefore !== undefined && waiter.notBefore > now)
+        nextDue = Math.min(nextDue, waiter.notBefore);
+      else pending.push(waiter.job);
+    }
+    if (nextDue !== Number.POSITIVE_INFINITY && !(this.wake && this.wake.at <= nextDue)) {
+      clearTimeout(this.wake?.timer);
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        this.requestCycle();
+      }, nextDue - now);
+      timer.unref();
+      this.wake = { at: nextDue, timer };
+    }
+    return pending;
   }
 
   /** Holds each placed job's capacity ("assume") and wakes its driver. */

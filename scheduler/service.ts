@@ -6,15 +6,16 @@ import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
-import { LeaderElection } from './leader.ts';
+import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
 import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverQueuedJobs } from './recovery.ts';
+import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
-import { BULL_PREFIX } from './store/keys.ts';
+import { BULL_PREFIX, type Keys } from './store/keys.ts';
 import { connect } from './store/redis.ts';
 import { WaitEstimates } from './wait-estimates.ts';
 
@@ -32,6 +33,8 @@ export interface SchedulerServiceOptions {
   now?: () => number;
   log?: (message: string) => void;
   leaderTtlMs?: number;
+  /** Builds the leader election on the leader's own Redis connection; default: the Redis lock alone. */
+  makeElector?: (redis: Redis, keys: Keys, hooks: ElectorHooks) => Elector;
   /** BullMQ lock on a job being driven; a crashed scheduler's jobs are redelivered once it lapses. */
   attemptLockMs?: number;
   /** Per-queue scheduling settings (priority, preemption); defaults when absent. */
@@ -46,13 +49,21 @@ export interface SchedulerServiceOptions {
   scaleSignalIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
+  /** How often the leader publishes its executor's nodes for API processes' fit checks (default 10 s). */
+  nodeInventoryIntervalMs?: number;
+  /** Leadership was lost and the service is stopping (`up --role scheduler` then exits to restart as a standby). */
+  onSteppedDown?: () => void;
+  /** How often RUNNABLE jobs are checked against their queue's maxRunnableSeconds (default 10 s). */
+  runnableSweepMs?: number;
+  /** [0, 1) for retry backoff jitter; Math.random when absent. */
+  random?: () => number;
 }
 
 export class SchedulerService {
   private readonly options: SchedulerServiceOptions;
   private readonly loop: PlacementLoop;
   private readonly driver: AttemptDriver;
-  private readonly leader: LeaderElection;
+  private readonly leader: Elector;
   private readonly leaderRedis: Redis;
   private subscriber?: Redis;
   private workers: Worker[] = [];
@@ -64,6 +75,8 @@ export class SchedulerService {
   private scaleTimer?: NodeJS.Timeout;
   /** The latest autoscaling signal this leader computed. */
   scaleSignal?: ScaleSignal;
+  private inventoryTimer?: NodeJS.Timeout;
+  private runnableSweepTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -120,14 +133,16 @@ export class SchedulerService {
     // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
     options.executor.onCapacityChange?.(() => this.loop.requestCycle());
     this.leaderRedis = connect(options.redisUrl, { name: 'gpubatch-leader' });
-    this.leader = new LeaderElection(this.leaderRedis, options.store.keys, {
-      ttlMs: options.leaderTtlMs,
+    const hooks: ElectorHooks = {
       log: options.log,
       onLost: () => {
         options.log?.('stepping down: another scheduler took over');
-        void this.stop();
+        void this.stop().then(() => options.onSteppedDown?.());
       },
-    });
+    };
+    this.leader = options.makeElector
+      ? options.makeElector(this.leaderRedis, options.store.keys, hooks)
+      : new LeaderElection(this.leaderRedis, options.store.keys, { ttlMs: options.leaderTtlMs, ...hooks });
     this.driver = new AttemptDriver({
       store: options.store,
       loop: this.loop,
@@ -137,6 +152,7 @@ export class SchedulerService {
       cwd: options.cwd,
       isShuttingDown: () => this.shuttingDown,
       queueSettings,
+      random: options.random,
     });
   }
 
@@ -195,6 +211,7 @@ export class SchedulerService {
       this.options.scaleSignalIntervalMs ?? 5000,
     );
     this.scaleTimer.unref();
+    this.startRunnableSweep();
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
       this.workers.push(worker);
@@ -204,6 +221,53 @@ export class SchedulerService {
     }
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
+    this.publishNodes();
+    this.inventoryTimer = setInterval(
+      () => this.publishNodes(),
+      this.options.nodeInventoryIntervalMs ?? 10_000,
+    );
+    this.inventoryTimer.unref();
+  }
+
+  /** API processes of role api check at submit whether a job could ever fit; they read these nodes. */
+  private publishNodes(): void {
+    const fence = this.leader.fence;
+    if (!this.isLeader || fence === undefined) return;
+    void this.options.store
+      .saveNodeInventory(this.options.executor.nodes(), fence)
+      .catch((error: Error) => this.options.log?.(`could not publish the node inventory: ${error.message}`));
+  }
+
+  /** Started and not stopped: leading, or standing by for leadership. */
+  get isRunning(): boolean {
+    return this.started !== undefined && !this.shuttingDown;
+  }
+
+  /** Only when some queue has a maxRunnableSeconds: the sweep reads every RUNNABLE record. */
+  private startRunnableSweep(): void {
+    const { queues, queueSettings, store } = this.options;
+    const limited = queues.names().some((q) => queueSettings?.(q).maxRunnableSeconds !== undefined);
+    if (!limited || !queueSettings) return;
+    let sweeping = false;
+    this.runnableSweepTimer = setInterval(() => {
+      if (sweeping) return; // a slow pass (many RUNNABLE jobs) is not started twice
+      sweeping = true;
+      sweepRunnableTimeLimits({
+        store,
+        queueSettings,
+        now: this.options.now ?? Date.now,
+        fence: () => (this.isLeader ? this.leader.fence : undefined),
+        onCancelled: (jobId, reason) => {
+          this.options.log?.(`job ${jobId}: ${reason}`);
+          this.loop.drop(jobId, reason);
+        },
+      })
+        .catch((error: Error) => this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`))
+        .finally(() => {
+          sweeping = false;
+        });
+    }, this.options.runnableSweepMs ?? 10_000);
+    this.runnableSweepTimer.unref();
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -298,6 +362,8 @@ export class SchedulerService {
     this.abort.abort();
     clearInterval(this.reconcileTimer);
     clearInterval(this.scaleTimer);
+    clearInterval(this.inventoryTimer);
+    clearInterval(this.runnableSweepTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.

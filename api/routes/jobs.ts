@@ -1,4 +1,4 @@
-// /v1/jobs: submit, read, list and cancel jobs.
+// /v1/jobs: submit, read, list, cancel and terminate jobs.
 import { Router } from 'express';
 import { ApiError, NotFoundError } from '../errors.ts';
 import type { JobLogs } from '../job-logs.ts';
@@ -8,8 +8,10 @@ import { JobSpecSchema } from '../schemas/job-spec.ts';
 import {
   CancelJobRequestSchema,
   DEFAULT_CANCEL_REASON,
+  DEFAULT_TERMINATE_REASON,
   JobLogsQuerySchema,
   ListJobsQuerySchema,
+  TerminateJobRequestSchema,
 } from '../schemas/requests.ts';
 import { parseOrThrow } from '../validate.ts';
 
@@ -75,6 +77,14 @@ export function jobsRouter(jobs: JobService, logs?: JobLogs): Router {
     const { id } = req.params as { id: string };
     const { reason } = parseOrThrow(CancelJobRequestSchema, req.body ?? {}, 'body');
     const job = await jobs.cancel(id, reason ?? DEFAULT_CANCEL_REASON);
+    if (!job) throw notFound(id);
+    res.json(job);
+  });
+
+  router.post('/:id/terminate', allowJsonBody, async (req, res) => {
+    const { id } = req.params as { id: string };
+    const { reason } = parseOrThrow(TerminateJobRequestSchema, req.body ?? {}, 'body');
+    const job = await jobs.terminate(id, reason ?? DEFAULT_TERMINATE_REASON);
     if (!job) throw notFound(id);
     res.json(job);
   });

@@ -25,6 +25,16 @@ const AttemptSchema = z.object({
     .optional()
     .describe('How it ended: only failed attempts count against the retry strategy.'),
   reason: z.string().optional().describe('Why the attempt ended (empty while it runs).'),
+  interruptedBy: z
+    .enum(['shutdown', 'cancel', 'preempt', 'terminated'])
+    .optional()
+    .describe(
+      'Who stopped an interrupted or preempted attempt: the service, a user, the scheduler, the node.',
+    ),
+  checkpoint: z
+    .object({ nextRow: z.int(), start: z.int(), end: z.int() })
+    .optional()
+    .describe('An interrupted inference attempt: rows [start, nextRow) are saved; the next attempt resumes.'),
 });
 
 const JobProgressSchema = z.object({ done: z.number(), total: z.number(), at: epochMs });
@@ -50,10 +60,18 @@ export const JobRecordSchema = z.object({
   progress: JobProgressSchema.optional(),
   result: JobResultSchema.optional(),
   events: z.array(JobEventSchema),
-  cancelRequested: z
+  terminateRequested: z
     .object({ at: epochMs, reason: z.string() })
     .optional()
-    .describe('Set when a user asked to stop a STARTING or RUNNING job.'),
+    .describe('Set when a user asked to terminate a STARTING or RUNNING job; FAILED follows.'),
+  isCancelled: z
+    .boolean()
+    .optional()
+    .describe('FAILED by a cancel before it started (a user, or the queue maxRunnableSeconds).'),
+  isTerminated: z.boolean().optional().describe('FAILED by a terminate.'),
+  notBefore: epochMs
+    .optional()
+    .describe('RUNNABLE jobs waiting out a retry backoff: not started before this time.'),
   estimatedStartAt: epochMs
     .optional()
     .describe('RUNNABLE jobs: when the scheduler expects the job to start, simulating the queue forward.'),

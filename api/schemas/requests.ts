@@ -20,7 +20,13 @@ export const ListJobsQuerySchema = z.strictObject({
 
 export const DEFAULT_CANCEL_REASON = 'cancelled by request';
 
+export const DEFAULT_TERMINATE_REASON = 'terminated by request';
+
 export const CancelJobRequestSchema = z.strictObject({
+  reason: z.string().min(1).max(1000).optional().describe(`Recorded as the status reason.`),
+});
+
+export const TerminateJobRequestSchema = z.strictObject({
   reason: z.string().min(1).max(1000).optional().describe(`Recorded as the status reason.`),
 });
 

@@ -57,9 +57,17 @@ export function describeJob(job: JobRecord): string {
     ['Queue', `${spec.queue}  priority ${spec.priority}`],
     ['Kind', `${spec.kind}  ${spec.kind === 'kernel' ? spec.kernel : spec.model}`],
     ['Status', job.statusReason ? `${job.status}: ${job.statusReason}` : job.status],
-    ...(job.cancelRequested
-      ? [['Cancel', `requested ${formatTime(job.cancelRequested.at)}: ${job.cancelRequested.reason}`]]
+    ...(job.terminateRequested
+      ? [
+          [
+            'Terminate',
+            `requested ${formatTime(job.terminateRequested.at)}: ${job.terminateRequested.reason}`,
+          ],
+        ]
       : []),
+    ...(job.notBefore === undefined
+      ? []
+      : [['Backoff', `next attempt not before ${formatTime(job.notBefore)}`]]),
     ...(job.estimatedStartAt === undefined
       ? []
       : [['Expected', `to start ${formatTime(job.estimatedStartAt)}`]]),

@@ -72,3 +72,10 @@ export function createExecutor(
     },
   };
 }
+
+/** Attempt logs for the API of a compute environment (an API-only process has no executor). */
+export function logSourceFor(environment: ComputeEnvironment): JobLogs | undefined {
+  if (environment.type !== 'kubernetes') return undefined;
+  const kubeconfig = loadKubeConfig(environment.kubeconfigPath);
+  return new PodLogSource(kubeconfig, namespaceOf(kubeconfig, environment.namespace));
+}

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
+import type { NodeState } from '../core/types.ts';
 import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
 import type { ScaleSignal } from '../scale-signal.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
@@ -139,6 +140,36 @@ export class JobStore {
     } catch (error) {
       if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
       throw error;
+    }
+  }
+
+  /**
+   * The leader's executor nodes (full capacity), for a separate API process's submit-time fit checks;
+   * written only under the current leader's fence (FencedError otherwise).
+   */
+  async saveNodeInventory(nodes: readonly NodeState[], fence: string): Promise<void> {
+    try {
+      await runScript(
+        this.redis,
+        SET_FENCED,
+        [this.keys.nodeInventory, this.keys.leaderFence],
+        [JSON.stringify(nodes), fence],
+      );
+    } catch (error) {
+      if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
+      throw error;
+    }
+  }
+
+  /** The nodes the leader last published; undefined when none did yet (or the value is unreadable). */
+  async loadNodeInventory(): Promise<NodeState[] | undefined> {
+    const raw = await this.redis.get(this.keys.nodeInventory);
+    if (raw === null) return undefined;
+    try {
+      const nodes = JSON.parse(raw) as unknown;
+      return Array.isArray(nodes) ? (nodes as NodeState[]) : undefined;
+    } catch {
+      return undefined;
     }
   }
 

@@ -21,6 +21,8 @@ export interface Keys {
   fairShareUsage: string;
   /** Hash: compute environment -> the leader's autoscaling signal, JSON (scale-signal.ts). */
   scaleSignals: string;
+  /** String: the leader's executor nodes at full capacity, JSON NodeState[] (the API role's fit checks). */
+  nodeInventory: string;
 }
 
 export function keys(prefix = 'gpubatch'): Keys {
@@ -38,5 +40,6 @@ export function keys(prefix = 'gpubatch'): Keys {
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
     scaleSignals: `${prefix}:scale`,
+    nodeInventory: `${prefix}:nodes`,
   };
 }

@@ -70,6 +70,23 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return tostring(redis.call('INCR', KEYS[2]))
 `;
 
+/**
+ * Take the leader lock whoever holds it, with a new fencing token. Only for a holder that an outside
+ * authority (a Kubernetes Lease) has made leader: the previous holder's token becomes stale at once.
+ * KEYS: lockKey, fenceKey  ARGV: holderId, ttlMs  Returns the new token.
+ */
+export const SEIZE_LEADER = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return tostring(redis.call('INCR', KEYS[2]))
+`;
+
+/** Extend the leader lock only while we hold it (no re-taking a lapsed one).  KEYS: lockKey, fenceKey  ARGV: holderId, ttlMs */
+export const RENEW_LEADER = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('GET', KEYS[2])
+`;
+
 /** Release the leader lock only if we still hold it.  KEYS: lockKey  ARGV: holderId */
 export const RELEASE_LEADER = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

@@ -144,7 +144,7 @@ test('exit codes, runner failures, OOMKilled and the deadline map to typed failu
   t.like(crash, { exitCode: 3 });
   t.like(failureOf(typed), { code: 'BAD_PARAMS', retryable: false });
   t.like(failureOf(oom), { code: 'OOM_KILLED', retryable: false });
-  t.like(failureOf(deadline), { code: 'TIMEOUT', retryable: true });
+  t.like(failureOf(deadline), { code: 'TIMEOUT', retryable: false });
   t.like(failureOf(silent), { code: 'RUNNER_CRASHED', retryable: true });
 });
 

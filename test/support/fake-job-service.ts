@@ -101,19 +101,35 @@ export class FakeJobService implements JobService {
     return end < matching.length ? { jobs, nextCursor: encodeCursor(end) } : { jobs };
   }
 
-  /** Like the real service: a STARTING or RUNNING job is only asked to stop; anything earlier fails at once. */
+  /** Like the real service: only a job that has not started can be cancelled; a running one is a 409. */
   async cancel(id: string, reason: string): Promise<JobRecord | undefined> {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
     if (TERMINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${id} is already ${job.status}`);
-    const at = this.#now();
     if (job.status === 'STARTING' || job.status === 'RUNNING') {
-      job.cancelRequested ??= { at, reason };
+      throw new ConflictError(`job ${id} is ${job.status}: cancel stops only jobs that have not started`);
+    }
+    this.#fail(job, `cancelled: ${reason}`, 'isCancelled');
+    return this.#copy(id);
+  }
+
+  /** Like the real service: a STARTING or RUNNING job is only asked to stop; anything earlier fails at once. */
+  async terminate(id: string, reason: string): Promise<JobRecord | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    if (TERMINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${id} is already ${job.status}`);
+    if (job.status === 'STARTING' || job.status === 'RUNNING') {
+      job.terminateRequested ??= { at: this.#now(), reason };
       return this.#copy(id);
     }
-    Object.assign(job, { status: 'FAILED', statusReason: `cancelled: ${reason}`, stoppedAt: at });
-    job.events.push({ at, status: 'FAILED', reason: `cancelled: ${reason}` });
+    this.#fail(job, `terminated: ${reason}`, 'isTerminated');
     return this.#copy(id);
+  }
+
+  #fail(job: JobRecord, reason: string, flag: 'isCancelled' | 'isTerminated'): void {
+    const at = this.#now();
+    Object.assign(job, { status: 'FAILED', statusReason: reason, stoppedAt: at, [flag]: true });
+    job.events.push({ at, status: 'FAILED', reason });
   }
 
   async queues(): Promise<string[]> {

@@ -38,6 +38,8 @@ export interface StartOptions {
   windowPerQueue?: number;
   /** Wait until the scheduler leads (default), or return at once. */
   awaitLeading?: boolean;
+  /** How often the leader checks queues' maxRunnableSeconds (the service's default is 10 s). */
+  runnableSweepMs?: number;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -73,6 +75,7 @@ export async function schedulerHarness(
     queueSettings: queueSettingsLookup(queueConfigs),
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
+    runnableSweepMs: options.runnableSweepMs,
   });
   const jobs = new RedisJobService({
     store,

@@ -25,6 +25,7 @@ test('it lists every route with its methods', async (t) => {
     'GET /v1/queues',
     'POST /v1/jobs',
     'POST /v1/jobs/{id}/cancel',
+    'POST /v1/jobs/{id}/terminate',
   ]);
 });
 
@@ -38,6 +39,8 @@ test('the JobSpec component comes from JobSpecSchema, limits and defaults includ
   t.deepEqual(spec.properties.kind.enum, ['kernel', 'inference']);
   t.is(spec.properties.resources.properties.gpus.maximum, LIMITS.gpus);
   t.is(spec.properties.queue.default, 'default');
+  t.is(spec.properties.retry.properties.evaluateOnExit.maxItems, 5);
+  t.deepEqual(spec.properties.retry.properties.evaluateOnExit.items.required, ['action']);
   t.is(spec.$schema, undefined);
   t.deepEqual(body.paths['/v1/jobs'].post.requestBody.content['application/json'].schema, {
     $ref: '#/components/schemas/JobSpec',

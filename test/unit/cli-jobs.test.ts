@@ -1,4 +1,4 @@
-// gpubatch describe, ls and cancel against the API over the fake job service.
+// gpubatch describe, ls, cancel and terminate against the API over the fake job service.
 import test from 'ava';
 import { aJobRecord, aValidatedJobSpec } from '../support/api-builders.ts';
 import { startApi } from '../support/api-harness.ts';
@@ -102,6 +102,22 @@ test('describe of a waiting job shows when it should start and what would help',
   t.regex(run.stdout, /^ {11}needs 4 GPUs on one node; 3 nodes have 2$/m);
 });
 
+test('describe of a job waiting out a retry backoff says when its next attempt may start', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(
+    aJobRecord({
+      id: 'job-1',
+      status: 'RUNNABLE',
+      statusReason: 'attempt 1 failed: INTERNAL: boom; retrying in 30 s (backoff) (1 of 3 attempts used)',
+      notBefore: at(40),
+    }),
+  );
+
+  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.regex(run.stdout, /^Backoff {4}next attempt not before 2025-01-01 12:00:40Z$/m);
+});
+
 test('describe --json prints the record', async (t) => {
   const api = await startApi(t);
   api.jobs.put(retriedJob);
@@ -187,15 +203,41 @@ test('cancel prints the new status and reason', async (t) => {
   t.is(run.stdout, 'job-1 FAILED: cancelled: wrong model\n');
 });
 
-test('cancel of a running job says the cancel was requested, since the attempt stops later', async (t) => {
+test('cancel of a running job prints the conflict, which says to terminate, and exits 2', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNING' }));
+
+  const run = await gpubatch(['cancel', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 2);
+  t.regex(
+    run.stderr,
+    /^gpubatch: Conflict \(409\): job job-1 is RUNNING: cancel stops only jobs that have not started/,
+  );
+});
+
+test('terminate of a running job says the terminate was requested, since the attempt stops later', async (t) => {
   const api = await startApi(t, { jobs: new FakeJobService({ now: () => at(5) }) });
   api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNING', statusReason: 'on node-a' }));
 
-  const cancel = await gpubatch(['cancel', 'job-1', '--reason', 'oops'], { env: { GPUBATCH_URL: api.url } });
+  const terminate = await gpubatch(['terminate', 'job-1', '--reason', 'oops'], {
+    env: { GPUBATCH_URL: api.url },
+  });
   const describe = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
 
-  t.is(cancel.stdout, 'job-1 RUNNING: cancel requested (oops); the attempt is being stopped\n');
-  t.regex(describe.stdout, /^Cancel {5}requested 2025-01-01 12:00:05Z: oops$/m);
+  t.is(terminate.code, 0);
+  t.is(terminate.stdout, 'job-1 RUNNING: terminate requested (oops); the attempt is being stopped\n');
+  t.regex(describe.stdout, /^Terminate {2}requested 2025-01-01 12:00:05Z: oops$/m);
+});
+
+test('terminate of a waiting job prints its FAILED status at once', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNABLE' }));
+
+  const run = await gpubatch(['terminate', 'job-1', '--json'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 0);
+  t.like(JSON.parse(run.stdout), { status: 'FAILED', isTerminated: true });
 });
 
 test('cancel of a finished job prints the conflict and exits 2', async (t) => {

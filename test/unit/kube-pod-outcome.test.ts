@@ -103,14 +103,14 @@ test('OOMKilled is not retried: the same memory would fail again', (t) => {
   });
 });
 
-test("DeadlineExceeded is the job's timeout, even if the runner managed to report", (t) => {
+test("DeadlineExceeded is the job's timeout (never retried), even if the runner managed to report", (t) => {
   const report = JSON.stringify({
     type: 'failed',
     failure: { code: 'CANCELLED', message: 'x', retryable: false },
   });
   t.like(failure(endedPod({ exitCode: 137, podReason: 'DeadlineExceeded', message: report })), {
     code: 'TIMEOUT',
-    retryable: true,
+    retryable: false,
   });
 });
 
@@ -163,4 +163,15 @@ test('a container that will not start ends the attempt: image pulls retried, bad
   });
   t.like(failure(waitingPod('InvalidImageName')), { code: 'CONTAINER_INVALID', retryable: false });
   t.like(failure(waitingPod('CreateContainerConfigError')), { code: 'CONTAINER_INVALID', retryable: false });
+});
+
+test('a runner stopped by SIGTERM from outside reports an interruption with its checkpoint', (t) => {
+  const report = { type: 'interrupted', checkpoint: { nextRow: 40, start: 0, end: 100 } };
+  t.deepEqual(outcome(endedPod({ exitCode: 75, message: JSON.stringify(report) })), {
+    kind: 'interrupted',
+    by: 'terminated',
+    reason: 'the pod was stopped (SIGTERM)',
+    checkpoint: { nextRow: 40, start: 0, end: 100 },
+  });
+  t.like(outcome(endedPod({ exitCode: 75 })), { kind: 'interrupted', by: 'terminated' });
 });

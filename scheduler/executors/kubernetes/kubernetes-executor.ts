@@ -190,7 +190,14 @@ export class KubernetesExecutor implements Executor {
     const attempt = this.running.get(jobId);
     if (!attempt || attempt.interruptedBy) return;
     attempt.interruptedBy = { by, reason };
-    if (attempt.created) void this.deletePod(attempt, this.options.terminationGraceSeconds);
+    if (attempt.created) void this.deletePod(attempt, this.graceFor(by));
+  }
+
+  /** A cancel stops the pod at once (1 s, nothing to keep); anything else gets the grace to checkpoint. */
+  private graceFor(by: InterruptCause): number {
+    return by === 'cancel'
+      ? Math.min(1, this.options.terminationGraceSeconds)
+      : this.options.terminationGraceSeconds;
   }
 
   forget(jobId: string, attempt: number): void {
@@ -289,7 +296,7 @@ export class KubernetesExecutor implements Executor {
     }
     attempt.created = true;
     if (attempt.interruptedBy) {
-      void this.deletePod(attempt, this.options.terminationGraceSeconds);
+      void this.deletePod(attempt, this.graceFor(attempt.interruptedBy.by));
       return;
     }
     const cached = this.podCache.get(attempt.podName, namespace);
@@ -331,7 +338,16 @@ export class KubernetesExecutor implements Executor {
       const { outcome } = state;
       attempt.finish(
         attempt.interruptedBy && outcome.kind !== 'succeeded'
-          ? { kind: 'interrupted', ...attempt.interruptedBy }
+          ? {
+              kind: 'interrupted',
+              ...attempt.interruptedBy,
+              // Stopped for a preemption: the runner saved a checkpoint the next attempt resumes from.
+              ...(outcome.kind === 'interrupted' &&
+              outcome.checkpoint &&
+              attempt.interruptedBy.by !== 'cancel'
+                ? { checkpoint: outcome.checkpoint }
+                : {}),
+            }
           : outcome,
       );
       // Ended for gpubatch but not for the kubelet (stuck pulling its image): it still holds the node's

@@ -1,7 +1,7 @@
 // A pod's status as an attempt's state: waiting, running, or ended with an outcome. The runner's own report
 // (the termination message) wins; without one, Kubernetes' reasons and the exit code decide.
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { AttemptFailure, AttemptReport } from '../../../runner/protocol.ts';
+import { type AttemptFailure, type AttemptReport, EXIT_INTERRUPTED } from '../../../runner/protocol.ts';
 import type { AttemptOutcome } from '../executor.ts';
 import { RUNNER_CONTAINER } from './labels.ts';
 
@@ -11,8 +11,8 @@ export type PodState = { kind: 'waiting' } | { kind: 'running' } | { kind: 'ende
 export const KUBE_FAILURES = {
   /** The kubelet evicted the pod (node pressure, drain). */
   EVICTED: true,
-  /** activeDeadlineSeconds (the job's timeoutSeconds) passed. */
-  TIMEOUT: true,
+  /** activeDeadlineSeconds (the job's timeoutSeconds) passed: ATTEMPT_TIMEOUT_CODE, never retried. */
+  TIMEOUT: false,
   /** Out of memory: the same memoryMiB would fail again. */
   OOM_KILLED: false,
   /** The kubelet refused the pod (e.g. OutOfnvidia.com/gpu): the node's state differed from the model. */
@@ -102,6 +102,14 @@ function endedOutcome(pod: V1Pod, container: V1ContainerStatus | undefined): Att
   if (disrupted && report?.type !== 'succeeded')
     return nodeLost(`the pod's node went away (${disrupted.reason ?? 'DisruptionTarget'})`);
   if (report?.type === 'succeeded' && exitCode === 0) return { kind: 'succeeded', result: report.result };
+  // SIGTERM from outside gpubatch (a node drain, someone deleting the pod): stopped with a checkpoint.
+  if (report?.type === 'interrupted' || (!report && exitCode === EXIT_INTERRUPTED))
+    return {
+      kind: 'interrupted',
+      by: 'terminated',
+      reason: 'the pod was stopped (SIGTERM)',
+      ...(report?.type === 'interrupted' && report.checkpoint ? { checkpoint: report.checkpoint } : {}),
+    };
   if (report?.type === 'failed')
     return { kind: 'failed', failure: report.failure, ...(exitCode === undefined ? {} : { exitCode }) };
   if (terminated?.reason === 'OOMKilled')
@@ -138,6 +146,7 @@ export function parseReport(message: string | undefined): AttemptReport | undefi
   const report = value as Partial<AttemptReport> & Record<string, unknown>;
   if (report.type === 'succeeded' && isSuccess(report.result)) return report as AttemptReport;
   if (report.type === 'failed' && isFailure(report.failure)) return report as AttemptReport;
+  if (report.type === 'interrupted') return report as AttemptReport;
   return undefined;
 }
 
