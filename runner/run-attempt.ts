@@ -1,6 +1,7 @@
 // One job attempt, start to finish: check the spec, load the input (and model), compute, commit the output.
 import { resolve } from 'node:path';
 import type { FieldProblem } from '../api/errors.ts';
+import { enableWebGpu } from '../kernels/gpujs/gpu-instance.ts';
 import type { KernelContext } from '../kernels/kernel-definition.ts';
 import { InputMismatchError, ModelError } from '../kernels/kernel-errors.ts';
 import type { Matrix } from '../kernels/matrix.ts';
@@ -132,13 +133,15 @@ async function computeKernel(
   const input = await readInput(request, inputPath, inputFormat);
   const secondInput = second ? await readSecondInput(second.param, second.path) : undefined;
   context.onProgress(0, input.rows);
+  // WebGPU only for attempts given GPUs, as CUDA for inference: a CPU-only job must not take a GPU.
+  const webGpuUnavailable = request.gpuIndices.length > 0 ? await enableWebGpu() : undefined;
   const result = await kernel.run(input, parsed.params, context, secondInput);
   const rows = kernel.outputFormat === 'json' ? input.rows : (result.output as Matrix).rows;
   return {
     output: result.output,
     rows,
     backend: result.backend,
-    details: { kernel: name, ...result.details },
+    details: { kernel: name, ...result.details, ...(webGpuUnavailable ? { webGpuUnavailable } : {}) },
   };
 }
 
