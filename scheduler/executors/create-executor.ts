@@ -12,8 +12,8 @@ export type ComputeEnvironment = Config['computeEnvironments'][number];
 
 export interface CreatedExecutor {
   executor: Executor;
-  /** Nodes a job could ever fit on (submit-time check), at full capacity. */
-  capacityNodes: () => ReturnType<Executor['nodes']>;
+  /** Nodes a job could ever fit on (submit-time check), at full capacity; undefined while unknown. */
+  capacityNodes: () => ReturnType<Executor['nodes']> | undefined;
   /** Resolves when the executor knows its nodes (informers listed). */
   ready: Promise<void>;
   describe: () => string;

@@ -82,7 +82,9 @@ test('nodes come from the pool label selector with their allocatable capacity; N
   kube.add('nodes', gpuNode('other', { gpus: 8, labels: { pool: 'cpu' } }));
   const executor = executorFor(t, kube);
   t.deepEqual(executor.nodes(), [], 'nothing before the informers have listed');
+  t.is(executor.capacityNodes(), undefined, 'unknown, so submits are not refused meanwhile');
   await executor.start();
+  t.is(executor.capacityNodes()?.length, 2);
   t.deepEqual(
     executor.nodes().map((n) => [n.name, n.gpus.length]),
     [

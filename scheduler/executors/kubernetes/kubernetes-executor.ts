@@ -140,8 +140,12 @@ export class KubernetesExecutor implements Executor {
     return [...byName.values()];
   }
 
-  /** Every node of the pool at full capacity, schedulable or not: what a job could ever fit on. */
-  capacityNodes(): NodeState[] {
+  /**
+   * Every node of the pool at full capacity, schedulable or not: what a job could ever fit on. Undefined
+   * until the node informer has listed (the submit-time fit check is then skipped, not failed).
+   */
+  capacityNodes(): NodeState[] | undefined {
+    if (!this.nodeCache.isSynced) return undefined;
     return this.nodeCache
       .list()
       .map((node) => ({ ...toNodeState(node, this.options), unschedulable: false }));
