@@ -36,3 +36,25 @@ test("a running attempt's log is followed to its end, and read again after the j
   );
   t.pass();
 });
+
+test('split roles: an API-only process serves pod logs and the pool numbers the scheduler process publishes', async (t) => {
+  const world = await kubeWorld(t, { nodes: 1, gpusPerNode: 8, script, retentionSeconds: 300 });
+  await world.startService('scheduler');
+  const api = await world.startService('api');
+  const [id] = await world.submit(1, (i) => kubeJob(i, 1));
+  await pollJob(api.url, id!, hasStatus('SUCCEEDED'), 20_000);
+  const logs = await fetch(`${api.url}/v1/jobs/${id}/logs`);
+  t.is(logs.status, 200);
+  t.deepEqual((await logs.text()).trim().split('\n'), LINES);
+  await waitFor(
+    async () => {
+      const body = (await (await fetch(`${api.url}/v1/compute-environments`)).json()) as {
+        computeEnvironments: Array<{ name: string; nodes?: number }>;
+      };
+      return body.computeEnvironments.find((ce) => ce.name === 'pool')?.nodes === 1;
+    },
+    10_000,
+    async () => 'the leader publishes the pool within 5 s',
+  );
+  t.pass();
+});

@@ -19,8 +19,8 @@ export interface KubeWorld {
   kube: FakeKube;
   store: JobStore;
   work: string;
-  /** Starts a service process (it resolves once it leads). */
-  startService(): Promise<ServiceProcess>;
+  /** Starts a service process: all roles (resolves once it leads), or one role as the manifests run it. */
+  startService(role?: 'api' | 'scheduler'): Promise<ServiceProcess>;
   /** The API of the latest service. */
   url(): string;
   submit(count: number, body: (i: number) => Record<string, unknown>): Promise<string[]>;
@@ -79,12 +79,14 @@ export async function kubeWorld(
     kube,
     store,
     work,
-    startService: async () => {
+    startService: async (role) => {
       const service = await startService({
         cwd: work,
         redisUrl: redis.url,
         dataDir: join(work, '.gpubatch'),
         env: { GPUBATCH_CONFIG: config },
+        ...(role ? { args: ['--role', role] } : {}),
+        ...(role === 'api' ? { readyLine: 'API listening' } : {}),
       });
       services.push(service);
       return service;
