@@ -35,6 +35,12 @@ export class PodLogSource implements JobLogs {
           'Conflict',
           `attempt ${attempt} has not started running yet (${pod}); try again soon`,
         );
+      if (code === 401 || code === 403)
+        throw new ApiError(
+          502,
+          'Bad gateway',
+          `Kubernetes refused to read the log of ${pod} (HTTP ${code}): this process's service account needs "get" on pods/log in namespace ${this.namespace}`,
+        );
       throw new ApiError(
         502,
         'Bad gateway',
