@@ -37,9 +37,15 @@ export interface ComputeEnvironmentView {
   updatedAt?: number;
 }
 
+/** Where a spec came from, recorded on the job. */
+export interface SubmitOrigin {
+  /** "name:revision" of the job definition the spec was made from. */
+  jobDefinition?: string;
+}
+
 export interface JobService {
   /** Validates beyond the schema (queue exists, kernel/model/input usable, fits some node) and enqueues. */
-  submit(spec: JobSpec): Promise<SubmitOutcome>;
+  submit(spec: JobSpec, origin?: SubmitOrigin): Promise<SubmitOutcome>;
   get(id: string): Promise<JobRecord | undefined>;
   list(query: ListJobsQuery): Promise<JobPage>;
   /** Fails a job that has not started (`isCancelled`); a STARTING or RUNNING job is a ConflictError. */

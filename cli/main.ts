@@ -3,6 +3,7 @@ import { cancelCommand } from './commands/cancel.ts';
 import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
+import { jobDefinitionsCommand } from './commands/job-definitions.ts';
 import { lsCommand } from './commands/ls.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
@@ -21,6 +22,7 @@ const COMMANDS: Record<CommandName, Command> = {
   ls: lsCommand,
   cancel: cancelCommand,
   terminate: terminateCommand,
+  'job-definitions': jobDefinitionsCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,

@@ -61,6 +61,8 @@ export interface JobEvent {
 export interface JobRecord {
   id: string;
   spec: JobSpec;
+  /** "name:revision" of the job definition it was submitted from, if any. */
+  jobDefinition?: string;
   status: JobStatus;
   statusReason: string;
   createdAt: number;

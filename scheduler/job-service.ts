@@ -6,6 +6,7 @@ import type {
   JobPage,
   JobService,
   ListJobsQuery,
+  SubmitOrigin,
   SubmitOutcome,
 } from '../api/job-service.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
@@ -45,7 +46,7 @@ export class RedisJobService implements JobService {
     this.now = options.now ?? Date.now;
   }
 
-  async submit(spec: JobSpec): Promise<SubmitOutcome> {
+  async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
     if (!queues.has(spec.queue)) {
       throw new UnprocessableJobError(`unknown queue "${spec.queue}"`, [
@@ -65,7 +66,7 @@ export class RedisJobService implements JobService {
     if (problems.length > 0) {
       throw new UnprocessableJobError(`${problems[0]!.field}: ${problems[0]!.message}`, problems);
     }
-    const { record, created } = await store.create(spec);
+    const { record, created } = await store.create(spec, origin);
     if (!created) return { job: record, created };
     await queues.enqueue(record);
     const runnable = await makeRunnable(store, record.id, this.now);

@@ -15,6 +15,7 @@ import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { queueSettingsLookup } from './queue-settings.ts';
 import { SchedulerService } from './service.ts';
+import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
 import { connect } from './store/redis.ts';
@@ -104,7 +105,8 @@ export async function startServiceStack(
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
     });
     const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);
-    app = createApp({ jobs, token: config.token, logs });
+    const definitions = new JobDefinitionStore(redis);
+    app = createApp({ jobs, definitions, token: config.token, logs });
   }
   const close = async () => {
     inventory?.stop();

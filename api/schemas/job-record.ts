@@ -51,6 +51,10 @@ const JobEventSchema = z.object({ at: epochMs, status: JobStatusSchema, reason: 
 export const JobRecordSchema = z.object({
   id: z.string(),
   spec: JobSpecSchema,
+  jobDefinition: z
+    .string()
+    .optional()
+    .describe('"name:revision" of the job definition the job was submitted from.'),
   status: JobStatusSchema,
   statusReason: z.string(),
   createdAt: epochMs,

@@ -54,6 +54,7 @@ export function describeJob(job: JobRecord): string {
   const { spec } = job;
   const rows: string[][] = [
     ['Job', `${job.id}  (${spec.name})`],
+    ...(job.jobDefinition ? [['Definition', job.jobDefinition]] : []),
     ['Queue', `${spec.queue}  priority ${spec.priority}`],
     ['Kind', `${spec.kind}  ${spec.kind === 'kernel' ? spec.kernel : spec.model}`],
     ['Status', job.statusReason ? `${job.status}: ${job.statusReason}` : job.status],

@@ -1,11 +1,13 @@
-// gpubatch submit <file> [--wait] [--json]
+// gpubatch submit <file> | --definition name[:rev] [--param k=v]... [--wait] [--json]
 import type { JobRecord } from '../../scheduler/job-record.ts';
 import { parseCommandArgs } from '../args.ts';
 import { apiClient } from '../client.ts';
 import type { CliContext } from '../context.ts';
-import { EXIT } from '../errors.ts';
+import { definitionSubmission } from '../definition-submission.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import { formatDuration } from '../format.ts';
 import { loadSpecFile } from '../spec-file.ts';
+import { COMMAND_USAGE } from '../usage.ts';
 import { waitForJob } from '../wait.ts';
 
 function outcomeLine(job: JobRecord): string {
@@ -18,14 +20,27 @@ function outcomeLine(job: JobRecord): string {
 }
 
 export async function submitCommand(args: string[], ctx: CliContext): Promise<number> {
+  // With --definition the job spec comes from the server's job definition, so there is no file.
+  const byDefinition = args.some((arg) => arg === '--definition' || arg.startsWith('--definition='));
   const { values, positionals } = parseCommandArgs(
     'submit',
     args,
-    { wait: { type: 'boolean' }, json: { type: 'boolean' } },
-    ['<file>'],
+    {
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+      definition: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      queue: { type: 'string' },
+    },
+    byDefinition ? [] : ['<file>'],
   );
-  const file = positionals[0]!;
-  const spec = await loadSpecFile(file, ctx.cwd);
+  if (!byDefinition && (values.param || values.name !== undefined || values.queue !== undefined)) {
+    throw new UsageError('submit: --param, --name and --queue go with --definition', COMMAND_USAGE.submit);
+  }
+  const spec = byDefinition
+    ? definitionSubmission({ ...values, definition: values.definition! })
+    : await loadSpecFile(positionals[0]!, ctx.cwd);
   const client = apiClient(ctx);
 
   // 201 (created) and 200 (an idempotency key matched an earlier job) both carry the record.

@@ -50,11 +50,15 @@ export class JobStore {
   }
 
   /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */
-  async create(spec: JobSpec): Promise<{ record: JobRecord; created: boolean }> {
+  async create(
+    spec: JobSpec,
+    origin: { jobDefinition?: string } = {},
+  ): Promise<{ record: JobRecord; created: boolean }> {
     const at = this.now();
     const record: JobRecord = {
       id: randomUUID(),
       spec,
+      ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'SUBMITTED',
       statusReason: 'Job accepted',
       createdAt: at,

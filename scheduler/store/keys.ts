@@ -23,6 +23,20 @@ export interface Keys {
   scaleSignals: string;
   /** String: the leader's executor nodes at full capacity, JSON NodeState[] (the API role's fit checks). */
   nodeInventory: string;
+  /** Hash: one job definition revision (json, revision, status, seq, deregisteredAt). */
+  jobDefinition(name: string, revision: number): string;
+  /** Prefix of jobDefinition(name, *) (the register script appends the revision). */
+  jobDefinitionPrefix(name: string): string;
+  /** Counter: the last revision registered under a name. */
+  jobDefinitionRevision(name: string): string;
+  /** Counter: registration order over all names (the list cursor). */
+  jobDefinitionSeq: string;
+  /** Sorted sets of "name:revision" by registration order: all, per status, per name. */
+  allJobDefinitions: string;
+  jobDefinitionsByStatus(status: 'ACTIVE' | 'INACTIVE'): string;
+  jobDefinitionsByName(name: string): string;
+  /** Sorted set: the ACTIVE revisions of a name, scored by revision (the latest is the highest). */
+  activeJobDefinitionRevisions(name: string): string;
 }
 
 export function keys(prefix = 'gpubatch'): Keys {
@@ -41,5 +55,13 @@ export function keys(prefix = 'gpubatch'): Keys {
     fairShareUsage: `${prefix}:fairshare:usage`,
     scaleSignals: `${prefix}:scale`,
     nodeInventory: `${prefix}:nodes`,
+    jobDefinition: (name, revision) => `${prefix}:jobdef:${name}:${revision}`,
+    jobDefinitionPrefix: (name) => `${prefix}:jobdef:${name}:`,
+    jobDefinitionRevision: (name) => `${prefix}:jobdefs:revision:${name}`,
+    jobDefinitionSeq: `${prefix}:jobdefs:seq`,
+    allJobDefinitions: `${prefix}:jobdefs:all`,
+    jobDefinitionsByStatus: (status) => `${prefix}:jobdefs:status:${status}`,
+    jobDefinitionsByName: (name) => `${prefix}:jobdefs:name:${name}`,
+    activeJobDefinitionRevisions: (name) => `${prefix}:jobdefs:active:${name}`,
   };
 }

@@ -92,3 +92,39 @@ export const RELEASE_LEADER = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/**
+ * Register the next revision of a job definition: revision number, record and indexes in one step, so
+ * concurrent registrations of one name get 1, 2, 3, ... without gaps or duplicates.
+ * KEYS: revisionKey, seqKey, allKey, activeStatusKey, byNameKey, activeRevisionsKey, definitionKeyPrefix
+ * ARGV: name, json (the definition and registeredAt; revision and status live in their own fields)
+ * Returns the revision.
+ */
+export const REGISTER_JOB_DEFINITION = `
+local revision = redis.call('INCR', KEYS[1])
+local seq = redis.call('INCR', KEYS[2])
+local id = ARGV[1] .. ':' .. revision
+redis.call('HSET', KEYS[7] .. revision, 'json', ARGV[2], 'revision', revision, 'status', 'ACTIVE', 'seq', seq)
+redis.call('ZADD', KEYS[3], seq, id)
+redis.call('ZADD', KEYS[4], seq, id)
+redis.call('ZADD', KEYS[5], seq, id)
+redis.call('ZADD', KEYS[6], revision, revision)
+return revision
+`;
+
+/**
+ * Mark a job definition revision INACTIVE and take it out of the ACTIVE indexes (no change if it is already).
+ * KEYS: definitionKey, activeStatusKey, inactiveStatusKey, activeRevisionsKey
+ * ARGV: "name:revision", revision, deregisteredAt
+ * Returns 1 when it changed, 0 when it was INACTIVE already; error NOT_FOUND when there is no such revision.
+ */
+export const DEREGISTER_JOB_DEFINITION = `
+local fields = redis.call('HMGET', KEYS[1], 'status', 'seq')
+if not fields[1] then return redis.error_reply('NOT_FOUND') end
+if fields[1] == 'INACTIVE' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'INACTIVE', 'deregisteredAt', ARGV[3])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], tonumber(fields[2]), ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[2])
+return 1
+`;

@@ -5,6 +5,7 @@ import type {
   JobPage,
   JobService,
   ListJobsQuery,
+  SubmitOrigin,
   SubmitOutcome,
 } from '../../api/job-service.ts';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
@@ -58,7 +59,7 @@ export class FakeJobService implements JobService {
     this.#pollScripts.set(id, [...patches]);
   }
 
-  async submit(spec: JobSpec): Promise<SubmitOutcome> {
+  async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     this.submitted.push(spec);
     if (this.#submitError) throw this.#submitError;
     const existingId = spec.idempotencyKey && this.#jobIdByIdempotencyKey.get(spec.idempotencyKey);
@@ -73,6 +74,7 @@ export class FakeJobService implements JobService {
     this.#jobs.set(id, {
       id,
       spec: structuredClone(spec),
+      ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'SUBMITTED',
       statusReason: 'submitted',
       createdAt: now,
