@@ -52,6 +52,8 @@ export interface JobService {
   cancel(id: string, reason: string): Promise<JobRecord | undefined>;
   /** Fails a waiting job at once, or stops its running attempt and then fails it (`isTerminated`). */
   terminate(id: string, reason: string): Promise<JobRecord | undefined>;
+  /** Runs the FAILED children of a finished array job again; undefined for an unknown id, 409 otherwise. */
+  retryFailed(id: string): Promise<JobRecord | undefined>;
   /** Names of the job queues that exist. */
   queues(): Promise<string[]>;
   /** The compute environments, with the autoscaling signal the leader publishes. */

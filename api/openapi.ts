@@ -271,6 +271,19 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
         },
       },
       ...(definitions ? jobDefinitionPaths(secured, auth) : {}),
+      '/v1/jobs/{id}/retry-failed': {
+        post: {
+          operationId: 'retryFailedChildren',
+          summary:
+            'Run the FAILED children of a finished array job again (the parent is PENDING until they finish)',
+          ...secured,
+          parameters: [jobId],
+          responses: {
+            '200': json('The array parent, PENDING again.', 'JobRecord'),
+            ...problemResponses(...auth, 404, 409),
+          },
+        },
+      },
       '/v1/queues': {
         get: {
           operationId: 'listQueues',

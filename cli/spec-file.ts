@@ -62,8 +62,17 @@ export function resolvePaths(spec: Record<string, unknown>, cwd: string): Record
  * The spec as the user wrote it (defaults stay to the server), with relative paths made absolute.
  * Invalid files fail with every problem on its own line: "x.yaml: resources.gpus: Too big: ...".
  */
-export async function loadSpecFile(file: string, cwd: string): Promise<Record<string, unknown>> {
-  const value = parseYaml(await readText(file, cwd), file);
+export async function loadSpecFile(
+  file: string,
+  cwd: string,
+  /** Fields set on the command line (submit's flags), merged over the file's before validation. */
+  withFields: (fromFile: Record<string, unknown>) => Record<string, unknown> = () => ({}),
+): Promise<Record<string, unknown>> {
+  const parsed = parseYaml(await readText(file, cwd), file);
+  const value =
+    typeof parsed === 'object' && !Array.isArray(parsed)
+      ? { ...(parsed as Record<string, unknown>), ...withFields(parsed as Record<string, unknown>) }
+      : parsed;
   const result = JobSpecSchema.safeParse(value);
   if (!result.success) {
     const lines = fieldProblems(result.error, '(top level)').map(

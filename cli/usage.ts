@@ -16,8 +16,17 @@ export const COMMAND_USAGE = {
     "                --param sets a Ref::name placeholder, over the definition's default",
     '  --wait   poll until the job ends; exit 0 if it SUCCEEDED, 1 if it FAILED',
     '  --json   print the job record instead of the id',
+    '  [--array-size N] [--max-concurrent M] [--depends-on <id>]... [--n-to-n <array id>]... [--sequential]',
+    '           an array job of N children (each sees its index in GPUBATCH_ARRAY_INDEX), M at once;',
+    "           jobs it waits for (added to the file's dependsOn); --n-to-n: child i waits for child i",
+    '           of that array; --sequential: child i waits for child i-1',
   ].join('\n'),
-  describe: 'gpubatch describe <id> [--json]\n  Show a job: status, attempts, placement, timings, output.',
+  describe:
+    'gpubatch describe <id> [--json]\n  Show a job: status, attempts, placement, timings, output; an array: its children per status.',
+  'retry-failed': [
+    'gpubatch retry-failed <id> [--json]',
+    '  Run the FAILED children of a finished array job again (the parent is PENDING until they finish).',
+  ].join('\n'),
   ls: [
     'gpubatch ls [--queue <q>] [--status <S>] [--limit <n>] [--cursor <c>] [--json]',
     '  List jobs, newest first. S is one of SUBMITTED PENDING RUNNABLE STARTING RUNNING SUCCEEDED FAILED.',

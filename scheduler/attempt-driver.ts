@@ -210,6 +210,7 @@ export class AttemptDriver {
       spec: record.spec,
       cwd: this.deps.cwd,
       gpuIndices: placement.gpuIndices,
+      ...(record.arrayProperties?.index === undefined ? {} : { arrayIndex: record.arrayProperties.index }),
     };
   }
 
@@ -255,7 +256,7 @@ export class AttemptDriver {
         const lost = record.attempts.filter((a) => a.outcome === 'lost').length + 1;
         const why = `attempt ${number} lost: ${outcome.code}: ${outcome.reason}`;
         const { retry } = record.spec;
-        const used = attemptsUsed(retry, record.attempts) + 1;
+        const used = attemptsUsed(retry, record.attempts.slice(record.retryBase ?? 0)) + 1;
         const counted = countsAsAttempt(retry, { outcome: 'lost', interruptedBy: 'terminated' });
         const extra = { interruptedBy: 'terminated' as const };
         if (lost < MAX_LOST_ATTEMPTS && !(counted && used >= retry.attempts))
@@ -309,7 +310,8 @@ export class AttemptDriver {
       }
       case 'failed': {
         const { failure, exitCode } = outcome;
-        const failed = attemptsUsed(record.spec.retry, record.attempts) + 1;
+        // Attempts before a retry-failed request (array children) do not count against the strategy.
+        const failed = attemptsUsed(record.spec.retry, record.attempts.slice(record.retryBase ?? 0)) + 1;
         const why = `attempt ${number} failed: ${failure.code}: ${failure.message}`;
         const decision = decideRetry(
           record.spec.retry,

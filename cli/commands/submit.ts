@@ -1,6 +1,7 @@
-// gpubatch submit <file> | --definition name[:rev] [--param k=v]... [--wait] [--json]
+// gpubatch submit <file> [array and dependency flags] | --definition name[:rev] [--param k=v]... [--wait] [--json]
 import type { JobRecord } from '../../scheduler/job-record.ts';
 import { parseCommandArgs } from '../args.ts';
+import { ARRAY_FLAG_OPTIONS, arrayFlagFields } from '../array-flags.ts';
 import { apiClient } from '../client.ts';
 import type { CliContext } from '../context.ts';
 import { definitionSubmission } from '../definition-submission.ts';
@@ -12,6 +13,11 @@ import { waitForJob } from '../wait.ts';
 
 function outcomeLine(job: JobRecord): string {
   const took = job.startedAt && job.stoppedAt ? ` in ${formatDuration(job.stoppedAt - job.startedAt)}` : '';
+  const summary = job.arrayProperties?.statusSummary;
+  if (summary) {
+    const children = `${summary.SUCCEEDED ?? 0} of ${job.arrayProperties?.size} children succeeded`;
+    return `${job.id} ${job.status}${took}: ${children}${job.status === 'FAILED' ? `, ${summary.FAILED ?? 0} failed` : ''}`;
+  }
   if (job.status === 'SUCCEEDED') {
     const output = job.result ? `: output ${job.result.output} (${job.result.rows} rows)` : '';
     return `${job.id} SUCCEEDED${took}${output}`;
@@ -32,15 +38,25 @@ export async function submitCommand(args: string[], ctx: CliContext): Promise<nu
       param: { type: 'string', multiple: true },
       name: { type: 'string' },
       queue: { type: 'string' },
+      ...ARRAY_FLAG_OPTIONS,
     },
     byDefinition ? [] : ['<file>'],
   );
   if (!byDefinition && (values.param || values.name !== undefined || values.queue !== undefined)) {
     throw new UsageError('submit: --param, --name and --queue go with --definition', COMMAND_USAGE.submit);
   }
+  const arrayFlags = Object.keys(ARRAY_FLAG_OPTIONS).filter(
+    (flag) => values[flag as keyof typeof values] !== undefined,
+  );
+  if (byDefinition && arrayFlags.length > 0) {
+    throw new UsageError(
+      `submit: --${arrayFlags[0]} goes with a spec file, not --definition (array jobs and dependencies are set in the file)`,
+      COMMAND_USAGE.submit,
+    );
+  }
   const spec = byDefinition
     ? definitionSubmission({ ...values, definition: values.definition! })
-    : await loadSpecFile(positionals[0]!, ctx.cwd);
+    : await loadSpecFile(positionals[0]!, ctx.cwd, (fromFile) => arrayFlagFields(values, fromFile));
   const client = apiClient(ctx);
 
   // 201 (created) and 200 (an idempotency key matched an earlier job) both carry the record.

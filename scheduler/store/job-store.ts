@@ -2,9 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
+import { childSpec } from '../array-children.ts';
 import type { NodeState } from '../core/types.ts';
 import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
 import type { ScaleSignal } from '../scale-signal.ts';
+import { DependencyStore, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
@@ -42,11 +44,16 @@ export class JobStore {
   readonly keys: Keys;
   private readonly redis: Redis;
   private readonly now: () => number;
+  /** Parents' specs (immutable) for the children, which are stored without one. */
+  private readonly parentSpecs = new Map<string, JobSpec>();
+  /** Dependencies and array jobs: their creation, release and outbox. */
+  readonly graph: DependencyStore;
 
   constructor(redis: Redis, options: { prefix?: string; now?: () => number } = {}) {
     this.redis = redis;
     this.keys = buildKeys(options.prefix);
     this.now = options.now ?? Date.now;
+    this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id));
   }
 
   /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */
@@ -90,17 +97,37 @@ export class JobStore {
   }
 
   async read(id: string): Promise<StoredJob | undefined> {
-    const [[, fields], [, estimate]] = (await this.redis
+    const [[, fields], [, estimate], [, array]] = (await this.redis
       .multi()
-      .hmget(this.keys.job(id), 'json', 'version', 'progress')
+      .hmget(this.keys.job(id), 'json', 'version', 'progress', 'array')
       .hget(this.keys.estimates, id)
-      .exec()) as [[unknown, (string | null)[]], [unknown, string | null]];
-    const [json, version, progress] = fields;
+      .hgetall(this.keys.arrayState(id))
+      .exec()) as [[unknown, (string | null)[]], [unknown, string | null], [unknown, Record<string, string>]];
+    const [json, version, progress, parentId] = fields;
     if (!json || !version) return undefined;
     const record = JSON.parse(json) as JobRecord;
     if (progress) record.progress = JSON.parse(progress) as JobProgress;
     if (estimate && record.status === 'RUNNABLE') Object.assign(record, JSON.parse(estimate) as WaitEstimate);
+    if (parentId) {
+      const spec = await this.parentSpec(parentId);
+      if (!spec) return undefined;
+      record.spec = childSpec(spec, record.arrayProperties?.index ?? 0);
+    }
+    if (record.arrayProperties && array['size'] !== undefined) {
+      record.arrayProperties.statusSummary = statusCounts(array);
+    }
     return { record, version: Number(version) };
+  }
+
+  private async parentSpec(parentId: string): Promise<JobSpec | undefined> {
+    const cached = this.parentSpecs.get(parentId);
+    if (cached) return cached;
+    const json = await this.redis.hget(this.keys.job(parentId), 'json');
+    if (!json) return undefined;
+    const { spec } = JSON.parse(json) as JobRecord;
+    if (this.parentSpecs.size >= 1000) this.parentSpecs.clear(); // a bound, not an LRU: specs are cheap to reread
+    this.parentSpecs.set(parentId, spec);
+    return spec;
   }
 
   /** Replaces the leader's estimates for waiting jobs (one atomic swap; they are derived, not state). */
@@ -211,12 +238,29 @@ export class JobStore {
       const next = update(structuredClone(stored.record));
       if (!next) return stored.record;
       const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
+      const k = this.keys;
       try {
         await runScript(
           this.redis,
           CAS_JOB,
-          [this.keys.job(id), this.keys.leaderFence, this.keys.statusPrefix],
-          [String(stored.version), JSON.stringify(persisted), next.status, options.fence ?? '', id],
+          [
+            k.job(id),
+            k.leaderFence,
+            k.statusPrefix,
+            k.jobPrefix,
+            k.dependentsPrefix,
+            k.arrayPrefix,
+            k.outboxReady,
+            k.outboxFailed,
+            k.outboxArrays,
+          ],
+          [
+            String(stored.version),
+            JSON.stringify(storedForm(persisted)),
+            next.status,
+            options.fence ?? '',
+            id,
+          ],
         );
         return next;
       } catch (error) {
@@ -291,6 +335,19 @@ export class JobStore {
       ids.push(...(await this.redis.zrange(this.keys.byStatus(status), '0', '-1')));
     return ids;
   }
+}
+
+/**
+ * What is stored of a record: a child's spec is its parent's (derived on read), and a parent's summary
+ * is read from the counters beside it.
+ */
+function storedForm(record: Omit<JobRecord, 'progress' | 'estimatedStartAt' | 'suggestions'>): object {
+  const { arrayProperties, ...rest } = record;
+  if (!arrayProperties) return record;
+  const { statusSummary: _summary, ...kept } = arrayProperties;
+  if (kept.index === undefined) return { ...rest, arrayProperties: kept };
+  const { spec: _spec, ...child } = rest;
+  return { ...child, arrayProperties: kept };
 }
 
 /** Our Lua scripts reply with bare codes; Redis may prefix them (e.g. "ERR FENCED"). */

@@ -1,5 +1,6 @@
 // Lua scripts for the multi-key state changes: each runs atomically inside Redis.
 // Error replies are codes mapped to typed errors in job-store.ts.
+import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
 
 /**
  * Create a job unless its idempotency key is taken.
@@ -35,8 +36,10 @@ return 1
 
 /**
  * Compare-and-set a job record: refuses if the version moved (STALE) or if a fence is given and is not
- * the current leader's (FENCED). Moves the id between status indexes.
- * KEYS: jobKey, fenceKey, statusKeyPrefix
+ * the current leader's (FENCED). Moves the id between status indexes, and on a status change does the
+ * dependency and array bookkeeping (AFTER_STATUS_CHANGE) in the same step.
+ * KEYS: jobKey, fenceKey, statusKeyPrefix, jobPrefix, dependentsPrefix, arrayPrefix, outboxReady,
+ *       outboxFailed, outboxArrays
  * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id
  * Returns the new version.
  */
@@ -48,8 +51,12 @@ if fields[1] ~= ARGV[1] then return redis.error_reply('STALE') end
 local version = tonumber(fields[1]) + 1
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', version, 'status', ARGV[3])
 if fields[2] ~= ARGV[3] then
-  redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
-  redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(fields[3]), ARGV[5])
+  local id, from, to = ARGV[5], fields[2], ARGV[3]
+  ${AFTER_STATUS_CHANGE}
+  if not handledIndexes then
+    redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
+    redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(fields[3]), ARGV[5])
+  end
 end
 return version
 `;

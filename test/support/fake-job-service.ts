@@ -69,6 +69,13 @@ export class FakeJobService implements JobService {
         { field: 'queue', message: `unknown queue; known: ${this.#queues.join(', ')}` },
       ]);
     }
+    for (const [i, dependency] of (spec.dependsOn ?? []).entries()) {
+      if (dependency.jobId === undefined || this.#jobs.has(dependency.jobId)) continue;
+      const field = `dependsOn[${i}].jobId`;
+      throw new UnprocessableJobError(`${field}: no job with id "${dependency.jobId}"`, [
+        { field, message: `no job with id "${dependency.jobId}"` },
+      ]);
+    }
     const id = `job-${String(this.#nextId++).padStart(6, '0')}`;
     const now = this.#now();
     this.#jobs.set(id, {
@@ -132,6 +139,13 @@ export class FakeJobService implements JobService {
     const at = this.#now();
     Object.assign(job, { status: 'FAILED', statusReason: reason, stoppedAt: at, [flag]: true });
     job.events.push({ at, status: 'FAILED', reason });
+  }
+
+  /** Array jobs are the real service's (tested through it); here: unknown id or 409. */
+  async retryFailed(id: string): Promise<JobRecord | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    throw new ConflictError(`job ${id} is not an array job`);
   }
 
   async queues(): Promise<string[]> {

@@ -30,6 +30,7 @@ test('it lists every route with its methods', async (t) => {
     'POST /v1/job-definitions',
     'POST /v1/jobs',
     'POST /v1/jobs/{id}/cancel',
+    'POST /v1/jobs/{id}/retry-failed',
     'POST /v1/jobs/{id}/terminate',
   ]);
 });
