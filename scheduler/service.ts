@@ -8,10 +8,12 @@ import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
 import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
+import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
+import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX, type Keys } from './store/keys.ts';
@@ -40,6 +42,12 @@ export interface SchedulerServiceOptions {
   queueSettings?: (queue: string) => QueueSettings;
   /** Weighted fairness between shareIdentifiers; equal weights and a 1 h half-life when absent. */
   fairShare?: { weights: Record<string, number>; halfLifeMs: number };
+  /** How often jobs without a queue entry are re-enqueued and orphaned attempts removed (default 30 s). */
+  reconcileIntervalMs?: number;
+  /** The compute environment this scheduler's executor serves (for the autoscaling signal); default 'local'. */
+  computeEnvironment?: string;
+  /** How often the autoscaling signal is computed and published (default 5 s). */
+  scaleSignalIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
   /** How often the leader publishes its executor's nodes for API processes' fit checks (default 10 s). */
@@ -65,6 +73,9 @@ export class SchedulerService {
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
+  private scaleTimer?: NodeJS.Timeout;
+  /** The latest autoscaling signal this leader computed. */
+  scaleSignal?: ScaleSignal;
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
@@ -122,6 +133,8 @@ export class SchedulerService {
           .catch(() => undefined);
       },
     });
+    // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
+    options.executor.onCapacityChange?.(() => this.loop.requestCycle());
     this.leaderRedis = connect(options.redisUrl, { name: 'gpubatch-leader' });
     const hooks: ElectorHooks = {
       log: options.log,
@@ -197,15 +210,22 @@ export class SchedulerService {
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
     await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
+    await removeOrphans(this.options.store, this.options.executor, this.options.log);
     if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
       void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log)
         .then(() =>
           recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log),
         )
+        .then(() => removeOrphans(this.options.store, this.options.executor, this.options.log))
         .catch(() => undefined);
-    }, 30_000);
+    }, this.options.reconcileIntervalMs ?? 30_000);
     this.reconcileTimer.unref();
+    this.scaleTimer = setInterval(
+      () => this.publishScaleSignal(),
+      this.options.scaleSignalIntervalMs ?? 5000,
+    );
+    this.scaleTimer.unref();
     this.startRunnableSweep();
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
@@ -334,6 +354,21 @@ export class SchedulerService {
     });
   }
 
+  /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
+  publishScaleSignal(): ScaleSignal {
+    const now = (this.options.now ?? Date.now)();
+    const signal = computeScaleSignal(
+      this.options.computeEnvironment ?? 'local',
+      this.options.executor.nodes(),
+      this.loop.currentSnapshot(),
+      this.loop.pendingJobs(),
+      { scorer: this.options.scorer, now },
+    );
+    this.scaleSignal = signal;
+    void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
+    return signal;
+  }
+
   /** Decayed fair-share usage per share, as this leader holds it. */
   get fairShareUsage(): Readonly<Record<string, number>> {
     return this.fairShare.current();
@@ -345,6 +380,7 @@ export class SchedulerService {
     this.shuttingDown = true;
     this.abort.abort();
     clearInterval(this.reconcileTimer);
+    clearInterval(this.scaleTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));

@@ -19,6 +19,8 @@ export interface Keys {
   estimates: string;
   /** String: the leader's decayed fair-share usage, JSON { usage, at } (so a new leader continues from it). */
   fairShareUsage: string;
+  /** Hash: compute environment -> the leader's autoscaling signal, JSON (scale-signal.ts). */
+  scaleSignals: string;
   /** String: the leader's executor nodes at full capacity, JSON NodeState[] (the API role's fit checks). */
   nodeInventory: string;
   /** Hash: one job definition revision (json, revision, status, seq, deregisteredAt). */
@@ -71,6 +73,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     cancelChannel: `${prefix}:cancel`,
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
+    scaleSignals: `${prefix}:scale`,
     nodeInventory: `${prefix}:nodes`,
     jobDefinition: (name, revision) => `${prefix}:jobdef:${name}:${revision}`,
     jobDefinitionPrefix: (name) => `${prefix}:jobdef:${name}:`,
