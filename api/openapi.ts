@@ -12,10 +12,12 @@ import { JobRecordSchema } from './schemas/job-record.ts';
 import { JobSpecSchema } from './schemas/job-spec.ts';
 import {
   CancelJobRequestSchema,
+  JobLogsQuerySchema,
   ListJobsQuerySchema,
   TerminateJobRequestSchema,
 } from './schemas/requests.ts';
 import {
+  ComputeEnvironmentListSchema,
   HealthSchema,
   JobPageSchema,
   ProblemSchema,
@@ -66,6 +68,7 @@ function problemResponses(...statuses: number[]): Record<string, JsonSchema> {
     413: 'Body over the size limit.',
     415: 'Body is not application/json.',
     422: 'Valid spec the system cannot run (unknown queue, never fits, INACTIVE job definition, ...).',
+    501: 'Not offered by this compute environment.',
     503: 'Not ready.',
   };
   const responses: Record<string, JsonSchema> = {};
@@ -222,6 +225,22 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('The job.', 'JobRecord'), ...problemResponses(...auth, 404) },
         },
       },
+      '/v1/jobs/{id}/logs': {
+        get: {
+          operationId: 'getJobLogs',
+          summary:
+            "An attempt's log (Kubernetes: its pod's), streamed with follow=true until the attempt ends",
+          ...secured,
+          parameters: [jobId, ...queryParameters(JobLogsQuerySchema)],
+          responses: {
+            '200': {
+              description: 'The log, as text.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...problemResponses(400, ...auth, 404, 501),
+          },
+        },
+      },
       '/v1/jobs/{id}/cancel': {
         post: {
           operationId: 'cancelJob',
@@ -291,6 +310,17 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
             },
           }
         : {}),
+      '/v1/compute-environments': {
+        get: {
+          operationId: 'listComputeEnvironments',
+          summary: "Compute environments with the leader's node counts and autoscaling signal (nodesWanted)",
+          ...secured,
+          responses: {
+            '200': json('Compute environments.', 'ComputeEnvironmentList'),
+            ...problemResponses(...auth),
+          },
+        },
+      },
       '/healthz': {
         get: {
           operationId: 'health',
@@ -303,6 +333,15 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           operationId: 'ready',
           summary: 'The service can take work',
           responses: { '200': json('Ready.', 'Ready'), ...problemResponses(503) },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus gauges per compute environment (gpubatch_pool_nodes_wanted, ...)',
+          responses: {
+            '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
+          },
         },
       },
       '/openapi.json': {
@@ -328,6 +367,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobPage: JobPageSchema,
           QueueList: QueueListSchema,
           ...(options.budgets ? { BudgetList: BudgetListSchema } : {}),
+          ComputeEnvironmentList: ComputeEnvironmentListSchema,
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,

@@ -91,6 +91,25 @@ export class PlacementLoop {
     for (const id of [...this.waiters.keys()]) this.drop(id, reason);
   }
 
+  /**
+   * Holds the capacity of an attempt that is already running (re-attached after a restart), as if the
+   * core had just placed it there.
+   */
+  adopt(job: PendingJob, placement: Placement, startedAt: number): void {
+    this.allocations.hold({
+      id: job.id,
+      queue: job.queue,
+      priority: job.priority,
+      queuePriority: job.queuePriority,
+      share: job.share,
+      placements: [placement],
+      startedAt,
+      expectedEndAt: startedAt + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
+      preemptible: this.options.preemptible?.(job.queue) ?? false,
+    });
+    this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
+  }
+
   release(jobId: string): void {
     const held = this.allocations.heldBy(jobId);
     const queue = held?.queue;
@@ -100,6 +119,16 @@ export class PlacementLoop {
       this.options.onRunningChange?.(queue, this.allocations.countInQueueByLane(queue));
     this.preempting.delete(jobId);
     this.requestCycle();
+  }
+
+  /** The jobs waiting for a place now. */
+  pendingJobs(): PendingJob[] {
+    return [...this.waiters.values()].map((w) => w.job);
+  }
+
+  /** The capacity the core would see now: the executor's nodes less what running attempts hold. */
+  currentSnapshot(): Snapshot {
+    return this.allocations.snapshot(this.options.nodes(), this.options.now());
   }
 
   get waiting(): number {

@@ -5,17 +5,19 @@ import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
 import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
-import { nextBudgetRelease, type OverBudget } from './core/index.ts';
+import { nextBudgetRelease, type OverBudget, withoutOverBudget } from './core/index.ts';
 import type { Snapshot } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
 import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
+import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
+import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX, type Keys } from './store/keys.ts';
@@ -48,6 +50,12 @@ export interface SchedulerServiceOptions {
   budgets?: BudgetLimits;
   /** How often the leader saves budget usage to Redis (default BUDGET_SAVE_INTERVAL_MS, 10 s). */
   budgetSaveIntervalMs?: number;
+  /** How often jobs without a queue entry are re-enqueued and orphaned attempts removed (default 30 s). */
+  reconcileIntervalMs?: number;
+  /** The compute environment this scheduler's executor serves (for the autoscaling signal); default 'local'. */
+  computeEnvironment?: string;
+  /** How often the autoscaling signal is computed and published (default 5 s). */
+  scaleSignalIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
   /** How often the leader publishes its executor's nodes for API processes' fit checks (default 10 s). */
@@ -73,6 +81,9 @@ export class SchedulerService {
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
+  private scaleTimer?: NodeJS.Timeout;
+  /** The latest autoscaling signal this leader computed. */
+  scaleSignal?: ScaleSignal;
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
@@ -138,6 +149,8 @@ export class SchedulerService {
           .catch(() => undefined);
       },
     });
+    // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
+    options.executor.onCapacityChange?.(() => this.loop.requestCycle());
     this.leaderRedis = connect(options.redisUrl, { name: 'gpubatch-leader' });
     const hooks: ElectorHooks = {
       log: options.log,
@@ -243,15 +256,22 @@ export class SchedulerService {
     }
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
     await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
+    await removeOrphans(this.options.store, this.options.executor, this.options.log);
     if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
       void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log)
         .then(() =>
           recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log),
         )
+        .then(() => removeOrphans(this.options.store, this.options.executor, this.options.log))
         .catch(() => undefined);
-    }, 30_000);
+    }, this.options.reconcileIntervalMs ?? 30_000);
     this.reconcileTimer.unref();
+    this.scaleTimer = setInterval(
+      () => this.publishScaleSignal(),
+      this.options.scaleSignalIntervalMs ?? 5000,
+    );
+    this.scaleTimer.unref();
     this.startRunnableSweep();
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
@@ -397,6 +417,27 @@ export class SchedulerService {
     return this.budgets.usage(now);
   }
 
+  /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
+  publishScaleSignal(): ScaleSignal {
+    const now = (this.options.now ?? Date.now)();
+    const snapshot = this.loop.currentSnapshot();
+    // Jobs of a share over its GPU-hour budget would not start on new nodes either: they ask for none.
+    const pending = this.budgets.configured
+      ? withoutOverBudget(this.loop.pendingJobs(), this.budgets.advance(snapshot.running ?? [], now), now)
+          .offered
+      : this.loop.pendingJobs();
+    const signal = computeScaleSignal(
+      this.options.computeEnvironment ?? 'local',
+      this.options.executor.nodes(),
+      snapshot,
+      pending,
+      { scorer: this.options.scorer, now },
+    );
+    this.scaleSignal = signal;
+    void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
+    return signal;
+  }
+
   /** Decayed fair-share usage per share, as this leader holds it. */
   get fairShareUsage(): Readonly<Record<string, number>> {
     return this.fairShare.current();
@@ -408,6 +449,7 @@ export class SchedulerService {
     this.shuttingDown = true;
     this.abort.abort();
     clearInterval(this.reconcileTimer);
+    clearInterval(this.scaleTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
     clearTimeout(this.budgetWake?.timer);

@@ -37,6 +37,7 @@ export { chooseGpus, type GpuChoice } from './gpu-choice.ts';
 export { comparePending, FairOrder, membersOf, orderPending } from './order.ts';
 export { fewestVictims, findPreemption, outranks } from './preemption.ts';
 export { describeReason } from './reasons.ts';
+export { commonShape, nodesToAdd, type ScaleUpResult } from './scale-up.ts';
 export {
   MAX_PREEMPTION_SEARCHES,
   MAX_RESERVATION_SEARCHES,

@@ -6,6 +6,7 @@ import { childSpec } from '../array-children.ts';
 import type { SavedBudgetUsage } from '../budget-ledger.ts';
 import type { NodeState } from '../core/types.ts';
 import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
+import type { ScaleSignal } from '../scale-signal.ts';
 import { DependencyStore, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
@@ -131,6 +132,22 @@ export class JobStore {
   }
 
   /** Replaces the leader's estimates for waiting jobs (one atomic swap; they are derived, not state). */
+  /** The leader's autoscaling signal of one compute environment (derived data, replaced each time). */
+  async setScaleSignal(signal: ScaleSignal): Promise<void> {
+    await this.redis.hset(this.keys.scaleSignals, signal.computeEnvironment, JSON.stringify(signal));
+  }
+
+  async scaleSignals(): Promise<ScaleSignal[]> {
+    const raw = await this.redis.hgetall(this.keys.scaleSignals);
+    return Object.values(raw).flatMap((text) => {
+      try {
+        return [JSON.parse(text) as ScaleSignal];
+      } catch {
+        return []; // derived data: a garbled entry is replaced by the next publish
+      }
+    });
+  }
+
   async setEstimates(estimates: ReadonlyMap<string, WaitEstimate>): Promise<void> {
     const tx = this.redis.multi().del(this.keys.estimates);
     if (estimates.size > 0) {

@@ -21,6 +21,8 @@ export interface Keys {
   fairShareUsage: string;
   /** String: the leader's GPU-hour budget usage, JSON { shares: { [share]: { widthMs, buckets } } }. */
   budgetUsage: string;
+  /** Hash: compute environment -> the leader's autoscaling signal, JSON (scale-signal.ts). */
+  scaleSignals: string;
   /** String: the leader's executor nodes at full capacity, JSON NodeState[] (the API role's fit checks). */
   nodeInventory: string;
   /** Hash: one job definition revision (json, revision, status, seq, deregisteredAt). */
@@ -74,6 +76,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
     budgetUsage: `${prefix}:budgets:usage`,
+    scaleSignals: `${prefix}:scale`,
     nodeInventory: `${prefix}:nodes`,
     jobDefinition: (name, revision) => `${prefix}:jobdef:${name}:${revision}`,
     jobDefinitionPrefix: (name) => `${prefix}:jobdef:${name}:`,

@@ -84,6 +84,31 @@ test.serial(
   },
 );
 
+test.serial('jobs of a share over budget ask the autoscaler for no nodes', async (t) => {
+  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), {
+    budgets: { 'team-a': { gpuHours: TINY, windowHours: 1 } },
+  });
+  const first = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
+  const running = await harness.executor.started(first.id);
+  await sleep(1000);
+  running.settle(success());
+  await harness.waitForStatus(first.id, 'SUCCEEDED');
+  const blocker = await harness.submit({ shareIdentifier: 'team-b', resources: { gpus: 4 } });
+  await harness.executor.started(blocker.id);
+
+  const overBudget = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
+  await harness.waitFor(
+    overBudget.id,
+    (r) => r.statusReason.startsWith('BudgetExhausted'),
+    'the budget reason',
+  );
+  t.is(harness.scheduler.publishScaleSignal().nodesWanted, 0);
+
+  const withinBudget = await harness.submit({ shareIdentifier: 'team-c', resources: { gpus: 4 } });
+  await harness.waitFor(withinBudget.id, (r) => r.statusReason.length > 0, 'a reason');
+  t.is(harness.scheduler.publishScaleSignal().nodesWanted, 1, 'a job of another share does');
+});
+
 test.serial('budget usage survives a leader change', async (t) => {
   const budgets = { 'team-a': { gpuHours: TINY, windowHours: 1 } };
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), { budgets });
