@@ -8,6 +8,7 @@ import { parseJsonBodies } from './json-body.ts';
 import { metricsText } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
@@ -20,6 +21,8 @@ export interface AppOptions {
   logs?: JobLogs;
   /** Job definitions; without it /v1/job-definitions does not exist and jobDefinition is an unknown field. */
   definitions?: JobDefinitionRegistry;
+  /** GPU-hour budget usage; without it /v1/budgets does not exist (no budgets configured). */
+  budgets?: BudgetUsageSource;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -36,6 +39,7 @@ export function createApp(options: AppOptions): Express {
   const document = openApiDocument({
     auth: options.token !== undefined,
     jobDefinitions: options.definitions !== undefined,
+    budgets: options.budgets !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -56,6 +60,7 @@ export function createApp(options: AppOptions): Express {
   }
   v1.use('/jobs', jobsRouter(options.jobs, options.logs));
   v1.use('/queues', queuesRouter(options.jobs));
+  if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
   v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs));
   app.use('/v1', v1);
 

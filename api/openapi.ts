@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
+import { BudgetListSchema } from './schemas/budgets.ts';
 import {
   DefinitionSubmissionSchema,
   JobDefinitionPageSchema,
@@ -96,6 +97,8 @@ export interface OpenApiOptions {
   auth: boolean;
   /** Whether the job definition routes exist (createApp got a registry). Default true. */
   jobDefinitions?: boolean;
+  /** Whether GET /v1/budgets exists (budgets are configured). Default false. */
+  budgets?: boolean;
 }
 
 const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
@@ -292,6 +295,21 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('Queue names.', 'QueueList'), ...problemResponses(...auth) },
         },
       },
+      ...(options.budgets
+        ? {
+            '/v1/budgets': {
+              get: {
+                operationId: 'listBudgets',
+                summary: 'GPU-hour budget usage per shareIdentifier in its rolling window',
+                ...secured,
+                responses: {
+                  '200': json('Budget usage per share.', 'BudgetList'),
+                  ...problemResponses(...auth),
+                },
+              },
+            },
+          }
+        : {}),
       '/v1/compute-environments': {
         get: {
           operationId: 'listComputeEnvironments',
@@ -348,6 +366,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobRecord: JobRecordSchema,
           JobPage: JobPageSchema,
           QueueList: QueueListSchema,
+          ...(options.budgets ? { BudgetList: BudgetListSchema } : {}),
           ComputeEnvironmentList: ComputeEnvironmentListSchema,
           Health: HealthSchema,
           Ready: ReadySchema,

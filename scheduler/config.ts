@@ -16,6 +16,16 @@ const InventorySchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
+/** One share's budget: at most `gpuHours` GPU-hours in any rolling `windowHours`. */
+const BudgetSchema = z.strictObject({
+  gpuHours: z.number().positive(),
+  /** At least 1 s (a window of 60 buckets of 1/60 each), at most a year. */
+  windowHours: z
+    .number()
+    .min(1 / 3600)
+    .max(366 * 24),
+});
+
 const LocalEnvironmentSchema = z.strictObject({
   name,
   type: z.literal('local'),
@@ -120,8 +130,13 @@ export const FileConfigSchema = z.strictObject({
       halfLifeSeconds: z.int().min(1).default(3600),
       /** Weight per shareIdentifier; a share not listed weighs 1. */
       weights: z.record(z.string(), z.number().positive()).default({}),
+      /**
+       * GPU-hour budget per shareIdentifier over a rolling window; `*` is the budget of each share without
+       * its own entry. A share over budget starts nothing until usage leaves the window (docs/scheduler-core.md).
+       */
+      budgets: z.record(z.string().min(1), BudgetSchema).default({}),
     })
-    .default({ halfLifeSeconds: 3600, weights: {} }),
+    .default({ halfLifeSeconds: 3600, weights: {}, budgets: {} }),
   /** Look-ahead window: how many queued jobs per queue and size lane the scheduler considers at once. */
   windowPerQueue: z.int().min(1).max(10_000).default(256),
   /** Who may lead: the Redis lock alone, or a Kubernetes Lease first (docs/kubernetes.md). */

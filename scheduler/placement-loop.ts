@@ -8,6 +8,7 @@ import type {
   PendingJob,
   Placement,
   Reservation,
+  RunningJob,
   ScheduleResult,
   Snapshot,
 } from './core/types.ts';
@@ -39,6 +40,8 @@ export interface PlacementLoopOptions {
   onPreempt?: (jobId: string, forJobId: string) => void;
   /** A job of `queue` started or stopped holding capacity; `running` is how many of that queue hold now. */
   onRunningChange?: (queue: string, runningByLane: ReadonlyMap<Lane, number>) => void;
+  /** A job gave back the capacity it held (once per hold), at `at` (ms): GPU-hour budgets charge it. */
+  onReleased?: (job: RunningJob, at: number) => void;
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
   log?: (message: string) => void;
@@ -108,8 +111,10 @@ export class PlacementLoop {
   }
 
   release(jobId: string): void {
-    const queue = this.allocations.queueOf(jobId);
+    const held = this.allocations.heldBy(jobId);
+    const queue = held?.queue;
     this.allocations.release(jobId);
+    if (held !== undefined) this.options.onReleased?.(held, this.options.now());
     if (queue !== undefined)
       this.options.onRunningChange?.(queue, this.allocations.countInQueueByLane(queue));
     this.preempting.delete(jobId);

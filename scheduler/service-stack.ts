@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
+import { savedBudgetUsage } from './budget-usage-reader.ts';
 import type { Config } from './config.ts';
 import type { MakeElector } from './elector-factory.ts';
 import { createExecutor, logSourceFor } from './executors/create-executor.ts';
@@ -106,7 +107,16 @@ export async function startServiceStack(
     });
     const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);
     const definitions = new JobDefinitionStore(redis);
-    app = createApp({ jobs, definitions, token: config.token, logs });
+    const limits = config.fairShare.budgets;
+    // The leader's live ledger when it leads here; otherwise what it last saved to Redis.
+    const budgets =
+      Object.keys(limits).length === 0
+        ? undefined
+        : {
+            budgetUsage: async () =>
+              scheduler?.isLeader ? scheduler.budgetUsage() : savedBudgetUsage(store, limits, Date.now()),
+          };
+    app = createApp({ jobs, definitions, token: config.token, logs, budgets });
   }
   const close = async () => {
     inventory?.stop();
@@ -159,6 +169,7 @@ function schedulerService(
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
     queueSettings: queueSettingsLookup(config.queues),
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
+    budgets: config.fairShare.budgets,
     makeElector: hooks.makeElector,
     onSteppedDown: hooks.onSteppedDown,
     log: hooks.log,

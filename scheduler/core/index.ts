@@ -1,6 +1,12 @@
 // The scheduler core's public surface.
 
 export { findReservation, type Release, ReservationBook } from './backfill.ts';
+export {
+  type BudgetExhaustion,
+  nextBudgetRelease,
+  type OverBudget,
+  withoutOverBudget,
+} from './budgets.ts';
 export { neverFits } from './capacity.ts';
 export {
   DEFAULT_HORIZON_MS,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { childSpec } from '../array-children.ts';
+import type { SavedBudgetUsage } from '../budget-ledger.ts';
 import type { NodeState } from '../core/types.ts';
 import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
 import type { ScaleSignal } from '../scale-signal.ts';
@@ -171,6 +172,49 @@ export class JobStore {
     } catch (error) {
       if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
       throw error;
+    }
+  }
+
+  /** The leader's GPU-hour budget usage, written only under the current leader's fence (FencedError otherwise). */
+  async saveBudgetUsage(saved: SavedBudgetUsage, fence: string): Promise<void> {
+    try {
+      await runScript(
+        this.redis,
+        SET_FENCED,
+        [this.keys.budgetUsage, this.keys.leaderFence],
+        [JSON.stringify(saved), fence],
+      );
+    } catch (error) {
+      if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
+      throw error;
+    }
+  }
+
+  /** What the last leader saved of budget usage; undefined when nothing (or nothing readable) was. */
+  async loadBudgetUsage(): Promise<SavedBudgetUsage | undefined> {
+    const raw = await this.redis.get(this.keys.budgetUsage);
+    if (raw === null) return undefined;
+    try {
+      const saved = JSON.parse(raw) as SavedBudgetUsage;
+      const valid =
+        typeof saved.shares === 'object' &&
+        saved.shares !== null &&
+        Object.values(saved.shares).every(
+          (share) =>
+            Number.isFinite(share.widthMs) &&
+            share.widthMs > 0 &&
+            Array.isArray(share.buckets) &&
+            share.buckets.every(
+              (bucket) =>
+                Array.isArray(bucket) &&
+                Number.isInteger(bucket[0]) &&
+                Number.isFinite(bucket[1]) &&
+                bucket[1] >= 0,
+            ),
+        );
+      return valid ? saved : undefined;
+    } catch {
+      return undefined; // a garbled value costs the budget history, never the start
     }
   }
 
