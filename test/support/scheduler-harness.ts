@@ -1,6 +1,7 @@
 // A real scheduler stack (Redis, BullMQ, job store, leader, placement loop, driver) over a fake executor.
 import type { Redis } from 'ioredis';
 import { type JobSpecInput, JobSpecSchema } from '../../api/schemas/job-spec.ts';
+import type { BudgetLimits } from '../../scheduler/budget-ledger.ts';
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
@@ -40,6 +41,10 @@ export interface StartOptions {
   awaitLeading?: boolean;
   /** How often the leader checks queues' maxRunnableSeconds (the service's default is 10 s). */
   runnableSweepMs?: number;
+  /** GPU-hour budgets per shareIdentifier (none by default). */
+  budgets?: BudgetLimits;
+  /** How often the leader saves budget usage (the service's default is 10 s). */
+  budgetSaveIntervalMs?: number;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -76,6 +81,8 @@ export async function schedulerHarness(
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
     runnableSweepMs: options.runnableSweepMs,
+    budgets: options.budgets,
+    budgetSaveIntervalMs: options.budgetSaveIntervalMs,
   });
   const jobs = new RedisJobService({
     store,
