@@ -502,3 +502,66 @@ test.serial('GetJobQueueSnapshot shows the RUNNABLE jobs at the front of a queue
   await batch.send(new TerminateJobCommand({ jobId: waiter.jobId!, reason: 'done' }));
   await batch.send(new TerminateJobCommand({ jobId: holder.jobId!, reason: 'done' }));
 });
+
+test.serial(
+  'containerOverrides.command replaces what runs, taken literally; a bad override names its field',
+  async (t) => {
+    const { jobId } = await batch.send(
+      new SubmitJobCommand({
+        jobName: 'override',
+        jobQueue: 'default',
+        jobDefinition: 'cheap',
+        containerOverrides: {
+          command: ['gpubatch', 'kernel', 'minmax', '--input', '/x/Ref::day.npy', '--output', '/y.npy'],
+        },
+      }),
+    );
+    t.like((await harness.jobs.get(jobId!))?.spec, {
+      kernel: 'minmax',
+      input: '/x/Ref::day.npy',
+      output: '/y.npy',
+      params: {},
+    });
+    (await harness.executor.started(jobId!)).settle(success());
+    await harness.waitForStatus(jobId!, 'SUCCEEDED');
+
+    const bad = await awsError(
+      batch.send(
+        new SubmitJobCommand({
+          jobName: 'bad',
+          jobQueue: 'default',
+          jobDefinition: 'cheap',
+          containerOverrides: { command: ['sh', '-c', 'true'] },
+        }),
+      ),
+    );
+    t.like(bad, { name: 'ClientException', status: 400 });
+    t.regex(bad.message, /^containerOverrides\.command: /);
+  },
+);
+
+test.serial(
+  'ListJobs needs a jobQueue or arrayJobId that exists; SubmitJob names unknown queues and fields',
+  async (t) => {
+    t.regex((await awsError(batch.send(new ListJobsCommand({})))).message, /give jobQueue or arrayJobId/);
+    t.regex(
+      (await awsError(batch.send(new ListJobsCommand({ jobQueue: 'nope' })))).message,
+      /no job queue named nope/,
+    );
+    t.regex(
+      (await awsError(batch.send(new ListJobsCommand({ arrayJobId: 'nope' })))).message,
+      /no array job with id nope/,
+    );
+    const unknownQueue = await awsError(
+      batch.send(new SubmitJobCommand({ jobName: 'q', jobQueue: 'nope', jobDefinition: 'cheap' })),
+    );
+    t.like(unknownQueue, { name: 'ClientException' });
+    t.regex(unknownQueue.message, /queue/);
+    const tagged = await awsError(
+      batch.send(
+        new SubmitJobCommand({ jobName: 't', jobQueue: 'default', jobDefinition: 'cheap', tags: { a: 'b' } }),
+      ),
+    );
+    t.regex(tagged.message, /tags: unknown field/);
+  },
+);
