@@ -18,7 +18,7 @@ import {
   getJobQueueSnapshot,
   updateJobQueue,
 } from './queue-operations.ts';
-import { verifySigV4 } from './sigv4.ts';
+import { checkSigV4Headers, checkSigV4Signature, type SigV4Credentials } from './sigv4.ts';
 
 /** The service name in a SigV4 credential scope for AWS Batch. */
 export const AWS_BATCH_SERVICE = 'batch';
@@ -49,29 +49,44 @@ function pairs(raw: string[]): [string, string][] {
   return out;
 }
 
-function verifier(services: AwsServices): RequestHandler {
+/** Before the body is read: the headers name a known key, fresh and correctly scoped. */
+function headerCheck(services: AwsServices): RequestHandler {
   return async (req, res, next) => {
-    const [path = '', query = ''] = req.originalUrl.split(/\?(.*)/s);
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let tenant: string | undefined;
-    const result = await verifySigV4(
-      { method: req.method, path, query, headers: pairs(req.rawHeaders), body },
-      {
-        service: AWS_BATCH_SERVICE,
-        now: services.now(),
-        secretOf: async (id) => {
-          const key = await services.accessKeys.get(id);
-          tenant = key?.tenant;
-          return key?.secretAccessKey;
-        },
+    let tenant = '';
+    const credentials = await checkSigV4Headers(pairs(req.rawHeaders), {
+      service: AWS_BATCH_SERVICE,
+      now: services.now(),
+      secretOf: async (id) => {
+        const key = await services.accessKeys.get(id);
+        tenant = key?.tenant ?? '';
+        return key?.secretAccessKey;
       },
-    );
-    if (!result.ok) throw new AwsError(result.code, 403, result.message);
-    const caller: AwsCaller = { accessKeyId: result.accessKeyId, tenant: tenant!, region: result.region };
-    res.locals['awsCaller'] = caller;
+    });
+    if (!credentials.ok) throw new AwsError(credentials.code, 403, credentials.message);
+    res.locals['awsCredentials'] = credentials;
+    res.locals['awsTenant'] = tenant;
     next();
   };
 }
+
+/** After the body is read: the signature over method, path, query, signed headers and body. */
+const signatureCheck: RequestHandler = (req, res, next) => {
+  const [path = '', query = ''] = req.originalUrl.split(/\?(.*)/s);
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const credentials = res.locals['awsCredentials'] as SigV4Credentials;
+  const result = checkSigV4Signature(
+    { method: req.method, path, query, headers: pairs(req.rawHeaders), body },
+    credentials,
+  );
+  if (!result.ok) throw new AwsError(result.code, 403, result.message);
+  const caller: AwsCaller = {
+    accessKeyId: result.accessKeyId,
+    tenant: res.locals['awsTenant'] as string,
+    region: result.region,
+  };
+  res.locals['awsCaller'] = caller;
+  next();
+};
 
 function jsonBody(req: Request): unknown {
   const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -88,10 +103,11 @@ export function awsBatchRouter(
   options: { bodyLimit: string; logError: (error: unknown) => void },
 ): Router {
   const router = Router();
-  // The signature covers the exact bytes, so the body is read raw and parsed only after verification.
+  // The headers are checked first (no body is read for an unknown client); the signature covers the exact
+  // bytes, so the body is read raw and parsed as JSON only after it verifies.
   const raw = express.raw({ type: () => true, limit: options.bodyLimit });
   const paths = Object.keys(AWS_OPERATIONS).map((name) => `/${name}`);
-  router.post(paths, raw, verifier(services), async (req, res) => {
+  router.post(paths, headerCheck(services), raw, signatureCheck, async (req, res) => {
     const operation = AWS_OPERATIONS[req.path.slice(1).toLowerCase()]!;
     const caller = res.locals['awsCaller'] as AwsCaller;
     res.status(200).json(await operation(services, caller, jsonBody(req)));

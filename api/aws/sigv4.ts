@@ -132,7 +132,7 @@ export function signature(
     .digest('hex');
 }
 
-interface ParsedAuthorization {
+export interface ParsedAuthorization {
   accessKeyId: string;
   date: string;
   region: string;
@@ -179,8 +179,23 @@ function parseAmzDate(value: string): number | undefined {
 
 const fail = (code: SigV4Failure['code'], message: string): SigV4Failure => ({ ok: false, code, message });
 
-export async function verifySigV4(request: SignedRequest, options: VerifyOptions): Promise<SigV4Result> {
-  const authorization = headerValues(request.headers, 'authorization')[0];
+/** What the headers alone establish: a well-formed, fresh, correctly scoped signature by a known key. */
+export interface SigV4Credentials {
+  ok: true;
+  authorization: ParsedAuthorization;
+  amzDate: string;
+  secret: string;
+}
+
+/**
+ * Every check that does not need the body, the key lookup included: run before reading the body, so an
+ * unsigned or unknown client cannot make the server read (up to the body limit) anything.
+ */
+export async function checkSigV4Headers(
+  headers: [string, string][],
+  options: VerifyOptions,
+): Promise<SigV4Credentials | SigV4Failure> {
+  const authorization = headerValues(headers, 'authorization')[0];
   if (!authorization)
     return fail(
       'MissingAuthenticationTokenException',
@@ -198,7 +213,7 @@ export async function verifySigV4(request: SignedRequest, options: VerifyOptions
   const signed = parsed.signedHeaders;
   if (!signed.includes('host') || signed.some((h) => h !== h.toLowerCase()))
     return fail('IncompleteSignatureException', 'SignedHeaders must be lower case and include host');
-  const amzDate = headerValues(request.headers, 'x-amz-date')[0];
+  const amzDate = headerValues(headers, 'x-amz-date')[0];
   if (!amzDate || !signed.includes('x-amz-date'))
     return fail('IncompleteSignatureException', 'the request must carry a signed X-Amz-Date header');
   const at = parseAmzDate(amzDate);
@@ -211,23 +226,38 @@ export async function verifySigV4(request: SignedRequest, options: VerifyOptions
       'InvalidSignatureException',
       'Signature expired: X-Amz-Date is more than 15 minutes from the server time',
     );
-  const bodyHash = sha256Hex(request.body);
-  const declared = headerValues(request.headers, 'x-amz-content-sha256')[0];
-  if (declared !== undefined && declared !== bodyHash)
+  const declared = headerValues(headers, 'x-amz-content-sha256')[0];
+  if (declared !== undefined && !/^[0-9a-f]{64}$/.test(declared))
     return fail(
       'InvalidSignatureException',
-      'X-Amz-Content-Sha256 does not match the body (unsigned payloads are refused)',
+      'X-Amz-Content-Sha256 must be the hex SHA-256 of the body (unsigned payloads are refused)',
     );
   const secret = await options.secretOf(parsed.accessKeyId);
   if (secret === undefined)
     return fail('UnrecognizedClientException', 'The security token included in the request is invalid.');
-  const expected = signature(secret, amzDate, parsed, canonicalRequest(request, signed, bodyHash));
-  const given = Buffer.from(parsed.signature, 'utf8');
+  return { ok: true, authorization: parsed, amzDate, secret };
+}
+
+/** The signature over the whole request, body included, given what checkSigV4Headers established. */
+export function checkSigV4Signature(request: SignedRequest, credentials: SigV4Credentials): SigV4Result {
+  const { authorization, amzDate, secret } = credentials;
+  const bodyHash = sha256Hex(request.body);
+  const declared = headerValues(request.headers, 'x-amz-content-sha256')[0];
+  if (declared !== undefined && declared !== bodyHash)
+    return fail('InvalidSignatureException', 'X-Amz-Content-Sha256 does not match the body');
+  const canonical = canonicalRequest(request, authorization.signedHeaders, bodyHash);
+  const expected = signature(secret, amzDate, authorization, canonical);
+  const given = Buffer.from(authorization.signature, 'utf8');
   const wanted = Buffer.from(expected, 'utf8');
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted))
     return fail(
       'InvalidSignatureException',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
     );
-  return { ok: true, accessKeyId: parsed.accessKeyId, region: parsed.region };
+  return { ok: true, accessKeyId: authorization.accessKeyId, region: authorization.region };
+}
+
+export async function verifySigV4(request: SignedRequest, options: VerifyOptions): Promise<SigV4Result> {
+  const credentials = await checkSigV4Headers(request.headers, options);
+  return credentials.ok ? checkSigV4Signature(request, credentials) : credentials;
 }

@@ -107,3 +107,15 @@ test('gpubatch keys without create or without --tenant is a usage error', async 
   t.is(other.code, 2);
   t.regex(other.stderr, /unknown subcommand "delete"/);
 });
+
+test('an unsigned request is refused before its body is read: 403, not 413, for a body over the limit', async (t) => {
+  const api = await startApi(t, awsOptions());
+  const huge = await api.request('/v1/submitjob', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: `{"jobName":"${'x'.repeat(2 * 1024 * 1024)}"}`,
+  });
+  t.is(huge.status, 403);
+  t.is(huge.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+  t.is(huge.body.__type, 'MissingAuthenticationTokenException');
+});
