@@ -341,6 +341,21 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 },
               },
             },
+            '/v1/admin/access-keys/{id}': {
+              delete: {
+                operationId: 'deleteAccessKey',
+                summary: 'Revoke an access key at once',
+                ...secured,
+                parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+                responses: {
+                  '200': {
+                    description: 'Revoked: `{ accessKeyId, revoked: true }`.',
+                    content: { 'application/json': {} },
+                  },
+                  ...problemResponses(...auth, 404),
+                },
+              },
+            },
           }
         : {}),
       '/healthz': {

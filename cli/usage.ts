@@ -45,8 +45,10 @@ export const COMMAND_USAGE = {
   ].join('\n'),
   keys: [
     'gpubatch keys create --tenant <tenant> [--json]',
+    'gpubatch keys delete <accessKeyId>',
     '  Create an access key for the AWS-Batch-compatible endpoint (aws --endpoint-url ...; docs/aws-batch.md).',
     '  Prints the access key id and the secret (shown once); --json: {accessKeyId, secretAccessKey}.',
+    '  delete revokes a key at once.',
   ].join('\n'),
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',

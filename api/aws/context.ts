@@ -28,6 +28,8 @@ export interface AccessKeyRecord {
 export interface AccessKeyRegistry {
   create(tenant: string): Promise<AccessKeyRecord>;
   get(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  /** False when there was no such key. */
+  delete(accessKeyId: string): Promise<boolean>;
 }
 
 export interface AwsServices {

@@ -1,4 +1,5 @@
-// gpubatch keys create --tenant <t> [--json]: an access key for the AWS-Batch-compatible endpoint.
+// gpubatch keys create --tenant <t> [--json] | keys delete <accessKeyId>: access keys for the
+// AWS-Batch-compatible endpoint.
 import type { AccessKeyRecord } from '../../api/aws/context.ts';
 import { parseCommandArgs } from '../args.ts';
 import { apiClient } from '../client.ts';
@@ -6,15 +7,13 @@ import type { CliContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { COMMAND_USAGE } from '../usage.ts';
 
-export async function keysCommand(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
+async function create(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs(
     'keys',
     args,
     { tenant: { type: 'string' }, json: { type: 'boolean' } },
     ['<create>'],
   );
-  if (positionals[0] !== 'create')
-    throw new UsageError(`keys: unknown subcommand "${positionals[0]}"; expected create`, COMMAND_USAGE.keys);
   if (values.tenant === undefined)
     throw new UsageError('keys create: --tenant is required', COMMAND_USAGE.keys);
   const key = await apiClient(ctx).post<AccessKeyRecord>('/v1/admin/access-keys', { tenant: values.tenant });
@@ -25,4 +24,22 @@ export async function keysCommand(args: string[], ctx: CliContext): Promise<numb
       : `tenant             ${key.tenant}\naccess key id      ${key.accessKeyId}\nsecret access key  ${key.secretAccessKey}\n(shown once; keep it safe)\n`,
   );
   return EXIT.ok;
+}
+
+async function remove(args: string[], ctx: CliContext): Promise<number> {
+  const { positionals } = parseCommandArgs('keys', args, {}, ['<delete>', '<accessKeyId>']);
+  const id = positionals[1]!;
+  await apiClient(ctx).delete(`/v1/admin/access-keys/${encodeURIComponent(id)}`);
+  ctx.stdout.write(`${id} revoked\n`);
+  return EXIT.ok;
+}
+
+export async function keysCommand(args: string[], ctx: CliContext): Promise<number> {
+  const sub = args[0];
+  if (sub === 'create') return create(args, ctx);
+  if (sub === 'delete') return remove(args, ctx);
+  throw new UsageError(
+    `keys: unknown subcommand "${sub ?? ''}"; expected create or delete`,
+    COMMAND_USAGE.keys,
+  );
 }

@@ -67,6 +67,11 @@ export class AccessKeyStore implements AccessKeyRegistry {
     }
   }
 
+  /** Revokes a key at once (the next request signed with it is UnrecognizedClientException). */
+  async delete(accessKeyId: string): Promise<boolean> {
+    return (await this.redis.del(this.keys.accessKey(accessKeyId))) === 1;
+  }
+
   async get(accessKeyId: string): Promise<AccessKey | undefined> {
     const [secret, tenant, createdAt] = await this.redis.hmget(
       this.keys.accessKey(accessKeyId),

@@ -38,3 +38,11 @@ test('keys are distinct, and an unknown id is not found', async (t) => {
   t.is(new Set(keys.map((k) => k.secretAccessKey)).size, 20);
   t.is(await store.get('GPBKNOSUCHKEY0000000'), undefined);
 });
+
+test('a deleted key is gone; deleting it again says so', async (t) => {
+  const store = new AccessKeyStore(client);
+  const key = await store.create('t');
+  t.true(await store.delete(key.accessKeyId));
+  t.is(await store.get(key.accessKeyId), undefined);
+  t.false(await store.delete(key.accessKeyId));
+});

@@ -21,6 +21,9 @@ class MemoryAccessKeys implements AccessKeyRegistry {
   async get(id: string) {
     return this.keys.get(id);
   }
+  async delete(id: string) {
+    return this.keys.delete(id);
+  }
 }
 
 const TOKEN = 'admin-token';
@@ -99,13 +102,13 @@ test('gpubatch keys create --tenant T --json prints {accessKeyId, secretAccessKe
   t.regex(plain.stdout, /access key id +GPBKTEST000000000001\nsecret access key +secret-1/);
 });
 
-test('gpubatch keys without create or without --tenant is a usage error', async (t) => {
+test('gpubatch keys with an unknown subcommand, or create without --tenant, is a usage error', async (t) => {
   const noTenant = await gpubatch(['keys', 'create']);
   t.is(noTenant.code, 2);
   t.regex(noTenant.stderr, /--tenant is required/);
-  const other = await gpubatch(['keys', 'delete', '--tenant', 'x']);
+  const other = await gpubatch(['keys', 'rotate']);
   t.is(other.code, 2);
-  t.regex(other.stderr, /unknown subcommand "delete"/);
+  t.regex(other.stderr, /unknown subcommand "rotate"/);
 });
 
 test('an unsigned request is refused before its body is read: 403, not 413, for a body over the limit', async (t) => {
@@ -118,4 +121,26 @@ test('an unsigned request is refused before its body is read: 403, not 413, for 
   t.is(huge.status, 403);
   t.is(huge.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
   t.is(huge.body.__type, 'MissingAuthenticationTokenException');
+});
+
+test('gpubatch keys delete revokes a key: the SDK is then refused, a second delete is a 404', async (t) => {
+  const keys = new MemoryAccessKeys();
+  const api = await startApi(t, awsOptions(keys));
+  const { accessKeyId, secretAccessKey } = await keys.create('team-a');
+  const batch = new BatchClient({
+    endpoint: api.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey },
+    maxAttempts: 1,
+  });
+  t.teardown(() => batch.destroy());
+  const env = { GPUBATCH_URL: api.url, GPUBATCH_TOKEN: TOKEN };
+  const revoked = await gpubatch(['keys', 'delete', accessKeyId], { env });
+  t.is(revoked.code, 0, revoked.stderr);
+  t.is(revoked.stdout, `${accessKeyId} revoked\n`);
+  const refused = await t.throwsAsync(batch.send(new DescribeJobsCommand({ jobs: ['x'] })));
+  t.is(refused?.name, 'UnrecognizedClientException');
+  const again = await gpubatch(['keys', 'delete', accessKeyId], { env });
+  t.is(again.code, 2);
+  t.regex(again.stderr, /no access key with id/);
 });
