@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
+import { AccessKeySchema, CreateAccessKeyRequestSchema } from './schemas/access-key.ts';
 import { BudgetListSchema } from './schemas/budgets.ts';
 import {
   DefinitionSubmissionSchema,
@@ -99,6 +100,8 @@ export interface OpenApiOptions {
   jobDefinitions?: boolean;
   /** Whether GET /v1/budgets exists (budgets are configured). Default false. */
   budgets?: boolean;
+  /** Whether POST /v1/admin/access-keys exists (the AWS-compatible endpoint is on). Default false. */
+  accessKeys?: boolean;
 }
 
 const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
@@ -321,6 +324,40 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           },
         },
       },
+      ...(options.accessKeys
+        ? {
+            '/v1/admin/access-keys': {
+              post: {
+                operationId: 'createAccessKey',
+                summary: 'Create an access key for the AWS-Batch-compatible endpoint (docs/aws-batch.md)',
+                ...secured,
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: ref('CreateAccessKeyRequest') } },
+                },
+                responses: {
+                  '201': json('The key; its secret is never returned again.', 'AccessKey'),
+                  ...problemResponses(400, ...auth, 415),
+                },
+              },
+            },
+            '/v1/admin/access-keys/{id}': {
+              delete: {
+                operationId: 'deleteAccessKey',
+                summary: 'Revoke an access key at once',
+                ...secured,
+                parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+                responses: {
+                  '200': {
+                    description: 'Revoked: `{ accessKeyId, revoked: true }`.',
+                    content: { 'application/json': {} },
+                  },
+                  ...problemResponses(...auth, 404),
+                },
+              },
+            },
+          }
+        : {}),
       '/healthz': {
         get: {
           operationId: 'health',
@@ -358,6 +395,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobSpec: JobSpecSchema,
           CancelJobRequest: CancelJobRequestSchema,
           TerminateJobRequest: TerminateJobRequestSchema,
+          ...(options.accessKeys ? { CreateAccessKeyRequest: CreateAccessKeyRequestSchema } : {}),
           ...(definitions
             ? { JobDefinition: JobDefinitionSchema, JobDefinitionSubmission: DefinitionSubmissionSchema }
             : {}),
@@ -371,6 +409,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,
+          ...(options.accessKeys ? { AccessKey: AccessKeySchema } : {}),
           ...(definitions
             ? { JobDefinitionRecord: JobDefinitionRecordSchema, JobDefinitionPage: JobDefinitionPageSchema }
             : {}),

@@ -4,6 +4,7 @@ import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
 import { jobDefinitionsCommand } from './commands/job-definitions.ts';
+import { keysCommand } from './commands/keys.ts';
 import { lsCommand } from './commands/ls.ts';
 import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -25,6 +26,7 @@ const COMMANDS: Record<CommandName, Command> = {
   terminate: terminateCommand,
   'job-definitions': jobDefinitionsCommand,
   'retry-failed': retryFailedCommand,
+  keys: keysCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,

@@ -43,6 +43,13 @@ export const COMMAND_USAGE = {
     '  Job definitions: each register of a name is its next revision; deregister makes one INACTIVE',
     '  (still described, no new jobs). describe <name> shows every revision, newest first.',
   ].join('\n'),
+  keys: [
+    'gpubatch keys create --tenant <tenant> [--json]',
+    'gpubatch keys delete <accessKeyId>',
+    '  Create an access key for the AWS-Batch-compatible endpoint (aws --endpoint-url ...; docs/aws-batch.md).',
+    '  Prints the access key id and the secret (shown once); --json: {accessKeyId, secretAccessKey}.',
+    '  delete revokes a key at once.',
+  ].join('\n'),
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
     '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',

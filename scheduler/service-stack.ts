@@ -16,6 +16,7 @@ import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { queueSettingsLookup } from './queue-settings.ts';
 import { SchedulerService } from './service.ts';
+import { AccessKeyStore } from './store/access-keys.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
@@ -116,7 +117,18 @@ export async function startServiceStack(
             budgetUsage: async () =>
               scheduler?.isLeader ? scheduler.budgetUsage() : savedBudgetUsage(store, limits, Date.now()),
           };
-    app = createApp({ jobs, definitions, token: config.token, logs, budgets });
+    app = createApp({
+      jobs,
+      definitions,
+      token: config.token,
+      logs,
+      budgets,
+      aws: {
+        accessKeys: new AccessKeyStore(redis),
+        queues: config.queues,
+        computeEnvironments: config.computeEnvironments,
+      },
+    });
   }
   const close = async () => {
     inventory?.stop();

@@ -59,6 +59,8 @@ export interface Keys {
   outboxFailed: string;
   /** Outbox set: array parents to release children of, or to finish. */
   outboxArrays: string;
+  /** Hash: one access key of the AWS-compatible endpoint (tenant, secret, createdAt). */
+  accessKey(accessKeyId: string): string;
 }
 
 export function keys(prefix = 'gpubatch'): Keys {
@@ -96,5 +98,6 @@ export function keys(prefix = 'gpubatch'): Keys {
     outboxReady: `${prefix}:outbox:ready`,
     outboxFailed: `${prefix}:outbox:failed`,
     outboxArrays: `${prefix}:outbox:arrays`,
+    accessKey: (id) => `${prefix}:accesskey:${id}`,
   };
 }
