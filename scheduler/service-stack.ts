@@ -13,7 +13,7 @@ import { RedisJobService } from './job-service.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { queueSettingsLookup } from './queue-settings.ts';
-import { SchedulerService } from './service.ts';
+import { type RetentionSettings, SchedulerService } from './service.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
 import { connect } from './store/redis.ts';
@@ -43,7 +43,7 @@ export type StackConfig = Pick<
   | 'failover'
   | 'fairShare'
 > &
-  Partial<Pick<Config, 'role'>>;
+  Partial<Pick<Config, 'role' | 'retention'>>;
 
 export interface StackHooks {
   log?: (message: string) => void;
@@ -149,10 +149,19 @@ function schedulerService(
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
     queueSettings: queueSettingsLookup(config.queues),
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
+    retention: config.retention && retentionOptions(config.retention),
     makeElector: hooks.makeElector,
     onSteppedDown: hooks.onSteppedDown,
     log: hooks.log,
   });
+}
+
+function retentionOptions(retention: NonNullable<StackConfig['retention']>): RetentionSettings {
+  return {
+    finishedJobMs: retention.finishedJobDays * 24 * 3_600_000,
+    sweepIntervalMs: retention.sweepIntervalSeconds * 1000,
+    batchSize: retention.batchSize,
+  };
 }
 
 function listen(app: Express, port: number, host: string): Promise<Server> {

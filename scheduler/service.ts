@@ -10,6 +10,7 @@ import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverQueuedJobs } from './recovery.ts';
+import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
@@ -49,7 +50,21 @@ export interface SchedulerServiceOptions {
   runnableSweepMs?: number;
   /** [0, 1) for retry backoff jitter; Math.random when absent. */
   random?: () => number;
+  /** Finished-job retention (default: 7 days, swept every 60 s in batches of 500). */
+  retention?: RetentionSettings;
 }
+
+export interface RetentionSettings {
+  finishedJobMs: number;
+  sweepIntervalMs: number;
+  batchSize: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = {
+  finishedJobMs: 7 * 24 * 3_600_000,
+  sweepIntervalMs: 60_000,
+  batchSize: 500,
+};
 
 export class SchedulerService {
   private readonly options: SchedulerServiceOptions;
@@ -66,6 +81,7 @@ export class SchedulerService {
   private reconcileTimer?: NodeJS.Timeout;
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
+  private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -193,6 +209,7 @@ export class SchedulerService {
     }, 30_000);
     this.reconcileTimer.unref();
     this.startRunnableSweep();
+    this.startRetentionSweep();
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
       this.workers.push(worker);
@@ -249,6 +266,32 @@ export class SchedulerService {
         });
     }, this.options.runnableSweepMs ?? 10_000);
     this.runnableSweepTimer.unref();
+  }
+
+  /** Deletes finished jobs past their retention, in batches, while leading (docs/api.md#retention). */
+  private startRetentionSweep(): void {
+    const retention = this.options.retention ?? DEFAULT_RETENTION;
+    let sweeping = false;
+    const sweep = () => {
+      if (sweeping) return; // a long backlog (first start after an outage) is not swept twice at once
+      sweeping = true;
+      sweepExpiredJobs({
+        store: this.options.store,
+        now: this.options.now ?? Date.now,
+        retentionMs: retention.finishedJobMs,
+        batchSize: retention.batchSize,
+        shouldContinue: () => this.isLeader,
+      })
+        .then((expired) => {
+          if (expired > 0) this.options.log?.(`retention: deleted ${expired} finished job(s)`);
+        })
+        .catch((error: Error) => this.options.log?.(`retention sweep: ${error.message}`))
+        .finally(() => {
+          sweeping = false;
+        });
+    };
+    this.retentionTimer = setInterval(sweep, retention.sweepIntervalMs);
+    this.retentionTimer.unref();
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -329,6 +372,7 @@ export class SchedulerService {
     clearInterval(this.reconcileTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
+    clearInterval(this.retentionTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.

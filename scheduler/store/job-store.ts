@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import type { NodeState } from '../core/types.ts';
-import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
+import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
+import { type JobPage, type JobPageQuery, listJobs } from './job-index.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
+import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
 import { runScript } from './run-script.ts';
 
 export interface StoredJob {
@@ -14,12 +16,11 @@ export interface StoredJob {
   version: number;
 }
 
-export interface ListOptions {
-  queue?: string;
-  status?: JobStatus;
-  /** Sequence number to continue after (exclusive), newest first. */
-  beforeSeq?: number;
-  limit: number;
+/** A Lua script with its keys and arguments: what one store write sends (bulk loaders pipeline these). */
+export interface ScriptCall {
+  script: string;
+  keys: string[];
+  args: string[];
 }
 
 /** What the leader expects for a waiting job; shown on RUNNABLE records, never persisted in them. */
@@ -50,8 +51,22 @@ export class JobStore {
 
   /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */
   async create(spec: JobSpec): Promise<{ record: JobRecord; created: boolean }> {
+    const record = this.submittedRecord(spec);
+    const call = this.createCall(record);
+    const [id, created] = (await runScript(this.redis, call.script, call.keys, call.args)) as [
+      string,
+      number,
+    ];
+    if (created === 1) return { record, created: true };
+    const existing = await this.get(id);
+    if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
+    return { record: existing, created: false };
+  }
+
+  /** A new job's record as `create` stores it: SUBMITTED now, with its first event. */
+  submittedRecord(spec: JobSpec): JobRecord {
     const at = this.now();
-    const record: JobRecord = {
+    return {
       id: randomUUID(),
       spec,
       status: 'SUBMITTED',
@@ -60,24 +75,45 @@ export class JobStore {
       attempts: [],
       events: [{ at, status: 'SUBMITTED', reason: 'Job accepted' }],
     };
+  }
+
+  /** The CREATE_JOB call that stores `record` (SUBMITTED) with its indexes and idempotency key. */
+  createCall(record: JobRecord): ScriptCall {
     const k = this.keys;
-    const [id, created] = (await runScript(
-      this.redis,
-      CREATE_JOB,
-      [
+    const { spec } = record;
+    return {
+      script: CREATE_JOB,
+      keys: [
         spec.idempotencyKey ? k.idempotency(spec.idempotencyKey) : '',
         k.jobSeq,
         k.allJobs,
-        k.byStatus('SUBMITTED'),
+        k.byStatus(record.status),
         k.byQueue(spec.queue),
         k.job(''),
       ],
-      [record.id, JSON.stringify(record), record.status, spec.queue],
-    )) as [string, number];
-    if (created === 1) return { record, created: true };
-    const existing = await this.get(id);
-    if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
-    return { record: existing, created: false };
+      args: [record.id, JSON.stringify(record), record.status, spec.queue, String(record.createdAt)],
+    };
+  }
+
+  /**
+   * The CAS_JOB call that replaces version `version` of a job whose status was `from` with `next`; one
+   * that finishes the job (enters SUCCEEDED/FAILED) also enters it in the finished set at `now`.
+   */
+  casCall(next: JobRecord, from: JobStatus, version: number, fence = ''): ScriptCall {
+    const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
+    const finishes = TERMINAL_STATUSES.includes(next.status) && !TERMINAL_STATUSES.includes(from);
+    return {
+      script: CAS_JOB,
+      keys: [this.keys.job(next.id), this.keys.leaderFence, this.keys.statusPrefix, this.keys.finishedJobs],
+      args: [
+        String(version),
+        JSON.stringify(persisted),
+        next.status,
+        fence,
+        next.id,
+        finishes ? String(this.now()) : '',
+      ],
+    };
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -90,12 +126,18 @@ export class JobStore {
       .hmget(this.keys.job(id), 'json', 'version', 'progress')
       .hget(this.keys.estimates, id)
       .exec()) as [[unknown, (string | null)[]], [unknown, string | null]];
-    const [json, version, progress] = fields;
-    if (!json || !version) return undefined;
-    const record = JSON.parse(json) as JobRecord;
-    if (progress) record.progress = JSON.parse(progress) as JobProgress;
-    if (estimate && record.status === 'RUNNABLE') Object.assign(record, JSON.parse(estimate) as WaitEstimate);
-    return { record, version: Number(version) };
+    return parseStored(fields, estimate);
+  }
+
+  /** Several records in one round trip, in the order of `ids` (undefined for a job that is gone). */
+  async getMany(ids: readonly string[]): Promise<(JobRecord | undefined)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.job(id), 'json', 'version', 'progress');
+    pipeline.hmget(this.keys.estimates, ...ids);
+    const replies = (await pipeline.exec()) as [Error | null, (string | null)[]][];
+    const estimates = replies.at(-1)![1];
+    return ids.map((_, i) => parseStored(replies[i]![1], estimates[i] ?? null)?.record);
   }
 
   /** Replaces the leader's estimates for waiting jobs (one atomic swap; they are derived, not state). */
@@ -189,14 +231,9 @@ export class JobStore {
       if (!stored) return undefined;
       const next = update(structuredClone(stored.record));
       if (!next) return stored.record;
-      const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
       try {
-        await runScript(
-          this.redis,
-          CAS_JOB,
-          [this.keys.job(id), this.keys.leaderFence, this.keys.statusPrefix],
-          [String(stored.version), JSON.stringify(persisted), next.status, options.fence ?? '', id],
-        );
+        const call = this.casCall(next, stored.record.status, stored.version, options.fence);
+        await runScript(this.redis, call.script, call.keys, call.args);
         return next;
       } catch (error) {
         const code = scriptErrorCode(error);
@@ -235,32 +272,23 @@ export class JobStore {
     await this.redis.hset(this.keys.job(id), 'progress', JSON.stringify(progress));
   }
 
-  /** Newest first; returns the records and the sequence number to continue from. */
-  async list(options: ListOptions): Promise<{ records: JobRecord[]; nextSeq?: number }> {
-    const index = options.status
-      ? this.keys.byStatus(options.status)
-      : options.queue
-        ? this.keys.byQueue(options.queue)
-        : this.keys.allJobs;
-    const filterQueue = options.status ? options.queue : undefined;
-    const records: JobRecord[] = [];
-    let max = options.beforeSeq === undefined ? '+inf' : `(${options.beforeSeq}`;
-    const batch = Math.max(options.limit * 2, 50);
-    while (records.length < options.limit) {
-      const page = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, batch);
-      if (page.length === 0) return { records };
-      for (let i = 0; i < page.length && records.length < options.limit; i += 2) {
-        const id = page[i] as string;
-        const seq = Number(page[i + 1]);
-        max = `(${seq}`;
-        const record = await this.get(id);
-        if (!record || (filterQueue && record.spec.queue !== filterQueue)) continue;
-        records.push(record);
-        if (records.length === options.limit) return { records, nextSeq: seq };
-      }
-      if (page.length < batch * 2) return { records };
-    }
-    return { records };
+  /** Newest first by creation time, filtered; see job-index.ts for the cursor's guarantee. */
+  list(query: JobPageQuery): Promise<JobPage> {
+    return listJobs(this.redis, this.keys, query, (ids) => this.getMany(ids));
+  }
+
+  /**
+   * Deletes up to `limit` jobs that finished at or before `cutoff` (ms), each with its index entries and
+   * idempotency key, in one atomic script; returns how many it handled (fewer than `limit`: none left due).
+   */
+  async expireFinished(cutoff: number, limit: number): Promise<number> {
+    const k = this.keys;
+    return (await runScript(
+      this.redis,
+      EXPIRE_FINISHED_JOBS,
+      [k.finishedJobs, k.allJobs, k.job(''), k.statusPrefix, k.byQueue(''), k.idempotency(''), k.estimates],
+      [String(cutoff), String(limit)],
+    )) as number;
   }
 
   /** Ids of jobs in the given states (used by recovery at leader start). */
@@ -270,6 +298,15 @@ export class JobStore {
       ids.push(...(await this.redis.zrange(this.keys.byStatus(status), '0', '-1')));
     return ids;
   }
+}
+
+function parseStored(fields: (string | null)[], estimate: string | null): StoredJob | undefined {
+  const [json, version, progress] = fields;
+  if (!json || !version) return undefined;
+  const record = JSON.parse(json) as JobRecord;
+  if (progress) record.progress = JSON.parse(progress) as JobProgress;
+  if (estimate && record.status === 'RUNNABLE') Object.assign(record, JSON.parse(estimate) as WaitEstimate);
+  return { record, version: Number(version) };
 }
 
 /** Our Lua scripts reply with bare codes; Redis may prefix them (e.g. "ERR FENCED"). */

@@ -12,6 +12,8 @@ export interface Keys {
   /** Prefix of the status indexes (the Lua CAS appends the status). */
   statusPrefix: string;
   byQueue(queue: string): string;
+  /** Sorted set: id of each SUCCEEDED/FAILED job, scored by finish time (ms); the retention sweep's work list. */
+  finishedJobs: string;
   leaderLock: string;
   leaderFence: string;
   cancelChannel: string;
@@ -32,6 +34,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     byStatus: (status) => `${prefix}:jobs:status:${status}`,
     statusPrefix: `${prefix}:jobs:status:`,
     byQueue: (queue) => `${prefix}:jobs:queue:${queue}`,
+    finishedJobs: `${prefix}:jobs:finished`,
     leaderLock: `${prefix}:leader:lock`,
     leaderFence: `${prefix}:leader:fence`,
     cancelChannel: `${prefix}:cancel`,

@@ -2,9 +2,10 @@
 // Error replies are codes mapped to typed errors in job-store.ts.
 
 /**
- * Create a job unless its idempotency key is taken.
+ * Create a job unless its idempotency key is taken. The indexes are scored by creation time (ms; ties
+ * ordered by id), the order listings page through (scheduler/store/job-index.ts).
  * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix
- * ARGV: id, json, status, queue
+ * ARGV: id, json, status, queue, createdAt
  * Returns {id, created(0|1)}.
  */
 export const CREATE_JOB = `
@@ -16,9 +17,10 @@ end
 local id = ARGV[1]
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[6] .. id, 'json', ARGV[2], 'version', 1, 'status', ARGV[3], 'queue', ARGV[4], 'seq', seq)
-redis.call('ZADD', KEYS[3], seq, id)
-redis.call('ZADD', KEYS[4], seq, id)
-redis.call('ZADD', KEYS[5], seq, id)
+local created = tonumber(ARGV[5]) or seq
+redis.call('ZADD', KEYS[3], created, id)
+redis.call('ZADD', KEYS[4], created, id)
+redis.call('ZADD', KEYS[5], created, id)
 if idem ~= '' then redis.call('SET', idem, id) end
 return {id, 1}
 `;
@@ -35,9 +37,12 @@ return 1
 
 /**
  * Compare-and-set a job record: refuses if the version moved (STALE) or if a fence is given and is not
- * the current leader's (FENCED). Moves the id between status indexes.
- * KEYS: jobKey, fenceKey, statusKeyPrefix
- * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id
+ * the current leader's (FENCED). Moves the id between status indexes, keeping its creation-time score.
+ * A job entering SUCCEEDED/FAILED joins the finished set, scored by its finish time, which the retention
+ * sweep expires from (scheduler/store/retention-store.ts).
+ * KEYS: jobKey, fenceKey, statusKeyPrefix, finishedKey
+ * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id,
+ *       finishedAt (ms; '' unless this write finishes the job)
  * Returns the new version.
  */
 export const CAS_JOB = `
@@ -48,9 +53,11 @@ if fields[1] ~= ARGV[1] then return redis.error_reply('STALE') end
 local version = tonumber(fields[1]) + 1
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', version, 'status', ARGV[3])
 if fields[2] ~= ARGV[3] then
+  local score = redis.call('ZSCORE', KEYS[3] .. fields[2], ARGV[5]) or fields[3]
   redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
-  redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(fields[3]), ARGV[5])
+  redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(score), ARGV[5])
 end
+if ARGV[6] ~= '' then redis.call('ZADD', KEYS[4], 'NX', ARGV[6], ARGV[5]) end
 return version
 `;
 
