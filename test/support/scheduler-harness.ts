@@ -9,7 +9,7 @@ import {
   type QueueSettings,
   queueSettingsLookup,
 } from '../../scheduler/queue-settings.ts';
-import { SchedulerService } from '../../scheduler/service.ts';
+import { type RetentionSettings, SchedulerService } from '../../scheduler/service.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
@@ -40,6 +40,8 @@ export interface StartOptions {
   awaitLeading?: boolean;
   /** How often the leader checks queues' maxRunnableSeconds (the service's default is 10 s). */
   runnableSweepMs?: number;
+  /** Finished-job retention (the service's default: 7 days, swept every 60 s). */
+  retention?: RetentionSettings;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -76,6 +78,7 @@ export async function schedulerHarness(
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
     runnableSweepMs: options.runnableSweepMs,
+    retention: options.retention,
   });
   const jobs = new RedisJobService({
     store,
