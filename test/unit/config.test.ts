@@ -115,3 +115,15 @@ test('a queue may set maxRunnableSeconds, a whole number of seconds of at least 
   t.is(loadConfig({}).queues[0]?.maxRunnableSeconds, undefined, 'no limit unless configured');
   t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /queues\.0\.maxRunnableSeconds/ });
 });
+
+test('finished jobs are kept 7 days unless retention.finishedJobDays says otherwise; 0 days is refused', (t) => {
+  t.deepEqual(loadConfig({}, '/srv').retention, {
+    finishedJobDays: 7,
+    sweepIntervalSeconds: 60,
+    batchSize: 500,
+  });
+  const half = configFile('retention: { finishedJobDays: 0.5 }\n');
+  t.is(loadConfig({ GPUBATCH_CONFIG: half }).retention.finishedJobDays, 0.5);
+  const zero = configFile('retention: { finishedJobDays: 0 }\n');
+  t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /retention\.finishedJobDays/ });
+});
