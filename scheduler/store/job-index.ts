@@ -31,7 +31,7 @@ export interface JobPageQuery {
   maxScanned?: number;
 }
 
-export interface JobPage {
+export interface JobIndexPage {
   records: JobRecord[];
   /** Where the next page starts; absent when the index is exhausted. */
   next?: JobPosition;
@@ -45,7 +45,7 @@ export async function listJobs(
   keys: Keys,
   query: JobPageQuery,
   read: (ids: readonly string[]) => Promise<(JobRecord | undefined)[]>,
-): Promise<JobPage> {
+): Promise<JobIndexPage> {
   const index = query.status
     ? keys.byStatus(query.status)
     : query.queue

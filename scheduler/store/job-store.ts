@@ -5,7 +5,7 @@ import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import type { NodeState } from '../core/types.ts';
 import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
-import { type JobPage, type JobPageQuery, listJobs } from './job-index.ts';
+import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
 import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
@@ -273,7 +273,7 @@ export class JobStore {
   }
 
   /** Newest first by creation time, filtered; see job-index.ts for the cursor's guarantee. */
-  list(query: JobPageQuery): Promise<JobPage> {
+  list(query: JobPageQuery): Promise<JobIndexPage> {
     return listJobs(this.redis, this.keys, query, (ids) => this.getMany(ids));
   }
 
