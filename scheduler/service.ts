@@ -210,6 +210,14 @@ export class SchedulerService {
     this.reconcileTimer.unref();
     this.startRunnableSweep();
     this.startRetentionSweep();
+    // In the background: on a large Redis written by an older version it reads every job once.
+    void this.options.store
+      .migrateIndexesOnce()
+      .then((jobs) => {
+        if (jobs > 0)
+          this.options.log?.(`re-indexed ${jobs} job(s) by creation time for listing and retention`);
+      })
+      .catch((error: Error) => this.options.log?.(`index migration: ${error.message}`));
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
       this.workers.push(worker);

@@ -5,6 +5,7 @@ import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import type { NodeState } from '../core/types.ts';
 import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
+import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
@@ -289,6 +290,11 @@ export class JobStore {
       [k.finishedJobs, k.allJobs, k.job(''), k.statusPrefix, k.byQueue(''), k.idempotency(''), k.estimates],
       [String(cutoff), String(limit)],
     )) as number;
+  }
+
+  /** Brings indexes written by an older version up to date, once (index-migration.ts). */
+  migrateIndexesOnce(): Promise<number> {
+    return migrateIndexesOnce(this.redis, this.keys, this.now);
   }
 
   /** Ids of jobs in the given states (used by recovery at leader start). */

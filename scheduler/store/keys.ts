@@ -14,6 +14,8 @@ export interface Keys {
   byQueue(queue: string): string;
   /** Sorted set: id of each SUCCEEDED/FAILED job, scored by finish time (ms); the retention sweep's work list. */
   finishedJobs: string;
+  /** String: the index layout the indexes are in (index-migration.ts). */
+  indexVersion: string;
   leaderLock: string;
   leaderFence: string;
   cancelChannel: string;
@@ -35,6 +37,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     statusPrefix: `${prefix}:jobs:status:`,
     byQueue: (queue) => `${prefix}:jobs:queue:${queue}`,
     finishedJobs: `${prefix}:jobs:finished`,
+    indexVersion: `${prefix}:jobs:index-version`,
     leaderLock: `${prefix}:leader:lock`,
     leaderFence: `${prefix}:leader:fence`,
     cancelChannel: `${prefix}:cancel`,
