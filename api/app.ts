@@ -1,16 +1,21 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
 import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
+import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
 import { healthRouter } from './routes/health.ts';
+import { jobDefinitionsRouter } from './routes/job-definitions.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { queuesRouter } from './routes/queues.ts';
 
 export interface AppOptions {
   jobs: JobService;
+  /** Job definitions; without it /v1/job-definitions does not exist and jobDefinition is an unknown field. */
+  definitions?: JobDefinitionRegistry;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -24,7 +29,10 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
-  const document = openApiDocument({ auth: options.token !== undefined });
+  const document = openApiDocument({
+    auth: options.token !== undefined,
+    jobDefinitions: options.definitions !== undefined,
+  });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
@@ -34,6 +42,11 @@ export function createApp(options: AppOptions): Express {
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
   if (options.token !== undefined) v1.use(requireBearerToken(options.token));
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
+  if (options.definitions) {
+    // A submission naming a jobDefinition is handled first; any other body goes on to jobsRouter.
+    v1.use('/jobs', definitionSubmissionsRouter(options.jobs, options.definitions));
+    v1.use('/job-definitions', jobDefinitionsRouter(options.definitions));
+  }
   v1.use('/jobs', jobsRouter(options.jobs));
   v1.use('/queues', queuesRouter(options.jobs));
   app.use('/v1', v1);

@@ -31,15 +31,23 @@ export interface SubmitOutcome {
   created: boolean;
 }
 
+/** Where a spec came from, recorded on the job. */
+export interface SubmitOrigin {
+  /** "name:revision" of the job definition the spec was made from. */
+  jobDefinition?: string;
+}
+
 export interface JobService {
   /** Validates beyond the schema (queue exists, kernel/model/input usable, fits some node) and enqueues. */
-  submit(spec: JobSpec): Promise<SubmitOutcome>;
+  submit(spec: JobSpec, origin?: SubmitOrigin): Promise<SubmitOutcome>;
   get(id: string): Promise<JobRecord | undefined>;
   list(query: ListJobsQuery): Promise<JobPage>;
   /** Fails a job that has not started (`isCancelled`); a STARTING or RUNNING job is a ConflictError. */
   cancel(id: string, reason: string): Promise<JobRecord | undefined>;
   /** Fails a waiting job at once, or stops its running attempt and then fails it (`isTerminated`). */
   terminate(id: string, reason: string): Promise<JobRecord | undefined>;
+  /** Runs the FAILED children of a finished array job again; undefined for an unknown id, 409 otherwise. */
+  retryFailed(id: string): Promise<JobRecord | undefined>;
   /** Names of the job queues that exist. */
   queues(): Promise<string[]>;
   /** Whether the service can take work (Redis answers, scheduler running). */

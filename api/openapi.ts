@@ -1,5 +1,12 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
+import {
+  DefinitionSubmissionSchema,
+  JobDefinitionPageSchema,
+  JobDefinitionRecordSchema,
+  JobDefinitionSchema,
+  ListJobDefinitionsQuerySchema,
+} from './schemas/job-definition.ts';
 import { JobRecordSchema } from './schemas/job-record.ts';
 import { JobSpecSchema } from './schemas/job-spec.ts';
 import {
@@ -42,8 +49,8 @@ function componentSchemas(
   );
 }
 
-function queryParameters(): JsonSchema[] {
-  const properties = z.toJSONSchema(ListJobsQuerySchema, { io: 'input' }).properties ?? {};
+function queryParameters(schema: z.ZodType = ListJobsQuerySchema): JsonSchema[] {
+  const properties = z.toJSONSchema(schema, { io: 'input' }).properties ?? {};
   return Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
 }
 
@@ -53,11 +60,11 @@ function problemResponses(...statuses: number[]): Record<string, JsonSchema> {
   const descriptions: Record<number, string> = {
     400: 'Invalid request; `errors` names each field.',
     401: 'Missing or wrong bearer token.',
-    404: 'No such job.',
+    404: 'No such job (or job definition).',
     409: 'The job is already finished.',
     413: 'Body over the size limit.',
     415: 'Body is not application/json.',
-    422: 'Valid spec the system cannot run (unknown queue, never fits, ...).',
+    422: 'Valid spec the system cannot run (unknown queue, never fits, INACTIVE job definition, ...).',
     503: 'Not ready.',
   };
   const responses: Record<string, JsonSchema> = {};
@@ -84,11 +91,91 @@ const location = { Location: { description: 'The job URL.', schema: { type: 'str
 export interface OpenApiOptions {
   /** Whether /v1 routes need a bearer token. */
   auth: boolean;
+  /** Whether the job definition routes exist (createApp got a registry). Default true. */
+  jobDefinitions?: boolean;
+}
+
+const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+const definitionRevision = {
+  name: 'revision',
+  in: 'path',
+  required: true,
+  schema: { type: 'integer', minimum: 1 },
+};
+
+/** /v1/job-definitions: AWS Batch's RegisterJobDefinition, DescribeJobDefinitions, DeregisterJobDefinition. */
+function jobDefinitionPaths(secured: JsonSchema, auth: number[]): JsonSchema {
+  const located = { Location: { description: 'The revision URL.', schema: { type: 'string' } } };
+  return {
+    '/v1/job-definitions': {
+      post: {
+        operationId: 'registerJobDefinition',
+        summary: 'Register a job definition: the next revision of its name (1 for a new name), ACTIVE',
+        ...secured,
+        requestBody: { required: true, content: { 'application/json': { schema: ref('JobDefinition') } } },
+        responses: {
+          '201': json('The registered revision.', 'JobDefinitionRecord', located),
+          ...problemResponses(400, ...auth, 413, 415),
+        },
+      },
+      get: {
+        operationId: 'listJobDefinitions',
+        summary: 'List job definition revisions, newest registration first, a page at a time',
+        ...secured,
+        parameters: queryParameters(ListJobDefinitionsQuerySchema),
+        responses: {
+          '200': json('A page of revisions.', 'JobDefinitionPage'),
+          ...problemResponses(400, ...auth),
+        },
+      },
+    },
+    '/v1/job-definitions/{name}': {
+      get: {
+        operationId: 'describeJobDefinition',
+        summary: 'Every revision of a name, newest first',
+        ...secured,
+        parameters: [
+          definitionName,
+          ...queryParameters(ListJobDefinitionsQuerySchema).filter((p) => p['name'] !== 'name'),
+        ],
+        responses: {
+          '200': json('A page of revisions.', 'JobDefinitionPage'),
+          ...problemResponses(400, ...auth, 404),
+        },
+      },
+    },
+    '/v1/job-definitions/{name}/{revision}': {
+      get: {
+        operationId: 'getJobDefinition',
+        summary: 'One revision, ACTIVE or INACTIVE',
+        ...secured,
+        parameters: [definitionName, definitionRevision],
+        responses: {
+          '200': json('The revision.', 'JobDefinitionRecord'),
+          ...problemResponses(400, ...auth, 404),
+        },
+      },
+      delete: {
+        operationId: 'deregisterJobDefinition',
+        summary: 'Deregister a revision: INACTIVE, still describable, takes no new jobs',
+        ...secured,
+        parameters: [definitionName, definitionRevision],
+        responses: {
+          '200': json('The revision, INACTIVE.', 'JobDefinitionRecord'),
+          ...problemResponses(400, ...auth, 404),
+        },
+      },
+    },
+  };
 }
 
 export function openApiDocument(options: OpenApiOptions): JsonSchema {
   const secured = options.auth ? { security: [{ bearer: [] }] } : {};
   const auth = options.auth ? [401] : [];
+  const definitions = options.jobDefinitions ?? true;
+  const submitBody = definitions
+    ? { oneOf: [ref('JobSpec'), ref('JobDefinitionSubmission')] }
+    : ref('JobSpec');
   return {
     openapi: '3.1.0',
     info: { title: 'gpubatch', version: '1', description: 'GPU batch job scheduler API.' },
@@ -108,7 +195,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
               schema: { type: 'string', minLength: 1, maxLength: 256 },
             },
           ],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('JobSpec') } } },
+          requestBody: { required: true, content: { 'application/json': { schema: submitBody } } },
           responses: {
             '201': json('Created.', 'JobRecord', location),
             '200': json('The idempotency key matched an existing job.', 'JobRecord', location),
@@ -164,6 +251,20 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           },
         },
       },
+      ...(definitions ? jobDefinitionPaths(secured, auth) : {}),
+      '/v1/jobs/{id}/retry-failed': {
+        post: {
+          operationId: 'retryFailedChildren',
+          summary:
+            'Run the FAILED children of a finished array job again (the parent is PENDING until they finish)',
+          ...secured,
+          parameters: [jobId],
+          responses: {
+            '200': json('The array parent, PENDING again.', 'JobRecord'),
+            ...problemResponses(...auth, 404, 409),
+          },
+        },
+      },
       '/v1/queues': {
         get: {
           operationId: 'listQueues',
@@ -200,6 +301,9 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobSpec: JobSpecSchema,
           CancelJobRequest: CancelJobRequestSchema,
           TerminateJobRequest: TerminateJobRequestSchema,
+          ...(definitions
+            ? { JobDefinition: JobDefinitionSchema, JobDefinitionSubmission: DefinitionSubmissionSchema }
+            : {}),
         }),
         ...componentSchemas('output', {
           JobRecord: JobRecordSchema,
@@ -208,6 +312,9 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,
+          ...(definitions
+            ? { JobDefinitionRecord: JobDefinitionRecordSchema, JobDefinitionPage: JobDefinitionPageSchema }
+            : {}),
         }),
       },
       ...(options.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),

@@ -3,7 +3,9 @@ import { cancelCommand } from './commands/cancel.ts';
 import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
+import { jobDefinitionsCommand } from './commands/job-definitions.ts';
 import { lsCommand } from './commands/ls.ts';
+import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
 import { terminateCommand } from './commands/terminate.ts';
@@ -21,6 +23,8 @@ const COMMANDS: Record<CommandName, Command> = {
   ls: lsCommand,
   cancel: cancelCommand,
   terminate: terminateCommand,
+  'job-definitions': jobDefinitionsCommand,
+  'retry-failed': retryFailedCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,

@@ -9,12 +9,24 @@ export const COMMAND_USAGE = {
   ].join('\n'),
   submit: [
     'gpubatch submit <file> [--wait] [--json]',
+    'gpubatch submit --definition <name[:revision]> [--param <name=value>]... [--name <n>] [--queue <q>] [--wait] [--json]',
     '  Submit the job spec in <file> (YAML or JSON). Relative input, output and model',
     '  paths are resolved against the current directory.',
+    '  --definition  submit from a job definition (its latest ACTIVE revision, or that revision);',
+    "                --param sets a Ref::name placeholder, over the definition's default",
     '  --wait   poll until the job ends; exit 0 if it SUCCEEDED, 1 if it FAILED',
     '  --json   print the job record instead of the id',
+    '  [--array-size N] [--max-concurrent M] [--depends-on <id>]... [--n-to-n <array id>]... [--sequential]',
+    '           an array job of N children (each sees its index in GPUBATCH_ARRAY_INDEX), M at once;',
+    "           jobs it waits for (added to the file's dependsOn); --n-to-n: child i waits for child i",
+    '           of that array; --sequential: child i waits for child i-1',
   ].join('\n'),
-  describe: 'gpubatch describe <id> [--json]\n  Show a job: status, attempts, placement, timings, output.',
+  describe:
+    'gpubatch describe <id> [--json]\n  Show a job: status, attempts, placement, timings, output; an array: its children per status.',
+  'retry-failed': [
+    'gpubatch retry-failed <id> [--json]',
+    '  Run the FAILED children of a finished array job again (the parent is PENDING until they finish).',
+  ].join('\n'),
   ls: [
     'gpubatch ls [--queue <q>] [--status <S>] [--name <prefix>] [--share <s>] [--created-after <t>]',
     '            [--created-before <t>] [--limit <n>] [--cursor <c> | --all] [--json]',
@@ -26,6 +38,14 @@ export const COMMAND_USAGE = {
     'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE).',
   terminate:
     'gpubatch terminate <id> [--reason <text>] [--json]\n  Terminate a job that has not finished, stopping its running attempt.',
+  'job-definitions': [
+    'gpubatch job-definitions register <file> [--json]',
+    'gpubatch job-definitions ls [--name <n>] [--status ACTIVE|INACTIVE] [--limit <n>] [--cursor <c>] [--json]',
+    'gpubatch job-definitions describe <name[:revision]> [--json]',
+    'gpubatch job-definitions deregister <name:revision> [--json]',
+    '  Job definitions: each register of a name is its next revision; deregister makes one INACTIVE',
+    '  (still described, no new jobs). describe <name> shows every revision, newest first.',
+  ].join('\n'),
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
     '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',

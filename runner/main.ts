@@ -10,6 +10,7 @@
 // and reports `interrupted`; the process stays warm. SIGTERM (preemption, node drain, shutdown) does the
 // same (as does SIGINT), then exits with EXIT_INTERRUPTED (75) so whoever watches the process knows a
 // checkpoint is there.
+import { setArrayIndexEnv } from './array-env.ts';
 import { AttemptInterrupted, asRunnerError, RunnerError } from './errors.ts';
 import {
   type AttemptProgress,
@@ -83,6 +84,7 @@ async function run(request: AttemptRequest): Promise<void> {
   };
   current = attempt;
   const { jobId, attempt: number } = request;
+  const restoreEnv = setArrayIndexEnv(request.arrayIndex);
   let exitCode = 0;
   let last: RunnerMessage;
   try {
@@ -110,6 +112,7 @@ async function run(request: AttemptRequest): Promise<void> {
     }
   } finally {
     clearInterval(attempt.heartbeat);
+    restoreEnv();
     current = undefined;
   }
   send(last, () => {

@@ -10,6 +10,8 @@ export interface AttemptRequest {
   cwd: string;
   /** GPU indices assigned on this node (the runner process's CUDA_VISIBLE_DEVICES). */
   gpuIndices: number[];
+  /** An array child's index: GPUBATCH_ARRAY_INDEX (and AWS_BATCH_JOB_ARRAY_INDEX) while it runs. */
+  arrayIndex?: number;
 }
 
 export interface AttemptProgress {

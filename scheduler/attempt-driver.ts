@@ -161,6 +161,7 @@ export class AttemptDriver {
       spec: record.spec,
       cwd: this.deps.cwd,
       gpuIndices: placement.gpuIndices,
+      ...(record.arrayProperties?.index === undefined ? {} : { arrayIndex: record.arrayProperties.index }),
     };
     return this.deps.executor.run(request, placement, {
       onStarted: (backend) => {
@@ -239,7 +240,8 @@ export class AttemptDriver {
       }
       case 'failed': {
         const { failure, exitCode } = outcome;
-        const failed = attemptsUsed(record.spec.retry, record.attempts) + 1;
+        // Attempts before a retry-failed request (array children) do not count against the strategy.
+        const failed = attemptsUsed(record.spec.retry, record.attempts.slice(record.retryBase ?? 0)) + 1;
         const why = `attempt ${number} failed: ${failure.code}: ${failure.message}`;
         const decision = decideRetry(
           record.spec.retry,

@@ -61,6 +61,8 @@ export interface JobEvent {
 export interface JobRecord {
   id: string;
   spec: JobSpec;
+  /** "name:revision" of the job definition it was submitted from, if any. */
+  jobDefinition?: string;
   status: JobStatus;
   statusReason: string;
   createdAt: number;
@@ -82,4 +84,15 @@ export interface JobRecord {
   estimatedStartAt?: number;
   /** For a RUNNABLE job: cheap hints at what would let it run sooner. */
   suggestions?: string[];
+  /** Array jobs (AWS Batch's shape): the parent has `size` and `statusSummary`, a child its `index`. */
+  arrayProperties?: ArrayProperties;
+  /** Attempts made before the last retry-failed request; `retry.attempts` counts the ones after. */
+  retryBase?: number;
+}
+
+export interface ArrayProperties {
+  size?: number;
+  index?: number;
+  /** The parent's children per status (read from counters kept beside it, not stored in the record). */
+  statusSummary?: Partial<Record<JobStatus, number>>;
 }

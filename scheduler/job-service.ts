@@ -1,13 +1,17 @@
 // The JobService the API calls, backed by the Redis job store and the BullMQ queues.
 import type { Redis } from 'ioredis';
 import { ConflictError, type FieldProblem, UnprocessableJobError, ValidationError } from '../api/errors.ts';
-import type { JobPage, JobService, ListJobsQuery, SubmitOutcome } from '../api/job-service.ts';
+import type { JobPage, JobService, ListJobsQuery, SubmitOrigin, SubmitOutcome } from '../api/job-service.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { preflight } from '../runner/preflight.ts';
+import { childSpec } from './array-children.ts';
+import { retryFailedChildren } from './array-retry.ts';
 import { describeReason, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
+import { Dependencies } from './dependencies.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
+import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
 import type { JobPosition } from './store/job-index.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
@@ -32,20 +36,29 @@ export interface RedisJobServiceOptions {
 export class RedisJobService implements JobService {
   private readonly options: RedisJobServiceOptions;
   private readonly now: () => number;
+  private readonly dependencies: Dependencies;
 
   constructor(options: RedisJobServiceOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.dependencies = new Dependencies({
+      store: options.store,
+      queues: options.queues,
+      now: this.now,
+      publishCancel: (jobId, reason) => this.publishStop(jobId, reason),
+    });
   }
 
-  async submit(spec: JobSpec): Promise<SubmitOutcome> {
+  async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
     if (!queues.has(spec.queue)) {
       throw new UnprocessableJobError(`unknown queue "${spec.queue}"`, [
         { field: 'queue', message: `no queue named "${spec.queue}"; queues: ${queues.names().join(', ')}` },
       ]);
     }
-    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(spec, this.options.cwd);
+    // An array's children differ only in their index: the first stands for all in the checks.
+    const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
+    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
     const nodes = this.options.nodesForQueue(spec.queue);
     if (nodes) problems.push(...gangProblems(spec, nodes));
     const never = nodes && neverFits(nodes, spec.resources);
@@ -58,11 +71,53 @@ export class RedisJobService implements JobService {
     if (problems.length > 0) {
       throw new UnprocessableJobError(`${problems[0]!.field}: ${problems[0]!.message}`, problems);
     }
-    const { record, created } = await store.create(spec);
+    if (spec.arraySize !== undefined || (spec.dependsOn ?? []).length > 0)
+      return this.submitWithDependencies(spec, origin);
+    const { record, created } = await store.create(spec, origin);
     if (!created) return { job: record, created };
     await queues.enqueue(record);
     const runnable = await makeRunnable(store, record.id, this.now);
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
+  }
+
+  /**
+   * A job that waits for others, or an array job: stored PENDING with its dependency edges (and its
+   * children) in one atomic step, then the outbox is drained: a job with nothing to wait for becomes
+   * RUNNABLE before this returns; an array's first children are released in the background, so that
+   * submitting 10,000 children answers at once.
+   */
+  private async submitWithDependencies(spec: JobSpec, origin: SubmitOrigin): Promise<SubmitOutcome> {
+    let outcome: { record: JobRecord; created: boolean };
+    try {
+      outcome = await this.options.store.graph.createWithDependencies(spec, origin);
+    } catch (error) {
+      if (error instanceof UnknownDependencyError) {
+        const field = `dependsOn[${error.index}].jobId`;
+        const id = spec.dependsOn?.[error.index]?.jobId;
+        throw new UnprocessableJobError(`${field}: no job with id "${id}"`, [
+          { field, message: `no job with id "${id}"; a job may depend only on jobs that exist` },
+        ]);
+      }
+      if (error instanceof DependencySizeError) {
+        const field = `dependsOn[${error.index}].jobId`;
+        const message = `N_TO_N needs an array job of the same size (${spec.arraySize})`;
+        throw new UnprocessableJobError(`${field}: ${message}`, [{ field, message }]);
+      }
+      throw error;
+    }
+    if (!outcome.created) return { job: outcome.record, created: false };
+    // The job is stored: a failed drain is retried by the leader's next one (after an attempt, every 30 s).
+    const drained = this.dependencies.drain().catch(() => undefined);
+    if (spec.arraySize !== undefined) return { job: outcome.record, created: true };
+    await drained;
+    return { job: (await this.options.store.get(outcome.record.id)) ?? outcome.record, created: true };
+  }
+
+  /** Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). */
+  async retryFailed(id: string): Promise<JobRecord | undefined> {
+    const record = await retryFailedChildren(this.options.store, id, this.now);
+    if (record) await this.dependencies.drain();
+    return record && ((await this.options.store.get(id)) ?? record);
   }
 
   get(id: string): Promise<JobRecord | undefined> {
@@ -99,8 +154,7 @@ export class RedisJobService implements JobService {
         `job ${id} is ${record.status}: cancel stops only jobs that have not started (SUBMITTED, PENDING, RUNNABLE); terminate it instead (POST /v1/jobs/${id}/terminate)`,
       );
     }
-    if (record) await this.publishStop(id, reason);
-    return record;
+    return record && this.afterStop(record, reason, `Cancelled: ${reason}`);
   }
 
   /**
@@ -117,8 +171,15 @@ export class RedisJobService implements JobService {
       }
       return failWaiting(r, at, `Terminated: ${reason}`, 'isTerminated');
     });
-    if (record) await this.publishStop(id, reason);
-    return record;
+    return record && this.afterStop(record, reason, `Terminated: ${reason}`);
+  }
+
+  /** Tells the leader, stops an array's children, and fails the dependents of a job that failed here. */
+  private async afterStop(record: JobRecord, reason: string, childReason: string): Promise<JobRecord> {
+    await this.publishStop(record.id, reason);
+    if (record.arrayProperties?.size !== undefined) await this.dependencies.stopChildren(record, childReason);
+    await this.dependencies.drain(); // its dependents fail ("Dependent Job failed")
+    return (await this.options.store.get(record.id)) ?? record;
   }
 
   /** Applies `change` unless the job has finished (409); undefined when there is no such job. */

@@ -7,7 +7,7 @@ export interface RetentionSweepOptions {
   now: () => number;
   /** How long a finished job is kept, ms. */
   retentionMs: number;
-  /** Jobs per Lua script: bounds how long Redis is busy with one call. */
+  /** Records deleted per Lua script (an array counts its children): bounds how long Redis is busy at once. */
   batchSize: number;
   /** Checked before each batch: a leader that stepped down or is stopping stops sweeping. */
   shouldContinue?: () => boolean;
@@ -18,9 +18,9 @@ export async function sweepExpiredJobs(options: RetentionSweepOptions): Promise<
   const cutoff = options.now() - options.retentionMs;
   let expired = 0;
   while (options.shouldContinue?.() ?? true) {
-    const handled = await options.store.expireFinished(cutoff, options.batchSize);
-    expired += handled;
-    if (handled < options.batchSize) break;
+    const batch = await options.store.expireFinished(cutoff, options.batchSize);
+    expired += batch.expired;
+    if (!batch.more) break;
     await new Promise((resolve) => setImmediate(resolve)); // let other work on this process run between batches
   }
   return expired;

@@ -14,6 +14,7 @@ import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { queueSettingsLookup } from './queue-settings.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
+import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
 import { connect } from './store/redis.ts';
@@ -92,7 +93,8 @@ export async function startServiceStack(
       cwd: config.cwd,
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
     });
-    app = createApp({ jobs, token: config.token });
+    const definitions = new JobDefinitionStore(redis);
+    app = createApp({ jobs, definitions, token: config.token });
   }
   const close = async () => {
     inventory?.stop();

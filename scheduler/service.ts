@@ -3,13 +3,14 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
+import { Dependencies } from './dependencies.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
 import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
-import { recoverQueuedJobs } from './recovery.ts';
+import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import type { JobQueues } from './store/job-queues.ts';
@@ -89,6 +90,8 @@ export class SchedulerService {
   private readonly driving = new Map<string, Promise<DriveResult>>();
   private readonly abort = new AbortController();
   private readonly fairShare: FairShareTracker;
+  /** Dependents and array children to move on once a job finishes. */
+  private readonly dependencies: Dependencies;
 
   constructor(options: SchedulerServiceOptions) {
     this.options = options;
@@ -146,6 +149,14 @@ export class SchedulerService {
     this.leader = options.makeElector
       ? options.makeElector(this.leaderRedis, options.store.keys, hooks)
       : new LeaderElection(this.leaderRedis, options.store.keys, { ttlMs: options.leaderTtlMs, ...hooks });
+    this.dependencies = new Dependencies({
+      store: options.store,
+      queues: options.queues,
+      now,
+      publishCancel: async (jobId, reason) => {
+        await this.leaderRedis.publish(options.store.keys.cancelChannel, JSON.stringify({ jobId, reason }));
+      },
+    });
     this.driver = new AttemptDriver({
       store: options.store,
       loop: this.loop,
@@ -201,11 +212,14 @@ export class SchedulerService {
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+    await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
     if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
-      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log).catch(
-        () => undefined,
-      );
+      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log)
+        .then(() =>
+          recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log),
+        )
+        .catch(() => undefined);
     }, 30_000);
     this.reconcileTimer.unref();
     this.startRunnableSweep();
@@ -328,6 +342,10 @@ export class SchedulerService {
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
+    // A finished job may let dependents run, fail them, or free a slot of its array.
+    await this.dependencies
+      .drain()
+      .catch((error: Error) => this.options.log?.(`dependencies after job ${jobId}: ${error.message}`));
   }
 
   private worker(queueName: string): Worker {
@@ -360,7 +378,7 @@ export class SchedulerService {
       try {
         cancel = JSON.parse(message) as { jobId: string; reason: string };
       } catch {
-        return; // not one of ours; the record's cancelRequested still reaches the driver
+        return; // not one of ours; the record's terminateRequested still reaches the driver
       }
       this.loop.drop(cancel.jobId, `cancelled: ${cancel.reason}`);
       this.options.executor.interrupt(cancel.jobId, 'cancel', cancel.reason);

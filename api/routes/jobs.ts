@@ -1,4 +1,4 @@
-// /v1/jobs: submit, read, list, cancel and terminate jobs.
+// /v1/jobs: submit, read, list, cancel and terminate jobs; retry an array job's failed children.
 import { Router } from 'express';
 import { NotFoundError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
@@ -62,6 +62,13 @@ export function jobsRouter(jobs: JobService): Router {
     const { id } = req.params as { id: string };
     const { reason } = parseOrThrow(TerminateJobRequestSchema, req.body ?? {}, 'body');
     const job = await jobs.terminate(id, reason ?? DEFAULT_TERMINATE_REASON);
+    if (!job) throw notFound(id);
+    res.json(job);
+  });
+
+  router.post('/:id/retry-failed', allowJsonBody, async (req, res) => {
+    const { id } = req.params as { id: string };
+    const job = await jobs.retryFailed(id);
     if (!job) throw notFound(id);
     res.json(job);
   });

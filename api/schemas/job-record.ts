@@ -51,6 +51,10 @@ const JobEventSchema = z.object({ at: epochMs, status: JobStatusSchema, reason: 
 export const JobRecordSchema = z.object({
   id: z.string(),
   spec: JobSpecSchema,
+  jobDefinition: z
+    .string()
+    .optional()
+    .describe('"name:revision" of the job definition the job was submitted from.'),
   status: JobStatusSchema,
   statusReason: z.string(),
   createdAt: epochMs,
@@ -79,6 +83,21 @@ export const JobRecordSchema = z.object({
     .array(z.string())
     .optional()
     .describe('RUNNABLE jobs: what would let it run sooner, e.g. "fits now with gpuModel any".'),
+  arrayProperties: z
+    .object({
+      size: z.int().optional().describe('Array parents: the number of children.'),
+      index: z.int().optional().describe('Array children: the index, 0..size-1.'),
+      statusSummary: z
+        .partialRecord(JobStatusSchema, z.int())
+        .optional()
+        .describe('Array parents: how many children are in each status.'),
+    })
+    .optional()
+    .describe('Array jobs (AWS Batch shape).'),
+  retryBase: z
+    .int()
+    .optional()
+    .describe('Attempts made before the last retry-failed; retry.attempts counts the ones after.'),
 });
 
 // Fails the type check when scheduler/job-record.ts changes and this mirror does not.

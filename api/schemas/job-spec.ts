@@ -1,6 +1,7 @@
 // The job spec: one schema validates REST bodies and CLI YAML and generates the OpenAPI document.
 import { z } from 'zod';
 import { InferenceParamsSchema } from '../../kernels/onnx/inference-params.ts';
+import { arraySpecFields, arraySpecIssues } from './array-spec.ts';
 import { RETRY_LIMITS, RetryStrategySchema } from './retry-strategy.ts';
 
 /** Upper bounds that catch typos (gpus: 800) long before any real cluster would. */
@@ -94,8 +95,10 @@ export const JobSpecSchema = z
       .min(1)
       .optional()
       .describe('For a gang: all members on nodes with the same value of this node label (zone, rack).'),
+    ...arraySpecFields,
   })
   .superRefine((spec, ctx) => {
+    for (const issue of arraySpecIssues(spec)) ctx.addIssue({ code: 'custom', ...issue });
     if (spec.kind === 'kernel' && !spec.kernel) {
       ctx.addIssue({ code: 'custom', path: ['kernel'], message: 'required when kind is "kernel"' });
     }

@@ -2,8 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
+import { childSpec } from '../array-children.ts';
 import type { NodeState } from '../core/types.ts';
 import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
+import { DependencyStore, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
@@ -43,16 +45,24 @@ export class JobStore {
   readonly keys: Keys;
   private readonly redis: Redis;
   private readonly now: () => number;
+  /** Parents' specs (immutable) for the children, which are stored without one. */
+  private readonly parentSpecs = new Map<string, JobSpec>();
+  /** Dependencies and array jobs: their creation, release and outbox. */
+  readonly graph: DependencyStore;
 
   constructor(redis: Redis, options: { prefix?: string; now?: () => number } = {}) {
     this.redis = redis;
     this.keys = buildKeys(options.prefix);
     this.now = options.now ?? Date.now;
+    this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id));
   }
 
   /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */
-  async create(spec: JobSpec): Promise<{ record: JobRecord; created: boolean }> {
-    const record = this.submittedRecord(spec);
+  async create(
+    spec: JobSpec,
+    origin: { jobDefinition?: string } = {},
+  ): Promise<{ record: JobRecord; created: boolean }> {
+    const record = this.submittedRecord(spec, origin);
     const call = this.createCall(record);
     const [id, created] = (await runScript(this.redis, call.script, call.keys, call.args)) as [
       string,
@@ -65,11 +75,12 @@ export class JobStore {
   }
 
   /** A new job's record as `create` stores it: SUBMITTED now, with its first event. */
-  submittedRecord(spec: JobSpec): JobRecord {
+  submittedRecord(spec: JobSpec, origin: { jobDefinition?: string } = {}): JobRecord {
     const at = this.now();
     return {
       id: randomUUID(),
       spec,
+      ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'SUBMITTED',
       statusReason: 'Job accepted',
       createdAt: at,
@@ -103,12 +114,24 @@ export class JobStore {
   casCall(next: JobRecord, from: JobStatus, version: number, fence = ''): ScriptCall {
     const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
     const finishes = TERMINAL_STATUSES.includes(next.status) && !TERMINAL_STATUSES.includes(from);
+    const k = this.keys;
     return {
       script: CAS_JOB,
-      keys: [this.keys.job(next.id), this.keys.leaderFence, this.keys.statusPrefix, this.keys.finishedJobs],
+      keys: [
+        k.job(next.id),
+        k.leaderFence,
+        k.statusPrefix,
+        k.jobPrefix,
+        k.dependentsPrefix,
+        k.arrayPrefix,
+        k.outboxReady,
+        k.outboxFailed,
+        k.outboxArrays,
+        k.finishedJobs,
+      ],
       args: [
         String(version),
-        JSON.stringify(persisted),
+        JSON.stringify(storedForm(persisted)),
         next.status,
         fence,
         next.id,
@@ -122,23 +145,37 @@ export class JobStore {
   }
 
   async read(id: string): Promise<StoredJob | undefined> {
-    const [[, fields], [, estimate]] = (await this.redis
+    const [[, fields], [, estimate], [, array]] = (await this.redis
       .multi()
-      .hmget(this.keys.job(id), 'json', 'version', 'progress')
+      .hmget(this.keys.job(id), 'json', 'version', 'progress', 'array')
       .hget(this.keys.estimates, id)
-      .exec()) as [[unknown, (string | null)[]], [unknown, string | null]];
-    return parseStored(fields, estimate);
+      .hgetall(this.keys.arrayState(id))
+      .exec()) as [[unknown, (string | null)[]], [unknown, string | null], [unknown, Record<string, string>]];
+    const [json, version, progress, parentId] = fields;
+    if (!json || !version) return undefined;
+    const record = JSON.parse(json) as JobRecord;
+    if (progress) record.progress = JSON.parse(progress) as JobProgress;
+    if (estimate && record.status === 'RUNNABLE') Object.assign(record, JSON.parse(estimate) as WaitEstimate);
+    if (parentId) {
+      const spec = await this.parentSpec(parentId);
+      if (!spec) return undefined;
+      record.spec = childSpec(spec, record.arrayProperties?.index ?? 0);
+    }
+    if (record.arrayProperties && array['size'] !== undefined) {
+      record.arrayProperties.statusSummary = statusCounts(array);
+    }
+    return { record, version: Number(version) };
   }
 
-  /** Several records in one round trip, in the order of `ids` (undefined for a job that is gone). */
-  async getMany(ids: readonly string[]): Promise<(JobRecord | undefined)[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.job(id), 'json', 'version', 'progress');
-    pipeline.hmget(this.keys.estimates, ...ids);
-    const replies = (await pipeline.exec()) as [Error | null, (string | null)[]][];
-    const estimates = replies.at(-1)![1];
-    return ids.map((_, i) => parseStored(replies[i]![1], estimates[i] ?? null)?.record);
+  private async parentSpec(parentId: string): Promise<JobSpec | undefined> {
+    const cached = this.parentSpecs.get(parentId);
+    if (cached) return cached;
+    const json = await this.redis.hget(this.keys.job(parentId), 'json');
+    if (!json) return undefined;
+    const { spec } = JSON.parse(json) as JobRecord;
+    if (this.parentSpecs.size >= 1000) this.parentSpecs.clear(); // a bound, not an LRU: specs are cheap to reread
+    this.parentSpecs.set(parentId, spec);
+    return spec;
   }
 
   /** Replaces the leader's estimates for waiting jobs (one atomic swap; they are derived, not state). */
@@ -278,18 +315,34 @@ export class JobStore {
     return listJobs(this.redis, this.keys, query, (ids) => this.getMany(ids));
   }
 
+  /** Several records, in the order of `ids` (undefined for a job that is gone); sent together. */
+  getMany(ids: readonly string[]): Promise<(JobRecord | undefined)[]> {
+    return Promise.all(ids.map((id) => this.get(id)));
+  }
+
   /**
-   * Deletes up to `limit` jobs that finished at or before `cutoff` (ms), each with its index entries and
-   * idempotency key, in one atomic script; returns how many it handled (fewer than `limit`: none left due).
+   * Deletes jobs that finished at or before `cutoff` (ms), each with everything it owns (an array with its
+   * children), in one atomic script of at most about `limit` jobs; `more` when others may be due.
    */
-  async expireFinished(cutoff: number, limit: number): Promise<number> {
+  async expireFinished(cutoff: number, limit: number): Promise<{ expired: number; more: boolean }> {
     const k = this.keys;
-    return (await runScript(
+    const [expired, more] = (await runScript(
       this.redis,
       EXPIRE_FINISHED_JOBS,
-      [k.finishedJobs, k.allJobs, k.job(''), k.statusPrefix, k.byQueue(''), k.idempotency(''), k.estimates],
-      [String(cutoff), String(limit)],
-    )) as number;
+      [
+        k.finishedJobs,
+        k.allJobs,
+        k.job(''),
+        k.statusPrefix,
+        k.byQueue(''),
+        k.idempotency(''),
+        k.estimates,
+        k.dependentsPrefix,
+        k.arrayPrefix,
+      ],
+      [String(cutoff), String(limit), String(this.now())],
+    )) as [number, number];
+    return { expired, more: more === 1 };
   }
 
   /** Brings indexes written by an older version up to date, once (index-migration.ts). */
@@ -306,13 +359,17 @@ export class JobStore {
   }
 }
 
-function parseStored(fields: (string | null)[], estimate: string | null): StoredJob | undefined {
-  const [json, version, progress] = fields;
-  if (!json || !version) return undefined;
-  const record = JSON.parse(json) as JobRecord;
-  if (progress) record.progress = JSON.parse(progress) as JobProgress;
-  if (estimate && record.status === 'RUNNABLE') Object.assign(record, JSON.parse(estimate) as WaitEstimate);
-  return { record, version: Number(version) };
+/**
+ * What is stored of a record: a child's spec is its parent's (derived on read), and a parent's summary
+ * is read from the counters beside it.
+ */
+function storedForm(record: Omit<JobRecord, 'progress' | 'estimatedStartAt' | 'suggestions'>): object {
+  const { arrayProperties, ...rest } = record;
+  if (!arrayProperties) return record;
+  const { statusSummary: _summary, ...kept } = arrayProperties;
+  if (kept.index === undefined) return { ...rest, arrayProperties: kept };
+  const { spec: _spec, ...child } = rest;
+  return { ...child, arrayProperties: kept };
 }
 
 /** Our Lua scripts reply with bare codes; Redis may prefix them (e.g. "ERR FENCED"). */

@@ -25,6 +25,40 @@ export interface Keys {
   fairShareUsage: string;
   /** String: the leader's executor nodes at full capacity, JSON NodeState[] (the API role's fit checks). */
   nodeInventory: string;
+  /** Hash: one job definition revision (json, revision, status, seq, deregisteredAt). */
+  jobDefinition(name: string, revision: number): string;
+  /** Prefix of jobDefinition(name, *) (the register script appends the revision). */
+  jobDefinitionPrefix(name: string): string;
+  /** Counter: the last revision registered under a name. */
+  jobDefinitionRevision(name: string): string;
+  /** Counter: registration order over all names (the list cursor). */
+  jobDefinitionSeq: string;
+  /** Sorted sets of "name:revision" by registration order: all, per status, per name. */
+  allJobDefinitions: string;
+  jobDefinitionsByStatus(status: 'ACTIVE' | 'INACTIVE'): string;
+  jobDefinitionsByName(name: string): string;
+  /** Sorted set: the ACTIVE revisions of a name, scored by revision (the latest is the highest). */
+  activeJobDefinitionRevisions(name: string): string;
+  /** Prefix of job hashes (Lua scripts append an id: a dependency's or a child's). */
+  jobPrefix: string;
+  /** Set: ids of the jobs that wait for this one (its dependents). */
+  dependents(id: string): string;
+  /** Prefix of `dependents` (Lua appends the id). */
+  dependentsPrefix: string;
+  /** Hash: an array's size, release limit and its children's count per status. */
+  arrayState(parentId: string): string;
+  /** Zset: children whose dependencies are met, not released yet, scored by index. */
+  arrayReady(parentId: string): string;
+  /** Set: released children (RUNNABLE, STARTING, RUNNING): at most the array's limit. */
+  arrayInflight(parentId: string): string;
+  /** Prefix of the three array keys (Lua appends the parent id, and ':ready' or ':inflight'). */
+  arrayPrefix: string;
+  /** Outbox set: jobs whose dependencies all succeeded, to make RUNNABLE and enqueue. */
+  outboxReady: string;
+  /** Outbox hash: job id -> the dependency that failed, to fail it with "Dependent Job failed". */
+  outboxFailed: string;
+  /** Outbox set: array parents to release children of, or to finish. */
+  outboxArrays: string;
 }
 
 export function keys(prefix = 'gpubatch'): Keys {
@@ -44,5 +78,23 @@ export function keys(prefix = 'gpubatch'): Keys {
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
     nodeInventory: `${prefix}:nodes`,
+    jobDefinition: (name, revision) => `${prefix}:jobdef:${name}:${revision}`,
+    jobDefinitionPrefix: (name) => `${prefix}:jobdef:${name}:`,
+    jobDefinitionRevision: (name) => `${prefix}:jobdefs:revision:${name}`,
+    jobDefinitionSeq: `${prefix}:jobdefs:seq`,
+    allJobDefinitions: `${prefix}:jobdefs:all`,
+    jobDefinitionsByStatus: (status) => `${prefix}:jobdefs:status:${status}`,
+    jobDefinitionsByName: (name) => `${prefix}:jobdefs:name:${name}`,
+    activeJobDefinitionRevisions: (name) => `${prefix}:jobdefs:active:${name}`,
+    jobPrefix: `${prefix}:job:`,
+    dependents: (id) => `${prefix}:dependents:${id}`,
+    dependentsPrefix: `${prefix}:dependents:`,
+    arrayState: (id) => `${prefix}:array:${id}`,
+    arrayReady: (id) => `${prefix}:array:${id}:ready`,
+    arrayInflight: (id) => `${prefix}:array:${id}:inflight`,
+    arrayPrefix: `${prefix}:array:`,
+    outboxReady: `${prefix}:outbox:ready`,
+    outboxFailed: `${prefix}:outbox:failed`,
+    outboxArrays: `${prefix}:outbox:arrays`,
   };
 }

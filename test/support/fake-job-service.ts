@@ -1,6 +1,12 @@
 // FakeJobService: an in-memory test double of api/job-service.ts, with hooks to script outcomes.
 import { ConflictError, UnprocessableJobError, ValidationError } from '../../api/errors.ts';
-import type { JobPage, JobService, ListJobsQuery, SubmitOutcome } from '../../api/job-service.ts';
+import type {
+  JobPage,
+  JobService,
+  ListJobsQuery,
+  SubmitOrigin,
+  SubmitOutcome,
+} from '../../api/job-service.ts';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../../scheduler/job-record.ts';
 
@@ -52,7 +58,7 @@ export class FakeJobService implements JobService {
     this.#pollScripts.set(id, [...patches]);
   }
 
-  async submit(spec: JobSpec): Promise<SubmitOutcome> {
+  async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     this.submitted.push(spec);
     if (this.#submitError) throw this.#submitError;
     const existingId = spec.idempotencyKey && this.#jobIdByIdempotencyKey.get(spec.idempotencyKey);
@@ -62,11 +68,19 @@ export class FakeJobService implements JobService {
         { field: 'queue', message: `unknown queue; known: ${this.#queues.join(', ')}` },
       ]);
     }
+    for (const [i, dependency] of (spec.dependsOn ?? []).entries()) {
+      if (dependency.jobId === undefined || this.#jobs.has(dependency.jobId)) continue;
+      const field = `dependsOn[${i}].jobId`;
+      throw new UnprocessableJobError(`${field}: no job with id "${dependency.jobId}"`, [
+        { field, message: `no job with id "${dependency.jobId}"` },
+      ]);
+    }
     const id = `job-${String(this.#nextId++).padStart(6, '0')}`;
     const now = this.#now();
     this.#jobs.set(id, {
       id,
       spec: structuredClone(spec),
+      ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'SUBMITTED',
       statusReason: 'submitted',
       createdAt: now,
@@ -128,6 +142,13 @@ export class FakeJobService implements JobService {
     const at = this.#now();
     Object.assign(job, { status: 'FAILED', statusReason: reason, stoppedAt: at, [flag]: true });
     job.events.push({ at, status: 'FAILED', reason });
+  }
+
+  /** Array jobs are the real service's (tested through it); here: unknown id or 409. */
+  async retryFailed(id: string): Promise<JobRecord | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    throw new ConflictError(`job ${id} is not an array job`);
   }
 
   async queues(): Promise<string[]> {
