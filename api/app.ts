@@ -2,20 +2,27 @@
 import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
+import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
+import { metricsText } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
 import { jobsRouter } from './routes/jobs.ts';
-import { queuesRouter } from './routes/queues.ts';
+import { computeEnvironmentsRouter, queuesRouter } from './routes/queues.ts';
 
 export interface AppOptions {
   jobs: JobService;
+  /** Attempt logs (GET /v1/jobs/:id/logs); without it the route answers 501. */
+  logs?: JobLogs;
   /** Job definitions; without it /v1/job-definitions does not exist and jobDefinition is an unknown field. */
   definitions?: JobDefinitionRegistry;
+  /** GPU-hour budget usage; without it /v1/budgets does not exist (no budgets configured). */
+  budgets?: BudgetUsageSource;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -32,11 +39,15 @@ export function createApp(options: AppOptions): Express {
   const document = openApiDocument({
     auth: options.token !== undefined,
     jobDefinitions: options.definitions !== undefined,
+    budgets: options.budgets !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
   app.use(healthRouter(options.jobs));
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(metricsText(await options.jobs.computeEnvironments()));
+  });
 
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
@@ -47,8 +58,10 @@ export function createApp(options: AppOptions): Express {
     v1.use('/jobs', definitionSubmissionsRouter(options.jobs, options.definitions));
     v1.use('/job-definitions', jobDefinitionsRouter(options.definitions));
   }
-  v1.use('/jobs', jobsRouter(options.jobs));
+  v1.use('/jobs', jobsRouter(options.jobs, options.logs));
   v1.use('/queues', queuesRouter(options.jobs));
+  if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
+  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs));
   app.use('/v1', v1);
 
   app.use(unknownRoute());

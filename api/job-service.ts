@@ -31,6 +31,20 @@ export interface SubmitOutcome {
   created: boolean;
 }
 
+/** A compute environment with the scheduler leader's latest numbers about it (absent until published). */
+export interface ComputeEnvironmentView {
+  name: string;
+  type: 'local' | 'kubernetes';
+  queues: string[];
+  nodes?: number;
+  schedulableNodes?: number;
+  gpus?: number;
+  pendingJobs?: number;
+  nodesWanted?: number | null;
+  nodeShape?: { gpus: number; gpuModel: string; cpuMilli: number; memoryMiB: number };
+  updatedAt?: number;
+}
+
 /** Where a spec came from, recorded on the job. */
 export interface SubmitOrigin {
   /** "name:revision" of the job definition the spec was made from. */
@@ -50,6 +64,8 @@ export interface JobService {
   retryFailed(id: string): Promise<JobRecord | undefined>;
   /** Names of the job queues that exist. */
   queues(): Promise<string[]>;
+  /** The compute environments, with the autoscaling signal the leader publishes. */
+  computeEnvironments(): Promise<ComputeEnvironmentView[]>;
   /** Whether the service can take work (Redis answers, scheduler running). */
   ready(): Promise<{ ready: boolean; detail: string }>;
 }

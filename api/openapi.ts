@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
+import { BudgetListSchema } from './schemas/budgets.ts';
 import {
   DefinitionSubmissionSchema,
   JobDefinitionPageSchema,
@@ -11,10 +12,12 @@ import { JobRecordSchema } from './schemas/job-record.ts';
 import { JobSpecSchema } from './schemas/job-spec.ts';
 import {
   CancelJobRequestSchema,
+  JobLogsQuerySchema,
   ListJobsQuerySchema,
   TerminateJobRequestSchema,
 } from './schemas/requests.ts';
 import {
+  ComputeEnvironmentListSchema,
   HealthSchema,
   JobPageSchema,
   ProblemSchema,
@@ -65,6 +68,7 @@ function problemResponses(...statuses: number[]): Record<string, JsonSchema> {
     413: 'Body over the size limit.',
     415: 'Body is not application/json.',
     422: 'Valid spec the system cannot run (unknown queue, never fits, INACTIVE job definition, ...).',
+    501: 'Not offered by this compute environment.',
     503: 'Not ready.',
   };
   const responses: Record<string, JsonSchema> = {};
@@ -93,6 +97,8 @@ export interface OpenApiOptions {
   auth: boolean;
   /** Whether the job definition routes exist (createApp got a registry). Default true. */
   jobDefinitions?: boolean;
+  /** Whether GET /v1/budgets exists (budgets are configured). Default false. */
+  budgets?: boolean;
 }
 
 const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
@@ -219,6 +225,22 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('The job.', 'JobRecord'), ...problemResponses(...auth, 404) },
         },
       },
+      '/v1/jobs/{id}/logs': {
+        get: {
+          operationId: 'getJobLogs',
+          summary:
+            "An attempt's log (Kubernetes: its pod's), streamed with follow=true until the attempt ends",
+          ...secured,
+          parameters: [jobId, ...queryParameters(JobLogsQuerySchema)],
+          responses: {
+            '200': {
+              description: 'The log, as text.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...problemResponses(400, ...auth, 404, 501),
+          },
+        },
+      },
       '/v1/jobs/{id}/cancel': {
         post: {
           operationId: 'cancelJob',
@@ -273,6 +295,32 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('Queue names.', 'QueueList'), ...problemResponses(...auth) },
         },
       },
+      ...(options.budgets
+        ? {
+            '/v1/budgets': {
+              get: {
+                operationId: 'listBudgets',
+                summary: 'GPU-hour budget usage per shareIdentifier in its rolling window',
+                ...secured,
+                responses: {
+                  '200': json('Budget usage per share.', 'BudgetList'),
+                  ...problemResponses(...auth),
+                },
+              },
+            },
+          }
+        : {}),
+      '/v1/compute-environments': {
+        get: {
+          operationId: 'listComputeEnvironments',
+          summary: "Compute environments with the leader's node counts and autoscaling signal (nodesWanted)",
+          ...secured,
+          responses: {
+            '200': json('Compute environments.', 'ComputeEnvironmentList'),
+            ...problemResponses(...auth),
+          },
+        },
+      },
       '/healthz': {
         get: {
           operationId: 'health',
@@ -285,6 +333,15 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           operationId: 'ready',
           summary: 'The service can take work',
           responses: { '200': json('Ready.', 'Ready'), ...problemResponses(503) },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus gauges per compute environment (gpubatch_pool_nodes_wanted, ...)',
+          responses: {
+            '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
+          },
         },
       },
       '/openapi.json': {
@@ -309,6 +366,8 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobRecord: JobRecordSchema,
           JobPage: JobPageSchema,
           QueueList: QueueListSchema,
+          ...(options.budgets ? { BudgetList: BudgetListSchema } : {}),
+          ComputeEnvironmentList: ComputeEnvironmentListSchema,
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,

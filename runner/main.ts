@@ -179,4 +179,10 @@ function main(): void {
   send({ type: 'ready' });
 }
 
-main();
+if (process.env.GPUBATCH_ATTEMPT) {
+  // A Kubernetes job pod: one attempt, no IPC (runner/one-shot.ts).
+  const { runOneShot } = await import('./one-shot.ts');
+  process.exitCode = await runOneShot(process.env.GPUBATCH_ATTEMPT);
+} else {
+  main();
+}

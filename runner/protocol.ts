@@ -69,3 +69,16 @@ export type RunnerMessage =
   | { type: 'succeeded'; jobId: string; attempt: number; result: AttemptSuccess }
   | { type: 'failed'; jobId: string; attempt: number; failure: AttemptFailure }
   | { type: 'interrupted'; jobId: string; attempt: number; checkpoint?: AttemptCheckpoint };
+
+/**
+ * What a one-shot runner (a Kubernetes job pod) leaves as its container's termination message: the
+ * attempt's result, read by the executor from the pod's status (at most 4 KiB). `interrupted`: it stopped
+ * on SIGTERM after saving `checkpoint` (exit code EXIT_INTERRUPTED).
+ */
+export type AttemptReport =
+  | { type: 'succeeded'; result: AttemptSuccess }
+  | { type: 'failed'; failure: AttemptFailure }
+  | { type: 'interrupted'; checkpoint?: AttemptCheckpoint };
+
+/** The termination message's size limit (Kubernetes truncates beyond it). */
+export const MAX_REPORT_BYTES = 4096;

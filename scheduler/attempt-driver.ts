@@ -2,7 +2,7 @@
 // record STARTING, run the attempt on the executor, record the outcome, retry while the strategy allows.
 import { ATTEMPT_TIMEOUT_CODE, type AttemptRequest } from '../runner/protocol.ts';
 import type { PendingJob, Placement } from './core/types.ts';
-import type { AttemptOutcome, Executor } from './executors/executor.ts';
+import type { AttemptHooks, AttemptOutcome, Executor } from './executors/executor.ts';
 import { setLongTimeout } from './executors/long-timeout.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
@@ -31,6 +31,8 @@ export interface DriverDeps {
 }
 
 const ACTIVE: readonly JobStatus[] = ['STARTING', 'RUNNING'];
+/** Attempts lost to their node (not the job's fault, so not counted as retries) before the job fails. */
+const MAX_LOST_ATTEMPTS = 5;
 const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 
 export class AttemptDriver {
@@ -53,7 +55,15 @@ export class AttemptDriver {
   }
 
   private async driveAttempts(jobId: string): Promise<DriveResult> {
-    let record = await this.recover(jobId);
+    const found = await this.deps.store.get(jobId);
+    let record = found;
+    if (found && ACTIVE.includes(found.status)) {
+      const adopted = await this.reattach(found);
+      if (adopted === 'requeue') return 'requeue';
+      record = adopted === 'none' ? await this.recover(jobId) : adopted;
+    } else {
+      record = await this.recover(jobId);
+    }
     while (record && WAITING.includes(record.status)) {
       if (record.terminateRequested) return this.terminateWaiting(record);
       const wait = await this.deps.loop.waitForPlacement(pendingJob(record, this.deps.queueSettings), {
@@ -74,10 +84,45 @@ export class AttemptDriver {
         ? { kind: 'interrupted', by: 'cancel', reason: record.terminateRequested.reason }
         : await this.runWithin(record, wait.placement);
       this.deps.loop.release(jobId);
+      if (outcome.kind === 'detached') return 'requeue'; // it goes on; the next leader re-attaches
+      const attempt = record.attempts.length;
       record = await this.settle(record, outcome);
+      this.deps.executor.forget?.(jobId, attempt);
       if (outcome.kind === 'interrupted' && outcome.by === 'shutdown') return 'requeue';
     }
     return 'done';
+  }
+
+  /**
+   * A job left STARTING or RUNNING by a previous leader whose attempt still exists on the executor (a pod
+   * outlives its scheduler): hold its capacity again, wait for its end and record it, instead of starting
+   * it twice. `none` when there is nothing to re-attach to (the attempt is then lost).
+   */
+  private async reattach(record: JobRecord): Promise<JobRecord | undefined | 'requeue' | 'none'> {
+    const { executor, loop } = this.deps;
+    const attempt = record.attempts.at(-1);
+    if (!executor.reattach || !attempt || attempt.stoppedAt || (record.spec.nodes ?? 1) > 1) return 'none';
+    const placement: Placement = {
+      jobId: record.id,
+      node: attempt.placement.node,
+      gpuIndices: attempt.placement.gpuIndices,
+      gpuMilliPerGpu: attempt.placement.gpuMilliPerGpu,
+      cpuMilli: record.spec.resources.cpuMilli,
+      memoryMiB: record.spec.resources.memoryMiB,
+    };
+    // Held before asking, so no cycle in between can give its capacity away.
+    loop.adopt(pendingJob(record, this.deps.queueSettings), placement, attempt.startedAt);
+    const running = executor.reattach(this.request(record, placement), placement, this.hooks(record));
+    // A terminate asked before this leader took over (the executor keeps it until the attempt is attached).
+    if (record.terminateRequested) executor.interrupt(record.id, 'cancel', record.terminateRequested.reason);
+    const outcome = await running;
+    loop.release(record.id);
+    if (!outcome) return 'none';
+    if (outcome.kind === 'detached') return 'requeue';
+    const settled = await this.settle(record, outcome);
+    executor.forget?.(record.id, attempt.number);
+    if (outcome.kind === 'interrupted' && outcome.by === 'shutdown') return 'requeue';
+    return settled;
   }
 
   /** A terminate that reached a job between attempts (it was STARTING or RUNNING when asked). */
@@ -155,7 +200,11 @@ export class AttemptDriver {
   }
 
   private run(record: JobRecord, placement: Placement): Promise<AttemptOutcome> {
-    const request: AttemptRequest = {
+    return this.deps.executor.run(this.request(record, placement), placement, this.hooks(record));
+  }
+
+  private request(record: JobRecord, placement: Placement): AttemptRequest {
+    return {
       jobId: record.id,
       attempt: record.attempts.length,
       spec: record.spec,
@@ -163,25 +212,23 @@ export class AttemptDriver {
       gpuIndices: placement.gpuIndices,
       ...(record.arrayProperties?.index === undefined ? {} : { arrayIndex: record.arrayProperties.index }),
     };
-    return this.deps.executor.run(request, placement, {
+  }
+
+  private hooks(record: JobRecord): AttemptHooks {
+    const number = record.attempts.length;
+    return {
       onStarted: (backend) => {
-        void this.transition(
-          record.id,
-          ['STARTING'],
-          'RUNNING',
-          `attempt ${request.attempt} running`,
-          (r) => {
-            const attempt = r.attempts.at(-1);
-            if (attempt && backend) attempt.backend = backend;
-          },
-        ).catch(() => undefined); // the settle step records the outcome even if this write is lost
+        void this.transition(record.id, ['STARTING'], 'RUNNING', `attempt ${number} running`, (r) => {
+          const attempt = r.attempts.at(-1);
+          if (attempt && backend) attempt.backend = backend;
+        }).catch(() => undefined); // the settle step records the outcome even if this write is lost
       },
       onProgress: (progress) => {
         void this.deps.store
           .setProgress(record.id, { ...progress, at: this.deps.now() })
           .catch(() => undefined);
       },
-    });
+    };
   }
 
   private async settle(record: JobRecord, outcome: AttemptOutcome): Promise<JobRecord | undefined> {
@@ -199,6 +246,29 @@ export class AttemptDriver {
             rows: result.rows,
             details: result.details,
           };
+          r.stoppedAt = now;
+        });
+      }
+      case 'detached':
+        return record; // nothing to record: the attempt goes on without this process
+      case 'lost': {
+        // Like a node termination: counted against retry.attempts only with retry.countInterruptions.
+        const lost = record.attempts.filter((a) => a.outcome === 'lost').length + 1;
+        const why = `attempt ${number} lost: ${outcome.code}: ${outcome.reason}`;
+        const { retry } = record.spec;
+        const used = attemptsUsed(retry, record.attempts.slice(record.retryBase ?? 0)) + 1;
+        const counted = countsAsAttempt(retry, { outcome: 'lost', interruptedBy: 'terminated' });
+        const extra = { interruptedBy: 'terminated' as const };
+        if (lost < MAX_LOST_ATTEMPTS && !(counted && used >= retry.attempts))
+          return this.transition(record.id, ACTIVE, 'RUNNABLE', `${why}; will run again`, (r) =>
+            closeAttempt(r, now, 'lost', why, extra),
+          );
+        const final =
+          counted && used >= retry.attempts
+            ? `${why}; no attempts left (retry.countInterruptions: ${used} of ${retry.attempts} used)`
+            : `${why} (${lost} attempts lost; giving up)`;
+        return this.transition(record.id, ACTIVE, 'FAILED', final, (r) => {
+          closeAttempt(r, now, 'lost', why, extra);
           r.stoppedAt = now;
         });
       }

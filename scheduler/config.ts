@@ -16,6 +16,72 @@ const InventorySchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
+/** One share's budget: at most `gpuHours` GPU-hours in any rolling `windowHours`. */
+const BudgetSchema = z.strictObject({
+  gpuHours: z.number().positive(),
+  /** At least 1 s (a window of 60 buckets of 1/60 each), at most a year. */
+  windowHours: z
+    .number()
+    .min(1 / 3600)
+    .max(366 * 24),
+});
+
+const LocalEnvironmentSchema = z.strictObject({
+  name,
+  type: z.literal('local'),
+  /** Declared node inventory instead of detection (nvidia-smi, OS). */
+  inventory: InventorySchema.optional(),
+  scorer: z.string().default(DEFAULT_SCORER),
+});
+
+const TolerationSchema = z.strictObject({
+  key: z.string().min(1).optional(),
+  operator: z.enum(['Equal', 'Exists']).default('Equal'),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+});
+
+/** A pool of Kubernetes nodes found by label; each attempt is one Pod bound to the node the core chose. */
+export const KubernetesEnvironmentSchema = z.strictObject({
+  name,
+  type: z.literal('kubernetes'),
+  scorer: z.string().default(DEFAULT_SCORER),
+  /** A kubeconfig file; absent means in-cluster (the pod's service account). */
+  kubeconfigPath: z.string().min(1).optional(),
+  /** Where job pods are created (default: the kubeconfig context's namespace, else "default"). */
+  namespace: z.string().min(1).optional(),
+  /** Node labels that make a node part of this pool (all must match). */
+  nodeSelector: z.record(z.string(), z.string()).default({}),
+  /** Taints of the pool's nodes that job pods tolerate (other NoSchedule/NoExecute taints exclude a node). */
+  tolerations: z.array(TolerationSchema).default([]),
+  /** The runner image (the one gpubatch image). */
+  image: z.string().min(1),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+  /**
+   * GPU shares (gpuMilli < 1000) on this pool: pods get the GPU index the core chose in
+   * NVIDIA_VISIBLE_DEVICES and no nvidia.com/gpu request. Only for nodes dedicated to gpubatch.
+   */
+  gpuSharing: z.boolean().default(false),
+  /** The service account job pods run as (its token is never mounted); default: the namespace's default. */
+  serviceAccountName: z.string().min(1).optional(),
+  /** A PersistentVolumeClaim with the job data, mounted in job pods at the service's working directory. */
+  dataVolumeClaim: z.string().min(1).optional(),
+  /** How long a job pod gets after SIGTERM (checkpoints) before it is killed. */
+  terminationGraceSeconds: z.int().min(0).max(3600).default(30),
+  /** A node not Ready this long fails its attempts as NODE_LOST (they are retried elsewhere). */
+  nodeLostSeconds: z.number().positive().max(3600).default(40),
+  /** Finished pods are kept this long after their outcome is recorded, so their logs stay readable. */
+  finishedPodRetentionSeconds: z
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(300),
+  /** Pod creates and deletes in flight at once. */
+  maxConcurrentRequests: z.int().min(1).max(1000).default(32),
+});
+
+export type KubernetesEnvironment = z.output<typeof KubernetesEnvironmentSchema>;
+
 /** One entry of `queues:` (also read by `gpubatch simulate --queues`). */
 export const QueueSchema = z.strictObject({
   name,
@@ -41,15 +107,7 @@ export const FileConfigSchema = z.strictObject({
     .min(1)
     .default([QueueSchema.parse({ name: 'default' })]),
   computeEnvironments: z
-    .array(
-      z.strictObject({
-        name,
-        type: z.literal('local'),
-        /** Declared node inventory instead of detection (nvidia-smi, OS). */
-        inventory: InventorySchema.optional(),
-        scorer: z.string().default(DEFAULT_SCORER),
-      }),
-    )
+    .array(z.discriminatedUnion('type', [LocalEnvironmentSchema, KubernetesEnvironmentSchema]))
     .min(1)
     .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER }]),
   runners: z
@@ -72,8 +130,13 @@ export const FileConfigSchema = z.strictObject({
       halfLifeSeconds: z.int().min(1).default(3600),
       /** Weight per shareIdentifier; a share not listed weighs 1. */
       weights: z.record(z.string(), z.number().positive()).default({}),
+      /**
+       * GPU-hour budget per shareIdentifier over a rolling window; `*` is the budget of each share without
+       * its own entry. A share over budget starts nothing until usage leaves the window (docs/scheduler-core.md).
+       */
+      budgets: z.record(z.string().min(1), BudgetSchema).default({}),
     })
-    .default({ halfLifeSeconds: 3600, weights: {} }),
+    .default({ halfLifeSeconds: 3600, weights: {}, budgets: {} }),
   /** Look-ahead window: how many queued jobs per queue and size lane the scheduler considers at once. */
   windowPerQueue: z.int().min(1).max(10_000).default(256),
   /** Finished (SUCCEEDED/FAILED) jobs are deleted this long after they finish (docs/api.md#retention). */

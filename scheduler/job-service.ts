@@ -1,7 +1,14 @@
 // The JobService the API calls, backed by the Redis job store and the BullMQ queues.
 import type { Redis } from 'ioredis';
 import { ConflictError, type FieldProblem, UnprocessableJobError, ValidationError } from '../api/errors.ts';
-import type { JobPage, JobService, ListJobsQuery, SubmitOrigin, SubmitOutcome } from '../api/job-service.ts';
+import type {
+  ComputeEnvironmentView,
+  JobPage,
+  JobService,
+  ListJobsQuery,
+  SubmitOrigin,
+  SubmitOutcome,
+} from '../api/job-service.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
@@ -29,6 +36,8 @@ export interface RedisJobServiceOptions {
   now?: () => number;
   /** Whether the scheduler runs in this process; absent when it runs in another (role api). */
   schedulerRunning?: () => boolean;
+  /** The configured compute environments and the queues feeding each (default: none listed). */
+  computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
 }
@@ -201,6 +210,16 @@ export class RedisJobService implements JobService {
 
   async queues(): Promise<string[]> {
     return this.options.queues.names();
+  }
+
+  async computeEnvironments(): Promise<ComputeEnvironmentView[]> {
+    const signals = new Map((await this.options.store.scaleSignals()).map((s) => [s.computeEnvironment, s]));
+    return (this.options.computeEnvironments ?? []).map((ce) => {
+      const signal = signals.get(ce.name);
+      if (!signal) return ce;
+      const { computeEnvironment: _name, at, ...numbers } = signal;
+      return { ...ce, ...numbers, updatedAt: at };
+    });
   }
 
   async ready(): Promise<{ ready: boolean; detail: string }> {

@@ -8,6 +8,7 @@ import type {
   PendingJob,
   Placement,
   Reservation,
+  RunningJob,
   ScheduleResult,
   Snapshot,
 } from './core/types.ts';
@@ -39,6 +40,8 @@ export interface PlacementLoopOptions {
   onPreempt?: (jobId: string, forJobId: string) => void;
   /** A job of `queue` started or stopped holding capacity; `running` is how many of that queue hold now. */
   onRunningChange?: (queue: string, runningByLane: ReadonlyMap<Lane, number>) => void;
+  /** A job gave back the capacity it held (once per hold), at `at` (ms): GPU-hour budgets charge it. */
+  onReleased?: (job: RunningJob, at: number) => void;
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
   log?: (message: string) => void;
@@ -88,13 +91,44 @@ export class PlacementLoop {
     for (const id of [...this.waiters.keys()]) this.drop(id, reason);
   }
 
+  /**
+   * Holds the capacity of an attempt that is already running (re-attached after a restart), as if the
+   * core had just placed it there.
+   */
+  adopt(job: PendingJob, placement: Placement, startedAt: number): void {
+    this.allocations.hold({
+      id: job.id,
+      queue: job.queue,
+      priority: job.priority,
+      queuePriority: job.queuePriority,
+      share: job.share,
+      placements: [placement],
+      startedAt,
+      expectedEndAt: startedAt + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
+      preemptible: this.options.preemptible?.(job.queue) ?? false,
+    });
+    this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
+  }
+
   release(jobId: string): void {
-    const queue = this.allocations.queueOf(jobId);
+    const held = this.allocations.heldBy(jobId);
+    const queue = held?.queue;
     this.allocations.release(jobId);
+    if (held !== undefined) this.options.onReleased?.(held, this.options.now());
     if (queue !== undefined)
       this.options.onRunningChange?.(queue, this.allocations.countInQueueByLane(queue));
     this.preempting.delete(jobId);
     this.requestCycle();
+  }
+
+  /** The jobs waiting for a place now. */
+  pendingJobs(): PendingJob[] {
+    return [...this.waiters.values()].map((w) => w.job);
+  }
+
+  /** The capacity the core would see now: the executor's nodes less what running attempts hold. */
+  currentSnapshot(): Snapshot {
+    return this.allocations.snapshot(this.options.nodes(), this.options.now());
   }
 
   get waiting(): number {

@@ -1,14 +1,16 @@
 // The service wired together on a Redis that is already chosen, for one role: `all` (job store, queues,
-// local executor, scheduler leader and the HTTP API in one process, the embedded default), `api` (the REST
-// API alone; the scheduler runs elsewhere) or `scheduler` (leader campaign, placement, workers, executor;
+// the first compute environment's executor, scheduler leader and the HTTP API in one process, the
+// embedded default), `api` (the REST API alone; the scheduler runs elsewhere) or `scheduler` (leader campaign, placement, workers, executor;
 // its port serves only probes and gauges). `up` adds config, Redis resolution and signals; benches and
 // end-to-end tests start it directly.
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
+import { savedBudgetUsage } from './budget-usage-reader.ts';
 import type { Config } from './config.ts';
 import type { MakeElector } from './elector-factory.ts';
-import { LocalExecutor } from './executors/local/local-executor.ts';
+import { createExecutor, logSourceFor } from './executors/create-executor.ts';
+import type { Executor } from './executors/executor.ts';
 import { RedisJobService } from './job-service.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
@@ -24,7 +26,9 @@ export interface ServiceStack {
   url: string;
   store: JobStore;
   /** Absent for role api. */
-  executor?: LocalExecutor;
+  executor?: Executor;
+  /** One line about the executor and its nodes, for the start-up log; absent for role api. */
+  describeExecutor?(): string;
   /** Absent for role api. */
   scheduler?: SchedulerService;
   /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
@@ -68,7 +72,10 @@ export async function startServiceStack(
     config.queues.map((q) => q.name),
   );
   const runsScheduler = role !== 'api';
-  const executor = runsScheduler ? localExecutor(config) : undefined;
+  const created = runsScheduler
+    ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
+    : undefined;
+  const executor = created?.executor;
   const scheduler = executor ? schedulerService(config, redisUrl, store, queues, executor, hooks) : undefined;
   const inventory = role === 'api' ? new NodeInventoryCache(store) : undefined;
   await inventory?.start();
@@ -89,12 +96,27 @@ export async function startServiceStack(
       store,
       queues,
       redis,
-      nodesForQueue: () => (executor ? executor.nodes() : inventory!.nodes()),
+      nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
+      computeEnvironments: config.computeEnvironments.map((ce) => ({
+        name: ce.name,
+        type: ce.type,
+        queues: config.queues.filter((q) => q.computeEnvironment === ce.name).map((q) => q.name),
+      })),
       cwd: config.cwd,
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
     });
+    const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);
     const definitions = new JobDefinitionStore(redis);
-    app = createApp({ jobs, definitions, token: config.token });
+    const limits = config.fairShare.budgets;
+    // The leader's live ledger when it leads here; otherwise what it last saved to Redis.
+    const budgets =
+      Object.keys(limits).length === 0
+        ? undefined
+        : {
+            budgetUsage: async () =>
+              scheduler?.isLeader ? scheduler.budgetUsage() : savedBudgetUsage(store, limits, Date.now()),
+          };
+    app = createApp({ jobs, definitions, token: config.token, logs, budgets });
   }
   const close = async () => {
     inventory?.stop();
@@ -107,11 +129,15 @@ export async function startServiceStack(
     throw error;
   });
   const { port } = server.address() as { port: number };
-  void scheduler?.start().catch((error: Error) => hooks.log?.(`scheduler stopped: ${error.message}`));
+  // The scheduler campaigns once the executor knows its nodes (Kubernetes: both informers have listed).
+  void created?.ready
+    .then(() => scheduler?.start())
+    .catch((error: Error) => hooks.log?.(`scheduler stopped: ${error.message}`));
   return {
     url: `http://${config.host}:${port}`,
     store,
     executor,
+    ...(created ? { describeExecutor: created.describe } : {}),
     scheduler,
     stop: async () => {
       server.close();
@@ -121,21 +147,12 @@ export async function startServiceStack(
   };
 }
 
-function localExecutor(config: StackConfig): LocalExecutor {
-  const environment = config.computeEnvironments[0]!;
-  return new LocalExecutor({
-    inventory: environment.inventory,
-    keepWarm: config.runners.keepWarm,
-    idleTimeoutMs: config.runners.idleTimeoutSeconds * 1000,
-  });
-}
-
 function schedulerService(
   config: StackConfig,
   redisUrl: string,
   store: JobStore,
   queues: JobQueues,
-  executor: LocalExecutor,
+  executor: Executor,
   hooks: StackHooks,
 ): SchedulerService {
   const environment = config.computeEnvironments[0]!;
@@ -146,12 +163,14 @@ function schedulerService(
     executor,
     cwd: config.cwd,
     scorer: environment.scorer,
+    computeEnvironment: environment.name,
     windowPerQueue: config.windowPerQueue,
     leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
     queueSettings: queueSettingsLookup(config.queues),
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
     retention: config.retention && retentionOptions(config.retention),
+    budgets: config.fairShare.budgets,
     makeElector: hooks.makeElector,
     onSteppedDown: hooks.onSteppedDown,
     log: hooks.log,

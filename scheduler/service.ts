@@ -3,16 +3,22 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
+import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
+import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
+import { nextBudgetRelease, type OverBudget, withoutOverBudget } from './core/index.ts';
+import type { Snapshot } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
 import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
+import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
+import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX, type Keys } from './store/keys.ts';
@@ -41,6 +47,16 @@ export interface SchedulerServiceOptions {
   queueSettings?: (queue: string) => QueueSettings;
   /** Weighted fairness between shareIdentifiers; equal weights and a 1 h half-life when absent. */
   fairShare?: { weights: Record<string, number>; halfLifeMs: number };
+  /** GPU-hour budgets per shareIdentifier (`*`: each share without its own); none when absent. */
+  budgets?: BudgetLimits;
+  /** How often the leader saves budget usage to Redis (default BUDGET_SAVE_INTERVAL_MS, 10 s). */
+  budgetSaveIntervalMs?: number;
+  /** How often jobs without a queue entry are re-enqueued and orphaned attempts removed (default 30 s). */
+  reconcileIntervalMs?: number;
+  /** The compute environment this scheduler's executor serves (for the autoscaling signal); default 'local'. */
+  computeEnvironment?: string;
+  /** How often the autoscaling signal is computed and published (default 5 s). */
+  scaleSignalIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
   /** How often the leader publishes its executor's nodes for API processes' fit checks (default 10 s). */
@@ -80,6 +96,9 @@ export class SchedulerService {
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
+  private scaleTimer?: NodeJS.Timeout;
+  /** The latest autoscaling signal this leader computed. */
+  scaleSignal?: ScaleSignal;
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
   private retentionTimer?: NodeJS.Timeout;
@@ -90,6 +109,10 @@ export class SchedulerService {
   private readonly driving = new Map<string, Promise<DriveResult>>();
   private readonly abort = new AbortController();
   private readonly fairShare: FairShareTracker;
+  private readonly budgets: BudgetTracker;
+  /** A cycle due when the first share over budget is back under (nothing else may wake the loop then). */
+  private budgetWake?: { at: number; timer: NodeJS.Timeout };
+  private budgetSaveTimer?: NodeJS.Timeout;
   /** Dependents and array children to move on once a job finishes. */
   private readonly dependencies: Dependencies;
 
@@ -99,6 +122,8 @@ export class SchedulerService {
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
     const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
     this.fairShare = fairShare;
+    const budgets = new BudgetTracker(options.budgets ?? {});
+    this.budgets = budgets;
     const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
       nodes: () => options.executor.nodes(),
@@ -113,8 +138,10 @@ export class SchedulerService {
           void options.store
             .saveFairShareUsage(due, fence)
             .catch((error: Error) => options.log?.(`could not save fair-share usage: ${error.message}`));
-        return { fairShare: state };
+        if (!budgets.configured) return { fairShare: state };
+        return { fairShare: state, overBudget: this.chargeBudgets(snapshot, now) };
       },
+      onReleased: (job, at) => budgets.released(job, at),
       // A running job keeps its BullMQ delivery (and so a worker slot) until it ends: widen the worker by
       // the jobs running so the look-ahead window of waiting jobs stays windowPerQueue, not less. BullMQ
       // reads the new value when its fetch loop next wakes, which the spare slot keeps happening.
@@ -138,6 +165,8 @@ export class SchedulerService {
           .catch(() => undefined);
       },
     });
+    // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
+    options.executor.onCapacityChange?.(() => this.loop.requestCycle());
     this.leaderRedis = connect(options.redisUrl, { name: 'gpubatch-leader' });
     const hooks: ElectorHooks = {
       log: options.log,
@@ -168,6 +197,26 @@ export class SchedulerService {
       queueSettings,
       random: options.random,
     });
+  }
+
+  /** Charges running work to the budgets and wakes the loop when the first share over budget frees. */
+  private chargeBudgets(snapshot: Snapshot, now: () => number): OverBudget {
+    const at = snapshot.now ?? now();
+    const overBudget = this.budgets.advance(snapshot.running ?? [], at);
+    const next = nextBudgetRelease(overBudget, at);
+    if (
+      Number.isFinite(next) &&
+      !(this.budgetWake && this.budgetWake.at <= next && this.budgetWake.at > at)
+    ) {
+      clearTimeout(this.budgetWake?.timer);
+      const timer = setTimeout(() => {
+        this.budgetWake = undefined;
+        this.loop.requestCycle();
+      }, next - at);
+      timer.unref();
+      this.budgetWake = { at: next, timer };
+    }
+    return overBudget;
   }
 
   /** Waiting jobs per queue and size lane the scheduler looks ahead at. */
@@ -211,17 +260,34 @@ export class SchedulerService {
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
+    if (this.budgets.configured) {
+      const budgetUsage = await this.options.store.loadBudgetUsage();
+      if (budgetUsage) this.budgets.restore(budgetUsage);
+      // On a timer, not per cycle: cycles run only while jobs wait, and usage grows while jobs run.
+      this.budgetSaveTimer = setInterval(
+        () => void this.saveBudgets(),
+        this.options.budgetSaveIntervalMs ?? BUDGET_SAVE_INTERVAL_MS,
+      );
+      this.budgetSaveTimer.unref();
+    }
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
     await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
+    await removeOrphans(this.options.store, this.options.executor, this.options.log);
     if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
       void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log)
         .then(() =>
           recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log),
         )
+        .then(() => removeOrphans(this.options.store, this.options.executor, this.options.log))
         .catch(() => undefined);
-    }, 30_000);
+    }, this.options.reconcileIntervalMs ?? 30_000);
     this.reconcileTimer.unref();
+    this.scaleTimer = setInterval(
+      () => this.publishScaleSignal(),
+      this.options.scaleSignalIntervalMs ?? 5000,
+    );
+    this.scaleTimer.unref();
     this.startRunnableSweep();
     this.startRetentionSweep();
     // In the background: on a large Redis written by an older version it reads every job once.
@@ -385,6 +451,44 @@ export class SchedulerService {
     });
   }
 
+  /** Saves the budget ledger (running jobs charged up to now) under this leader's fence. */
+  private async saveBudgets(): Promise<void> {
+    const fence = this.leader.fence;
+    if (!this.leader.isHolding || fence === undefined) return;
+    this.budgetUsage(); // charges the running jobs up to now
+    await this.options.store
+      .saveBudgetUsage(this.budgets.toSave(), fence)
+      .catch((error: Error) => this.options.log?.(`could not save budget usage: ${error.message}`));
+  }
+
+  /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */
+  budgetUsage(): ShareBudgetUsage[] {
+    const now = (this.options.now ?? Date.now)();
+    this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
+    return this.budgets.usage(now);
+  }
+
+  /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
+  publishScaleSignal(): ScaleSignal {
+    const now = (this.options.now ?? Date.now)();
+    const snapshot = this.loop.currentSnapshot();
+    // Jobs of a share over its GPU-hour budget would not start on new nodes either: they ask for none.
+    const pending = this.budgets.configured
+      ? withoutOverBudget(this.loop.pendingJobs(), this.budgets.advance(snapshot.running ?? [], now), now)
+          .offered
+      : this.loop.pendingJobs();
+    const signal = computeScaleSignal(
+      this.options.computeEnvironment ?? 'local',
+      this.options.executor.nodes(),
+      snapshot,
+      pending,
+      { scorer: this.options.scorer, now },
+    );
+    this.scaleSignal = signal;
+    void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
+    return signal;
+  }
+
   /** Decayed fair-share usage per share, as this leader holds it. */
   get fairShareUsage(): Readonly<Record<string, number>> {
     return this.fairShare.current();
@@ -396,9 +500,12 @@ export class SchedulerService {
     this.shuttingDown = true;
     this.abort.abort();
     clearInterval(this.reconcileTimer);
+    clearInterval(this.scaleTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
     clearInterval(this.retentionTimer);
+    clearTimeout(this.budgetWake?.timer);
+    clearInterval(this.budgetSaveTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.
@@ -407,6 +514,8 @@ export class SchedulerService {
       await this.options.store
         .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()), fence)
         .catch(() => undefined); // deposed meanwhile (FENCED) or Redis gone: the next leader starts from older usage
+    // As above: if this fails, the next leader continues from the last periodic save.
+    if (this.leading && this.budgets.configured) await this.saveBudgets();
     await this.options.executor.close();
     await closing;
     await this.leader.release();

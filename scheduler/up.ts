@@ -52,12 +52,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
     await redis.embedded?.stop();
     throw error;
   });
-  const node = stack.executor?.nodes()[0];
-  if (node) {
-    log(
-      `local executor: node ${node.name}, ${node.gpus.length} GPU(s), ${node.cpuMilliTotal / 1000} CPUs, ${node.memoryMiBTotal} MiB`,
-    );
-  }
+  if (stack.describeExecutor) log(stack.describeExecutor());
   log(`leader election: ${config.leaderElection.type}`);
   log(
     config.role === 'scheduler'

@@ -1,6 +1,7 @@
 // /v1/jobs: submit, read, list, cancel and terminate jobs; retry an array job's failed children.
 import { Router } from 'express';
-import { NotFoundError } from '../errors.ts';
+import { ApiError, NotFoundError } from '../errors.ts';
+import type { JobLogs } from '../job-logs.ts';
 import type { JobService } from '../job-service.ts';
 import { allowJsonBody, requireJsonBody } from '../json-body.ts';
 import { JobSpecSchema } from '../schemas/job-spec.ts';
@@ -8,6 +9,7 @@ import {
   CancelJobRequestSchema,
   DEFAULT_CANCEL_REASON,
   DEFAULT_TERMINATE_REASON,
+  JobLogsQuerySchema,
   ListJobsQuerySchema,
   TerminateJobRequestSchema,
 } from '../schemas/requests.ts';
@@ -23,7 +25,7 @@ function notFound(id: string): NotFoundError {
   return new NotFoundError(`no job with id "${id}"`);
 }
 
-export function jobsRouter(jobs: JobService): Router {
+export function jobsRouter(jobs: JobService, logs?: JobLogs): Router {
   const router = Router();
 
   router.post('/', requireJsonBody, async (req, res) => {
@@ -48,6 +50,27 @@ export function jobsRouter(jobs: JobService): Router {
     const job = await jobs.get(req.params.id);
     if (!job) throw notFound(req.params.id);
     res.json(job);
+  });
+
+  // The attempt's log as plain text; with follow=true it streams until the attempt ends.
+  router.get('/:id/logs', async (req, res) => {
+    const { id } = req.params as { id: string };
+    const query = parseOrThrow(JobLogsQuerySchema, req.query, 'query');
+    const job = await jobs.get(id);
+    if (!job) throw notFound(id);
+    if (!logs)
+      throw new ApiError(
+        501,
+        'Not implemented',
+        "this compute environment keeps no job logs (the local executor's runners write to the service output)",
+      );
+    const attempt = query.attempt ?? job.attempts.length;
+    if (attempt === 0) throw new NotFoundError(`job "${id}" has not started an attempt yet`);
+    if (attempt > job.attempts.length)
+      throw new NotFoundError(`job "${id}" has ${job.attempts.length} attempt(s), not ${attempt}`);
+    res.type('text/plain; charset=utf-8');
+    const stop = await logs.stream(id, attempt, { follow: query.follow, tailLines: query.tailLines }, res);
+    res.on('close', stop); // the client went away: stop reading from the cluster
   });
 
   router.post('/:id/cancel', allowJsonBody, async (req, res) => {

@@ -58,3 +58,11 @@ export const CancelJobRequestSchema = z.strictObject({
 export const TerminateJobRequestSchema = z.strictObject({
   reason: z.string().min(1).max(1000).optional().describe(`Recorded as the status reason.`),
 });
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+export const JobLogsQuerySchema = z.strictObject({
+  attempt: z.coerce.number().int().min(1).optional().describe('Attempt number (default: the latest).'),
+  follow: flag.default(false).describe('Keep streaming until the attempt ends.'),
+  tailLines: z.coerce.number().int().min(1).max(100_000).optional().describe('Only the last lines.'),
+});

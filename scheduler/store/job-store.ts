@@ -3,8 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { childSpec } from '../array-children.ts';
+import type { SavedBudgetUsage } from '../budget-ledger.ts';
 import type { NodeState } from '../core/types.ts';
 import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
+import type { ScaleSignal } from '../scale-signal.ts';
 import { DependencyStore, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
@@ -179,6 +181,22 @@ export class JobStore {
   }
 
   /** Replaces the leader's estimates for waiting jobs (one atomic swap; they are derived, not state). */
+  /** The leader's autoscaling signal of one compute environment (derived data, replaced each time). */
+  async setScaleSignal(signal: ScaleSignal): Promise<void> {
+    await this.redis.hset(this.keys.scaleSignals, signal.computeEnvironment, JSON.stringify(signal));
+  }
+
+  async scaleSignals(): Promise<ScaleSignal[]> {
+    const raw = await this.redis.hgetall(this.keys.scaleSignals);
+    return Object.values(raw).flatMap((text) => {
+      try {
+        return [JSON.parse(text) as ScaleSignal];
+      } catch {
+        return []; // derived data: a garbled entry is replaced by the next publish
+      }
+    });
+  }
+
   async setEstimates(estimates: ReadonlyMap<string, WaitEstimate>): Promise<void> {
     const tx = this.redis.multi().del(this.keys.estimates);
     if (estimates.size > 0) {
@@ -203,6 +221,49 @@ export class JobStore {
     } catch (error) {
       if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
       throw error;
+    }
+  }
+
+  /** The leader's GPU-hour budget usage, written only under the current leader's fence (FencedError otherwise). */
+  async saveBudgetUsage(saved: SavedBudgetUsage, fence: string): Promise<void> {
+    try {
+      await runScript(
+        this.redis,
+        SET_FENCED,
+        [this.keys.budgetUsage, this.keys.leaderFence],
+        [JSON.stringify(saved), fence],
+      );
+    } catch (error) {
+      if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
+      throw error;
+    }
+  }
+
+  /** What the last leader saved of budget usage; undefined when nothing (or nothing readable) was. */
+  async loadBudgetUsage(): Promise<SavedBudgetUsage | undefined> {
+    const raw = await this.redis.get(this.keys.budgetUsage);
+    if (raw === null) return undefined;
+    try {
+      const saved = JSON.parse(raw) as SavedBudgetUsage;
+      const valid =
+        typeof saved.shares === 'object' &&
+        saved.shares !== null &&
+        Object.values(saved.shares).every(
+          (share) =>
+            Number.isFinite(share.widthMs) &&
+            share.widthMs > 0 &&
+            Array.isArray(share.buckets) &&
+            share.buckets.every(
+              (bucket) =>
+                Array.isArray(bucket) &&
+                Number.isInteger(bucket[0]) &&
+                Number.isFinite(bucket[1]) &&
+                bucket[1] >= 0,
+            ),
+        );
+      return valid ? saved : undefined;
+    } catch {
+      return undefined; // a garbled value costs the budget history, never the start
     }
   }
 

@@ -23,6 +23,10 @@ export interface Keys {
   estimates: string;
   /** String: the leader's decayed fair-share usage, JSON { usage, at } (so a new leader continues from it). */
   fairShareUsage: string;
+  /** String: the leader's GPU-hour budget usage, JSON { shares: { [share]: { widthMs, buckets } } }. */
+  budgetUsage: string;
+  /** Hash: compute environment -> the leader's autoscaling signal, JSON (scale-signal.ts). */
+  scaleSignals: string;
   /** String: the leader's executor nodes at full capacity, JSON NodeState[] (the API role's fit checks). */
   nodeInventory: string;
   /** Hash: one job definition revision (json, revision, status, seq, deregisteredAt). */
@@ -77,6 +81,8 @@ export function keys(prefix = 'gpubatch'): Keys {
     cancelChannel: `${prefix}:cancel`,
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
+    budgetUsage: `${prefix}:budgets:usage`,
+    scaleSignals: `${prefix}:scale`,
     nodeInventory: `${prefix}:nodes`,
     jobDefinition: (name, revision) => `${prefix}:jobdef:${name}:${revision}`,
     jobDefinitionPrefix: (name) => `${prefix}:jobdef:${name}:`,

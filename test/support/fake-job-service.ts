@@ -1,6 +1,7 @@
 // FakeJobService: an in-memory test double of api/job-service.ts, with hooks to script outcomes.
 import { ConflictError, UnprocessableJobError, ValidationError } from '../../api/errors.ts';
 import type {
+  ComputeEnvironmentView,
   JobPage,
   JobService,
   ListJobsQuery,
@@ -153,6 +154,13 @@ export class FakeJobService implements JobService {
 
   async queues(): Promise<string[]> {
     return [...this.#queues];
+  }
+
+  /** Compute environments as tests set them (none by default). */
+  environments: ComputeEnvironmentView[] = [];
+
+  async computeEnvironments(): Promise<ComputeEnvironmentView[]> {
+    return structuredClone(this.environments);
   }
 
   async ready(): Promise<{ ready: boolean; detail: string }> {

@@ -1,6 +1,7 @@
 // A real scheduler stack (Redis, BullMQ, job store, leader, placement loop, driver) over a fake executor.
 import type { Redis } from 'ioredis';
 import { type JobSpecInput, JobSpecSchema } from '../../api/schemas/job-spec.ts';
+import type { BudgetLimits } from '../../scheduler/budget-ledger.ts';
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
@@ -42,6 +43,10 @@ export interface StartOptions {
   runnableSweepMs?: number;
   /** Finished-job retention (the service's default: 7 days, swept every 60 s). */
   retention?: RetentionSettings;
+  /** GPU-hour budgets per shareIdentifier (none by default). */
+  budgets?: BudgetLimits;
+  /** How often the leader saves budget usage (the service's default is 10 s). */
+  budgetSaveIntervalMs?: number;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -79,6 +84,8 @@ export async function schedulerHarness(
     windowPerQueue: options.windowPerQueue,
     runnableSweepMs: options.runnableSweepMs,
     retention: options.retention,
+    budgets: options.budgets,
+    budgetSaveIntervalMs: options.budgetSaveIntervalMs,
   });
   const jobs = new RedisJobService({
     store,

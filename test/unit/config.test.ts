@@ -127,3 +127,27 @@ test('finished jobs are kept 7 days unless retention.finishedJobDays says otherw
   const zero = configFile('retention: { finishedJobDays: 0 }\n');
   t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /retention\.finishedJobDays/ });
 });
+
+test('fairShare.budgets: GPU-hours per share over a rolling window, with * for every other share', (t) => {
+  const ok = configFile(
+    'fairShare: { budgets: { team-a: { gpuHours: 100, windowHours: 24 }, "*": { gpuHours: 10, windowHours: 24 } } }\n',
+  );
+  t.deepEqual(loadConfig({ GPUBATCH_CONFIG: ok }).fairShare.budgets, {
+    'team-a': { gpuHours: 100, windowHours: 24 },
+    '*': { gpuHours: 10, windowHours: 24 },
+  });
+  t.deepEqual(loadConfig({}).fairShare.budgets, {}, 'no budgets unless configured');
+});
+
+test('a bad budget is refused naming the share and the field', (t) => {
+  const cases: [string, RegExp][] = [
+    ['{ team-a: { gpuHours: 0, windowHours: 24 } }', /fairShare\.budgets\.team-a\.gpuHours: /],
+    ['{ team-a: { gpuHours: 1, windowHours: 0 } }', /fairShare\.budgets\.team-a\.windowHours: /],
+    ['{ team-a: { gpuHours: 1 } }', /fairShare\.budgets\.team-a\.windowHours: /],
+    ['{ team-a: { gpuHours: 1, windowHours: 1, hours: 2 } }', /fairShare\.budgets\.team-a: .*hours/],
+  ];
+  for (const [budgets, message] of cases) {
+    const path = configFile(`fairShare: { budgets: ${budgets} }\n`);
+    t.throws(() => loadConfig({ GPUBATCH_CONFIG: path }), { instanceOf: ConfigError, message }, budgets);
+  }
+});
