@@ -1,20 +1,45 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
 import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
+import type { AccessKeyRegistry, AwsComputeEnvironmentInfo, AwsQueueInfo } from './aws/context.ts';
+import { awsBatchRouter } from './aws/router.ts';
+import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
+import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
+import { metricsText } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { accessKeysRouter } from './routes/access-keys.ts';
+import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
+import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
 import { healthRouter } from './routes/health.ts';
+import { jobDefinitionsRouter } from './routes/job-definitions.ts';
 import { jobsRouter } from './routes/jobs.ts';
-import { queuesRouter } from './routes/queues.ts';
+import { computeEnvironmentsRouter, queuesRouter } from './routes/queues.ts';
 
 export interface AppOptions {
   jobs: JobService;
+  /** Attempt logs (GET /v1/jobs/:id/logs); without it the route answers 501. */
+  logs?: JobLogs;
+  /** Job definitions; without it /v1/job-definitions does not exist and jobDefinition is an unknown field. */
+  definitions?: JobDefinitionRegistry;
+  /** GPU-hour budget usage; without it /v1/budgets does not exist (no budgets configured). */
+  budgets?: BudgetUsageSource;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * The AWS-Batch-compatible endpoint (POST /v1/submitjob, ...; docs/aws-batch.md) and
+   * POST /v1/admin/access-keys; needs `definitions`. Without it neither exists.
+   */
+  aws?: {
+    accessKeys: AccessKeyRegistry;
+    queues: AwsQueueInfo[];
+    computeEnvironments: AwsComputeEnvironmentInfo[];
+    now?: () => number;
+  };
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
   logError?: (error: unknown) => void;
 }
@@ -24,21 +49,50 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
-  const document = openApiDocument({ auth: options.token !== undefined });
+  const document = openApiDocument({
+    auth: options.token !== undefined,
+    jobDefinitions: options.definitions !== undefined,
+    accessKeys: options.aws !== undefined,
+    budgets: options.budgets !== undefined,
+  });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
   app.use(healthRouter(options.jobs));
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(metricsText(await options.jobs.computeEnvironments()));
+  });
+
+  const logError = options.logError ?? ((error: unknown) => console.error(error));
+  if (options.aws) {
+    if (!options.definitions) throw new Error('createApp: the AWS-compatible endpoint needs definitions');
+    // Before the native /v1 router: these requests are SigV4-signed, not bearer-authenticated.
+    const services = {
+      ...options.aws,
+      jobs: options.jobs,
+      definitions: options.definitions,
+      now: options.aws.now ?? Date.now,
+    };
+    app.use('/v1', awsBatchRouter(services, { bodyLimit: options.bodyLimit ?? '1mb', logError }));
+  }
 
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
   if (options.token !== undefined) v1.use(requireBearerToken(options.token));
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
-  v1.use('/jobs', jobsRouter(options.jobs));
+  if (options.definitions) {
+    // A submission naming a jobDefinition is handled first; any other body goes on to jobsRouter.
+    v1.use('/jobs', definitionSubmissionsRouter(options.jobs, options.definitions));
+    v1.use('/job-definitions', jobDefinitionsRouter(options.definitions));
+  }
+  v1.use('/jobs', jobsRouter(options.jobs, options.logs));
   v1.use('/queues', queuesRouter(options.jobs));
+  if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
+  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs));
+  if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   app.use('/v1', v1);
 
   app.use(unknownRoute());
-  app.use(problemHandler(options.logError ?? ((error) => console.error(error))));
+  app.use(problemHandler(logError));
   return app;
 }

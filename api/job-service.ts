@@ -5,13 +5,21 @@ import type { JobSpec } from './schemas/job-spec.ts';
 export interface ListJobsQuery {
   queue?: string;
   status?: JobStatus;
+  /** Name prefix (a trailing "*" already removed). */
+  name?: string;
+  /** shareIdentifier. */
+  share?: string;
+  /** Created strictly after / before, epoch ms. */
+  createdAfter?: number;
+  createdBefore?: number;
   /** Opaque cursor from a previous page's nextCursor. */
   cursor?: string;
-  /** Page size, 1..500. */
+  /** Page size, 1..1000. */
   limit: number;
 }
 
 export interface JobPage {
+  /** Newest first; fewer than `limit` (even none) when selective filters ended the page's scan early. */
   jobs: JobRecord[];
   /** Absent on the last page. */
   nextCursor?: string;
@@ -23,14 +31,41 @@ export interface SubmitOutcome {
   created: boolean;
 }
 
+/** A compute environment with the scheduler leader's latest numbers about it (absent until published). */
+export interface ComputeEnvironmentView {
+  name: string;
+  type: 'local' | 'kubernetes';
+  queues: string[];
+  nodes?: number;
+  schedulableNodes?: number;
+  gpus?: number;
+  pendingJobs?: number;
+  nodesWanted?: number | null;
+  nodeShape?: { gpus: number; gpuModel: string; cpuMilli: number; memoryMiB: number };
+  updatedAt?: number;
+}
+
+/** Where a spec came from, recorded on the job. */
+export interface SubmitOrigin {
+  /** "name:revision" of the job definition the spec was made from. */
+  jobDefinition?: string;
+}
+
 export interface JobService {
   /** Validates beyond the schema (queue exists, kernel/model/input usable, fits some node) and enqueues. */
-  submit(spec: JobSpec): Promise<SubmitOutcome>;
+  submit(spec: JobSpec, origin?: SubmitOrigin): Promise<SubmitOutcome>;
   get(id: string): Promise<JobRecord | undefined>;
   list(query: ListJobsQuery): Promise<JobPage>;
+  /** Fails a job that has not started (`isCancelled`); a STARTING or RUNNING job is a ConflictError. */
   cancel(id: string, reason: string): Promise<JobRecord | undefined>;
+  /** Fails a waiting job at once, or stops its running attempt and then fails it (`isTerminated`). */
+  terminate(id: string, reason: string): Promise<JobRecord | undefined>;
+  /** Runs the FAILED children of a finished array job again; undefined for an unknown id, 409 otherwise. */
+  retryFailed(id: string): Promise<JobRecord | undefined>;
   /** Names of the job queues that exist. */
   queues(): Promise<string[]>;
+  /** The compute environments, with the autoscaling signal the leader publishes. */
+  computeEnvironments(): Promise<ComputeEnvironmentView[]>;
   /** Whether the service can take work (Redis answers, scheduler running). */
   ready(): Promise<{ ready: boolean; detail: string }>;
 }

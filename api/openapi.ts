@@ -1,9 +1,24 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
+import { AccessKeySchema, CreateAccessKeyRequestSchema } from './schemas/access-key.ts';
+import { BudgetListSchema } from './schemas/budgets.ts';
+import {
+  DefinitionSubmissionSchema,
+  JobDefinitionPageSchema,
+  JobDefinitionRecordSchema,
+  JobDefinitionSchema,
+  ListJobDefinitionsQuerySchema,
+} from './schemas/job-definition.ts';
 import { JobRecordSchema } from './schemas/job-record.ts';
 import { JobSpecSchema } from './schemas/job-spec.ts';
-import { CancelJobRequestSchema, ListJobsQuerySchema } from './schemas/requests.ts';
 import {
+  CancelJobRequestSchema,
+  JobLogsQuerySchema,
+  ListJobsQuerySchema,
+  TerminateJobRequestSchema,
+} from './schemas/requests.ts';
+import {
+  ComputeEnvironmentListSchema,
   HealthSchema,
   JobPageSchema,
   ProblemSchema,
@@ -38,8 +53,8 @@ function componentSchemas(
   );
 }
 
-function queryParameters(): JsonSchema[] {
-  const properties = z.toJSONSchema(ListJobsQuerySchema, { io: 'input' }).properties ?? {};
+function queryParameters(schema: z.ZodType = ListJobsQuerySchema): JsonSchema[] {
+  const properties = z.toJSONSchema(schema, { io: 'input' }).properties ?? {};
   return Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
 }
 
@@ -49,11 +64,12 @@ function problemResponses(...statuses: number[]): Record<string, JsonSchema> {
   const descriptions: Record<number, string> = {
     400: 'Invalid request; `errors` names each field.',
     401: 'Missing or wrong bearer token.',
-    404: 'No such job.',
+    404: 'No such job (or job definition).',
     409: 'The job is already finished.',
     413: 'Body over the size limit.',
     415: 'Body is not application/json.',
-    422: 'Valid spec the system cannot run (unknown queue, never fits, ...).',
+    422: 'Valid spec the system cannot run (unknown queue, never fits, INACTIVE job definition, ...).',
+    501: 'Not offered by this compute environment.',
     503: 'Not ready.',
   };
   const responses: Record<string, JsonSchema> = {};
@@ -80,11 +96,95 @@ const location = { Location: { description: 'The job URL.', schema: { type: 'str
 export interface OpenApiOptions {
   /** Whether /v1 routes need a bearer token. */
   auth: boolean;
+  /** Whether the job definition routes exist (createApp got a registry). Default true. */
+  jobDefinitions?: boolean;
+  /** Whether GET /v1/budgets exists (budgets are configured). Default false. */
+  budgets?: boolean;
+  /** Whether POST /v1/admin/access-keys exists (the AWS-compatible endpoint is on). Default false. */
+  accessKeys?: boolean;
+}
+
+const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+const definitionRevision = {
+  name: 'revision',
+  in: 'path',
+  required: true,
+  schema: { type: 'integer', minimum: 1 },
+};
+
+/** /v1/job-definitions: AWS Batch's RegisterJobDefinition, DescribeJobDefinitions, DeregisterJobDefinition. */
+function jobDefinitionPaths(secured: JsonSchema, auth: number[]): JsonSchema {
+  const located = { Location: { description: 'The revision URL.', schema: { type: 'string' } } };
+  return {
+    '/v1/job-definitions': {
+      post: {
+        operationId: 'registerJobDefinition',
+        summary: 'Register a job definition: the next revision of its name (1 for a new name), ACTIVE',
+        ...secured,
+        requestBody: { required: true, content: { 'application/json': { schema: ref('JobDefinition') } } },
+        responses: {
+          '201': json('The registered revision.', 'JobDefinitionRecord', located),
+          ...problemResponses(400, ...auth, 413, 415),
+        },
+      },
+      get: {
+        operationId: 'listJobDefinitions',
+        summary: 'List job definition revisions, newest registration first, a page at a time',
+        ...secured,
+        parameters: queryParameters(ListJobDefinitionsQuerySchema),
+        responses: {
+          '200': json('A page of revisions.', 'JobDefinitionPage'),
+          ...problemResponses(400, ...auth),
+        },
+      },
+    },
+    '/v1/job-definitions/{name}': {
+      get: {
+        operationId: 'describeJobDefinition',
+        summary: 'Every revision of a name, newest first',
+        ...secured,
+        parameters: [
+          definitionName,
+          ...queryParameters(ListJobDefinitionsQuerySchema).filter((p) => p['name'] !== 'name'),
+        ],
+        responses: {
+          '200': json('A page of revisions.', 'JobDefinitionPage'),
+          ...problemResponses(400, ...auth, 404),
+        },
+      },
+    },
+    '/v1/job-definitions/{name}/{revision}': {
+      get: {
+        operationId: 'getJobDefinition',
+        summary: 'One revision, ACTIVE or INACTIVE',
+        ...secured,
+        parameters: [definitionName, definitionRevision],
+        responses: {
+          '200': json('The revision.', 'JobDefinitionRecord'),
+          ...problemResponses(400, ...auth, 404),
+        },
+      },
+      delete: {
+        operationId: 'deregisterJobDefinition',
+        summary: 'Deregister a revision: INACTIVE, still describable, takes no new jobs',
+        ...secured,
+        parameters: [definitionName, definitionRevision],
+        responses: {
+          '200': json('The revision, INACTIVE.', 'JobDefinitionRecord'),
+          ...problemResponses(400, ...auth, 404),
+        },
+      },
+    },
+  };
 }
 
 export function openApiDocument(options: OpenApiOptions): JsonSchema {
   const secured = options.auth ? { security: [{ bearer: [] }] } : {};
   const auth = options.auth ? [401] : [];
+  const definitions = options.jobDefinitions ?? true;
+  const submitBody = definitions
+    ? { oneOf: [ref('JobSpec'), ref('JobDefinitionSubmission')] }
+    : ref('JobSpec');
   return {
     openapi: '3.1.0',
     info: { title: 'gpubatch', version: '1', description: 'GPU batch job scheduler API.' },
@@ -104,7 +204,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
               schema: { type: 'string', minLength: 1, maxLength: 256 },
             },
           ],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('JobSpec') } } },
+          requestBody: { required: true, content: { 'application/json': { schema: submitBody } } },
           responses: {
             '201': json('Created.', 'JobRecord', location),
             '200': json('The idempotency key matched an existing job.', 'JobRecord', location),
@@ -113,7 +213,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
         },
         get: {
           operationId: 'listJobs',
-          summary: 'List jobs, newest first, a page at a time',
+          summary: 'List jobs, newest first, filtered, a page at a time (stable cursor)',
           ...secured,
           parameters: queryParameters(),
           responses: { '200': json('A page of jobs.', 'JobPage'), ...problemResponses(400, ...auth) },
@@ -128,10 +228,26 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('The job.', 'JobRecord'), ...problemResponses(...auth, 404) },
         },
       },
+      '/v1/jobs/{id}/logs': {
+        get: {
+          operationId: 'getJobLogs',
+          summary:
+            "An attempt's log (Kubernetes: its pod's), streamed with follow=true until the attempt ends",
+          ...secured,
+          parameters: [jobId, ...queryParameters(JobLogsQuerySchema)],
+          responses: {
+            '200': {
+              description: 'The log, as text.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...problemResponses(400, ...auth, 404, 501),
+          },
+        },
+      },
       '/v1/jobs/{id}/cancel': {
         post: {
           operationId: 'cancelJob',
-          summary: 'Cancel a job that has not finished',
+          summary: 'Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE); 409 once it has',
           ...secured,
           parameters: [jobId],
           requestBody: {
@@ -144,6 +260,36 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           },
         },
       },
+      '/v1/jobs/{id}/terminate': {
+        post: {
+          operationId: 'terminateJob',
+          summary: 'Terminate a job that has not finished, stopping its running attempt',
+          ...secured,
+          parameters: [jobId],
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: ref('TerminateJobRequest') } },
+          },
+          responses: {
+            '200': json('The job: FAILED, or with terminateRequested while its attempt stops.', 'JobRecord'),
+            ...problemResponses(400, ...auth, 404, 409, 415),
+          },
+        },
+      },
+      ...(definitions ? jobDefinitionPaths(secured, auth) : {}),
+      '/v1/jobs/{id}/retry-failed': {
+        post: {
+          operationId: 'retryFailedChildren',
+          summary:
+            'Run the FAILED children of a finished array job again (the parent is PENDING until they finish)',
+          ...secured,
+          parameters: [jobId],
+          responses: {
+            '200': json('The array parent, PENDING again.', 'JobRecord'),
+            ...problemResponses(...auth, 404, 409),
+          },
+        },
+      },
       '/v1/queues': {
         get: {
           operationId: 'listQueues',
@@ -152,6 +298,66 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('Queue names.', 'QueueList'), ...problemResponses(...auth) },
         },
       },
+      ...(options.budgets
+        ? {
+            '/v1/budgets': {
+              get: {
+                operationId: 'listBudgets',
+                summary: 'GPU-hour budget usage per shareIdentifier in its rolling window',
+                ...secured,
+                responses: {
+                  '200': json('Budget usage per share.', 'BudgetList'),
+                  ...problemResponses(...auth),
+                },
+              },
+            },
+          }
+        : {}),
+      '/v1/compute-environments': {
+        get: {
+          operationId: 'listComputeEnvironments',
+          summary: "Compute environments with the leader's node counts and autoscaling signal (nodesWanted)",
+          ...secured,
+          responses: {
+            '200': json('Compute environments.', 'ComputeEnvironmentList'),
+            ...problemResponses(...auth),
+          },
+        },
+      },
+      ...(options.accessKeys
+        ? {
+            '/v1/admin/access-keys': {
+              post: {
+                operationId: 'createAccessKey',
+                summary: 'Create an access key for the AWS-Batch-compatible endpoint (docs/aws-batch.md)',
+                ...secured,
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: ref('CreateAccessKeyRequest') } },
+                },
+                responses: {
+                  '201': json('The key; its secret is never returned again.', 'AccessKey'),
+                  ...problemResponses(400, ...auth, 415),
+                },
+              },
+            },
+            '/v1/admin/access-keys/{id}': {
+              delete: {
+                operationId: 'deleteAccessKey',
+                summary: 'Revoke an access key at once',
+                ...secured,
+                parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+                responses: {
+                  '200': {
+                    description: 'Revoked: `{ accessKeyId, revoked: true }`.',
+                    content: { 'application/json': {} },
+                  },
+                  ...problemResponses(...auth, 404),
+                },
+              },
+            },
+          }
+        : {}),
       '/healthz': {
         get: {
           operationId: 'health',
@@ -166,6 +372,15 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: { '200': json('Ready.', 'Ready'), ...problemResponses(503) },
         },
       },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'Prometheus gauges per compute environment (gpubatch_pool_nodes_wanted, ...)',
+          responses: {
+            '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'openApi',
@@ -176,14 +391,28 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
     },
     components: {
       schemas: {
-        ...componentSchemas('input', { JobSpec: JobSpecSchema, CancelJobRequest: CancelJobRequestSchema }),
+        ...componentSchemas('input', {
+          JobSpec: JobSpecSchema,
+          CancelJobRequest: CancelJobRequestSchema,
+          TerminateJobRequest: TerminateJobRequestSchema,
+          ...(options.accessKeys ? { CreateAccessKeyRequest: CreateAccessKeyRequestSchema } : {}),
+          ...(definitions
+            ? { JobDefinition: JobDefinitionSchema, JobDefinitionSubmission: DefinitionSubmissionSchema }
+            : {}),
+        }),
         ...componentSchemas('output', {
           JobRecord: JobRecordSchema,
           JobPage: JobPageSchema,
           QueueList: QueueListSchema,
+          ...(options.budgets ? { BudgetList: BudgetListSchema } : {}),
+          ComputeEnvironmentList: ComputeEnvironmentListSchema,
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,
+          ...(options.accessKeys ? { AccessKey: AccessKeySchema } : {}),
+          ...(definitions
+            ? { JobDefinitionRecord: JobDefinitionRecordSchema, JobDefinitionPage: JobDefinitionPageSchema }
+            : {}),
         }),
       },
       ...(options.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),

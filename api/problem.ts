@@ -23,6 +23,8 @@ const TYPE_SLUGS: Record<number, string> = {
   415: 'unsupported-media-type',
   422: 'unprocessable-job',
   500: 'internal-error',
+  501: 'not-implemented',
+  502: 'upstream-error',
   503: 'not-ready',
 };
 

@@ -8,6 +8,7 @@ import { Queue, Worker } from 'bullmq';
 import { createMatrix } from '../kernels/matrix.ts';
 import { writeNpy } from '../runner/io/npy.ts';
 import { loadConfig } from '../scheduler/config.ts';
+import type { LocalExecutor } from '../scheduler/executors/local/local-executor.ts';
 import { startServiceStack } from '../scheduler/service-stack.ts';
 import { startEmbeddedRedis } from '../scheduler/store/embedded-redis.ts';
 import { connect } from '../scheduler/store/redis.ts';
@@ -102,7 +103,7 @@ async function gpubatchEndToEnd(redisUrl: string, work: string): Promise<Through
     });
     const { succeeded, failed } = await waitForTerminal(stack.store, JOBS);
     const seconds = (performance.now() - started) / 1000;
-    const runnerProcessesStarted = stack.executor.runnerStats().started;
+    const runnerProcessesStarted = (stack.executor as LocalExecutor).runnerStats().started;
     return { seconds, jobsPerSecond: JOBS / seconds, succeeded, failed, jobCpuMilli, runnerProcessesStarted };
   } finally {
     await stack.stop();

@@ -9,6 +9,7 @@ export interface ApiClient {
   readonly baseUrl: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
 }
 
 /** "Invalid request (400): resources.gpus: Too big ...", then one line per field error. */
@@ -67,5 +68,6 @@ export function apiClient(ctx: CliContext): ApiClient {
     baseUrl,
     get: (path) => send('GET', path),
     post: (path, body) => send('POST', path, body),
+    delete: (path) => send('DELETE', path),
   };
 }

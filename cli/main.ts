@@ -3,9 +3,13 @@ import { cancelCommand } from './commands/cancel.ts';
 import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
+import { jobDefinitionsCommand } from './commands/job-definitions.ts';
+import { keysCommand } from './commands/keys.ts';
 import { lsCommand } from './commands/ls.ts';
+import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
+import { terminateCommand } from './commands/terminate.ts';
 import { upCommand } from './commands/up.ts';
 import type { CliContext } from './context.ts';
 import { CliError, EXIT, UsageError } from './errors.ts';
@@ -19,6 +23,10 @@ const COMMANDS: Record<CommandName, Command> = {
   describe: describeCommand,
   ls: lsCommand,
   cancel: cancelCommand,
+  terminate: terminateCommand,
+  'job-definitions': jobDefinitionsCommand,
+  'retry-failed': retryFailedCommand,
+  keys: keysCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,

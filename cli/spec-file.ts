@@ -12,7 +12,7 @@ const PATH_FIELDS = ['input', 'output', 'model'] as const;
 /** "s3://bucket/x" and the like are left alone; only plain relative paths are resolved. */
 const HAS_URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
-async function readText(file: string, cwd: string): Promise<string> {
+export async function readText(file: string, cwd: string): Promise<string> {
   try {
     return await readFile(resolve(cwd, file), 'utf8');
   } catch (error) {
@@ -23,7 +23,7 @@ async function readText(file: string, cwd: string): Promise<string> {
 }
 
 /** "x.yaml:3:7: invalid YAML: <message>" followed by the yaml package's excerpt of the line. */
-function parseYaml(text: string, file: string): unknown {
+export function parseYaml(text: string, file: string): unknown {
   const documents = YAML.parseAllDocuments(text);
   if (documents.length > 1) {
     throw new CliError(
@@ -47,7 +47,7 @@ function parseYaml(text: string, file: string): unknown {
   return value;
 }
 
-function resolvePaths(spec: Record<string, unknown>, cwd: string): Record<string, unknown> {
+export function resolvePaths(spec: Record<string, unknown>, cwd: string): Record<string, unknown> {
   const resolved = { ...spec };
   for (const field of PATH_FIELDS) {
     const value = resolved[field];
@@ -62,8 +62,17 @@ function resolvePaths(spec: Record<string, unknown>, cwd: string): Record<string
  * The spec as the user wrote it (defaults stay to the server), with relative paths made absolute.
  * Invalid files fail with every problem on its own line: "x.yaml: resources.gpus: Too big: ...".
  */
-export async function loadSpecFile(file: string, cwd: string): Promise<Record<string, unknown>> {
-  const value = parseYaml(await readText(file, cwd), file);
+export async function loadSpecFile(
+  file: string,
+  cwd: string,
+  /** Fields set on the command line (submit's flags), merged over the file's before validation. */
+  withFields: (fromFile: Record<string, unknown>) => Record<string, unknown> = () => ({}),
+): Promise<Record<string, unknown>> {
+  const parsed = parseYaml(await readText(file, cwd), file);
+  const value =
+    typeof parsed === 'object' && !Array.isArray(parsed)
+      ? { ...(parsed as Record<string, unknown>), ...withFields(parsed as Record<string, unknown>) }
+      : parsed;
   const result = JobSpecSchema.safeParse(value);
   if (!result.success) {
     const lines = fieldProblems(result.error, '(top level)').map(

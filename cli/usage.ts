@@ -1,19 +1,58 @@
 // Usage text, one block per command, printed by --help and after a usage error.
 export const COMMAND_USAGE = {
-  up: 'gpubatch up\n  Start the service (API, scheduler, local executor) in this process.',
+  up: [
+    'gpubatch up [--role all|api|scheduler]',
+    '  Start the service in this process. --role (or GPUBATCH_ROLE) picks a part of it:',
+    '  all        API, scheduler and local executor (default; starts its own Redis if needed)',
+    '  api        the REST API only; needs REDIS_URL, the scheduler runs elsewhere',
+    '  scheduler  leader election, placement and workers; its port serves /healthz, /readyz, /metrics',
+  ].join('\n'),
   submit: [
     'gpubatch submit <file> [--wait] [--json]',
+    'gpubatch submit --definition <name[:revision]> [--param <name=value>]... [--name <n>] [--queue <q>] [--wait] [--json]',
     '  Submit the job spec in <file> (YAML or JSON). Relative input, output and model',
     '  paths are resolved against the current directory.',
+    '  --definition  submit from a job definition (its latest ACTIVE revision, or that revision);',
+    "                --param sets a Ref::name placeholder, over the definition's default",
     '  --wait   poll until the job ends; exit 0 if it SUCCEEDED, 1 if it FAILED',
     '  --json   print the job record instead of the id',
+    '  [--array-size N] [--max-concurrent M] [--depends-on <id>]... [--n-to-n <array id>]... [--sequential]',
+    '           an array job of N children (each sees its index in GPUBATCH_ARRAY_INDEX), M at once;',
+    "           jobs it waits for (added to the file's dependsOn); --n-to-n: child i waits for child i",
+    '           of that array; --sequential: child i waits for child i-1',
   ].join('\n'),
-  describe: 'gpubatch describe <id> [--json]\n  Show a job: status, attempts, placement, timings, output.',
+  describe:
+    'gpubatch describe <id> [--json]\n  Show a job: status, attempts, placement, timings, output; an array: its children per status.',
+  'retry-failed': [
+    'gpubatch retry-failed <id> [--json]',
+    '  Run the FAILED children of a finished array job again (the parent is PENDING until they finish).',
+  ].join('\n'),
   ls: [
-    'gpubatch ls [--queue <q>] [--status <S>] [--limit <n>] [--cursor <c>] [--json]',
+    'gpubatch ls [--queue <q>] [--status <S>] [--name <prefix>] [--share <s>] [--created-after <t>]',
+    '            [--created-before <t>] [--limit <n>] [--cursor <c> | --all] [--json]',
     '  List jobs, newest first. S is one of SUBMITTED PENDING RUNNABLE STARTING RUNNING SUCCEEDED FAILED.',
+    '  --name matches a name prefix (a trailing * is allowed); t is epoch ms or an ISO 8601 date-time',
+    '  (both bounds exclusive). --limit is 1..1000 per page (default 100); --all follows the cursors.',
   ].join('\n'),
-  cancel: 'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not finished.',
+  cancel:
+    'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE).',
+  terminate:
+    'gpubatch terminate <id> [--reason <text>] [--json]\n  Terminate a job that has not finished, stopping its running attempt.',
+  'job-definitions': [
+    'gpubatch job-definitions register <file> [--json]',
+    'gpubatch job-definitions ls [--name <n>] [--status ACTIVE|INACTIVE] [--limit <n>] [--cursor <c>] [--json]',
+    'gpubatch job-definitions describe <name[:revision]> [--json]',
+    'gpubatch job-definitions deregister <name:revision> [--json]',
+    '  Job definitions: each register of a name is its next revision; deregister makes one INACTIVE',
+    '  (still described, no new jobs). describe <name> shows every revision, newest first.',
+  ].join('\n'),
+  keys: [
+    'gpubatch keys create --tenant <tenant> [--json]',
+    'gpubatch keys delete <accessKeyId>',
+    '  Create an access key for the AWS-Batch-compatible endpoint (aws --endpoint-url ...; docs/aws-batch.md).',
+    '  Prints the access key id and the secret (shown once); --json: {accessKeyId, secretAccessKey}.',
+    '  delete revokes a key at once.',
+  ].join('\n'),
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
     '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',

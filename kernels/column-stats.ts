@@ -34,24 +34,34 @@ export function standardDeviation(stats: ColumnStats, column: number, ddof: numb
   return divisor > 0 ? Math.sqrt(stats.m2[column]! / divisor) : 0;
 }
 
-/** Two passes over one chunk: the mean first, then deviations from it. */
+/**
+ * Two passes over one chunk: the mean first, then deviations from it. Column by column with the sums in
+ * locals (the chunk, about 1 MiB, stays in cache across the columns): faster than one pass with an
+ * `i % cols` and a typed-array update per value.
+ */
 function chunkStats(rows: Float32Array, cols: number): ColumnStats {
   const stats = emptyColumnStats(cols);
-  const sums = new Float64Array(cols);
-  for (let i = 0; i < rows.length; i++) {
-    const value = rows[i]!;
-    if (Number.isNaN(value)) continue;
-    const c = i % cols;
-    sums[c] = sums[c]! + value;
-    stats.count[c] = stats.count[c]! + 1;
-  }
-  for (let c = 0; c < cols; c++) stats.mean[c] = stats.count[c]! > 0 ? sums[c]! / stats.count[c]! : 0;
-  for (let i = 0; i < rows.length; i++) {
-    const value = rows[i]!;
-    if (Number.isNaN(value)) continue;
-    const c = i % cols;
-    const deviation = value - stats.mean[c]!;
-    stats.m2[c] = stats.m2[c]! + deviation * deviation;
+  const length = rows.length;
+  for (let c = 0; c < cols; c++) {
+    let sum = 0;
+    let count = 0;
+    for (let i = c; i < length; i += cols) {
+      const value = rows[i]!;
+      // NaN is left out.
+      if (!Number.isNaN(value)) {
+        sum += value;
+        count++;
+      }
+    }
+    const mean = count > 0 ? sum / count : 0;
+    let m2 = 0;
+    for (let i = c; i < length; i += cols) {
+      const value = rows[i]!;
+      if (!Number.isNaN(value)) m2 += (value - mean) * (value - mean);
+    }
+    stats.count[c] = count;
+    stats.mean[c] = mean;
+    stats.m2[c] = m2;
   }
   return stats;
 }

@@ -1,5 +1,5 @@
 // Typed attempt failures: the code says what went wrong, `retryable` says whether another attempt may help.
-import type { AttemptFailure } from './protocol.ts';
+import type { AttemptCheckpoint, AttemptFailure } from './protocol.ts';
 
 /** Every code a runner reports, with whether a new attempt could succeed where this one failed. */
 export const RUNNER_ERROR_CODES = {
@@ -45,4 +45,18 @@ export function asRunnerError(error: unknown): RunnerError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return new RunnerError('INTERNAL', `unexpected error: ${message}`, { cause: error });
+}
+
+/**
+ * Not a failure: the attempt was asked to stop (SIGTERM, preemption, shutdown) and did. An inference
+ * attempt stops after its current batch and carries the checkpoint the next attempt resumes from; a kernel
+ * attempt has none (it starts over).
+ */
+export class AttemptInterrupted extends Error {
+  readonly checkpoint?: AttemptCheckpoint;
+  constructor(message: string, checkpoint?: AttemptCheckpoint) {
+    super(message);
+    this.name = 'AttemptInterrupted';
+    if (checkpoint) this.checkpoint = checkpoint;
+  }
 }

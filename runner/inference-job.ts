@@ -1,29 +1,35 @@
 // An inference attempt, streamed: input rows are read in batches, run through the model and written out
-// as they come (output and review file are temporary until the end, then committed atomically).
+// as they come into work files, which are committed atomically at the end. A checkpoint (runner/
+// checkpoint.ts) records the rows done every few seconds and when the attempt is interrupted, so the next
+// attempt of the same job resumes at the first unfinished row instead of starting over.
 import { stat } from 'node:fs/promises';
-import { dirname, extname, join, resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import type { InputElementType } from '../kernels/onnx/element-types.ts';
-import { type InferenceParams, parseInferenceParams } from '../kernels/onnx/inference-params.ts';
-import { bindModel, type ModelBinding } from '../kernels/onnx/model-binding.ts';
-import { asField, classScores, type OutputField, postprocessFields } from '../kernels/onnx/postprocess.ts';
-import { type BatchOutput, type RowBatch, runBatches } from '../kernels/onnx/run-inference.ts';
-import { loadModel, threadsForCpuMilli } from '../kernels/onnx/session-cache.ts';
-import { RunnerError } from './errors.ts';
-import { formatFloat32 } from './io/jsonl.ts';
-import { openNpyReader } from './io/npy-reader.ts';
+import { parseInferenceParams } from '../kernels/onnx/inference-params.ts';
+import { bindModel } from '../kernels/onnx/model-binding.ts';
+import { type RowBatch, runBatches } from '../kernels/onnx/run-inference.ts';
+import { acquireModel, threadsForCpuMilli } from '../kernels/onnx/session-cache.ts';
 import {
-  createJsonlFieldWriter,
-  createLineWriter,
-  createNpyFieldWriter,
-  type FieldLayout,
-  type FieldWriter,
-} from './io/output-writers.ts';
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  checkpointPathFor,
+  fingerprintOf,
+  readCheckpoint,
+  removeCheckpoint,
+  saveCheckpoint,
+  workPathFor,
+} from './checkpoint.ts';
+import { AttemptInterrupted, RunnerError } from './errors.ts';
+import { openSinks, planSinks, type SinkState, writing } from './inference-sinks.ts';
+import { openNpyReader } from './io/npy-reader.ts';
 import { countTextRows, type TextFormat, textBatchesInWorker } from './io/text-rows.ts';
 import type { AttemptRequest, AttemptSuccess } from './protocol.ts';
 import type { AttemptHooks } from './run-attempt.ts';
 
 const INPUT_EXTENSIONS = ['.npy', '.jsonl', '.csv'];
 const OUTPUT_EXTENSIONS = ['.npy', '.jsonl'];
+/** Periodic checkpoints bound the work a crash (SIGKILL, power loss) loses; each costs an fsync or two. */
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
 
 interface InputSource {
   dtype?: InputElementType;
@@ -66,42 +72,120 @@ export async function runInferenceJob(request: AttemptRequest, hooks: AttemptHoo
   } catch {
     throw new RunnerError('MODEL_NOT_FOUND', `model not found: ${spec.model}`);
   }
-  const model = await loadModel(modelPath, request.gpuIndices, {
+  // Held until the attempt ends, so the warm process's cache never evicts a session in use.
+  const lease = await acquireModel(modelPath, request.gpuIndices, {
     intraOpThreads: threadsForCpuMilli(spec.resources.cpuMilli),
   });
+  const { model } = lease;
   hooks.onBackend?.(model.backend);
 
-  const source = await openSource(inputPath, inputExtension, spec.input);
+  const source = await openSource(inputPath, inputExtension, spec.input).catch((error) => {
+    lease.release();
+    throw error;
+  });
   try {
     const binding = bindModel(model, params, source);
     const { start, end } = shardRange(source.rows, params.shard);
     const batchSize = binding.fixedBatch ?? params.batchSize;
-    const sink = await openSinks(params, binding, request, outputPath, outputExtension);
-    hooks.onProgress({ done: 0, total: end - start });
-    let rows: number;
+    const plan = planSinks(params, binding, request, outputPath, outputExtension);
+    const checkpointPath = checkpointPathFor(outputPath, request.jobId);
+    const input = await stat(inputPath);
+    // Everything the output bytes depend on: a checkpoint made under anything else is not resumed. Batch
+    // boundaries stay where an uninterrupted run puts them (the resumed run starts on one and keeps the
+    // batch size), and backend and threads are the same, so the bytes are the same too.
+    const fingerprint = fingerprintOf({
+      jobId: request.jobId,
+      spec: { input: inputPath, output: outputPath, model: modelPath, params: spec.params },
+      review: plan.reviewPath ?? null,
+      inputFile: { size: input.size, mtimeMs: input.mtimeMs },
+      modelSha256: lease.sha256,
+      backend: model.backend,
+      intraOpThreads: model.intraOpThreads,
+      batchSize,
+    });
+    const workFiles = [outputPath, ...(plan.reviewPath ? [plan.reviewPath] : [])].map((path) =>
+      workPathFor(path, request.jobId),
+    );
+    const resumed = await readCheckpoint(checkpointPath, {
+      jobId: request.jobId,
+      fingerprint,
+      start,
+      end,
+      workFiles,
+    });
+    const from = resumed?.nextRow ?? start;
+    const sink = await openSinks(plan, params, binding, request, resumed && sinkStateOf(resumed));
+    if (!resumed) await removeCheckpoint(checkpointPath); // a stale one (another fingerprint)
+
+    let nextRow = from;
+    let checkpointed = resumed !== undefined;
+    let lastSaved = performance.now();
+    const save = async () => {
+      const state = await sink.checkpoint();
+      const checkpoint: Checkpoint = {
+        version: CHECKPOINT_VERSION,
+        jobId: request.jobId,
+        fingerprint,
+        start,
+        end,
+        nextRow,
+        ...state,
+        savedAt: new Date().toISOString(),
+      };
+      await writing(checkpointPath, () => saveCheckpoint(checkpointPath, checkpoint));
+      checkpointed = true;
+      lastSaved = performance.now();
+    };
+    const interval = hooks.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    hooks.onProgress({ done: from - start, total: end - start });
     try {
-      rows = await runBatches(
+      await runBatches(
         model,
         binding,
-        source.batches(binding.inputType, start, end, batchSize),
-        (batch) => sink.write(batch, start),
+        source.batches(binding.inputType, from, end, batchSize),
+        async (batch) => {
+          await sink.write(batch, from);
+          nextRow += batch.rows;
+          if (performance.now() - lastSaved >= interval && nextRow < end) await save();
+        },
         {
           signal: hooks.signal,
+          stop: hooks.interrupt,
           totalRows: end - start,
-          onProgress: (done, total) => hooks.onProgress({ done, total }),
+          onProgress: (done, total) => hooks.onProgress({ done: from - start + done, total }),
         },
       );
       // A cancellation that arrives while computing must not commit an output.
       hooks.signal.throwIfAborted();
+      // Only an interrupt stops the batches early: keep what is done for the next attempt.
+      if (nextRow < end) {
+        await save();
+        await sink.leave();
+        const where = { nextRow, start, end };
+        throw new AttemptInterrupted(
+          `interrupted at row ${nextRow} of [${start}, ${end}); checkpoint saved`,
+          where,
+        );
+      }
       await sink.commit();
+      await removeCheckpoint(checkpointPath);
     } catch (error) {
-      await sink.abort();
+      if (error instanceof AttemptInterrupted) throw error;
+      // A retryable failure (disk full, a crash of the engine) resumes from the last checkpoint; anything
+      // else (cancel, bad input) will not run again, so it leaves nothing behind.
+      const retryable = !hooks.signal.aborted && error instanceof RunnerError && error.retryable;
+      if (retryable && checkpointed) {
+        await sink.leave();
+      } else {
+        await sink.abort();
+        await removeCheckpoint(checkpointPath);
+      }
       throw error;
     }
     return {
       backend: model.backend,
       output: outputPath,
-      rows,
+      rows: end - start,
       details: {
         model: modelPath,
         inputName: binding.inputName,
@@ -110,8 +194,12 @@ export async function runInferenceJob(request: AttemptRequest, hooks: AttemptHoo
         cols: sink.cols(),
         batchSize,
         intraOpThreads: model.intraOpThreads,
+        // Whether this warm runner already had the session (skipping the load), and what getting it took.
+        modelCache: lease.cache,
+        modelLoadMs: Math.round(lease.loadMs),
         postprocess: params.postprocess,
         ...(params.shard ? { shard: { ...params.shard, start, end } } : {}),
+        ...(resumed ? { resumedFromRow: from } : {}),
         ...(sink.review ? { review: { output: sink.review.path, rows: sink.review.rows() } } : {}),
         ...(model.fallbackReasons.length > 0 ? { fallbackReasons: model.fallbackReasons } : {}),
         // The process's peak resident memory so far (the runner is reused, so it covers earlier attempts).
@@ -120,8 +208,17 @@ export async function runInferenceJob(request: AttemptRequest, hooks: AttemptHoo
       },
     };
   } finally {
+    lease.release();
     await source.close();
   }
+}
+
+function sinkStateOf(checkpoint: Checkpoint): SinkState {
+  return {
+    output: checkpoint.output,
+    cols: checkpoint.cols,
+    ...(checkpoint.review ? { review: checkpoint.review } : {}),
+  };
 }
 
 /** Child `index` of `count` takes rows [floor(N*index/count), floor(N*(index+1)/count)). */
@@ -163,134 +260,6 @@ async function openSource(path: string, extension: string, name: string): Promis
     }
     throw error;
   }
-}
-
-interface Sinks {
-  write(batch: BatchOutput, firstRow: number): Promise<void>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
-  cols(): number;
-  review?: { path: string; rows(): number };
-}
-
-/** The output file (and review file), and how each batch's model outputs become their lines or rows. */
-async function openSinks(
-  params: InferenceParams,
-  binding: ModelBinding,
-  request: AttemptRequest,
-  outputPath: string,
-  outputExtension: string,
-): Promise<Sinks> {
-  const fieldCount = binding.outputs.length - 1 + (params.postprocess === 'topk' ? 2 : 1);
-  if (outputExtension === '.npy' && fieldCount > 1) {
-    throw new RunnerError(
-      'OUTPUT_UNSUPPORTED',
-      `output ${request.spec.output}: a .npy file holds one array, but this job writes ${fieldCount} ` +
-        `(${binding.outputs.length} outputs${params.postprocess === 'topk' ? ', topk indices and scores' : ''}); use a .jsonl output`,
-    );
-  }
-  const reviewPath =
-    params.reviewBelow === undefined
-      ? undefined
-      : resolve(
-          request.cwd,
-          params.reviewOutput ?? join(dirname(request.spec.output), defaultReviewName(params)),
-        );
-  if (reviewPath === outputPath || reviewPath === resolve(request.cwd, request.spec.input)) {
-    throw new RunnerError(
-      'OUTPUT_UNSUPPORTED',
-      `params.reviewOutput must differ from the input and the output`,
-    );
-  }
-  const output: FieldWriter = await writing(request.spec.output, () =>
-    outputExtension === '.npy'
-      ? createNpyFieldWriter(outputPath, emptyLayout(params, binding))
-      : createJsonlFieldWriter(outputPath, fieldCount > 1 || params.postprocess !== 'none'),
-  );
-  const review = reviewPath
-    ? await writing(reviewPath, () => createLineWriter(reviewPath)).catch(async (error) => {
-        await output.abort();
-        throw error;
-      })
-    : undefined;
-  let reviewed = 0;
-  let cols = 0;
-  return {
-    async write(batch, firstRow) {
-      const [first, ...rest] = batch.outputs;
-      const processed = postprocessFields(params.postprocess, params.k, first!, batch.rows);
-      const fields: OutputField[] = [...processed.fields, ...rest.map(asField)];
-      cols = fields[0]!.rowShape.reduce((a, b) => a * b, 1);
-      const writes = [output.write(fields, batch.rows)];
-      if (review && params.reviewBelow !== undefined) {
-        const probabilities = processed.probabilities ?? classScoresOf(first!);
-        const lines = reviewLines(probabilities, batch.rows, firstRow + batch.firstRow, params.reviewBelow);
-        reviewed += lines.length;
-        writes.push(review.write(lines));
-      }
-      await writing(request.spec.output, () => Promise.all(writes));
-    },
-    async commit() {
-      await writing(reviewPath ?? '', async () => review?.commit());
-      await writing(request.spec.output, () => output.commit());
-    },
-    async abort() {
-      await Promise.allSettled([output.abort(), review?.abort()]);
-    },
-    cols: () => cols,
-    ...(reviewPath ? { review: { path: reviewPath, rows: () => reviewed } } : {}),
-  };
-}
-
-/** File system errors while writing (disk full, permissions) may pass on another attempt or node. */
-async function writing<T>(file: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (typeof (error as NodeJS.ErrnoException).code !== 'string') throw error;
-    throw new RunnerError('OUTPUT_FAILED', `cannot write ${file}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
-
-function classScoresOf(block: BatchOutput['outputs'][number]): { classes: number; values: Float32Array } {
-  const { classes, scores } = classScores(block);
-  return { classes, values: scores };
-}
-
-/** Rows whose top probability is below the threshold: {"row", "prediction", "confidence"} per line. */
-function reviewLines(
-  probabilities: { classes: number; values: Float32Array },
-  rows: number,
-  firstRow: number,
-  below: number,
-): string[] {
-  const { classes, values } = probabilities;
-  const lines: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (values[r * classes + c]! > values[r * classes + best]!) best = c;
-    const confidence = values[r * classes + best]!;
-    // NaN is no confidence at all: it goes to review too.
-    if (!(confidence >= below)) {
-      lines.push(`{"row":${firstRow + r},"prediction":${best},"confidence":${formatFloat32(confidence)}}\n`);
-    }
-  }
-  return lines;
-}
-
-function defaultReviewName(params: InferenceParams): string {
-  return params.shard ? `review-${params.shard.index}-of-${params.shard.count}.jsonl` : 'review.jsonl';
-}
-
-/** The element type and row shape an output with no rows is written with. */
-function emptyLayout(params: InferenceParams, binding: ModelBinding): FieldLayout {
-  const first = binding.outputs[0]!;
-  const rowShape = first.shape.slice(1).map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : 0));
-  if (params.postprocess === 'argmax') return { type: 'int64', rowShape: [] };
-  if (params.postprocess === 'softmax') return { type: 'float32', rowShape };
-  return { type: first.type, rowShape };
 }
 
 function unsupported(extension: string, supported: string[]): string {

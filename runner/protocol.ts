@@ -10,6 +10,8 @@ export interface AttemptRequest {
   cwd: string;
   /** GPU indices assigned on this node (the runner process's CUDA_VISIBLE_DEVICES). */
   gpuIndices: number[];
+  /** An array child's index: GPUBATCH_ARRAY_INDEX (and AWS_BATCH_JOB_ARRAY_INDEX) while it runs. */
+  arrayIndex?: number;
 }
 
 export interface AttemptProgress {
@@ -34,11 +36,49 @@ export interface AttemptFailure {
   retryable: boolean;
 }
 
-export type ParentMessage = { type: 'run'; request: AttemptRequest } | { type: 'cancel'; jobId: string };
+/**
+ * The failure code of an attempt stopped for running longer than the spec's timeoutSeconds (AWS Batch's
+ * attemptDurationSeconds). Every executor reports it so; the scheduler never retries it.
+ */
+export const ATTEMPT_TIMEOUT_CODE = 'TIMEOUT';
+
+/**
+ * The exit code of a runner that stopped on SIGTERM with its attempt interrupted (checkpoint saved), as
+ * EX_TEMPFAIL: try again later. An executor treats it as an interruption, not a failed attempt.
+ */
+export const EXIT_INTERRUPTED = 75;
+
+/** Where an interrupted inference attempt stopped: rows [start, nextRow) are saved, the next resumes. */
+export interface AttemptCheckpoint {
+  nextRow: number;
+  start: number;
+  end: number;
+}
+
+export type ParentMessage =
+  | { type: 'run'; request: AttemptRequest }
+  /** Stop now and leave nothing (a user's cancel). */
+  | { type: 'cancel'; jobId: string }
+  /** Stop after the current batch and save a checkpoint (preemption, shutdown); the process stays warm. */
+  | { type: 'interrupt'; jobId: string };
 
 export type RunnerMessage =
   | { type: 'ready' }
   | { type: 'started'; jobId: string; attempt: number; backend?: string }
   | { type: 'progress'; jobId: string; attempt: number; progress: AttemptProgress }
   | { type: 'succeeded'; jobId: string; attempt: number; result: AttemptSuccess }
-  | { type: 'failed'; jobId: string; attempt: number; failure: AttemptFailure };
+  | { type: 'failed'; jobId: string; attempt: number; failure: AttemptFailure }
+  | { type: 'interrupted'; jobId: string; attempt: number; checkpoint?: AttemptCheckpoint };
+
+/**
+ * What a one-shot runner (a Kubernetes job pod) leaves as its container's termination message: the
+ * attempt's result, read by the executor from the pod's status (at most 4 KiB). `interrupted`: it stopped
+ * on SIGTERM after saving `checkpoint` (exit code EXIT_INTERRUPTED).
+ */
+export type AttemptReport =
+  | { type: 'succeeded'; result: AttemptSuccess }
+  | { type: 'failed'; failure: AttemptFailure }
+  | { type: 'interrupted'; checkpoint?: AttemptCheckpoint };
+
+/** The termination message's size limit (Kubernetes truncates beyond it). */
+export const MAX_REPORT_BYTES = 4096;

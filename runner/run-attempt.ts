@@ -1,12 +1,13 @@
 // One job attempt, start to finish: check the spec, load the input (and model), compute, commit the output.
 import { resolve } from 'node:path';
 import type { FieldProblem } from '../api/errors.ts';
+import { enableWebGpu } from '../kernels/gpujs/gpu-instance.ts';
 import type { KernelContext } from '../kernels/kernel-definition.ts';
 import { InputMismatchError, ModelError } from '../kernels/kernel-errors.ts';
 import type { Matrix } from '../kernels/matrix.ts';
 import { ParamsMismatchError } from '../kernels/onnx/model-binding.ts';
 import { getKernel, kernelNames } from '../kernels/registry.ts';
-import { asRunnerError, RunnerError } from './errors.ts';
+import { AttemptInterrupted, asRunnerError, RunnerError } from './errors.ts';
 import { runInferenceJob } from './inference-job.ts';
 import { DataFormatError } from './io/data-format-error.ts';
 import {
@@ -23,7 +24,15 @@ export interface AttemptHooks {
   onProgress(progress: AttemptProgress): void;
   /** Called once the engine is chosen, e.g. "gpu.js:webasm" or "onnxruntime:cpu". */
   onBackend?(backend: string): void;
+  /** Cancel: stop at once and leave no output. */
   signal: AbortSignal;
+  /**
+   * Interrupt (SIGTERM, preemption, shutdown): stop at the next batch boundary, save a checkpoint and
+   * reject with AttemptInterrupted. Kernel attempts have no checkpoint: they stop and start over.
+   */
+  interrupt?: AbortSignal;
+  /** How often a streamed attempt saves a checkpoint while it runs (default 10 s), besides on interrupt. */
+  checkpointIntervalMs?: number;
 }
 
 interface ComputeResult {
@@ -68,7 +77,8 @@ export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): 
       );
     }
     const context: KernelContext = {
-      signal: hooks.signal,
+      // A kernel cannot stop half way and keep its work, so an interrupt aborts it like a cancel.
+      signal: hooks.interrupt ? AbortSignal.any([hooks.signal, hooks.interrupt]) : hooks.signal,
       onProgress: (done, total) => hooks.onProgress({ done, total }),
       onBackend: (backend) => hooks.onBackend?.(backend),
     };
@@ -95,9 +105,13 @@ export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): 
       },
     };
   } catch (error) {
+    if (error instanceof AttemptInterrupted) throw error;
     // Once cancelled, whatever broke next is a consequence of the cancellation.
     if (hooks.signal.aborted)
       throw new RunnerError('CANCELLED', 'the attempt was cancelled', { cause: error });
+    if (hooks.interrupt?.aborted) {
+      throw new AttemptInterrupted('interrupted; a kernel attempt keeps no checkpoint and starts over');
+    }
     throw classify(error);
   }
 }
@@ -119,13 +133,15 @@ async function computeKernel(
   const input = await readInput(request, inputPath, inputFormat);
   const secondInput = second ? await readSecondInput(second.param, second.path) : undefined;
   context.onProgress(0, input.rows);
+  // WebGPU only for attempts given GPUs, as CUDA for inference: a CPU-only job must not take a GPU.
+  const webGpuUnavailable = request.gpuIndices.length > 0 ? await enableWebGpu() : undefined;
   const result = await kernel.run(input, parsed.params, context, secondInput);
   const rows = kernel.outputFormat === 'json' ? input.rows : (result.output as Matrix).rows;
   return {
     output: result.output,
     rows,
     backend: result.backend,
-    details: { kernel: name, ...result.details },
+    details: { kernel: name, ...result.details, ...(webGpuUnavailable ? { webGpuUnavailable } : {}) },
   };
 }
 

@@ -23,6 +23,11 @@ export class Allocations {
     if (job !== undefined) this.held.set(jobId, { ...job, stopping: { forJobId, by } });
   }
 
+  /** What the job holds, or undefined when it holds nothing. */
+  heldBy(jobId: string): RunningJob | undefined {
+    return this.held.get(jobId);
+  }
+
   queueOf(jobId: string): string | undefined {
     return this.held.get(jobId)?.queue;
   }

@@ -1,12 +1,14 @@
 // One job's life on the leader, from RUNNABLE to SUCCEEDED or FAILED: wait for the core to place it,
 // record STARTING, run the attempt on the executor, record the outcome, retry while the strategy allows.
-import type { AttemptRequest } from '../runner/protocol.ts';
+import { ATTEMPT_TIMEOUT_CODE, type AttemptRequest } from '../runner/protocol.ts';
 import type { PendingJob, Placement } from './core/types.ts';
-import type { AttemptOutcome, Executor } from './executors/executor.ts';
+import type { AttemptHooks, AttemptOutcome, Executor } from './executors/executor.ts';
+import { setLongTimeout } from './executors/long-timeout.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
 import type { PlacementLoop } from './placement-loop.ts';
 import type { QueueSettings } from './queue-settings.ts';
+import { attemptsUsed, countsAsAttempt, decideRetry } from './retry/retry-decision.ts';
 import { FencedError } from './store/errors.ts';
 import type { JobStore } from './store/job-store.ts';
 
@@ -24,9 +26,13 @@ export interface DriverDeps {
   cwd: string;
   isShuttingDown: () => boolean;
   queueSettings: (queue: string) => QueueSettings;
+  /** [0, 1): the jitter of retry backoffs (Math.random when absent). */
+  random?: () => number;
 }
 
 const ACTIVE: readonly JobStatus[] = ['STARTING', 'RUNNING'];
+/** Attempts lost to their node (not the job's fault, so not counted as retries) before the job fails. */
+const MAX_LOST_ATTEMPTS = 5;
 const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 
 export class AttemptDriver {
@@ -49,36 +55,83 @@ export class AttemptDriver {
   }
 
   private async driveAttempts(jobId: string): Promise<DriveResult> {
-    let record = await this.recover(jobId);
+    const found = await this.deps.store.get(jobId);
+    let record = found;
+    if (found && ACTIVE.includes(found.status)) {
+      const adopted = await this.reattach(found);
+      if (adopted === 'requeue') return 'requeue';
+      record = adopted === 'none' ? await this.recover(jobId) : adopted;
+    } else {
+      record = await this.recover(jobId);
+    }
     while (record && WAITING.includes(record.status)) {
-      if (record.cancelRequested) return this.cancelWaiting(record);
-      const wait = await this.deps.loop.waitForPlacement(pendingJob(record, this.deps.queueSettings));
+      if (record.terminateRequested) return this.terminateWaiting(record);
+      const wait = await this.deps.loop.waitForPlacement(pendingJob(record, this.deps.queueSettings), {
+        notBefore: record.notBefore,
+      });
       if (this.deps.isShuttingDown()) return 'requeue';
       if (wait.kind === 'dropped') {
-        // Dropped because of a cancel: make sure the job ends FAILED even if the cancel raced an attempt.
+        // Dropped by a cancel or terminate: a terminate that raced an attempt still has to end the job.
         const current = await this.deps.store.get(jobId);
-        return current?.cancelRequested && WAITING.includes(current.status)
-          ? this.cancelWaiting(current)
+        return current?.terminateRequested && WAITING.includes(current.status)
+          ? this.terminateWaiting(current)
           : 'done';
       }
       const started = await this.start(record, wait.placement);
       if (!started) return 'done'; // cancelled (or changed) between placement and start
       record = started;
-      const outcome: AttemptOutcome = record.cancelRequested
-        ? { kind: 'interrupted', by: 'cancel', reason: record.cancelRequested.reason }
-        : await this.run(record, wait.placement);
+      const outcome: AttemptOutcome = record.terminateRequested
+        ? { kind: 'interrupted', by: 'cancel', reason: record.terminateRequested.reason }
+        : await this.runWithin(record, wait.placement);
       this.deps.loop.release(jobId);
+      if (outcome.kind === 'detached') return 'requeue'; // it goes on; the next leader re-attaches
+      const attempt = record.attempts.length;
       record = await this.settle(record, outcome);
+      this.deps.executor.forget?.(jobId, attempt);
       if (outcome.kind === 'interrupted' && outcome.by === 'shutdown') return 'requeue';
     }
     return 'done';
   }
 
-  /** A cancel that reached a job between attempts (it was STARTING or RUNNING when asked). */
-  private async cancelWaiting(record: JobRecord): Promise<DriveResult> {
-    const reason = `Cancelled: ${record.cancelRequested?.reason ?? 'by request'}`;
+  /**
+   * A job left STARTING or RUNNING by a previous leader whose attempt still exists on the executor (a pod
+   * outlives its scheduler): hold its capacity again, wait for its end and record it, instead of starting
+   * it twice. `none` when there is nothing to re-attach to (the attempt is then lost).
+   */
+  private async reattach(record: JobRecord): Promise<JobRecord | undefined | 'requeue' | 'none'> {
+    const { executor, loop } = this.deps;
+    const attempt = record.attempts.at(-1);
+    if (!executor.reattach || !attempt || attempt.stoppedAt || (record.spec.nodes ?? 1) > 1) return 'none';
+    const placement: Placement = {
+      jobId: record.id,
+      node: attempt.placement.node,
+      gpuIndices: attempt.placement.gpuIndices,
+      gpuMilliPerGpu: attempt.placement.gpuMilliPerGpu,
+      cpuMilli: record.spec.resources.cpuMilli,
+      memoryMiB: record.spec.resources.memoryMiB,
+    };
+    // Held before asking, so no cycle in between can give its capacity away.
+    loop.adopt(pendingJob(record, this.deps.queueSettings), placement, attempt.startedAt);
+    const running = executor.reattach(this.request(record, placement), placement, this.hooks(record));
+    // A terminate asked before this leader took over (the executor keeps it until the attempt is attached).
+    if (record.terminateRequested) executor.interrupt(record.id, 'cancel', record.terminateRequested.reason);
+    const outcome = await running;
+    loop.release(record.id);
+    if (!outcome) return 'none';
+    if (outcome.kind === 'detached') return 'requeue';
+    const settled = await this.settle(record, outcome);
+    executor.forget?.(record.id, attempt.number);
+    if (outcome.kind === 'interrupted' && outcome.by === 'shutdown') return 'requeue';
+    return settled;
+  }
+
+  /** A terminate that reached a job between attempts (it was STARTING or RUNNING when asked). */
+  private async terminateWaiting(record: JobRecord): Promise<DriveResult> {
+    const reason = `Terminated: ${record.terminateRequested?.reason ?? 'by request'}`;
     await this.transition(record.id, WAITING, 'FAILED', reason, (r) => {
       r.stoppedAt = this.deps.now();
+      r.isTerminated = true;
+      delete r.notBefore;
     });
     return 'done';
   }
@@ -107,6 +160,7 @@ export class AttemptDriver {
       `attempt ${number} placed on ${placement.node} (${gpus})`,
       (r) => {
         r.startedAt ??= this.deps.now();
+        delete r.notBefore;
         r.attempts.push({
           number,
           placement: {
@@ -122,33 +176,59 @@ export class AttemptDriver {
     return started?.status === 'STARTING' && started.attempts.length === number ? started : undefined;
   }
 
+  /**
+   * Runs the attempt, stopping it after the spec's timeoutSeconds whatever the executor does about it, so
+   * every executor times out alike: the attempt then fails with TIMEOUT (never retried).
+   */
+  private async runWithin(record: JobRecord, placement: Placement): Promise<AttemptOutcome> {
+    const seconds = record.spec.timeoutSeconds;
+    const message = `attempt ran longer than timeoutSeconds (${seconds} s)`;
+    let timedOut = false;
+    const cancelTimer = setLongTimeout(() => {
+      timedOut = true;
+      this.deps.executor.interrupt(record.id, 'cancel', message);
+    }, seconds * 1000);
+    try {
+      const outcome = await this.run(record, placement);
+      if (timedOut && outcome.kind === 'interrupted' && outcome.by === 'cancel') {
+        return { kind: 'failed', failure: { code: ATTEMPT_TIMEOUT_CODE, message, retryable: false } };
+      }
+      return outcome;
+    } finally {
+      cancelTimer();
+    }
+  }
+
   private run(record: JobRecord, placement: Placement): Promise<AttemptOutcome> {
-    const request: AttemptRequest = {
+    return this.deps.executor.run(this.request(record, placement), placement, this.hooks(record));
+  }
+
+  private request(record: JobRecord, placement: Placement): AttemptRequest {
+    return {
       jobId: record.id,
       attempt: record.attempts.length,
       spec: record.spec,
       cwd: this.deps.cwd,
       gpuIndices: placement.gpuIndices,
+      ...(record.arrayProperties?.index === undefined ? {} : { arrayIndex: record.arrayProperties.index }),
     };
-    return this.deps.executor.run(request, placement, {
+  }
+
+  private hooks(record: JobRecord): AttemptHooks {
+    const number = record.attempts.length;
+    return {
       onStarted: (backend) => {
-        void this.transition(
-          record.id,
-          ['STARTING'],
-          'RUNNING',
-          `attempt ${request.attempt} running`,
-          (r) => {
-            const attempt = r.attempts.at(-1);
-            if (attempt && backend) attempt.backend = backend;
-          },
-        ).catch(() => undefined); // the settle step records the outcome even if this write is lost
+        void this.transition(record.id, ['STARTING'], 'RUNNING', `attempt ${number} running`, (r) => {
+          const attempt = r.attempts.at(-1);
+          if (attempt && backend) attempt.backend = backend;
+        }).catch(() => undefined); // the settle step records the outcome even if this write is lost
       },
       onProgress: (progress) => {
         void this.deps.store
           .setProgress(record.id, { ...progress, at: this.deps.now() })
           .catch(() => undefined);
       },
-    });
+    };
   }
 
   private async settle(record: JobRecord, outcome: AttemptOutcome): Promise<JobRecord | undefined> {
@@ -169,39 +249,86 @@ export class AttemptDriver {
           r.stoppedAt = now;
         });
       }
+      case 'detached':
+        return record; // nothing to record: the attempt goes on without this process
+      case 'lost': {
+        // Like a node termination: counted against retry.attempts only with retry.countInterruptions.
+        const lost = record.attempts.filter((a) => a.outcome === 'lost').length + 1;
+        const why = `attempt ${number} lost: ${outcome.code}: ${outcome.reason}`;
+        const { retry } = record.spec;
+        const used = attemptsUsed(retry, record.attempts.slice(record.retryBase ?? 0)) + 1;
+        const counted = countsAsAttempt(retry, { outcome: 'lost', interruptedBy: 'terminated' });
+        const extra = { interruptedBy: 'terminated' as const };
+        if (lost < MAX_LOST_ATTEMPTS && !(counted && used >= retry.attempts))
+          return this.transition(record.id, ACTIVE, 'RUNNABLE', `${why}; will run again`, (r) =>
+            closeAttempt(r, now, 'lost', why, extra),
+          );
+        const final =
+          counted && used >= retry.attempts
+            ? `${why}; no attempts left (retry.countInterruptions: ${used} of ${retry.attempts} used)`
+            : `${why} (${lost} attempts lost; giving up)`;
+        return this.transition(record.id, ACTIVE, 'FAILED', final, (r) => {
+          closeAttempt(r, now, 'lost', why, extra);
+          r.stoppedAt = now;
+        });
+      }
       case 'interrupted': {
         if (outcome.by === 'cancel') {
           const reason = `Terminated: ${outcome.reason}`;
           return this.transition(record.id, ACTIVE, 'FAILED', reason, (r) => {
-            closeAttempt(r, now, 'interrupted', reason);
+            closeAttempt(r, now, 'interrupted', reason, { interruptedBy: 'cancel' });
+            r.stoppedAt = now;
+            r.isTerminated = true;
+          });
+        }
+        // Not the job's fault: back to RUNNABLE without using a retry; the next attempt resumes from the
+        // checkpoint, if the runner saved one.
+        const { checkpoint } = outcome;
+        const resume = checkpoint
+          ? `; checkpoint at row ${checkpoint.nextRow} of [${checkpoint.start}, ${checkpoint.end}), will resume there`
+          : '; will run again';
+        const extra = { interruptedBy: outcome.by, ...(checkpoint ? { checkpoint } : {}) };
+        const ended = outcome.by === 'preempt' ? 'preempted' : 'interrupted';
+        const stopped =
+          outcome.by === 'preempt'
+            ? `PREEMPTED: attempt ${number} stopped ${outcome.reason}`
+            : `attempt ${number} interrupted (${outcome.reason})`;
+        const { retry } = record.spec;
+        // Only with retry.countInterruptions can an interruption use up the last attempt.
+        const used = attemptsUsed(retry, record.attempts) + 1;
+        if (countsAsAttempt(retry, { outcome: ended, interruptedBy: outcome.by }) && used >= retry.attempts) {
+          const reason = `${stopped}; no attempts left (retry.countInterruptions: ${used} of ${retry.attempts} used)`;
+          return this.transition(record.id, ACTIVE, 'FAILED', reason, (r) => {
+            closeAttempt(r, now, ended, reason, { interruptedBy: outcome.by });
             r.stoppedAt = now;
           });
         }
-        if (outcome.by === 'preempt') {
-          const reason = `PREEMPTED: attempt ${number} stopped ${outcome.reason}; will run again`;
-          return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
-            closeAttempt(r, now, 'preempted', reason),
-          );
-        }
-        const reason = `attempt ${number} interrupted (${outcome.reason}); will run again`;
+        const reason = `${stopped}${resume}`;
         return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
-          closeAttempt(r, now, 'interrupted', reason),
+          closeAttempt(r, now, ended, reason, extra),
         );
       }
       case 'failed': {
-        const { failure } = outcome;
-        const failed = record.attempts.filter((a) => a.outcome === 'failed').length + 1;
-        const allowed = record.spec.retry.attempts;
+        const { failure, exitCode } = outcome;
+        // Attempts before a retry-failed request (array children) do not count against the strategy.
+        const failed = attemptsUsed(record.spec.retry, record.attempts.slice(record.retryBase ?? 0)) + 1;
         const why = `attempt ${number} failed: ${failure.code}: ${failure.message}`;
-        const extra = { exitCode: outcome.exitCode };
-        if (failure.retryable && failed < allowed) {
-          const reason = `${why}; retrying (${failed} of ${allowed} attempts used)`;
-          return this.transition(record.id, ACTIVE, 'RUNNABLE', reason, (r) =>
-            closeAttempt(r, now, 'failed', why, extra),
-          );
+        const decision = decideRetry(
+          record.spec.retry,
+          { failure, exitCode },
+          failed,
+          why,
+          this.deps.random ?? Math.random,
+        );
+        const extra = { exitCode };
+        if (decision.retry) {
+          return this.transition(record.id, ACTIVE, 'RUNNABLE', decision.reason, (r) => {
+            closeAttempt(r, now, 'failed', why, extra);
+            // In the record, so a backoff survives a restart of the scheduler.
+            if (decision.delayMs > 0) r.notBefore = now + decision.delayMs;
+          });
         }
-        const final = failure.retryable ? `${why} (no attempts left)` : why;
-        return this.transition(record.id, ACTIVE, 'FAILED', final, (r) => {
+        return this.transition(record.id, ACTIVE, 'FAILED', decision.reason, (r) => {
           closeAttempt(r, now, 'failed', why, extra);
           r.stoppedAt = now;
         });

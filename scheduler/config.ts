@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_SCORER, scorerNames } from './core/index.ts';
+import { LeaderElectionSchema, leaseTimingProblem } from './leader-election-config.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-"');
 
@@ -15,6 +16,72 @@ const InventorySchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
+/** One share's budget: at most `gpuHours` GPU-hours in any rolling `windowHours`. */
+const BudgetSchema = z.strictObject({
+  gpuHours: z.number().positive(),
+  /** At least 1 s (a window of 60 buckets of 1/60 each), at most a year. */
+  windowHours: z
+    .number()
+    .min(1 / 3600)
+    .max(366 * 24),
+});
+
+const LocalEnvironmentSchema = z.strictObject({
+  name,
+  type: z.literal('local'),
+  /** Declared node inventory instead of detection (nvidia-smi, OS). */
+  inventory: InventorySchema.optional(),
+  scorer: z.string().default(DEFAULT_SCORER),
+});
+
+const TolerationSchema = z.strictObject({
+  key: z.string().min(1).optional(),
+  operator: z.enum(['Equal', 'Exists']).default('Equal'),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+});
+
+/** A pool of Kubernetes nodes found by label; each attempt is one Pod bound to the node the core chose. */
+export const KubernetesEnvironmentSchema = z.strictObject({
+  name,
+  type: z.literal('kubernetes'),
+  scorer: z.string().default(DEFAULT_SCORER),
+  /** A kubeconfig file; absent means in-cluster (the pod's service account). */
+  kubeconfigPath: z.string().min(1).optional(),
+  /** Where job pods are created (default: the kubeconfig context's namespace, else "default"). */
+  namespace: z.string().min(1).optional(),
+  /** Node labels that make a node part of this pool (all must match). */
+  nodeSelector: z.record(z.string(), z.string()).default({}),
+  /** Taints of the pool's nodes that job pods tolerate (other NoSchedule/NoExecute taints exclude a node). */
+  tolerations: z.array(TolerationSchema).default([]),
+  /** The runner image (the one gpubatch image). */
+  image: z.string().min(1),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+  /**
+   * GPU shares (gpuMilli < 1000) on this pool: pods get the GPU index the core chose in
+   * NVIDIA_VISIBLE_DEVICES and no nvidia.com/gpu request. Only for nodes dedicated to gpubatch.
+   */
+  gpuSharing: z.boolean().default(false),
+  /** The service account job pods run as (its token is never mounted); default: the namespace's default. */
+  serviceAccountName: z.string().min(1).optional(),
+  /** A PersistentVolumeClaim with the job data, mounted in job pods at the service's working directory. */
+  dataVolumeClaim: z.string().min(1).optional(),
+  /** How long a job pod gets after SIGTERM (checkpoints) before it is killed. */
+  terminationGraceSeconds: z.int().min(0).max(3600).default(30),
+  /** A node not Ready this long fails its attempts as NODE_LOST (they are retried elsewhere). */
+  nodeLostSeconds: z.number().positive().max(3600).default(40),
+  /** Finished pods are kept this long after their outcome is recorded, so their logs stay readable. */
+  finishedPodRetentionSeconds: z
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(300),
+  /** Pod creates and deletes in flight at once. */
+  maxConcurrentRequests: z.int().min(1).max(1000).default(32),
+});
+
+export type KubernetesEnvironment = z.output<typeof KubernetesEnvironmentSchema>;
+
 /** One entry of `queues:` (also read by `gpubatch simulate --queues`). */
 export const QueueSchema = z.strictObject({
   name,
@@ -25,6 +92,12 @@ export const QueueSchema = z.strictObject({
   canPreempt: z.boolean().default(false),
   /** Jobs of this queue may be stopped for higher-priority jobs of a queue that can preempt. */
   preemptible: z.boolean().default(true),
+  /** Jobs RUNNABLE longer than this are cancelled (FAILED, isCancelled) with a reason naming the limit. */
+  maxRunnableSeconds: z
+    .int()
+    .min(1)
+    .max(365 * 24 * 3600)
+    .optional(),
 });
 
 /** The service's YAML file (GPUBATCH_CONFIG); `gpubatch simulate --queues` reads the same shape. */
@@ -34,15 +107,7 @@ export const FileConfigSchema = z.strictObject({
     .min(1)
     .default([QueueSchema.parse({ name: 'default' })]),
   computeEnvironments: z
-    .array(
-      z.strictObject({
-        name,
-        type: z.literal('local'),
-        /** Declared node inventory instead of detection (nvidia-smi, OS). */
-        inventory: InventorySchema.optional(),
-        scorer: z.string().default(DEFAULT_SCORER),
-      }),
-    )
+    .array(z.discriminatedUnion('type', [LocalEnvironmentSchema, KubernetesEnvironmentSchema]))
     .min(1)
     .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER }]),
   runners: z
@@ -65,15 +130,38 @@ export const FileConfigSchema = z.strictObject({
       halfLifeSeconds: z.int().min(1).default(3600),
       /** Weight per shareIdentifier; a share not listed weighs 1. */
       weights: z.record(z.string(), z.number().positive()).default({}),
+      /**
+       * GPU-hour budget per shareIdentifier over a rolling window; `*` is the budget of each share without
+       * its own entry. A share over budget starts nothing until usage leaves the window (docs/scheduler-core.md).
+       */
+      budgets: z.record(z.string().min(1), BudgetSchema).default({}),
     })
-    .default({ halfLifeSeconds: 3600, weights: {} }),
+    .default({ halfLifeSeconds: 3600, weights: {}, budgets: {} }),
   /** Look-ahead window: how many queued jobs per queue and size lane the scheduler considers at once. */
   windowPerQueue: z.int().min(1).max(10_000).default(256),
+  /** Finished (SUCCEEDED/FAILED) jobs are deleted this long after they finish (docs/api.md#retention). */
+  retention: z
+    .strictObject({
+      /** Days a finished job is kept; fractions allowed (0.5 = 12 h). */
+      finishedJobDays: z.number().positive().max(3650).default(7),
+      /** How often the leader deletes what is due. */
+      sweepIntervalSeconds: z.int().min(1).max(86_400).default(60),
+      /** Jobs deleted per Lua script (Redis is busy for one batch at a time). */
+      batchSize: z.int().min(1).max(10_000).default(500),
+    })
+    .default({ finishedJobDays: 7, sweepIntervalSeconds: 60, batchSize: 500 }),
+  /** Who may lead: the Redis lock alone, or a Kubernetes Lease first (docs/kubernetes.md). */
+  leaderElection: LeaderElectionSchema.default({ type: 'redis' }),
 });
 
 export type FileConfig = z.output<typeof FileConfigSchema>;
 
+/** What `up` runs in this process: the REST API, the scheduler (leader campaign, workers), or both. */
+export const ROLES = ['all', 'api', 'scheduler'] as const;
+export type Role = (typeof ROLES)[number];
+
 export interface Config extends FileConfig {
+  role: Role;
   port: number;
   host: string;
   dataDir: string;
@@ -95,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`PORT must be a port number (0-65535), got "${env.PORT}"`);
   }
+  const role = (env.GPUBATCH_ROLE || 'all') as Role;
+  if (!ROLES.includes(role)) {
+    throw new ConfigError(`role (--role or GPUBATCH_ROLE) must be one of ${ROLES.join(', ')}; got "${role}"`);
+  }
   const file = env.GPUBATCH_CONFIG ? readConfigFile(resolve(cwd, env.GPUBATCH_CONFIG)) : {};
   const parsed = FileConfigSchema.safeParse(file);
   if (!parsed.success) {
@@ -103,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const config: Config = {
     ...parsed.data,
+    role,
     port,
     host: env.HOST ?? '127.0.0.1',
     dataDir: resolve(cwd, env.GPUBATCH_DATA_DIR ?? '.gpubatch'),
@@ -110,6 +203,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     token: env.GPUBATCH_TOKEN || undefined,
     cwd,
   };
+  if (role !== 'all' && !config.redisUrl) {
+    // Separate API and scheduler processes must meet in one Redis; an embedded one would be private.
+    throw new ConfigError(
+      `role ${role}: REDIS_URL is required (the Redis shared by the API and the scheduler); the embedded redis-server is only for role all`,
+    );
+  }
+  if (config.leaderElection.type === 'kubernetes-lease') {
+    const problem = leaseTimingProblem(config.leaderElection);
+    if (problem) throw new ConfigError(`${env.GPUBATCH_CONFIG}: ${problem}`);
+  }
   if (config.computeEnvironments.filter((ce) => ce.type === 'local').length > 1) {
     throw new ConfigError('computeEnvironments: only one of type "local" (it is this machine)');
   }

@@ -32,6 +32,10 @@ export interface Attempt {
   outcome?: 'succeeded' | 'failed' | 'interrupted' | 'preempted' | 'lost';
   /** Why the attempt ended (empty while it runs). */
   reason?: string;
+  /** Who stopped an interrupted or preempted attempt (the executor's interrupt cause). */
+  interruptedBy?: 'shutdown' | 'cancel' | 'preempt' | 'terminated';
+  /** An interrupted inference attempt's saved progress: the next attempt resumes at `nextRow`. */
+  checkpoint?: { nextRow: number; start: number; end: number };
 }
 
 export interface JobProgress {
@@ -57,6 +61,8 @@ export interface JobEvent {
 export interface JobRecord {
   id: string;
   spec: JobSpec;
+  /** "name:revision" of the job definition it was submitted from, if any. */
+  jobDefinition?: string;
   status: JobStatus;
   statusReason: string;
   createdAt: number;
@@ -66,10 +72,27 @@ export interface JobRecord {
   progress?: JobProgress;
   result?: JobResult;
   events: JobEvent[];
-  /** Set when a user asked to stop a STARTING or RUNNING job; the leader terminates the attempt. */
-  cancelRequested?: { at: number; reason: string };
+  /** Set when a user asked to terminate a STARTING or RUNNING job; the leader stops the attempt. */
+  terminateRequested?: { at: number; reason: string };
+  /** FAILED because it was cancelled before it started (by a user, or the queue's maxRunnableSeconds). */
+  isCancelled?: boolean;
+  /** FAILED because a user terminated it. */
+  isTerminated?: boolean;
+  /** A RUNNABLE job waiting out its retry backoff: not placed before this time (ms). */
+  notBefore?: number;
   /** For a RUNNABLE job: when the scheduler expects it to start (ms), by simulating the queue forward. */
   estimatedStartAt?: number;
   /** For a RUNNABLE job: cheap hints at what would let it run sooner. */
   suggestions?: string[];
+  /** Array jobs (AWS Batch's shape): the parent has `size` and `statusSummary`, a child its `index`. */
+  arrayProperties?: ArrayProperties;
+  /** Attempts made before the last retry-failed request; `retry.attempts` counts the ones after. */
+  retryBase?: number;
+}
+
+export interface ArrayProperties {
+  size?: number;
+  index?: number;
+  /** The parent's children per status (read from counters kept beside it, not stored in the record). */
+  statusSummary?: Partial<Record<JobStatus, number>>;
 }

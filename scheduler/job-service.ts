@@ -1,13 +1,25 @@
 // The JobService the API calls, backed by the Redis job store and the BullMQ queues.
 import type { Redis } from 'ioredis';
 import { ConflictError, type FieldProblem, UnprocessableJobError, ValidationError } from '../api/errors.ts';
-import type { JobPage, JobService, ListJobsQuery, SubmitOutcome } from '../api/job-service.ts';
+import type {
+  ComputeEnvironmentView,
+  JobPage,
+  JobService,
+  ListJobsQuery,
+  SubmitOrigin,
+  SubmitOutcome,
+} from '../api/job-service.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { preflight } from '../runner/preflight.ts';
+import { childSpec } from './array-children.ts';
+import { retryFailedChildren } from './array-retry.ts';
 import { describeReason, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
+import { Dependencies } from './dependencies.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
+import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
+import type { JobPosition } from './store/job-index.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 
@@ -15,11 +27,17 @@ export interface RedisJobServiceOptions {
   store: JobStore;
   queues: JobQueues;
   redis: Redis;
-  /** Nodes (at full capacity) of the compute environment each queue feeds. */
-  nodesForQueue: (queue: string) => NodeState[];
+  /**
+   * Nodes (at full capacity) of the compute environment each queue feeds; undefined while not known yet
+   * (an API process before any scheduler published them): the fit checks are then left to the scheduler.
+   */
+  nodesForQueue: (queue: string) => NodeState[] | undefined;
   cwd: string;
   now?: () => number;
-  schedulerRunning: () => boolean;
+  /** Whether the scheduler runs in this process; absent when it runs in another (role api). */
+  schedulerRunning?: () => boolean;
+  /** The configured compute environments and the queues feeding each (default: none listed). */
+  computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
 }
@@ -27,23 +45,32 @@ export interface RedisJobServiceOptions {
 export class RedisJobService implements JobService {
   private readonly options: RedisJobServiceOptions;
   private readonly now: () => number;
+  private readonly dependencies: Dependencies;
 
   constructor(options: RedisJobServiceOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.dependencies = new Dependencies({
+      store: options.store,
+      queues: options.queues,
+      now: this.now,
+      publishCancel: (jobId, reason) => this.publishStop(jobId, reason),
+    });
   }
 
-  async submit(spec: JobSpec): Promise<SubmitOutcome> {
+  async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
     if (!queues.has(spec.queue)) {
       throw new UnprocessableJobError(`unknown queue "${spec.queue}"`, [
         { field: 'queue', message: `no queue named "${spec.queue}"; queues: ${queues.names().join(', ')}` },
       ]);
     }
-    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(spec, this.options.cwd);
+    // An array's children differ only in their index: the first stands for all in the checks.
+    const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
+    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
     const nodes = this.options.nodesForQueue(spec.queue);
-    problems.push(...gangProblems(spec, nodes));
-    const never = neverFits(nodes, spec.resources);
+    if (nodes) problems.push(...gangProblems(spec, nodes));
+    const never = nodes && neverFits(nodes, spec.resources);
     if (never) {
       problems.push({
         field: 'resources',
@@ -53,11 +80,53 @@ export class RedisJobService implements JobService {
     if (problems.length > 0) {
       throw new UnprocessableJobError(`${problems[0]!.field}: ${problems[0]!.message}`, problems);
     }
-    const { record, created } = await store.create(spec);
+    if (spec.arraySize !== undefined || (spec.dependsOn ?? []).length > 0)
+      return this.submitWithDependencies(spec, origin);
+    const { record, created } = await store.create(spec, origin);
     if (!created) return { job: record, created };
     await queues.enqueue(record);
     const runnable = await makeRunnable(store, record.id, this.now);
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
+  }
+
+  /**
+   * A job that waits for others, or an array job: stored PENDING with its dependency edges (and its
+   * children) in one atomic step, then the outbox is drained: a job with nothing to wait for becomes
+   * RUNNABLE before this returns; an array's first children are released in the background, so that
+   * submitting 10,000 children answers at once.
+   */
+  private async submitWithDependencies(spec: JobSpec, origin: SubmitOrigin): Promise<SubmitOutcome> {
+    let outcome: { record: JobRecord; created: boolean };
+    try {
+      outcome = await this.options.store.graph.createWithDependencies(spec, origin);
+    } catch (error) {
+      if (error instanceof UnknownDependencyError) {
+        const field = `dependsOn[${error.index}].jobId`;
+        const id = spec.dependsOn?.[error.index]?.jobId;
+        throw new UnprocessableJobError(`${field}: no job with id "${id}"`, [
+          { field, message: `no job with id "${id}"; a job may depend only on jobs that exist` },
+        ]);
+      }
+      if (error instanceof DependencySizeError) {
+        const field = `dependsOn[${error.index}].jobId`;
+        const message = `N_TO_N needs an array job of the same size (${spec.arraySize})`;
+        throw new UnprocessableJobError(`${field}: ${message}`, [{ field, message }]);
+      }
+      throw error;
+    }
+    if (!outcome.created) return { job: outcome.record, created: false };
+    // The job is stored: a failed drain is retried by the leader's next one (after an attempt, every 30 s).
+    const drained = this.dependencies.drain().catch(() => undefined);
+    if (spec.arraySize !== undefined) return { job: outcome.record, created: true };
+    await drained;
+    return { job: (await this.options.store.get(outcome.record.id)) ?? outcome.record, created: true };
+  }
+
+  /** Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). */
+  async retryFailed(id: string): Promise<JobRecord | undefined> {
+    const record = await retryFailedChildren(this.options.store, id, this.now);
+    if (record) await this.dependencies.drain();
+    return record && ((await this.options.store.get(id)) ?? record);
   }
 
   get(id: string): Promise<JobRecord | undefined> {
@@ -65,41 +134,92 @@ export class RedisJobService implements JobService {
   }
 
   async list(query: ListJobsQuery): Promise<JobPage> {
-    const beforeSeq = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const { records, nextSeq } = await this.options.store.list({
+    const { records, next } = await this.options.store.list({
       queue: query.queue,
       status: query.status,
-      beforeSeq,
+      namePrefix: query.name,
+      share: query.share,
+      createdAfter: query.createdAfter,
+      createdBefore: query.createdBefore,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: query.limit,
     });
-    return { jobs: records, nextCursor: nextSeq === undefined ? undefined : encodeCursor(nextSeq) };
+    return next ? { jobs: records, nextCursor: encodeCursor(next) } : { jobs: records };
   }
 
+  /**
+   * AWS Batch's CancelJob: only a job that has not started (SUBMITTED, PENDING, RUNNABLE) becomes FAILED with
+   * `isCancelled`. A STARTING or RUNNING job is a 409 naming its state and pointing at terminate, rather
+   * than AWS's silent no-op.
+   */
   async cancel(id: string, reason: string): Promise<JobRecord | undefined> {
-    const { store } = this.options;
     const at = this.now();
-    let terminal = false;
-    const record = await store.update(id, (r) => {
-      terminal = TERMINAL_STATUSES.includes(r.status);
-      if (terminal || r.cancelRequested) return undefined;
+    const record = await this.stop(id, (r) => {
+      if (r.status === 'STARTING' || r.status === 'RUNNING') return undefined;
+      return failWaiting(r, at, `Cancelled: ${reason}`, 'isCancelled');
+    });
+    if (record && (record.status === 'STARTING' || record.status === 'RUNNING')) {
+      throw new ConflictError(
+        `job ${id} is ${record.status}: cancel stops only jobs that have not started (SUBMITTED, PENDING, RUNNABLE); terminate it instead (POST /v1/jobs/${id}/terminate)`,
+      );
+    }
+    return record && this.afterStop(record, reason, `Cancelled: ${reason}`);
+  }
+
+  /**
+   * AWS Batch's TerminateJob: a waiting job becomes FAILED at once; a STARTING or RUNNING one records
+   * `terminateRequested`, and the leader stops the attempt and records FAILED with `isTerminated`.
+   */
+  async terminate(id: string, reason: string): Promise<JobRecord | undefined> {
+    const at = this.now();
+    const record = await this.stop(id, (r) => {
+      if (r.terminateRequested) return undefined;
       if (r.status === 'STARTING' || r.status === 'RUNNING') {
-        r.cancelRequested = { at, reason }; // the leader terminates the attempt, then records FAILED
+        r.terminateRequested = { at, reason }; // the leader stops the attempt, then records FAILED
         return r;
       }
-      r.status = 'FAILED';
-      r.statusReason = `Cancelled: ${reason}`;
-      r.stoppedAt = at;
-      r.events.push({ at, status: 'FAILED', reason: r.statusReason });
-      return r;
+      return failWaiting(r, at, `Terminated: ${reason}`, 'isTerminated');
     });
-    if (!record) return undefined;
-    if (terminal) throw new ConflictError(`job ${id} is already ${record.status}`);
-    await this.options.redis.publish(store.keys.cancelChannel, JSON.stringify({ jobId: id, reason }));
+    return record && this.afterStop(record, reason, `Terminated: ${reason}`);
+  }
+
+  /** Tells the leader, stops an array's children, and fails the dependents of a job that failed here. */
+  private async afterStop(record: JobRecord, reason: string, childReason: string): Promise<JobRecord> {
+    await this.publishStop(record.id, reason);
+    if (record.arrayProperties?.size !== undefined) await this.dependencies.stopChildren(record, childReason);
+    await this.dependencies.drain(); // its dependents fail ("Dependent Job failed")
+    return (await this.options.store.get(record.id)) ?? record;
+  }
+
+  /** Applies `change` unless the job has finished (409); undefined when there is no such job. */
+  private async stop(id: string, change: (r: JobRecord) => JobRecord | undefined) {
+    let terminal = false;
+    const record = await this.options.store.update(id, (r) => {
+      terminal = TERMINAL_STATUSES.includes(r.status);
+      return terminal ? undefined : change(r);
+    });
+    if (record && terminal) throw new ConflictError(`job ${id} is already ${record.status}`);
     return record;
+  }
+
+  /** The leader drops the job from its look-ahead window or stops its attempt (it also reads the record). */
+  private async publishStop(id: string, reason: string): Promise<void> {
+    const { store, redis } = this.options;
+    await redis.publish(store.keys.cancelChannel, JSON.stringify({ jobId: id, reason }));
   }
 
   async queues(): Promise<string[]> {
     return this.options.queues.names();
+  }
+
+  async computeEnvironments(): Promise<ComputeEnvironmentView[]> {
+    const signals = new Map((await this.options.store.scaleSignals()).map((s) => [s.computeEnvironment, s]));
+    return (this.options.computeEnvironments ?? []).map((ce) => {
+      const signal = signals.get(ce.name);
+      if (!signal) return ce;
+      const { computeEnvironment: _name, at, ...numbers } = signal;
+      return { ...ce, ...numbers, updatedAt: at };
+    });
   }
 
   async ready(): Promise<{ ready: boolean; detail: string }> {
@@ -108,24 +228,52 @@ export class RedisJobService implements JobService {
     } catch (error) {
       return { ready: false, detail: `redis: ${(error as Error).message}` };
     }
+    if (!this.options.schedulerRunning)
+      return { ready: true, detail: 'redis answers; the scheduler runs in its own process' };
     return this.options.schedulerRunning()
       ? { ready: true, detail: 'redis answers; scheduler running' }
       : { ready: false, detail: 'redis answers; scheduler not running here (waiting for leadership?)' };
   }
 }
 
-function encodeCursor(seq: number): string {
-  return Buffer.from(`seq:${seq}`).toString('base64url');
+function failWaiting(
+  r: JobRecord,
+  at: number,
+  reason: string,
+  flag: 'isCancelled' | 'isTerminated',
+): JobRecord {
+  r.status = 'FAILED';
+  r.statusReason = reason;
+  r.stoppedAt = at;
+  r[flag] = true;
+  delete r.notBefore;
+  r.events.push({ at, status: 'FAILED', reason });
+  return r;
 }
 
-function decodeCursor(cursor: string): number {
-  const match = /^seq:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) {
+/** base64url of JSON [createdAt, id]: opaque to clients, which only hand it back. */
+function encodeCursor(position: JobPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): JobPosition {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    decoded = undefined;
+  }
+  if (
+    !Array.isArray(decoded) ||
+    decoded.length !== 2 ||
+    !Number.isSafeInteger(decoded[0]) ||
+    typeof decoded[1] !== 'string'
+  ) {
     throw new ValidationError('cursor: not a cursor from a previous page', [
       { field: 'cursor', message: 'not a cursor from a previous page' },
     ]);
   }
-  return Number(match[1]);
+  return { createdAt: decoded[0] as number, id: decoded[1] as string };
 }
 
 /** A gang needs as many nodes as members (in one label domain when sameLabel is set). */

@@ -3,18 +3,41 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from './store/keys.ts';
-import { ACQUIRE_LEADER, RELEASE_LEADER } from './store/lua.ts';
+import { ACQUIRE_LEADER, RELEASE_LEADER, RENEW_LEADER, SEIZE_LEADER } from './store/lua.ts';
 import { runScript } from './store/run-script.ts';
 
-export interface LeaderOptions {
-  ttlMs?: number;
+/** What the scheduler needs from a leader election, whichever decides (Redis lock, Kubernetes Lease). */
+export interface Elector {
+  readonly holderId: string;
+  /** The fencing token of the last term held (kept after losing it, so stale writes are refused). */
+  readonly fence: string | undefined;
+  readonly isHolding: boolean;
+  /** Waits until leader, then keeps the leadership renewed; rejects when `signal` aborts first. */
+  acquire(signal?: AbortSignal): Promise<string>;
+  /** Gives leadership back (if held) so a standby need not wait for it to lapse. */
+  release(): Promise<void>;
+}
+
+export interface ElectorHooks {
+  /** Leadership was lost without release() (another holder, or no renewal in time). */
   onLost?: () => void;
   log?: (message: string) => void;
+}
+
+export interface LeaderOptions extends ElectorHooks {
+  ttlMs?: number;
+  /**
+   * 'campaign' (default): take the lock only when free. 'seize': this process was made leader elsewhere
+   * (a Kubernetes Lease), so take the lock whoever holds it, with a new token, and renew it only while
+   * still holding it: a lapsed lock is not re-taken.
+   */
+  mode?: 'campaign' | 'seize';
+  holderId?: string;
   now?: () => number;
 }
 
-export class LeaderElection {
-  readonly holderId = randomUUID();
+export class LeaderElection implements Elector {
+  readonly holderId: string;
   /**
    * The token of the last term held. It is kept after the lock is lost, on purpose: writes that still
    * carry it are refused by the store (a stale token), where writes without one would not be checked.
@@ -33,6 +56,7 @@ export class LeaderElection {
     this.redis = redis;
     this.keys = keys;
     this.ttlMs = options.ttlMs ?? 15_000;
+    this.holderId = options.holderId ?? randomUUID();
     this.options = options;
     this.now = options.now ?? Date.now;
   }
@@ -47,9 +71,11 @@ export class LeaderElection {
 
   /** Tries once; returns the fencing token when this process holds the lock. */
   async tryAcquire(): Promise<string | undefined> {
+    const script =
+      this.options.mode !== 'seize' ? ACQUIRE_LEADER : this.holding ? RENEW_LEADER : SEIZE_LEADER;
     const token = (await runScript(
       this.redis,
-      ACQUIRE_LEADER,
+      script,
       [this.keys.leaderLock, this.keys.leaderFence],
       [this.holderId, String(this.ttlMs)],
     )) as string | null;

@@ -8,6 +8,7 @@ import type {
   PendingJob,
   Placement,
   Reservation,
+  RunningJob,
   ScheduleResult,
   Snapshot,
 } from './core/types.ts';
@@ -19,6 +20,8 @@ interface Waiter {
   job: PendingJob;
   resolve(outcome: WaitOutcome): void;
   lastReason?: string;
+  /** Not offered to the core before this time (ms): a retry backoff. */
+  notBefore?: number;
 }
 
 export interface PlacementLoopOptions {
@@ -37,6 +40,8 @@ export interface PlacementLoopOptions {
   onPreempt?: (jobId: string, forJobId: string) => void;
   /** A job of `queue` started or stopped holding capacity; `running` is how many of that queue hold now. */
   onRunningChange?: (queue: string, runningByLane: ReadonlyMap<Lane, number>) => void;
+  /** A job gave back the capacity it held (once per hold), at `at` (ms): GPU-hour budgets charge it. */
+  onReleased?: (job: RunningJob, at: number) => void;
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
   log?: (message: string) => void;
@@ -52,16 +57,21 @@ export class PlacementLoop {
   /** The last cycle's reservations: their holders keep their claim in the next cycle (leader memory only). */
   private reservations: Reservation[] = [];
   private closedReason?: string;
+  /** A cycle due when the earliest backed-off waiter becomes placeable. */
+  private wake?: { at: number; timer: NodeJS.Timeout };
 
   constructor(options: PlacementLoopOptions) {
     this.options = options;
   }
 
-  /** Resolves when the core places the job (its capacity is then held until release()). */
-  waitForPlacement(job: PendingJob): Promise<WaitOutcome> {
+  /**
+   * Resolves when the core places the job (its capacity is then held until release()). A job with
+   * `notBefore` (a retry backoff) waits here but is left out of the cycles until then.
+   */
+  waitForPlacement(job: PendingJob, options: { notBefore?: number } = {}): Promise<WaitOutcome> {
     if (this.closedReason) return Promise.resolve({ kind: 'dropped', reason: this.closedReason });
     return new Promise((resolve) => {
-      this.waiters.set(job.id, { job, resolve });
+      this.waiters.set(job.id, { job, resolve, notBefore: options.notBefore });
       this.requestCycle();
     });
   }
@@ -76,16 +86,49 @@ export class PlacementLoop {
   /** Drops every waiter and refuses new ones (shutdown): late arrivals are dropped at once. */
   close(reason: string): void {
     this.closedReason = reason;
+    clearTimeout(this.wake?.timer);
+    this.wake = undefined;
     for (const id of [...this.waiters.keys()]) this.drop(id, reason);
   }
 
+  /**
+   * Holds the capacity of an attempt that is already running (re-attached after a restart), as if the
+   * core had just placed it there.
+   */
+  adopt(job: PendingJob, placement: Placement, startedAt: number): void {
+    this.allocations.hold({
+      id: job.id,
+      queue: job.queue,
+      priority: job.priority,
+      queuePriority: job.queuePriority,
+      share: job.share,
+      placements: [placement],
+      startedAt,
+      expectedEndAt: startedAt + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
+      preemptible: this.options.preemptible?.(job.queue) ?? false,
+    });
+    this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
+  }
+
   release(jobId: string): void {
-    const queue = this.allocations.queueOf(jobId);
+    const held = this.allocations.heldBy(jobId);
+    const queue = held?.queue;
     this.allocations.release(jobId);
+    if (held !== undefined) this.options.onReleased?.(held, this.options.now());
     if (queue !== undefined)
       this.options.onRunningChange?.(queue, this.allocations.countInQueueByLane(queue));
     this.preempting.delete(jobId);
     this.requestCycle();
+  }
+
+  /** The jobs waiting for a place now. */
+  pendingJobs(): PendingJob[] {
+    return [...this.waiters.values()].map((w) => w.job);
+  }
+
+  /** The capacity the core would see now: the executor's nodes less what running attempts hold. */
+  currentSnapshot(): Snapshot {
+    return this.allocations.snapshot(this.options.nodes(), this.options.now());
   }
 
   get waiting(): number {
@@ -105,8 +148,9 @@ export class PlacementLoop {
   cycle(): void {
     if (this.waiters.size === 0) return;
     const now = this.options.now();
+    const pending = this.placeable(now);
+    if (pending.length === 0) return;
     const snapshot = this.allocations.snapshot(this.options.nodes(), now);
-    const pending = [...this.waiters.values()].map((w) => w.job);
     const options: ScheduleOptions = {
       scorer: this.options.scorer,
       reservations: this.reservations,
@@ -140,13 +184,35 @@ export class PlacementLoop {
         this.options.onUnschedulable?.(jobId, text);
       }
     }
-    if (this.waiters.size > 0)
+    const waiting = pending.filter((job) => this.waiters.has(job.id));
+    if (waiting.length > 0)
       this.options.onCycle?.(
         snapshot,
-        [...this.waiters.values()].map((w) => w.job),
+        waiting,
         // The forecast starts from this cycle's reservations, as the next cycle will.
         { ...options, reservations: this.reservations },
       );
+  }
+
+  /** Waiting jobs past their backoff; arms a cycle for when the next backed-off one is due. */
+  private placeable(now: number): PendingJob[] {
+    const pending: PendingJob[] = [];
+    let nextDue = Number.POSITIVE_INFINITY;
+    for (const waiter of this.waiters.values()) {
+      if (waiter.notBefore !== undefined && waiter.notBefore > now)
+        nextDue = Math.min(nextDue, waiter.notBefore);
+      else pending.push(waiter.job);
+    }
+    if (nextDue !== Number.POSITIVE_INFINITY && !(this.wake && this.wake.at <= nextDue)) {
+      clearTimeout(this.wake?.timer);
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        this.requestCycle();
+      }, nextDue - now);
+      timer.unref();
+      this.wake = { at: nextDue, timer };
+    }
+    return pending;
   }
 
   /** Holds each placed job's capacity ("assume") and wakes its driver. */

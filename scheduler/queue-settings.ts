@@ -7,6 +7,8 @@ export interface QueueSettings {
   canPreempt: boolean;
   /** Its running jobs may be preempted. */
   preemptible: boolean;
+  /** Jobs waiting RUNNABLE longer than this are cancelled with a reason (none when absent). */
+  maxRunnableSeconds?: number;
 }
 
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { priority: 0, canPreempt: false, preemptible: true };

@@ -1,23 +1,37 @@
-// The whole embedded service wired together on a Redis that is already chosen: job store, queues, local
-// executor, scheduler leader and the HTTP API. `up` adds config, Redis resolution and signals; benches and
+// The service wired together on a Redis that is already chosen, for one role: `all` (job store, queues,
+// the first compute environment's executor, scheduler leader and the HTTP API in one process, the
+// embedded default), `api` (the REST API alone; the scheduler runs elsewhere) or `scheduler` (leader campaign, placement, workers, executor;
+// its port serves only probes and gauges). `up` adds config, Redis resolution and signals; benches and
 // end-to-end tests start it directly.
 import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
+import { savedBudgetUsage } from './budget-usage-reader.ts';
 import type { Config } from './config.ts';
-import { LocalExecutor } from './executors/local/local-executor.ts';
+import type { MakeElector } from './elector-factory.ts';
+import { createExecutor, logSourceFor } from './executors/create-executor.ts';
+import type { Executor } from './executors/executor.ts';
 import { RedisJobService } from './job-service.ts';
+import { NodeInventoryCache } from './node-inventory-cache.ts';
+import { schedulerProbeApp } from './probe-app.ts';
 import { queueSettingsLookup } from './queue-settings.ts';
-import { SchedulerService } from './service.ts';
+import { type RetentionSettings, SchedulerService } from './service.ts';
+import { AccessKeyStore } from './store/access-keys.ts';
+import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
 import { connect } from './store/redis.ts';
 
 export interface ServiceStack {
-  /** Base URL of the API. */
+  /** Base URL of the HTTP port (the API, or for role scheduler its probes). */
   url: string;
   store: JobStore;
-  executor: LocalExecutor;
-  scheduler: SchedulerService;
+  /** Absent for role api. */
+  executor?: Executor;
+  /** One line about the executor and its nodes, for the start-up log; absent for role api. */
+  describeExecutor?(): string;
+  /** Absent for role api. */
+  scheduler?: SchedulerService;
   /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
   stop(): Promise<void>;
 }
@@ -34,73 +48,156 @@ export type StackConfig = Pick<
   | 'windowPerQueue'
   | 'failover'
   | 'fairShare'
->;
+> &
+  Partial<Pick<Config, 'role' | 'retention'>>;
+
+export interface StackHooks {
+  log?: (message: string) => void;
+  /** The leader election (default: the Redis lock alone); see elector-factory.ts. */
+  makeElector?: MakeElector;
+  /** The scheduler lost leadership and stopped. */
+  onSteppedDown?: () => void;
+}
 
 export async function startServiceStack(
   config: StackConfig,
   redisUrl: string,
-  log?: (message: string) => void,
+  hooksOrLog?: StackHooks | ((message: string) => void),
 ): Promise<ServiceStack> {
-  const redis = connect(redisUrl, { name: 'gpubatch-api' });
+  const hooks: StackHooks = typeof hooksOrLog === 'function' ? { log: hooksOrLog } : (hooksOrLog ?? {});
+  const role = config.role ?? 'all';
+  const redis = connect(redisUrl, { name: `gpubatch-${role}` });
   const store = new JobStore(redis);
   const queues = new JobQueues(
     redis,
     config.queues.map((q) => q.name),
   );
-  const environment = config.computeEnvironments[0]!;
-  const executor = new LocalExecutor({
-    inventory: environment.inventory,
-    keepWarm: config.runners.keepWarm,
-    idleTimeoutMs: config.runners.idleTimeoutSeconds * 1000,
+  const runsScheduler = role !== 'api';
+  const created = runsScheduler
+    ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
+    : undefined;
+  const executor = created?.executor;
+  const scheduler = executor ? schedulerService(config, redisUrl, store, queues, executor, hooks) : undefined;
+  const inventory = role === 'api' ? new NodeInventoryCache(store) : undefined;
+  await inventory?.start();
+
+  let app: Express;
+  if (role === 'scheduler') {
+    app = schedulerProbeApp({
+      get isRunning() {
+        return scheduler!.isRunning;
+      },
+      get isLeader() {
+        return scheduler!.isLeader;
+      },
+      pingRedis: () => redis.ping(),
+    });
+  } else {
+    const jobs = new RedisJobService({
+      store,
+      queues,
+      redis,
+      nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
+      computeEnvironments: config.computeEnvironments.map((ce) => ({
+        name: ce.name,
+        type: ce.type,
+        queues: config.queues.filter((q) => q.computeEnvironment === ce.name).map((q) => q.name),
+      })),
+      cwd: config.cwd,
+      schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
+    });
+    const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);
+    const definitions = new JobDefinitionStore(redis);
+    const limits = config.fairShare.budgets;
+    // The leader's live ledger when it leads here; otherwise what it last saved to Redis.
+    const budgets =
+      Object.keys(limits).length === 0
+        ? undefined
+        : {
+            budgetUsage: async () =>
+              scheduler?.isLeader ? scheduler.budgetUsage() : savedBudgetUsage(store, limits, Date.now()),
+          };
+    app = createApp({
+      jobs,
+      definitions,
+      token: config.token,
+      logs,
+      budgets,
+      aws: {
+        accessKeys: new AccessKeyStore(redis),
+        queues: config.queues,
+        computeEnvironments: config.computeEnvironments,
+      },
+    });
+  }
+  const close = async () => {
+    inventory?.stop();
+    await scheduler?.stop();
+    await queues.close();
+    redis.disconnect();
+  };
+  const server = await listen(app, config.port, config.host).catch(async (error: Error) => {
+    await close();
+    throw error;
   });
-  const scheduler = new SchedulerService({
+  const { port } = server.address() as { port: number };
+  // The scheduler campaigns once the executor knows its nodes (Kubernetes: both informers have listed).
+  void created?.ready
+    .then(() => scheduler?.start())
+    .catch((error: Error) => hooks.log?.(`scheduler stopped: ${error.message}`));
+  return {
+    url: `http://${config.host}:${port}`,
+    store,
+    executor,
+    ...(created ? { describeExecutor: created.describe } : {}),
+    scheduler,
+    stop: async () => {
+      server.close();
+      server.closeAllConnections();
+      await close();
+    },
+  };
+}
+
+function schedulerService(
+  config: StackConfig,
+  redisUrl: string,
+  store: JobStore,
+  queues: JobQueues,
+  executor: Executor,
+  hooks: StackHooks,
+): SchedulerService {
+  const environment = config.computeEnvironments[0]!;
+  return new SchedulerService({
     redisUrl,
     store,
     queues,
     executor,
     cwd: config.cwd,
     scorer: environment.scorer,
+    computeEnvironment: environment.name,
     windowPerQueue: config.windowPerQueue,
     leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
     queueSettings: queueSettingsLookup(config.queues),
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
-    log,
+    retention: config.retention && retentionOptions(config.retention),
+    budgets: config.fairShare.budgets,
+    makeElector: hooks.makeElector,
+    onSteppedDown: hooks.onSteppedDown,
+    log: hooks.log,
   });
-  const jobs = new RedisJobService({
-    store,
-    queues,
-    redis,
-    nodesForQueue: () => executor.nodes(),
-    cwd: config.cwd,
-    schedulerRunning: () => scheduler.isLeader,
-  });
-  const server = await listen(createApp({ jobs, token: config.token }), config.port, config.host).catch(
-    async (error: Error) => {
-      await scheduler.stop();
-      await queues.close();
-      redis.disconnect();
-      throw error;
-    },
-  );
-  const { port } = server.address() as { port: number };
-  void scheduler.start().catch((error: Error) => log?.(`scheduler stopped: ${error.message}`));
+}
+
+function retentionOptions(retention: NonNullable<StackConfig['retention']>): RetentionSettings {
   return {
-    url: `http://${config.host}:${port}`,
-    store,
-    executor,
-    scheduler,
-    stop: async () => {
-      server.close();
-      server.closeAllConnections();
-      await scheduler.stop();
-      await queues.close();
-      redis.disconnect();
-    },
+    finishedJobMs: retention.finishedJobDays * 24 * 3_600_000,
+    sweepIntervalMs: retention.sweepIntervalSeconds * 1000,
+    batchSize: retention.batchSize,
   };
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+function listen(app: Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(app);
     server.once('error', (error: NodeJS.ErrnoException) =>

@@ -3,16 +3,25 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
+import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
+import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
+import { nextBudgetRelease, type OverBudget, withoutOverBudget } from './core/index.ts';
+import type { Snapshot } from './core/types.ts';
+import { Dependencies } from './dependencies.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
-import { LeaderElection } from './leader.ts';
+import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
+import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
-import { recoverQueuedJobs } from './recovery.ts';
+import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
+import { sweepExpiredJobs } from './retention-sweep.ts';
+import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
+import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
-import { BULL_PREFIX } from './store/keys.ts';
+import { BULL_PREFIX, type Keys } from './store/keys.ts';
 import { connect } from './store/redis.ts';
 import { WaitEstimates } from './wait-estimates.ts';
 
@@ -30,21 +39,55 @@ export interface SchedulerServiceOptions {
   now?: () => number;
   log?: (message: string) => void;
   leaderTtlMs?: number;
+  /** Builds the leader election on the leader's own Redis connection; default: the Redis lock alone. */
+  makeElector?: (redis: Redis, keys: Keys, hooks: ElectorHooks) => Elector;
   /** BullMQ lock on a job being driven; a crashed scheduler's jobs are redelivered once it lapses. */
   attemptLockMs?: number;
   /** Per-queue scheduling settings (priority, preemption); defaults when absent. */
   queueSettings?: (queue: string) => QueueSettings;
   /** Weighted fairness between shareIdentifiers; equal weights and a 1 h half-life when absent. */
   fairShare?: { weights: Record<string, number>; halfLifeMs: number };
+  /** GPU-hour budgets per shareIdentifier (`*`: each share without its own); none when absent. */
+  budgets?: BudgetLimits;
+  /** How often the leader saves budget usage to Redis (default BUDGET_SAVE_INTERVAL_MS, 10 s). */
+  budgetSaveIntervalMs?: number;
+  /** How often jobs without a queue entry are re-enqueued and orphaned attempts removed (default 30 s). */
+  reconcileIntervalMs?: number;
+  /** The compute environment this scheduler's executor serves (for the autoscaling signal); default 'local'. */
+  computeEnvironment?: string;
+  /** How often the autoscaling signal is computed and published (default 5 s). */
+  scaleSignalIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
   estimateIntervalMs?: number;
+  /** How often the leader publishes its executor's nodes for API processes' fit checks (default 10 s). */
+  nodeInventoryIntervalMs?: number;
+  /** Leadership was lost and the service is stopping (`up --role scheduler` then exits to restart as a standby). */
+  onSteppedDown?: () => void;
+  /** How often RUNNABLE jobs are checked against their queue's maxRunnableSeconds (default 10 s). */
+  runnableSweepMs?: number;
+  /** [0, 1) for retry backoff jitter; Math.random when absent. */
+  random?: () => number;
+  /** Finished-job retention (default: 7 days, swept every 60 s in batches of 500). */
+  retention?: RetentionSettings;
 }
+
+export interface RetentionSettings {
+  finishedJobMs: number;
+  sweepIntervalMs: number;
+  batchSize: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = {
+  finishedJobMs: 7 * 24 * 3_600_000,
+  sweepIntervalMs: 60_000,
+  batchSize: 500,
+};
 
 export class SchedulerService {
   private readonly options: SchedulerServiceOptions;
   private readonly loop: PlacementLoop;
   private readonly driver: AttemptDriver;
-  private readonly leader: LeaderElection;
+  private readonly leader: Elector;
   private readonly leaderRedis: Redis;
   private subscriber?: Redis;
   private workers: Worker[] = [];
@@ -53,6 +96,12 @@ export class SchedulerService {
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   private reconcileTimer?: NodeJS.Timeout;
+  private scaleTimer?: NodeJS.Timeout;
+  /** The latest autoscaling signal this leader computed. */
+  scaleSignal?: ScaleSignal;
+  private inventoryTimer?: NodeJS.Timeout;
+  private runnableSweepTimer?: NodeJS.Timeout;
+  private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -60,6 +109,12 @@ export class SchedulerService {
   private readonly driving = new Map<string, Promise<DriveResult>>();
   private readonly abort = new AbortController();
   private readonly fairShare: FairShareTracker;
+  private readonly budgets: BudgetTracker;
+  /** A cycle due when the first share over budget is back under (nothing else may wake the loop then). */
+  private budgetWake?: { at: number; timer: NodeJS.Timeout };
+  private budgetSaveTimer?: NodeJS.Timeout;
+  /** Dependents and array children to move on once a job finishes. */
+  private readonly dependencies: Dependencies;
 
   constructor(options: SchedulerServiceOptions) {
     this.options = options;
@@ -67,6 +122,8 @@ export class SchedulerService {
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
     const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
     this.fairShare = fairShare;
+    const budgets = new BudgetTracker(options.budgets ?? {});
+    this.budgets = budgets;
     const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
       nodes: () => options.executor.nodes(),
@@ -81,8 +138,10 @@ export class SchedulerService {
           void options.store
             .saveFairShareUsage(due, fence)
             .catch((error: Error) => options.log?.(`could not save fair-share usage: ${error.message}`));
-        return { fairShare: state };
+        if (!budgets.configured) return { fairShare: state };
+        return { fairShare: state, overBudget: this.chargeBudgets(snapshot, now) };
       },
+      onReleased: (job, at) => budgets.released(job, at),
       // A running job keeps its BullMQ delivery (and so a worker slot) until it ends: widen the worker by
       // the jobs running so the look-ahead window of waiting jobs stays windowPerQueue, not less. BullMQ
       // reads the new value when its fetch loop next wakes, which the spare slot keeps happening.
@@ -106,13 +165,25 @@ export class SchedulerService {
           .catch(() => undefined);
       },
     });
+    // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
+    options.executor.onCapacityChange?.(() => this.loop.requestCycle());
     this.leaderRedis = connect(options.redisUrl, { name: 'gpubatch-leader' });
-    this.leader = new LeaderElection(this.leaderRedis, options.store.keys, {
-      ttlMs: options.leaderTtlMs,
+    const hooks: ElectorHooks = {
       log: options.log,
       onLost: () => {
         options.log?.('stepping down: another scheduler took over');
-        void this.stop();
+        void this.stop().then(() => options.onSteppedDown?.());
+      },
+    };
+    this.leader = options.makeElector
+      ? options.makeElector(this.leaderRedis, options.store.keys, hooks)
+      : new LeaderElection(this.leaderRedis, options.store.keys, { ttlMs: options.leaderTtlMs, ...hooks });
+    this.dependencies = new Dependencies({
+      store: options.store,
+      queues: options.queues,
+      now,
+      publishCancel: async (jobId, reason) => {
+        await this.leaderRedis.publish(options.store.keys.cancelChannel, JSON.stringify({ jobId, reason }));
       },
     });
     this.driver = new AttemptDriver({
@@ -124,7 +195,28 @@ export class SchedulerService {
       cwd: options.cwd,
       isShuttingDown: () => this.shuttingDown,
       queueSettings,
+      random: options.random,
     });
+  }
+
+  /** Charges running work to the budgets and wakes the loop when the first share over budget frees. */
+  private chargeBudgets(snapshot: Snapshot, now: () => number): OverBudget {
+    const at = snapshot.now ?? now();
+    const overBudget = this.budgets.advance(snapshot.running ?? [], at);
+    const next = nextBudgetRelease(overBudget, at);
+    if (
+      Number.isFinite(next) &&
+      !(this.budgetWake && this.budgetWake.at <= next && this.budgetWake.at > at)
+    ) {
+      clearTimeout(this.budgetWake?.timer);
+      const timer = setTimeout(() => {
+        this.budgetWake = undefined;
+        this.loop.requestCycle();
+      }, next - at);
+      timer.unref();
+      this.budgetWake = { at: next, timer };
+    }
+    return overBudget;
   }
 
   /** Waiting jobs per queue and size lane the scheduler looks ahead at. */
@@ -168,14 +260,44 @@ export class SchedulerService {
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
+    if (this.budgets.configured) {
+      const budgetUsage = await this.options.store.loadBudgetUsage();
+      if (budgetUsage) this.budgets.restore(budgetUsage);
+      // On a timer, not per cycle: cycles run only while jobs wait, and usage grows while jobs run.
+      this.budgetSaveTimer = setInterval(
+        () => void this.saveBudgets(),
+        this.options.budgetSaveIntervalMs ?? BUDGET_SAVE_INTERVAL_MS,
+      );
+      this.budgetSaveTimer.unref();
+    }
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+    await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
+    await removeOrphans(this.options.store, this.options.executor, this.options.log);
     if (this.shuttingDown) return;
     this.reconcileTimer = setInterval(() => {
-      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log).catch(
-        () => undefined,
-      );
-    }, 30_000);
+      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log)
+        .then(() =>
+          recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log),
+        )
+        .then(() => removeOrphans(this.options.store, this.options.executor, this.options.log))
+        .catch(() => undefined);
+    }, this.options.reconcileIntervalMs ?? 30_000);
     this.reconcileTimer.unref();
+    this.scaleTimer = setInterval(
+      () => this.publishScaleSignal(),
+      this.options.scaleSignalIntervalMs ?? 5000,
+    );
+    this.scaleTimer.unref();
+    this.startRunnableSweep();
+    this.startRetentionSweep();
+    // In the background: on a large Redis written by an older version it reads every job once.
+    void this.options.store
+      .migrateIndexesOnce()
+      .then((jobs) => {
+        if (jobs > 0)
+          this.options.log?.(`re-indexed ${jobs} job(s) by creation time for listing and retention`);
+      })
+      .catch((error: Error) => this.options.log?.(`index migration: ${error.message}`));
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
       this.workers.push(worker);
@@ -185,6 +307,79 @@ export class SchedulerService {
     }
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
+    this.publishNodes();
+    this.inventoryTimer = setInterval(
+      () => this.publishNodes(),
+      this.options.nodeInventoryIntervalMs ?? 10_000,
+    );
+    this.inventoryTimer.unref();
+  }
+
+  /** API processes of role api check at submit whether a job could ever fit; they read these nodes. */
+  private publishNodes(): void {
+    const fence = this.leader.fence;
+    if (!this.isLeader || fence === undefined) return;
+    void this.options.store
+      .saveNodeInventory(this.options.executor.nodes(), fence)
+      .catch((error: Error) => this.options.log?.(`could not publish the node inventory: ${error.message}`));
+  }
+
+  /** Started and not stopped: leading, or standing by for leadership. */
+  get isRunning(): boolean {
+    return this.started !== undefined && !this.shuttingDown;
+  }
+
+  /** Only when some queue has a maxRunnableSeconds: the sweep reads every RUNNABLE record. */
+  private startRunnableSweep(): void {
+    const { queues, queueSettings, store } = this.options;
+    const limited = queues.names().some((q) => queueSettings?.(q).maxRunnableSeconds !== undefined);
+    if (!limited || !queueSettings) return;
+    let sweeping = false;
+    this.runnableSweepTimer = setInterval(() => {
+      if (sweeping) return; // a slow pass (many RUNNABLE jobs) is not started twice
+      sweeping = true;
+      sweepRunnableTimeLimits({
+        store,
+        queueSettings,
+        now: this.options.now ?? Date.now,
+        fence: () => (this.isLeader ? this.leader.fence : undefined),
+        onCancelled: (jobId, reason) => {
+          this.options.log?.(`job ${jobId}: ${reason}`);
+          this.loop.drop(jobId, reason);
+        },
+      })
+        .catch((error: Error) => this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`))
+        .finally(() => {
+          sweeping = false;
+        });
+    }, this.options.runnableSweepMs ?? 10_000);
+    this.runnableSweepTimer.unref();
+  }
+
+  /** Deletes finished jobs past their retention, in batches, while leading (docs/api.md#retention). */
+  private startRetentionSweep(): void {
+    const retention = this.options.retention ?? DEFAULT_RETENTION;
+    let sweeping = false;
+    const sweep = () => {
+      if (sweeping) return; // a long backlog (first start after an outage) is not swept twice at once
+      sweeping = true;
+      sweepExpiredJobs({
+        store: this.options.store,
+        now: this.options.now ?? Date.now,
+        retentionMs: retention.finishedJobMs,
+        batchSize: retention.batchSize,
+        shouldContinue: () => this.isLeader,
+      })
+        .then((expired) => {
+          if (expired > 0) this.options.log?.(`retention: deleted ${expired} finished job(s)`);
+        })
+        .catch((error: Error) => this.options.log?.(`retention sweep: ${error.message}`))
+        .finally(() => {
+          sweeping = false;
+        });
+    };
+    this.retentionTimer = setInterval(sweep, retention.sweepIntervalMs);
+    this.retentionTimer.unref();
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -213,6 +408,10 @@ export class SchedulerService {
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
+    // A finished job may let dependents run, fail them, or free a slot of its array.
+    await this.dependencies
+      .drain()
+      .catch((error: Error) => this.options.log?.(`dependencies after job ${jobId}: ${error.message}`));
   }
 
   private worker(queueName: string): Worker {
@@ -245,11 +444,49 @@ export class SchedulerService {
       try {
         cancel = JSON.parse(message) as { jobId: string; reason: string };
       } catch {
-        return; // not one of ours; the record's cancelRequested still reaches the driver
+        return; // not one of ours; the record's terminateRequested still reaches the driver
       }
       this.loop.drop(cancel.jobId, `cancelled: ${cancel.reason}`);
       this.options.executor.interrupt(cancel.jobId, 'cancel', cancel.reason);
     });
+  }
+
+  /** Saves the budget ledger (running jobs charged up to now) under this leader's fence. */
+  private async saveBudgets(): Promise<void> {
+    const fence = this.leader.fence;
+    if (!this.leader.isHolding || fence === undefined) return;
+    this.budgetUsage(); // charges the running jobs up to now
+    await this.options.store
+      .saveBudgetUsage(this.budgets.toSave(), fence)
+      .catch((error: Error) => this.options.log?.(`could not save budget usage: ${error.message}`));
+  }
+
+  /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */
+  budgetUsage(): ShareBudgetUsage[] {
+    const now = (this.options.now ?? Date.now)();
+    this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
+    return this.budgets.usage(now);
+  }
+
+  /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
+  publishScaleSignal(): ScaleSignal {
+    const now = (this.options.now ?? Date.now)();
+    const snapshot = this.loop.currentSnapshot();
+    // Jobs of a share over its GPU-hour budget would not start on new nodes either: they ask for none.
+    const pending = this.budgets.configured
+      ? withoutOverBudget(this.loop.pendingJobs(), this.budgets.advance(snapshot.running ?? [], now), now)
+          .offered
+      : this.loop.pendingJobs();
+    const signal = computeScaleSignal(
+      this.options.computeEnvironment ?? 'local',
+      this.options.executor.nodes(),
+      snapshot,
+      pending,
+      { scorer: this.options.scorer, now },
+    );
+    this.scaleSignal = signal;
+    void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
+    return signal;
   }
 
   /** Decayed fair-share usage per share, as this leader holds it. */
@@ -263,6 +500,12 @@ export class SchedulerService {
     this.shuttingDown = true;
     this.abort.abort();
     clearInterval(this.reconcileTimer);
+    clearInterval(this.scaleTimer);
+    clearInterval(this.inventoryTimer);
+    clearInterval(this.runnableSweepTimer);
+    clearInterval(this.retentionTimer);
+    clearTimeout(this.budgetWake?.timer);
+    clearInterval(this.budgetSaveTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.
@@ -271,6 +514,8 @@ export class SchedulerService {
       await this.options.store
         .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()), fence)
         .catch(() => undefined); // deposed meanwhile (FENCED) or Redis gone: the next leader starts from older usage
+    // As above: if this fails, the next leader continues from the last periodic save.
+    if (this.leading && this.budgets.configured) await this.saveBudgets();
     await this.options.executor.close();
     await closing;
     await this.leader.release();

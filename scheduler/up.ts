@@ -1,11 +1,13 @@
 // `gpubatch up` / `npm start`: the whole service in one process (API + scheduler leader + local executor),
-// with its own redis-server when none is configured or running.
+// with its own redis-server when none is configured or running; or one role of it (`--role api|scheduler`,
+// GPUBATCH_ROLE) on a shared Redis, as the Kubernetes manifests run it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from './config.ts';
-import { startServiceStack } from './service-stack.ts';
-import { assertNoEviction, connect, type ResolvedRedis, resolveRedis } from './store/redis.ts';
+import { electorFor } from './elector-factory.ts';
+import { type ServiceStack, startServiceStack } from './service-stack.ts';
+import { assertNoEviction, connect, type ResolvedRedis, redactUrl, resolveRedis } from './store/redis.ts';
 
 const log = (message: string) => console.log(`[gpubatch] ${message}`);
 
@@ -20,29 +22,43 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 
 async function start(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadConfig(env);
-  await prepareExamplesIfPresent(config.cwd);
+  const makeElector = electorFor(config.leaderElection, { env });
+  if (config.role === 'all') await prepareExamplesIfPresent(config.cwd);
   const redis = await resolveRedis({ redisUrl: config.redisUrl, dataDir: config.dataDir });
-  log(`redis: ${redis.url} (${redis.source}${redis.embedded ? `, data in ${redis.embedded.dir}` : ''})`);
+  // REDIS_URL carries the password on Kubernetes (manifests): never log it.
+  log(
+    `redis: ${redactUrl(redis.url)} (${redis.source}${redis.embedded ? `, data in ${redis.embedded.dir}` : ''})`,
+  );
   await checkRedis(redis);
-  const stack = await startServiceStack(config, redis.url, log).catch(async (error: Error) => {
+
+  let stack: ServiceStack | undefined;
+  let stopping = false;
+  const shutdown = async (why: string, exitCode = 0) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${why}: shutting down (running attempts go back to their queue)`);
+    await stack?.stop();
+    await redis.embedded?.stop();
+    log('stopped');
+    process.exitCode = exitCode;
+  };
+  stack = await startServiceStack(config, redis.url, {
+    log,
+    makeElector,
+    // A scheduler-only process that lost leadership has nothing left to do: exit, so that Kubernetes
+    // restarts it as a standby. Role all keeps serving its API (readyz says the scheduler is not running).
+    onSteppedDown: config.role === 'scheduler' ? () => void shutdown('stepped down', 1) : undefined,
+  }).catch(async (error: Error) => {
     await redis.embedded?.stop();
     throw error;
   });
-  const node = stack.executor.nodes()[0]!;
+  if (stack.describeExecutor) log(stack.describeExecutor());
+  log(`leader election: ${config.leaderElection.type}`);
   log(
-    `local executor: node ${node.name}, ${node.gpus.length} GPU(s), ${node.cpuMilliTotal / 1000} CPUs, ${node.memoryMiBTotal} MiB`,
+    config.role === 'scheduler'
+      ? `probes listening on ${stack.url}`
+      : `API listening on ${stack.url} (role ${config.role})`,
   );
-  log(`API listening on ${stack.url}`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: shutting down (running attempts go back to their queue)`);
-    await stack.stop();
-    await redis.embedded?.stop();
-    log('stopped');
-  };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }

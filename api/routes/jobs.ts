@@ -1,10 +1,18 @@
-// /v1/jobs: submit, read, list and cancel jobs.
+// /v1/jobs: submit, read, list, cancel and terminate jobs; retry an array job's failed children.
 import { Router } from 'express';
-import { NotFoundError } from '../errors.ts';
+import { ApiError, NotFoundError } from '../errors.ts';
+import type { JobLogs } from '../job-logs.ts';
 import type { JobService } from '../job-service.ts';
 import { allowJsonBody, requireJsonBody } from '../json-body.ts';
 import { JobSpecSchema } from '../schemas/job-spec.ts';
-import { CancelJobRequestSchema, DEFAULT_CANCEL_REASON, ListJobsQuerySchema } from '../schemas/requests.ts';
+import {
+  CancelJobRequestSchema,
+  DEFAULT_CANCEL_REASON,
+  DEFAULT_TERMINATE_REASON,
+  JobLogsQuerySchema,
+  ListJobsQuerySchema,
+  TerminateJobRequestSchema,
+} from '../schemas/requests.ts';
 import { parseOrThrow } from '../validate.ts';
 
 /** The Idempotency-Key header fills spec.idempotencyKey when the body has none. */
@@ -17,7 +25,7 @@ function notFound(id: string): NotFoundError {
   return new NotFoundError(`no job with id "${id}"`);
 }
 
-export function jobsRouter(jobs: JobService): Router {
+export function jobsRouter(jobs: JobService, logs?: JobLogs): Router {
   const router = Router();
 
   router.post('/', requireJsonBody, async (req, res) => {
@@ -44,10 +52,46 @@ export function jobsRouter(jobs: JobService): Router {
     res.json(job);
   });
 
+  // The attempt's log as plain text; with follow=true it streams until the attempt ends.
+  router.get('/:id/logs', async (req, res) => {
+    const { id } = req.params as { id: string };
+    const query = parseOrThrow(JobLogsQuerySchema, req.query, 'query');
+    const job = await jobs.get(id);
+    if (!job) throw notFound(id);
+    if (!logs)
+      throw new ApiError(
+        501,
+        'Not implemented',
+        "this compute environment keeps no job logs (the local executor's runners write to the service output)",
+      );
+    const attempt = query.attempt ?? job.attempts.length;
+    if (attempt === 0) throw new NotFoundError(`job "${id}" has not started an attempt yet`);
+    if (attempt > job.attempts.length)
+      throw new NotFoundError(`job "${id}" has ${job.attempts.length} attempt(s), not ${attempt}`);
+    res.type('text/plain; charset=utf-8');
+    const stop = await logs.stream(id, attempt, { follow: query.follow, tailLines: query.tailLines }, res);
+    res.on('close', stop); // the client went away: stop reading from the cluster
+  });
+
   router.post('/:id/cancel', allowJsonBody, async (req, res) => {
     const { id } = req.params as { id: string };
     const { reason } = parseOrThrow(CancelJobRequestSchema, req.body ?? {}, 'body');
     const job = await jobs.cancel(id, reason ?? DEFAULT_CANCEL_REASON);
+    if (!job) throw notFound(id);
+    res.json(job);
+  });
+
+  router.post('/:id/terminate', allowJsonBody, async (req, res) => {
+    const { id } = req.params as { id: string };
+    const { reason } = parseOrThrow(TerminateJobRequestSchema, req.body ?? {}, 'body');
+    const job = await jobs.terminate(id, reason ?? DEFAULT_TERMINATE_REASON);
+    if (!job) throw notFound(id);
+    res.json(job);
+  });
+
+  router.post('/:id/retry-failed', allowJsonBody, async (req, res) => {
+    const { id } = req.params as { id: string };
+    const job = await jobs.retryFailed(id);
     if (!job) throw notFound(id);
     res.json(job);
   });

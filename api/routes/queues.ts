@@ -9,3 +9,12 @@ export function queuesRouter(jobs: JobService): Router {
   });
   return router;
 }
+
+/** /v1/compute-environments: each pool with the leader's numbers, the autoscaling signal among them. */
+export function computeEnvironmentsRouter(jobs: JobService): Router {
+  const router = Router();
+  router.get('/', async (_req, res) => {
+    res.json({ computeEnvironments: await jobs.computeEnvironments() });
+  });
+  return router;
+}

@@ -25,6 +25,16 @@ const AttemptSchema = z.object({
     .optional()
     .describe('How it ended: only failed attempts count against the retry strategy.'),
   reason: z.string().optional().describe('Why the attempt ended (empty while it runs).'),
+  interruptedBy: z
+    .enum(['shutdown', 'cancel', 'preempt', 'terminated'])
+    .optional()
+    .describe(
+      'Who stopped an interrupted or preempted attempt: the service, a user, the scheduler, the node.',
+    ),
+  checkpoint: z
+    .object({ nextRow: z.int(), start: z.int(), end: z.int() })
+    .optional()
+    .describe('An interrupted inference attempt: rows [start, nextRow) are saved; the next attempt resumes.'),
 });
 
 const JobProgressSchema = z.object({ done: z.number(), total: z.number(), at: epochMs });
@@ -41,6 +51,10 @@ const JobEventSchema = z.object({ at: epochMs, status: JobStatusSchema, reason: 
 export const JobRecordSchema = z.object({
   id: z.string(),
   spec: JobSpecSchema,
+  jobDefinition: z
+    .string()
+    .optional()
+    .describe('"name:revision" of the job definition the job was submitted from.'),
   status: JobStatusSchema,
   statusReason: z.string(),
   createdAt: epochMs,
@@ -50,10 +64,18 @@ export const JobRecordSchema = z.object({
   progress: JobProgressSchema.optional(),
   result: JobResultSchema.optional(),
   events: z.array(JobEventSchema),
-  cancelRequested: z
+  terminateRequested: z
     .object({ at: epochMs, reason: z.string() })
     .optional()
-    .describe('Set when a user asked to stop a STARTING or RUNNING job.'),
+    .describe('Set when a user asked to terminate a STARTING or RUNNING job; FAILED follows.'),
+  isCancelled: z
+    .boolean()
+    .optional()
+    .describe('FAILED by a cancel before it started (a user, or the queue maxRunnableSeconds).'),
+  isTerminated: z.boolean().optional().describe('FAILED by a terminate.'),
+  notBefore: epochMs
+    .optional()
+    .describe('RUNNABLE jobs waiting out a retry backoff: not started before this time.'),
   estimatedStartAt: epochMs
     .optional()
     .describe('RUNNABLE jobs: when the scheduler expects the job to start, simulating the queue forward.'),
@@ -61,6 +83,21 @@ export const JobRecordSchema = z.object({
     .array(z.string())
     .optional()
     .describe('RUNNABLE jobs: what would let it run sooner, e.g. "fits now with gpuModel any".'),
+  arrayProperties: z
+    .object({
+      size: z.int().optional().describe('Array parents: the number of children.'),
+      index: z.int().optional().describe('Array children: the index, 0..size-1.'),
+      statusSummary: z
+        .partialRecord(JobStatusSchema, z.int())
+        .optional()
+        .describe('Array parents: how many children are in each status.'),
+    })
+    .optional()
+    .describe('Array jobs (AWS Batch shape).'),
+  retryBase: z
+    .int()
+    .optional()
+    .describe('Attempts made before the last retry-failed; retry.attempts counts the ones after.'),
 });
 
 // Fails the type check when scheduler/job-record.ts changes and this mirror does not.

@@ -1,6 +1,8 @@
 // The job spec: one schema validates REST bodies and CLI YAML and generates the OpenAPI document.
 import { z } from 'zod';
 import { InferenceParamsSchema } from '../../kernels/onnx/inference-params.ts';
+import { arraySpecFields, arraySpecIssues } from './array-spec.ts';
+import { RETRY_LIMITS, RetryStrategySchema } from './retry-strategy.ts';
 
 /** Upper bounds that catch typos (gpus: 800) long before any real cluster would. */
 export const LIMITS = {
@@ -8,7 +10,7 @@ export const LIMITS = {
   cpuMilli: 1_024_000,
   memoryMiB: 16 * 1024 * 1024,
   timeoutSeconds: 30 * 24 * 3600,
-  retryAttempts: 10,
+  retryAttempts: RETRY_LIMITS.attempts,
   gangNodes: 1024,
   nameLength: 128,
 } as const;
@@ -66,11 +68,15 @@ export const JobSpecSchema = z
       memoryMiB: 1024,
     }),
     priority: z.int().min(-1000).max(1000).default(0),
-    timeoutSeconds: z.int().min(1).max(LIMITS.timeoutSeconds).default(3600),
-    retry: z
-      .strictObject({ attempts: z.int().min(1).max(LIMITS.retryAttempts).default(1) })
-      .default({ attempts: 1 })
-      .describe('attempts: how many attempts in all (1 means no retry).'),
+    timeoutSeconds: z
+      .int()
+      .min(1)
+      .max(LIMITS.timeoutSeconds)
+      .default(3600)
+      .describe(
+        "AWS Batch's timeout.attemptDurationSeconds: an attempt running longer is stopped and the job FAILED, not retried.",
+      ),
+    retry: RetryStrategySchema,
     idempotencyKey: z.string().min(1).max(256).optional(),
     shareIdentifier: z
       .string()
@@ -89,8 +95,10 @@ export const JobSpecSchema = z
       .min(1)
       .optional()
       .describe('For a gang: all members on nodes with the same value of this node label (zone, rack).'),
+    ...arraySpecFields,
   })
   .superRefine((spec, ctx) => {
+    for (const issue of arraySpecIssues(spec)) ctx.addIssue({ code: 'custom', ...issue });
     if (spec.kind === 'kernel' && !spec.kernel) {
       ctx.addIssue({ code: 'custom', path: ['kernel'], message: 'required when kind is "kernel"' });
     }

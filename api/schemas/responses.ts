@@ -3,8 +3,15 @@ import { z } from 'zod';
 import { JobRecordSchema } from './job-record.ts';
 
 export const JobPageSchema = z.object({
-  jobs: z.array(JobRecordSchema),
-  nextCursor: z.string().optional().describe('Absent on the last page.'),
+  jobs: z
+    .array(JobRecordSchema)
+    .describe('Newest first; fewer than limit, even none, when selective filters ended the scan early.'),
+  nextCursor: z
+    .string()
+    .optional()
+    .describe(
+      'Absent on the last page. A position in the (createdAt, id) order: it never skips or repeats a job.',
+    ),
 });
 
 export const QueueListSchema = z.object({ queues: z.array(z.string()) });
@@ -30,3 +37,29 @@ export const ProblemSchema = z
     errors: z.array(FieldProblemSchema).optional(),
   })
   .describe('RFC 9457 problem details, served as application/problem+json.');
+
+export const ComputeEnvironmentSchema = z.object({
+  name: z.string(),
+  type: z.enum(['local', 'kubernetes']),
+  queues: z.array(z.string()).describe('The job queues that feed it.'),
+  nodes: z.int().optional().describe('Nodes of the pool, as the scheduler leader last saw them.'),
+  schedulableNodes: z.int().optional(),
+  gpus: z.int().optional(),
+  pendingJobs: z.int().optional().describe("Jobs in the leader's look-ahead window waiting for a place."),
+  nodesWanted: z
+    .int()
+    .nullable()
+    .optional()
+    .describe(
+      'Autoscaling signal: more nodes of nodeShape that would let the waiting jobs run (null: no node to copy).',
+    ),
+  nodeShape: z
+    .object({ gpus: z.int(), gpuModel: z.string(), cpuMilli: z.int(), memoryMiB: z.int() })
+    .optional()
+    .describe("The pool's most common node shape."),
+  updatedAt: z.int().optional().describe('When the leader computed these numbers (ms since the epoch).'),
+});
+
+export const ComputeEnvironmentListSchema = z.object({
+  computeEnvironments: z.array(ComputeEnvironmentSchema),
+});

@@ -1,17 +1,9 @@
-// gpubatch cancel <id> [--reason <text>] [--json]
-import { type JobRecord, TERMINAL_STATUSES } from '../../scheduler/job-record.ts';
+// gpubatch cancel <id> [--reason <text>] [--json]: only a job that has not started; see terminate.
+import type { JobRecord } from '../../scheduler/job-record.ts';
 import { parseCommandArgs } from '../args.ts';
 import { apiClient } from '../client.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
-
-/** A STARTING or RUNNING job is only asked to stop; the scheduler records FAILED once its attempt ends. */
-function outcome(job: JobRecord): string {
-  if (job.cancelRequested && !TERMINAL_STATUSES.includes(job.status)) {
-    return `${job.id} ${job.status}: cancel requested (${job.cancelRequested.reason}); the attempt is being stopped`;
-  }
-  return `${job.id} ${job.status}: ${job.statusReason}`;
-}
 
 export async function cancelCommand(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -22,7 +14,10 @@ export async function cancelCommand(args: string[], ctx: CliContext): Promise<nu
   );
   const id = positionals[0]!;
   const body = values.reason === undefined ? {} : { reason: values.reason };
+  // A STARTING or RUNNING job is a 409 whose detail says to use terminate; the client prints it (exit 2).
   const job = await apiClient(ctx).post<JobRecord>(`/v1/jobs/${encodeURIComponent(id)}/cancel`, body);
-  ctx.stdout.write(values.json ? `${JSON.stringify(job, null, 2)}\n` : `${outcome(job)}\n`);
+  ctx.stdout.write(
+    values.json ? `${JSON.stringify(job, null, 2)}\n` : `${job.id} ${job.status}: ${job.statusReason}\n`,
+  );
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 // gpubatch describe <id> [--json]: everything a user asks about one job, on one screen.
-import type { Attempt, JobRecord } from '../../scheduler/job-record.ts';
+import { parseChildId } from '../../scheduler/array-children.ts';
+import { type Attempt, JOB_STATUSES, type JobRecord } from '../../scheduler/job-record.ts';
 import { parseCommandArgs } from '../args.ts';
 import { apiClient } from '../client.ts';
 import type { CliContext } from '../context.ts';
@@ -49,17 +50,51 @@ function timings(job: JobRecord): string[][] {
   return rows;
 }
 
+/** An array parent's size, limit and children per status; a child's place in its array. */
+function arrayRows(job: JobRecord): string[][] {
+  const array = job.arrayProperties;
+  if (!array) return [];
+  if (array.index !== undefined) {
+    const parent = parseChildId(job.id)?.parentId ?? '?';
+    return [['Array', `child ${array.index} of ${parent}`]];
+  }
+  const limit = job.spec.maxConcurrent ? `, at most ${job.spec.maxConcurrent} at once` : '';
+  const counts = JOB_STATUSES.filter((s) => (array.statusSummary?.[s] ?? 0) > 0).map(
+    (s) => `${s} ${array.statusSummary?.[s]}`,
+  );
+  return [
+    ['Array', `${array.size} children${limit}`],
+    ['Children', counts.length > 0 ? counts.join('  ') : 'none yet'],
+  ];
+}
+
+function dependencyRows(job: JobRecord): string[][] {
+  const dependencies = job.spec.dependsOn ?? [];
+  if (dependencies.length === 0) return [];
+  const named = dependencies.map((d) => [d.jobId, d.type && `(${d.type})`].filter(Boolean).join(' '));
+  return [['Depends on', named.join(', ')]];
+}
+
 export function describeJob(job: JobRecord): string {
   const latest = job.attempts.at(-1);
   const { spec } = job;
   const rows: string[][] = [
     ['Job', `${job.id}  (${spec.name})`],
+    ...(job.jobDefinition ? [['Definition', job.jobDefinition]] : []),
     ['Queue', `${spec.queue}  priority ${spec.priority}`],
     ['Kind', `${spec.kind}  ${spec.kind === 'kernel' ? spec.kernel : spec.model}`],
     ['Status', job.statusReason ? `${job.status}: ${job.statusReason}` : job.status],
-    ...(job.cancelRequested
-      ? [['Cancel', `requested ${formatTime(job.cancelRequested.at)}: ${job.cancelRequested.reason}`]]
+    ...(job.terminateRequested
+      ? [
+          [
+            'Terminate',
+            `requested ${formatTime(job.terminateRequested.at)}: ${job.terminateRequested.reason}`,
+          ],
+        ]
       : []),
+    ...(job.notBefore === undefined
+      ? []
+      : [['Backoff', `next attempt not before ${formatTime(job.notBefore)}`]]),
     ...(job.estimatedStartAt === undefined
       ? []
       : [['Expected', `to start ${formatTime(job.estimatedStartAt)}`]]),
@@ -68,6 +103,8 @@ export function describeJob(job: JobRecord): string {
     ...(spec.nodes > 1
       ? [['Gang', `${spec.nodes} members${spec.sameLabel ? `, all with one ${spec.sameLabel}` : ''}`]]
       : []),
+    ...arrayRows(job),
+    ...dependencyRows(job),
     ['Resources', resources(job)],
     ['Placement', latest ? placement(latest) : 'not placed yet'],
     ['Backend', job.result?.backend ?? latest?.backend ?? 'not chosen yet'],

@@ -4,6 +4,8 @@
 
 /** Flat values, 4 per cell, cells in output order (x fastest); `cells` is width * height. */
 export function vec4Values(result: unknown, cells: number): Float32Array {
+  // Already flat: the webasm kernels of vec4-kernel.ts.
+  if (result instanceof Float32Array && result.length === cells * 4) return result;
   const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result : [result]) as ArrayLike<
     ArrayLike<number>
   >[];

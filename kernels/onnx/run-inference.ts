@@ -37,7 +37,11 @@ export async function runBatches(
   binding: ModelBinding,
   batches: AsyncIterator<RowBatch>,
   consume: (output: BatchOutput) => Promise<void>,
-  context: Pick<KernelContext, 'signal' | 'onProgress'> & { totalRows: number },
+  context: Pick<KernelContext, 'signal' | 'onProgress'> & {
+    totalRows: number;
+    /** Once aborted, no further batch starts: the one running finishes and is written, then it returns. */
+    stop?: AbortSignal;
+  },
 ): Promise<number> {
   const rowSize = binding.feedRowShape.reduce((a, b) => a * b, 1);
   const fetches = binding.outputs.map((output) => output.name);
@@ -48,6 +52,7 @@ export async function runBatches(
   let done = 0;
   try {
     for (;;) {
+      if (context.stop?.aborted) break;
       const next = await pending;
       if (next.done) break;
       context.signal.throwIfAborted();

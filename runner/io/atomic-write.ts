@@ -61,11 +61,82 @@ export async function createAtomicFile(target: string): Promise<AtomicFile> {
   await mkdir(dirname(target), { recursive: true });
   const temporary = temporaryPathFor(target);
   unfinished.add(temporary);
-  let handle: FileHandle | undefined = await open(temporary, 'wx');
+  const file = stagedFile(target, await open(temporary, 'wx'), 0);
+  return {
+    write: file.write,
+    async commit() {
+      await file.sync();
+      await file.close();
+      await rename(temporary, target);
+      unfinished.delete(temporary);
+      await syncDirectory(dirname(target));
+    },
+    async abort() {
+      await file.close().catch(() => {});
+      if (!unfinished.delete(temporary)) return;
+      await unlink(temporary).catch(() => {});
+    },
+  };
+}
+
+/**
+ * An output written across attempts: its bytes live in a work file with a fixed name (`workPath`), which
+ * a checkpoint refers to, until the last attempt commits it to `target`.
+ */
+export interface ResumableFile extends AtomicFile {
+  /** Writes out what is staged and fsyncs; resolves with the file's durable length. */
+  sync(): Promise<number>;
+  /** Closes the work file and leaves it for the next attempt (after an interrupt or a retryable failure). */
+  leave(): Promise<void>;
+}
+
+/**
+ * Opens the work file: fresh (truncated) without `resumeAt`, else cut back to the `resumeAt` bytes a
+ * checkpoint vouches for (anything after them was written after that checkpoint and is redone).
+ * Until its first sync() the work file is removed if the process exits: no checkpoint refers to it yet.
+ */
+export async function openResumableFile(
+  target: string,
+  workPath: string,
+  resumeAt?: number,
+): Promise<ResumableFile> {
+  await mkdir(dirname(target), { recursive: true });
+  const handle = await open(workPath, resumeAt === undefined ? 'w' : 'r+');
+  if (resumeAt === undefined) unfinished.add(workPath);
+  else await handle.truncate(resumeAt);
+  const file = stagedFile(target, handle, resumeAt ?? 0);
+  return {
+    write: file.write,
+    async sync() {
+      const length = await file.sync();
+      unfinished.delete(workPath);
+      return length;
+    },
+    async commit() {
+      await file.sync();
+      await file.close();
+      await rename(workPath, target);
+      unfinished.delete(workPath);
+      await syncDirectory(dirname(target));
+    },
+    async abort() {
+      await file.close().catch(() => {});
+      unfinished.delete(workPath);
+      await unlink(workPath).catch(() => {});
+    },
+    async leave() {
+      await file.close().catch(() => {});
+    },
+  };
+}
+
+/** Appends gathered in a staging buffer (positioned writes go straight through) on an open handle. */
+function stagedFile(target: string, opened: FileHandle, length: number) {
+  let handle: FileHandle | undefined = opened;
   const staging = Buffer.allocUnsafe(STAGING_BYTES);
   let staged = 0;
   /** The file's length once what is staged is written. */
-  let end = 0;
+  let end = length;
   const current = () => {
     if (!handle) throw new Error(`${target}: used after commit or abort`);
     return handle;
@@ -76,13 +147,8 @@ export async function createAtomicFile(target: string): Promise<AtomicFile> {
     staged = 0;
     await writeAll(current(), staging.subarray(0, bytes), end - bytes);
   };
-  const close = async () => {
-    const open = handle;
-    handle = undefined;
-    await open?.close();
-  };
   return {
-    async write(chunk, position) {
+    async write(chunk: Uint8Array, position?: number) {
       current();
       if (position !== undefined || chunk.byteLength > STAGING_BYTES - staged) await flush();
       if (position === undefined && chunk.byteLength <= STAGING_BYTES) {
@@ -95,19 +161,16 @@ export async function createAtomicFile(target: string): Promise<AtomicFile> {
       await writeAll(current(), chunk, at);
       end = Math.max(end, at + chunk.byteLength);
     },
-    async commit() {
+    async sync(): Promise<number> {
       await flush();
       await current().sync();
-      await close();
-      await rename(temporary, target);
-      unfinished.delete(temporary);
-      await syncDirectory(dirname(target));
+      return end;
     },
-    async abort() {
+    async close() {
       staged = 0;
-      await close().catch(() => {});
-      if (!unfinished.delete(temporary)) return;
-      await unlink(temporary).catch(() => {});
+      const open = handle;
+      handle = undefined;
+      await open?.close();
     },
   };
 }

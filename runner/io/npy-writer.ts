@@ -28,6 +28,8 @@ export function npyDescrFor(type: string): string | undefined {
 export interface NpyStreamWriter {
   /** Appends whole rows, C order. */
   write(values: ArrayBufferView, rows: number): Promise<void>;
+  /** Rows written so far (with those of earlier attempts this one resumed). */
+  rows(): number;
   /** Patches the header with the row count written, then commits the file. */
   commit(): Promise<void>;
   abort(): Promise<void>;
@@ -37,13 +39,16 @@ export async function createNpyWriter(
   file: AtomicFile,
   type: string,
   rowShape: readonly number[],
+  /** Rows an earlier attempt already wrote to `file`, header included (a resumed output). */
+  resumeRows?: number,
 ): Promise<NpyStreamWriter> {
   const descr = DESCR[type];
   if (!descr) throw new Error(`no .npy dtype for tensor type ${type}`);
   const headerLength = npyHeader(descr, '9'.repeat(ROW_COUNT_DIGITS), rowShape).length;
-  await file.write(npyHeader(descr, '0', rowShape, headerLength));
-  let rows = 0;
+  if (resumeRows === undefined) await file.write(npyHeader(descr, '0', rowShape, headerLength));
+  let rows = resumeRows ?? 0;
   return {
+    rows: () => rows,
     async write(values, count) {
       await file.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
       rows += count;

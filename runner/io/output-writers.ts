@@ -1,14 +1,26 @@
-// Inference outputs written batch by batch into atomic files: .npy (one array) or JSONL (one line per row).
+// Inference outputs written batch by batch into resumable files (runner/io/atomic-write.ts): .npy (one
+// array) or JSONL (one line per row). Each writer can say where it is (checkpoint) and be reopened there.
 import { halfToNumber } from '../../kernels/onnx/element-types.ts';
 import type { OutputField } from '../../kernels/onnx/postprocess.ts';
-import { createAtomicFile } from './atomic-write.ts';
+import type { ResumableFile } from './atomic-write.ts';
 import { formatFloat32 } from './jsonl.ts';
 import { createNpyWriter, type NpyStreamWriter, npyDescrFor } from './npy-writer.ts';
 
 export interface FieldWriter {
   write(fields: OutputField[], rows: number): Promise<void>;
+  /** fsyncs what was written and says how to reopen the writer exactly here. */
+  checkpoint(): Promise<WriterState>;
   commit(): Promise<void>;
+  /** Removes the work file. */
   abort(): Promise<void>;
+  /** Closes the work file and leaves it for a later attempt. */
+  leave(): Promise<void>;
+}
+
+/** Where a writer stands: the durable length of its work file, and for .npy the array written so far. */
+export interface WriterState {
+  bytes: number;
+  npy?: { type: string; rowShape: number[]; rows: number };
 }
 
 /** What an empty output (no rows) is written as, since no batch told us. */
@@ -17,25 +29,41 @@ export interface FieldLayout {
   rowShape: number[];
 }
 
-/** A .npy file holds one array: the caller checks that exactly one field is written. */
-export async function createNpyFieldWriter(path: string, layout: FieldLayout): Promise<FieldWriter> {
-  const file = await createAtomicFile(path);
+/**
+ * A .npy file holds one array: the caller checks that exactly one field is written. Its layout is the
+ * first batch's (or `layout` when no row is written); a resumed writer continues the array in `resume`.
+ */
+export async function createNpyFieldWriter(
+  file: ResumableFile,
+  layout: FieldLayout,
+  resume?: WriterState,
+): Promise<FieldWriter> {
   let writer: NpyStreamWriter | undefined;
-  const open = async (field: FieldLayout) => {
+  let opened: FieldLayout | undefined;
+  const open = async (field: FieldLayout, resumeRows?: number) => {
     if (!npyDescrFor(field.type)) {
       throw new Error(`a ${field.type} output cannot be written as .npy; use a .jsonl output`);
     }
-    writer ??= await createNpyWriter(file, field.type, field.rowShape);
+    if (!writer) {
+      opened = { type: field.type, rowShape: [...field.rowShape] };
+      writer = await createNpyWriter(file, field.type, field.rowShape, resumeRows);
+    }
     return writer;
   };
+  if (resume?.npy) await open(resume.npy, resume.npy.rows);
   return {
     async write([field], rows) {
       await (await open(field!)).write(field!.data as unknown as ArrayBufferView, rows);
+    },
+    async checkpoint() {
+      const bytes = await file.sync();
+      return writer && opened ? { bytes, npy: { ...opened, rows: writer.rows() } } : { bytes };
     },
     async commit() {
       await (await open(layout)).commit();
     },
     abort: () => file.abort(),
+    leave: () => file.leave(),
   };
 }
 
@@ -43,8 +71,7 @@ export async function createNpyFieldWriter(path: string, layout: FieldLayout): P
  * One JSON value per row: a model output alone is a JSON array per line (as kernels write matrices);
  * several fields, or post-processed ones, are an object per line keyed by field name.
  */
-export async function createJsonlFieldWriter(path: string, asObjects: boolean): Promise<FieldWriter> {
-  const file = await createAtomicFile(path);
+export function createJsonlFieldWriter(file: ResumableFile, asObjects: boolean): FieldWriter {
   return {
     async write(fields, rows) {
       const formatted = fields.map((field) => ({ field, format: formatterFor(field.type) }));
@@ -57,19 +84,22 @@ export async function createJsonlFieldWriter(path: string, asObjects: boolean): 
       }
       await file.write(Buffer.from(text, 'utf8'));
     },
+    checkpoint: async () => ({ bytes: await file.sync() }),
     commit: () => file.commit(),
     abort: () => file.abort(),
+    leave: () => file.leave(),
   };
 }
 
 /** Appends JSON lines built by the caller (the review output). */
-export async function createLineWriter(path: string) {
-  const file = await createAtomicFile(path);
+export function createLineWriter(file: ResumableFile) {
   return {
     write: (lines: string[]) =>
       lines.length === 0 ? Promise.resolve() : file.write(Buffer.from(lines.join(''), 'utf8')),
+    checkpoint: async (): Promise<WriterState> => ({ bytes: await file.sync() }),
     commit: () => file.commit(),
     abort: () => file.abort(),
+    leave: () => file.leave(),
   };
 }
 

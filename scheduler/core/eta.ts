@@ -1,6 +1,7 @@
 // When will each waiting job start? Simulates the queue forward with the same schedule(): run a cycle,
 // start what it places, then jump to the next expected end of a running job, free its capacity, and run
 // the next cycle. Preempted victims leave at once and the cycle runs again at the same moment.
+import { nextBudgetRelease } from './budgets.ts';
 import { type ScheduleOptions, schedule } from './schedule.ts';
 import type { NodeState, PendingJob, Placement, RunningJob, Snapshot } from './types.ts';
 
@@ -26,7 +27,9 @@ const ENDS_PER_STEP = 1 / 32;
  * one), so a cycle sees many ends at once: an estimate is never earlier than the simulated moment
  * capacity frees, and may be later by up to that step. Assumptions: running jobs end at expectedEndAt
  * (overdue ones at once); a job placed in the forecast runs for its expectedDurationMs, or forever when
- * it has none; no new jobs arrive; fair-share past usage stays as given. Pure: the input is not changed.
+ * it has none; no new jobs arrive; fair-share past usage stays as given; a share over budget
+ * (options.overBudget) starts nothing before its `underAt` (nothing at all without one), and is not charged
+ * for what it runs in the forecast after it. Pure: the input is not changed.
  */
 export function estimateStarts(
   snapshot: Snapshot,
@@ -80,7 +83,11 @@ export function estimateStarts(
     // Victims are gone now: the jobs they made room for start in a cycle at this same moment.
     if (victims.size > 0) continue;
 
-    const next = Math.max(now, nextStep(running));
+    // A share over budget is back under at its `underAt`: the forecast steps there too.
+    const next = Math.max(
+      now,
+      Math.min(nextStep(running), nextBudgetRelease(scheduleOptions.overBudget, now)),
+    );
     if (!Number.isFinite(next) || next - start > horizonMs) break;
     now = next;
     running = running.filter((job) => {

@@ -1,6 +1,12 @@
 // The scheduler core's public surface.
 
 export { findReservation, type Release, ReservationBook } from './backfill.ts';
+export {
+  type BudgetExhaustion,
+  nextBudgetRelease,
+  type OverBudget,
+  withoutOverBudget,
+} from './budgets.ts';
 export { neverFits } from './capacity.ts';
 export {
   DEFAULT_HORIZON_MS,
@@ -31,6 +37,7 @@ export { chooseGpus, type GpuChoice } from './gpu-choice.ts';
 export { comparePending, FairOrder, membersOf, orderPending } from './order.ts';
 export { fewestVictims, findPreemption, outranks } from './preemption.ts';
 export { describeReason } from './reasons.ts';
+export { commonShape, nodesToAdd, type ScaleUpResult } from './scale-up.ts';
 export {
   MAX_PREEMPTION_SEARCHES,
   MAX_RESERVATION_SEARCHES,

@@ -1,5 +1,6 @@
 // Reasons as sentences for users: what the job needs against the most that is free.
 import type { UnschedulableReason } from './types.ts';
+import { utcMinute } from './utc.ts';
 
 export function describeReason(reason: UnschedulableReason): string {
   switch (reason.kind) {
@@ -25,7 +26,21 @@ export function describeReason(reason: UnschedulableReason): string {
       return `the nodes that could hold it are reserved for job ${reason.forJobId}, and it is not expected to end before that job starts`;
     case 'WaitingForPreemption':
       return `waiting for ${count(reason.victims.length, 'lower-priority job')} to stop: ${reason.victims.join(', ')}`;
+    case 'BudgetExhausted':
+      return `BudgetExhausted: share "${reason.share}" used ${reason.usedGpuHours.toFixed(precision(reason.budgetGpuHours))} of ${reason.budgetGpuHours} GPU-hours in the last ${hours(reason.windowHours)}${
+        reason.underAt === undefined ? '' : `; next capacity at ${utcMinute(reason.underAt)}`
+      }`;
   }
+}
+
+/** One decimal, or enough to show the budget's own digits (a budget of 0.001 GPU-hours). */
+function precision(budget: number): number {
+  const decimals = (String(budget).split('.')[1] ?? '').length;
+  return Math.min(6, Math.max(1, decimals));
+}
+
+function hours(windowHours: number): string {
+  return windowHours < 1 ? `${+(windowHours * 3600).toFixed(3)} s` : `${+windowHours.toFixed(3)} h`;
 }
 
 function count(n: number, noun: string): string {

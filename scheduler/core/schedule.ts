@@ -9,6 +9,7 @@ import {
   ReservationBook,
   type Restriction,
 } from './backfill.ts';
+import { type OverBudget, withoutOverBudget } from './budgets.ts';
 import { FairShareLedger } from './fair-share.ts';
 import { firstOfEachShapePerTurn, shapeKey, taskShapeKey } from './first-of-shape.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
@@ -41,6 +42,11 @@ export interface ScheduleOptions extends EngineOptions {
    * could lose them to the jobs ahead of it in the order, so pass it from cycle to cycle.
    */
   reservations?: readonly Reservation[];
+  /**
+   * Shares that used their whole GPU-hour budget (computed by the caller): their jobs are not offered at
+   * all (not placed, reserved for or preempting) and wait with a BudgetExhausted reason; default none.
+   */
+  overBudget?: OverBudget;
 }
 
 /** Jobs that may look for victims per cycle: preemption what-ifs are the costly part of a cycle. */
@@ -63,13 +69,16 @@ export function schedule(
   pending: readonly PendingJob[],
   options: ScheduleOptions = {},
 ): ScheduleResult {
+  const { offered, waiting } = withoutOverBudget(pending, options.overBudget, snapshot.now ?? 0);
   const cycle = new Cycle(snapshot, options);
-  cycle.reserveAhead(pending, options.reservations);
-  const order = new FairOrder(pending, new FairShareLedger(snapshot, options.fairShare));
+  cycle.reserveAhead(offered, options.reservations);
+  const order = new FairOrder(offered, new FairShareLedger(snapshot, options.fairShare));
   for (let job = order.next(); job !== undefined; job = order.next()) {
     if (cycle.offer(job)) order.placed(job);
   }
-  return cycle.result();
+  const result = cycle.result();
+  if (waiting.length > 0) result.unschedulable.push(...waiting);
+  return result;
 }
 
 class Cycle {

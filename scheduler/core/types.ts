@@ -141,7 +141,16 @@ export type UnschedulableReason =
   /** It fits only on nodes held for another job that starts at `at`, and it would not end before then. */
   | { kind: 'NodesReserved'; forJobId: string; at: number }
   /** Lower-priority running jobs were asked to stop to make room; it starts once they are gone. */
-  | { kind: 'WaitingForPreemption'; victims: string[] };
+  | { kind: 'WaitingForPreemption'; victims: string[] }
+  /** Its share used its whole GPU-hour budget in the rolling window; back under budget at `underAt` (ms) if known. */
+  | {
+      kind: 'BudgetExhausted';
+      share: string;
+      usedGpuHours: number;
+      budgetGpuHours: number;
+      windowHours: number;
+      underAt?: number;
+    };
 
 export interface Unschedulable {
   jobId: string;

@@ -42,3 +42,23 @@ export class FencedError extends Error {
     this.name = 'FencedError';
   }
 }
+
+/** A job names a dependency that does not exist (`index` into its dependsOn). */
+export class UnknownDependencyError extends Error {
+  readonly index: number;
+  constructor(index: number) {
+    super(`dependsOn[${index}]: no such job`);
+    this.name = 'UnknownDependencyError';
+    this.index = index;
+  }
+}
+
+/** An N_TO_N dependency on a job that is not an array of the same size (`index` into dependsOn). */
+export class DependencySizeError extends Error {
+  readonly index: number;
+  constructor(index: number) {
+    super(`dependsOn[${index}]: N_TO_N needs an array job of the same size`);
+    this.name = 'DependencySizeError';
+    this.index = index;
+  }
+}

@@ -11,6 +11,11 @@ export function bullPriority(priority: number): number {
   return 1001 - priority;
 }
 
+/** BullMQ forbids ':' in job ids, which an array child's id has ("<parentId>:<index>"). */
+export function bullJobId(jobId: string): string {
+  return jobId.replaceAll(':', '.');
+}
+
 export class JobQueues {
   /** BullMQ queues by BullMQ name; each belongs to one job queue. */
   private readonly queues = new Map<string, { queue: Queue; jobQueue: string; lane: Lane }>();
@@ -49,7 +54,7 @@ export class JobQueues {
       'attempt',
       { jobId: record.id },
       {
-        jobId: record.id,
+        jobId: bullJobId(record.id),
         priority: bullPriority(record.spec.priority),
         removeOnComplete: true,
         removeOnFail: true,
@@ -63,7 +68,7 @@ export class JobQueues {
    */
   async isQueued(record: JobRecord): Promise<boolean> {
     const queued = async (queue: Queue) => {
-      const state = await queue.getJobState(record.id);
+      const state = await queue.getJobState(bullJobId(record.id));
       return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized';
     };
     if (await queued(this.queueOf(record))) return true;

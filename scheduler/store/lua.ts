@@ -1,10 +1,12 @@
 // Lua scripts for the multi-key state changes: each runs atomically inside Redis.
 // Error replies are codes mapped to typed errors in job-store.ts.
+import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
 
 /**
- * Create a job unless its idempotency key is taken.
+ * Create a job unless its idempotency key is taken. The indexes are scored by creation time (ms; ties
+ * ordered by id), the order listings page through (scheduler/store/job-index.ts).
  * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix
- * ARGV: id, json, status, queue
+ * ARGV: id, json, status, queue, createdAt
  * Returns {id, created(0|1)}.
  */
 export const CREATE_JOB = `
@@ -16,9 +18,10 @@ end
 local id = ARGV[1]
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[6] .. id, 'json', ARGV[2], 'version', 1, 'status', ARGV[3], 'queue', ARGV[4], 'seq', seq)
-redis.call('ZADD', KEYS[3], seq, id)
-redis.call('ZADD', KEYS[4], seq, id)
-redis.call('ZADD', KEYS[5], seq, id)
+local created = tonumber(ARGV[5]) or seq
+redis.call('ZADD', KEYS[3], created, id)
+redis.call('ZADD', KEYS[4], created, id)
+redis.call('ZADD', KEYS[5], created, id)
 if idem ~= '' then redis.call('SET', idem, id) end
 return {id, 1}
 `;
@@ -35,9 +38,14 @@ return 1
 
 /**
  * Compare-and-set a job record: refuses if the version moved (STALE) or if a fence is given and is not
- * the current leader's (FENCED). Moves the id between status indexes.
- * KEYS: jobKey, fenceKey, statusKeyPrefix
- * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id
+ * the current leader's (FENCED). Moves the id between status indexes (keeping its creation-time score),
+ * and on a status change does the dependency and array bookkeeping (AFTER_STATUS_CHANGE) in the same step.
+ * A job (not an array child: children go with their parent) entering SUCCEEDED/FAILED joins the finished
+ * set, scored by its finish time, which the retention sweep expires from (retention-store.ts).
+ * KEYS: jobKey, fenceKey, statusKeyPrefix, jobPrefix, dependentsPrefix, arrayPrefix, outboxReady,
+ *       outboxFailed, outboxArrays, finishedKey
+ * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id,
+ *       finishedAt (ms; '' unless this write finishes the job)
  * Returns the new version.
  */
 export const CAS_JOB = `
@@ -48,8 +56,14 @@ if fields[1] ~= ARGV[1] then return redis.error_reply('STALE') end
 local version = tonumber(fields[1]) + 1
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', version, 'status', ARGV[3])
 if fields[2] ~= ARGV[3] then
-  redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
-  redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(fields[3]), ARGV[5])
+  local id, from, to = ARGV[5], fields[2], ARGV[3]
+  ${AFTER_STATUS_CHANGE}
+  if not handledIndexes then
+    local score = redis.call('ZSCORE', KEYS[3] .. fields[2], ARGV[5]) or fields[3]
+    redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
+    redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(score), ARGV[5])
+    if ARGV[6] ~= '' then redis.call('ZADD', KEYS[10], ARGV[6], ARGV[5]) end
+  end
 end
 return version
 `;
@@ -70,8 +84,61 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return tostring(redis.call('INCR', KEYS[2]))
 `;
 
+/**
+ * Take the leader lock whoever holds it, with a new fencing token. Only for a holder that an outside
+ * authority (a Kubernetes Lease) has made leader: the previous holder's token becomes stale at once.
+ * KEYS: lockKey, fenceKey  ARGV: holderId, ttlMs  Returns the new token.
+ */
+export const SEIZE_LEADER = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return tostring(redis.call('INCR', KEYS[2]))
+`;
+
+/** Extend the leader lock only while we hold it (no re-taking a lapsed one).  KEYS: lockKey, fenceKey  ARGV: holderId, ttlMs */
+export const RENEW_LEADER = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('GET', KEYS[2])
+`;
+
 /** Release the leader lock only if we still hold it.  KEYS: lockKey  ARGV: holderId */
 export const RELEASE_LEADER = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+`;
+
+/**
+ * Register the next revision of a job definition: revision number, record and indexes in one step, so
+ * concurrent registrations of one name get 1, 2, 3, ... without gaps or duplicates.
+ * KEYS: revisionKey, seqKey, allKey, activeStatusKey, byNameKey, activeRevisionsKey, definitionKeyPrefix
+ * ARGV: name, json (the definition and registeredAt; revision and status live in their own fields)
+ * Returns the revision.
+ */
+export const REGISTER_JOB_DEFINITION = `
+local revision = redis.call('INCR', KEYS[1])
+local seq = redis.call('INCR', KEYS[2])
+local id = ARGV[1] .. ':' .. revision
+redis.call('HSET', KEYS[7] .. revision, 'json', ARGV[2], 'revision', revision, 'status', 'ACTIVE', 'seq', seq)
+redis.call('ZADD', KEYS[3], seq, id)
+redis.call('ZADD', KEYS[4], seq, id)
+redis.call('ZADD', KEYS[5], seq, id)
+redis.call('ZADD', KEYS[6], revision, revision)
+return revision
+`;
+
+/**
+ * Mark a job definition revision INACTIVE and take it out of the ACTIVE indexes (no change if it is already).
+ * KEYS: definitionKey, activeStatusKey, inactiveStatusKey, activeRevisionsKey
+ * ARGV: "name:revision", revision, deregisteredAt
+ * Returns 1 when it changed, 0 when it was INACTIVE already; error NOT_FOUND when there is no such revision.
+ */
+export const DEREGISTER_JOB_DEFINITION = `
+local fields = redis.call('HMGET', KEYS[1], 'status', 'seq')
+if not fields[1] then return redis.error_reply('NOT_FOUND') end
+if fields[1] == 'INACTIVE' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'INACTIVE', 'deregisteredAt', ARGV[3])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], tonumber(fields[2]), ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[2])
+return 1
 `;

@@ -77,6 +77,7 @@ async function maxmemoryPolicy(client: Redis): Promise<string> {
   return match?.[1] ?? 'unknown';
 }
 
-function redactUrl(url: string): string {
+/** The URL with its credentials replaced by ***, for logs and messages. */
+export function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

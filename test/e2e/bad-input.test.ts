@@ -93,6 +93,12 @@ const cases: [string, unknown, number, string][] = [
   ['more GPUs than any node has', { ...good, resources: { gpus: 3 } }, 422, 'resources'],
   ['a GPU model no node has', { ...good, resources: { gpus: 1, gpuModel: ['H100'] } }, 422, 'resources'],
   ['an unknown queue', { ...good, queue: 'nope' }, 422, 'queue'],
+  [
+    'a list of six evaluateOnExit rules',
+    { ...good, retry: { attempts: 2, evaluateOnExit: Array(6).fill({ onExitCode: '3', action: 'EXIT' }) } },
+    400,
+    'retry.evaluateOnExit',
+  ],
 ];
 
 for (const [what, body, status, field] of cases) {

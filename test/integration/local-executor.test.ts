@@ -158,7 +158,7 @@ test.serial('an attempt past its timeoutSeconds is stopped and fails with TIMEOU
   const spec = { ...(await slowInference(cwd)), timeoutSeconds: 1 };
   const outcome = await executor.run(...attempt(cwd, spec), quietHooks());
   t.is(outcome.kind, 'failed');
-  if (outcome.kind === 'failed') t.is(outcome.failure.code, 'TIMEOUT');
+  if (outcome.kind === 'failed') t.like(outcome.failure, { code: 'TIMEOUT', retryable: false });
 });
 
 test.serial('an interrupted attempt ends as interrupted, with the reason given', async (t) => {
@@ -172,3 +172,84 @@ test.serial('an interrupted attempt ends as interrupted, with the reason given',
   );
   t.deepEqual(outcome, { kind: 'interrupted', by: 'cancel', reason: 'user asked' });
 });
+
+/** Rows at batch size 1: long enough to be caught mid-run, short enough to finish after a resume. */
+async function resumableInference(cwd: string) {
+  writeFileSync(join(cwd, 'mlp.onnx'), buildMlpModel(EXAMPLE_MLP));
+  await writeNpy(join(cwd, 'features.npy'), exampleFeatures({ rows: 30_000, cols: 8, seed: 9 }));
+  return inferenceJobSpec({ params: { batchSize: 1 } });
+}
+
+/** Hooks that call `then` once, when the attempt has made progress. */
+const onFirstProgress = (then: () => void): AttemptHooks => {
+  let called = false;
+  return {
+    onStarted: () => {},
+    onProgress: ({ done }) => {
+      if (done > 0 && !called) {
+        called = true;
+        then();
+      }
+    },
+  };
+};
+
+test.serial(
+  'a preempted inference attempt saves a checkpoint, its runner stays warm, and the next attempt resumes there',
+  async (t) => {
+    const { executor, cwd } = await withExecutor(t);
+    const [request, placement] = attempt(cwd, await resumableInference(cwd));
+    const outcome = await executor.run(
+      request,
+      placement,
+      onFirstProgress(() => executor.interrupt(request.jobId, 'preempt', 'to make room')),
+    );
+    if (outcome.kind !== 'interrupted') return t.fail(JSON.stringify(outcome));
+    t.like(outcome, { by: 'preempt', reason: 'to make room' });
+    const nextRow = outcome.checkpoint?.nextRow ?? 0;
+    t.true(nextRow > 0 && nextRow < 30_000, `checkpoint at row ${nextRow}`);
+    const warm = runnerPids();
+    t.is(warm.length, 1, 'the runner is kept warm');
+
+    const resumed = await executor.run({ ...request, attempt: 2 }, placement, quietHooks());
+    if (resumed.kind !== 'succeeded') return t.fail(JSON.stringify(resumed));
+    t.like(resumed.result.details, { resumedFromRow: nextRow });
+    t.deepEqual(runnerPids(), warm, 'in the same process');
+  },
+);
+
+test.serial(
+  'on shutdown a running inference attempt gets SIGTERM, saves a checkpoint and ends interrupted',
+  async (t) => {
+    const { executor, cwd } = await withExecutor(t);
+    const [request, placement] = attempt(cwd, await resumableInference(cwd));
+    const outcome = await executor.run(
+      request,
+      placement,
+      onFirstProgress(() => void executor.close()),
+    );
+    if (outcome.kind !== 'interrupted') return t.fail(JSON.stringify(outcome));
+    t.is(outcome.by, 'shutdown');
+    t.true((outcome.checkpoint?.nextRow ?? 0) > 0);
+  },
+);
+
+test.serial(
+  'a runner SIGTERMed from outside (node drain) ends its attempt interrupted, not failed, with a checkpoint',
+  async (t) => {
+    const { executor, cwd } = await withExecutor(t);
+    const [request, placement] = attempt(cwd, await resumableInference(cwd));
+    const outcome = await executor.run(
+      request,
+      placement,
+      onFirstProgress(() => {
+        for (const pid of runnerPids()) process.kill(pid, 'SIGTERM');
+      }),
+    );
+    if (outcome.kind !== 'interrupted') return t.fail(JSON.stringify(outcome));
+    t.is(outcome.by, 'terminated');
+    t.true((outcome.checkpoint?.nextRow ?? 0) > 0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    t.deepEqual(runnerPids(), [], 'the terminated runner is not reused');
+  },
+);

@@ -95,20 +95,39 @@ test.serial('cancelling a waiting job fails it without running it', async (t) =>
   const cancelled = await harness.jobs.cancel(waiting.id, 'not needed');
   t.is(cancelled?.status, 'FAILED');
   t.is(cancelled?.statusReason, 'Cancelled: not needed');
+  t.true(cancelled?.isCancelled);
   running.settle(success());
   await harness.waitForStatus(blocker.id, 'SUCCEEDED');
   t.false(harness.executor.attempts.some((a) => a.request.jobId === waiting.id));
 });
 
-test.serial('cancelling a running job terminates its attempt', async (t) => {
+test.serial('terminating a running job stops its attempt and records FAILED with isTerminated', async (t) => {
   const job = await harness.submit();
   const attempt = await harness.executor.started(job.id);
   attempt.hooks.onStarted();
   await harness.waitForStatus(job.id, 'RUNNING');
-  await harness.jobs.cancel(job.id, 'wrong input');
+  const asked = await harness.jobs.terminate(job.id, 'wrong input');
+  t.like(asked, { status: 'RUNNING', terminateRequested: { reason: 'wrong input' } });
   const failed = await harness.waitForStatus(job.id, 'FAILED');
   t.is(failed.statusReason, 'Terminated: wrong input');
+  t.true(failed.isTerminated);
+  t.is(failed.isCancelled, undefined);
+  t.is(failed.attempts[0]?.outcome, 'interrupted');
   t.false(harness.executor.isRunning(job.id));
+});
+
+test.serial('cancelling a running job is a conflict and leaves it running', async (t) => {
+  const job = await harness.submit();
+  const attempt = await harness.executor.started(job.id);
+  attempt.hooks.onStarted();
+  await harness.waitForStatus(job.id, 'RUNNING');
+  const conflict = await t.throwsAsync(harness.jobs.cancel(job.id, 'too late'));
+  t.like(conflict, { status: 409 });
+  t.regex(conflict?.message ?? '', /is RUNNING: cancel stops only jobs that have not started.*terminate/);
+  t.true(harness.executor.isRunning(job.id));
+  attempt.settle(success());
+  const done = await harness.waitForStatus(job.id, 'SUCCEEDED');
+  t.is(done.isCancelled, undefined);
 });
 
 test.serial('cancelling a finished job is a conflict', async (t) => {
@@ -157,6 +176,26 @@ test.serial(
       done.attempts.map((a) => a.outcome),
       ['interrupted', 'succeeded'],
     );
+  },
+);
+
+test.serial(
+  'a runner terminated from outside (node drain) with a checkpoint: the job runs again at once, without using a retry, and the attempt keeps the checkpoint',
+  async (t) => {
+    const job = await harness.submit();
+    const first = await harness.executor.started(job.id);
+    const checkpoint = { nextRow: 640, start: 0, end: 1000 };
+    first.settle({ kind: 'interrupted', by: 'terminated', reason: 'runner got SIGTERM', checkpoint });
+    const again = await harness.executor.started(job.id);
+    t.is(again.request.attempt, 2);
+    again.settle(success());
+    const done = await harness.waitForStatus(job.id, 'SUCCEEDED');
+    t.deepEqual(
+      done.attempts.map((a) => a.outcome),
+      ['interrupted', 'succeeded'],
+    );
+    t.deepEqual(done.attempts[0]?.checkpoint, checkpoint);
+    t.regex(done.attempts[0]?.reason ?? '', /checkpoint at row 640 of \[0, 1000\), will resume there/);
   },
 );
 

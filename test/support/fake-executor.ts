@@ -17,6 +17,8 @@ export interface FakeAttempt {
 
 export class FakeExecutor implements Executor {
   readonly attempts: FakeAttempt[] = [];
+  /** The most attempts that ran at the same time. */
+  maxRunning = 0;
   private readonly running = new Map<string, FakeAttempt>();
   private readonly waiters: Array<() => void> = [];
   private readonly declared: NodeState[];
@@ -42,6 +44,7 @@ export class FakeExecutor implements Executor {
       };
       this.attempts.push(attempt);
       this.running.set(request.jobId, attempt);
+      this.maxRunning = Math.max(this.maxRunning, this.running.size);
       for (const wake of this.waiters.splice(0)) wake();
     });
   }
@@ -71,6 +74,11 @@ export class FakeExecutor implements Executor {
 
   isRunning(jobId: string): boolean {
     return this.running.has(jobId);
+  }
+
+  /** Ids of the jobs running now. */
+  runningIds(): string[] {
+    return [...this.running.keys()];
   }
 }
 

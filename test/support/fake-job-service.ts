@@ -1,6 +1,13 @@
 // FakeJobService: an in-memory test double of api/job-service.ts, with hooks to script outcomes.
 import { ConflictError, UnprocessableJobError, ValidationError } from '../../api/errors.ts';
-import type { JobPage, JobService, ListJobsQuery, SubmitOutcome } from '../../api/job-service.ts';
+import type {
+  ComputeEnvironmentView,
+  JobPage,
+  JobService,
+  ListJobsQuery,
+  SubmitOrigin,
+  SubmitOutcome,
+} from '../../api/job-service.ts';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../../scheduler/job-record.ts';
 
@@ -52,7 +59,7 @@ export class FakeJobService implements JobService {
     this.#pollScripts.set(id, [...patches]);
   }
 
-  async submit(spec: JobSpec): Promise<SubmitOutcome> {
+  async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     this.submitted.push(spec);
     if (this.#submitError) throw this.#submitError;
     const existingId = spec.idempotencyKey && this.#jobIdByIdempotencyKey.get(spec.idempotencyKey);
@@ -62,11 +69,19 @@ export class FakeJobService implements JobService {
         { field: 'queue', message: `unknown queue; known: ${this.#queues.join(', ')}` },
       ]);
     }
+    for (const [i, dependency] of (spec.dependsOn ?? []).entries()) {
+      if (dependency.jobId === undefined || this.#jobs.has(dependency.jobId)) continue;
+      const field = `dependsOn[${i}].jobId`;
+      throw new UnprocessableJobError(`${field}: no job with id "${dependency.jobId}"`, [
+        { field, message: `no job with id "${dependency.jobId}"` },
+      ]);
+    }
     const id = `job-${String(this.#nextId++).padStart(6, '0')}`;
     const now = this.#now();
     this.#jobs.set(id, {
       id,
       spec: structuredClone(spec),
+      ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'SUBMITTED',
       statusReason: 'submitted',
       createdAt: now,
@@ -88,6 +103,10 @@ export class FakeJobService implements JobService {
     const matching = [...this.#jobs.values()]
       .filter((job) => query.queue === undefined || job.spec.queue === query.queue)
       .filter((job) => query.status === undefined || job.status === query.status)
+      .filter((job) => query.name === undefined || job.spec.name.startsWith(query.name))
+      .filter((job) => query.share === undefined || job.spec.shareIdentifier === query.share)
+      .filter((job) => query.createdAfter === undefined || job.createdAt > query.createdAfter)
+      .filter((job) => query.createdBefore === undefined || job.createdAt < query.createdBefore)
       .reverse();
     const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
     const end = offset + query.limit;
@@ -95,23 +114,53 @@ export class FakeJobService implements JobService {
     return end < matching.length ? { jobs, nextCursor: encodeCursor(end) } : { jobs };
   }
 
-  /** Like the real service: a STARTING or RUNNING job is only asked to stop; anything earlier fails at once. */
+  /** Like the real service: only a job that has not started can be cancelled; a running one is a 409. */
   async cancel(id: string, reason: string): Promise<JobRecord | undefined> {
     const job = this.#jobs.get(id);
     if (!job) return undefined;
     if (TERMINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${id} is already ${job.status}`);
-    const at = this.#now();
     if (job.status === 'STARTING' || job.status === 'RUNNING') {
-      job.cancelRequested ??= { at, reason };
+      throw new ConflictError(`job ${id} is ${job.status}: cancel stops only jobs that have not started`);
+    }
+    this.#fail(job, `cancelled: ${reason}`, 'isCancelled');
+    return this.#copy(id);
+  }
+
+  /** Like the real service: a STARTING or RUNNING job is only asked to stop; anything earlier fails at once. */
+  async terminate(id: string, reason: string): Promise<JobRecord | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    if (TERMINAL_STATUSES.includes(job.status)) throw new ConflictError(`job ${id} is already ${job.status}`);
+    if (job.status === 'STARTING' || job.status === 'RUNNING') {
+      job.terminateRequested ??= { at: this.#now(), reason };
       return this.#copy(id);
     }
-    Object.assign(job, { status: 'FAILED', statusReason: `cancelled: ${reason}`, stoppedAt: at });
-    job.events.push({ at, status: 'FAILED', reason: `cancelled: ${reason}` });
+    this.#fail(job, `terminated: ${reason}`, 'isTerminated');
     return this.#copy(id);
+  }
+
+  #fail(job: JobRecord, reason: string, flag: 'isCancelled' | 'isTerminated'): void {
+    const at = this.#now();
+    Object.assign(job, { status: 'FAILED', statusReason: reason, stoppedAt: at, [flag]: true });
+    job.events.push({ at, status: 'FAILED', reason });
+  }
+
+  /** Array jobs are the real service's (tested through it); here: unknown id or 409. */
+  async retryFailed(id: string): Promise<JobRecord | undefined> {
+    const job = this.#jobs.get(id);
+    if (!job) return undefined;
+    throw new ConflictError(`job ${id} is not an array job`);
   }
 
   async queues(): Promise<string[]> {
     return [...this.#queues];
+  }
+
+  /** Compute environments as tests set them (none by default). */
+  environments: ComputeEnvironmentView[] = [];
+
+  async computeEnvironments(): Promise<ComputeEnvironmentView[]> {
+    return structuredClone(this.environments);
   }
 
   async ready(): Promise<{ ready: boolean; detail: string }> {

@@ -1,6 +1,7 @@
 // A real scheduler stack (Redis, BullMQ, job store, leader, placement loop, driver) over a fake executor.
 import type { Redis } from 'ioredis';
 import { type JobSpecInput, JobSpecSchema } from '../../api/schemas/job-spec.ts';
+import type { BudgetLimits } from '../../scheduler/budget-ledger.ts';
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
@@ -9,7 +10,7 @@ import {
   type QueueSettings,
   queueSettingsLookup,
 } from '../../scheduler/queue-settings.ts';
-import { SchedulerService } from '../../scheduler/service.ts';
+import { type RetentionSettings, SchedulerService } from '../../scheduler/service.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
@@ -38,6 +39,14 @@ export interface StartOptions {
   windowPerQueue?: number;
   /** Wait until the scheduler leads (default), or return at once. */
   awaitLeading?: boolean;
+  /** How often the leader checks queues' maxRunnableSeconds (the service's default is 10 s). */
+  runnableSweepMs?: number;
+  /** Finished-job retention (the service's default: 7 days, swept every 60 s). */
+  retention?: RetentionSettings;
+  /** GPU-hour budgets per shareIdentifier (none by default). */
+  budgets?: BudgetLimits;
+  /** How often the leader saves budget usage (the service's default is 10 s). */
+  budgetSaveIntervalMs?: number;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -73,6 +82,10 @@ export async function schedulerHarness(
     queueSettings: queueSettingsLookup(queueConfigs),
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
+    runnableSweepMs: options.runnableSweepMs,
+    retention: options.retention,
+    budgets: options.budgets,
+    budgetSaveIntervalMs: options.budgetSaveIntervalMs,
   });
   const jobs = new RedisJobService({
     store,

@@ -19,9 +19,14 @@ export async function startService(options: {
   redisUrl: string;
   dataDir: string;
   env?: NodeJS.ProcessEnv;
+  /** e.g. ['--role', 'api'] */
+  args?: string[];
+  /** The log line that says it is ready (default: the scheduler leads). */
+  readyLine?: string;
 }): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'up'], {
+  const readyLine = options.readyLine ?? 'scheduler is leader';
+  const child = spawn(process.execPath, [CLI, 'up', ...(options.args ?? [])], {
     cwd: options.cwd,
     env: {
       ...process.env,
@@ -37,7 +42,7 @@ export async function startService(options: {
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
-  while (!output.includes('scheduler is leader')) {
+  while (!output.includes(readyLine)) {
     if (child.exitCode !== null) throw new Error(`service exited at start:\n${output}`);
     if (Date.now() > deadline) throw new Error(`service did not become ready in 30 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -14,14 +14,24 @@ test('it lists every route with its methods', async (t) => {
     Object.keys(methods as object).map((method) => `${method.toUpperCase()} ${path}`),
   );
   t.deepEqual(operations.sort(), [
+    'DELETE /v1/job-definitions/{name}/{revision}',
     'GET /healthz',
+    'GET /metrics',
     'GET /openapi.json',
     'GET /readyz',
+    'GET /v1/compute-environments',
+    'GET /v1/job-definitions',
+    'GET /v1/job-definitions/{name}',
+    'GET /v1/job-definitions/{name}/{revision}',
     'GET /v1/jobs',
     'GET /v1/jobs/{id}',
+    'GET /v1/jobs/{id}/logs',
     'GET /v1/queues',
+    'POST /v1/job-definitions',
     'POST /v1/jobs',
     'POST /v1/jobs/{id}/cancel',
+    'POST /v1/jobs/{id}/retry-failed',
+    'POST /v1/jobs/{id}/terminate',
   ]);
 });
 
@@ -35,9 +45,29 @@ test('the JobSpec component comes from JobSpecSchema, limits and defaults includ
   t.deepEqual(spec.properties.kind.enum, ['kernel', 'inference']);
   t.is(spec.properties.resources.properties.gpus.maximum, LIMITS.gpus);
   t.is(spec.properties.queue.default, 'default');
+  t.is(spec.properties.retry.properties.evaluateOnExit.maxItems, 5);
+  t.deepEqual(spec.properties.retry.properties.evaluateOnExit.items.required, ['action']);
   t.is(spec.$schema, undefined);
   t.deepEqual(body.paths['/v1/jobs'].post.requestBody.content['application/json'].schema, {
-    $ref: '#/components/schemas/JobSpec',
+    oneOf: [
+      { $ref: '#/components/schemas/JobSpec' },
+      { $ref: '#/components/schemas/JobDefinitionSubmission' },
+    ],
+  });
+});
+
+test('job definitions are described from their schemas: registration, submission by definition, records', async (t) => {
+  const api = await startApi(t);
+
+  const { body } = await api.request('/openapi.json');
+  const { JobDefinition, JobDefinitionSubmission, JobDefinitionRecord } = body.components.schemas;
+
+  t.deepEqual(JobDefinition.required.sort(), ['input', 'kind', 'name', 'output']);
+  t.deepEqual(JobDefinitionSubmission.required, ['jobDefinition']);
+  t.truthy(JobDefinitionSubmission.properties.jobDefinition.pattern);
+  t.deepEqual(JobDefinitionRecord.properties.status.enum, ['ACTIVE', 'INACTIVE']);
+  t.deepEqual(body.paths['/v1/job-definitions/{name}/{revision}'].delete.responses['200'].content, {
+    'application/json': { schema: { $ref: '#/components/schemas/JobDefinitionRecord' } },
   });
 });
 

@@ -1,4 +1,4 @@
-// gpubatch describe, ls and cancel against the API over the fake job service.
+// gpubatch describe, ls, cancel and terminate against the API over the fake job service.
 import test from 'ava';
 import { aJobRecord, aValidatedJobSpec } from '../support/api-builders.ts';
 import { startApi } from '../support/api-harness.ts';
@@ -102,6 +102,22 @@ test('describe of a waiting job shows when it should start and what would help',
   t.regex(run.stdout, /^ {11}needs 4 GPUs on one node; 3 nodes have 2$/m);
 });
 
+test('describe of a job waiting out a retry backoff says when its next attempt may start', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(
+    aJobRecord({
+      id: 'job-1',
+      status: 'RUNNABLE',
+      statusReason: 'attempt 1 failed: INTERNAL: boom; retrying in 30 s (backoff) (1 of 3 attempts used)',
+      notBefore: at(40),
+    }),
+  );
+
+  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.regex(run.stdout, /^Backoff {4}next attempt not before 2025-01-01 12:00:40Z$/m);
+});
+
 test('describe --json prints the record', async (t) => {
   const api = await startApi(t);
   api.jobs.put(retriedJob);
@@ -166,6 +182,67 @@ test('ls passes --queue and --status to the server', async (t) => {
   );
 });
 
+test('ls passes the name, share and creation-time filters and repeats them in the next-page hint', async (t) => {
+  const api = await startApi(t);
+  const job = (id: string, name: string, seconds: number, share: string) =>
+    api.jobs.put(
+      aJobRecord({
+        id,
+        createdAt: at(seconds),
+        spec: { ...aJobRecord().spec, name, shareIdentifier: share },
+      }),
+    );
+  job('job-1', 'train-1', 1, 'vision');
+  job('job-2', 'train-2', 2, 'vision');
+  job('job-3', 'eval-3', 3, 'vision');
+  job('job-4', 'train-4', 4, 'nlp');
+  job('job-5', 'train-5', 5, 'vision');
+  const filters = ['--name', 'train*', '--share', 'vision', '--created-after', '2025-01-01T12:00:01Z'];
+
+  const run = await gpubatch(['ls', ...filters, '--limit', '1', '--json'], {
+    env: { GPUBATCH_URL: api.url },
+  });
+  const table = await gpubatch(['ls', ...filters, '--limit', '1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.deepEqual(
+    JSON.parse(run.stdout).jobs.map((job: { id: string }) => job.id),
+    ['job-5'],
+  );
+  const cursor = JSON.parse(run.stdout).nextCursor;
+  t.truthy(cursor);
+  t.regex(table.stderr, new RegExp(`^next cursor: ${cursor}$`, 'm'));
+  t.regex(
+    table.stderr,
+    new RegExp(
+      `^more: gpubatch ls --name 'train\\*' --share vision --created-after 2025-01-01T12:00:01Z --limit 1 --cursor ${cursor}$`,
+      'm',
+    ),
+  );
+});
+
+test('ls --all follows the cursors to the last page', async (t) => {
+  const api = await startApi(t);
+  for (let i = 1; i <= 7; i++) api.jobs.put(aJobRecord({ id: `job-${i}`, createdAt: at(i) }));
+
+  const run = await gpubatch(['ls', '--all', '--limit', '3', '--json'], { env: { GPUBATCH_URL: api.url } });
+
+  const page = JSON.parse(run.stdout);
+  t.deepEqual(
+    page.jobs.map((job: { id: string }) => job.id),
+    ['job-7', 'job-6', 'job-5', 'job-4', 'job-3', 'job-2', 'job-1'],
+  );
+  t.is(page.nextCursor, undefined);
+});
+
+test('ls with a bad creation time prints the server error naming the parameter and exits 2', async (t) => {
+  const api = await startApi(t);
+
+  const run = await gpubatch(['ls', '--created-before', 'last tuesday'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 2);
+  t.regex(run.stderr, /^ {2}- createdBefore: not epoch milliseconds or an ISO 8601 date-time/m);
+});
+
 test('ls with a status the server does not know prints the field error and exits 2', async (t) => {
   const api = await startApi(t);
 
@@ -187,15 +264,41 @@ test('cancel prints the new status and reason', async (t) => {
   t.is(run.stdout, 'job-1 FAILED: cancelled: wrong model\n');
 });
 
-test('cancel of a running job says the cancel was requested, since the attempt stops later', async (t) => {
+test('cancel of a running job prints the conflict, which says to terminate, and exits 2', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNING' }));
+
+  const run = await gpubatch(['cancel', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 2);
+  t.regex(
+    run.stderr,
+    /^gpubatch: Conflict \(409\): job job-1 is RUNNING: cancel stops only jobs that have not started/,
+  );
+});
+
+test('terminate of a running job says the terminate was requested, since the attempt stops later', async (t) => {
   const api = await startApi(t, { jobs: new FakeJobService({ now: () => at(5) }) });
   api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNING', statusReason: 'on node-a' }));
 
-  const cancel = await gpubatch(['cancel', 'job-1', '--reason', 'oops'], { env: { GPUBATCH_URL: api.url } });
+  const terminate = await gpubatch(['terminate', 'job-1', '--reason', 'oops'], {
+    env: { GPUBATCH_URL: api.url },
+  });
   const describe = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
 
-  t.is(cancel.stdout, 'job-1 RUNNING: cancel requested (oops); the attempt is being stopped\n');
-  t.regex(describe.stdout, /^Cancel {5}requested 2025-01-01 12:00:05Z: oops$/m);
+  t.is(terminate.code, 0);
+  t.is(terminate.stdout, 'job-1 RUNNING: terminate requested (oops); the attempt is being stopped\n');
+  t.regex(describe.stdout, /^Terminate {2}requested 2025-01-01 12:00:05Z: oops$/m);
+});
+
+test('terminate of a waiting job prints its FAILED status at once', async (t) => {
+  const api = await startApi(t);
+  api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNABLE' }));
+
+  const run = await gpubatch(['terminate', 'job-1', '--json'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 0);
+  t.like(JSON.parse(run.stdout), { status: 'FAILED', isTerminated: true });
 });
 
 test('cancel of a finished job prints the conflict and exits 2', async (t) => {

@@ -9,7 +9,7 @@ test('--help prints the usage on stdout and exits 0', async (t) => {
 
   t.is(run.code, 0);
   t.regex(run.stdout, /^Usage: gpubatch <command>/);
-  for (const command of ['up', 'submit', 'describe', 'ls', 'cancel'])
+  for (const command of ['up', 'submit', 'describe', 'ls', 'cancel', 'terminate'])
     t.regex(run.stdout, new RegExp(`gpubatch ${command}`));
 });
 
@@ -31,6 +31,7 @@ const usageErrors = [
   { argv: ['submit'], message: 'gpubatch submit: missing <file>' },
   { argv: ['describe'], message: 'gpubatch describe: missing <id>' },
   { argv: ['cancel'], message: 'gpubatch cancel: missing <id>' },
+  { argv: ['terminate'], message: 'gpubatch terminate: missing <id>' },
   { argv: ['describe', 'a', 'b'], message: 'gpubatch describe: unexpected argument "b"' },
   { argv: ['ls', '--colour'], message: "gpubatch ls: Unknown option '--colour'" },
   {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { ConfigError, loadConfig } from '../../scheduler/config.ts';
 import { DEFAULT_SCORER } from '../../scheduler/core/index.ts';
+import { worstCaseTakeoverSeconds } from '../../scheduler/leader-election-config.ts';
 
 function configFile(yaml: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'gpubatch-config-')), 'gpubatch.yaml');
@@ -62,4 +63,91 @@ test('invalid YAML in the config file is a ConfigError, not a crash', (t) => {
     instanceOf: ConfigError,
     message: /not valid YAML/,
   });
+});
+
+test('the role is all unless GPUBATCH_ROLE says api or scheduler; anything else is refused naming the choices', (t) => {
+  t.is(loadConfig({}).role, 'all');
+  t.is(loadConfig({ GPUBATCH_ROLE: 'scheduler', REDIS_URL: 'redis://r:1' }).role, 'scheduler');
+  t.throws(() => loadConfig({ GPUBATCH_ROLE: 'runner' }), {
+    instanceOf: ConfigError,
+    message: 'role (--role or GPUBATCH_ROLE) must be one of all, api, scheduler; got "runner"',
+  });
+});
+
+test('a split role needs REDIS_URL: an embedded Redis would not be shared with the other role', (t) => {
+  t.throws(() => loadConfig({ GPUBATCH_ROLE: 'api' }), {
+    instanceOf: ConfigError,
+    message: /role api: REDIS_URL is required/,
+  });
+});
+
+test('leader election defaults to the Redis lock; the Lease mode gets client-go-like timings that take over within 15 s', (t) => {
+  t.deepEqual(loadConfig({}).leaderElection, { type: 'redis' });
+  const path = configFile('leaderElection: { type: kubernetes-lease, namespace: gpubatch }\n');
+  const lease = loadConfig({ GPUBATCH_CONFIG: path }).leaderElection;
+  t.deepEqual(lease, {
+    type: 'kubernetes-lease',
+    leaseName: 'gpubatch-scheduler',
+    namespace: 'gpubatch',
+    leaseDurationSeconds: 10,
+    renewDeadlineSeconds: 7,
+    retryPeriodSeconds: 2,
+  });
+  t.true(lease.type === 'kubernetes-lease' && worstCaseTakeoverSeconds(lease) <= 15);
+});
+
+test('Lease timings where the holder could not step down before a standby takes over are refused', (t) => {
+  const path = configFile(
+    'leaderElection: { type: kubernetes-lease, leaseDurationSeconds: 5, renewDeadlineSeconds: 5 }\n',
+  );
+  t.throws(() => loadConfig({ GPUBATCH_CONFIG: path }), {
+    instanceOf: ConfigError,
+    message: /leaderElection\.renewDeadlineSeconds must be less than leaseDurationSeconds/,
+  });
+  const unknown = configFile('leaderElection: { type: zookeeper }\n');
+  t.throws(() => loadConfig({ GPUBATCH_CONFIG: unknown }), { message: /leaderElection\.type/ });
+});
+
+test('a queue may set maxRunnableSeconds, a whole number of seconds of at least 1', (t) => {
+  const ok = configFile('queues: [{ name: q, maxRunnableSeconds: 3600 }]\n');
+  const zero = configFile('queues: [{ name: q, maxRunnableSeconds: 0 }]\n');
+  t.is(loadConfig({ GPUBATCH_CONFIG: ok }).queues[0]?.maxRunnableSeconds, 3600);
+  t.is(loadConfig({}).queues[0]?.maxRunnableSeconds, undefined, 'no limit unless configured');
+  t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /queues\.0\.maxRunnableSeconds/ });
+});
+
+test('finished jobs are kept 7 days unless retention.finishedJobDays says otherwise; 0 days is refused', (t) => {
+  t.deepEqual(loadConfig({}, '/srv').retention, {
+    finishedJobDays: 7,
+    sweepIntervalSeconds: 60,
+    batchSize: 500,
+  });
+  const half = configFile('retention: { finishedJobDays: 0.5 }\n');
+  t.is(loadConfig({ GPUBATCH_CONFIG: half }).retention.finishedJobDays, 0.5);
+  const zero = configFile('retention: { finishedJobDays: 0 }\n');
+  t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /retention\.finishedJobDays/ });
+});
+
+test('fairShare.budgets: GPU-hours per share over a rolling window, with * for every other share', (t) => {
+  const ok = configFile(
+    'fairShare: { budgets: { team-a: { gpuHours: 100, windowHours: 24 }, "*": { gpuHours: 10, windowHours: 24 } } }\n',
+  );
+  t.deepEqual(loadConfig({ GPUBATCH_CONFIG: ok }).fairShare.budgets, {
+    'team-a': { gpuHours: 100, windowHours: 24 },
+    '*': { gpuHours: 10, windowHours: 24 },
+  });
+  t.deepEqual(loadConfig({}).fairShare.budgets, {}, 'no budgets unless configured');
+});
+
+test('a bad budget is refused naming the share and the field', (t) => {
+  const cases: [string, RegExp][] = [
+    ['{ team-a: { gpuHours: 0, windowHours: 24 } }', /fairShare\.budgets\.team-a\.gpuHours: /],
+    ['{ team-a: { gpuHours: 1, windowHours: 0 } }', /fairShare\.budgets\.team-a\.windowHours: /],
+    ['{ team-a: { gpuHours: 1 } }', /fairShare\.budgets\.team-a\.windowHours: /],
+    ['{ team-a: { gpuHours: 1, windowHours: 1, hours: 2 } }', /fairShare\.budgets\.team-a: .*hours/],
+  ];
+  for (const [budgets, message] of cases) {
+    const path = configFile(`fairShare: { budgets: ${budgets} }\n`);
+    t.throws(() => loadConfig({ GPUBATCH_CONFIG: path }), { instanceOf: ConfigError, message }, budgets);
+  }
 });

@@ -139,11 +139,13 @@ test('sessions are cached per thread count', async (t) => {
   t.is(await loadModel(path, [], { intraOpThreads: 2 }), two);
 });
 
-test('sessions are cached per model file version', async (t) => {
+test('sessions are cached per model content: a touched file keeps its session, a changed one gets a new one', async (t) => {
   const path = await modelFile(t);
   const first = await loadModel(path, []);
   t.is(await loadModel(path, []), first);
   await utimes(path, new Date(), new Date(Date.now() + 5000));
+  t.is(await loadModel(path, []), first, 'same bytes, same session');
+  await writeFile(path, buildMlpModel({ ...shape, seed: 12 }));
   t.not(await loadModel(path, []), first);
 });
 

@@ -88,6 +88,25 @@ test('an inference job writes the first model output as JSONL when the output en
   t.is(firstMismatch(written.data, mlpReference(mlpWeights(mlp), features)), undefined);
 });
 
+// Serial: where an adapter answers, enabling WebGPU replaces the shared gpu.js instance.
+test.serial(
+  'a kernel job given a GPU runs on WebGPU where an adapter answers, and else says why not',
+  async (t) => {
+    const cwd = await workspace(t);
+    const result = await runAttempt(request(cwd, kernelJobSpec(), [0]), hooks().attemptHooks);
+    const written = await readNpy(result.output);
+    t.is(firstMismatch(written.data, standardizeReference(matrix, { ddof: 0 })), undefined);
+    if (result.backend === 'gpu.js:webgpu') return t.is(result.details?.['webGpuUnavailable'], undefined);
+    t.regex(String(result.details?.['webGpuUnavailable']), /Dawn|adapter/);
+  },
+);
+
+test('a kernel job without GPUs does not try WebGPU', async (t) => {
+  const cwd = await workspace(t);
+  const result = await runAttempt(request(cwd, kernelJobSpec()), hooks().attemptHooks);
+  t.false('webGpuUnavailable' in (result.details ?? {}));
+});
+
 test('an inference job given a GPU records why it fell back to CPU', async (t) => {
   const cwd = await workspace(t);
   const result = await runAttempt(request(cwd, inferenceJobSpec(), [0]), hooks().attemptHooks);

@@ -1,6 +1,12 @@
 // The embedded default executor: this machine is the one node of the `local` compute environment and
 // each attempt runs in a runner child process, so a native crash fails one attempt, not the service.
-import type { AttemptRequest, RunnerMessage } from '../../../runner/protocol.ts';
+import {
+  ATTEMPT_TIMEOUT_CODE,
+  type AttemptCheckpoint,
+  type AttemptRequest,
+  EXIT_INTERRUPTED,
+  type RunnerMessage,
+} from '../../../runner/protocol.ts';
 import type { NodeState, Placement } from '../../core/types.ts';
 import type { AttemptHooks, AttemptOutcome, Executor, InterruptCause } from '../executor.ts';
 import { setLongTimeout } from '../long-timeout.ts';
@@ -15,7 +21,10 @@ export interface LocalExecutorOptions {
    */
   keepWarm?: number;
   idleTimeoutMs?: number;
-  /** After a cancel or shutdown request, how long a runner gets before SIGKILL. */
+  /**
+   * After a cancel, preemption or shutdown request, how long a runner gets before SIGKILL: enough to
+   * finish the batch it is running and save a checkpoint.
+   */
   killGraceMs?: number;
 }
 
@@ -97,9 +106,9 @@ export class LocalExecutor implements Executor {
           {
             kind: 'failed',
             failure: {
-              code: 'TIMEOUT',
-              message: `attempt exceeded timeoutSeconds (${request.spec.timeoutSeconds} s)`,
-              retryable: true,
+              code: ATTEMPT_TIMEOUT_CODE,
+              message: `attempt ran longer than timeoutSeconds (${request.spec.timeoutSeconds} s)`,
+              retryable: false, // AWS Batch semantics: a timed-out attempt is not retried
             },
           },
           false,
@@ -113,7 +122,7 @@ export class LocalExecutor implements Executor {
         runner.detach();
         this.release(runner, reusable);
         resolve(
-          attempt.interruptedBy && outcome.kind !== 'succeeded'
+          attempt.interruptedBy && outcome.kind === 'failed'
             ? { kind: 'interrupted', ...attempt.interruptedBy }
             : outcome,
         );
@@ -133,9 +142,17 @@ export class LocalExecutor implements Executor {
           case 'failed':
             finish({ kind: 'failed', failure: message.failure }, !DISCARD_AFTER.has(message.failure.code));
             break;
+          case 'interrupted':
+            // Asked by someone else (SIGTERM from outside): the process is on its way out, do not reuse it.
+            finish(interruptedOutcome(attempt, message.checkpoint), attempt.interruptedBy !== undefined);
+            break;
         }
       };
       runner.attach(onMessage, (code, signal) => {
+        if (code === EXIT_INTERRUPTED) {
+          finish(interruptedOutcome(attempt), false);
+          return;
+        }
         finish(
           {
             kind: 'failed',
@@ -153,12 +170,18 @@ export class LocalExecutor implements Executor {
     });
   }
 
-  /** Asks the runner to stop (it aborts and cleans up); SIGKILL after the grace period if it has not. */
+  /**
+   * Asks the runner to stop; SIGKILL after the grace period if it has not. A cancel aborts and cleans up.
+   * A preemption sends `interrupt`: the runner finishes its batch, saves a checkpoint and stays warm. On
+   * shutdown the runner gets SIGTERM, does the same and exits (EXIT_INTERRUPTED).
+   */
   interrupt(jobId: string, by: InterruptCause, reason: string): void {
     const attempt = this.running.get(jobId);
     if (!attempt || attempt.interruptedBy) return;
     attempt.interruptedBy = { by, reason };
-    attempt.runner.send({ type: 'cancel', jobId });
+    if (by === 'cancel') attempt.runner.send({ type: 'cancel', jobId });
+    else if (by === 'preempt') attempt.runner.send({ type: 'interrupt', jobId });
+    else attempt.runner.kill('SIGTERM');
     const killer = setTimeout(() => attempt.runner.kill(), this.killGraceMs);
     void attempt.done.then(() => clearTimeout(killer));
   }
@@ -215,4 +238,12 @@ export class LocalExecutor implements Executor {
     timer.unref();
     this.idle.push({ runner, timer });
   }
+}
+
+function interruptedOutcome(attempt: RunningAttempt, checkpoint?: AttemptCheckpoint): AttemptOutcome {
+  const { by, reason } = attempt.interruptedBy ?? {
+    by: 'terminated' as const,
+    reason: 'the runner process was terminated (SIGTERM)',
+  };
+  return { kind: 'interrupted', by, reason, ...(checkpoint ? { checkpoint } : {}) };
 }

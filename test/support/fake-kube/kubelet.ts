@@ -36,6 +36,8 @@ interface PodRun {
   restartPolicy: string;
   state: RunState;
   restarts: number;
+  /** The last terminated state of a restarted container: the kubelet keeps it as lastState until the next restart. */
+  lastTerminated?: Record<string, unknown>;
   /** Script log lines written so far in this run of the container. */
   logged: number;
   startedAt?: string;
@@ -268,13 +270,13 @@ export class FakeKubelet {
     };
     if (restart) {
       run.restarts++;
+      run.lastTerminated = terminated;
       this.#write(run, (p) => {
         setCondition(p, 'ContainersReady', 'False');
         setCondition(p, 'Ready', 'False');
         p.status.containerStatuses = run.containers.map((c) => ({
           ...containerBase(run, c),
           state: { waiting: { reason: 'CrashLoopBackOff' } },
-          lastState: { terminated },
         }));
       });
       this.#after(run, run.script.startDelayMs, () => this.#start(run));
@@ -383,6 +385,7 @@ function containerBase(run: PodRun, c: { name: string; image: string }) {
     ready: false,
     started: false,
     restartCount: run.restarts,
+    ...(run.lastTerminated ? { lastState: { terminated: run.lastTerminated } } : {}),
   };
 }
 

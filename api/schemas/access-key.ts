@@ -1,0 +1,16 @@
+// POST /v1/admin/access-keys: the request and the answer (the only time the secret is returned).
+import { z } from 'zod';
+import { JobSpecSchema } from './job-spec.ts';
+
+export const CreateAccessKeyRequestSchema = z.strictObject({
+  tenant: JobSpecSchema.shape.name.describe(
+    'Who the key is for; jobs it submits share fairly under this name unless they give a shareIdentifier.',
+  ),
+});
+
+export const AccessKeySchema = z.object({
+  accessKeyId: z.string().describe('AWS_ACCESS_KEY_ID for the AWS-Batch-compatible endpoint.'),
+  secretAccessKey: z.string().describe('AWS_SECRET_ACCESS_KEY: shown in this answer only.'),
+  tenant: z.string(),
+  createdAt: z.number().describe('Epoch milliseconds.'),
+});

@@ -1,0 +1,85 @@
+// Access keys for the AWS-Batch-compatible endpoint, one Redis hash per key id.
+// SigV4 is an HMAC keyed by the secret, so the server must hold the secret itself (a hash of it cannot
+// verify a signature): it is stored as-is in Redis, as AWS does, and never logged or returned again.
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AccessKeyRegistry } from '../../api/aws/context.ts';
+import { keys as buildKeys, type Keys } from './keys.ts';
+import { runScript } from './run-script.ts';
+
+/**
+ * Store a new key unless its id is taken (so a collision can never overwrite another tenant's secret).
+ * KEYS: accessKey(id)   ARGV: secret, tenant, createdAt   Returns 1 when stored, 0 when the id exists.
+ */
+const CREATE_ACCESS_KEY = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'secret', ARGV[1], 'tenant', ARGV[2], 'createdAt', ARGV[3])
+return 1
+`;
+
+export interface AccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  tenant: string;
+  createdAt: number;
+}
+
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** "GPBK" + 16 characters: the length and alphabet of an AWS key id, recognisably not one. */
+function newAccessKeyId(): string {
+  return `GPBK${[...randomBytes(16)].map((b) => ID_ALPHABET[b % 32]).join('')}`;
+}
+
+/** 40 characters, like an AWS secret: 30 random bytes in base64 (with "/" and "+"). */
+function newSecret(): string {
+  return randomBytes(30).toString('base64');
+}
+
+export class AccessKeyStore implements AccessKeyRegistry {
+  readonly keys: Keys;
+  private readonly redis: Redis;
+  private readonly now: () => number;
+
+  constructor(redis: Redis, options: { prefix?: string; now?: () => number } = {}) {
+    this.redis = redis;
+    this.keys = buildKeys(options.prefix);
+    this.now = options.now ?? Date.now;
+  }
+
+  async create(tenant: string): Promise<AccessKey> {
+    for (;;) {
+      const key: AccessKey = {
+        accessKeyId: newAccessKeyId(),
+        secretAccessKey: newSecret(),
+        tenant,
+        createdAt: this.now(),
+      };
+      const stored = await runScript(
+        this.redis,
+        CREATE_ACCESS_KEY,
+        [this.keys.accessKey(key.accessKeyId)],
+        [key.secretAccessKey, tenant, String(key.createdAt)],
+      );
+      // An id collision (1 in 2^80) draws a new one.
+      if (Number(stored) === 0) continue;
+      return key;
+    }
+  }
+
+  /** Revokes a key at once (the next request signed with it is UnrecognizedClientException). */
+  async delete(accessKeyId: string): Promise<boolean> {
+    return (await this.redis.del(this.keys.accessKey(accessKeyId))) === 1;
+  }
+
+  async get(accessKeyId: string): Promise<AccessKey | undefined> {
+    const [secret, tenant, createdAt] = await this.redis.hmget(
+      this.keys.accessKey(accessKeyId),
+      'secret',
+      'tenant',
+      'createdAt',
+    );
+    if (!secret || !tenant) return undefined;
+    return { accessKeyId, secretAccessKey: secret, tenant, createdAt: Number(createdAt) };
+  }
+}

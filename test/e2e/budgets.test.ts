@@ -1,0 +1,53 @@
+// GPU-hour budgets through the real service: the config's fairShare.budgets reach GET /v1/budgets.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { testRedis } from '../support/redis-server.ts';
+import { startService } from '../support/service-process.ts';
+
+test('the service shows each configured budget at GET /v1/budgets, and a bad budget stops it naming the field', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'gpubatch-budgets-'));
+  const redis = await testRedis();
+  t.teardown(async () => {
+    await redis.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+  writeFileSync(
+    join(work, 'gpubatch.yaml'),
+    "fairShare: { budgets: { team-a: { gpuHours: 2, windowHours: 24 }, '*': { gpuHours: 1, windowHours: 1 } } }\n",
+  );
+  const service = await startService({
+    cwd: work,
+    redisUrl: redis.url,
+    dataDir: join(work, '.gpubatch'),
+    env: { GPUBATCH_CONFIG: join(work, 'gpubatch.yaml') },
+  });
+  try {
+    const response = await fetch(`${service.url}/v1/budgets`);
+    t.is(response.status, 200);
+    t.deepEqual(await response.json(), {
+      shares: [{ share: 'team-a', usedGpuHours: 0, budgetGpuHours: 2, windowHours: 24, exhausted: false }],
+    });
+  } finally {
+    await service.stop('SIGTERM');
+  }
+
+  writeFileSync(
+    join(work, 'bad.yaml'),
+    'fairShare: { budgets: { team-a: { gpuHours: -1, windowHours: 24 } } }\n',
+  );
+  const error = await startService({
+    cwd: work,
+    redisUrl: redis.url,
+    dataDir: join(work, '.gpubatch'),
+    env: { GPUBATCH_CONFIG: join(work, 'bad.yaml') },
+  }).then(
+    async (started) => {
+      await started.stop('SIGKILL');
+      return 'it started';
+    },
+    (failure: Error) => failure.message,
+  );
+  t.regex(error, /fairShare\.budgets\.team-a\.gpuHours/);
+});
