@@ -21,6 +21,18 @@ const perChild = { output: `out-${INDEX}.npy` };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Arrays `a` and `b` of 3 children each, child i of b depending on child i of a (N_TO_N). */
+async function nToNArrays() {
+  const a = await stack.harness.submit({ name: 'a', arraySize: 3, ...perChild });
+  const b = await stack.harness.submit({
+    name: 'b',
+    arraySize: 3,
+    ...perChild,
+    dependsOn: [{ jobId: a.id, type: 'N_TO_N' }],
+  });
+  return { a, b };
+}
+
 /** Waits until exactly `count` attempts run; returns their job ids. */
 async function runningCount(count: number): Promise<string[]> {
   const deadline = Date.now() + 10_000;
@@ -78,13 +90,7 @@ test.serial('each child gets its index: in the attempt (the runner env) and in i
 test.serial(
   'N_TO_N between two arrays of 3: child i of B starts only after child i of A succeeded',
   async (t) => {
-    const a = await stack.harness.submit({ name: 'a', arraySize: 3, ...perChild });
-    const b = await stack.harness.submit({
-      name: 'b',
-      arraySize: 3,
-      ...perChild,
-      dependsOn: [{ jobId: a.id, type: 'N_TO_N' }],
-    });
+    const { a, b } = await nToNArrays();
     const aRuns = await Promise.all([0, 1, 2].map((i) => stack.harness.executor.started(childId(a.id, i))));
     t.false(
       [0, 1, 2].some((i) => stack.harness.executor.isRunning(childId(b.id, i))),
@@ -312,13 +318,7 @@ test.serial(
 test.serial(
   'N_TO_N: a failed child fails only its partner; retry-failed of the dependent array waits for the other array',
   async (t) => {
-    const a = await stack.harness.submit({ name: 'a', arraySize: 3, ...perChild });
-    const b = await stack.harness.submit({
-      name: 'b',
-      arraySize: 3,
-      ...perChild,
-      dependsOn: [{ jobId: a.id, type: 'N_TO_N' }],
-    });
+    const { a, b } = await nToNArrays();
     (await stack.harness.executor.started(childId(a.id, 1))).settle(failure('INPUT_MALFORMED', false));
     const partner = await stack.harness.waitForStatus(childId(b.id, 1), 'FAILED');
     t.is(partner.statusReason, `Dependent Job failed: ${a.id}:1`);
