@@ -186,24 +186,15 @@ export class DependencyStore {
    */
   async failUntouchedChildren(parent: JobRecord, reason: string): Promise<number[]> {
     const template = this.failedChildTemplate(parent, reason);
-    const k = this.keys;
     const left: number[] = [];
     const size = parent.arrayProperties?.size ?? 0;
     for (let from = 0; from < size; from += FAIL_BATCH) {
-      const rest = (await runScript(
-        this.redis,
-        FAIL_UNTOUCHED_CHILDREN,
-        [
-          k.jobPrefix,
-          k.dependentsPrefix,
-          k.arrayState(parent.id),
-          k.arrayReady(parent.id),
-          k.arrayInflight(parent.id),
-          k.outboxFailed,
-          k.outboxArrays,
-        ],
-        [parent.id, String(from), String(Math.min(size, from + FAIL_BATCH)), template],
-      )) as number[];
+      const rest = (await runScript(this.redis, FAIL_UNTOUCHED_CHILDREN, this.childFailureKeys(parent.id), [
+        parent.id,
+        String(from),
+        String(Math.min(size, from + FAIL_BATCH)),
+        template,
+      ])) as number[];
       left.push(...rest.map(Number));
     }
     return left;
@@ -216,21 +207,26 @@ export class DependencyStore {
    */
   async failSequentialChain(parent: JobRecord, from: number): Promise<number> {
     const template = this.failedChildTemplate(parent, `Dependent Job failed: ${parent.id}:${PREVIOUS_MARK}`);
+    return (await runScript(this.redis, FAIL_SEQUENTIAL_CHAIN, this.childFailureKeys(parent.id), [
+      parent.id,
+      String(from),
+      String(parent.arrayProperties?.size ?? 0),
+      template,
+    ])) as number;
+  }
+
+  /** The KEYS of FAIL_UNTOUCHED_CHILDREN and FAIL_SEQUENTIAL_CHAIN, which share one layout. */
+  private childFailureKeys(parentId: string): string[] {
     const k = this.keys;
-    return (await runScript(
-      this.redis,
-      FAIL_SEQUENTIAL_CHAIN,
-      [
-        k.jobPrefix,
-        k.dependentsPrefix,
-        k.arrayState(parent.id),
-        k.arrayReady(parent.id),
-        k.arrayInflight(parent.id),
-        k.outboxFailed,
-        k.outboxArrays,
-      ],
-      [parent.id, String(from), String(parent.arrayProperties?.size ?? 0), template],
-    )) as number;
+    return [
+      k.jobPrefix,
+      k.dependentsPrefix,
+      k.arrayState(parentId),
+      k.arrayReady(parentId),
+      k.arrayInflight(parentId),
+      k.outboxFailed,
+      k.outboxArrays,
+    ];
   }
 
   /** An untouched child's record after failing with `reason` (INDEX_MARK, PREVIOUS_MARK left in). */
