@@ -29,6 +29,14 @@ export interface Outbox {
 /** Children released at once when the array sets no maxConcurrent: BullMQ holds only these. */
 export const DEFAULT_ARRAY_RELEASE = 500;
 
+/**
+ * The dependency graph's keys, in the order the scripts that maintain it read them: CREATE_WITH_DEPENDENCIES
+ * (its KEYS 6..11) and CAS_JOB (4..9, for AFTER_STATUS_CHANGE).
+ */
+export function graphKeys(k: Keys): string[] {
+  return [k.jobPrefix, k.dependentsPrefix, k.arrayPrefix, k.outboxReady, k.outboxFailed, k.outboxArrays];
+}
+
 const CHILD_REASON = 'waiting for its dependencies and a free slot of its array';
 
 /** A new child's record, its index left as INDEX_MARK (children have no spec: see job-store.ts read()). */
@@ -118,12 +126,7 @@ export class DependencyStore {
           k.allJobs,
           k.byStatus('PENDING'),
           k.byQueue(spec.queue),
-          k.jobPrefix,
-          k.dependentsPrefix,
-          k.arrayPrefix,
-          k.outboxReady,
-          k.outboxFailed,
-          k.outboxArrays,
+          ...graphKeys(k),
         ],
         [
           record.id,

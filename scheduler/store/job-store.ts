@@ -7,7 +7,7 @@ import type { SavedBudgetUsage } from '../budget-ledger.ts';
 import type { NodeState } from '../core/types.ts';
 import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
 import type { ScaleSignal } from '../scale-signal.ts';
-import { DependencyStore, statusCounts } from './dependency-store.ts';
+import { DependencyStore, graphKeys, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
@@ -114,18 +114,7 @@ export class JobStore extends PrefixedStore {
     const k = this.keys;
     return {
       script: CAS_JOB,
-      keys: [
-        k.job(next.id),
-        k.leaderFence,
-        k.statusPrefix,
-        k.jobPrefix,
-        k.dependentsPrefix,
-        k.arrayPrefix,
-        k.outboxReady,
-        k.outboxFailed,
-        k.outboxArrays,
-        k.finishedJobs,
-      ],
+      keys: [k.job(next.id), k.leaderFence, k.statusPrefix, ...graphKeys(k), k.finishedJobs],
       args: [
         String(version),
         JSON.stringify(storedForm(persisted)),
