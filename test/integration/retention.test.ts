@@ -113,28 +113,26 @@ async function usedMemory(): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)![1]);
 }
 
-async function cardinalities(store: JobStore, queues: readonly string[]) {
+/** The index sorted sets: all jobs, finished jobs, one per status and one per queue. */
+function indexSets(store: JobStore, queues: readonly string[]): string[] {
   const k = store.keys;
-  const sets = [
+  return [
     k.allJobs,
     k.finishedJobs,
     ...JOB_STATUSES.map((s) => k.byStatus(s)),
     ...queues.map((q) => k.byQueue(q)),
   ];
-  return Promise.all(sets.map((key) => redis.client.zcard(key)));
+}
+
+async function cardinalities(store: JobStore, queues: readonly string[]) {
+  return Promise.all(indexSets(store, queues).map((key) => redis.client.zcard(key)));
 }
 
 /** Sum of MEMORY USAGE of the index sorted sets (their hash tables shrink lazily, see the test below). */
 async function indexMemory(store: JobStore, queues: readonly string[]): Promise<number> {
-  const k = store.keys;
-  const sets = [
-    k.allJobs,
-    k.finishedJobs,
-    ...JOB_STATUSES.map((s) => k.byStatus(s)),
-    ...queues.map((q) => k.byQueue(q)),
-  ];
   let bytes = 0;
-  for (const key of sets) bytes += Number((await redis.client.call('MEMORY', 'USAGE', key)) ?? 0);
+  for (const key of indexSets(store, queues))
+    bytes += Number((await redis.client.call('MEMORY', 'USAGE', key)) ?? 0);
   return bytes;
 }
 
