@@ -1,7 +1,7 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
 import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
-import type { AccessKeyRegistry, AwsComputeEnvironmentInfo, AwsQueueInfo } from './aws/context.ts';
+import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
@@ -10,6 +10,7 @@ import { parseJsonBodies } from './json-body.ts';
 import { metricsText } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
 import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
@@ -26,6 +27,8 @@ export interface AppOptions {
   definitions?: JobDefinitionRegistry;
   /** GPU-hour budget usage; without it /v1/budgets does not exist (no budgets configured). */
   budgets?: BudgetUsageSource;
+  /** Job queues managed at run time (POST/PATCH /v1/queues, the AWS queue operations); names only without it. */
+  queueCatalog?: QueueCatalog;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -36,7 +39,6 @@ export interface AppOptions {
    */
   aws?: {
     accessKeys: AccessKeyRegistry;
-    queues: AwsQueueInfo[];
     computeEnvironments: AwsComputeEnvironmentInfo[];
     now?: () => number;
   };
@@ -69,6 +71,8 @@ export function createApp(options: AppOptions): Express {
     // Before the native /v1 router: these requests are SigV4-signed, not bearer-authenticated.
     const services = {
       ...options.aws,
+      queues:
+        options.queueCatalog ?? readOnlyQueueCatalog(options.aws.computeEnvironments.map((ce) => ce.name)),
       jobs: options.jobs,
       definitions: options.definitions,
       now: options.aws.now ?? Date.now,
@@ -86,7 +90,7 @@ export function createApp(options: AppOptions): Express {
     v1.use('/job-definitions', jobDefinitionsRouter(options.definitions));
   }
   v1.use('/jobs', jobsRouter(options.jobs, options.logs));
-  v1.use('/queues', queuesRouter(options.jobs));
+  v1.use('/queues', queuesRouter(options.jobs, options.queueCatalog));
   if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
   v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));

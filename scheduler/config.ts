@@ -98,7 +98,13 @@ export const QueueSchema = z.strictObject({
     .min(1)
     .max(365 * 24 * 3600)
     .optional(),
+  /** DISABLED: submissions are refused; jobs already in the queue still run (AWS Batch's queue state). */
+  state: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
+  /** At most this many of the queue's jobs hold capacity (STARTING or RUNNING) at once; no cap when absent. */
+  maxConcurrentJobs: z.int().min(1).max(1_000_000).optional(),
 });
+
+export type QueueDefinition = z.output<typeof QueueSchema>;
 
 /** The service's YAML file (GPUBATCH_CONFIG); `gpubatch simulate --queues` reads the same shape. */
 export const FileConfigSchema = z.strictObject({

@@ -9,6 +9,8 @@ export interface QueueSettings {
   preemptible: boolean;
   /** Jobs waiting RUNNABLE longer than this are cancelled with a reason (none when absent). */
   maxRunnableSeconds?: number;
+  /** At most this many of its jobs hold capacity at once (the placement loop offers no more); no cap when absent. */
+  maxConcurrentJobs?: number;
 }
 
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { priority: 0, canPreempt: false, preemptible: true };

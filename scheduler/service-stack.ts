@@ -14,12 +14,12 @@ import type { Executor } from './executors/executor.ts';
 import { RedisJobService } from './job-service.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
-import { queueSettingsLookup } from './queue-settings.ts';
 import { SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
+import { QueueRegistry } from './store/queue-registry.ts';
 import { connect } from './store/redis.ts';
 
 export interface ServiceStack {
@@ -72,12 +72,24 @@ export async function startServiceStack(
     redis,
     config.queues.map((q) => q.name),
   );
+  // Config queues are created in Redis when absent; after that the stored definitions apply (docs/api.md#job-queues).
+  const registry = new QueueRegistry(
+    redis,
+    store.keys,
+    queues,
+    config.computeEnvironments.map((ce) => ce.name),
+  );
+  const overridden = await registry.seed(config.queues);
+  for (const name of overridden)
+    hooks.log?.(`queue ${name}: the stored definition (changed over the API) applies, not the config's`);
   const runsScheduler = role !== 'api';
   const created = runsScheduler
     ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
     : undefined;
   const executor = created?.executor;
-  const scheduler = executor ? schedulerService(config, redisUrl, store, queues, executor, hooks) : undefined;
+  const scheduler = executor
+    ? schedulerService(config, redisUrl, store, queues, registry, executor, hooks)
+    : undefined;
   const inventory = role === 'api' ? new NodeInventoryCache(store) : undefined;
   await inventory?.start();
 
@@ -97,6 +109,7 @@ export async function startServiceStack(
       store,
       queues,
       redis,
+      registry,
       nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
       computeEnvironments: config.computeEnvironments.map((ce) => ({
         name: ce.name,
@@ -123,9 +136,9 @@ export async function startServiceStack(
       token: config.token,
       logs,
       budgets,
+      queueCatalog: registry,
       aws: {
         accessKeys: new AccessKeyStore(redis),
-        queues: config.queues,
         computeEnvironments: config.computeEnvironments,
       },
     });
@@ -164,6 +177,7 @@ function schedulerService(
   redisUrl: string,
   store: JobStore,
   queues: JobQueues,
+  registry: QueueRegistry,
   executor: Executor,
   hooks: StackHooks,
 ): SchedulerService {
@@ -179,7 +193,8 @@ function schedulerService(
     windowPerQueue: config.windowPerQueue,
     leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
-    queueSettings: queueSettingsLookup(config.queues),
+    queueSettings: (queue) => registry.settings(queue),
+    queueRegistry: registry,
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
     budgets: config.fairShare.budgets,
     makeElector: hooks.makeElector,

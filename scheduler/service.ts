@@ -21,6 +21,7 @@ import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX, type Keys } from './store/keys.ts';
+import type { QueueRegistry } from './store/queue-registry.ts';
 import { connect } from './store/redis.ts';
 import { WaitEstimates } from './wait-estimates.ts';
 
@@ -66,6 +67,13 @@ export interface SchedulerServiceOptions {
   runnableSweepMs?: number;
   /** [0, 1) for retry backoff jitter; Math.random when absent. */
   random?: () => number;
+  /**
+   * Job queues managed at run time: the leader polls it and starts workers for new queues' lanes; queue
+   * settings changes reach the next cycle. Without it the queues are fixed at start.
+   */
+  queueRegistry?: QueueRegistry;
+  /** How often the leader looks for queues created or changed by other processes (default 1 s). */
+  queueRefreshMs?: number;
 }
 
 export class SchedulerService {
@@ -86,6 +94,7 @@ export class SchedulerService {
   scaleSignal?: ScaleSignal;
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
+  private stopQueueWatch?: () => void;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -114,6 +123,7 @@ export class SchedulerService {
       now,
       scorer: options.scorer,
       preemptible: (queue) => queueSettings(queue).preemptible,
+      queueSettings,
       cycleOptions: (snapshot) => {
         const state = fairShare.advance(snapshot);
         const due = fairShare.saveDue(snapshot.now ?? now());
@@ -148,6 +158,12 @@ export class SchedulerService {
           })
           .catch(() => undefined);
       },
+    });
+    // A queue created or changed (priority, cap, state): new queues get workers, waiting jobs a new look.
+    options.queueRegistry?.onChange(() => {
+      if (!this.leading || this.shuttingDown) return;
+      this.startLaneWorkers();
+      this.loop.requestCycle();
     });
     // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
     options.executor.onCapacityChange?.(() => this.loop.requestCycle());
@@ -241,6 +257,7 @@ export class SchedulerService {
   }
 
   private async lead(): Promise<void> {
+    await this.options.queueRegistry?.refresh(); // queues created while another scheduler led
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
@@ -273,13 +290,10 @@ export class SchedulerService {
     );
     this.scaleTimer.unref();
     this.startRunnableSweep();
-    for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
-      const worker = this.worker(bullName);
-      this.workers.push(worker);
-      const lanes = this.workersByQueue.get(jobQueue) ?? new Map<Lane, Worker>();
-      lanes.set(lane, worker);
-      this.workersByQueue.set(jobQueue, lanes);
-    }
+    this.startLaneWorkers();
+    this.stopQueueWatch = this.options.queueRegistry?.watch(this.options.queueRefreshMs ?? 1000, (error) =>
+      this.options.log?.(`could not read the job queues: ${error.message}`),
+    );
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
     this.publishNodes();
@@ -288,6 +302,18 @@ export class SchedulerService {
       this.options.nodeInventoryIntervalMs ?? 10_000,
     );
     this.inventoryTimer.unref();
+  }
+
+  /** A worker for each lane that has none yet (all at start; a new queue's when it appears). */
+  private startLaneWorkers(): void {
+    for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
+      if (this.workersByQueue.get(jobQueue)?.has(lane)) continue;
+      const worker = this.worker(bullName);
+      this.workers.push(worker);
+      const lanes = this.workersByQueue.get(jobQueue) ?? new Map<Lane, Worker>();
+      lanes.set(lane, worker);
+      this.workersByQueue.set(jobQueue, lanes);
+    }
   }
 
   /** API processes of role api check at submit whether a job could ever fit; they read these nodes. */
@@ -304,14 +330,14 @@ export class SchedulerService {
     return this.started !== undefined && !this.shuttingDown;
   }
 
-  /** Only when some queue has a maxRunnableSeconds: the sweep reads every RUNNABLE record. */
+  /** Sweeps only while some queue has a maxRunnableSeconds (a limit may be set at run time): it reads every RUNNABLE record. */
   private startRunnableSweep(): void {
     const { queues, queueSettings, store } = this.options;
-    const limited = queues.names().some((q) => queueSettings?.(q).maxRunnableSeconds !== undefined);
-    if (!limited || !queueSettings) return;
+    if (!queueSettings) return;
+    const limited = () => queues.names().some((q) => queueSettings(q).maxRunnableSeconds !== undefined);
     let sweeping = false;
     this.runnableSweepTimer = setInterval(() => {
-      if (sweeping) return; // a slow pass (many RUNNABLE jobs) is not started twice
+      if (sweeping || !limited()) return; // a slow pass (many RUNNABLE jobs) is not started twice
       sweeping = true;
       sweepRunnableTimeLimits({
         store,
@@ -452,6 +478,7 @@ export class SchedulerService {
     clearInterval(this.scaleTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
+    this.stopQueueWatch?.();
     clearTimeout(this.budgetWake?.timer);
     clearInterval(this.budgetSaveTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));

@@ -1,14 +1,7 @@
 // What the AWS-compatible operations need: the native services, and who signed the request.
 import type { JobDefinitionRegistry } from '../job-definitions/registry.ts';
 import type { JobService } from '../job-service.ts';
-
-/** A configured job queue, as DescribeJobQueues shows it. */
-export interface AwsQueueInfo {
-  name: string;
-  computeEnvironment: string;
-  priority: number;
-  maxRunnableSeconds?: number;
-}
+import type { QueueCatalog } from '../queue-catalog.ts';
 
 /** A configured compute environment, as DescribeComputeEnvironments shows it. */
 export interface AwsComputeEnvironmentInfo {
@@ -36,7 +29,8 @@ export interface AwsServices {
   jobs: JobService;
   definitions: JobDefinitionRegistry;
   accessKeys: AccessKeyRegistry;
-  queues: AwsQueueInfo[];
+  /** The job queues (CreateJobQueue, UpdateJobQueue, DescribeJobQueues). */
+  queues: QueueCatalog;
   computeEnvironments: AwsComputeEnvironmentInfo[];
   now: () => number;
 }

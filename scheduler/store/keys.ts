@@ -15,6 +15,8 @@ export interface Keys {
   leaderLock: string;
   leaderFence: string;
   cancelChannel: string;
+  /** Hash: job queue name -> its definition as JSON (seeded from the config, managed over the API). */
+  queueDefinitions: string;
   /** Hash: job id -> the leader's latest estimate for a waiting job ({ estimatedStartAt, suggestions }). */
   estimates: string;
   /** String: the leader's decayed fair-share usage, JSON { usage, at } (so a new leader continues from it). */
@@ -75,6 +77,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     leaderLock: `${prefix}:leader:lock`,
     leaderFence: `${prefix}:leader:fence`,
     cancelChannel: `${prefix}:cancel`,
+    queueDefinitions: `${prefix}:queue-definitions`,
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
     budgetUsage: `${prefix}:budgets:usage`,

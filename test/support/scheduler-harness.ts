@@ -2,17 +2,15 @@
 import type { Redis } from 'ioredis';
 import { type JobSpecInput, JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import type { BudgetLimits } from '../../scheduler/budget-ledger.ts';
+import { QueueSchema } from '../../scheduler/config.ts';
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
-import {
-  DEFAULT_QUEUE_SETTINGS,
-  type QueueSettings,
-  queueSettingsLookup,
-} from '../../scheduler/queue-settings.ts';
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../scheduler/queue-settings.ts';
 import { SchedulerService } from '../../scheduler/service.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
+import { QueueRegistry } from '../../scheduler/store/queue-registry.ts';
 import { connect } from '../../scheduler/store/redis.ts';
 import { FakeExecutor } from './fake-executor.ts';
 
@@ -21,6 +19,8 @@ export interface SchedulerHarness {
   jobs: RedisJobService;
   store: JobStore;
   scheduler: SchedulerService;
+  /** The job queues in Redis (create and change them at run time). */
+  registry: QueueRegistry;
   submit(spec?: Partial<JobSpecInput>): Promise<JobRecord>;
   waitFor(id: string, predicate: (r: JobRecord) => boolean, what?: string): Promise<JobRecord>;
   waitForStatus(id: string, status: JobStatus): Promise<JobRecord>;
@@ -32,7 +32,7 @@ export interface SchedulerHarness {
 
 export interface StartOptions {
   /** Queue names, or queues with their scheduling settings. Default: one queue, `default`. */
-  queues?: (string | (Partial<QueueSettings> & { name: string }))[];
+  queues?: (string | (Partial<QueueSettings> & { name: string; state?: 'ENABLED' | 'DISABLED' }))[];
   /** Runs before the scheduler starts, e.g. to make a store call fail once. */
   beforeStart?: (store: JobStore) => void;
   /** Waiting jobs per queue the scheduler looks ahead at (default 256). */
@@ -69,6 +69,10 @@ export async function schedulerHarness(
   const queueNames = queueConfigs.map((q) => q.name);
   const store = new JobStore(redis);
   const queues = new JobQueues(redis, queueNames);
+  const registry = new QueueRegistry(redis, store.keys, queues, ['local']);
+  // The harness's queues are what this test declares, even over what an earlier harness stored.
+  await redis.hdel(store.keys.queueDefinitions, ...queueNames);
+  await registry.seed(queueConfigs.map((q) => QueueSchema.parse(q)));
   const executor = new FakeExecutor(nodes);
   const scheduler = new SchedulerService({
     redisUrl,
@@ -77,7 +81,9 @@ export async function schedulerHarness(
     executor,
     cwd: '/',
     leaderTtlMs: 3000,
-    queueSettings: queueSettingsLookup(queueConfigs),
+    queueSettings: (queue) => registry.settings(queue),
+    queueRegistry: registry,
+    queueRefreshMs: 200,
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
     runnableSweepMs: options.runnableSweepMs,
@@ -88,6 +94,7 @@ export async function schedulerHarness(
     store,
     queues,
     redis,
+    registry,
     nodesForQueue: () => executor.nodes(),
     cwd: '/',
     schedulerRunning: () => scheduler.isLeader,
@@ -118,6 +125,7 @@ export async function schedulerHarness(
     jobs,
     store,
     scheduler,
+    registry,
     submit: async (spec = {}) =>
       (
         await jobs.submit(
