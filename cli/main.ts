@@ -6,6 +6,7 @@ import { genTraceCommand } from './commands/gen-trace.ts';
 import { jobDefinitionsCommand } from './commands/job-definitions.ts';
 import { keysCommand } from './commands/keys.ts';
 import { lsCommand } from './commands/ls.ts';
+import { queuesCommand } from './commands/queues.ts';
 import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
@@ -26,6 +27,7 @@ const COMMANDS: Record<CommandName, Command> = {
   terminate: terminateCommand,
   'job-definitions': jobDefinitionsCommand,
   'retry-failed': retryFailedCommand,
+  queues: queuesCommand,
   keys: keysCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
