@@ -56,6 +56,7 @@ export function createApp(options: AppOptions): Express {
     jobDefinitions: options.definitions !== undefined,
     accessKeys: options.aws !== undefined,
     budgets: options.budgets !== undefined,
+    queueCatalog: options.queueCatalog !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

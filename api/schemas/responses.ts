@@ -1,5 +1,6 @@
 // Response bodies other than the job record, for the OpenAPI document.
 import { z } from 'zod';
+import { QueueSchema } from '../../scheduler/config.ts';
 import { JobRecordSchema } from './job-record.ts';
 
 export const JobPageSchema = z.object({
@@ -7,7 +8,11 @@ export const JobPageSchema = z.object({
   nextCursor: z.string().optional().describe('Absent on the last page.'),
 });
 
-export const QueueListSchema = z.object({ queues: z.array(z.string()) });
+export const QueueListSchema = z.object({
+  queues: z.array(z.string()),
+  /** Each queue with its settings (when queues are managed at run time). */
+  jobQueues: z.array(QueueSchema).optional(),
+});
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
 
