@@ -1,4 +1,5 @@
-// How a job queue is scheduled, as configured (scheduler/config.ts) and as the driver and loop need it.
+// How a job queue is scheduled (its stored definition, scheduler/store/queue-registry.ts), as the driver and
+// loop need it.
 
 export interface QueueSettings {
   /** Higher-priority queues are served first. */
@@ -14,11 +15,3 @@ export interface QueueSettings {
 }
 
 export const DEFAULT_QUEUE_SETTINGS: QueueSettings = { priority: 0, canPreempt: false, preemptible: true };
-
-/** A lookup by queue name; unknown names get the defaults. */
-export function queueSettingsLookup(
-  queues: readonly (QueueSettings & { name: string })[],
-): (queue: string) => QueueSettings {
-  const byName = new Map(queues.map((q) => [q.name, q]));
-  return (queue) => byName.get(queue) ?? DEFAULT_QUEUE_SETTINGS;
-}

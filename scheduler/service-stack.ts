@@ -14,7 +14,7 @@ import type { Executor } from './executors/executor.ts';
 import { RedisJobService } from './job-service.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
-import { SchedulerService } from './service.ts';
+import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
@@ -49,7 +49,7 @@ export type StackConfig = Pick<
   | 'failover'
   | 'fairShare'
 > &
-  Partial<Pick<Config, 'role'>>;
+  Partial<Pick<Config, 'role' | 'retention'>>;
 
 export interface StackHooks {
   log?: (message: string) => void;
@@ -196,11 +196,20 @@ function schedulerService(
     queueSettings: (queue) => registry.settings(queue),
     queueRegistry: registry,
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
+    retention: config.retention && retentionOptions(config.retention),
     budgets: config.fairShare.budgets,
     makeElector: hooks.makeElector,
     onSteppedDown: hooks.onSteppedDown,
     log: hooks.log,
   });
+}
+
+function retentionOptions(retention: NonNullable<StackConfig['retention']>): RetentionSettings {
+  return {
+    finishedJobMs: retention.finishedJobDays * 24 * 3_600_000,
+    sweepIntervalMs: retention.sweepIntervalSeconds * 1000,
+    batchSize: retention.batchSize,
+  };
 }
 
 function listen(app: Express, port: number, host: string): Promise<Server> {

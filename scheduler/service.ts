@@ -16,6 +16,7 @@ import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
+import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
@@ -74,7 +75,21 @@ export interface SchedulerServiceOptions {
   queueRegistry?: QueueRegistry;
   /** How often the leader looks for queues created or changed by other processes (default 1 s). */
   queueRefreshMs?: number;
+  /** Finished-job retention (default: 7 days, swept every 60 s in batches of 500). */
+  retention?: RetentionSettings;
 }
+
+export interface RetentionSettings {
+  finishedJobMs: number;
+  sweepIntervalMs: number;
+  batchSize: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = {
+  finishedJobMs: 7 * 24 * 3_600_000,
+  sweepIntervalMs: 60_000,
+  batchSize: 500,
+};
 
 export class SchedulerService {
   private readonly options: SchedulerServiceOptions;
@@ -95,6 +110,7 @@ export class SchedulerService {
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
   private stopQueueWatch?: () => void;
+  private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -290,6 +306,15 @@ export class SchedulerService {
     );
     this.scaleTimer.unref();
     this.startRunnableSweep();
+    this.startRetentionSweep();
+    // In the background: on a large Redis written by an older version it reads every job once.
+    void this.options.store
+      .migrateIndexesOnce()
+      .then((jobs) => {
+        if (jobs > 0)
+          this.options.log?.(`re-indexed ${jobs} job(s) by creation time for listing and retention`);
+      })
+      .catch((error: Error) => this.options.log?.(`index migration: ${error.message}`));
     this.startLaneWorkers();
     this.stopQueueWatch = this.options.queueRegistry?.watch(this.options.queueRefreshMs ?? 1000, (error) =>
       this.options.log?.(`could not read the job queues: ${error.message}`),
@@ -355,6 +380,32 @@ export class SchedulerService {
         });
     }, this.options.runnableSweepMs ?? 10_000);
     this.runnableSweepTimer.unref();
+  }
+
+  /** Deletes finished jobs past their retention, in batches, while leading (docs/api.md#retention). */
+  private startRetentionSweep(): void {
+    const retention = this.options.retention ?? DEFAULT_RETENTION;
+    let sweeping = false;
+    const sweep = () => {
+      if (sweeping) return; // a long backlog (first start after an outage) is not swept twice at once
+      sweeping = true;
+      sweepExpiredJobs({
+        store: this.options.store,
+        now: this.options.now ?? Date.now,
+        retentionMs: retention.finishedJobMs,
+        batchSize: retention.batchSize,
+        shouldContinue: () => this.isLeader,
+      })
+        .then((expired) => {
+          if (expired > 0) this.options.log?.(`retention: deleted ${expired} finished job(s)`);
+        })
+        .catch((error: Error) => this.options.log?.(`retention sweep: ${error.message}`))
+        .finally(() => {
+          sweeping = false;
+        });
+    };
+    this.retentionTimer = setInterval(sweep, retention.sweepIntervalMs);
+    this.retentionTimer.unref();
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -479,6 +530,7 @@ export class SchedulerService {
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
     this.stopQueueWatch?.();
+    clearInterval(this.retentionTimer);
     clearTimeout(this.budgetWake?.timer);
     clearInterval(this.budgetSaveTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));

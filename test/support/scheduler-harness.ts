@@ -7,7 +7,7 @@ import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../scheduler/queue-settings.ts';
-import { SchedulerService } from '../../scheduler/service.ts';
+import { type RetentionSettings, SchedulerService } from '../../scheduler/service.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { QueueRegistry } from '../../scheduler/store/queue-registry.ts';
@@ -41,6 +41,8 @@ export interface StartOptions {
   awaitLeading?: boolean;
   /** How often the leader checks queues' maxRunnableSeconds (the service's default is 10 s). */
   runnableSweepMs?: number;
+  /** Finished-job retention (the service's default: 7 days, swept every 60 s). */
+  retention?: RetentionSettings;
   /** GPU-hour budgets per shareIdentifier (none by default). */
   budgets?: BudgetLimits;
   /** How often the leader saves budget usage (the service's default is 10 s). */
@@ -87,6 +89,7 @@ export async function schedulerHarness(
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
     runnableSweepMs: options.runnableSweepMs,
+    retention: options.retention,
     budgets: options.budgets,
     budgetSaveIntervalMs: options.budgetSaveIntervalMs,
   });
