@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
+import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
@@ -29,6 +30,8 @@ export interface AppOptions {
   budgets?: BudgetUsageSource;
   /** Job queues managed at run time (POST/PATCH /v1/queues, the AWS queue operations); names only without it. */
   queueCatalog?: QueueCatalog;
+  /** Compute environments' run-time settings (GET/PATCH /v1/compute-environments/:name); list only without it. */
+  computeEnvironmentCatalog?: ComputeEnvironmentCatalog;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -93,7 +96,7 @@ export function createApp(options: AppOptions): Express {
   v1.use('/jobs', jobsRouter(options.jobs, options.logs));
   v1.use('/queues', queuesRouter(options.jobs, options.queueCatalog));
   if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
-  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs));
+  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   app.use('/v1', v1);
 

@@ -26,9 +26,22 @@ const BudgetSchema = z.strictObject({
     .max(366 * 24),
 });
 
+/** What may change while the service runs (PATCH /v1/compute-environments/:name); the rest is config. */
+const environmentSettings = {
+  /** DISABLED: nothing new is placed on its nodes; running jobs go on (AWS Batch's state). */
+  state: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
+  /** The scheduler places on at most this many of its nodes (by name), and asks the autoscaler for no more. */
+  maxNodes: z.int().min(0).max(100_000).optional(),
+};
+
+/** A compute environment's run-time settings as stored in Redis (scheduler/store/compute-environment-settings.ts). */
+export const ComputeEnvironmentSettingsSchema = z.strictObject({ name, ...environmentSettings });
+export type ComputeEnvironmentSettings = z.output<typeof ComputeEnvironmentSettingsSchema>;
+
 const LocalEnvironmentSchema = z.strictObject({
   name,
   type: z.literal('local'),
+  ...environmentSettings,
   /** Declared node inventory instead of detection (nvidia-smi, OS). */
   inventory: InventorySchema.optional(),
   scorer: z.string().default(DEFAULT_SCORER),
@@ -45,6 +58,7 @@ const TolerationSchema = z.strictObject({
 export const KubernetesEnvironmentSchema = z.strictObject({
   name,
   type: z.literal('kubernetes'),
+  ...environmentSettings,
   scorer: z.string().default(DEFAULT_SCORER),
   /** A kubeconfig file; absent means in-cluster (the pod's service account). */
   kubeconfigPath: z.string().min(1).optional(),
@@ -115,7 +129,7 @@ export const FileConfigSchema = z.strictObject({
   computeEnvironments: z
     .array(z.discriminatedUnion('type', [LocalEnvironmentSchema, KubernetesEnvironmentSchema]))
     .min(1)
-    .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER }]),
+    .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER, state: 'ENABLED' }]),
   runners: z
     .strictObject({
       /** Warm runners kept at least; more stay while recent concurrency needs them. */

@@ -18,6 +18,7 @@ import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
+import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
 import type { JobPosition } from './store/job-index.ts';
 import type { JobQueues } from './store/job-queues.ts';
@@ -41,6 +42,8 @@ export interface RedisJobServiceOptions {
   computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
   /** Job queues managed at run time; without it the queues are `queues`' fixed names, always ENABLED. */
   registry?: QueueRegistry;
+  /** Compute environments' run-time settings (state, maxNodes), shown in computeEnvironments(). */
+  environmentSettings?: ComputeEnvironmentSettingsStore;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
 }
@@ -231,14 +234,20 @@ export class RedisJobService implements JobService {
   async computeEnvironments(): Promise<ComputeEnvironmentView[]> {
     const signals = new Map((await this.options.store.scaleSignals()).map((s) => [s.computeEnvironment, s]));
     const queues = this.options.registry ? await this.options.registry.list() : undefined;
+    const settings = new Map(
+      ((await this.options.environmentSettings?.list()) ?? []).map((s) => [s.name, s] as const),
+    );
     return (this.options.computeEnvironments ?? []).map((configured) => {
       // Queues created or moved at run time feed the environment their stored definition names.
-      const ce = queues
-        ? {
-            ...configured,
-            queues: queues.filter((q) => q.computeEnvironment === configured.name).map((q) => q.name),
-          }
-        : configured;
+      const stored = settings.get(configured.name);
+      const ce = {
+        ...configured,
+        ...(queues
+          ? { queues: queues.filter((q) => q.computeEnvironment === configured.name).map((q) => q.name) }
+          : {}),
+        ...(stored ? { state: stored.state } : {}),
+        ...(stored?.maxNodes !== undefined ? { maxNodes: stored.maxNodes } : {}),
+      };
       const signal = signals.get(ce.name);
       if (!signal) return ce;
       const { computeEnvironment: _name, at, ...numbers } = signal;

@@ -16,6 +16,7 @@ import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
+import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
@@ -82,13 +83,18 @@ export async function startServiceStack(
   const overridden = await registry.seed(config.queues);
   for (const name of overridden)
     hooks.log?.(`queue ${name}: the stored definition (changed over the API) applies, not the config's`);
+  const environmentSettings = new ComputeEnvironmentSettingsStore(redis, store.keys);
+  for (const name of await environmentSettings.seed(config.computeEnvironments))
+    hooks.log?.(
+      `compute environment ${name}: the stored state/maxNodes (changed over the API) apply, not the config's`,
+    );
   const runsScheduler = role !== 'api';
   const created = runsScheduler
     ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
     : undefined;
   const executor = created?.executor;
   const scheduler = executor
-    ? schedulerService(config, redisUrl, store, queues, registry, executor, hooks)
+    ? schedulerService(config, redisUrl, store, queues, registry, environmentSettings, executor, hooks)
     : undefined;
   const inventory = role === 'api' ? new NodeInventoryCache(store) : undefined;
   await inventory?.start();
@@ -110,6 +116,7 @@ export async function startServiceStack(
       queues,
       redis,
       registry,
+      environmentSettings,
       nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
       computeEnvironments: config.computeEnvironments.map((ce) => ({
         name: ce.name,
@@ -137,6 +144,7 @@ export async function startServiceStack(
       logs,
       budgets,
       queueCatalog: registry,
+      computeEnvironmentCatalog: environmentSettings,
       aws: {
         accessKeys: new AccessKeyStore(redis),
         computeEnvironments: config.computeEnvironments,
@@ -178,6 +186,7 @@ function schedulerService(
   store: JobStore,
   queues: JobQueues,
   registry: QueueRegistry,
+  environmentSettings: ComputeEnvironmentSettingsStore,
   executor: Executor,
   hooks: StackHooks,
 ): SchedulerService {
@@ -195,6 +204,7 @@ function schedulerService(
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
     queueSettings: (queue) => registry.settings(queue),
     queueRegistry: registry,
+    environmentSettings,
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
     retention: config.retention && retentionOptions(config.retention),
     budgets: config.fairShare.budgets,

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
 import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
+import { cappedNodesWanted, usableNodes } from './compute-environment-limits.ts';
 import { nextBudgetRelease, type OverBudget, withoutOverBudget } from './core/index.ts';
 import type { Snapshot } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
@@ -19,6 +20,7 @@ import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
+import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX, type Keys } from './store/keys.ts';
@@ -75,6 +77,11 @@ export interface SchedulerServiceOptions {
   queueRegistry?: QueueRegistry;
   /** How often the leader looks for queues created or changed by other processes (default 1 s). */
   queueRefreshMs?: number;
+  /**
+   * The compute environment's run-time settings: DISABLED places nothing new, maxNodes limits the nodes
+   * placed on and the autoscaling signal. Polled like the queues. Without it every node is used.
+   */
+  environmentSettings?: ComputeEnvironmentSettingsStore;
   /** Finished-job retention (default: 7 days, swept every 60 s in batches of 500). */
   retention?: RetentionSettings;
 }
@@ -110,6 +117,7 @@ export class SchedulerService {
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
   private stopQueueWatch?: () => void;
+  private stopEnvironmentWatch?: () => void;
   private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
@@ -135,7 +143,7 @@ export class SchedulerService {
     this.budgets = budgets;
     const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
-      nodes: () => options.executor.nodes(),
+      nodes: () => usableNodes(options.executor.nodes(), this.environmentSettings()),
       now,
       scorer: options.scorer,
       preemptible: (queue) => queueSettings(queue).preemptible,
@@ -180,6 +188,9 @@ export class SchedulerService {
       if (!this.leading || this.shuttingDown) return;
       this.startLaneWorkers();
       this.loop.requestCycle();
+    });
+    options.environmentSettings?.onChange(() => {
+      if (this.leading && !this.shuttingDown) this.loop.requestCycle();
     });
     // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
     options.executor.onCapacityChange?.(() => this.loop.requestCycle());
@@ -274,6 +285,7 @@ export class SchedulerService {
 
   private async lead(): Promise<void> {
     await this.options.queueRegistry?.refresh(); // queues created while another scheduler led
+    await this.options.environmentSettings?.refresh();
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
@@ -318,6 +330,10 @@ export class SchedulerService {
     this.startLaneWorkers();
     this.stopQueueWatch = this.options.queueRegistry?.watch(this.options.queueRefreshMs ?? 1000, (error) =>
       this.options.log?.(`could not read the job queues: ${error.message}`),
+    );
+    this.stopEnvironmentWatch = this.options.environmentSettings?.watch(
+      this.options.queueRefreshMs ?? 1000,
+      (error) => this.options.log?.(`could not read the compute environment settings: ${error.message}`),
     );
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
@@ -503,16 +519,25 @@ export class SchedulerService {
       ? withoutOverBudget(this.loop.pendingJobs(), this.budgets.advance(snapshot.running ?? [], now), now)
           .offered
       : this.loop.pendingJobs();
-    const signal = computeScaleSignal(
+    const allNodes = this.options.executor.nodes();
+    const computed = computeScaleSignal(
       this.options.computeEnvironment ?? 'local',
-      this.options.executor.nodes(),
+      allNodes,
       snapshot,
       pending,
       { scorer: this.options.scorer, now },
     );
+    // maxNodes caps the pool: never ask the autoscaler for more (nor anything while DISABLED).
+    const nodesWanted = cappedNodesWanted(computed.nodesWanted, allNodes.length, this.environmentSettings());
+    const signal = { ...computed, nodesWanted };
     this.scaleSignal = signal;
     void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
     return signal;
+  }
+
+  /** The run-time settings of the compute environment this scheduler serves, from the local copy. */
+  private environmentSettings() {
+    return this.options.environmentSettings?.current(this.options.computeEnvironment ?? 'local');
   }
 
   /** Decayed fair-share usage per share, as this leader holds it. */
@@ -530,6 +555,7 @@ export class SchedulerService {
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
     this.stopQueueWatch?.();
+    this.stopEnvironmentWatch?.();
     clearInterval(this.retentionTimer);
     clearTimeout(this.budgetWake?.timer);
     clearInterval(this.budgetSaveTimer);

@@ -155,13 +155,14 @@ export async function describeComputeEnvironments(services: AwsServices, caller:
     nameFromArnOrName(c, 'compute-environment'),
   );
   const environments = services.computeEnvironments.filter((c) => !wanted || wanted.includes(c.name));
+  const states = new Map((await services.jobs.computeEnvironments()).map((c) => [c.name, c.state] as const));
   const { items, nextToken } = page(environments, input.maxResults as number | undefined, input.nextToken);
   return {
     computeEnvironments: items.map((c) => ({
       computeEnvironmentName: c.name,
       computeEnvironmentArn: arn(caller.region, 'compute-environment', c.name),
       type: 'UNMANAGED',
-      state: 'ENABLED',
+      state: states.get(c.name) ?? 'ENABLED',
       status: 'VALID',
       statusReason: `gpubatch ${c.type} compute environment, scorer ${c.scorer}`,
     })),

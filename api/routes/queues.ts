@@ -1,8 +1,10 @@
 // /v1/queues: the job queues, and with a queue catalog their settings, creation and changes at run time.
 import { Router } from 'express';
+import type { ComputeEnvironmentCatalog } from '../compute-environment-catalog.ts';
 import { ApiError, ConflictError, NotFoundError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
 import type { QueueCatalog } from '../queue-catalog.ts';
+import { ComputeEnvironmentPatchSchema } from '../schemas/compute-environment.ts';
 import { QueueCreateSchema, QueuePatchSchema } from '../schemas/queue.ts';
 import { parseOrThrow } from '../validate.ts';
 
@@ -56,11 +58,29 @@ function knownEnvironment(catalog: QueueCatalog, name: string): void {
   ]);
 }
 
-/** /v1/compute-environments: each pool with the leader's numbers, the autoscaling signal among them. */
-export function computeEnvironmentsRouter(jobs: JobService): Router {
+/**
+ * /v1/compute-environments: each pool with the leader's numbers, the autoscaling signal among them; with a
+ * catalog one pool by name, and PATCH of its run-time settings (state, maxNodes).
+ */
+export function computeEnvironmentsRouter(jobs: JobService, catalog?: ComputeEnvironmentCatalog): Router {
   const router = Router();
   router.get('/', async (_req, res) => {
     res.json({ computeEnvironments: await jobs.computeEnvironments() });
+  });
+  if (!catalog) return router;
+  const view = async (name: string) => {
+    const found = (await jobs.computeEnvironments()).find((ce) => ce.name === name);
+    if (!found) throw new NotFoundError(`no compute environment named "${name}"`);
+    return found;
+  };
+  router.get('/:name', async (req, res) => {
+    res.json(await view(req.params.name));
+  });
+  router.patch('/:name', async (req, res) => {
+    const patch = parseOrThrow(ComputeEnvironmentPatchSchema, req.body, 'body');
+    if (!(await catalog.update(req.params.name, patch)))
+      throw new NotFoundError(`no compute environment named "${req.params.name}"`);
+    res.json(await view(req.params.name));
   });
   return router;
 }

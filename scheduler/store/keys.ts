@@ -21,6 +21,8 @@ export interface Keys {
   cancelChannel: string;
   /** Hash: job queue name -> its definition as JSON (seeded from the config, managed over the API). */
   queueDefinitions: string;
+  /** Hash: compute environment name -> its run-time settings as JSON ({ name, state, maxNodes? }). */
+  computeEnvironmentSettings: string;
   /** Hash: job id -> the leader's latest estimate for a waiting job ({ estimatedStartAt, suggestions }). */
   estimates: string;
   /** String: the leader's decayed fair-share usage, JSON { usage, at } (so a new leader continues from it). */
@@ -84,6 +86,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     leaderFence: `${prefix}:leader:fence`,
     cancelChannel: `${prefix}:cancel`,
     queueDefinitions: `${prefix}:queue-definitions`,
+    computeEnvironmentSettings: `${prefix}:compute-environment-settings`,
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
     budgetUsage: `${prefix}:budgets:usage`,

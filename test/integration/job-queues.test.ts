@@ -2,16 +2,9 @@
 // REST through an API stack of its own (as `up --role api` would be) against a scheduler leader on the same
 // Redis with a fake executor.
 import test from 'ava';
-import type { Redis } from 'ioredis';
-import { createApp } from '../../api/app.ts';
-import { RedisJobService } from '../../scheduler/job-service.ts';
-import { JobQueues } from '../../scheduler/store/job-queues.ts';
-import { JobStore } from '../../scheduler/store/job-store.ts';
-import { QueueRegistry } from '../../scheduler/store/queue-registry.ts';
-import { connect } from '../../scheduler/store/redis.ts';
+import { type ApiProcess, apiProcess } from '../support/api-process.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type RunningServer, serve } from '../support/http-server.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
 import { type SchedulerHarness, type StartOptions, schedulerHarness } from '../support/scheduler-harness.ts';
 
@@ -31,63 +24,9 @@ test.afterEach.always(async () => {
   await redis?.stop();
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field and checked by the tests
-type Reply = { status: number; body: any };
-
-interface ApiProcess {
-  request(method: string, path: string, body?: unknown): Promise<Reply>;
-  submit(spec: Record<string, unknown>): Promise<Reply>;
-  stop(): Promise<void>;
-}
-
-/** The REST API on its own connection, job service and queue copy: it shares only Redis with the leader. */
-async function apiProcess(): Promise<ApiProcess> {
-  const client: Redis = connect(redis.url);
-  const store = new JobStore(client);
-  const queues = new JobQueues(client, []);
-  const registry = new QueueRegistry(client, store.keys, queues, ['local']);
-  await registry.refresh();
-  const jobs = new RedisJobService({
-    store,
-    queues,
-    redis: client,
-    registry,
-    nodesForQueue: () => undefined,
-    cwd: '/',
-    preflight: async () => [],
-  });
-  const server: RunningServer = await serve(createApp({ jobs, queueCatalog: registry }));
-  const request = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
-  };
-  return {
-    request,
-    submit: (spec) =>
-      request('POST', '/v1/jobs', {
-        name: 'test-job',
-        kind: 'kernel',
-        kernel: 'standardize',
-        input: 'in.npy',
-        output: 'out.npy',
-        resources: { gpus: 1 },
-        ...spec,
-      }),
-    stop: async () => {
-      await server.close();
-      await queues.close();
-      client.disconnect();
-    },
-  };
-}
-
 async function start(gpus: number, queues: StartOptions['queues']): Promise<ApiProcess> {
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus }), { queues });
-  api = await apiProcess();
+  api = await apiProcess(redis.url);
   return api;
 }
 

@@ -8,6 +8,7 @@ import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../scheduler/queue-settings.ts';
 import { type RetentionSettings, SchedulerService } from '../../scheduler/service.ts';
+import { ComputeEnvironmentSettingsStore } from '../../scheduler/store/compute-environment-settings.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { QueueRegistry } from '../../scheduler/store/queue-registry.ts';
@@ -21,6 +22,8 @@ export interface SchedulerHarness {
   scheduler: SchedulerService;
   /** The job queues in Redis (create and change them at run time). */
   registry: QueueRegistry;
+  /** The run-time settings of the one compute environment, `local`. */
+  environments: ComputeEnvironmentSettingsStore;
   submit(spec?: Partial<JobSpecInput>): Promise<JobRecord>;
   waitFor(id: string, predicate: (r: JobRecord) => boolean, what?: string): Promise<JobRecord>;
   waitForStatus(id: string, status: JobStatus): Promise<JobRecord>;
@@ -75,6 +78,9 @@ export async function schedulerHarness(
   // The harness's queues are what this test declares, even over what an earlier harness stored.
   await redis.hdel(store.keys.queueDefinitions, ...queueNames);
   await registry.seed(queueConfigs.map((q) => QueueSchema.parse(q)));
+  const environments = new ComputeEnvironmentSettingsStore(redis, store.keys);
+  await redis.hdel(store.keys.computeEnvironmentSettings, 'local');
+  await environments.seed([{ name: 'local', state: 'ENABLED' }]);
   const executor = new FakeExecutor(nodes);
   const scheduler = new SchedulerService({
     redisUrl,
@@ -85,6 +91,7 @@ export async function schedulerHarness(
     leaderTtlMs: 3000,
     queueSettings: (queue) => registry.settings(queue),
     queueRegistry: registry,
+    environmentSettings: environments,
     queueRefreshMs: 200,
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
@@ -98,6 +105,8 @@ export async function schedulerHarness(
     queues,
     redis,
     registry,
+    environmentSettings: environments,
+    computeEnvironments: [{ name: 'local', type: 'local', queues: queueNames }],
     nodesForQueue: () => executor.nodes(),
     cwd: '/',
     schedulerRunning: () => scheduler.isLeader,
@@ -129,6 +138,7 @@ export async function schedulerHarness(
     store,
     scheduler,
     registry,
+    environments,
     submit: async (spec = {}) =>
       (
         await jobs.submit(
