@@ -60,6 +60,7 @@ export function createApp(options: AppOptions): Express {
     accessKeys: options.aws !== undefined,
     budgets: options.budgets !== undefined,
     queueCatalog: options.queueCatalog !== undefined,
+    computeEnvironmentCatalog: options.computeEnvironmentCatalog !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

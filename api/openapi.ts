@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AccessKeySchema, CreateAccessKeyRequestSchema } from './schemas/access-key.ts';
 import { BudgetListSchema } from './schemas/budgets.ts';
+import { ComputeEnvironmentPatchSchema } from './schemas/compute-environment.ts';
 import {
   DefinitionSubmissionSchema,
   JobDefinitionPageSchema,
@@ -20,6 +21,7 @@ import {
 } from './schemas/requests.ts';
 import {
   ComputeEnvironmentListSchema,
+  ComputeEnvironmentSchema,
   HealthSchema,
   JobPageSchema,
   ProblemSchema,
@@ -103,6 +105,8 @@ export interface OpenApiOptions {
   budgets?: boolean;
   /** Whether queues can be managed (POST /v1/queues, GET and PATCH /v1/queues/{name}). Default false. */
   queueCatalog?: boolean;
+  /** Whether GET and PATCH /v1/compute-environments/{name} exist. Default false. */
+  computeEnvironmentCatalog?: boolean;
   /** Whether POST /v1/admin/access-keys exists (the AWS-compatible endpoint is on). Default false. */
   accessKeys?: boolean;
 }
@@ -374,6 +378,36 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           },
         },
       },
+      ...(options.computeEnvironmentCatalog
+        ? {
+            '/v1/compute-environments/{name}': {
+              get: {
+                operationId: 'getComputeEnvironment',
+                summary: "A compute environment with its run-time settings and the leader's numbers",
+                ...secured,
+                parameters: [definitionName],
+                responses: {
+                  '200': json('The compute environment.', 'ComputeEnvironment'),
+                  ...problemResponses(...auth, 404),
+                },
+              },
+              patch: {
+                operationId: 'updateComputeEnvironment',
+                summary: 'Change its state or maxNodes (null removes maxNodes); the rest is configuration',
+                ...secured,
+                parameters: [definitionName],
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: ref('ComputeEnvironmentPatch') } },
+                },
+                responses: {
+                  '200': json('The compute environment as changed.', 'ComputeEnvironment'),
+                  ...problemResponses(400, ...auth, 404, 415),
+                },
+              },
+            },
+          }
+        : {}),
       ...(options.accessKeys
         ? {
             '/v1/admin/access-keys': {
@@ -447,6 +481,9 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           TerminateJobRequest: TerminateJobRequestSchema,
           ...(options.accessKeys ? { CreateAccessKeyRequest: CreateAccessKeyRequestSchema } : {}),
           ...(options.queueCatalog ? { QueueCreate: QueueCreateSchema, QueuePatch: QueuePatchSchema } : {}),
+          ...(options.computeEnvironmentCatalog
+            ? { ComputeEnvironmentPatch: ComputeEnvironmentPatchSchema }
+            : {}),
           ...(definitions
             ? { JobDefinition: JobDefinitionSchema, JobDefinitionSubmission: DefinitionSubmissionSchema }
             : {}),
@@ -458,6 +495,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           ...(options.queueCatalog ? { Queue: QueueCreateSchema } : {}),
           ...(options.budgets ? { BudgetList: BudgetListSchema } : {}),
           ComputeEnvironmentList: ComputeEnvironmentListSchema,
+          ...(options.computeEnvironmentCatalog ? { ComputeEnvironment: ComputeEnvironmentSchema } : {}),
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,

@@ -1,5 +1,6 @@
 // Dispatches `gpubatch <command> ...` and turns errors into one message and an exit code.
 import { cancelCommand } from './commands/cancel.ts';
+import { computeEnvironmentsCommand } from './commands/compute-environments.ts';
 import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
@@ -28,6 +29,7 @@ const COMMANDS: Record<CommandName, Command> = {
   'job-definitions': jobDefinitionsCommand,
   'retry-failed': retryFailedCommand,
   queues: queuesCommand,
+  'compute-environments': computeEnvironmentsCommand,
   keys: keysCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,

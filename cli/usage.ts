@@ -60,6 +60,14 @@ export const COMMAND_USAGE = {
     '  --can-preempt true|false       its jobs may stop lower-priority preemptible jobs',
     '  --preemptible true|false       its running jobs may be stopped for higher-priority ones',
   ].join('\n'),
+  'compute-environments': [
+    'gpubatch compute-environments ls [--json]',
+    'gpubatch compute-environments describe <name> [--json]',
+    'gpubatch compute-environments update <name> [--state ENABLED|DISABLED] [--max-nodes <n|none>] [--json]',
+    '  Compute environments (node pools; configured in GPUBATCH_CONFIG). update changes them while the',
+    '  service runs: DISABLED places nothing new (running jobs finish); --max-nodes places on at most n',
+    '  of its nodes (by name) and caps the autoscaling signal.',
+  ].join('\n'),
   keys: [
     'gpubatch keys create --tenant <tenant> [--json]',
     'gpubatch keys delete <accessKeyId>',
