@@ -79,6 +79,7 @@ export function createApp(options: AppOptions): Express {
       queues:
         options.queueCatalog ?? readOnlyQueueCatalog(options.aws.computeEnvironments.map((ce) => ce.name)),
       jobs: options.jobs,
+      computeEnvironmentCatalog: options.computeEnvironmentCatalog,
       definitions: options.definitions,
       now: options.aws.now ?? Date.now,
     };

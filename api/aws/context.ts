@@ -1,4 +1,6 @@
 // What the AWS-compatible operations need: the native services, and who signed the request.
+
+import type { ComputeEnvironmentCatalog } from '../compute-environment-catalog.ts';
 import type { JobDefinitionRegistry } from '../job-definitions/registry.ts';
 import type { JobService } from '../job-service.ts';
 import type { QueueCatalog } from '../queue-catalog.ts';
@@ -32,6 +34,8 @@ export interface AwsServices {
   /** The job queues (CreateJobQueue, UpdateJobQueue, DescribeJobQueues). */
   queues: QueueCatalog;
   computeEnvironments: AwsComputeEnvironmentInfo[];
+  /** Run-time settings of compute environments (UpdateComputeEnvironment); absent: refused. */
+  computeEnvironmentCatalog?: ComputeEnvironmentCatalog;
   now: () => number;
 }
 

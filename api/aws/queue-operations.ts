@@ -17,6 +17,25 @@ export async function createComputeEnvironment(): Promise<never> {
   );
 }
 
+const UpdateComputeEnvironmentSchema = z.strictObject({
+  computeEnvironment: z.string().min(1),
+  state: z.enum(['ENABLED', 'DISABLED']).optional(),
+});
+
+/** Only `state` maps (DISABLED: nothing new is placed); gpubatch's maxNodes has no AWS field. */
+export async function updateComputeEnvironment(services: AwsServices, caller: AwsCaller, body: unknown) {
+  const input = parseOrThrow(UpdateComputeEnvironmentSchema, body, 'request');
+  const name = nameFromArnOrName(input.computeEnvironment, 'compute-environment');
+  const catalog = services.computeEnvironmentCatalog;
+  if (!catalog) throw new ClientException('UpdateComputeEnvironment is not supported by this server');
+  const updated = await catalog.update(name, input.state ? { state: input.state } : {});
+  if (!updated) throw new ClientException(`computeEnvironment: no compute environment named ${name}`);
+  return {
+    computeEnvironmentName: name,
+    computeEnvironmentArn: arn(caller.region, 'compute-environment', name),
+  };
+}
+
 /** gpubatch's queue feeds one compute environment; AWS Batch's order list may name up to three. */
 const ComputeEnvironmentOrderSchema = z
   .array(z.strictObject({ order: z.int().min(0), computeEnvironment: z.string().min(1) }))

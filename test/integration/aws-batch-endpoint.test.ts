@@ -16,6 +16,7 @@ import {
   type RegisterJobDefinitionCommandInput,
   SubmitJobCommand,
   TerminateJobCommand,
+  UpdateComputeEnvironmentCommand,
   UpdateJobQueueCommand,
 } from '@aws-sdk/client-batch';
 import test from 'ava';
@@ -51,6 +52,7 @@ test.before(async () => {
     jobs: harness.jobs,
     definitions: new JobDefinitionStore(client),
     queueCatalog: harness.registry,
+    computeEnvironmentCatalog: harness.environments,
     aws: {
       accessKeys: new AccessKeyStore(client),
       computeEnvironments: [{ name: 'local', type: 'local', scorer: 'best-fit' }],
@@ -463,6 +465,29 @@ test.serial(
     t.regex(error.message, /configured in the service config/);
   },
 );
+
+test.serial('UpdateComputeEnvironment changes its state, as DescribeComputeEnvironments shows', async (t) => {
+  await batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', state: 'DISABLED' }));
+  const described = await batch.send(
+    new DescribeComputeEnvironmentsCommand({ computeEnvironments: ['local'] }),
+  );
+  t.is(described.computeEnvironments?.[0]?.state, 'DISABLED');
+  await batch.send(
+    new UpdateComputeEnvironmentCommand({
+      computeEnvironment: 'arn:aws:batch:eu-west-1:000000000000:compute-environment/local',
+      state: 'ENABLED',
+    }),
+  );
+  t.is(harness.environments.current('local')?.state, 'ENABLED');
+  const unknown = await awsError(
+    batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'gpu-farm', state: 'ENABLED' })),
+  );
+  t.regex(unknown.message, /computeEnvironment: no compute environment named gpu-farm/);
+  const unmapped = await awsError(
+    batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', unmanagedvCpus: 4 })),
+  );
+  t.regex(unmapped.message, /unmanagedvCpus/);
+});
 
 test.serial('CreateJobQueue makes a queue that takes jobs at once; UpdateJobQueue changes it', async (t) => {
   const created = await batch.send(
