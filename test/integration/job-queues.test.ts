@@ -2,6 +2,11 @@
 // REST through an API stack of its own (as `up --role api` would be) against a scheduler leader on the same
 // Redis with a fake executor.
 import test from 'ava';
+import { QueueSchema } from '../../scheduler/config.ts';
+import { JobQueues } from '../../scheduler/store/job-queues.ts';
+import { JobStore } from '../../scheduler/store/job-store.ts';
+import { QueueRegistry } from '../../scheduler/store/queue-registry.ts';
+import { connect } from '../../scheduler/store/redis.ts';
 import { type ApiProcess, apiProcess } from '../support/api-process.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
@@ -160,3 +165,26 @@ test.serial('queue requests with bad fields are refused naming the field', async
   const cleared = await rest.request('PATCH', '/v1/queues/default', { maxConcurrentJobs: null });
   t.false('maxConcurrentJobs' in cleared.body);
 });
+
+test.serial(
+  'config queues are created when absent; at the next start a queue changed over the API keeps its change',
+  async (t) => {
+    const client = connect(redis.url);
+    const bull = [new JobQueues(client, []), new JobQueues(client, [])];
+    t.teardown(async () => {
+      await Promise.all(bull.map((q) => q.close()));
+      client.disconnect();
+    });
+    const keys = new JobStore(client).keys;
+    const config = [QueueSchema.parse({ name: 'default' })];
+    const first = new QueueRegistry(client, keys, bull[0]!, ['local']);
+    t.deepEqual(await first.seed(config), []);
+    await first.update('default', { priority: 5 });
+
+    const restarted = new QueueRegistry(client, keys, bull[1]!, ['local']);
+    const differing = await restarted.seed([...config, QueueSchema.parse({ name: 'added-to-config' })]);
+    t.deepEqual(differing, ['default'], 'reported, so the service can log it');
+    t.is((await restarted.get('default'))?.priority, 5);
+    t.deepEqual(restarted.names(), ['added-to-config', 'default']);
+  },
+);
