@@ -6,6 +6,8 @@ import type { AttemptHooks, AttemptOutcome, Executor } from './executors/executo
 import { setLongTimeout } from './executors/long-timeout.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
+import type { LogFn } from './logging/logger.ts';
+import { type DriverMetrics, failureReason, waitStartedAt } from './metrics/job-metrics.ts';
 import type { PlacementLoop } from './placement-loop.ts';
 import type { QueueSettings } from './queue-settings.ts';
 import { attemptsUsed, countsAsAttempt, decideRetry } from './retry/retry-decision.ts';
@@ -28,6 +30,10 @@ export interface DriverDeps {
   queueSettings: (queue: string) => QueueSettings;
   /** [0, 1): the jitter of retry backoffs (Math.random when absent). */
   random?: () => number;
+  /** Counters and histograms updated as attempts start and end (metrics/service-metrics.ts). */
+  metrics?: DriverMetrics;
+  /** Each state change the driver records, with the job's id, attempt, queue and node as fields. */
+  log?: LogFn;
 }
 
 const ACTIVE: readonly JobStatus[] = ['STARTING', 'RUNNING'];
@@ -133,6 +139,7 @@ export class AttemptDriver {
       r.isTerminated = true;
       delete r.notBefore;
     });
+    this.deps.metrics?.failed.inc({ queue: record.spec.queue, reason: 'TERMINATED' });
     return 'done';
   }
 
@@ -173,7 +180,10 @@ export class AttemptDriver {
       },
     );
     // The write applies only if the job was still RUNNABLE; otherwise it was cancelled meanwhile.
-    return started?.status === 'STARTING' && started.attempts.length === number ? started : undefined;
+    if (started?.status !== 'STARTING' || started.attempts.length !== number) return undefined;
+    const waited = (started.attempts[number - 1]!.startedAt - waitStartedAt(record)) / 1000;
+    this.deps.metrics?.waitSeconds.observe({ queue: started.spec.queue }, Math.max(0, waited));
+    return started;
   }
 
   /**
@@ -231,7 +241,28 @@ export class AttemptDriver {
     };
   }
 
+  /** Records the attempt's outcome, and counts it (and the job's end, if it ended) in the metrics. */
   private async settle(record: JobRecord, outcome: AttemptOutcome): Promise<JobRecord | undefined> {
+    const settled = await this.recordOutcome(record, outcome);
+    const metrics = this.deps.metrics;
+    const attempt = settled?.attempts[record.attempts.length - 1];
+    if (!metrics || !settled || !attempt?.outcome || outcome.kind === 'detached') return settled;
+    const queue = settled.spec.queue;
+    metrics.attemptsEnded.inc({ queue, outcome: attempt.outcome });
+    const ran = ((attempt.stoppedAt ?? this.deps.now()) - attempt.startedAt) / 1000;
+    metrics.runSeconds.observe({ queue }, Math.max(0, ran));
+    if (settled.status === 'SUCCEEDED') {
+      metrics.succeeded.inc({ queue });
+      if (outcome.kind === 'succeeded') {
+        metrics.runnerRows.inc({ kind: settled.spec.kind }, outcome.result.rows);
+        if (ran > 0)
+          metrics.runnerRowsPerSecond.observe({ kind: settled.spec.kind }, outcome.result.rows / ran);
+      }
+    } else if (settled.status === 'FAILED') metrics.failed.inc({ queue, reason: failureReason(outcome) });
+    return settled;
+  }
+
+  private async recordOutcome(record: JobRecord, outcome: AttemptOutcome): Promise<JobRecord | undefined> {
     const now = this.deps.now();
     const number = record.attempts.length;
     switch (outcome.kind) {
@@ -346,7 +377,21 @@ export class AttemptDriver {
     const fence = this.deps.fence();
     // Scheduler writes always carry a fencing token; without one they would not be checked at all.
     if (!fence) return Promise.reject(new FencedError());
-    return this.deps.store.transition(id, { from, to, reason, patch }, { fence });
+    return this.deps.store.transition(id, { from, to, reason, patch }, { fence }).then((record) => {
+      if (record?.status === to) this.logChange(record, reason);
+      return record;
+    });
+  }
+
+  private logChange(record: JobRecord, reason: string): void {
+    const attempt = record.attempts.at(-1);
+    this.deps.log?.(`job ${record.status}: ${reason}`, {
+      level: record.status === 'FAILED' ? 'warn' : 'info',
+      jobId: record.id,
+      queue: record.spec.queue,
+      status: record.status,
+      ...(attempt ? { attempt: attempt.number, node: attempt.placement.node } : {}),
+    });
   }
 }
 

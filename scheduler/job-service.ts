@@ -18,6 +18,7 @@ import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
+import type { ServiceMetrics } from './metrics/service-metrics.ts';
 import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
@@ -39,6 +40,8 @@ export interface RedisJobServiceOptions {
   computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
+  /** Submissions, and jobs failed here (a cancel or terminate of a waiting job), are counted in these. */
+  metrics?: Pick<ServiceMetrics, 'submissions' | 'failed'>;
 }
 
 export class RedisJobService implements JobService {
@@ -83,6 +86,7 @@ export class RedisJobService implements JobService {
       return this.submitWithDependencies(spec, origin);
     const { record, created } = await store.create(spec, origin);
     if (!created) return { job: record, created };
+    this.options.metrics?.submissions.inc({ queue: spec.queue });
     await queues.enqueue(record);
     const runnable = await makeRunnable(store, record.id, this.now);
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
@@ -114,6 +118,7 @@ export class RedisJobService implements JobService {
       throw error;
     }
     if (!outcome.created) return { job: outcome.record, created: false };
+    this.options.metrics?.submissions.inc({ queue: spec.queue });
     // The job is stored: a failed drain is retried by the leader's next one (after an attempt, every 30 s).
     const drained = this.dependencies.drain().catch(() => undefined);
     if (spec.arraySize !== undefined) return { job: outcome.record, created: true };
@@ -159,6 +164,9 @@ export class RedisJobService implements JobService {
         `job ${id} is ${record.status}: cancel stops only jobs that have not started (SUBMITTED, PENDING, RUNNABLE); terminate it instead (POST /v1/jobs/${id}/terminate)`,
       );
     }
+    // stop() refuses a finished job, so FAILED here is this cancel's doing.
+    if (record?.status === 'FAILED')
+      this.options.metrics?.failed.inc({ queue: record.spec.queue, reason: 'CANCELLED' });
     return record && this.afterStop(record, reason, `Cancelled: ${reason}`);
   }
 
@@ -176,6 +184,8 @@ export class RedisJobService implements JobService {
       }
       return failWaiting(r, at, `Terminated: ${reason}`, 'isTerminated');
     });
+    if (record?.status === 'FAILED')
+      this.options.metrics?.failed.inc({ queue: record.spec.queue, reason: 'TERMINATED' });
     return record && this.afterStop(record, reason, `Terminated: ${reason}`);
   }
 

@@ -45,6 +45,8 @@ export interface PlacementLoopOptions {
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
   log?: (message: string) => void;
+  /** Observes each cycle's duration in seconds (gpubatch_scheduling_cycle_seconds). */
+  cycleSeconds?: { observe(seconds: number): void };
 }
 
 export class PlacementLoop {
@@ -147,6 +149,15 @@ export class PlacementLoop {
 
   cycle(): void {
     if (this.waiters.size === 0) return;
+    const began = performance.now();
+    try {
+      this.placeWaiting();
+    } finally {
+      this.options.cycleSeconds?.observe((performance.now() - began) / 1000);
+    }
+  }
+
+  private placeWaiting(): void {
     const now = this.options.now();
     const pending = this.placeable(now);
     if (pending.length === 0) return;

@@ -5,13 +5,22 @@ import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
 import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
-import { nextBudgetRelease, type OverBudget, withoutOverBudget } from './core/index.ts';
+import {
+  nextBudgetRelease,
+  type OverBudget,
+  withoutOverBudget,
+  workloadOf,
+  workloadOfRunning,
+} from './core/index.ts';
 import type { Snapshot } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
 import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
+import type { LogFn } from './logging/logger.ts';
+import { type GpuUsage, gpuUsage } from './metrics/gpu-usage.ts';
+import type { SchedulerGaugeSource, ServiceMetrics } from './metrics/service-metrics.ts';
 import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
@@ -36,7 +45,10 @@ export interface SchedulerServiceOptions {
   scorer?: string;
   windowPerQueue?: number;
   now?: () => number;
-  log?: (message: string) => void;
+  /** Service messages; those about a job carry its fields (jobId, attempt, queue, node). */
+  log?: LogFn;
+  /** The stack's metrics: the loop and driver update them, and the leader's gauges are read from here. */
+  metrics?: ServiceMetrics;
   leaderTtlMs?: number;
   /** Builds the leader election on the leader's own Redis connection; default: the Redis lock alone. */
   makeElector?: (redis: Redis, keys: Keys, hooks: ElectorHooks) => Elector;
@@ -135,10 +147,12 @@ export class SchedulerService {
       },
       onCycle: (snapshot, waiting, cycleOptions) => estimates.afterCycle(snapshot, waiting, cycleOptions),
       onPreempt: (jobId, forJobId) => {
-        options.log?.(`preempting job ${jobId} for job ${forJobId}`);
+        const queue = this.loop.allocations.queueOf(jobId);
+        options.log?.(`preempting job ${jobId} for job ${forJobId}`, { jobId, ...(queue ? { queue } : {}) });
         options.executor.interrupt(jobId, 'preempt', `to make room for higher-priority job ${forJobId}`);
       },
       log: options.log,
+      cycleSeconds: options.metrics?.cycleSeconds,
       onUnschedulable: (jobId, reason) => {
         void options.store
           .update(jobId, (r) => {
@@ -180,7 +194,42 @@ export class SchedulerService {
       isShuttingDown: () => this.shuttingDown,
       queueSettings,
       random: options.random,
+      metrics: options.metrics,
+      log: options.log,
     });
+    options.metrics?.watch({ scheduler: this.gaugeSource() });
+  }
+
+  /** What the metrics read at scrape time; GPU, fair-share and budget gauges only while leading. */
+  private gaugeSource(): SchedulerGaugeSource {
+    const service = this;
+    return {
+      get isRunning() {
+        return service.isRunning;
+      },
+      get isLeader() {
+        return service.isLeader;
+      },
+      gpuUsage: () => service.gpuUsage(),
+      fairShareUsage: () => service.fairShareUsage,
+      ...(service.budgets.configured ? { budgetUsage: () => service.budgetUsage() } : {}),
+    };
+  }
+
+  /** GPUs per model of this scheduler's pool: total, held, free, fragmented for the waiting jobs. */
+  gpuUsage(): GpuUsage[] {
+    const snapshot = this.loop.currentSnapshot();
+    const pending = this.loop.pendingJobs();
+    const workload =
+      pending.length > 0
+        ? workloadOf(pending.map((job) => job.resources))
+        : workloadOfRunning(snapshot.running ?? []);
+    return gpuUsage(
+      this.options.computeEnvironment ?? 'local',
+      this.options.executor.nodes(),
+      snapshot.nodes,
+      workload,
+    );
   }
 
   /** Charges running work to the budgets and wakes the loop when the first share over budget frees. */
@@ -319,7 +368,7 @@ export class SchedulerService {
         now: this.options.now ?? Date.now,
         fence: () => (this.isLeader ? this.leader.fence : undefined),
         onCancelled: (jobId, reason) => {
-          this.options.log?.(`job ${jobId}: ${reason}`);
+          this.options.log?.(`job ${jobId}: ${reason}`, { jobId });
           this.loop.drop(jobId, reason);
         },
       })
@@ -347,7 +396,10 @@ export class SchedulerService {
     } catch (error) {
       // Not the job's fault (Redis unavailable, or this scheduler was deposed): back to the queue, so
       // the leader of the moment runs it; the record says where it stood.
-      this.options.log?.(`job ${jobId}: ${(error as Error).message}; returning it to the queue`);
+      this.options.log?.(`job ${jobId}: ${(error as Error).message}; returning it to the queue`, {
+        level: 'warn',
+        jobId,
+      });
       await job.moveToDelayed(Date.now() + 1000, token);
       throw new DelayedError();
     } finally {
@@ -360,7 +412,9 @@ export class SchedulerService {
     // A finished job may let dependents run, fail them, or free a slot of its array.
     await this.dependencies
       .drain()
-      .catch((error: Error) => this.options.log?.(`dependencies after job ${jobId}: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`dependencies after job ${jobId}: ${error.message}`, { level: 'warn', jobId }),
+      );
   }
 
   private worker(queueName: string): Worker {
