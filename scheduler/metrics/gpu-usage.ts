@@ -38,19 +38,26 @@ export function gpuUsage(
   const freeByName = new Map(free.map((node) => [node.name, node]));
   for (const node of capacity) {
     const now = freeByName.get(node.name) ?? node;
+    const unschedulable = node.unschedulable === true || now.unschedulable === true;
     for (const gpu of node.gpus) {
       const r = row(gpu.model);
       const left = now.gpus.find((g) => g.index === gpu.index)?.freeMilli ?? gpu.freeMilli;
-      r.total += gpu.freeMilli / MILLI_PER_GPU;
-      r.allocated += (gpu.freeMilli - left) / MILLI_PER_GPU;
-      if (!node.unschedulable) r.free += left / MILLI_PER_GPU;
+      r.total += gpu.freeMilli;
+      r.allocated += gpu.freeMilli - left;
+      if (!unschedulable) r.free += left;
     }
-    if (node.unschedulable || workload.length === 0) continue;
+    if (unschedulable || workload.length === 0) continue;
     const fragmented = nodeFragmentation(now, workload);
     const freeMilli = now.gpus.reduce((sum, g) => sum + g.freeMilli, 0);
     if (fragmented === 0 || freeMilli === 0) continue;
-    for (const gpu of now.gpus)
-      row(gpu.model).fragmented += (fragmented * (gpu.freeMilli / freeMilli)) / MILLI_PER_GPU;
+    for (const gpu of now.gpus) row(gpu.model).fragmented += (fragmented * gpu.freeMilli) / freeMilli;
   }
-  return [...byModel.values()];
+  // Summed in milli (integers but for fragmentation), reported in GPUs.
+  return [...byModel.values()].map((r) => ({
+    ...r,
+    total: r.total / MILLI_PER_GPU,
+    allocated: r.allocated / MILLI_PER_GPU,
+    free: r.free / MILLI_PER_GPU,
+    fragmented: r.fragmented / MILLI_PER_GPU,
+  }));
 }

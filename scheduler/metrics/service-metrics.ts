@@ -203,7 +203,7 @@ export class ServiceMetrics {
       (u) => u.fragmented,
     );
     new Gauge({
-      name: 'gpubatch_fair_share_usage',
+      name: 'gpubatch_fair_share_usage_seconds',
       help: 'Decayed usage per share identifier (dominant-share-seconds), as the leader orders shares by it.',
       labelNames: ['share'],
       registers,
@@ -229,14 +229,14 @@ export class ServiceMetrics {
         },
       });
     budget(
-      'gpubatch_budget_used_gpu_hours',
-      'GPU-hours used in the rolling budget window, per budgeted share.',
-      (u) => u.usedGpuHours,
+      'gpubatch_budget_used_gpu_seconds',
+      'GPU-seconds used in the rolling budget window, per budgeted share (GPU-hours x 3600).',
+      (u) => u.usedGpuHours * 3600,
     );
     budget(
-      'gpubatch_budget_gpu_hours',
-      'GPU-hour budget of the rolling window, per budgeted share.',
-      (u) => u.budgetGpuHours,
+      'gpubatch_budget_gpu_seconds',
+      'GPU-second budget of the rolling window, per budgeted share (the configured GPU-hours x 3600).',
+      (u) => u.budgetGpuHours * 3600,
     );
     registerPoolGauges(registers, async () => (await metrics.sources.computeEnvironments?.()) ?? []);
   }
