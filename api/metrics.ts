@@ -32,12 +32,14 @@ const POOL_GAUGES: Array<{
   },
 ];
 
-/** The pool gauges, read at scrape time; a pool without published numbers has no series. */
+/**
+ * The pool gauges, read at scrape time; a pool without published numbers has no series. One read serves
+ * the four gauges of a scrape: call the returned function before each scrape to read afresh.
+ */
 export function registerPoolGauges(
   registers: Registry[],
   environments: () => Promise<readonly ComputeEnvironmentView[]>,
-): void {
-  // One read serves the four gauges of a scrape.
+): () => void {
   let last: { at: number; read: Promise<readonly ComputeEnvironmentView[]> } | undefined;
   const read = () => {
     const now = Date.now();
@@ -58,11 +60,20 @@ export function registerPoolGauges(
         }
       },
     });
+  return () => {
+    last = undefined;
+  };
 }
 
 /** /metrics of an API without the service's registry: the pool gauges alone. */
 export function poolMetrics(jobs: JobService): MetricsEndpoint {
   const registry = new Registry();
-  registerPoolGauges([registry], () => jobs.computeEnvironments());
-  return { contentType: registry.contentType, text: () => registry.metrics() };
+  const fresh = registerPoolGauges([registry], () => jobs.computeEnvironments());
+  return {
+    contentType: registry.contentType,
+    text: () => {
+      fresh();
+      return registry.metrics();
+    },
+  };
 }

@@ -46,6 +46,8 @@ export class ServiceMetrics {
   private sources: ScrapeSources = {};
   /** One read of the job counts serves both gauges of a scrape. */
   private counts?: { at: number; read: Promise<JobCount[]> };
+  /** Forgets the pool gauges' last read. */
+  private readonly freshPools: () => void;
 
   constructor() {
     const registers = [this.registry];
@@ -106,7 +108,7 @@ export class ServiceMetrics {
       buckets: [10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000],
       registers,
     });
-    this.scrapeGauges(registers);
+    this.freshPools = this.scrapeGauges(registers);
   }
 
   /** The sources the scrape-time gauges read; a role sets what it has. */
@@ -118,7 +120,10 @@ export class ServiceMetrics {
     return this.registry.contentType;
   }
 
+  /** The exposition; every scrape-time source is read afresh. */
   text(): Promise<string> {
+    this.counts = undefined;
+    this.freshPools();
     return this.registry.metrics();
   }
 
@@ -130,7 +135,8 @@ export class ServiceMetrics {
     return this.counts.read;
   }
 
-  private scrapeGauges(registers: Registry[]): void {
+  /** Returns what forgets the pool gauges' last read. */
+  private scrapeGauges(registers: Registry[]): () => void {
     const metrics = this;
     new Gauge({
       name: 'gpubatch_jobs',
@@ -238,6 +244,6 @@ export class ServiceMetrics {
       'GPU-second budget of the rolling window, per budgeted share (the configured GPU-hours x 3600).',
       (u) => u.budgetGpuHours * 3600,
     );
-    registerPoolGauges(registers, async () => (await metrics.sources.computeEnvironments?.()) ?? []);
+    return registerPoolGauges(registers, async () => (await metrics.sources.computeEnvironments?.()) ?? []);
   }
 }

@@ -5,12 +5,14 @@ import type { BudgetLimits } from '../../scheduler/budget-ledger.ts';
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
+import type { ServiceMetrics } from '../../scheduler/metrics/service-metrics.ts';
 import {
   DEFAULT_QUEUE_SETTINGS,
   type QueueSettings,
   queueSettingsLookup,
 } from '../../scheduler/queue-settings.ts';
 import { SchedulerService } from '../../scheduler/service.ts';
+import { countJobs } from '../../scheduler/store/job-counts.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
@@ -45,6 +47,8 @@ export interface StartOptions {
   budgets?: BudgetLimits;
   /** How often the leader saves budget usage (the service's default is 10 s). */
   budgetSaveIntervalMs?: number;
+  /** Metrics the scheduler and job service update, with job counts read from this Redis. */
+  metrics?: ServiceMetrics;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -83,6 +87,7 @@ export async function schedulerHarness(
     runnableSweepMs: options.runnableSweepMs,
     budgets: options.budgets,
     budgetSaveIntervalMs: options.budgetSaveIntervalMs,
+    metrics: options.metrics,
   });
   const jobs = new RedisJobService({
     store,
@@ -92,7 +97,9 @@ export async function schedulerHarness(
     cwd: '/',
     schedulerRunning: () => scheduler.isLeader,
     preflight: async () => [],
+    metrics: options.metrics,
   });
+  options.metrics?.watch({ jobCounts: () => countJobs(redis, store.keys, queueNames) });
   options.beforeStart?.(store);
   const started = scheduler.start();
   if (options.awaitLeading ?? true) await started;
