@@ -138,9 +138,17 @@ export async function startServiceStack(
             budgetUsage: async () =>
               scheduler?.isLeader ? scheduler.budgetUsage() : savedBudgetUsage(store, limits, Date.now()),
           };
+    const log = hooks.log;
     app = createApp({
       jobs,
       metrics,
+      // A 500's details go to the log (as a structured error), never to the client.
+      ...(log
+        ? {
+            logError: (error: unknown) =>
+              log('unexpected error answering a request', { level: 'error', err: error }),
+          }
+        : {}),
       definitions,
       token: config.token,
       logs,

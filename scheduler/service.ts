@@ -133,7 +133,9 @@ export class SchedulerService {
         if (due && fence !== undefined)
           void options.store
             .saveFairShareUsage(due, fence)
-            .catch((error: Error) => options.log?.(`could not save fair-share usage: ${error.message}`));
+            .catch((error: Error) =>
+              options.log?.(`could not save fair-share usage: ${error.message}`, { level: 'warn' }),
+            );
         if (!budgets.configured) return { fairShare: state };
         return { fairShare: state, overBudget: this.chargeBudgets(snapshot, now) };
       },
@@ -280,7 +282,9 @@ export class SchedulerService {
         await this.lead();
         return;
       } catch (error) {
-        this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`);
+        this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`, {
+          level: 'warn',
+        });
         this.subscriber?.disconnect();
         this.subscriber = undefined;
         await this.leader.release();
@@ -345,7 +349,9 @@ export class SchedulerService {
     if (!this.isLeader || fence === undefined) return;
     void this.options.store
       .saveNodeInventory(this.options.executor.nodes(), fence)
-      .catch((error: Error) => this.options.log?.(`could not publish the node inventory: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`could not publish the node inventory: ${error.message}`, { level: 'warn' }),
+      );
   }
 
   /** Started and not stopped: leading, or standing by for leadership. */
@@ -372,7 +378,9 @@ export class SchedulerService {
           this.loop.drop(jobId, reason);
         },
       })
-        .catch((error: Error) => this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`))
+        .catch((error: Error) =>
+          this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`, { level: 'warn' }),
+        )
         .finally(() => {
           sweeping = false;
         });
@@ -434,7 +442,9 @@ export class SchedulerService {
       stalledInterval: this.options.attemptLockMs ?? 30_000,
       autorun: true,
     });
-    worker.on('error', (error) => this.options.log?.(`worker ${queueName}: ${error.message}`));
+    worker.on('error', (error) =>
+      this.options.log?.(`worker ${queueName}: ${error.message}`, { level: 'error' }),
+    );
     return worker;
   }
 
@@ -461,7 +471,9 @@ export class SchedulerService {
     this.budgetUsage(); // charges the running jobs up to now
     await this.options.store
       .saveBudgetUsage(this.budgets.toSave(), fence)
-      .catch((error: Error) => this.options.log?.(`could not save budget usage: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`could not save budget usage: ${error.message}`, { level: 'warn' }),
+      );
   }
 
   /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */

@@ -87,3 +87,11 @@ test('LOG_FORMAT=pretty writes one readable line per record', (t) => {
     /^\S+ INFO {2}job SUCCEEDED: attempt 1 succeeded {2}jobId=j-3 attempt=1 queue=default\n$/,
   );
 });
+
+test('an error passed as err is logged with its type, message and stack', (t) => {
+  const { log, json } = capture();
+  log('unexpected error answering a request', { level: 'error', err: new TypeError('x is undefined') });
+  const [line] = json();
+  t.like(line, { level: 'error', err: { type: 'TypeError', message: 'x is undefined' } });
+  t.regex(line.err.stack, /TypeError: x is undefined\n\s+at /);
+});
