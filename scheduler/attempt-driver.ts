@@ -7,7 +7,7 @@ import { setLongTimeout } from './executors/long-timeout.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
 import type { LogFn } from './logging/logger.ts';
-import { type DriverMetrics, failureReason, waitStartedAt } from './metrics/job-metrics.ts';
+import { AttemptRows, type DriverMetrics, failureReason, waitStartedAt } from './metrics/job-metrics.ts';
 import type { PlacementLoop } from './placement-loop.ts';
 import type { QueueSettings } from './queue-settings.ts';
 import { attemptsUsed, countsAsAttempt, decideRetry } from './retry/retry-decision.ts';
@@ -43,9 +43,11 @@ const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 
 export class AttemptDriver {
   private readonly deps: DriverDeps;
+  private readonly rows: AttemptRows;
 
   constructor(deps: DriverDeps) {
     this.deps = deps;
+    this.rows = new AttemptRows(deps.metrics);
   }
 
   /**
@@ -234,6 +236,7 @@ export class AttemptDriver {
         }).catch(() => undefined); // the settle step records the outcome even if this write is lost
       },
       onProgress: (progress) => {
+        this.rows.progress(record.id, record.spec.kind, progress.done);
         void this.deps.store
           .setProgress(record.id, { ...progress, at: this.deps.now() })
           .catch(() => undefined);
@@ -243,22 +246,28 @@ export class AttemptDriver {
 
   /** Records the attempt's outcome, and counts it (and the job's end, if it ended) in the metrics. */
   private async settle(record: JobRecord, outcome: AttemptOutcome): Promise<JobRecord | undefined> {
-    const settled = await this.recordOutcome(record, outcome);
+    let settled: JobRecord | undefined;
+    try {
+      settled = await this.recordOutcome(record, outcome);
+    } catch (error) {
+      this.rows.ended(record.id, record.spec.kind);
+      throw error;
+    }
     const metrics = this.deps.metrics;
     const attempt = settled?.attempts[record.attempts.length - 1];
+    const ran = attempt ? ((attempt.stoppedAt ?? this.deps.now()) - attempt.startedAt) / 1000 : 0;
+    const success = outcome.kind === 'succeeded' && settled?.status === 'SUCCEEDED';
+    this.rows.ended(
+      record.id,
+      record.spec.kind,
+      success ? { rows: outcome.result.rows, runSeconds: ran } : undefined,
+    );
     if (!metrics || !settled || !attempt?.outcome || outcome.kind === 'detached') return settled;
     const queue = settled.spec.queue;
     metrics.attemptsEnded.inc({ queue, outcome: attempt.outcome });
-    const ran = ((attempt.stoppedAt ?? this.deps.now()) - attempt.startedAt) / 1000;
     metrics.runSeconds.observe({ queue }, Math.max(0, ran));
-    if (settled.status === 'SUCCEEDED') {
-      metrics.succeeded.inc({ queue });
-      if (outcome.kind === 'succeeded') {
-        metrics.runnerRows.inc({ kind: settled.spec.kind }, outcome.result.rows);
-        if (ran > 0)
-          metrics.runnerRowsPerSecond.observe({ kind: settled.spec.kind }, outcome.result.rows / ran);
-      }
-    } else if (settled.status === 'FAILED') metrics.failed.inc({ queue, reason: failureReason(outcome) });
+    if (settled.status === 'SUCCEEDED') metrics.succeeded.inc({ queue });
+    else if (settled.status === 'FAILED') metrics.failed.inc({ queue, reason: failureReason(outcome) });
     return settled;
   }
 

@@ -97,13 +97,13 @@ export class ServiceMetrics {
     });
     this.runnerRows = new Counter({
       name: 'gpubatch_runner_rows_total',
-      help: 'Rows written by successful attempts, by job kind (kernel, inference); rate() is rows/s.',
+      help: 'Rows processed by runners as they report progress, by job kind (kernel, inference); rate() is rows/s.',
       labelNames: ['kind'],
       registers,
     });
     this.runnerRowsPerSecond = new Histogram({
       name: 'gpubatch_runner_rows_per_second',
-      help: 'Throughput of each successful attempt (rows over its run time), by job kind.',
+      help: 'Throughput of each successful attempt (rows it processed over its run time), by job kind.',
       labelNames: ['kind'],
       buckets: [10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000],
       registers,

@@ -50,6 +50,8 @@ test('counters, histograms and gauges follow jobs from submission to their end',
   const first = await harness.executor.started(big.id);
   first.hooks.onStarted('fake:cpu');
   await harness.waitForStatus(big.id, 'RUNNING');
+  first.hooks.onProgress({ done: 0, total: 1 });
+  first.hooks.onProgress({ done: 1, total: 1 });
   const small = await harness.submit({ name: 'small', resources: { gpus: 1 } });
   await harness.waitFor(small.id, (r) => r.statusReason.includes('needs'), 'a waiting reason');
 
@@ -61,6 +63,7 @@ test('counters, histograms and gauges follow jobs from submission to their end',
   t.is(value(during, 'gpubatch_gpus_free', H100), 0);
   t.true(value(during, 'gpubatch_scheduling_cycle_seconds_count') > cyclesBefore, 'cycles ran');
   t.is(value(during, 'gpubatch_job_wait_seconds_count', { queue: 'default' }), 1);
+  t.is(value(during, 'gpubatch_runner_rows_total', { kind: 'kernel' }), 1, 'rows count as progress comes');
 
   first.settle(success());
   const second = await harness.executor.started(small.id);
