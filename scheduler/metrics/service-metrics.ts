@@ -43,7 +43,11 @@ export class ServiceMetrics {
   readonly cycleSeconds: Histogram;
   readonly runnerRows: Counter<'kind'>;
   readonly runnerRowsPerSecond: Histogram<'kind'>;
+  /** A scrape-time source that failed (Redis unreachable): its gauges have no series in that scrape. */
+  readonly sourceErrors: Counter<'source'>;
   private sources: ScrapeSources = {};
+  /** The scrape-time reads under way in this scrape. */
+  private reads: Promise<unknown>[] = [];
   /** One read of the job counts serves both gauges of a scrape. */
   private counts?: { at: number; read: Promise<JobCount[]> };
   /** Forgets the pool gauges' last read. */
@@ -109,6 +113,18 @@ export class ServiceMetrics {
       registers,
     });
     this.freshPools = this.scrapeGauges(registers);
+    const metrics = this;
+    // Registered after the gauges, so a scrape collects it once their reads are under way: it waits for
+    // them and so reports a failure in the same scrape.
+    this.sourceErrors = new Counter({
+      name: 'gpubatch_metrics_source_errors_total',
+      help: 'Scrapes in which a source of gauges failed (job_counts, compute_environments: Redis unreachable).',
+      labelNames: ['source'],
+      registers,
+      async collect() {
+        await Promise.all(metrics.reads);
+      },
+    });
   }
 
   /** The sources the scrape-time gauges read; a role sets what it has. */
@@ -123,6 +139,7 @@ export class ServiceMetrics {
   /** The exposition; every scrape-time source is read afresh. */
   text(): Promise<string> {
     this.counts = undefined;
+    this.reads = [];
     this.freshPools();
     return this.registry.metrics();
   }
@@ -131,8 +148,21 @@ export class ServiceMetrics {
     const read = this.sources.jobCounts;
     if (!read) return Promise.resolve([]);
     const now = Date.now();
-    if (!this.counts || now - this.counts.at > 1000) this.counts = { at: now, read: read() };
+    if (!this.counts || now - this.counts.at > 1000)
+      this.counts = { at: now, read: this.guarded('job_counts', read) };
     return this.counts.read;
+  }
+
+  /** A failed source leaves its gauges empty for the scrape (the others still answer) and is counted. */
+  private guarded<T>(source: string, read: () => Promise<T[]>): Promise<T[]> {
+    const guarded = Promise.resolve()
+      .then(read)
+      .catch(() => {
+        this.sourceErrors.inc({ source });
+        return [];
+      });
+    this.reads.push(guarded);
+    return guarded;
   }
 
   /** Returns what forgets the pool gauges' last read. */
@@ -244,6 +274,11 @@ export class ServiceMetrics {
       'GPU-second budget of the rolling window, per budgeted share (the configured GPU-hours x 3600).',
       (u) => u.budgetGpuHours * 3600,
     );
-    return registerPoolGauges(registers, async () => (await metrics.sources.computeEnvironments?.()) ?? []);
+    return registerPoolGauges(registers, () =>
+      metrics.guarded(
+        'compute_environments',
+        async () => (await metrics.sources.computeEnvironments?.()) ?? [],
+      ),
+    );
   }
 }

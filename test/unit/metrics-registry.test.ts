@@ -7,6 +7,7 @@ import { parseExposition, sampleValue } from '../support/prometheus-text.ts';
 
 /** Every label a metric may carry: all low-cardinality (never a job id). `le` is the histograms'. */
 const ALLOWED_LABELS = new Set([
+  'source',
   'queue',
   'state',
   'reason',
@@ -51,6 +52,7 @@ function filled(): ServiceMetrics {
   metrics.cycleSeconds.observe(0.004);
   metrics.runnerRows.inc({ kind: 'inference' }, 1000);
   metrics.runnerRowsPerSecond.observe({ kind: 'inference' }, 250);
+  metrics.sourceErrors.inc({ source: 'job_counts' });
   return metrics;
 }
 
@@ -100,6 +102,22 @@ test('scrape-time gauges read their sources at each scrape', async (t) => {
   t.is(sampleValue(second, 'gpubatch_scheduler_leader'), 0);
   t.is(sampleValue(second, 'gpubatch_gpus_allocated', { pool: 'gpu', gpu_model: 'H100' }), undefined);
   t.is(sampleValue(second, 'gpubatch_fair_share_usage_seconds', { share: 'teamA' }), undefined);
+});
+
+test('a failing source leaves its gauges empty, is counted, and the rest of the scrape answers', async (t) => {
+  const metrics = new ServiceMetrics();
+  metrics.watch(
+    sources({
+      jobCounts: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    }),
+  );
+  const exposition = parseExposition(await metrics.text());
+  t.is(sampleValue(exposition, 'gpubatch_jobs_stored', { state: 'SUCCEEDED' }), undefined);
+  t.is(sampleValue(exposition, 'gpubatch_metrics_source_errors_total', { source: 'job_counts' }), 1);
+  t.is(sampleValue(exposition, 'gpubatch_scheduler_leader'), 1);
+  t.is(sampleValue(exposition, 'gpubatch_pool_nodes_wanted', { compute_environment: 'gpu' }), 2);
 });
 
 test('two stacks in one process keep their own registries', async (t) => {
