@@ -14,6 +14,8 @@ export interface SchedulerProbeState {
   pingRedis(): Promise<unknown>;
   /** The stack's registry (scheduling metrics, job counts); default: the leader gauges alone. */
   metrics?: MetricsEndpoint;
+  /** Where unexpected (500) errors go; default console.error. */
+  logError?: (error: unknown) => void;
 }
 
 export function schedulerProbeApp(state: SchedulerProbeState): Express {
@@ -43,7 +45,7 @@ export function schedulerProbeApp(state: SchedulerProbeState): Express {
     }
   });
   app.use(unknownRoute());
-  app.use(problemHandler((error) => console.error(error)));
+  app.use(problemHandler(state.logError ?? ((error) => console.error(error))));
   return app;
 }
 

@@ -99,6 +99,11 @@ export async function startServiceStack(
   const inventory = role === 'api' ? new NodeInventoryCache(store) : undefined;
   await inventory?.start();
 
+  // A 500's details go to the log (as a structured error), never to the client.
+  const log = hooks.log;
+  const logError = log
+    ? (error: unknown) => log('unexpected error answering a request', { level: 'error', err: error })
+    : undefined;
   let app: Express;
   if (role === 'scheduler') {
     app = schedulerProbeApp({
@@ -110,6 +115,7 @@ export async function startServiceStack(
       },
       pingRedis: () => redis.ping(),
       metrics,
+      logError,
     });
   } else {
     const jobs = new RedisJobService({
@@ -138,17 +144,10 @@ export async function startServiceStack(
             budgetUsage: async () =>
               scheduler?.isLeader ? scheduler.budgetUsage() : savedBudgetUsage(store, limits, Date.now()),
           };
-    const log = hooks.log;
     app = createApp({
       jobs,
       metrics,
-      // A 500's details go to the log (as a structured error), never to the client.
-      ...(log
-        ? {
-            logError: (error: unknown) =>
-              log('unexpected error answering a request', { level: 'error', err: error }),
-          }
-        : {}),
+      ...(logError ? { logError } : {}),
       definitions,
       token: config.token,
       logs,
