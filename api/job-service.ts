@@ -5,13 +5,21 @@ import type { JobSpec } from './schemas/job-spec.ts';
 export interface ListJobsQuery {
   queue?: string;
   status?: JobStatus;
+  /** Name prefix (a trailing "*" already removed). */
+  name?: string;
+  /** shareIdentifier. */
+  share?: string;
+  /** Created strictly after / before, epoch ms. */
+  createdAfter?: number;
+  createdBefore?: number;
   /** Opaque cursor from a previous page's nextCursor. */
   cursor?: string;
-  /** Page size, 1..500. */
+  /** Page size, 1..1000. */
   limit: number;
 }
 
 export interface JobPage {
+  /** Newest first; fewer than `limit` (even none) when selective filters ended the page's scan early. */
   jobs: JobRecord[];
   /** Absent on the last page. */
   nextCursor?: string;

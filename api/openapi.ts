@@ -213,7 +213,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
         },
         get: {
           operationId: 'listJobs',
-          summary: 'List jobs, newest first, a page at a time',
+          summary: 'List jobs, newest first, filtered, a page at a time (stable cursor)',
           ...secured,
           parameters: queryParameters(),
           responses: { '200': json('A page of jobs.', 'JobPage'), ...problemResponses(400, ...auth) },

@@ -3,8 +3,9 @@
 // `npm run bench -- fairness`: fair-share split and starvation in simulated queues; `npm run bench --
 // kernels`: gpu.js kernels against plain JS and memory-copy bandwidth (bench/kernels.ts); `npm run bench --
 // runner`: inference runner throughput against a bare onnxruntime-node loop; `npm run bench -- kube`: pods
-// bound per second by the Kubernetes executor against the fake API (bench/kube-pods.ts). Each prints a
-// table (or JSON) and keeps the JSON under .gpubatch/bench/.
+// bound per second by the Kubernetes executor against the fake API (bench/kube-pods.ts); `npm run bench --
+// retention [--jobs N]`: Redis memory and sweep time as 1,000,000 finished jobs expire (bench/retention.ts).
+// Each prints a table (or JSON) and keeps the JSON under .gpubatch/bench/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fairness, fairnessTable } from './fairness.ts';
@@ -12,6 +13,7 @@ import { kernelBench, kernelTable } from './kernels.ts';
 import { kubeBench, kubeBenchOptions, kubeTable } from './kube-pods.ts';
 import { machineDescription } from './machine.ts';
 import { packing, packingTable } from './packing.ts';
+import { retentionBench, retentionJobs, retentionTable } from './retention.ts';
 import { runnerBench, runnerBenchOptions, runnerTable } from './runner.ts';
 import { schedulerSpeed, speedTable } from './scheduler-speed.ts';
 import { report, saveJson, throughput } from './throughput.ts';
@@ -45,6 +47,11 @@ if (which === 'scheduler') {
   const path = keep('runner', result);
   console.log(json ? JSON.stringify(result, null, 2) : runnerTable(result));
   progress(`json: ${path}`);
+} else if (which === 'retention') {
+  const result = await retentionBench(retentionJobs(process.argv), progress);
+  const path = keep('retention', result);
+  console.log(json ? JSON.stringify(result, null, 2) : retentionTable(result));
+  progress(`json: ${path}`);
 } else if (which === 'kube') {
   const result = await kubeBench(kubeBenchOptions(process.argv), progress);
   const path = keep('kube', result);
@@ -56,7 +63,7 @@ if (which === 'scheduler') {
   console.log(`json: ${saveJson(result, '.gpubatch/bench')}`);
 } else {
   throw new Error(
-    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels, runner, kube (none: throughput)`,
+    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels, runner, kube, retention (none: throughput)`,
   );
 }
 

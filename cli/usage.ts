@@ -28,8 +28,11 @@ export const COMMAND_USAGE = {
     '  Run the FAILED children of a finished array job again (the parent is PENDING until they finish).',
   ].join('\n'),
   ls: [
-    'gpubatch ls [--queue <q>] [--status <S>] [--limit <n>] [--cursor <c>] [--json]',
+    'gpubatch ls [--queue <q>] [--status <S>] [--name <prefix>] [--share <s>] [--created-after <t>]',
+    '            [--created-before <t>] [--limit <n>] [--cursor <c> | --all] [--json]',
     '  List jobs, newest first. S is one of SUBMITTED PENDING RUNNABLE STARTING RUNNING SUCCEEDED FAILED.',
+    '  --name matches a name prefix (a trailing * is allowed); t is epoch ms or an ISO 8601 date-time',
+    '  (both bounds exclusive). --limit is 1..1000 per page (default 100); --all follows the cursors.',
   ].join('\n'),
   cancel:
     'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE).',

@@ -139,6 +139,17 @@ export const FileConfigSchema = z.strictObject({
     .default({ halfLifeSeconds: 3600, weights: {}, budgets: {} }),
   /** Look-ahead window: how many queued jobs per queue and size lane the scheduler considers at once. */
   windowPerQueue: z.int().min(1).max(10_000).default(256),
+  /** Finished (SUCCEEDED/FAILED) jobs are deleted this long after they finish (docs/api.md#retention). */
+  retention: z
+    .strictObject({
+      /** Days a finished job is kept; fractions allowed (0.5 = 12 h). */
+      finishedJobDays: z.number().positive().max(3650).default(7),
+      /** How often the leader deletes what is due. */
+      sweepIntervalSeconds: z.int().min(1).max(86_400).default(60),
+      /** Jobs deleted per Lua script (Redis is busy for one batch at a time). */
+      batchSize: z.int().min(1).max(10_000).default(500),
+    })
+    .default({ finishedJobDays: 7, sweepIntervalSeconds: 60, batchSize: 500 }),
   /** Who may lead: the Redis lock alone, or a Kubernetes Lease first (docs/kubernetes.md). */
   leaderElection: LeaderElectionSchema.default({ type: 'redis' }),
 });

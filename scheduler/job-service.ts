@@ -20,6 +20,7 @@ import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
 import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
+import type { JobPosition } from './store/job-index.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 
@@ -138,14 +139,17 @@ export class RedisJobService implements JobService {
   }
 
   async list(query: ListJobsQuery): Promise<JobPage> {
-    const beforeSeq = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const { records, nextSeq } = await this.options.store.list({
+    const { records, next } = await this.options.store.list({
       queue: query.queue,
       status: query.status,
-      beforeSeq,
+      namePrefix: query.name,
+      share: query.share,
+      createdAfter: query.createdAfter,
+      createdBefore: query.createdBefore,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: query.limit,
     });
-    return { jobs: records, nextCursor: nextSeq === undefined ? undefined : encodeCursor(nextSeq) };
+    return next ? { jobs: records, nextCursor: encodeCursor(next) } : { jobs: records };
   }
 
   /**
@@ -257,18 +261,29 @@ function failWaiting(
   return r;
 }
 
-function encodeCursor(seq: number): string {
-  return Buffer.from(`seq:${seq}`).toString('base64url');
+/** base64url of JSON [createdAt, id]: opaque to clients, which only hand it back. */
+function encodeCursor(position: JobPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number {
-  const match = /^seq:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) {
+function decodeCursor(cursor: string): JobPosition {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    decoded = undefined;
+  }
+  if (
+    !Array.isArray(decoded) ||
+    decoded.length !== 2 ||
+    !Number.isSafeInteger(decoded[0]) ||
+    typeof decoded[1] !== 'string'
+  ) {
     throw new ValidationError('cursor: not a cursor from a previous page', [
       { field: 'cursor', message: 'not a cursor from a previous page' },
     ]);
   }
-  return Number(match[1]);
+  return { createdAt: decoded[0] as number, id: decoded[1] as string };
 }
 
 /** A gang needs as many nodes as members (in one label domain when sameLabel is set). */

@@ -17,7 +17,7 @@ import { ServiceMetrics } from './metrics/service-metrics.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { queueSettingsLookup } from './queue-settings.ts';
-import { SchedulerService } from './service.ts';
+import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
 import { countJobs } from './store/job-counts.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
@@ -54,7 +54,7 @@ export type StackConfig = Pick<
   | 'failover'
   | 'fairShare'
 > &
-  Partial<Pick<Config, 'role'>>;
+  Partial<Pick<Config, 'role' | 'retention'>>;
 
 export interface StackHooks {
   /** Service messages with their fields (scheduler/logging/logger.ts); jobs' lines carry jobId etc. */
@@ -212,12 +212,21 @@ function schedulerService(
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
     queueSettings: queueSettingsLookup(config.queues),
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
+    retention: config.retention && retentionOptions(config.retention),
     budgets: config.fairShare.budgets,
     makeElector: hooks.makeElector,
     onSteppedDown: hooks.onSteppedDown,
     log: hooks.log,
     metrics,
   });
+}
+
+function retentionOptions(retention: NonNullable<StackConfig['retention']>): RetentionSettings {
+  return {
+    finishedJobMs: retention.finishedJobDays * 24 * 3_600_000,
+    sweepIntervalMs: retention.sweepIntervalSeconds * 1000,
+    batchSize: retention.batchSize,
+  };
 }
 
 function listen(app: Express, port: number, host: string): Promise<Server> {

@@ -25,6 +25,7 @@ import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
+import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
 import type { JobQueues } from './store/job-queues.ts';
@@ -78,7 +79,21 @@ export interface SchedulerServiceOptions {
   runnableSweepMs?: number;
   /** [0, 1) for retry backoff jitter; Math.random when absent. */
   random?: () => number;
+  /** Finished-job retention (default: 7 days, swept every 60 s in batches of 500). */
+  retention?: RetentionSettings;
 }
+
+export interface RetentionSettings {
+  finishedJobMs: number;
+  sweepIntervalMs: number;
+  batchSize: number;
+}
+
+export const DEFAULT_RETENTION: RetentionSettings = {
+  finishedJobMs: 7 * 24 * 3_600_000,
+  sweepIntervalMs: 60_000,
+  batchSize: 500,
+};
 
 export class SchedulerService {
   private readonly options: SchedulerServiceOptions;
@@ -98,6 +113,7 @@ export class SchedulerService {
   scaleSignal?: ScaleSignal;
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
+  private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -326,6 +342,15 @@ export class SchedulerService {
     );
     this.scaleTimer.unref();
     this.startRunnableSweep();
+    this.startRetentionSweep();
+    // In the background: on a large Redis written by an older version it reads every job once.
+    void this.options.store
+      .migrateIndexesOnce()
+      .then((jobs) => {
+        if (jobs > 0)
+          this.options.log?.(`re-indexed ${jobs} job(s) by creation time for listing and retention`);
+      })
+      .catch((error: Error) => this.options.log?.(`index migration: ${error.message}`));
     for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
       const worker = this.worker(bullName);
       this.workers.push(worker);
@@ -386,6 +411,32 @@ export class SchedulerService {
         });
     }, this.options.runnableSweepMs ?? 10_000);
     this.runnableSweepTimer.unref();
+  }
+
+  /** Deletes finished jobs past their retention, in batches, while leading (docs/api.md#retention). */
+  private startRetentionSweep(): void {
+    const retention = this.options.retention ?? DEFAULT_RETENTION;
+    let sweeping = false;
+    const sweep = () => {
+      if (sweeping) return; // a long backlog (first start after an outage) is not swept twice at once
+      sweeping = true;
+      sweepExpiredJobs({
+        store: this.options.store,
+        now: this.options.now ?? Date.now,
+        retentionMs: retention.finishedJobMs,
+        batchSize: retention.batchSize,
+        shouldContinue: () => this.isLeader,
+      })
+        .then((expired) => {
+          if (expired > 0) this.options.log?.(`retention: deleted ${expired} finished job(s)`);
+        })
+        .catch((error: Error) => this.options.log?.(`retention sweep: ${error.message}`))
+        .finally(() => {
+          sweeping = false;
+        });
+    };
+    this.retentionTimer = setInterval(sweep, retention.sweepIntervalMs);
+    this.retentionTimer.unref();
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -518,6 +569,7 @@ export class SchedulerService {
     clearInterval(this.scaleTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
+    clearInterval(this.retentionTimer);
     clearTimeout(this.budgetWake?.timer);
     clearInterval(this.budgetSaveTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));

@@ -3,8 +3,15 @@ import { z } from 'zod';
 import { JobRecordSchema } from './job-record.ts';
 
 export const JobPageSchema = z.object({
-  jobs: z.array(JobRecordSchema),
-  nextCursor: z.string().optional().describe('Absent on the last page.'),
+  jobs: z
+    .array(JobRecordSchema)
+    .describe('Newest first; fewer than limit, even none, when selective filters ended the scan early.'),
+  nextCursor: z
+    .string()
+    .optional()
+    .describe(
+      'Absent on the last page. A position in the (createdAt, id) order: it never skips or repeats a job.',
+    ),
 });
 
 export const QueueListSchema = z.object({ queues: z.array(z.string()) });

@@ -1,4 +1,5 @@
-// gpubatch ls [--queue q] [--status S] [--limit n] [--cursor c] [--json]
+// gpubatch ls [--queue q] [--status S] [--name prefix] [--share s] [--created-after t] [--created-before t]
+//             [--limit n] [--cursor c | --all] [--json]
 import type { JobPage } from '../../api/job-service.ts';
 import type { JobRecord } from '../../scheduler/job-record.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -6,6 +7,25 @@ import { apiClient } from '../client.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT } from '../errors.ts';
 import { formatTime, percent, table } from '../format.ts';
+
+/** CLI flag -> query parameter (the server validates the values and names the parameter on a 400). */
+const FILTERS = {
+  queue: 'queue',
+  status: 'status',
+  name: 'name',
+  share: 'share',
+  'created-after': 'createdAfter',
+  'created-before': 'createdBefore',
+  limit: 'limit',
+} as const;
+
+/** --all stops after this many pages, so a typo in a filter cannot page through millions of jobs unnoticed. */
+const MAX_PAGES = 10_000;
+
+/** The value as one shell word, quoted when it holds anything a shell would act on (such as `train*`). */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9._:/+-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
 
 function row(job: JobRecord): string[] {
   return [
@@ -26,29 +46,51 @@ export async function lsCommand(args: string[], ctx: CliContext): Promise<number
     {
       queue: { type: 'string' },
       status: { type: 'string' },
+      name: { type: 'string' },
+      share: { type: 'string' },
+      'created-after': { type: 'string' },
+      'created-before': { type: 'string' },
       limit: { type: 'string' },
       cursor: { type: 'string' },
+      all: { type: 'boolean' },
       json: { type: 'boolean' },
     },
     [],
   );
   const query = new URLSearchParams();
-  for (const key of ['queue', 'status', 'limit', 'cursor'] as const) {
-    const value = values[key];
-    if (value !== undefined) query.set(key, value);
+  const repeat: string[] = []; // the same filters, for the "next page" hint
+  for (const [flag, param] of Object.entries(FILTERS)) {
+    const value = values[flag as keyof typeof FILTERS];
+    if (value === undefined) continue;
+    query.set(param, value);
+    repeat.push(`--${flag} ${shellWord(value)}`);
   }
-  const page = await apiClient(ctx).get<JobPage>(`/v1/jobs${query.size > 0 ? `?${query}` : ''}`);
+  const client = apiClient(ctx);
+  const jobs: JobRecord[] = [];
+  let cursor = values.cursor;
+  let next: string | undefined;
+  for (let pages = 0; pages < MAX_PAGES; pages++) {
+    if (cursor) query.set('cursor', cursor);
+    const page = await client.get<JobPage>(`/v1/jobs${query.size > 0 ? `?${query}` : ''}`);
+    jobs.push(...page.jobs);
+    next = page.nextCursor;
+    if (!values.all || !next) break;
+    cursor = next;
+  }
 
   if (values.json) {
-    ctx.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+    ctx.stdout.write(`${JSON.stringify(next ? { jobs, nextCursor: next } : { jobs }, null, 2)}\n`);
     return EXIT.ok;
   }
-  if (page.jobs.length === 0) {
-    ctx.stderr.write('no jobs\n');
+  if (jobs.length === 0) {
+    ctx.stderr.write(next ? 'no jobs on this page\n' : 'no jobs\n');
   } else {
     const header = ['ID', 'NAME', 'QUEUE', 'KIND', 'STATUS', 'PROGRESS', 'CREATED'];
-    ctx.stdout.write(`${table([header, ...page.jobs.map(row)])}\n`);
+    ctx.stdout.write(`${table([header, ...jobs.map(row)])}\n`);
   }
-  if (page.nextCursor) ctx.stderr.write(`more: gpubatch ls --cursor ${page.nextCursor}\n`);
+  if (next) {
+    ctx.stderr.write(`next cursor: ${next}\n`);
+    ctx.stderr.write(`more: gpubatch ls ${[...repeat, `--cursor ${next}`].join(' ')}\n`);
+  }
   return EXIT.ok;
 }

@@ -68,7 +68,8 @@ local handledIndexes = parent ~= false
  * KEYS: idemKey ('' for none), seqKey, allKey, pendingStatusKey, queueKey, jobPrefix, dependentsPrefix,
  *       arrayPrefix, outboxReady, outboxFailed, outboxArrays
  * ARGV: id, json, queue, dependencies (JSON [[jobId, type], ...], type '' for a plain one),
- *       arraySize (0: not an array), limit (children released at once), child json template
+ *       arraySize (0: not an array), limit (children released at once), child json template,
+ *       createdAt (ms: the indexes' score, as CREATE_JOB)
  * Returns {id, created(0|1)}; errors UNKNOWN_DEPENDENCY <i>, N_TO_N_SIZE <i> (nothing is written).
  */
 export const CREATE_WITH_DEPENDENCIES = `
@@ -108,9 +109,10 @@ for _, d in ipairs(dependencies) do
 end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', jobPrefix .. id, 'json', ARGV[2], 'version', 1, 'status', 'PENDING', 'queue', ARGV[3], 'seq', seq, 'deps', waits)
-redis.call('ZADD', KEYS[3], seq, id)
-redis.call('ZADD', KEYS[4], seq, id)
-redis.call('ZADD', KEYS[5], seq, id)
+local created = tonumber(ARGV[8]) or seq
+redis.call('ZADD', KEYS[3], created, id)
+redis.call('ZADD', KEYS[4], created, id)
+redis.call('ZADD', KEYS[5], created, id)
 if idem ~= '' then redis.call('SET', idem, id) end
 if size == 0 then
   if waits == 0 then redis.call('SADD', KEYS[9], id) end

@@ -133,6 +133,7 @@ export class DependencyStore {
           String(size),
           String(Math.min(size, spec.maxConcurrent ?? DEFAULT_ARRAY_RELEASE)),
           template,
+          String(record.createdAt),
         ],
       )) as [string, number];
       if (created === 1) return { record: (await this.get(id)) ?? record, created: true };

@@ -5,12 +5,15 @@ import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { childSpec } from '../array-children.ts';
 import type { SavedBudgetUsage } from '../budget-ledger.ts';
 import type { NodeState } from '../core/types.ts';
-import type { JobProgress, JobRecord, JobStatus } from '../job-record.ts';
+import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
 import type { ScaleSignal } from '../scale-signal.ts';
 import { DependencyStore, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
+import { migrateIndexesOnce } from './index-migration.ts';
+import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
+import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
 import { runScript } from './run-script.ts';
 
 export interface StoredJob {
@@ -18,12 +21,11 @@ export interface StoredJob {
   version: number;
 }
 
-export interface ListOptions {
-  queue?: string;
-  status?: JobStatus;
-  /** Sequence number to continue after (exclusive), newest first. */
-  beforeSeq?: number;
-  limit: number;
+/** A Lua script with its keys and arguments: what one store write sends (bulk loaders pipeline these). */
+export interface ScriptCall {
+  script: string;
+  keys: string[];
+  args: string[];
 }
 
 /** What the leader expects for a waiting job; shown on RUNNABLE records, never persisted in them. */
@@ -62,8 +64,22 @@ export class JobStore {
     spec: JobSpec,
     origin: { jobDefinition?: string } = {},
   ): Promise<{ record: JobRecord; created: boolean }> {
+    const record = this.submittedRecord(spec, origin);
+    const call = this.createCall(record);
+    const [id, created] = (await runScript(this.redis, call.script, call.keys, call.args)) as [
+      string,
+      number,
+    ];
+    if (created === 1) return { record, created: true };
+    const existing = await this.get(id);
+    if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
+    return { record: existing, created: false };
+  }
+
+  /** A new job's record as `create` stores it: SUBMITTED now, with its first event. */
+  submittedRecord(spec: JobSpec, origin: { jobDefinition?: string } = {}): JobRecord {
     const at = this.now();
-    const record: JobRecord = {
+    return {
       id: randomUUID(),
       spec,
       ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
@@ -73,24 +89,57 @@ export class JobStore {
       attempts: [],
       events: [{ at, status: 'SUBMITTED', reason: 'Job accepted' }],
     };
+  }
+
+  /** The CREATE_JOB call that stores `record` (SUBMITTED) with its indexes and idempotency key. */
+  createCall(record: JobRecord): ScriptCall {
     const k = this.keys;
-    const [id, created] = (await runScript(
-      this.redis,
-      CREATE_JOB,
-      [
+    const { spec } = record;
+    return {
+      script: CREATE_JOB,
+      keys: [
         spec.idempotencyKey ? k.idempotency(spec.idempotencyKey) : '',
         k.jobSeq,
         k.allJobs,
-        k.byStatus('SUBMITTED'),
+        k.byStatus(record.status),
         k.byQueue(spec.queue),
         k.job(''),
       ],
-      [record.id, JSON.stringify(record), record.status, spec.queue],
-    )) as [string, number];
-    if (created === 1) return { record, created: true };
-    const existing = await this.get(id);
-    if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
-    return { record: existing, created: false };
+      args: [record.id, JSON.stringify(record), record.status, spec.queue, String(record.createdAt)],
+    };
+  }
+
+  /**
+   * The CAS_JOB call that replaces version `version` of a job whose status was `from` with `next`; one
+   * that finishes the job (enters SUCCEEDED/FAILED) also enters it in the finished set at `now`.
+   */
+  casCall(next: JobRecord, from: JobStatus, version: number, fence = ''): ScriptCall {
+    const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
+    const finishes = TERMINAL_STATUSES.includes(next.status) && !TERMINAL_STATUSES.includes(from);
+    const k = this.keys;
+    return {
+      script: CAS_JOB,
+      keys: [
+        k.job(next.id),
+        k.leaderFence,
+        k.statusPrefix,
+        k.jobPrefix,
+        k.dependentsPrefix,
+        k.arrayPrefix,
+        k.outboxReady,
+        k.outboxFailed,
+        k.outboxArrays,
+        k.finishedJobs,
+      ],
+      args: [
+        String(version),
+        JSON.stringify(storedForm(persisted)),
+        next.status,
+        fence,
+        next.id,
+        finishes ? String(this.now()) : '',
+      ],
+    };
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -281,31 +330,9 @@ export class JobStore {
       if (!stored) return undefined;
       const next = update(structuredClone(stored.record));
       if (!next) return stored.record;
-      const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
-      const k = this.keys;
       try {
-        await runScript(
-          this.redis,
-          CAS_JOB,
-          [
-            k.job(id),
-            k.leaderFence,
-            k.statusPrefix,
-            k.jobPrefix,
-            k.dependentsPrefix,
-            k.arrayPrefix,
-            k.outboxReady,
-            k.outboxFailed,
-            k.outboxArrays,
-          ],
-          [
-            String(stored.version),
-            JSON.stringify(storedForm(persisted)),
-            next.status,
-            options.fence ?? '',
-            id,
-          ],
-        );
+        const call = this.casCall(next, stored.record.status, stored.version, options.fence);
+        await runScript(this.redis, call.script, call.keys, call.args);
         return next;
       } catch (error) {
         const code = scriptErrorCode(error);
@@ -344,32 +371,44 @@ export class JobStore {
     await this.redis.hset(this.keys.job(id), 'progress', JSON.stringify(progress));
   }
 
-  /** Newest first; returns the records and the sequence number to continue from. */
-  async list(options: ListOptions): Promise<{ records: JobRecord[]; nextSeq?: number }> {
-    const index = options.status
-      ? this.keys.byStatus(options.status)
-      : options.queue
-        ? this.keys.byQueue(options.queue)
-        : this.keys.allJobs;
-    const filterQueue = options.status ? options.queue : undefined;
-    const records: JobRecord[] = [];
-    let max = options.beforeSeq === undefined ? '+inf' : `(${options.beforeSeq}`;
-    const batch = Math.max(options.limit * 2, 50);
-    while (records.length < options.limit) {
-      const page = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, batch);
-      if (page.length === 0) return { records };
-      for (let i = 0; i < page.length && records.length < options.limit; i += 2) {
-        const id = page[i] as string;
-        const seq = Number(page[i + 1]);
-        max = `(${seq}`;
-        const record = await this.get(id);
-        if (!record || (filterQueue && record.spec.queue !== filterQueue)) continue;
-        records.push(record);
-        if (records.length === options.limit) return { records, nextSeq: seq };
-      }
-      if (page.length < batch * 2) return { records };
-    }
-    return { records };
+  /** Newest first by creation time, filtered; see job-index.ts for the cursor's guarantee. */
+  list(query: JobPageQuery): Promise<JobIndexPage> {
+    return listJobs(this.redis, this.keys, query, (ids) => this.getMany(ids));
+  }
+
+  /** Several records, in the order of `ids` (undefined for a job that is gone); sent together. */
+  getMany(ids: readonly string[]): Promise<(JobRecord | undefined)[]> {
+    return Promise.all(ids.map((id) => this.get(id)));
+  }
+
+  /**
+   * Deletes jobs that finished at or before `cutoff` (ms), each with everything it owns (an array with its
+   * children), in one atomic script of at most about `limit` jobs; `more` when others may be due.
+   */
+  async expireFinished(cutoff: number, limit: number): Promise<{ expired: number; more: boolean }> {
+    const k = this.keys;
+    const [expired, more] = (await runScript(
+      this.redis,
+      EXPIRE_FINISHED_JOBS,
+      [
+        k.finishedJobs,
+        k.allJobs,
+        k.job(''),
+        k.statusPrefix,
+        k.byQueue(''),
+        k.idempotency(''),
+        k.estimates,
+        k.dependentsPrefix,
+        k.arrayPrefix,
+      ],
+      [String(cutoff), String(limit), String(this.now())],
+    )) as [number, number];
+    return { expired, more: more === 1 };
+  }
+
+  /** Brings indexes written by an older version up to date, once (index-migration.ts). */
+  migrateIndexesOnce(): Promise<number> {
+    return migrateIndexesOnce(this.redis, this.keys, this.now);
   }
 
   /** Ids of jobs in the given states (used by recovery at leader start). */

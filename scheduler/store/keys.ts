@@ -12,6 +12,10 @@ export interface Keys {
   /** Prefix of the status indexes (the Lua CAS appends the status). */
   statusPrefix: string;
   byQueue(queue: string): string;
+  /** Sorted set: id of each SUCCEEDED/FAILED job, scored by finish time (ms); the retention sweep's work list. */
+  finishedJobs: string;
+  /** String: the index layout the indexes are in (index-migration.ts). */
+  indexVersion: string;
   leaderLock: string;
   leaderFence: string;
   cancelChannel: string;
@@ -72,6 +76,8 @@ export function keys(prefix = 'gpubatch'): Keys {
     byStatus: (status) => `${prefix}:jobs:status:${status}`,
     statusPrefix: `${prefix}:jobs:status:`,
     byQueue: (queue) => `${prefix}:jobs:queue:${queue}`,
+    finishedJobs: `${prefix}:jobs:finished`,
+    indexVersion: `${prefix}:jobs:index-version`,
     leaderLock: `${prefix}:leader:lock`,
     leaderFence: `${prefix}:leader:fence`,
     cancelChannel: `${prefix}:cancel`,

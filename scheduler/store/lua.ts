@@ -3,9 +3,10 @@
 import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
 
 /**
- * Create a job unless its idempotency key is taken.
+ * Create a job unless its idempotency key is taken. The indexes are scored by creation time (ms; ties
+ * ordered by id), the order listings page through (scheduler/store/job-index.ts).
  * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix
- * ARGV: id, json, status, queue
+ * ARGV: id, json, status, queue, createdAt
  * Returns {id, created(0|1)}.
  */
 export const CREATE_JOB = `
@@ -17,9 +18,10 @@ end
 local id = ARGV[1]
 local seq = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[6] .. id, 'json', ARGV[2], 'version', 1, 'status', ARGV[3], 'queue', ARGV[4], 'seq', seq)
-redis.call('ZADD', KEYS[3], seq, id)
-redis.call('ZADD', KEYS[4], seq, id)
-redis.call('ZADD', KEYS[5], seq, id)
+local created = tonumber(ARGV[5]) or seq
+redis.call('ZADD', KEYS[3], created, id)
+redis.call('ZADD', KEYS[4], created, id)
+redis.call('ZADD', KEYS[5], created, id)
 if idem ~= '' then redis.call('SET', idem, id) end
 return {id, 1}
 `;
@@ -36,11 +38,14 @@ return 1
 
 /**
  * Compare-and-set a job record: refuses if the version moved (STALE) or if a fence is given and is not
- * the current leader's (FENCED). Moves the id between status indexes, and on a status change does the
- * dependency and array bookkeeping (AFTER_STATUS_CHANGE) in the same step.
+ * the current leader's (FENCED). Moves the id between status indexes (keeping its creation-time score),
+ * and on a status change does the dependency and array bookkeeping (AFTER_STATUS_CHANGE) in the same step.
+ * A job (not an array child: children go with their parent) entering SUCCEEDED/FAILED joins the finished
+ * set, scored by its finish time, which the retention sweep expires from (retention-store.ts).
  * KEYS: jobKey, fenceKey, statusKeyPrefix, jobPrefix, dependentsPrefix, arrayPrefix, outboxReady,
- *       outboxFailed, outboxArrays
- * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id
+ *       outboxFailed, outboxArrays, finishedKey
+ * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id,
+ *       finishedAt (ms; '' unless this write finishes the job)
  * Returns the new version.
  */
 export const CAS_JOB = `
@@ -54,8 +59,10 @@ if fields[2] ~= ARGV[3] then
   local id, from, to = ARGV[5], fields[2], ARGV[3]
   ${AFTER_STATUS_CHANGE}
   if not handledIndexes then
+    local score = redis.call('ZSCORE', KEYS[3] .. fields[2], ARGV[5]) or fields[3]
     redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
-    redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(fields[3]), ARGV[5])
+    redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(score), ARGV[5])
+    if ARGV[6] ~= '' then redis.call('ZADD', KEYS[10], ARGV[6], ARGV[5]) end
   end
 end
 return version

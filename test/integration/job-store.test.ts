@@ -103,7 +103,7 @@ test('listing filters by queue and status and pages with a cursor, newest first'
     firstPage.records.map((r) => r.spec.name),
     ['j6', 'j5', 'j4'],
   );
-  const secondPage = await local.list({ limit: 3, beforeSeq: firstPage.nextSeq });
+  const secondPage = await local.list({ limit: 3, after: firstPage.next });
   t.deepEqual(
     secondPage.records.map((r) => r.spec.name),
     ['j3', 'j2', 'j1'],

@@ -103,6 +103,10 @@ export class FakeJobService implements JobService {
     const matching = [...this.#jobs.values()]
       .filter((job) => query.queue === undefined || job.spec.queue === query.queue)
       .filter((job) => query.status === undefined || job.status === query.status)
+      .filter((job) => query.name === undefined || job.spec.name.startsWith(query.name))
+      .filter((job) => query.share === undefined || job.spec.shareIdentifier === query.share)
+      .filter((job) => query.createdAfter === undefined || job.createdAt > query.createdAfter)
+      .filter((job) => query.createdBefore === undefined || job.createdAt < query.createdBefore)
       .reverse();
     const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
     const end = offset + query.limit;

@@ -11,7 +11,7 @@ import {
   type QueueSettings,
   queueSettingsLookup,
 } from '../../scheduler/queue-settings.ts';
-import { SchedulerService } from '../../scheduler/service.ts';
+import { type RetentionSettings, SchedulerService } from '../../scheduler/service.ts';
 import { countJobs } from '../../scheduler/store/job-counts.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
@@ -43,6 +43,8 @@ export interface StartOptions {
   awaitLeading?: boolean;
   /** How often the leader checks queues' maxRunnableSeconds (the service's default is 10 s). */
   runnableSweepMs?: number;
+  /** Finished-job retention (the service's default: 7 days, swept every 60 s). */
+  retention?: RetentionSettings;
   /** GPU-hour budgets per shareIdentifier (none by default). */
   budgets?: BudgetLimits;
   /** How often the leader saves budget usage (the service's default is 10 s). */
@@ -85,6 +87,7 @@ export async function schedulerHarness(
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
     runnableSweepMs: options.runnableSweepMs,
+    retention: options.retention,
     budgets: options.budgets,
     budgetSaveIntervalMs: options.budgetSaveIntervalMs,
     metrics: options.metrics,

@@ -205,7 +205,12 @@ test('an unknown route is a 404 problem', async (t) => {
 const invalidQueries = [
   { query: 'status=DONE', field: 'status' },
   { query: 'limit=0', field: 'limit' },
-  { query: 'limit=501', field: 'limit' },
+  { query: 'limit=1001', field: 'limit' },
+  { query: 'name=train*ing', field: 'name' },
+  { query: 'name=a&name=b', field: 'name' },
+  { query: 'share=', field: 'share' },
+  { query: 'createdAfter=yesterday', field: 'createdAfter' },
+  { query: 'createdBefore=2026-13-45', field: 'createdBefore' },
   { query: 'limit=ten', field: 'limit' },
   { query: 'stauts=RUNNING', field: 'stauts' },
 ];

@@ -97,12 +97,35 @@ test('GET /v1/jobs pages through every job, newest first, with nextCursor', asyn
   t.deepEqual(ids, ['job-5', 'job-4', 'job-3', 'job-2', 'job-1']);
 });
 
-test('GET /v1/jobs filters by queue and status and defaults the page size to 50', async (t) => {
+test('GET /v1/jobs filters by name prefix (AWS-style trailing *), share and creation time (ms or ISO 8601)', async (t) => {
+  const api = await startApi(t);
+  const at = (iso: string) => Date.parse(iso);
+  const job = (id: string, name: string, createdAt: number, share?: string) =>
+    api.jobs.put(aJobRecord({ id, createdAt, spec: { ...aJobRecord().spec, name, shareIdentifier: share } }));
+  job('a', 'train-a', at('2026-11-01T00:00:00Z'), 'vision');
+  job('b', 'train-b', at('2026-11-02T00:00:00Z'), 'nlp');
+  job('c', 'eval-c', at('2026-11-03T00:00:00Z'), 'vision');
+  const ids = async (query: string) =>
+    (await api.request(`/v1/jobs?${query}`)).body.jobs.map((j: { id: string }) => j.id);
+
+  t.deepEqual(await ids('name=train'), ['b', 'a']);
+  t.deepEqual(await ids('name=train*'), ['b', 'a']);
+  t.deepEqual(await ids('share=vision'), ['c', 'a']);
+  t.deepEqual(await ids('createdAfter=2026-11-01T00:00:00Z'), ['c', 'b'], 'strictly after');
+  t.deepEqual(
+    await ids(`createdBefore=${at('2026-11-03T00:00:00Z')}`),
+    ['b', 'a'],
+    'epoch ms, strictly before',
+  );
+  t.deepEqual(await ids('share=vision&createdAfter=2026-11-02'), ['c']);
+});
+
+test('GET /v1/jobs filters by queue and status and defaults the page size to 100', async (t) => {
   const api = await startApi(t);
   api.jobs.put(aJobRecord({ id: 'a', status: 'RUNNING', spec: { ...aJobRecord().spec, queue: 'gpu' } }));
   api.jobs.put(aJobRecord({ id: 'b', status: 'RUNNABLE', spec: { ...aJobRecord().spec, queue: 'gpu' } }));
   api.jobs.put(aJobRecord({ id: 'c', status: 'RUNNING' }));
-  for (let i = 0; i < 60; i++) api.jobs.put(aJobRecord({ id: `bulk-${i}` }));
+  for (let i = 0; i < 110; i++) api.jobs.put(aJobRecord({ id: `bulk-${i}` }));
 
   const filtered = await api.request('/v1/jobs?queue=gpu&status=RUNNING');
   const unfiltered = await api.request('/v1/jobs');
@@ -112,7 +135,7 @@ test('GET /v1/jobs filters by queue and status and defaults the page size to 50'
     ['a'],
   );
   t.is(filtered.body.nextCursor, undefined);
-  t.is(unfiltered.body.jobs.length, 50);
+  t.is(unfiltered.body.jobs.length, 100);
   t.truthy(unfiltered.body.nextCursor);
 });
 

@@ -182,6 +182,67 @@ test('ls passes --queue and --status to the server', async (t) => {
   );
 });
 
+test('ls passes the name, share and creation-time filters and repeats them in the next-page hint', async (t) => {
+  const api = await startApi(t);
+  const job = (id: string, name: string, seconds: number, share: string) =>
+    api.jobs.put(
+      aJobRecord({
+        id,
+        createdAt: at(seconds),
+        spec: { ...aJobRecord().spec, name, shareIdentifier: share },
+      }),
+    );
+  job('job-1', 'train-1', 1, 'vision');
+  job('job-2', 'train-2', 2, 'vision');
+  job('job-3', 'eval-3', 3, 'vision');
+  job('job-4', 'train-4', 4, 'nlp');
+  job('job-5', 'train-5', 5, 'vision');
+  const filters = ['--name', 'train*', '--share', 'vision', '--created-after', '2025-01-01T12:00:01Z'];
+
+  const run = await gpubatch(['ls', ...filters, '--limit', '1', '--json'], {
+    env: { GPUBATCH_URL: api.url },
+  });
+  const table = await gpubatch(['ls', ...filters, '--limit', '1'], { env: { GPUBATCH_URL: api.url } });
+
+  t.deepEqual(
+    JSON.parse(run.stdout).jobs.map((job: { id: string }) => job.id),
+    ['job-5'],
+  );
+  const cursor = JSON.parse(run.stdout).nextCursor;
+  t.truthy(cursor);
+  t.regex(table.stderr, new RegExp(`^next cursor: ${cursor}$`, 'm'));
+  t.regex(
+    table.stderr,
+    new RegExp(
+      `^more: gpubatch ls --name 'train\\*' --share vision --created-after 2025-01-01T12:00:01Z --limit 1 --cursor ${cursor}$`,
+      'm',
+    ),
+  );
+});
+
+test('ls --all follows the cursors to the last page', async (t) => {
+  const api = await startApi(t);
+  for (let i = 1; i <= 7; i++) api.jobs.put(aJobRecord({ id: `job-${i}`, createdAt: at(i) }));
+
+  const run = await gpubatch(['ls', '--all', '--limit', '3', '--json'], { env: { GPUBATCH_URL: api.url } });
+
+  const page = JSON.parse(run.stdout);
+  t.deepEqual(
+    page.jobs.map((job: { id: string }) => job.id),
+    ['job-7', 'job-6', 'job-5', 'job-4', 'job-3', 'job-2', 'job-1'],
+  );
+  t.is(page.nextCursor, undefined);
+});
+
+test('ls with a bad creation time prints the server error naming the parameter and exits 2', async (t) => {
+  const api = await startApi(t);
+
+  const run = await gpubatch(['ls', '--created-before', 'last tuesday'], { env: { GPUBATCH_URL: api.url } });
+
+  t.is(run.code, 2);
+  t.regex(run.stderr, /^ {2}- createdBefore: not epoch milliseconds or an ISO 8601 date-time/m);
+});
+
 test('ls with a status the server does not know prints the field error and exits 2', async (t) => {
   const api = await startApi(t);
 

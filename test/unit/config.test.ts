@@ -116,6 +116,18 @@ test('a queue may set maxRunnableSeconds, a whole number of seconds of at least 
   t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /queues\.0\.maxRunnableSeconds/ });
 });
 
+test('finished jobs are kept 7 days unless retention.finishedJobDays says otherwise; 0 days is refused', (t) => {
+  t.deepEqual(loadConfig({}, '/srv').retention, {
+    finishedJobDays: 7,
+    sweepIntervalSeconds: 60,
+    batchSize: 500,
+  });
+  const half = configFile('retention: { finishedJobDays: 0.5 }\n');
+  t.is(loadConfig({ GPUBATCH_CONFIG: half }).retention.finishedJobDays, 0.5);
+  const zero = configFile('retention: { finishedJobDays: 0 }\n');
+  t.throws(() => loadConfig({ GPUBATCH_CONFIG: zero }), { message: /retention\.finishedJobDays/ });
+});
+
 test('fairShare.budgets: GPU-hours per share over a rolling window, with * for every other share', (t) => {
   const ok = configFile(
     'fairShare: { budgets: { team-a: { gpuHours: 100, windowHours: 24 }, "*": { gpuHours: 10, windowHours: 24 } } }\n',

@@ -112,7 +112,7 @@ for (const overlay of OVERLAYS) {
     t.deepEqual(problems, []);
   });
 
-  test(`${overlay}: only the scheduler gets a service account token, and RBAC grants it no more than it uses`, (t) => {
+  test(`${overlay}: only the scheduler and the API (pod logs) get a service account token, and RBAC grants no more than they use`, (t) => {
     const list = objects(overlay);
     const tokens = podTemplates(list).map(({ owner, pod }) => [
       owner.metadata.name,
@@ -120,7 +120,7 @@ for (const overlay of OVERLAYS) {
       pod.spec.serviceAccountName,
     ]);
     t.deepEqual(tokens, [
-      ['gpubatch-api', false, 'gpubatch-api'],
+      ['gpubatch-api', true, 'gpubatch-api'],
       ['gpubatch-scheduler', true, 'gpubatch-scheduler'],
       ['gpubatch-redis', false, 'gpubatch-redis'],
     ]);
@@ -140,18 +140,24 @@ for (const overlay of OVERLAYS) {
       'coordination.k8s.io|leases|gpubatch-scheduler|get,update',
     ]);
     t.deepEqual(rules(find(list, 'ClusterRole', 'gpubatch-node-reader')), ['|nodes||get,list,watch']);
+    t.deepEqual(rules(find(list, 'Role', 'gpubatch-api-logs')), ['|pods/log||get']);
     const roles = list.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole');
     t.deepEqual(
-      roles.map((o) => o.metadata.name),
-      ['gpubatch-scheduler', 'gpubatch-node-reader'],
+      roles.map((o) => o.metadata.name).sort(),
+      ['gpubatch-api-logs', 'gpubatch-node-reader', 'gpubatch-scheduler'],
       'no other roles',
     );
     const bindings = list.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding');
     t.deepEqual(
-      bindings.flatMap((b) => b.subjects.map((s: Obj) => `${b.kind}:${s.kind}/${s.namespace}/${s.name}`)),
+      bindings
+        .flatMap((b) =>
+          b.subjects.map((s: Obj) => `${b.kind} ${b.roleRef.name}:${s.kind}/${s.namespace}/${s.name}`),
+        )
+        .sort(),
       [
-        'RoleBinding:ServiceAccount/gpubatch/gpubatch-scheduler',
-        'ClusterRoleBinding:ServiceAccount/gpubatch/gpubatch-scheduler',
+        'ClusterRoleBinding gpubatch-node-reader:ServiceAccount/gpubatch/gpubatch-scheduler',
+        'RoleBinding gpubatch-api-logs:ServiceAccount/gpubatch/gpubatch-api',
+        'RoleBinding gpubatch-scheduler:ServiceAccount/gpubatch/gpubatch-scheduler',
       ],
     );
   });
