@@ -131,6 +131,7 @@ export async function startServiceStack(
       cwd: config.cwd,
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
       metrics,
+      log,
     });
     metrics.watch({ computeEnvironments: () => jobs.computeEnvironments() });
     const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);

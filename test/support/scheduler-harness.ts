@@ -5,6 +5,7 @@ import type { BudgetLimits } from '../../scheduler/budget-ledger.ts';
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
+import type { LogFn } from '../../scheduler/logging/logger.ts';
 import type { ServiceMetrics } from '../../scheduler/metrics/service-metrics.ts';
 import {
   DEFAULT_QUEUE_SETTINGS,
@@ -51,6 +52,8 @@ export interface StartOptions {
   budgetSaveIntervalMs?: number;
   /** Metrics the scheduler and job service update, with job counts read from this Redis. */
   metrics?: ServiceMetrics;
+  /** Where the scheduler and job service log (scheduler/logging/logger.ts); nowhere by default. */
+  log?: LogFn;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -91,6 +94,7 @@ export async function schedulerHarness(
     budgets: options.budgets,
     budgetSaveIntervalMs: options.budgetSaveIntervalMs,
     metrics: options.metrics,
+    log: options.log,
   });
   const jobs = new RedisJobService({
     store,
@@ -101,6 +105,7 @@ export async function schedulerHarness(
     schedulerRunning: () => scheduler.isLeader,
     preflight: async () => [],
     metrics: options.metrics,
+    log: options.log,
   });
   options.metrics?.watch({ jobCounts: () => countJobs(redis, store.keys, queueNames) });
   options.beforeStart?.(store);
