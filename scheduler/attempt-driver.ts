@@ -44,6 +44,8 @@ const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 export class AttemptDriver {
   private readonly deps: DriverDeps;
   private readonly rows: AttemptRows;
+  /** Records this driver's transitions wrote (not found unchanged): only those are logged and counted. */
+  private readonly written = new WeakSet<JobRecord>();
 
   constructor(deps: DriverDeps) {
     this.deps = deps;
@@ -136,12 +138,13 @@ export class AttemptDriver {
   /** A terminate that reached a job between attempts (it was STARTING or RUNNING when asked). */
   private async terminateWaiting(record: JobRecord): Promise<DriveResult> {
     const reason = `Terminated: ${record.terminateRequested?.reason ?? 'by request'}`;
-    await this.transition(record.id, WAITING, 'FAILED', reason, (r) => {
+    const failed = await this.transition(record.id, WAITING, 'FAILED', reason, (r) => {
       r.stoppedAt = this.deps.now();
       r.isTerminated = true;
       delete r.notBefore;
     });
-    this.deps.metrics?.failed.inc({ queue: record.spec.queue, reason: 'TERMINATED' });
+    if (failed && this.written.has(failed))
+      this.deps.metrics?.failed.inc({ queue: record.spec.queue, reason: 'TERMINATED' });
     return 'done';
   }
 
@@ -256,13 +259,14 @@ export class AttemptDriver {
     const metrics = this.deps.metrics;
     const attempt = settled?.attempts[record.attempts.length - 1];
     const ran = attempt ? ((attempt.stoppedAt ?? this.deps.now()) - attempt.startedAt) / 1000 : 0;
-    const success = outcome.kind === 'succeeded' && settled?.status === 'SUCCEEDED';
+    const success = outcome.kind === 'succeeded' && settled !== undefined && this.written.has(settled);
     this.rows.ended(
       record.id,
       record.spec.kind,
       success ? { rows: outcome.result.rows, runSeconds: ran } : undefined,
     );
-    if (!metrics || !settled || !attempt?.outcome || outcome.kind === 'detached') return settled;
+    // Counted once, by the write that recorded it (not when another writer had already ended the job).
+    if (!metrics || !settled || !this.written.has(settled) || !attempt?.outcome) return settled;
     const queue = settled.spec.queue;
     metrics.attemptsEnded.inc({ queue, outcome: attempt.outcome });
     metrics.runSeconds.observe({ queue }, Math.max(0, ran));
@@ -386,8 +390,17 @@ export class AttemptDriver {
     const fence = this.deps.fence();
     // Scheduler writes always carry a fencing token; without one they would not be checked at all.
     if (!fence) return Promise.reject(new FencedError());
-    return this.deps.store.transition(id, { from, to, reason, patch }, { fence }).then((record) => {
-      if (record?.status === to) this.logChange(record, reason);
+    // The store returns the very record it patched when the change was applied, else the one it found.
+    let patched: JobRecord | undefined;
+    const marked = (r: JobRecord) => {
+      patched = r;
+      patch?.(r);
+    };
+    return this.deps.store.transition(id, { from, to, reason, patch: marked }, { fence }).then((record) => {
+      if (record !== undefined && record === patched) {
+        this.written.add(record);
+        this.logChange(record, reason);
+      }
       return record;
     });
   }
