@@ -80,14 +80,8 @@ export async function startServiceStack(
   );
   // A registry per stack: tests run several stacks in one process. Job counts come from Redis in any role.
   const metrics = new ServiceMetrics();
-  metrics.watch({
-    jobCounts: () =>
-      countJobs(
-        redis,
-        store.keys,
-        config.queues.map((q) => q.name),
-      ),
-  });
+  // The queues known at each scrape.
+  metrics.watch({ jobCounts: () => countJobs(redis, store.keys, queues.names()) });
   const runsScheduler = role !== 'api';
   const created = runsScheduler
     ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)

@@ -107,7 +107,7 @@ export async function schedulerHarness(
     metrics: options.metrics,
     log: options.log,
   });
-  options.metrics?.watch({ jobCounts: () => countJobs(redis, store.keys, queueNames) });
+  options.metrics?.watch({ jobCounts: () => countJobs(redis, store.keys, queues.names()) });
   options.beforeStart?.(store);
   const started = scheduler.start();
   if (options.awaitLeading ?? true) await started;
