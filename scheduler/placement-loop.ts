@@ -13,6 +13,7 @@ import type {
   Snapshot,
 } from './core/types.ts';
 import type { Lane } from './lanes.ts';
+import type { LogFn } from './logging/logger.ts';
 
 export type WaitOutcome = { kind: 'placed'; placement: Placement } | { kind: 'dropped'; reason: string };
 
@@ -44,7 +45,9 @@ export interface PlacementLoopOptions {
   onReleased?: (job: RunningJob, at: number) => void;
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
-  log?: (message: string) => void;
+  log?: LogFn;
+  /** Observes each cycle's duration in seconds (gpubatch_scheduling_cycle_seconds). */
+  cycleSeconds?: { observe(seconds: number): void };
 }
 
 export class PlacementLoop {
@@ -147,6 +150,15 @@ export class PlacementLoop {
 
   cycle(): void {
     if (this.waiters.size === 0) return;
+    const began = performance.now();
+    try {
+      this.placeWaiting();
+    } finally {
+      this.options.cycleSeconds?.observe((performance.now() - began) / 1000);
+    }
+  }
+
+  private placeWaiting(): void {
     const now = this.options.now();
     const pending = this.placeable(now);
     if (pending.length === 0) return;
@@ -161,7 +173,7 @@ export class PlacementLoop {
       result = schedule(snapshot, pending, options);
     } catch (error) {
       // A bug in the core must not take the API down with it; the jobs keep waiting and say why.
-      this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`);
+      this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`, { level: 'error' });
       for (const waiter of this.waiters.values()) {
         this.options.onUnschedulable?.(waiter.job.id, 'scheduler error (see the service log); will retry');
       }
