@@ -8,7 +8,7 @@ import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
-import { metricsText } from './metrics.ts';
+import { type MetricsEndpoint, poolMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
 import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
@@ -45,6 +45,8 @@ export interface AppOptions {
     computeEnvironments: AwsComputeEnvironmentInfo[];
     now?: () => number;
   };
+  /** What GET /metrics serves (the service's registry); default: the pool gauges alone. */
+  metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
   logError?: (error: unknown) => void;
 }
@@ -66,8 +68,14 @@ export function createApp(options: AppOptions): Express {
     res.json(document);
   });
   app.use(healthRouter(options.jobs));
-  app.get('/metrics', async (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(metricsText(await options.jobs.computeEnvironments()));
+  const metrics = options.metrics ?? poolMetrics(options.jobs);
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const text = await metrics.text();
+      res.type(metrics.contentType).send(text);
+    } catch (error) {
+      next(error);
+    }
   });
 
   const logError = options.logError ?? ((error: unknown) => console.error(error));

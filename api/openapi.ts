@@ -459,7 +459,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/metrics': {
         get: {
           operationId: 'metrics',
-          summary: 'Prometheus gauges per compute environment (gpubatch_pool_nodes_wanted, ...)',
+          summary: 'Prometheus metrics: jobs, scheduling, GPUs, fair share, runners (docs/metrics.md)',
           responses: {
             '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
           },

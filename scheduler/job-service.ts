@@ -18,6 +18,8 @@ import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
+import type { LogFn } from './logging/logger.ts';
+import type { ServiceMetrics } from './metrics/service-metrics.ts';
 import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
 import type { JobPosition } from './store/job-index.ts';
@@ -46,6 +48,10 @@ export interface RedisJobServiceOptions {
   environmentSettings?: ComputeEnvironmentSettingsStore;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
+  /** Submissions, and jobs failed here (a cancel or terminate of a waiting job), are counted in these. */
+  metrics?: Pick<ServiceMetrics, 'submissions' | 'failed'>;
+  /** Submissions and stops, one line each with the job's id and queue. */
+  log?: LogFn;
 }
 
 export class RedisJobService implements JobService {
@@ -86,6 +92,7 @@ export class RedisJobService implements JobService {
       return this.submitWithDependencies(spec, origin);
     const { record, created } = await store.create(spec, origin);
     if (!created) return { job: record, created };
+    this.submitted(record);
     await queues.enqueue(record);
     const runnable = await makeRunnable(store, record.id, this.now);
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
@@ -133,11 +140,29 @@ export class RedisJobService implements JobService {
       throw error;
     }
     if (!outcome.created) return { job: outcome.record, created: false };
+    this.submitted(outcome.record);
     // The job is stored: a failed drain is retried by the leader's next one (after an attempt, every 30 s).
     const drained = this.dependencies.drain().catch(() => undefined);
     if (spec.arraySize !== undefined) return { job: outcome.record, created: true };
     await drained;
     return { job: (await this.options.store.get(outcome.record.id)) ?? outcome.record, created: true };
+  }
+
+  private submitted(record: JobRecord): void {
+    const { queue } = record.spec;
+    this.options.metrics?.submissions.inc({ queue });
+    const what = record.spec.arraySize === undefined ? 'job' : `array job of ${record.spec.arraySize}`;
+    this.options.log?.(`${what} submitted`, { jobId: record.id, queue });
+  }
+
+  /** A waiting job this process failed (cancel, terminate). */
+  private stopped(record: JobRecord, reason: 'CANCELLED' | 'TERMINATED'): void {
+    this.options.metrics?.failed.inc({ queue: record.spec.queue, reason });
+    this.options.log?.(`job FAILED: ${record.statusReason}`, {
+      jobId: record.id,
+      queue: record.spec.queue,
+      status: 'FAILED',
+    });
   }
 
   /** Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). */
@@ -181,6 +206,8 @@ export class RedisJobService implements JobService {
         `job ${id} is ${record.status}: cancel stops only jobs that have not started (SUBMITTED, PENDING, RUNNABLE); terminate it instead (POST /v1/jobs/${id}/terminate)`,
       );
     }
+    // stop() refuses a finished job, so FAILED here is this cancel's doing.
+    if (record?.status === 'FAILED') this.stopped(record, 'CANCELLED');
     return record && this.afterStop(record, reason, `Cancelled: ${reason}`);
   }
 
@@ -198,6 +225,9 @@ export class RedisJobService implements JobService {
       }
       return failWaiting(r, at, `Terminated: ${reason}`, 'isTerminated');
     });
+    if (record?.status === 'FAILED') this.stopped(record, 'TERMINATED');
+    else if (record?.terminateRequested?.at === at)
+      this.options.log?.(`terminate requested: ${reason}`, { jobId: id, queue: record.spec.queue });
     return record && this.afterStop(record, reason, `Terminated: ${reason}`);
   }
 

@@ -13,6 +13,7 @@ import type {
   Snapshot,
 } from './core/types.ts';
 import type { Lane } from './lanes.ts';
+import type { LogFn } from './logging/logger.ts';
 import type { QueueSettings } from './queue-settings.ts';
 
 export type WaitOutcome = { kind: 'placed'; placement: Placement } | { kind: 'dropped'; reason: string };
@@ -50,7 +51,9 @@ export interface PlacementLoopOptions {
   onReleased?: (job: RunningJob, at: number) => void;
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
-  log?: (message: string) => void;
+  log?: LogFn;
+  /** Observes each cycle's duration in seconds (gpubatch_scheduling_cycle_seconds). */
+  cycleSeconds?: { observe(seconds: number): void };
 }
 
 export class PlacementLoop {
@@ -153,6 +156,15 @@ export class PlacementLoop {
 
   cycle(): void {
     if (this.waiters.size === 0) return;
+    const began = performance.now();
+    try {
+      this.placeWaiting();
+    } finally {
+      this.options.cycleSeconds?.observe((performance.now() - began) / 1000);
+    }
+  }
+
+  private placeWaiting(): void {
     const now = this.options.now();
     const pending = this.placeable(now);
     if (pending.length === 0) return;
@@ -167,7 +179,7 @@ export class PlacementLoop {
       result = schedule(snapshot, pending, options);
     } catch (error) {
       // A bug in the core must not take the API down with it; the jobs keep waiting and say why.
-      this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`);
+      this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`, { level: 'error' });
       for (const waiter of this.waiters.values()) {
         this.options.onUnschedulable?.(waiter.job.id, 'scheduler error (see the service log); will retry');
       }
@@ -225,29 +237,30 @@ export class PlacementLoop {
     if (!settingsOf) return due.map((w) => w.job);
     for (const waiter of due) waiter.job = withQueueSettings(waiter.job, settingsOf(waiter.job.queue));
     // A cap is a limit on capacity held, so the core is offered only as many jobs as the queue may start.
-    const slots = new Map<string, number>();
+    // Uncapped queues' jobs keep their order; a capped queue's go by urgency into its free slots.
     const pending: PendingJob[] = [];
-    const byUrgency = due.toSorted(
-      (a, b) => b.job.priority - a.job.priority || a.job.submittedAt - b.job.submittedAt,
-    );
-    for (const waiter of byUrgency) {
+    const capped = new Map<string, Waiter[]>();
+    for (const waiter of due) {
       const { queue } = waiter.job;
-      const cap = settingsOf(queue).maxConcurrentJobs;
-      if (cap === undefined) {
-        pending.push(waiter.job);
-        continue;
+      if (settingsOf(queue).maxConcurrentJobs === undefined) pending.push(waiter.job);
+      else {
+        const list = capped.get(queue);
+        if (list) list.push(waiter);
+        else capped.set(queue, [waiter]);
       }
-      const free = slots.get(queue) ?? cap - this.allocations.countInQueue(queue);
-      if (free > 0) {
-        slots.set(queue, free - 1);
-        pending.push(waiter.job);
-      } else {
-        slots.set(queue, 0);
-        const reason = `queue ${queue} is at its maxConcurrentJobs (${cap} jobs starting or running)`;
-        if (reason !== waiter.lastReason) {
-          waiter.lastReason = reason;
-          this.options.onUnschedulable?.(waiter.job.id, reason);
-        }
+    }
+    for (const [queue, waiters] of capped) {
+      const cap = settingsOf(queue).maxConcurrentJobs!;
+      const free = Math.max(0, cap - this.allocations.countInQueue(queue));
+      const byUrgency = waiters.toSorted(
+        (a, b) => b.job.priority - a.job.priority || a.job.submittedAt - b.job.submittedAt,
+      );
+      for (const waiter of byUrgency.slice(0, free)) pending.push(waiter.job);
+      const reason = `queue ${queue} is at its maxConcurrentJobs (${cap} jobs starting or running)`;
+      for (const waiter of byUrgency.slice(free)) {
+        if (reason === waiter.lastReason) continue;
+        waiter.lastReason = reason;
+        this.options.onUnschedulable?.(waiter.job.id, reason);
       }
     }
     return pending;

@@ -12,11 +12,14 @@ import type { MakeElector } from './elector-factory.ts';
 import { createExecutor, logSourceFor } from './executors/create-executor.ts';
 import type { Executor } from './executors/executor.ts';
 import { RedisJobService } from './job-service.ts';
+import type { LogFn } from './logging/logger.ts';
+import { ServiceMetrics } from './metrics/service-metrics.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
 import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
+import { countJobs } from './store/job-counts.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
@@ -33,6 +36,8 @@ export interface ServiceStack {
   describeExecutor?(): string;
   /** Absent for role api. */
   scheduler?: SchedulerService;
+  /** What /metrics serves on this stack's port (docs/metrics.md). */
+  metrics: ServiceMetrics;
   /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
   stop(): Promise<void>;
 }
@@ -53,7 +58,8 @@ export type StackConfig = Pick<
   Partial<Pick<Config, 'role' | 'retention'>>;
 
 export interface StackHooks {
-  log?: (message: string) => void;
+  /** Service messages with their fields (scheduler/logging/logger.ts); jobs' lines carry jobId etc. */
+  log?: LogFn;
   /** The leader election (default: the Redis lock alone); see elector-factory.ts. */
   makeElector?: MakeElector;
   /** The scheduler lost leadership and stopped. */
@@ -63,7 +69,7 @@ export interface StackHooks {
 export async function startServiceStack(
   config: StackConfig,
   redisUrl: string,
-  hooksOrLog?: StackHooks | ((message: string) => void),
+  hooksOrLog?: StackHooks | LogFn,
 ): Promise<ServiceStack> {
   const hooks: StackHooks = typeof hooksOrLog === 'function' ? { log: hooksOrLog } : (hooksOrLog ?? {});
   const role = config.role ?? 'all';
@@ -73,6 +79,10 @@ export async function startServiceStack(
     redis,
     config.queues.map((q) => q.name),
   );
+  // A registry per stack: tests run several stacks in one process. Job counts come from Redis in any role.
+  const metrics = new ServiceMetrics();
+  // The queues known at each scrape.
+  metrics.watch({ jobCounts: () => countJobs(redis, store.keys, queues.names()) });
   // Config queues are created in Redis when absent; after that the stored definitions apply (docs/api.md#job-queues).
   const registry = new QueueRegistry(
     redis,
@@ -94,11 +104,26 @@ export async function startServiceStack(
     : undefined;
   const executor = created?.executor;
   const scheduler = executor
-    ? schedulerService(config, redisUrl, store, queues, registry, environmentSettings, executor, hooks)
+    ? schedulerService(
+        config,
+        redisUrl,
+        store,
+        queues,
+        registry,
+        environmentSettings,
+        executor,
+        hooks,
+        metrics,
+      )
     : undefined;
   const inventory = role === 'api' ? new NodeInventoryCache(store) : undefined;
   await inventory?.start();
 
+  // A 500's details go to the log (as a structured error), never to the client.
+  const log = hooks.log;
+  const logError = log
+    ? (error: unknown) => log('unexpected error answering a request', { level: 'error', err: error })
+    : undefined;
   let app: Express;
   if (role === 'scheduler') {
     app = schedulerProbeApp({
@@ -109,6 +134,8 @@ export async function startServiceStack(
         return scheduler!.isLeader;
       },
       pingRedis: () => redis.ping(),
+      metrics,
+      logError,
     });
   } else {
     const jobs = new RedisJobService({
@@ -125,7 +152,10 @@ export async function startServiceStack(
       })),
       cwd: config.cwd,
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
+      metrics,
+      log,
     });
+    metrics.watch({ computeEnvironments: () => jobs.computeEnvironments() });
     const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);
     const definitions = new JobDefinitionStore(redis);
     const limits = config.fairShare.budgets;
@@ -139,6 +169,8 @@ export async function startServiceStack(
           };
     app = createApp({
       jobs,
+      metrics,
+      ...(logError ? { logError } : {}),
       definitions,
       token: config.token,
       logs,
@@ -172,6 +204,7 @@ export async function startServiceStack(
     executor,
     ...(created ? { describeExecutor: created.describe } : {}),
     scheduler,
+    metrics,
     stop: async () => {
       server.close();
       server.closeAllConnections();
@@ -189,6 +222,7 @@ function schedulerService(
   environmentSettings: ComputeEnvironmentSettingsStore,
   executor: Executor,
   hooks: StackHooks,
+  metrics: ServiceMetrics,
 ): SchedulerService {
   const environment = config.computeEnvironments[0]!;
   return new SchedulerService({
@@ -211,6 +245,7 @@ function schedulerService(
     makeElector: hooks.makeElector,
     onSteppedDown: hooks.onSteppedDown,
     log: hooks.log,
+    metrics,
   });
 }
 

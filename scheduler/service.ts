@@ -6,13 +6,22 @@ import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
 import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
 import { cappedNodesWanted, usableNodes } from './compute-environment-limits.ts';
-import { nextBudgetRelease, type OverBudget, withoutOverBudget } from './core/index.ts';
+import {
+  nextBudgetRelease,
+  type OverBudget,
+  withoutOverBudget,
+  workloadOf,
+  workloadOfRunning,
+} from './core/index.ts';
 import type { Snapshot } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
 import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
+import type { LogFn } from './logging/logger.ts';
+import { type GpuUsage, gpuUsage } from './metrics/gpu-usage.ts';
+import type { SchedulerGaugeSource, ServiceMetrics } from './metrics/service-metrics.ts';
 import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
@@ -40,7 +49,10 @@ export interface SchedulerServiceOptions {
   scorer?: string;
   windowPerQueue?: number;
   now?: () => number;
-  log?: (message: string) => void;
+  /** Service messages; those about a job carry its fields (jobId, attempt, queue, node). */
+  log?: LogFn;
+  /** The stack's metrics: the loop and driver update them, and the leader's gauges are read from here. */
+  metrics?: ServiceMetrics;
   leaderTtlMs?: number;
   /** Builds the leader election on the leader's own Redis connection; default: the Redis lock alone. */
   makeElector?: (redis: Redis, keys: Keys, hooks: ElectorHooks) => Elector;
@@ -155,7 +167,9 @@ export class SchedulerService {
         if (due && fence !== undefined)
           void options.store
             .saveFairShareUsage(due, fence)
-            .catch((error: Error) => options.log?.(`could not save fair-share usage: ${error.message}`));
+            .catch((error: Error) =>
+              options.log?.(`could not save fair-share usage: ${error.message}`, { level: 'warn' }),
+            );
         if (!budgets.configured) return { fairShare: state };
         return { fairShare: state, overBudget: this.chargeBudgets(snapshot, now) };
       },
@@ -169,10 +183,12 @@ export class SchedulerService {
       },
       onCycle: (snapshot, waiting, cycleOptions) => estimates.afterCycle(snapshot, waiting, cycleOptions),
       onPreempt: (jobId, forJobId) => {
-        options.log?.(`preempting job ${jobId} for job ${forJobId}`);
+        const queue = this.loop.allocations.queueOf(jobId);
+        options.log?.(`preempting job ${jobId} for job ${forJobId}`, { jobId, ...(queue ? { queue } : {}) });
         options.executor.interrupt(jobId, 'preempt', `to make room for higher-priority job ${forJobId}`);
       },
       log: options.log,
+      cycleSeconds: options.metrics?.cycleSeconds,
       onUnschedulable: (jobId, reason) => {
         void options.store
           .update(jobId, (r) => {
@@ -223,7 +239,42 @@ export class SchedulerService {
       isShuttingDown: () => this.shuttingDown,
       queueSettings,
       random: options.random,
+      metrics: options.metrics,
+      log: options.log,
     });
+    options.metrics?.watch({ scheduler: this.gaugeSource() });
+  }
+
+  /** What the metrics read at scrape time; GPU, fair-share and budget gauges only while leading. */
+  private gaugeSource(): SchedulerGaugeSource {
+    const service = this;
+    return {
+      get isRunning() {
+        return service.isRunning;
+      },
+      get isLeader() {
+        return service.isLeader;
+      },
+      gpuUsage: () => service.gpuUsage(),
+      fairShareUsage: () => service.fairShareUsage,
+      ...(service.budgets.configured ? { budgetUsage: () => service.budgetUsage() } : {}),
+    };
+  }
+
+  /** GPUs per model of this scheduler's pool: total, held, free, fragmented for the waiting jobs. */
+  gpuUsage(): GpuUsage[] {
+    const snapshot = this.loop.currentSnapshot();
+    const pending = this.loop.pendingJobs();
+    const workload =
+      pending.length > 0
+        ? workloadOf(pending.map((job) => job.resources))
+        : workloadOfRunning(snapshot.running ?? []);
+    return gpuUsage(
+      this.options.computeEnvironment ?? 'local',
+      this.options.executor.nodes(),
+      snapshot.nodes,
+      workload,
+    );
   }
 
   /** Charges running work to the budgets and wakes the loop when the first share over budget frees. */
@@ -274,7 +325,9 @@ export class SchedulerService {
         await this.lead();
         return;
       } catch (error) {
-        this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`);
+        this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`, {
+          level: 'warn',
+        });
         this.subscriber?.disconnect();
         this.subscriber = undefined;
         await this.leader.release();
@@ -363,7 +416,9 @@ export class SchedulerService {
     if (!this.isLeader || fence === undefined) return;
     void this.options.store
       .saveNodeInventory(this.options.executor.nodes(), fence)
-      .catch((error: Error) => this.options.log?.(`could not publish the node inventory: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`could not publish the node inventory: ${error.message}`, { level: 'warn' }),
+      );
   }
 
   /** Started and not stopped: leading, or standing by for leadership. */
@@ -386,11 +441,13 @@ export class SchedulerService {
         now: this.options.now ?? Date.now,
         fence: () => (this.isLeader ? this.leader.fence : undefined),
         onCancelled: (jobId, reason) => {
-          this.options.log?.(`job ${jobId}: ${reason}`);
+          this.options.log?.(`job ${jobId}: ${reason}`, { jobId });
           this.loop.drop(jobId, reason);
         },
       })
-        .catch((error: Error) => this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`))
+        .catch((error: Error) =>
+          this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`, { level: 'warn' }),
+        )
         .finally(() => {
           sweeping = false;
         });
@@ -440,7 +497,10 @@ export class SchedulerService {
     } catch (error) {
       // Not the job's fault (Redis unavailable, or this scheduler was deposed): back to the queue, so
       // the leader of the moment runs it; the record says where it stood.
-      this.options.log?.(`job ${jobId}: ${(error as Error).message}; returning it to the queue`);
+      this.options.log?.(`job ${jobId}: ${(error as Error).message}; returning it to the queue`, {
+        level: 'warn',
+        jobId,
+      });
       await job.moveToDelayed(Date.now() + 1000, token);
       throw new DelayedError();
     } finally {
@@ -453,7 +513,9 @@ export class SchedulerService {
     // A finished job may let dependents run, fail them, or free a slot of its array.
     await this.dependencies
       .drain()
-      .catch((error: Error) => this.options.log?.(`dependencies after job ${jobId}: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`dependencies after job ${jobId}: ${error.message}`, { level: 'warn', jobId }),
+      );
   }
 
   private worker(queueName: string): Worker {
@@ -473,7 +535,9 @@ export class SchedulerService {
       stalledInterval: this.options.attemptLockMs ?? 30_000,
       autorun: true,
     });
-    worker.on('error', (error) => this.options.log?.(`worker ${queueName}: ${error.message}`));
+    worker.on('error', (error) =>
+      this.options.log?.(`worker ${queueName}: ${error.message}`, { level: 'error' }),
+    );
     return worker;
   }
 
@@ -500,7 +564,9 @@ export class SchedulerService {
     this.budgetUsage(); // charges the running jobs up to now
     await this.options.store
       .saveBudgetUsage(this.budgets.toSave(), fence)
-      .catch((error: Error) => this.options.log?.(`could not save budget usage: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`could not save budget usage: ${error.message}`, { level: 'warn' }),
+      );
   }
 
   /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */

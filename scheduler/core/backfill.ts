@@ -7,6 +7,7 @@ import { sameTurn } from './first-of-shape.ts';
 import type { NodeFilter } from './gang.ts';
 import { membersOf } from './order.ts';
 import { harder } from './refusals.ts';
+import { ReleaseOrder } from './release-order.ts';
 import type { WorkingSnapshot } from './snapshot.ts';
 import type { PendingJob, Placement, Reservation } from './types.ts';
 
@@ -22,21 +23,26 @@ export interface Release {
  * then; undefined when it would not fit even with all of them gone. `place` places the job (assuming it) or
  * returns undefined; its assumes are rolled back here. Fitting only gets easier as capacity frees, so the
  * shortest prefix is found by galloping then bisecting: O(log n) fits and O(k) releases for a prefix of k.
+ * `placedHere` are releases of placements assumed in this working snapshot (their nodes and GPUs are known
+ * to it, so they are not checked); they come after `releases` in the order between equal ends and ids.
  */
 export function findReservation(
   working: WorkingSnapshot,
   job: PendingJob,
   releases: readonly Release[],
   place: () => Placement[] | undefined,
+  placedHere: readonly Release[] = [],
 ): Reservation | undefined {
-  const ordered = releases
-    .filter((release) => Number.isFinite(release.endAt) && release.placements.every((p) => knows(working, p)))
-    .sort((a, b) => a.endAt - b.endAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (ordered.length === 0) return undefined;
+  const usable: Release[] = [];
+  for (const release of releases)
+    if (Number.isFinite(release.endAt) && knowsAll(working, release)) usable.push(release);
+  for (const release of placedHere) if (Number.isFinite(release.endAt)) usable.push(release);
+  if (usable.length === 0) return undefined;
+  const ordered = new ReleaseOrder(usable);
   const base = working.checkpoint();
   let released = 0;
   const releaseUpTo = (count: number) => {
-    for (; released < count; released++) for (const p of ordered[released]!.placements) working.release(p);
+    for (; released < count; released++) for (const p of ordered.at(released).placements) working.release(p);
   };
   const fitsNow = (): Placement[] | undefined => {
     const mark = working.checkpoint();
@@ -80,15 +86,27 @@ export function findReservation(
   }
   working.rollbackTo(base);
   const nodes = [...new Set(found!.map((p) => p.node))].sort();
-  return { jobId: job.id, nodes, at: ordered[high - 1]!.endAt };
+  return { jobId: job.id, nodes, at: ordered.at(high - 1).endAt };
+}
+
+function knowsAll(working: WorkingSnapshot, release: Release): boolean {
+  for (const placement of release.placements) if (!knows(working, placement)) return false;
+  return true;
 }
 
 /** A placement can be released only onto nodes and GPUs the snapshot has (a node may have gone). */
 export function knows(working: WorkingSnapshot, placement: Placement): boolean {
   const node = working.node(placement.node);
-  return (
-    node !== undefined && placement.gpuIndices.every((index) => node.gpus.some((gpu) => gpu.index === index))
-  );
+  if (node === undefined) return false;
+  for (const index of placement.gpuIndices) if (!hasGpu(node.gpus, index)) return false;
+  return true;
+}
+
+/** GPUs are sorted by index and usually numbered from 0, so the one at position `index` is tried first. */
+function hasGpu(gpus: readonly { index: number }[], index: number): boolean {
+  if (gpus[index]?.index === index) return true;
+  for (const gpu of gpus) if (gpu.index === index) return true;
+  return false;
 }
 
 /** Which nodes a job may not use because of the reservations made so far in this cycle. */
@@ -128,6 +146,9 @@ export class ReservationBook {
   readonly #now: number;
   readonly #held: Held[] = [];
   readonly #filters = new Map<string, NodeFilter>();
+  /** Restrictions by the bit mask of the held reservations they keep a job off (while at most 31 are
+   * held): every offer asks for its restriction, and most get one of a few, so none is built per offer. */
+  readonly #byMask = new Map<number, Restriction>();
 
   constructor(now: number) {
     this.#now = now;
@@ -168,6 +189,7 @@ export class ReservationBook {
     if (reservation === undefined) this.#held.splice(index, 1);
     else this.#held[index] = { ...this.#held[index]!, reservation };
     this.#filters.clear();
+    this.#byMask.clear();
   }
 
   /**
@@ -185,18 +207,34 @@ export class ReservationBook {
     if (this.#held.length === 0) return UNRESTRICTED;
     const duration = job.expectedDurationMs;
     const queuePriority = job.queuePriority ?? 0;
-    const held: number[] = [];
+    const masked = this.#held.length <= 31;
+    let mask = 0;
+    const held: number[] = []; // only filled when more than 31 are held
     for (let n = 0; n < this.#held.length; n++) {
       const { reservation, holder } = this.#held[n]!;
       if (reservation.jobId === job.id) continue;
-      if (forLater) {
-        held.push(n);
-        continue;
+      if (!forLater) {
+        if (queuePriority > (holder.queuePriority ?? 0) || atLeastAsHard(job, holder)) continue;
+        if (!this.#held[n]!.offered && !sameTurn(job, holder)) continue;
+        if (duration !== undefined && this.#now + duration <= reservation.at) continue;
       }
-      if (queuePriority > (holder.queuePriority ?? 0) || atLeastAsHard(job, holder)) continue;
-      if (!this.#held[n]!.offered && !sameTurn(job, holder)) continue;
-      if (duration === undefined || !(this.#now + duration <= reservation.at)) held.push(n);
+      if (masked) mask |= 1 << n;
+      else held.push(n);
     }
+    if (!masked) return this.#restriction(held);
+    if (mask === 0) return UNRESTRICTED;
+    let restriction = this.#byMask.get(mask);
+    if (restriction === undefined) {
+      const indices: number[] = [];
+      for (let n = 0; n < this.#held.length; n++) if ((mask & (1 << n)) !== 0) indices.push(n);
+      restriction = this.#restriction(indices);
+      this.#byMask.set(mask, restriction);
+    }
+    return restriction;
+  }
+
+  /** The restriction keeping a job off the nodes of these held reservations (indices, ascending). */
+  #restriction(held: readonly number[]): Restriction {
     if (held.length === 0) return UNRESTRICTED;
     const key = held.join(',');
     let allow = this.#filters.get(key);

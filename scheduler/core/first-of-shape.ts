@@ -2,7 +2,7 @@
 // common shapes (no model list, not a gang) are keyed by two numbers instead of a string built per job,
 // which costs about 10x more at 100,000 jobs.
 import { membersOf } from './order.ts';
-import type { PendingJob } from './types.ts';
+import type { PendingJob, ResourceRequest } from './types.ts';
 
 /** Largest memory (MiB) and CPU (milli) the numeric key holds exactly: 16 TiB, and 2^29 milli-cores. */
 const MEMORY_SPAN = 2 ** 24;
@@ -100,7 +100,16 @@ export function sameTurn(a: PendingJob, b: PendingJob): boolean {
 
 /** Jobs with equal keys ask for the same thing: one fits wherever the other does. */
 export function shapeKey(job: PendingJob): string {
-  const { gpus, gpuMilli, cpuMilli, memoryMiB, gpuModel } = job.resources;
+  return taskShapeKey(job.resources, membersOf(job), job.sameLabel);
+}
+
+/** shapeKey of a job with these resources, gang size and sameLabel. */
+export function taskShapeKey(
+  resources: ResourceRequest,
+  members: number,
+  sameLabel: string | undefined,
+): string {
+  const { gpus, gpuMilli, cpuMilli, memoryMiB, gpuModel } = resources;
   const models = gpuModel.length < 2 ? gpuModel : [...gpuModel].sort();
-  return JSON.stringify([gpus, gpuMilli, models, cpuMilli, memoryMiB, membersOf(job), job.sameLabel ?? null]);
+  return JSON.stringify([gpus, gpuMilli, models, cpuMilli, memoryMiB, members, sameLabel ?? null]);
 }

@@ -57,6 +57,10 @@ export function lowestCpuClass(cpuMilli: number): number {
 /** One bucket of the index, split by the groups' free CPU class (cpuClass): in a full cluster CPU binds first. */
 export class CpuSplitBucket {
   readonly #byClass = new Map<number, GroupBucket>();
+  /** The classes and their buckets in the order they came, for visit(): iterating the Map allocates an entry
+   * per class, and visits are the placement hot loop. */
+  readonly #classes: number[] = [];
+  readonly #buckets: GroupBucket[] = [];
   /** Every group, in the order they came: what groups() gives (scorers scored node by node see that order). */
   readonly #all = new Set<NodeGroup>();
 
@@ -69,6 +73,8 @@ export class CpuSplitBucket {
     if (bucket === undefined) {
       bucket = new GroupBucket();
       this.#byClass.set(group.cpuClass, bucket);
+      this.#classes.push(group.cpuClass);
+      this.#buckets.push(bucket);
     }
     bucket.add(group);
     this.#all.add(group);
@@ -89,8 +95,12 @@ export class CpuSplitBucket {
   /** Calls visit for every group whose class and bucket maxima may hold the CPU and memory. */
   visit(cpuMilli: number, memoryMiB: number, visit: (group: NodeGroup) => void): void {
     const lowest = lowestCpuClass(cpuMilli);
-    for (const [k, bucket] of this.#byClass) {
-      if (k >= lowest && bucket.groups.size > 0 && bucket.mayHold(cpuMilli, memoryMiB)) bucket.visit(visit);
+    const classes = this.#classes;
+    const buckets = this.#buckets;
+    for (let n = 0; n < classes.length; n++) {
+      const bucket = buckets[n]!;
+      if (classes[n]! >= lowest && bucket.groups.size > 0 && bucket.mayHold(cpuMilli, memoryMiB))
+        bucket.visit(visit);
     }
   }
 }

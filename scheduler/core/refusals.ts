@@ -8,6 +8,7 @@
 // A shape that needs at least as much of everything as a refused one (harder(), below) fits nowhere
 // either while capacity has only shrunk: dominated() says so, and the cycle then skips the search and
 // only explains it (the explanation, computed from the nodes, still confirms it fits nowhere).
+import { RequestMap } from './request-map.ts';
 import type { CapacityMark, WorkingSnapshot } from './snapshot.ts';
 import type { ResourceRequest, UnschedulableReason } from './types.ts';
 
@@ -22,7 +23,7 @@ const MAX_DOMINATORS = 256;
 
 export class RefusalCache {
   readonly #working: WorkingSnapshot;
-  readonly #byShape = new Map<string, Refusal>();
+  readonly #byShape = new RequestMap<Refusal>(shapeOf);
   /** Refusals still standing (checked lazily), for dominated(). */
   #dominators: Refusal[] = [];
 
@@ -31,17 +32,16 @@ export class RefusalCache {
   }
 
   get(request: ResourceRequest): UnschedulableReason | undefined {
-    const key = shapeOf(request);
-    const entry = this.#byShape.get(key);
+    const entry = this.#byShape.get(request);
     if (entry === undefined) return undefined;
     if (this.#working.shrunkSince(entry.mark)) return entry.reason;
-    this.#byShape.delete(key);
+    this.#byShape.delete(request);
     return undefined;
   }
 
   set(request: ResourceRequest, reason: UnschedulableReason): void {
     const refusal = { request, reason, mark: this.#working.capacityMark() };
-    this.#byShape.set(shapeOf(request), refusal);
+    this.#byShape.set(request, refusal);
     if (this.dominated(request)) return;
     // Keep only the most general refusals: one that this refusal is easier than adds nothing.
     this.#dominators = this.#dominators.filter((other) => !harder(other.request, request));

@@ -11,12 +11,13 @@ import {
 } from './backfill.ts';
 import { type OverBudget, withoutOverBudget } from './budgets.ts';
 import { FairShareLedger } from './fair-share.ts';
-import { firstOfEachShapePerTurn, shapeKey } from './first-of-shape.ts';
+import { firstOfEachShapePerTurn, shapeKey, taskShapeKey } from './first-of-shape.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
 import { comparePending, FairOrder, membersOf } from './order.ts';
 import type { EngineOptions } from './placement-engine.ts';
 import { findPreemption, outranks } from './preemption.ts';
 import { RefusalCache } from './refusals.ts';
+import { RequestMap } from './request-map.ts';
 import { WorkingSnapshot } from './snapshot.ts';
 import type {
   FairShareState,
@@ -95,6 +96,9 @@ class Cycle {
    * its numbers are those of the moment it was first refused, as in RefusalCache.
    */
   readonly #memo = new Map<string, UnschedulableReason>();
+  /** The same for single tasks without sameLabel (most jobs kept off reserved nodes), by restriction key and
+   * then by shape, without a string built per offer. */
+  readonly #restrictedMemo = new Map<string, RequestMap<UnschedulableReason>>();
   /** Preemption searches that found nothing. Capacity only shrinks and victims only get claimed within a
    * cycle, so an identical job (same shape, priority and restriction) would find nothing either. */
   readonly #fruitless = new Set<string>();
@@ -204,9 +208,18 @@ class Cycle {
   offer(job: PendingJob): boolean {
     this.#book.offering(job.id);
     const restriction = this.#book.restrictionFor(job);
-    const simple = membersOf(job) === 1 && restriction.allow === undefined;
-    const memoKey = simple ? '' : `fit|${shapeKey(job)}|${restriction.key}`;
-    const known = simple ? this.#refusals.get(job.resources) : this.#memo.get(memoKey);
+    const single = membersOf(job) === 1;
+    const simple = single && restriction.allow === undefined;
+    const restricted =
+      !simple && single && job.sameLabel === undefined
+        ? this.#restrictedRefusals(restriction.key)
+        : undefined;
+    const memoKey = simple || restricted !== undefined ? '' : `fit|${shapeKey(job)}|${restriction.key}`;
+    const known = simple
+      ? this.#refusals.get(job.resources)
+      : restricted !== undefined
+        ? restricted.get(job.resources)
+        : this.#memo.get(memoKey);
     if (known === undefined) {
       // A shape needing at least as much as one already refused fits nowhere: explain it without a search
       // (the explanation reads the nodes, so a shape that does fit somewhere still gets searched).
@@ -223,12 +236,22 @@ class Cycle {
       }
       const reason = this.#explain(job, fit, restriction);
       if (simple) this.#refusals.set(job.resources, reason);
+      else if (restricted !== undefined) restricted.set(job.resources, reason);
       else this.#memo.set(memoKey, reason);
       this.#waits(job, reason, restriction);
     } else {
       this.#waits(job, known, restriction);
     }
     return false;
+  }
+
+  #restrictedRefusals(restrictionKey: string): RequestMap<UnschedulableReason> {
+    let refusals = this.#restrictedMemo.get(restrictionKey);
+    if (refusals === undefined) {
+      refusals = new RequestMap((request) => taskShapeKey(request, 1, undefined));
+      this.#restrictedMemo.set(restrictionKey, refusals);
+    }
+    return refusals;
   }
 
   result(): ScheduleResult {
@@ -318,7 +341,13 @@ class Cycle {
   /** It would start later than now, so it keeps off every other reserved node (they never overlap). */
   #findReservation(job: PendingJob): Reservation | undefined {
     const restriction = this.#book.restrictionFor(job, true);
-    return findReservation(this.#working, job, this.#releases(), () => this.#fit(job, restriction));
+    return findReservation(
+      this.#working,
+      job,
+      this.#runningReleases(),
+      () => this.#fit(job, restriction),
+      this.#placedReleases,
+    );
   }
 
   /** Where the job would go now (the what-if placement is rolled back), or undefined if nowhere. */
@@ -346,16 +375,15 @@ class Cycle {
     return placeJob(this.#placer, job, restriction.allow).placements;
   }
 
-  /** Running jobs (not being preempted) and this cycle's placements, by when they free capacity. */
-  #releases(): Release[] {
-    const running = (this.#snapshot.running ?? [])
+  /** Running jobs (not being preempted), by when they free capacity; this cycle's placements are #placedReleases. */
+  #runningReleases(): Release[] {
+    return (this.#snapshot.running ?? [])
       .filter((job) => !this.#claimed.has(job.id))
       .map((job) => ({
         id: job.id,
         placements: job.placements,
         endAt: job.stopping === undefined ? job.expectedEndAt : Math.min(job.expectedEndAt, job.stopping.by),
       }));
-    return [...running, ...this.#placedReleases];
   }
 
   /** Why one task of the job fits no node at all; undefined when it fits one. */

@@ -40,7 +40,9 @@ export function toWorkingNode(
   position: number,
   ids: StateIds = SHARED_STATE_IDS,
 ): WorkingNode {
-  const gpus = node.gpus.map((gpu) => ({ ...gpu })).sort((a, b) => a.index - b.index);
+  const gpus = node.gpus.map((gpu) => ({ ...gpu }));
+  // Usually given in index order already: sorting anyway costs a work array per node, every cycle.
+  if (!byIndex(gpus)) gpus.sort((a, b) => a.index - b.index);
   const working: WorkingNode = {
     position,
     name: node.name,
@@ -60,6 +62,12 @@ export function toWorkingNode(
   };
   recount(working, ids);
   return working;
+}
+
+/** Whether the GPUs are in ascending index order (then the stable sort would leave them as they are). */
+function byIndex(gpus: readonly GpuState[]): boolean {
+  for (let n = 1; n < gpus.length; n++) if (!(gpus[n - 1]!.index <= gpus[n]!.index)) return false;
+  return true;
 }
 
 /** The node as it would be with nothing running: what neverFits judges against. */

@@ -6,9 +6,12 @@ import { QueueSchema } from '../../scheduler/config.ts';
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
+import type { LogFn } from '../../scheduler/logging/logger.ts';
+import type { ServiceMetrics } from '../../scheduler/metrics/service-metrics.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../scheduler/queue-settings.ts';
 import { type RetentionSettings, SchedulerService } from '../../scheduler/service.ts';
 import { ComputeEnvironmentSettingsStore } from '../../scheduler/store/compute-environment-settings.ts';
+import { countJobs } from '../../scheduler/store/job-counts.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { QueueRegistry } from '../../scheduler/store/queue-registry.ts';
@@ -50,6 +53,10 @@ export interface StartOptions {
   budgets?: BudgetLimits;
   /** How often the leader saves budget usage (the service's default is 10 s). */
   budgetSaveIntervalMs?: number;
+  /** Metrics the scheduler and job service update, with job counts read from this Redis. */
+  metrics?: ServiceMetrics;
+  /** Where the scheduler and job service log (scheduler/logging/logger.ts); nowhere by default. */
+  log?: LogFn;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -99,6 +106,8 @@ export async function schedulerHarness(
     retention: options.retention,
     budgets: options.budgets,
     budgetSaveIntervalMs: options.budgetSaveIntervalMs,
+    metrics: options.metrics,
+    log: options.log,
   });
   const jobs = new RedisJobService({
     store,
@@ -111,7 +120,10 @@ export async function schedulerHarness(
     cwd: '/',
     schedulerRunning: () => scheduler.isLeader,
     preflight: async () => [],
+    metrics: options.metrics,
+    log: options.log,
   });
+  options.metrics?.watch({ jobCounts: () => countJobs(redis, store.keys, queues.names()) });
   options.beforeStart?.(store);
   const started = scheduler.start();
   if (options.awaitLeading ?? true) await started;
