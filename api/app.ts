@@ -1,8 +1,9 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
 import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
-import type { AccessKeyRegistry, AwsComputeEnvironmentInfo, AwsQueueInfo } from './aws/context.ts';
+import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
+import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
@@ -10,6 +11,7 @@ import { parseJsonBodies } from './json-body.ts';
 import { type MetricsEndpoint, poolMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
 import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
@@ -26,6 +28,10 @@ export interface AppOptions {
   definitions?: JobDefinitionRegistry;
   /** GPU-hour budget usage; without it /v1/budgets does not exist (no budgets configured). */
   budgets?: BudgetUsageSource;
+  /** Job queues managed at run time (POST/PATCH /v1/queues, the AWS queue operations); names only without it. */
+  queueCatalog?: QueueCatalog;
+  /** Compute environments' run-time settings (GET/PATCH /v1/compute-environments/:name); list only without it. */
+  computeEnvironmentCatalog?: ComputeEnvironmentCatalog;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -36,7 +42,6 @@ export interface AppOptions {
    */
   aws?: {
     accessKeys: AccessKeyRegistry;
-    queues: AwsQueueInfo[];
     computeEnvironments: AwsComputeEnvironmentInfo[];
     now?: () => number;
   };
@@ -56,6 +61,8 @@ export function createApp(options: AppOptions): Express {
     jobDefinitions: options.definitions !== undefined,
     accessKeys: options.aws !== undefined,
     budgets: options.budgets !== undefined,
+    queueCatalog: options.queueCatalog !== undefined,
+    computeEnvironmentCatalog: options.computeEnvironmentCatalog !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -77,7 +84,10 @@ export function createApp(options: AppOptions): Express {
     // Before the native /v1 router: these requests are SigV4-signed, not bearer-authenticated.
     const services = {
       ...options.aws,
+      queues:
+        options.queueCatalog ?? readOnlyQueueCatalog(options.aws.computeEnvironments.map((ce) => ce.name)),
       jobs: options.jobs,
+      computeEnvironmentCatalog: options.computeEnvironmentCatalog,
       definitions: options.definitions,
       now: options.aws.now ?? Date.now,
     };
@@ -94,9 +104,9 @@ export function createApp(options: AppOptions): Express {
     v1.use('/job-definitions', jobDefinitionsRouter(options.definitions));
   }
   v1.use('/jobs', jobsRouter(options.jobs, options.logs));
-  v1.use('/queues', queuesRouter(options.jobs));
+  v1.use('/queues', queuesRouter(options.jobs, options.queueCatalog));
   if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
-  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs));
+  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   app.use('/v1', v1);
 

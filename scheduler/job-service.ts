@@ -20,10 +20,12 @@ import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
 import type { LogFn } from './logging/logger.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
+import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
 import type { JobPosition } from './store/job-index.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
+import type { QueueRegistry } from './store/queue-registry.ts';
 
 export interface RedisJobServiceOptions {
   store: JobStore;
@@ -40,6 +42,10 @@ export interface RedisJobServiceOptions {
   schedulerRunning?: () => boolean;
   /** The configured compute environments and the queues feeding each (default: none listed). */
   computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
+  /** Job queues managed at run time; without it the queues are `queues`' fixed names, always ENABLED. */
+  registry?: QueueRegistry;
+  /** Compute environments' run-time settings (state, maxNodes), shown in computeEnvironments(). */
+  environmentSettings?: ComputeEnvironmentSettingsStore;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
   /** Submissions, and jobs failed here (a cancel or terminate of a waiting job), are counted in these. */
@@ -66,11 +72,7 @@ export class RedisJobService implements JobService {
 
   async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
-    if (!queues.has(spec.queue)) {
-      throw new UnprocessableJobError(`unknown queue "${spec.queue}"`, [
-        { field: 'queue', message: `no queue named "${spec.queue}"; queues: ${queues.names().join(', ')}` },
-      ]);
-    }
+    await this.checkQueue(spec.queue);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
     const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
@@ -94,6 +96,22 @@ export class RedisJobService implements JobService {
     await queues.enqueue(record);
     const runnable = await makeRunnable(store, record.id, this.now);
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
+  }
+
+  /** The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once). */
+  private async checkQueue(name: string): Promise<void> {
+    const { queues, registry } = this.options;
+    const queue = registry ? await registry.get(name) : queues.has(name) ? { state: 'ENABLED' } : undefined;
+    if (!queue) {
+      const names = registry ? (await registry.list()).map((q) => q.name) : queues.names();
+      throw new UnprocessableJobError(`unknown queue "${name}"`, [
+        { field: 'queue', message: `no queue named "${name}"; queues: ${names.join(', ')}` },
+      ]);
+    }
+    if (queue.state === 'DISABLED') {
+      const message = `queue "${name}" is DISABLED: it accepts no new jobs (its jobs already queued still run)`;
+      throw new UnprocessableJobError(message, [{ field: 'queue', message }]);
+    }
   }
 
   /**
@@ -239,12 +257,27 @@ export class RedisJobService implements JobService {
   }
 
   async queues(): Promise<string[]> {
+    if (this.options.registry) return (await this.options.registry.list()).map((q) => q.name);
     return this.options.queues.names();
   }
 
   async computeEnvironments(): Promise<ComputeEnvironmentView[]> {
     const signals = new Map((await this.options.store.scaleSignals()).map((s) => [s.computeEnvironment, s]));
-    return (this.options.computeEnvironments ?? []).map((ce) => {
+    const queues = this.options.registry ? await this.options.registry.list() : undefined;
+    const settings = new Map(
+      ((await this.options.environmentSettings?.list()) ?? []).map((s) => [s.name, s] as const),
+    );
+    return (this.options.computeEnvironments ?? []).map((configured) => {
+      // Queues created or moved at run time feed the environment their stored definition names.
+      const stored = settings.get(configured.name);
+      const ce = {
+        ...configured,
+        ...(queues
+          ? { queues: queues.filter((q) => q.computeEnvironment === configured.name).map((q) => q.name) }
+          : {}),
+        ...(stored ? { state: stored.state } : {}),
+        ...(stored?.maxNodes !== undefined ? { maxNodes: stored.maxNodes } : {}),
+      };
       const signal = signals.get(ce.name);
       if (!signal) return ce;
       const { computeEnvironment: _name, at, ...numbers } = signal;

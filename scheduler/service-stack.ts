@@ -16,13 +16,14 @@ import type { LogFn } from './logging/logger.ts';
 import { ServiceMetrics } from './metrics/service-metrics.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
-import { queueSettingsLookup } from './queue-settings.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
+import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { countJobs } from './store/job-counts.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
+import { QueueRegistry } from './store/queue-registry.ts';
 import { connect } from './store/redis.ts';
 
 export interface ServiceStack {
@@ -82,13 +83,38 @@ export async function startServiceStack(
   const metrics = new ServiceMetrics();
   // The queues known at each scrape.
   metrics.watch({ jobCounts: () => countJobs(redis, store.keys, queues.names()) });
+  // Config queues are created in Redis when absent; after that the stored definitions apply (docs/api.md#job-queues).
+  const registry = new QueueRegistry(
+    redis,
+    store.keys,
+    queues,
+    config.computeEnvironments.map((ce) => ce.name),
+  );
+  const overridden = await registry.seed(config.queues);
+  for (const name of overridden)
+    hooks.log?.(`queue ${name}: the stored definition (changed over the API) applies, not the config's`);
+  const environmentSettings = new ComputeEnvironmentSettingsStore(redis, store.keys);
+  for (const name of await environmentSettings.seed(config.computeEnvironments))
+    hooks.log?.(
+      `compute environment ${name}: the stored state/maxNodes (changed over the API) apply, not the config's`,
+    );
   const runsScheduler = role !== 'api';
   const created = runsScheduler
     ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
     : undefined;
   const executor = created?.executor;
   const scheduler = executor
-    ? schedulerService(config, redisUrl, store, queues, executor, hooks, metrics)
+    ? schedulerService(
+        config,
+        redisUrl,
+        store,
+        queues,
+        registry,
+        environmentSettings,
+        executor,
+        hooks,
+        metrics,
+      )
     : undefined;
   const inventory = role === 'api' ? new NodeInventoryCache(store) : undefined;
   await inventory?.start();
@@ -116,6 +142,8 @@ export async function startServiceStack(
       store,
       queues,
       redis,
+      registry,
+      environmentSettings,
       nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
       computeEnvironments: config.computeEnvironments.map((ce) => ({
         name: ce.name,
@@ -147,9 +175,10 @@ export async function startServiceStack(
       token: config.token,
       logs,
       budgets,
+      queueCatalog: registry,
+      computeEnvironmentCatalog: environmentSettings,
       aws: {
         accessKeys: new AccessKeyStore(redis),
-        queues: config.queues,
         computeEnvironments: config.computeEnvironments,
       },
     });
@@ -189,6 +218,8 @@ function schedulerService(
   redisUrl: string,
   store: JobStore,
   queues: JobQueues,
+  registry: QueueRegistry,
+  environmentSettings: ComputeEnvironmentSettingsStore,
   executor: Executor,
   hooks: StackHooks,
   metrics: ServiceMetrics,
@@ -205,7 +236,9 @@ function schedulerService(
     windowPerQueue: config.windowPerQueue,
     leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
-    queueSettings: queueSettingsLookup(config.queues),
+    queueSettings: (queue) => registry.settings(queue),
+    queueRegistry: registry,
+    environmentSettings,
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
     retention: config.retention && retentionOptions(config.retention),
     budgets: config.fairShare.budgets,

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
 import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
+import { cappedNodesWanted, usableNodes } from './compute-environment-limits.ts';
 import {
   nextBudgetRelease,
   type OverBudget,
@@ -28,9 +29,11 @@ import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
+import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX, type Keys } from './store/keys.ts';
+import type { QueueRegistry } from './store/queue-registry.ts';
 import { connect } from './store/redis.ts';
 import { WaitEstimates } from './wait-estimates.ts';
 
@@ -79,6 +82,18 @@ export interface SchedulerServiceOptions {
   runnableSweepMs?: number;
   /** [0, 1) for retry backoff jitter; Math.random when absent. */
   random?: () => number;
+  /**
+   * Job queues managed at run time: the leader polls it and starts workers for new queues' lanes; queue
+   * settings changes reach the next cycle. Without it the queues are fixed at start.
+   */
+  queueRegistry?: QueueRegistry;
+  /** How often the leader looks for queues created or changed by other processes (default 1 s). */
+  queueRefreshMs?: number;
+  /**
+   * The compute environment's run-time settings: DISABLED places nothing new, maxNodes limits the nodes
+   * placed on and the autoscaling signal. Polled like the queues. Without it every node is used.
+   */
+  environmentSettings?: ComputeEnvironmentSettingsStore;
   /** Finished-job retention (default: 7 days, swept every 60 s in batches of 500). */
   retention?: RetentionSettings;
 }
@@ -113,6 +128,8 @@ export class SchedulerService {
   scaleSignal?: ScaleSignal;
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
+  private stopQueueWatch?: () => void;
+  private stopEnvironmentWatch?: () => void;
   private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
@@ -138,10 +155,11 @@ export class SchedulerService {
     this.budgets = budgets;
     const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
-      nodes: () => options.executor.nodes(),
+      nodes: () => usableNodes(options.executor.nodes(), this.environmentSettings()),
       now,
       scorer: options.scorer,
       preemptible: (queue) => queueSettings(queue).preemptible,
+      queueSettings,
       cycleOptions: (snapshot) => {
         const state = fairShare.advance(snapshot);
         const due = fairShare.saveDue(snapshot.now ?? now());
@@ -180,6 +198,15 @@ export class SchedulerService {
           })
           .catch(() => undefined);
       },
+    });
+    // A queue created or changed (priority, cap, state): new queues get workers, waiting jobs a new look.
+    options.queueRegistry?.onChange(() => {
+      if (!this.leading || this.shuttingDown) return;
+      this.startLaneWorkers();
+      this.loop.requestCycle();
+    });
+    options.environmentSettings?.onChange(() => {
+      if (this.leading && !this.shuttingDown) this.loop.requestCycle();
     });
     // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
     options.executor.onCapacityChange?.(() => this.loop.requestCycle());
@@ -310,6 +337,8 @@ export class SchedulerService {
   }
 
   private async lead(): Promise<void> {
+    await this.options.queueRegistry?.refresh(); // queues created while another scheduler led
+    await this.options.environmentSettings?.refresh();
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
@@ -351,13 +380,14 @@ export class SchedulerService {
           this.options.log?.(`re-indexed ${jobs} job(s) by creation time for listing and retention`);
       })
       .catch((error: Error) => this.options.log?.(`index migration: ${error.message}`));
-    for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
-      const worker = this.worker(bullName);
-      this.workers.push(worker);
-      const lanes = this.workersByQueue.get(jobQueue) ?? new Map<Lane, Worker>();
-      lanes.set(lane, worker);
-      this.workersByQueue.set(jobQueue, lanes);
-    }
+    this.startLaneWorkers();
+    this.stopQueueWatch = this.options.queueRegistry?.watch(this.options.queueRefreshMs ?? 1000, (error) =>
+      this.options.log?.(`could not read the job queues: ${error.message}`),
+    );
+    this.stopEnvironmentWatch = this.options.environmentSettings?.watch(
+      this.options.queueRefreshMs ?? 1000,
+      (error) => this.options.log?.(`could not read the compute environment settings: ${error.message}`),
+    );
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
     this.publishNodes();
@@ -366,6 +396,18 @@ export class SchedulerService {
       this.options.nodeInventoryIntervalMs ?? 10_000,
     );
     this.inventoryTimer.unref();
+  }
+
+  /** A worker for each lane that has none yet (all at start; a new queue's when it appears). */
+  private startLaneWorkers(): void {
+    for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
+      if (this.workersByQueue.get(jobQueue)?.has(lane)) continue;
+      const worker = this.worker(bullName);
+      this.workers.push(worker);
+      const lanes = this.workersByQueue.get(jobQueue) ?? new Map<Lane, Worker>();
+      lanes.set(lane, worker);
+      this.workersByQueue.set(jobQueue, lanes);
+    }
   }
 
   /** API processes of role api check at submit whether a job could ever fit; they read these nodes. */
@@ -384,14 +426,14 @@ export class SchedulerService {
     return this.started !== undefined && !this.shuttingDown;
   }
 
-  /** Only when some queue has a maxRunnableSeconds: the sweep reads every RUNNABLE record. */
+  /** Sweeps only while some queue has a maxRunnableSeconds (a limit may be set at run time): it reads every RUNNABLE record. */
   private startRunnableSweep(): void {
     const { queues, queueSettings, store } = this.options;
-    const limited = queues.names().some((q) => queueSettings?.(q).maxRunnableSeconds !== undefined);
-    if (!limited || !queueSettings) return;
+    if (!queueSettings) return;
+    const limited = () => queues.names().some((q) => queueSettings(q).maxRunnableSeconds !== undefined);
     let sweeping = false;
     this.runnableSweepTimer = setInterval(() => {
-      if (sweeping) return; // a slow pass (many RUNNABLE jobs) is not started twice
+      if (sweeping || !limited()) return; // a slow pass (many RUNNABLE jobs) is not started twice
       sweeping = true;
       sweepRunnableTimeLimits({
         store,
@@ -543,16 +585,25 @@ export class SchedulerService {
       ? withoutOverBudget(this.loop.pendingJobs(), this.budgets.advance(snapshot.running ?? [], now), now)
           .offered
       : this.loop.pendingJobs();
-    const signal = computeScaleSignal(
+    const allNodes = this.options.executor.nodes();
+    const computed = computeScaleSignal(
       this.options.computeEnvironment ?? 'local',
-      this.options.executor.nodes(),
+      allNodes,
       snapshot,
       pending,
       { scorer: this.options.scorer, now },
     );
+    // maxNodes caps the pool: never ask the autoscaler for more (nor anything while DISABLED).
+    const nodesWanted = cappedNodesWanted(computed.nodesWanted, allNodes.length, this.environmentSettings());
+    const signal = { ...computed, nodesWanted };
     this.scaleSignal = signal;
     void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
     return signal;
+  }
+
+  /** The run-time settings of the compute environment this scheduler serves, from the local copy. */
+  private environmentSettings() {
+    return this.options.environmentSettings?.current(this.options.computeEnvironment ?? 'local');
   }
 
   /** Decayed fair-share usage per share, as this leader holds it. */
@@ -569,6 +620,8 @@ export class SchedulerService {
     clearInterval(this.scaleTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
+    this.stopQueueWatch?.();
+    this.stopEnvironmentWatch?.();
     clearInterval(this.retentionTimer);
     clearTimeout(this.budgetWake?.timer);
     clearInterval(this.budgetSaveTimer);
