@@ -1,15 +1,17 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
 import express, { type Express } from 'express';
 import { requireBearerToken } from './auth.ts';
-import type { AccessKeyRegistry, AwsComputeEnvironmentInfo, AwsQueueInfo } from './aws/context.ts';
+import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
+import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
-import { metricsText } from './metrics.ts';
+import { type MetricsEndpoint, poolMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
 import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
@@ -26,6 +28,10 @@ export interface AppOptions {
   definitions?: JobDefinitionRegistry;
   /** GPU-hour budget usage; without it /v1/budgets does not exist (no budgets configured). */
   budgets?: BudgetUsageSource;
+  /** Job queues managed at run time (POST/PATCH /v1/queues, the AWS queue operations); names only without it. */
+  queueCatalog?: QueueCatalog;
+  /** Compute environments' run-time settings (GET/PATCH /v1/compute-environments/:name); list only without it. */
+  computeEnvironmentCatalog?: ComputeEnvironmentCatalog;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
   /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
@@ -36,10 +42,11 @@ export interface AppOptions {
    */
   aws?: {
     accessKeys: AccessKeyRegistry;
-    queues: AwsQueueInfo[];
     computeEnvironments: AwsComputeEnvironmentInfo[];
     now?: () => number;
   };
+  /** What GET /metrics serves (the service's registry); default: the pool gauges alone. */
+  metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
   logError?: (error: unknown) => void;
 }
@@ -54,13 +61,21 @@ export function createApp(options: AppOptions): Express {
     jobDefinitions: options.definitions !== undefined,
     accessKeys: options.aws !== undefined,
     budgets: options.budgets !== undefined,
+    queueCatalog: options.queueCatalog !== undefined,
+    computeEnvironmentCatalog: options.computeEnvironmentCatalog !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
   app.use(healthRouter(options.jobs));
-  app.get('/metrics', async (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(metricsText(await options.jobs.computeEnvironments()));
+  const metrics = options.metrics ?? poolMetrics(options.jobs);
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const text = await metrics.text();
+      res.type(metrics.contentType).send(text);
+    } catch (error) {
+      next(error);
+    }
   });
 
   const logError = options.logError ?? ((error: unknown) => console.error(error));
@@ -69,7 +84,10 @@ export function createApp(options: AppOptions): Express {
     // Before the native /v1 router: these requests are SigV4-signed, not bearer-authenticated.
     const services = {
       ...options.aws,
+      queues:
+        options.queueCatalog ?? readOnlyQueueCatalog(options.aws.computeEnvironments.map((ce) => ce.name)),
       jobs: options.jobs,
+      computeEnvironmentCatalog: options.computeEnvironmentCatalog,
       definitions: options.definitions,
       now: options.aws.now ?? Date.now,
     };
@@ -86,9 +104,9 @@ export function createApp(options: AppOptions): Express {
     v1.use('/job-definitions', jobDefinitionsRouter(options.definitions));
   }
   v1.use('/jobs', jobsRouter(options.jobs, options.logs));
-  v1.use('/queues', queuesRouter(options.jobs));
+  v1.use('/queues', queuesRouter(options.jobs, options.queueCatalog));
   if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
-  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs));
+  v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   app.use('/v1', v1);
 

@@ -36,6 +36,10 @@ export interface ComputeEnvironmentView {
   name: string;
   type: 'local' | 'kubernetes';
   queues: string[];
+  /** DISABLED: nothing new is placed on it (absent where run-time settings are not wired). */
+  state?: 'ENABLED' | 'DISABLED';
+  /** The scheduler places on at most this many of its nodes. */
+  maxNodes?: number;
   nodes?: number;
   schedulableNodes?: number;
   gpus?: number;

@@ -1,8 +1,15 @@
-// GET /metrics: Prometheus text gauges per compute environment, from the numbers the scheduler leader
+// GET /metrics: the stack's Prometheus registry (scheduler/metrics/service-metrics.ts) when the service
+// passes one; alone, the API exports the pool gauges below. They come from the numbers the scheduler leader
 // publishes (the autoscaling signal among them), so a cluster autoscaler or an alert can read them.
-import type { ComputeEnvironmentView } from './job-service.ts';
+import { Gauge, Registry } from 'prom-client';
+import type { ComputeEnvironmentView, JobService } from './job-service.ts';
 
-const GAUGES: Array<{
+export interface MetricsEndpoint {
+  contentType: string;
+  text(): Promise<string>;
+}
+
+const POOL_GAUGES: Array<{
   name: string;
   help: string;
   value: (ce: ComputeEnvironmentView) => number | null | undefined;
@@ -25,14 +32,48 @@ const GAUGES: Array<{
   },
 ];
 
-export function metricsText(environments: readonly ComputeEnvironmentView[]): string {
-  const lines: string[] = [];
-  for (const gauge of GAUGES) {
-    lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
-    for (const ce of environments) {
-      const value = gauge.value(ce);
-      if (typeof value === 'number') lines.push(`${gauge.name}{compute_environment="${ce.name}"} ${value}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
+/**
+ * The pool gauges, read at scrape time; a pool without published numbers has no series. One read serves
+ * the four gauges of a scrape: call the returned function before each scrape to read afresh.
+ */
+export function registerPoolGauges(
+  registers: Registry[],
+  environments: () => Promise<readonly ComputeEnvironmentView[]>,
+): () => void {
+  let last: { at: number; read: Promise<readonly ComputeEnvironmentView[]> } | undefined;
+  const read = () => {
+    const now = Date.now();
+    if (!last || now - last.at > 1000) last = { at: now, read: environments() };
+    return last.read;
+  };
+  for (const gauge of POOL_GAUGES)
+    new Gauge({
+      name: gauge.name,
+      help: gauge.help,
+      labelNames: ['compute_environment'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const ce of await read()) {
+          const value = gauge.value(ce);
+          if (typeof value === 'number') this.set({ compute_environment: ce.name }, value);
+        }
+      },
+    });
+  return () => {
+    last = undefined;
+  };
+}
+
+/** /metrics of an API without the service's registry: the pool gauges alone. */
+export function poolMetrics(jobs: JobService): MetricsEndpoint {
+  const registry = new Registry();
+  const fresh = registerPoolGauges([registry], () => jobs.computeEnvironments());
+  return {
+    contentType: registry.contentType,
+    text: () => {
+      fresh();
+      return registry.metrics();
+    },
+  };
 }

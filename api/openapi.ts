@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AccessKeySchema, CreateAccessKeyRequestSchema } from './schemas/access-key.ts';
 import { BudgetListSchema } from './schemas/budgets.ts';
+import { ComputeEnvironmentPatchSchema } from './schemas/compute-environment.ts';
 import {
   DefinitionSubmissionSchema,
   JobDefinitionPageSchema,
@@ -11,6 +12,7 @@ import {
 } from './schemas/job-definition.ts';
 import { JobRecordSchema } from './schemas/job-record.ts';
 import { JobSpecSchema } from './schemas/job-spec.ts';
+import { QueueCreateSchema, QueuePatchSchema } from './schemas/queue.ts';
 import {
   CancelJobRequestSchema,
   JobLogsQuerySchema,
@@ -19,6 +21,7 @@ import {
 } from './schemas/requests.ts';
 import {
   ComputeEnvironmentListSchema,
+  ComputeEnvironmentSchema,
   HealthSchema,
   JobPageSchema,
   ProblemSchema,
@@ -100,6 +103,10 @@ export interface OpenApiOptions {
   jobDefinitions?: boolean;
   /** Whether GET /v1/budgets exists (budgets are configured). Default false. */
   budgets?: boolean;
+  /** Whether queues can be managed (POST /v1/queues, GET and PATCH /v1/queues/{name}). Default false. */
+  queueCatalog?: boolean;
+  /** Whether GET and PATCH /v1/compute-environments/{name} exist. Default false. */
+  computeEnvironmentCatalog?: boolean;
   /** Whether POST /v1/admin/access-keys exists (the AWS-compatible endpoint is on). Default false. */
   accessKeys?: boolean;
 }
@@ -295,9 +302,56 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           operationId: 'listQueues',
           summary: 'Names of the job queues',
           ...secured,
-          responses: { '200': json('Queue names.', 'QueueList'), ...problemResponses(...auth) },
+          responses: {
+            '200': json('Queue names, and with run-time queues each queue in `jobQueues`.', 'QueueList'),
+            ...problemResponses(...auth),
+          },
         },
+        ...(options.queueCatalog
+          ? {
+              post: {
+                operationId: 'createQueue',
+                summary: 'Create a job queue; the scheduler starts serving it within a second',
+                ...secured,
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: ref('QueueCreate') } },
+                },
+                responses: {
+                  '201': json('The queue, defaults filled in.', 'Queue'),
+                  ...problemResponses(400, ...auth, 409, 415, 422),
+                },
+              },
+            }
+          : {}),
       },
+      ...(options.queueCatalog
+        ? {
+            '/v1/queues/{name}': {
+              get: {
+                operationId: 'getQueue',
+                summary: 'A job queue with its settings',
+                ...secured,
+                parameters: [definitionName],
+                responses: { '200': json('The queue.', 'Queue'), ...problemResponses(...auth, 404) },
+              },
+              patch: {
+                operationId: 'updateQueue',
+                summary: 'Change a job queue (priority, state, limits); null removes a limit',
+                ...secured,
+                parameters: [definitionName],
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: ref('QueuePatch') } },
+                },
+                responses: {
+                  '200': json('The queue as changed.', 'Queue'),
+                  ...problemResponses(400, ...auth, 404, 415, 422),
+                },
+              },
+            },
+          }
+        : {}),
       ...(options.budgets
         ? {
             '/v1/budgets': {
@@ -324,6 +378,36 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           },
         },
       },
+      ...(options.computeEnvironmentCatalog
+        ? {
+            '/v1/compute-environments/{name}': {
+              get: {
+                operationId: 'getComputeEnvironment',
+                summary: "A compute environment with its run-time settings and the leader's numbers",
+                ...secured,
+                parameters: [definitionName],
+                responses: {
+                  '200': json('The compute environment.', 'ComputeEnvironment'),
+                  ...problemResponses(...auth, 404),
+                },
+              },
+              patch: {
+                operationId: 'updateComputeEnvironment',
+                summary: 'Change its state or maxNodes (null removes maxNodes); the rest is configuration',
+                ...secured,
+                parameters: [definitionName],
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: ref('ComputeEnvironmentPatch') } },
+                },
+                responses: {
+                  '200': json('The compute environment as changed.', 'ComputeEnvironment'),
+                  ...problemResponses(400, ...auth, 404, 415),
+                },
+              },
+            },
+          }
+        : {}),
       ...(options.accessKeys
         ? {
             '/v1/admin/access-keys': {
@@ -375,7 +459,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/metrics': {
         get: {
           operationId: 'metrics',
-          summary: 'Prometheus gauges per compute environment (gpubatch_pool_nodes_wanted, ...)',
+          summary: 'Prometheus metrics: jobs, scheduling, GPUs, fair share, runners (docs/metrics.md)',
           responses: {
             '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
           },
@@ -396,6 +480,10 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           CancelJobRequest: CancelJobRequestSchema,
           TerminateJobRequest: TerminateJobRequestSchema,
           ...(options.accessKeys ? { CreateAccessKeyRequest: CreateAccessKeyRequestSchema } : {}),
+          ...(options.queueCatalog ? { QueueCreate: QueueCreateSchema, QueuePatch: QueuePatchSchema } : {}),
+          ...(options.computeEnvironmentCatalog
+            ? { ComputeEnvironmentPatch: ComputeEnvironmentPatchSchema }
+            : {}),
           ...(definitions
             ? { JobDefinition: JobDefinitionSchema, JobDefinitionSubmission: DefinitionSubmissionSchema }
             : {}),
@@ -404,8 +492,10 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobRecord: JobRecordSchema,
           JobPage: JobPageSchema,
           QueueList: QueueListSchema,
+          ...(options.queueCatalog ? { Queue: QueueCreateSchema } : {}),
           ...(options.budgets ? { BudgetList: BudgetListSchema } : {}),
           ComputeEnvironmentList: ComputeEnvironmentListSchema,
+          ...(options.computeEnvironmentCatalog ? { ComputeEnvironment: ComputeEnvironmentSchema } : {}),
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,

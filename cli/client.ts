@@ -9,6 +9,7 @@ export interface ApiClient {
   readonly baseUrl: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
   delete<T>(path: string): Promise<T>;
 }
 
@@ -68,6 +69,7 @@ export function apiClient(ctx: CliContext): ApiClient {
     baseUrl,
     get: (path) => send('GET', path),
     post: (path, body) => send('POST', path, body),
+    patch: (path, body) => send('PATCH', path, body),
     delete: (path) => send('DELETE', path),
   };
 }

@@ -1,11 +1,13 @@
 // Dispatches `gpubatch <command> ...` and turns errors into one message and an exit code.
 import { cancelCommand } from './commands/cancel.ts';
+import { computeEnvironmentsCommand } from './commands/compute-environments.ts';
 import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
 import { jobDefinitionsCommand } from './commands/job-definitions.ts';
 import { keysCommand } from './commands/keys.ts';
 import { lsCommand } from './commands/ls.ts';
+import { queuesCommand } from './commands/queues.ts';
 import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
@@ -26,6 +28,8 @@ const COMMANDS: Record<CommandName, Command> = {
   terminate: terminateCommand,
   'job-definitions': jobDefinitionsCommand,
   'retry-failed': retryFailedCommand,
+  queues: queuesCommand,
+  'compute-environments': computeEnvironmentsCommand,
   keys: keysCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,

@@ -6,6 +6,8 @@ import type { AttemptHooks, AttemptOutcome, Executor } from './executors/executo
 import { setLongTimeout } from './executors/long-timeout.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import type { Attempt, JobRecord, JobStatus } from './job-record.ts';
+import type { LogFn } from './logging/logger.ts';
+import { AttemptRows, type DriverMetrics, failureReason, waitStartedAt } from './metrics/job-metrics.ts';
 import type { PlacementLoop } from './placement-loop.ts';
 import type { QueueSettings } from './queue-settings.ts';
 import { attemptsUsed, countsAsAttempt, decideRetry } from './retry/retry-decision.ts';
@@ -28,6 +30,10 @@ export interface DriverDeps {
   queueSettings: (queue: string) => QueueSettings;
   /** [0, 1): the jitter of retry backoffs (Math.random when absent). */
   random?: () => number;
+  /** Counters and histograms updated as attempts start and end (metrics/service-metrics.ts). */
+  metrics?: DriverMetrics;
+  /** Each state change the driver records, with the job's id, attempt, queue and node as fields. */
+  log?: LogFn;
 }
 
 const ACTIVE: readonly JobStatus[] = ['STARTING', 'RUNNING'];
@@ -37,9 +43,13 @@ const WAITING: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE'];
 
 export class AttemptDriver {
   private readonly deps: DriverDeps;
+  private readonly rows: AttemptRows;
+  /** Records this driver's transitions wrote (not found unchanged): only those are logged and counted. */
+  private readonly written = new WeakSet<JobRecord>();
 
   constructor(deps: DriverDeps) {
     this.deps = deps;
+    this.rows = new AttemptRows(deps.metrics);
   }
 
   /**
@@ -128,11 +138,13 @@ export class AttemptDriver {
   /** A terminate that reached a job between attempts (it was STARTING or RUNNING when asked). */
   private async terminateWaiting(record: JobRecord): Promise<DriveResult> {
     const reason = `Terminated: ${record.terminateRequested?.reason ?? 'by request'}`;
-    await this.transition(record.id, WAITING, 'FAILED', reason, (r) => {
+    const failed = await this.transition(record.id, WAITING, 'FAILED', reason, (r) => {
       r.stoppedAt = this.deps.now();
       r.isTerminated = true;
       delete r.notBefore;
     });
+    if (failed && this.written.has(failed))
+      this.deps.metrics?.failed.inc({ queue: record.spec.queue, reason: 'TERMINATED' });
     return 'done';
   }
 
@@ -173,7 +185,10 @@ export class AttemptDriver {
       },
     );
     // The write applies only if the job was still RUNNABLE; otherwise it was cancelled meanwhile.
-    return started?.status === 'STARTING' && started.attempts.length === number ? started : undefined;
+    if (started?.status !== 'STARTING' || started.attempts.length !== number) return undefined;
+    const waited = (started.attempts[number - 1]!.startedAt - waitStartedAt(record)) / 1000;
+    this.deps.metrics?.waitSeconds.observe({ queue: started.spec.queue }, Math.max(0, waited));
+    return started;
   }
 
   /**
@@ -224,6 +239,7 @@ export class AttemptDriver {
         }).catch(() => undefined); // the settle step records the outcome even if this write is lost
       },
       onProgress: (progress) => {
+        this.rows.progress(record.id, record.spec.kind, progress.done);
         void this.deps.store
           .setProgress(record.id, { ...progress, at: this.deps.now() })
           .catch(() => undefined);
@@ -231,7 +247,35 @@ export class AttemptDriver {
     };
   }
 
+  /** Records the attempt's outcome, and counts it (and the job's end, if it ended) in the metrics. */
   private async settle(record: JobRecord, outcome: AttemptOutcome): Promise<JobRecord | undefined> {
+    let settled: JobRecord | undefined;
+    try {
+      settled = await this.recordOutcome(record, outcome);
+    } catch (error) {
+      this.rows.ended(record.id, record.spec.kind);
+      throw error;
+    }
+    const metrics = this.deps.metrics;
+    const attempt = settled?.attempts[record.attempts.length - 1];
+    const ran = attempt ? ((attempt.stoppedAt ?? this.deps.now()) - attempt.startedAt) / 1000 : 0;
+    const success = outcome.kind === 'succeeded' && settled !== undefined && this.written.has(settled);
+    this.rows.ended(
+      record.id,
+      record.spec.kind,
+      success ? { rows: outcome.result.rows, runSeconds: ran } : undefined,
+    );
+    // Counted once, by the write that recorded it (not when another writer had already ended the job).
+    if (!metrics || !settled || !this.written.has(settled) || !attempt?.outcome) return settled;
+    const queue = settled.spec.queue;
+    metrics.attemptsEnded.inc({ queue, outcome: attempt.outcome });
+    metrics.runSeconds.observe({ queue }, Math.max(0, ran));
+    if (settled.status === 'SUCCEEDED') metrics.succeeded.inc({ queue });
+    else if (settled.status === 'FAILED') metrics.failed.inc({ queue, reason: failureReason(outcome) });
+    return settled;
+  }
+
+  private async recordOutcome(record: JobRecord, outcome: AttemptOutcome): Promise<JobRecord | undefined> {
     const now = this.deps.now();
     const number = record.attempts.length;
     switch (outcome.kind) {
@@ -346,7 +390,30 @@ export class AttemptDriver {
     const fence = this.deps.fence();
     // Scheduler writes always carry a fencing token; without one they would not be checked at all.
     if (!fence) return Promise.reject(new FencedError());
-    return this.deps.store.transition(id, { from, to, reason, patch }, { fence });
+    // The store returns the very record it patched when the change was applied, else the one it found.
+    let patched: JobRecord | undefined;
+    const marked = (r: JobRecord) => {
+      patched = r;
+      patch?.(r);
+    };
+    return this.deps.store.transition(id, { from, to, reason, patch: marked }, { fence }).then((record) => {
+      if (record !== undefined && record === patched) {
+        this.written.add(record);
+        this.logChange(record, reason);
+      }
+      return record;
+    });
+  }
+
+  private logChange(record: JobRecord, reason: string): void {
+    const attempt = record.attempts.at(-1);
+    this.deps.log?.(`job ${record.status}: ${reason}`, {
+      level: record.status === 'FAILED' ? 'warn' : 'info',
+      jobId: record.id,
+      queue: record.spec.queue,
+      status: record.status,
+      ...(attempt ? { attempt: attempt.number, node: attempt.placement.node } : {}),
+    });
   }
 }
 

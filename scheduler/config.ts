@@ -26,9 +26,22 @@ const BudgetSchema = z.strictObject({
     .max(366 * 24),
 });
 
+/** What may change while the service runs (PATCH /v1/compute-environments/:name); the rest is config. */
+const environmentSettings = {
+  /** DISABLED: nothing new is placed on its nodes; running jobs go on (AWS Batch's state). */
+  state: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
+  /** The scheduler places on at most this many of its nodes (by name), and asks the autoscaler for no more. */
+  maxNodes: z.int().min(0).max(100_000).optional(),
+};
+
+/** A compute environment's run-time settings as stored in Redis (scheduler/store/compute-environment-settings.ts). */
+export const ComputeEnvironmentSettingsSchema = z.strictObject({ name, ...environmentSettings });
+export type ComputeEnvironmentSettings = z.output<typeof ComputeEnvironmentSettingsSchema>;
+
 const LocalEnvironmentSchema = z.strictObject({
   name,
   type: z.literal('local'),
+  ...environmentSettings,
   /** Declared node inventory instead of detection (nvidia-smi, OS). */
   inventory: InventorySchema.optional(),
   scorer: z.string().default(DEFAULT_SCORER),
@@ -45,6 +58,7 @@ const TolerationSchema = z.strictObject({
 export const KubernetesEnvironmentSchema = z.strictObject({
   name,
   type: z.literal('kubernetes'),
+  ...environmentSettings,
   scorer: z.string().default(DEFAULT_SCORER),
   /** A kubeconfig file; absent means in-cluster (the pod's service account). */
   kubeconfigPath: z.string().min(1).optional(),
@@ -98,7 +112,13 @@ export const QueueSchema = z.strictObject({
     .min(1)
     .max(365 * 24 * 3600)
     .optional(),
+  /** DISABLED: submissions are refused; jobs already in the queue still run (AWS Batch's queue state). */
+  state: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
+  /** At most this many of the queue's jobs hold capacity (STARTING or RUNNING) at once; no cap when absent. */
+  maxConcurrentJobs: z.int().min(1).max(1_000_000).optional(),
 });
+
+export type QueueDefinition = z.output<typeof QueueSchema>;
 
 /** The service's YAML file (GPUBATCH_CONFIG); `gpubatch simulate --queues` reads the same shape. */
 export const FileConfigSchema = z.strictObject({
@@ -109,7 +129,7 @@ export const FileConfigSchema = z.strictObject({
   computeEnvironments: z
     .array(z.discriminatedUnion('type', [LocalEnvironmentSchema, KubernetesEnvironmentSchema]))
     .min(1)
-    .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER }]),
+    .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER, state: 'ENABLED' }]),
   runners: z
     .strictObject({
       /** Warm runners kept at least; more stay while recent concurrency needs them. */

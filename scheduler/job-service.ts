@@ -18,10 +18,14 @@ import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
+import type { LogFn } from './logging/logger.ts';
+import type { ServiceMetrics } from './metrics/service-metrics.ts';
+import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
 import type { JobPosition } from './store/job-index.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
+import type { QueueRegistry } from './store/queue-registry.ts';
 
 export interface RedisJobServiceOptions {
   store: JobStore;
@@ -38,8 +42,16 @@ export interface RedisJobServiceOptions {
   schedulerRunning?: () => boolean;
   /** The configured compute environments and the queues feeding each (default: none listed). */
   computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
+  /** Job queues managed at run time; without it the queues are `queues`' fixed names, always ENABLED. */
+  registry?: QueueRegistry;
+  /** Compute environments' run-time settings (state, maxNodes), shown in computeEnvironments(). */
+  environmentSettings?: ComputeEnvironmentSettingsStore;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
+  /** Submissions, and jobs failed here (a cancel or terminate of a waiting job), are counted in these. */
+  metrics?: Pick<ServiceMetrics, 'submissions' | 'failed'>;
+  /** Submissions and stops, one line each with the job's id and queue. */
+  log?: LogFn;
 }
 
 export class RedisJobService implements JobService {
@@ -60,11 +72,7 @@ export class RedisJobService implements JobService {
 
   async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
-    if (!queues.has(spec.queue)) {
-      throw new UnprocessableJobError(`unknown queue "${spec.queue}"`, [
-        { field: 'queue', message: `no queue named "${spec.queue}"; queues: ${queues.names().join(', ')}` },
-      ]);
-    }
+    await this.checkQueue(spec.queue);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
     const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
@@ -84,9 +92,26 @@ export class RedisJobService implements JobService {
       return this.submitWithDependencies(spec, origin);
     const { record, created } = await store.create(spec, origin);
     if (!created) return { job: record, created };
+    this.submitted(record);
     await queues.enqueue(record);
     const runnable = await makeRunnable(store, record.id, this.now);
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
+  }
+
+  /** The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once). */
+  private async checkQueue(name: string): Promise<void> {
+    const { queues, registry } = this.options;
+    const queue = registry ? await registry.get(name) : queues.has(name) ? { state: 'ENABLED' } : undefined;
+    if (!queue) {
+      const names = registry ? (await registry.list()).map((q) => q.name) : queues.names();
+      throw new UnprocessableJobError(`unknown queue "${name}"`, [
+        { field: 'queue', message: `no queue named "${name}"; queues: ${names.join(', ')}` },
+      ]);
+    }
+    if (queue.state === 'DISABLED') {
+      const message = `queue "${name}" is DISABLED: it accepts no new jobs (its jobs already queued still run)`;
+      throw new UnprocessableJobError(message, [{ field: 'queue', message }]);
+    }
   }
 
   /**
@@ -115,11 +140,29 @@ export class RedisJobService implements JobService {
       throw error;
     }
     if (!outcome.created) return { job: outcome.record, created: false };
+    this.submitted(outcome.record);
     // The job is stored: a failed drain is retried by the leader's next one (after an attempt, every 30 s).
     const drained = this.dependencies.drain().catch(() => undefined);
     if (spec.arraySize !== undefined) return { job: outcome.record, created: true };
     await drained;
     return { job: (await this.options.store.get(outcome.record.id)) ?? outcome.record, created: true };
+  }
+
+  private submitted(record: JobRecord): void {
+    const { queue } = record.spec;
+    this.options.metrics?.submissions.inc({ queue });
+    const what = record.spec.arraySize === undefined ? 'job' : `array job of ${record.spec.arraySize}`;
+    this.options.log?.(`${what} submitted`, { jobId: record.id, queue });
+  }
+
+  /** A waiting job this process failed (cancel, terminate). */
+  private stopped(record: JobRecord, reason: 'CANCELLED' | 'TERMINATED'): void {
+    this.options.metrics?.failed.inc({ queue: record.spec.queue, reason });
+    this.options.log?.(`job FAILED: ${record.statusReason}`, {
+      jobId: record.id,
+      queue: record.spec.queue,
+      status: 'FAILED',
+    });
   }
 
   /** Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). */
@@ -163,6 +206,8 @@ export class RedisJobService implements JobService {
         `job ${id} is ${record.status}: cancel stops only jobs that have not started (SUBMITTED, PENDING, RUNNABLE); terminate it instead (POST /v1/jobs/${id}/terminate)`,
       );
     }
+    // stop() refuses a finished job, so FAILED here is this cancel's doing.
+    if (record?.status === 'FAILED') this.stopped(record, 'CANCELLED');
     return record && this.afterStop(record, reason, `Cancelled: ${reason}`);
   }
 
@@ -180,6 +225,9 @@ export class RedisJobService implements JobService {
       }
       return failWaiting(r, at, `Terminated: ${reason}`, 'isTerminated');
     });
+    if (record?.status === 'FAILED') this.stopped(record, 'TERMINATED');
+    else if (record?.terminateRequested?.at === at)
+      this.options.log?.(`terminate requested: ${reason}`, { jobId: id, queue: record.spec.queue });
     return record && this.afterStop(record, reason, `Terminated: ${reason}`);
   }
 
@@ -209,12 +257,27 @@ export class RedisJobService implements JobService {
   }
 
   async queues(): Promise<string[]> {
+    if (this.options.registry) return (await this.options.registry.list()).map((q) => q.name);
     return this.options.queues.names();
   }
 
   async computeEnvironments(): Promise<ComputeEnvironmentView[]> {
     const signals = new Map((await this.options.store.scaleSignals()).map((s) => [s.computeEnvironment, s]));
-    return (this.options.computeEnvironments ?? []).map((ce) => {
+    const queues = this.options.registry ? await this.options.registry.list() : undefined;
+    const settings = new Map(
+      ((await this.options.environmentSettings?.list()) ?? []).map((s) => [s.name, s] as const),
+    );
+    return (this.options.computeEnvironments ?? []).map((configured) => {
+      // Queues created or moved at run time feed the environment their stored definition names.
+      const stored = settings.get(configured.name);
+      const ce = {
+        ...configured,
+        ...(queues
+          ? { queues: queues.filter((q) => q.computeEnvironment === configured.name).map((q) => q.name) }
+          : {}),
+        ...(stored ? { state: stored.state } : {}),
+        ...(stored?.maxNodes !== undefined ? { maxNodes: stored.maxNodes } : {}),
+      };
       const signal = signals.get(ce.name);
       if (!signal) return ce;
       const { computeEnvironment: _name, at, ...numbers } = signal;

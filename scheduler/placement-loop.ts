@@ -13,6 +13,8 @@ import type {
   Snapshot,
 } from './core/types.ts';
 import type { Lane } from './lanes.ts';
+import type { LogFn } from './logging/logger.ts';
+import type { QueueSettings } from './queue-settings.ts';
 
 export type WaitOutcome = { kind: 'placed'; placement: Placement } | { kind: 'dropped'; reason: string };
 
@@ -32,6 +34,11 @@ export interface PlacementLoopOptions {
   preemptionGraceMs?: number;
   /** Whether running jobs of a queue may be preempted. */
   preemptible?: (queue: string) => boolean;
+  /**
+   * A queue's current settings, read every cycle: a changed priority or preemption right reaches jobs
+   * already waiting, and a queue's maxConcurrentJobs caps how many of its jobs the core is offered.
+   */
+  queueSettings?: (queue: string) => QueueSettings;
   /** Extra core options computed per cycle (fair-share state, workload). */
   cycleOptions?: (snapshot: Snapshot) => Partial<ScheduleOptions>;
   /** Called when a waiting job's reason changes, so users see why it waits. */
@@ -44,7 +51,9 @@ export interface PlacementLoopOptions {
   onReleased?: (job: RunningJob, at: number) => void;
   /** After a cycle, with the waiting jobs and the snapshot it saw (for estimates); throttled by the caller. */
   onCycle?: (snapshot: Snapshot, waiting: readonly PendingJob[], options: ScheduleOptions) => void;
-  log?: (message: string) => void;
+  log?: LogFn;
+  /** Observes each cycle's duration in seconds (gpubatch_scheduling_cycle_seconds). */
+  cycleSeconds?: { observe(seconds: number): void };
 }
 
 export class PlacementLoop {
@@ -147,6 +156,15 @@ export class PlacementLoop {
 
   cycle(): void {
     if (this.waiters.size === 0) return;
+    const began = performance.now();
+    try {
+      this.placeWaiting();
+    } finally {
+      this.options.cycleSeconds?.observe((performance.now() - began) / 1000);
+    }
+  }
+
+  private placeWaiting(): void {
     const now = this.options.now();
     const pending = this.placeable(now);
     if (pending.length === 0) return;
@@ -161,7 +179,7 @@ export class PlacementLoop {
       result = schedule(snapshot, pending, options);
     } catch (error) {
       // A bug in the core must not take the API down with it; the jobs keep waiting and say why.
-      this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`);
+      this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`, { level: 'error' });
       for (const waiter of this.waiters.values()) {
         this.options.onUnschedulable?.(waiter.job.id, 'scheduler error (see the service log); will retry');
       }
@@ -194,14 +212,17 @@ export class PlacementLoop {
       );
   }
 
-  /** Waiting jobs past their backoff; arms a cycle for when the next backed-off one is due. */
+  /**
+   * Waiting jobs past their backoff, with their queue's current settings, and no more of a capped queue
+   * than its free slots (highest job priority first, then oldest); arms a cycle for the next backoff.
+   */
   private placeable(now: number): PendingJob[] {
-    const pending: PendingJob[] = [];
+    const due: Waiter[] = [];
     let nextDue = Number.POSITIVE_INFINITY;
     for (const waiter of this.waiters.values()) {
       if (waiter.notBefore !== undefined && waiter.notBefore > now)
         nextDue = Math.min(nextDue, waiter.notBefore);
-      else pending.push(waiter.job);
+      else due.push(waiter);
     }
     if (nextDue !== Number.POSITIVE_INFINITY && !(this.wake && this.wake.at <= nextDue)) {
       clearTimeout(this.wake?.timer);
@@ -211,6 +232,36 @@ export class PlacementLoop {
       }, nextDue - now);
       timer.unref();
       this.wake = { at: nextDue, timer };
+    }
+    const settingsOf = this.options.queueSettings;
+    if (!settingsOf) return due.map((w) => w.job);
+    for (const waiter of due) waiter.job = withQueueSettings(waiter.job, settingsOf(waiter.job.queue));
+    // A cap is a limit on capacity held, so the core is offered only as many jobs as the queue may start.
+    // Uncapped queues' jobs keep their order; a capped queue's go by urgency into its free slots.
+    const pending: PendingJob[] = [];
+    const capped = new Map<string, Waiter[]>();
+    for (const waiter of due) {
+      const { queue } = waiter.job;
+      if (settingsOf(queue).maxConcurrentJobs === undefined) pending.push(waiter.job);
+      else {
+        const list = capped.get(queue);
+        if (list) list.push(waiter);
+        else capped.set(queue, [waiter]);
+      }
+    }
+    for (const [queue, waiters] of capped) {
+      const cap = settingsOf(queue).maxConcurrentJobs!;
+      const free = Math.max(0, cap - this.allocations.countInQueue(queue));
+      const byUrgency = waiters.toSorted(
+        (a, b) => b.job.priority - a.job.priority || a.job.submittedAt - b.job.submittedAt,
+      );
+      for (const waiter of byUrgency.slice(0, free)) pending.push(waiter.job);
+      const reason = `queue ${queue} is at its maxConcurrentJobs (${cap} jobs starting or running)`;
+      for (const waiter of byUrgency.slice(free)) {
+        if (reason === waiter.lastReason) continue;
+        waiter.lastReason = reason;
+        this.options.onUnschedulable?.(waiter.job.id, reason);
+      }
     }
     return pending;
   }
@@ -241,4 +292,11 @@ export class PlacementLoop {
       waiter.resolve({ kind: 'placed', placement: first });
     }
   }
+}
+
+/** The job with its queue's settings of now (the same object when nothing changed). */
+function withQueueSettings(job: PendingJob, settings: QueueSettings): PendingJob {
+  if (job.queuePriority === settings.priority && (job.canPreempt ?? false) === settings.canPreempt)
+    return job;
+  return { ...job, queuePriority: settings.priority, canPreempt: settings.canPreempt };
 }

@@ -2,7 +2,9 @@
 // /readyz is 200 for a standby too: a Deployment's rollout waits for Ready pods, and a standby that is
 // campaigning is exactly what a healthy replica looks like. Which replica leads is in the body and /metrics.
 import express, { type Express } from 'express';
+import type { MetricsEndpoint } from '../api/metrics.ts';
 import { problem, problemHandler, sendProblem, unknownRoute } from '../api/problem.ts';
+import { ServiceMetrics } from './metrics/service-metrics.ts';
 
 export interface SchedulerProbeState {
   /** Leading, or standing by (campaigning); false once stopped. */
@@ -10,6 +12,10 @@ export interface SchedulerProbeState {
   isLeader: boolean;
   /** Throws when Redis does not answer. */
   pingRedis(): Promise<unknown>;
+  /** The stack's registry (scheduling metrics, job counts); default: the leader gauges alone. */
+  metrics?: MetricsEndpoint;
+  /** Where unexpected (500) errors go; default console.error. */
+  logError?: (error: unknown) => void;
 }
 
 export function schedulerProbeApp(state: SchedulerProbeState): Express {
@@ -29,23 +35,17 @@ export function schedulerProbeApp(state: SchedulerProbeState): Express {
       res.json({ status: 'ready', role: state.isLeader ? 'leader' : 'standby', detail: detail.text });
     else sendProblem(res, { ...problem(503, 'Not ready', detail.text), instance: req.originalUrl });
   });
-  app.get('/metrics', (_req, res) => {
-    res
-      .type('text/plain; version=0.0.4')
-      .send(
-        [
-          '# HELP gpubatch_scheduler_leader 1 while this process is the scheduler leader.',
-          '# TYPE gpubatch_scheduler_leader gauge',
-          `gpubatch_scheduler_leader ${state.isLeader ? 1 : 0}`,
-          '# HELP gpubatch_scheduler_running 1 while this process leads or stands by.',
-          '# TYPE gpubatch_scheduler_running gauge',
-          `gpubatch_scheduler_running ${state.isRunning ? 1 : 0}`,
-          '',
-        ].join('\n'),
-      );
+  const metrics = state.metrics ?? leaderGaugesOnly(state);
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const text = await metrics.text();
+      res.type(metrics.contentType).send(text);
+    } catch (error) {
+      next(error);
+    }
   });
   app.use(unknownRoute());
-  app.use(problemHandler((error) => console.error(error)));
+  app.use(problemHandler(state.logError ?? ((error) => console.error(error))));
   return app;
 }
 
@@ -57,4 +57,21 @@ async function readiness(state: SchedulerProbeState): Promise<{ ready: boolean; 
     return { ready: false, text: `redis: ${(error as Error).message}` };
   }
   return { ready: true, text: state.isLeader ? 'leading' : 'standing by for leadership' };
+}
+
+function leaderGaugesOnly(state: SchedulerProbeState): MetricsEndpoint {
+  const metrics = new ServiceMetrics();
+  metrics.watch({
+    scheduler: {
+      get isRunning() {
+        return state.isRunning;
+      },
+      get isLeader() {
+        return state.isLeader;
+      },
+      gpuUsage: () => [],
+      fairShareUsage: () => ({}),
+    },
+  });
+  return metrics;
 }

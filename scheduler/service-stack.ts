@@ -12,14 +12,18 @@ import type { MakeElector } from './elector-factory.ts';
 import { createExecutor, logSourceFor } from './executors/create-executor.ts';
 import type { Executor } from './executors/executor.ts';
 import { RedisJobService } from './job-service.ts';
+import type { LogFn } from './logging/logger.ts';
+import { ServiceMetrics } from './metrics/service-metrics.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
-import { queueSettingsLookup } from './queue-settings.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
+import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
+import { countJobs } from './store/job-counts.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
+import { QueueRegistry } from './store/queue-registry.ts';
 import { connect } from './store/redis.ts';
 
 export interface ServiceStack {
@@ -32,6 +36,8 @@ export interface ServiceStack {
   describeExecutor?(): string;
   /** Absent for role api. */
   scheduler?: SchedulerService;
+  /** What /metrics serves on this stack's port (docs/metrics.md). */
+  metrics: ServiceMetrics;
   /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
   stop(): Promise<void>;
 }
@@ -52,7 +58,8 @@ export type StackConfig = Pick<
   Partial<Pick<Config, 'role' | 'retention'>>;
 
 export interface StackHooks {
-  log?: (message: string) => void;
+  /** Service messages with their fields (scheduler/logging/logger.ts); jobs' lines carry jobId etc. */
+  log?: LogFn;
   /** The leader election (default: the Redis lock alone); see elector-factory.ts. */
   makeElector?: MakeElector;
   /** The scheduler lost leadership and stopped. */
@@ -62,7 +69,7 @@ export interface StackHooks {
 export async function startServiceStack(
   config: StackConfig,
   redisUrl: string,
-  hooksOrLog?: StackHooks | ((message: string) => void),
+  hooksOrLog?: StackHooks | LogFn,
 ): Promise<ServiceStack> {
   const hooks: StackHooks = typeof hooksOrLog === 'function' ? { log: hooksOrLog } : (hooksOrLog ?? {});
   const role = config.role ?? 'all';
@@ -72,15 +79,51 @@ export async function startServiceStack(
     redis,
     config.queues.map((q) => q.name),
   );
+  // A registry per stack: tests run several stacks in one process. Job counts come from Redis in any role.
+  const metrics = new ServiceMetrics();
+  // The queues known at each scrape.
+  metrics.watch({ jobCounts: () => countJobs(redis, store.keys, queues.names()) });
+  // Config queues are created in Redis when absent; after that the stored definitions apply (docs/api.md#job-queues).
+  const registry = new QueueRegistry(
+    redis,
+    store.keys,
+    queues,
+    config.computeEnvironments.map((ce) => ce.name),
+  );
+  const overridden = await registry.seed(config.queues);
+  for (const name of overridden)
+    hooks.log?.(`queue ${name}: the stored definition (changed over the API) applies, not the config's`);
+  const environmentSettings = new ComputeEnvironmentSettingsStore(redis, store.keys);
+  for (const name of await environmentSettings.seed(config.computeEnvironments))
+    hooks.log?.(
+      `compute environment ${name}: the stored state/maxNodes (changed over the API) apply, not the config's`,
+    );
   const runsScheduler = role !== 'api';
   const created = runsScheduler
     ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
     : undefined;
   const executor = created?.executor;
-  const scheduler = executor ? schedulerService(config, redisUrl, store, queues, executor, hooks) : undefined;
+  const scheduler = executor
+    ? schedulerService(
+        config,
+        redisUrl,
+        store,
+        queues,
+        registry,
+        environmentSettings,
+        executor,
+        hooks,
+        metrics,
+      )
+    : undefined;
   const inventory = role === 'api' ? new NodeInventoryCache(store) : undefined;
   await inventory?.start();
 
+  // A 500's details go to the log (as a structured error), never to the client.
+  const log = hooks.log;
+  const logError = log
+    ? (error: unknown) => log('unexpected error answering a request', { level: 'error', err: error })
+    : undefined;
   let app: Express;
   if (role === 'scheduler') {
     app = schedulerProbeApp({
@@ -91,12 +134,16 @@ export async function startServiceStack(
         return scheduler!.isLeader;
       },
       pingRedis: () => redis.ping(),
+      metrics,
+      logError,
     });
   } else {
     const jobs = new RedisJobService({
       store,
       queues,
       redis,
+      registry,
+      environmentSettings,
       nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
       computeEnvironments: config.computeEnvironments.map((ce) => ({
         name: ce.name,
@@ -105,7 +152,10 @@ export async function startServiceStack(
       })),
       cwd: config.cwd,
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
+      metrics,
+      log,
     });
+    metrics.watch({ computeEnvironments: () => jobs.computeEnvironments() });
     const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);
     const definitions = new JobDefinitionStore(redis);
     const limits = config.fairShare.budgets;
@@ -119,13 +169,16 @@ export async function startServiceStack(
           };
     app = createApp({
       jobs,
+      metrics,
+      ...(logError ? { logError } : {}),
       definitions,
       token: config.token,
       logs,
       budgets,
+      queueCatalog: registry,
+      computeEnvironmentCatalog: environmentSettings,
       aws: {
         accessKeys: new AccessKeyStore(redis),
-        queues: config.queues,
         computeEnvironments: config.computeEnvironments,
       },
     });
@@ -151,6 +204,7 @@ export async function startServiceStack(
     executor,
     ...(created ? { describeExecutor: created.describe } : {}),
     scheduler,
+    metrics,
     stop: async () => {
       server.close();
       server.closeAllConnections();
@@ -164,8 +218,11 @@ function schedulerService(
   redisUrl: string,
   store: JobStore,
   queues: JobQueues,
+  registry: QueueRegistry,
+  environmentSettings: ComputeEnvironmentSettingsStore,
   executor: Executor,
   hooks: StackHooks,
+  metrics: ServiceMetrics,
 ): SchedulerService {
   const environment = config.computeEnvironments[0]!;
   return new SchedulerService({
@@ -179,13 +236,16 @@ function schedulerService(
     windowPerQueue: config.windowPerQueue,
     leaderTtlMs: config.failover.leaderTtlSeconds * 1000,
     attemptLockMs: config.failover.attemptLockSeconds * 1000,
-    queueSettings: queueSettingsLookup(config.queues),
+    queueSettings: (queue) => registry.settings(queue),
+    queueRegistry: registry,
+    environmentSettings,
     fairShare: { weights: config.fairShare.weights, halfLifeMs: config.fairShare.halfLifeSeconds * 1000 },
     retention: config.retention && retentionOptions(config.retention),
     budgets: config.fairShare.budgets,
     makeElector: hooks.makeElector,
     onSteppedDown: hooks.onSteppedDown,
     log: hooks.log,
+    metrics,
   });
 }
 

@@ -5,13 +5,23 @@ import type { Redis } from 'ioredis';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
 import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
-import { nextBudgetRelease, type OverBudget, withoutOverBudget } from './core/index.ts';
+import { cappedNodesWanted, usableNodes } from './compute-environment-limits.ts';
+import {
+  nextBudgetRelease,
+  type OverBudget,
+  withoutOverBudget,
+  workloadOf,
+  workloadOfRunning,
+} from './core/index.ts';
 import type { Snapshot } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
 import { type Elector, type ElectorHooks, LeaderElection } from './leader.ts';
+import type { LogFn } from './logging/logger.ts';
+import { type GpuUsage, gpuUsage } from './metrics/gpu-usage.ts';
+import type { SchedulerGaugeSource, ServiceMetrics } from './metrics/service-metrics.ts';
 import { removeOrphans } from './orphans.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
@@ -19,9 +29,11 @@ import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
+import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import { BULL_PREFIX, type Keys } from './store/keys.ts';
+import type { QueueRegistry } from './store/queue-registry.ts';
 import { connect } from './store/redis.ts';
 import { WaitEstimates } from './wait-estimates.ts';
 
@@ -37,7 +49,10 @@ export interface SchedulerServiceOptions {
   scorer?: string;
   windowPerQueue?: number;
   now?: () => number;
-  log?: (message: string) => void;
+  /** Service messages; those about a job carry its fields (jobId, attempt, queue, node). */
+  log?: LogFn;
+  /** The stack's metrics: the loop and driver update them, and the leader's gauges are read from here. */
+  metrics?: ServiceMetrics;
   leaderTtlMs?: number;
   /** Builds the leader election on the leader's own Redis connection; default: the Redis lock alone. */
   makeElector?: (redis: Redis, keys: Keys, hooks: ElectorHooks) => Elector;
@@ -67,6 +82,18 @@ export interface SchedulerServiceOptions {
   runnableSweepMs?: number;
   /** [0, 1) for retry backoff jitter; Math.random when absent. */
   random?: () => number;
+  /**
+   * Job queues managed at run time: the leader polls it and starts workers for new queues' lanes; queue
+   * settings changes reach the next cycle. Without it the queues are fixed at start.
+   */
+  queueRegistry?: QueueRegistry;
+  /** How often the leader looks for queues created or changed by other processes (default 1 s). */
+  queueRefreshMs?: number;
+  /**
+   * The compute environment's run-time settings: DISABLED places nothing new, maxNodes limits the nodes
+   * placed on and the autoscaling signal. Polled like the queues. Without it every node is used.
+   */
+  environmentSettings?: ComputeEnvironmentSettingsStore;
   /** Finished-job retention (default: 7 days, swept every 60 s in batches of 500). */
   retention?: RetentionSettings;
 }
@@ -101,6 +128,8 @@ export class SchedulerService {
   scaleSignal?: ScaleSignal;
   private inventoryTimer?: NodeJS.Timeout;
   private runnableSweepTimer?: NodeJS.Timeout;
+  private stopQueueWatch?: () => void;
+  private stopEnvironmentWatch?: () => void;
   private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
@@ -126,10 +155,11 @@ export class SchedulerService {
     this.budgets = budgets;
     const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
-      nodes: () => options.executor.nodes(),
+      nodes: () => usableNodes(options.executor.nodes(), this.environmentSettings()),
       now,
       scorer: options.scorer,
       preemptible: (queue) => queueSettings(queue).preemptible,
+      queueSettings,
       cycleOptions: (snapshot) => {
         const state = fairShare.advance(snapshot);
         const due = fairShare.saveDue(snapshot.now ?? now());
@@ -137,7 +167,9 @@ export class SchedulerService {
         if (due && fence !== undefined)
           void options.store
             .saveFairShareUsage(due, fence)
-            .catch((error: Error) => options.log?.(`could not save fair-share usage: ${error.message}`));
+            .catch((error: Error) =>
+              options.log?.(`could not save fair-share usage: ${error.message}`, { level: 'warn' }),
+            );
         if (!budgets.configured) return { fairShare: state };
         return { fairShare: state, overBudget: this.chargeBudgets(snapshot, now) };
       },
@@ -151,10 +183,12 @@ export class SchedulerService {
       },
       onCycle: (snapshot, waiting, cycleOptions) => estimates.afterCycle(snapshot, waiting, cycleOptions),
       onPreempt: (jobId, forJobId) => {
-        options.log?.(`preempting job ${jobId} for job ${forJobId}`);
+        const queue = this.loop.allocations.queueOf(jobId);
+        options.log?.(`preempting job ${jobId} for job ${forJobId}`, { jobId, ...(queue ? { queue } : {}) });
         options.executor.interrupt(jobId, 'preempt', `to make room for higher-priority job ${forJobId}`);
       },
       log: options.log,
+      cycleSeconds: options.metrics?.cycleSeconds,
       onUnschedulable: (jobId, reason) => {
         void options.store
           .update(jobId, (r) => {
@@ -164,6 +198,15 @@ export class SchedulerService {
           })
           .catch(() => undefined);
       },
+    });
+    // A queue created or changed (priority, cap, state): new queues get workers, waiting jobs a new look.
+    options.queueRegistry?.onChange(() => {
+      if (!this.leading || this.shuttingDown) return;
+      this.startLaneWorkers();
+      this.loop.requestCycle();
+    });
+    options.environmentSettings?.onChange(() => {
+      if (this.leading && !this.shuttingDown) this.loop.requestCycle();
     });
     // Nodes joining, leaving or recovering change what fits: look at the waiting jobs again.
     options.executor.onCapacityChange?.(() => this.loop.requestCycle());
@@ -196,7 +239,42 @@ export class SchedulerService {
       isShuttingDown: () => this.shuttingDown,
       queueSettings,
       random: options.random,
+      metrics: options.metrics,
+      log: options.log,
     });
+    options.metrics?.watch({ scheduler: this.gaugeSource() });
+  }
+
+  /** What the metrics read at scrape time; GPU, fair-share and budget gauges only while leading. */
+  private gaugeSource(): SchedulerGaugeSource {
+    const service = this;
+    return {
+      get isRunning() {
+        return service.isRunning;
+      },
+      get isLeader() {
+        return service.isLeader;
+      },
+      gpuUsage: () => service.gpuUsage(),
+      fairShareUsage: () => service.fairShareUsage,
+      ...(service.budgets.configured ? { budgetUsage: () => service.budgetUsage() } : {}),
+    };
+  }
+
+  /** GPUs per model of this scheduler's pool: total, held, free, fragmented for the waiting jobs. */
+  gpuUsage(): GpuUsage[] {
+    const snapshot = this.loop.currentSnapshot();
+    const pending = this.loop.pendingJobs();
+    const workload =
+      pending.length > 0
+        ? workloadOf(pending.map((job) => job.resources))
+        : workloadOfRunning(snapshot.running ?? []);
+    return gpuUsage(
+      this.options.computeEnvironment ?? 'local',
+      this.options.executor.nodes(),
+      snapshot.nodes,
+      workload,
+    );
   }
 
   /** Charges running work to the budgets and wakes the loop when the first share over budget frees. */
@@ -247,7 +325,9 @@ export class SchedulerService {
         await this.lead();
         return;
       } catch (error) {
-        this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`);
+        this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`, {
+          level: 'warn',
+        });
         this.subscriber?.disconnect();
         this.subscriber = undefined;
         await this.leader.release();
@@ -257,6 +337,8 @@ export class SchedulerService {
   }
 
   private async lead(): Promise<void> {
+    await this.options.queueRegistry?.refresh(); // queues created while another scheduler led
+    await this.options.environmentSettings?.refresh();
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
     if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
@@ -298,13 +380,14 @@ export class SchedulerService {
           this.options.log?.(`re-indexed ${jobs} job(s) by creation time for listing and retention`);
       })
       .catch((error: Error) => this.options.log?.(`index migration: ${error.message}`));
-    for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
-      const worker = this.worker(bullName);
-      this.workers.push(worker);
-      const lanes = this.workersByQueue.get(jobQueue) ?? new Map<Lane, Worker>();
-      lanes.set(lane, worker);
-      this.workersByQueue.set(jobQueue, lanes);
-    }
+    this.startLaneWorkers();
+    this.stopQueueWatch = this.options.queueRegistry?.watch(this.options.queueRefreshMs ?? 1000, (error) =>
+      this.options.log?.(`could not read the job queues: ${error.message}`),
+    );
+    this.stopEnvironmentWatch = this.options.environmentSettings?.watch(
+      this.options.queueRefreshMs ?? 1000,
+      (error) => this.options.log?.(`could not read the compute environment settings: ${error.message}`),
+    );
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
     this.publishNodes();
@@ -315,13 +398,27 @@ export class SchedulerService {
     this.inventoryTimer.unref();
   }
 
+  /** A worker for each lane that has none yet (all at start; a new queue's when it appears). */
+  private startLaneWorkers(): void {
+    for (const { bullName, jobQueue, lane } of this.options.queues.lanes()) {
+      if (this.workersByQueue.get(jobQueue)?.has(lane)) continue;
+      const worker = this.worker(bullName);
+      this.workers.push(worker);
+      const lanes = this.workersByQueue.get(jobQueue) ?? new Map<Lane, Worker>();
+      lanes.set(lane, worker);
+      this.workersByQueue.set(jobQueue, lanes);
+    }
+  }
+
   /** API processes of role api check at submit whether a job could ever fit; they read these nodes. */
   private publishNodes(): void {
     const fence = this.leader.fence;
     if (!this.isLeader || fence === undefined) return;
     void this.options.store
       .saveNodeInventory(this.options.executor.nodes(), fence)
-      .catch((error: Error) => this.options.log?.(`could not publish the node inventory: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`could not publish the node inventory: ${error.message}`, { level: 'warn' }),
+      );
   }
 
   /** Started and not stopped: leading, or standing by for leadership. */
@@ -329,14 +426,14 @@ export class SchedulerService {
     return this.started !== undefined && !this.shuttingDown;
   }
 
-  /** Only when some queue has a maxRunnableSeconds: the sweep reads every RUNNABLE record. */
+  /** Sweeps only while some queue has a maxRunnableSeconds (a limit may be set at run time): it reads every RUNNABLE record. */
   private startRunnableSweep(): void {
     const { queues, queueSettings, store } = this.options;
-    const limited = queues.names().some((q) => queueSettings?.(q).maxRunnableSeconds !== undefined);
-    if (!limited || !queueSettings) return;
+    if (!queueSettings) return;
+    const limited = () => queues.names().some((q) => queueSettings(q).maxRunnableSeconds !== undefined);
     let sweeping = false;
     this.runnableSweepTimer = setInterval(() => {
-      if (sweeping) return; // a slow pass (many RUNNABLE jobs) is not started twice
+      if (sweeping || !limited()) return; // a slow pass (many RUNNABLE jobs) is not started twice
       sweeping = true;
       sweepRunnableTimeLimits({
         store,
@@ -344,11 +441,13 @@ export class SchedulerService {
         now: this.options.now ?? Date.now,
         fence: () => (this.isLeader ? this.leader.fence : undefined),
         onCancelled: (jobId, reason) => {
-          this.options.log?.(`job ${jobId}: ${reason}`);
+          this.options.log?.(`job ${jobId}: ${reason}`, { jobId });
           this.loop.drop(jobId, reason);
         },
       })
-        .catch((error: Error) => this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`))
+        .catch((error: Error) =>
+          this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`, { level: 'warn' }),
+        )
         .finally(() => {
           sweeping = false;
         });
@@ -398,7 +497,10 @@ export class SchedulerService {
     } catch (error) {
       // Not the job's fault (Redis unavailable, or this scheduler was deposed): back to the queue, so
       // the leader of the moment runs it; the record says where it stood.
-      this.options.log?.(`job ${jobId}: ${(error as Error).message}; returning it to the queue`);
+      this.options.log?.(`job ${jobId}: ${(error as Error).message}; returning it to the queue`, {
+        level: 'warn',
+        jobId,
+      });
       await job.moveToDelayed(Date.now() + 1000, token);
       throw new DelayedError();
     } finally {
@@ -411,7 +513,9 @@ export class SchedulerService {
     // A finished job may let dependents run, fail them, or free a slot of its array.
     await this.dependencies
       .drain()
-      .catch((error: Error) => this.options.log?.(`dependencies after job ${jobId}: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`dependencies after job ${jobId}: ${error.message}`, { level: 'warn', jobId }),
+      );
   }
 
   private worker(queueName: string): Worker {
@@ -431,7 +535,9 @@ export class SchedulerService {
       stalledInterval: this.options.attemptLockMs ?? 30_000,
       autorun: true,
     });
-    worker.on('error', (error) => this.options.log?.(`worker ${queueName}: ${error.message}`));
+    worker.on('error', (error) =>
+      this.options.log?.(`worker ${queueName}: ${error.message}`, { level: 'error' }),
+    );
     return worker;
   }
 
@@ -458,7 +564,9 @@ export class SchedulerService {
     this.budgetUsage(); // charges the running jobs up to now
     await this.options.store
       .saveBudgetUsage(this.budgets.toSave(), fence)
-      .catch((error: Error) => this.options.log?.(`could not save budget usage: ${error.message}`));
+      .catch((error: Error) =>
+        this.options.log?.(`could not save budget usage: ${error.message}`, { level: 'warn' }),
+      );
   }
 
   /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */
@@ -477,16 +585,25 @@ export class SchedulerService {
       ? withoutOverBudget(this.loop.pendingJobs(), this.budgets.advance(snapshot.running ?? [], now), now)
           .offered
       : this.loop.pendingJobs();
-    const signal = computeScaleSignal(
+    const allNodes = this.options.executor.nodes();
+    const computed = computeScaleSignal(
       this.options.computeEnvironment ?? 'local',
-      this.options.executor.nodes(),
+      allNodes,
       snapshot,
       pending,
       { scorer: this.options.scorer, now },
     );
+    // maxNodes caps the pool: never ask the autoscaler for more (nor anything while DISABLED).
+    const nodesWanted = cappedNodesWanted(computed.nodesWanted, allNodes.length, this.environmentSettings());
+    const signal = { ...computed, nodesWanted };
     this.scaleSignal = signal;
     void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
     return signal;
+  }
+
+  /** The run-time settings of the compute environment this scheduler serves, from the local copy. */
+  private environmentSettings() {
+    return this.options.environmentSettings?.current(this.options.computeEnvironment ?? 'local');
   }
 
   /** Decayed fair-share usage per share, as this leader holds it. */
@@ -503,6 +620,8 @@ export class SchedulerService {
     clearInterval(this.scaleTimer);
     clearInterval(this.inventoryTimer);
     clearInterval(this.runnableSweepTimer);
+    this.stopQueueWatch?.();
+    this.stopEnvironmentWatch?.();
     clearInterval(this.retentionTimer);
     clearTimeout(this.budgetWake?.timer);
     clearInterval(this.budgetSaveTimer);

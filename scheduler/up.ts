@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from './config.ts';
 import { electorFor } from './elector-factory.ts';
+import { createLogger, type LogFn, logFnOf, loggerSettingsFromEnv } from './logging/logger.ts';
 import { type ServiceStack, startServiceStack } from './service-stack.ts';
 import { assertNoEviction, connect, type ResolvedRedis, redactUrl, resolveRedis } from './store/redis.ts';
-
-const log = (message: string) => console.log(`[gpubatch] ${message}`);
 
 export async function up(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
@@ -22,6 +21,19 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 
 async function start(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadConfig(env);
+  const log: LogFn = logFnOf(
+    createLogger({
+      ...loggerSettingsFromEnv(env),
+      base: { role: config.role },
+      // Values that must never reach a line, wherever they would appear.
+      secrets: [
+        config.token,
+        env.AWS_SECRET_ACCESS_KEY,
+        env.AWS_SESSION_TOKEN,
+        redisPassword(config.redisUrl),
+      ],
+    }),
+  );
   const makeElector = electorFor(config.leaderElection, { env });
   if (config.role === 'all') await prepareExamplesIfPresent(config.cwd);
   const redis = await resolveRedis({ redisUrl: config.redisUrl, dataDir: config.dataDir });
@@ -83,4 +95,14 @@ async function prepareExamplesIfPresent(cwd: string): Promise<void> {
     prepareExamples: (dir?: string) => Promise<void>;
   };
   await prepareExamples(join(cwd, 'examples', 'data'));
+}
+
+/** The password in a redis:// URL, if any (it is also masked inside URLs; this catches it anywhere). */
+function redisPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,14 +1,9 @@
 // What the AWS-compatible operations need: the native services, and who signed the request.
+
+import type { ComputeEnvironmentCatalog } from '../compute-environment-catalog.ts';
 import type { JobDefinitionRegistry } from '../job-definitions/registry.ts';
 import type { JobService } from '../job-service.ts';
-
-/** A configured job queue, as DescribeJobQueues shows it. */
-export interface AwsQueueInfo {
-  name: string;
-  computeEnvironment: string;
-  priority: number;
-  maxRunnableSeconds?: number;
-}
+import type { QueueCatalog } from '../queue-catalog.ts';
 
 /** A configured compute environment, as DescribeComputeEnvironments shows it. */
 export interface AwsComputeEnvironmentInfo {
@@ -36,8 +31,11 @@ export interface AwsServices {
   jobs: JobService;
   definitions: JobDefinitionRegistry;
   accessKeys: AccessKeyRegistry;
-  queues: AwsQueueInfo[];
+  /** The job queues (CreateJobQueue, UpdateJobQueue, DescribeJobQueues). */
+  queues: QueueCatalog;
   computeEnvironments: AwsComputeEnvironmentInfo[];
+  /** Run-time settings of compute environments (UpdateComputeEnvironment); absent: refused. */
+  computeEnvironmentCatalog?: ComputeEnvironmentCatalog;
   now: () => number;
 }
 

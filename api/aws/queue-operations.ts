@@ -1,24 +1,124 @@
-// Job queues and compute environments come from the service config (GPUBATCH_CONFIG), not from the API:
-// Describe* shows the configured ones; Create*/Update* are refused with a ClientException saying so.
+// Job queues are managed at run time (the native queue catalog, scheduler/store/queue-registry.ts):
+// CreateJobQueue / UpdateJobQueue / DescribeJobQueues map AWS Batch's fields onto it. Compute environments
+// come from the service config (GPUBATCH_CONFIG): Describe shows them; Create is refused saying so.
 // GetJobQueueSnapshot lists the front of a queue's RUNNABLE jobs.
 import { z } from 'zod';
 import type { JobRecord } from '../../scheduler/job-record.ts';
+import type { QueuePatch, QueueView } from '../queue-catalog.ts';
+import { QueueCreateSchema, QueuePatchSchema } from '../schemas/queue.ts';
 import { parseOrThrow } from '../validate.ts';
 import { arn, nameFromArnOrName } from './arn.ts';
 import type { AwsCaller, AwsServices } from './context.ts';
 import { ClientException } from './errors.ts';
 
-const CONFIGURED =
-  'are configured in the service config (GPUBATCH_CONFIG: queues, computeEnvironments) and read at start-up; edit it and restart the service (docs/aws-batch.md)';
-
-export async function createJobQueue(): Promise<never> {
-  throw new ClientException(`CreateJobQueue is not supported: job queues ${CONFIGURED}`);
-}
-export async function updateJobQueue(): Promise<never> {
-  throw new ClientException(`UpdateJobQueue is not supported: job queues ${CONFIGURED}`);
-}
 export async function createComputeEnvironment(): Promise<never> {
-  throw new ClientException(`CreateComputeEnvironment is not supported: compute environments ${CONFIGURED}`);
+  throw new ClientException(
+    'CreateComputeEnvironment is not supported: compute environments are configured in the service config (GPUBATCH_CONFIG: computeEnvironments) and read at start-up; edit it and restart the service (docs/aws-batch.md)',
+  );
+}
+
+const UpdateComputeEnvironmentSchema = z.strictObject({
+  computeEnvironment: z.string().min(1),
+  state: z.enum(['ENABLED', 'DISABLED']).optional(),
+});
+
+/** Only `state` maps (DISABLED: nothing new is placed); gpubatch's maxNodes has no AWS field. */
+export async function updateComputeEnvironment(services: AwsServices, caller: AwsCaller, body: unknown) {
+  const input = parseOrThrow(UpdateComputeEnvironmentSchema, body, 'request');
+  const name = nameFromArnOrName(input.computeEnvironment, 'compute-environment');
+  const catalog = services.computeEnvironmentCatalog;
+  if (!catalog) throw new ClientException('UpdateComputeEnvironment is not supported by this server');
+  const updated = await catalog.update(name, input.state ? { state: input.state } : {});
+  if (!updated) throw new ClientException(`computeEnvironment: no compute environment named ${name}`);
+  return {
+    computeEnvironmentName: name,
+    computeEnvironmentArn: arn(caller.region, 'compute-environment', name),
+  };
+}
+
+/** gpubatch's queue feeds one compute environment; AWS Batch's order list may name up to three. */
+const ComputeEnvironmentOrderSchema = z
+  .array(z.strictObject({ order: z.int().min(0), computeEnvironment: z.string().min(1) }))
+  .length(1, 'a gpubatch job queue feeds exactly one compute environment');
+
+/** AWS Batch's only action: cancel jobs RUNNABLE too long (gpubatch's maxRunnableSeconds). */
+const TimeLimitActionsSchema = z
+  .array(
+    z.strictObject({
+      reason: z.string().min(1),
+      state: z.literal('RUNNABLE'),
+      maxTimeSeconds: z.int().min(1),
+      action: z.literal('CANCEL'),
+    }),
+  )
+  .max(1, 'gpubatch keeps one RUNNABLE time limit per queue');
+
+const CreateJobQueueSchema = z.strictObject({
+  jobQueueName: z.string().min(1),
+  state: z.enum(['ENABLED', 'DISABLED']).optional(),
+  priority: z.int(),
+  computeEnvironmentOrder: ComputeEnvironmentOrderSchema,
+  jobStateTimeLimitActions: TimeLimitActionsSchema.optional(),
+});
+
+const UpdateJobQueueSchema = z.strictObject({
+  jobQueue: z.string().min(1),
+  state: z.enum(['ENABLED', 'DISABLED']).optional(),
+  priority: z.int().optional(),
+  computeEnvironmentOrder: ComputeEnvironmentOrderSchema.optional(),
+  jobStateTimeLimitActions: TimeLimitActionsSchema.optional(),
+});
+
+function environmentOf(services: AwsServices, order: z.output<typeof ComputeEnvironmentOrderSchema>): string {
+  const name = nameFromArnOrName(order[0]!.computeEnvironment, 'compute-environment');
+  const known = services.queues.computeEnvironmentNames();
+  if (!known.includes(name))
+    throw new ClientException(
+      `computeEnvironmentOrder[0].computeEnvironment: no compute environment named ${name}; known: ${known.join(', ')}`,
+    );
+  return name;
+}
+
+export async function createJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
+  const input = parseOrThrow(CreateJobQueueSchema, body, 'request');
+  const limit = input.jobStateTimeLimitActions?.[0];
+  const queue: QueueView = parseOrThrow(
+    QueueCreateSchema,
+    {
+      name: input.jobQueueName,
+      computeEnvironment: environmentOf(services, input.computeEnvironmentOrder),
+      priority: input.priority,
+      ...(input.state ? { state: input.state } : {}),
+      ...(limit ? { maxRunnableSeconds: limit.maxTimeSeconds } : {}),
+    },
+    'request',
+  );
+  if (!(await services.queues.create(queue)))
+    throw new ClientException(`jobQueueName: a job queue named ${queue.name} exists already`);
+  return { jobQueueName: queue.name, jobQueueArn: arn(caller.region, 'job-queue', queue.name) };
+}
+
+export async function updateJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
+  const input = parseOrThrow(UpdateJobQueueSchema, body, 'request');
+  const name = nameFromArnOrName(input.jobQueue, 'job-queue');
+  const patch: QueuePatch = parseOrThrow(
+    QueuePatchSchema,
+    {
+      ...(input.priority !== undefined ? { priority: input.priority } : {}),
+      ...(input.state ? { state: input.state } : {}),
+      ...(input.computeEnvironmentOrder
+        ? { computeEnvironment: environmentOf(services, input.computeEnvironmentOrder) }
+        : {}),
+      // An empty list removes the limit, as in AWS Batch.
+      ...(input.jobStateTimeLimitActions
+        ? { maxRunnableSeconds: input.jobStateTimeLimitActions[0]?.maxTimeSeconds ?? null }
+        : {}),
+    },
+    'request',
+  );
+  const queue = await services.queues.update(name, patch);
+  if (!queue) throw new ClientException(`jobQueue: no job queue named ${name}`);
+  return { jobQueueName: queue.name, jobQueueArn: arn(caller.region, 'job-queue', queue.name) };
 }
 
 const DescribeSchema = (listField: string) =>
@@ -28,7 +128,7 @@ const DescribeSchema = (listField: string) =>
     nextToken: z.string().optional(),
   });
 
-/** Configured lists are short: one page, unless maxResults cuts it (nextToken is then the next offset). */
+/** Queue and environment lists are short: one page, unless maxResults cuts it (nextToken is then the next offset). */
 function page<T>(items: T[], maxResults: number | undefined, nextToken: unknown) {
   const start = nextToken === undefined ? 0 : Number(nextToken);
   if (!Number.isInteger(start) || start < 0 || start > items.length)
@@ -40,15 +140,14 @@ function page<T>(items: T[], maxResults: number | undefined, nextToken: unknown)
 export async function describeJobQueues(services: AwsServices, caller: AwsCaller, body: unknown) {
   const input = parseOrThrow(DescribeSchema('jobQueues'), body, 'request');
   const wanted = (input['jobQueues'] as string[] | undefined)?.map((q) => nameFromArnOrName(q, 'job-queue'));
-  const queues = services.queues.filter((q) => !wanted || wanted.includes(q.name));
+  const queues = (await services.queues.list()).filter((q) => !wanted || wanted.includes(q.name));
   const { items, nextToken } = page(queues, input.maxResults as number | undefined, input.nextToken);
   return {
     jobQueues: items.map((q) => ({
       jobQueueName: q.name,
       jobQueueArn: arn(caller.region, 'job-queue', q.name),
-      state: 'ENABLED',
+      state: q.state,
       status: 'VALID',
-      statusReason: 'configured in the service config',
       priority: q.priority,
       computeEnvironmentOrder: [
         { order: 1, computeEnvironment: arn(caller.region, 'compute-environment', q.computeEnvironment) },
@@ -75,13 +174,14 @@ export async function describeComputeEnvironments(services: AwsServices, caller:
     nameFromArnOrName(c, 'compute-environment'),
   );
   const environments = services.computeEnvironments.filter((c) => !wanted || wanted.includes(c.name));
+  const states = new Map((await services.jobs.computeEnvironments()).map((c) => [c.name, c.state] as const));
   const { items, nextToken } = page(environments, input.maxResults as number | undefined, input.nextToken);
   return {
     computeEnvironments: items.map((c) => ({
       computeEnvironmentName: c.name,
       computeEnvironmentArn: arn(caller.region, 'compute-environment', c.name),
       type: 'UNMANAGED',
-      state: 'ENABLED',
+      state: states.get(c.name) ?? 'ENABLED',
       status: 'VALID',
       statusReason: `gpubatch ${c.type} compute environment, scorer ${c.scorer}`,
     })),
@@ -100,8 +200,7 @@ const SNAPSHOT_SIZE = 100;
 export async function getJobQueueSnapshot(services: AwsServices, caller: AwsCaller, body: unknown) {
   const { jobQueue } = parseOrThrow(SnapshotSchema, body, 'request');
   const queue = nameFromArnOrName(jobQueue, 'job-queue');
-  if (!services.queues.some((q) => q.name === queue))
-    throw new ClientException(`jobQueue: no job queue named ${queue}`);
+  if (!(await services.queues.get(queue))) throw new ClientException(`jobQueue: no job queue named ${queue}`);
   const runnable: JobRecord[] = [];
   let cursor: string | undefined;
   do {

@@ -16,6 +16,7 @@ import {
   describeComputeEnvironments,
   describeJobQueues,
   getJobQueueSnapshot,
+  updateComputeEnvironment,
   updateJobQueue,
 } from './queue-operations.ts';
 import { checkSigV4Headers, checkSigV4Signature, type SigV4Credentials } from './sigv4.ts';
@@ -39,6 +40,7 @@ export const AWS_OPERATIONS: Record<string, Operation> = {
   describejobqueues: describeJobQueues,
   updatejobqueue: updateJobQueue,
   createcomputeenvironment: createComputeEnvironment,
+  updatecomputeenvironment: updateComputeEnvironment,
   describecomputeenvironments: describeComputeEnvironments,
   getjobqueuesnapshot: getJobQueueSnapshot,
 };

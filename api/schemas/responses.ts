@@ -1,5 +1,6 @@
 // Response bodies other than the job record, for the OpenAPI document.
 import { z } from 'zod';
+import { QueueSchema } from '../../scheduler/config.ts';
 import { JobRecordSchema } from './job-record.ts';
 
 export const JobPageSchema = z.object({
@@ -14,7 +15,11 @@ export const JobPageSchema = z.object({
     ),
 });
 
-export const QueueListSchema = z.object({ queues: z.array(z.string()) });
+export const QueueListSchema = z.object({
+  queues: z.array(z.string()),
+  /** Each queue with its settings (when queues are managed at run time). */
+  jobQueues: z.array(QueueSchema).optional(),
+});
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
 
@@ -42,6 +47,8 @@ export const ComputeEnvironmentSchema = z.object({
   name: z.string(),
   type: z.enum(['local', 'kubernetes']),
   queues: z.array(z.string()).describe('The job queues that feed it.'),
+  state: z.enum(['ENABLED', 'DISABLED']).optional().describe('DISABLED: nothing new is placed on it.'),
+  maxNodes: z.int().optional().describe('The scheduler places on at most this many of its nodes (by name).'),
   nodes: z.int().optional().describe('Nodes of the pool, as the scheduler leader last saw them.'),
   schedulableNodes: z.int().optional(),
   gpus: z.int().optional(),

@@ -19,18 +19,25 @@ export function bullJobId(jobId: string): string {
 export class JobQueues {
   /** BullMQ queues by BullMQ name; each belongs to one job queue. */
   private readonly queues = new Map<string, { queue: Queue; jobQueue: string; lane: Lane }>();
-  private readonly jobQueues: string[];
+  private readonly jobQueues: string[] = [];
+  private readonly connection: Redis;
   constructor(connection: Redis, names: readonly string[]) {
-    this.jobQueues = [...names];
-    for (const name of names)
-      for (const lane of LANES) {
-        const bullName = laneQueueName(name, lane);
-        this.queues.set(bullName, {
-          queue: new Queue(bullName, { connection, prefix: BULL_PREFIX }),
-          jobQueue: name,
-          lane,
-        });
-      }
+    this.connection = connection;
+    for (const name of names) this.add(name);
+  }
+
+  /** Adds a job queue (one created at run time); adding a known one does nothing. */
+  add(name: string): void {
+    if (this.jobQueues.includes(name)) return;
+    this.jobQueues.push(name);
+    for (const lane of LANES) {
+      const bullName = laneQueueName(name, lane);
+      this.queues.set(bullName, {
+        queue: new Queue(bullName, { connection: this.connection, prefix: BULL_PREFIX }),
+        jobQueue: name,
+        lane,
+      });
+    }
   }
 
   /** The job queues (what users name in a job spec). */

@@ -19,6 +19,10 @@ export interface Keys {
   leaderLock: string;
   leaderFence: string;
   cancelChannel: string;
+  /** Hash: job queue name -> its definition as JSON (seeded from the config, managed over the API). */
+  queueDefinitions: string;
+  /** Hash: compute environment name -> its run-time settings as JSON ({ name, state, maxNodes? }). */
+  computeEnvironmentSettings: string;
   /** Hash: job id -> the leader's latest estimate for a waiting job ({ estimatedStartAt, suggestions }). */
   estimates: string;
   /** String: the leader's decayed fair-share usage, JSON { usage, at } (so a new leader continues from it). */
@@ -81,6 +85,8 @@ export function keys(prefix = 'gpubatch'): Keys {
     leaderLock: `${prefix}:leader:lock`,
     leaderFence: `${prefix}:leader:fence`,
     cancelChannel: `${prefix}:cancel`,
+    queueDefinitions: `${prefix}:queue-definitions`,
+    computeEnvironmentSettings: `${prefix}:compute-environment-settings`,
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
     budgetUsage: `${prefix}:budgets:usage`,

@@ -82,6 +82,21 @@ test('an api process queues a job that a separate scheduler process runs; each p
   t.regex(schedulerReady.body, /"role":"leader"/);
   t.regex((await get(`${scheduler.url}/metrics`)).body, /^gpubatch_scheduler_leader 1$/m);
   t.is((await get(`${scheduler.url}/v1/jobs`)).status, 404, 'no REST API on the scheduler port');
+
+  // Each role exports what it sees (docs/metrics.md): the API its submissions, the leader the job's end;
+  // both the job counts from Redis.
+  const apiMetrics = (await get(`${api.url}/metrics`)).body;
+  t.regex(apiMetrics, /^gpubatch_job_submissions_total\{queue="default"\} 1$/m);
+  t.regex(apiMetrics, /^gpubatch_jobs_stored\{state="SUCCEEDED"\} 1$/m);
+  t.notRegex(apiMetrics, /^gpubatch_jobs_succeeded_total\{/m, 'the api process ran no job');
+  const schedulerMetrics = (await get(`${scheduler.url}/metrics`)).body;
+  t.regex(schedulerMetrics, /^gpubatch_jobs_succeeded_total\{queue="default"\} 1$/m);
+  t.regex(schedulerMetrics, /^gpubatch_runner_rows_total\{kind="kernel"\} 4$/m);
+  t.regex(schedulerMetrics, /^gpubatch_jobs_stored\{state="SUCCEEDED"\} 1$/m);
+  // Structured logs: every line of both processes is JSON, and the job's lines carry its id.
+  for (const line of [...api.output().split('\n'), ...scheduler.output().split('\n')].filter(Boolean))
+    t.notThrows(() => JSON.parse(line), line);
+  t.regex(scheduler.output(), new RegExp(`"jobId":"${String(submitted.body.id)}"[^\n]*"status":"SUCCEEDED"`));
 });
 
 test('the api process refuses a job no node could ever hold, from the nodes the scheduler leader published', async (t) => {

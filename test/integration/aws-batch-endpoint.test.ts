@@ -16,6 +16,7 @@ import {
   type RegisterJobDefinitionCommandInput,
   SubmitJobCommand,
   TerminateJobCommand,
+  UpdateComputeEnvironmentCommand,
   UpdateJobQueueCommand,
 } from '@aws-sdk/client-batch';
 import test from 'ava';
@@ -50,9 +51,10 @@ test.before(async () => {
   const app = createApp({
     jobs: harness.jobs,
     definitions: new JobDefinitionStore(client),
+    queueCatalog: harness.registry,
+    computeEnvironmentCatalog: harness.environments,
     aws: {
       accessKeys: new AccessKeyStore(client),
-      queues: QUEUES.map((name) => ({ name, computeEnvironment: 'local', priority: 0 })),
       computeEnvironments: [{ name: 'local', type: 'local', scorer: 'best-fit' }],
     },
   });
@@ -440,7 +442,7 @@ test.serial(
 );
 
 test.serial(
-  'queues and compute environments are described from the config; Create/Update are refused',
+  'queues are described; compute environments are described and their creation refused',
   async (t) => {
     const queues = await batch.send(new DescribeJobQueuesCommand({ jobQueues: ['paged'] }));
     t.like(queues.jobQueues?.[0], {
@@ -456,23 +458,122 @@ test.serial(
       envs.computeEnvironments?.map((c) => c.computeEnvironmentName),
       ['local'],
     );
-    for (const refused of [
-      batch.send(
-        new CreateJobQueueCommand({
-          jobQueueName: 'new',
-          priority: 1,
-          computeEnvironmentOrder: [{ order: 1, computeEnvironment: 'local' }],
-        }),
-      ),
-      batch.send(new UpdateJobQueueCommand({ jobQueue: 'default', priority: 5 })),
+    const error = await awsError(
       batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: 'x', type: 'UNMANAGED' })),
-    ]) {
-      const error = await awsError(refused);
-      t.is(error.name, 'ClientException');
-      t.regex(error.message, /configured in the service config/);
-    }
+    );
+    t.is(error.name, 'ClientException');
+    t.regex(error.message, /configured in the service config/);
   },
 );
+
+test.serial('UpdateComputeEnvironment changes its state, as DescribeComputeEnvironments shows', async (t) => {
+  await batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', state: 'DISABLED' }));
+  const described = await batch.send(
+    new DescribeComputeEnvironmentsCommand({ computeEnvironments: ['local'] }),
+  );
+  t.is(described.computeEnvironments?.[0]?.state, 'DISABLED');
+  await batch.send(
+    new UpdateComputeEnvironmentCommand({
+      computeEnvironment: 'arn:aws:batch:eu-west-1:000000000000:compute-environment/local',
+      state: 'ENABLED',
+    }),
+  );
+  t.is(harness.environments.current('local')?.state, 'ENABLED');
+  const unknown = await awsError(
+    batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'gpu-farm', state: 'ENABLED' })),
+  );
+  t.regex(unknown.message, /computeEnvironment: no compute environment named gpu-farm/);
+  const unmapped = await awsError(
+    batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', unmanagedvCpus: 4 })),
+  );
+  t.regex(unmapped.message, /unmanagedvCpus/);
+});
+
+test.serial('CreateJobQueue makes a queue that takes jobs at once; UpdateJobQueue changes it', async (t) => {
+  const created = await batch.send(
+    new CreateJobQueueCommand({
+      jobQueueName: 'made-by-sdk',
+      priority: 7,
+      computeEnvironmentOrder: [{ order: 1, computeEnvironment: 'local' }],
+      jobStateTimeLimitActions: [
+        { reason: 'stuck', state: 'RUNNABLE', maxTimeSeconds: 600, action: 'CANCEL' },
+      ],
+    }),
+  );
+  t.is(created.jobQueueArn, 'arn:aws:batch:eu-west-1:000000000000:job-queue/made-by-sdk');
+  await batch.send(new RegisterJobDefinitionCommand(kernelDefinition('sdk-queue-def')));
+  const submitted = await batch.send(
+    new SubmitJobCommand({
+      jobName: 'on-new-queue',
+      jobQueue: 'made-by-sdk',
+      jobDefinition: 'sdk-queue-def',
+    }),
+  );
+  (await harness.executor.started(submitted.jobId!)).settle(success());
+  await harness.waitForStatus(submitted.jobId!, 'SUCCEEDED');
+
+  await batch.send(
+    new UpdateJobQueueCommand({
+      jobQueue: created.jobQueueArn,
+      state: 'DISABLED',
+      priority: 9,
+      jobStateTimeLimitActions: [],
+    }),
+  );
+  const described = (await batch.send(new DescribeJobQueuesCommand({ jobQueues: ['made-by-sdk'] })))
+    .jobQueues?.[0];
+  t.like(described, { state: 'DISABLED', priority: 9, jobStateTimeLimitActions: [] });
+  const refused = await awsError(
+    batch.send(
+      new SubmitJobCommand({ jobName: 'late', jobQueue: 'made-by-sdk', jobDefinition: 'sdk-queue-def' }),
+    ),
+  );
+  t.is(refused.name, 'ClientException');
+  t.regex(refused.message, /DISABLED/);
+});
+
+test.serial('CreateJobQueue and UpdateJobQueue name what is wrong', async (t) => {
+  const cases = [
+    [
+      new CreateJobQueueCommand({
+        jobQueueName: 'two-envs',
+        priority: 1,
+        computeEnvironmentOrder: [
+          { order: 1, computeEnvironment: 'local' },
+          { order: 2, computeEnvironment: 'other' },
+        ],
+      }),
+      /computeEnvironmentOrder: .*exactly one compute environment/,
+    ],
+    [
+      new CreateJobQueueCommand({
+        jobQueueName: 'nowhere',
+        priority: 1,
+        computeEnvironmentOrder: [{ order: 1, computeEnvironment: 'missing' }],
+      }),
+      /computeEnvironmentOrder\[0\]\.computeEnvironment: no compute environment named missing/,
+    ],
+    [
+      new CreateJobQueueCommand({
+        jobQueueName: 'default',
+        priority: 1,
+        computeEnvironmentOrder: [{ order: 1, computeEnvironment: 'local' }],
+      }),
+      /jobQueueName: a job queue named default exists already/,
+    ],
+    [
+      new UpdateJobQueueCommand({ jobQueue: 'no-such-queue', priority: 5 }),
+      /jobQueue: no job queue named no-such-queue/,
+    ],
+    [new UpdateJobQueueCommand({ jobQueue: 'default', priority: 5000 }), /priority/],
+  ] as const;
+  for (const [command, message] of cases) {
+    // biome-ignore lint/suspicious/noExplicitAny: each case is a different command type
+    const error = await awsError(batch.send(command as any));
+    t.is(error.name, 'ClientException');
+    t.regex(error.message, message);
+  }
+});
 
 test.serial('GetJobQueueSnapshot shows the RUNNABLE jobs at the front of a queue', async (t) => {
   await batch.send(

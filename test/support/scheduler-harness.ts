@@ -2,17 +2,19 @@
 import type { Redis } from 'ioredis';
 import { type JobSpecInput, JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import type { BudgetLimits } from '../../scheduler/budget-ledger.ts';
+import { QueueSchema } from '../../scheduler/config.ts';
 import type { NodeState } from '../../scheduler/core/types.ts';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
-import {
-  DEFAULT_QUEUE_SETTINGS,
-  type QueueSettings,
-  queueSettingsLookup,
-} from '../../scheduler/queue-settings.ts';
+import type { LogFn } from '../../scheduler/logging/logger.ts';
+import type { ServiceMetrics } from '../../scheduler/metrics/service-metrics.ts';
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../../scheduler/queue-settings.ts';
 import { type RetentionSettings, SchedulerService } from '../../scheduler/service.ts';
+import { ComputeEnvironmentSettingsStore } from '../../scheduler/store/compute-environment-settings.ts';
+import { countJobs } from '../../scheduler/store/job-counts.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
+import { QueueRegistry } from '../../scheduler/store/queue-registry.ts';
 import { connect } from '../../scheduler/store/redis.ts';
 import { FakeExecutor } from './fake-executor.ts';
 
@@ -21,6 +23,10 @@ export interface SchedulerHarness {
   jobs: RedisJobService;
   store: JobStore;
   scheduler: SchedulerService;
+  /** The job queues in Redis (create and change them at run time). */
+  registry: QueueRegistry;
+  /** The run-time settings of the one compute environment, `local`. */
+  environments: ComputeEnvironmentSettingsStore;
   submit(spec?: Partial<JobSpecInput>): Promise<JobRecord>;
   waitFor(id: string, predicate: (r: JobRecord) => boolean, what?: string): Promise<JobRecord>;
   waitForStatus(id: string, status: JobStatus): Promise<JobRecord>;
@@ -32,7 +38,7 @@ export interface SchedulerHarness {
 
 export interface StartOptions {
   /** Queue names, or queues with their scheduling settings. Default: one queue, `default`. */
-  queues?: (string | (Partial<QueueSettings> & { name: string }))[];
+  queues?: (string | (Partial<QueueSettings> & { name: string; state?: 'ENABLED' | 'DISABLED' }))[];
   /** Runs before the scheduler starts, e.g. to make a store call fail once. */
   beforeStart?: (store: JobStore) => void;
   /** Waiting jobs per queue the scheduler looks ahead at (default 256). */
@@ -47,6 +53,10 @@ export interface StartOptions {
   budgets?: BudgetLimits;
   /** How often the leader saves budget usage (the service's default is 10 s). */
   budgetSaveIntervalMs?: number;
+  /** Metrics the scheduler and job service update, with job counts read from this Redis. */
+  metrics?: ServiceMetrics;
+  /** Where the scheduler and job service log (scheduler/logging/logger.ts); nowhere by default. */
+  log?: LogFn;
 }
 
 /** Reads a job over a connection of its own, so it works after the harness has stopped. */
@@ -71,6 +81,13 @@ export async function schedulerHarness(
   const queueNames = queueConfigs.map((q) => q.name);
   const store = new JobStore(redis);
   const queues = new JobQueues(redis, queueNames);
+  const registry = new QueueRegistry(redis, store.keys, queues, ['local']);
+  // The harness's queues are what this test declares, even over what an earlier harness stored.
+  await redis.hdel(store.keys.queueDefinitions, ...queueNames);
+  await registry.seed(queueConfigs.map((q) => QueueSchema.parse(q)));
+  const environments = new ComputeEnvironmentSettingsStore(redis, store.keys);
+  await redis.hdel(store.keys.computeEnvironmentSettings, 'local');
+  await environments.seed([{ name: 'local', state: 'ENABLED' }]);
   const executor = new FakeExecutor(nodes);
   const scheduler = new SchedulerService({
     redisUrl,
@@ -79,23 +96,34 @@ export async function schedulerHarness(
     executor,
     cwd: '/',
     leaderTtlMs: 3000,
-    queueSettings: queueSettingsLookup(queueConfigs),
+    queueSettings: (queue) => registry.settings(queue),
+    queueRegistry: registry,
+    environmentSettings: environments,
+    queueRefreshMs: 200,
     estimateIntervalMs: 0,
     windowPerQueue: options.windowPerQueue,
     runnableSweepMs: options.runnableSweepMs,
     retention: options.retention,
     budgets: options.budgets,
     budgetSaveIntervalMs: options.budgetSaveIntervalMs,
+    metrics: options.metrics,
+    log: options.log,
   });
   const jobs = new RedisJobService({
     store,
     queues,
     redis,
+    registry,
+    environmentSettings: environments,
+    computeEnvironments: [{ name: 'local', type: 'local', queues: queueNames }],
     nodesForQueue: () => executor.nodes(),
     cwd: '/',
     schedulerRunning: () => scheduler.isLeader,
     preflight: async () => [],
+    metrics: options.metrics,
+    log: options.log,
   });
+  options.metrics?.watch({ jobCounts: () => countJobs(redis, store.keys, queues.names()) });
   options.beforeStart?.(store);
   const started = scheduler.start();
   if (options.awaitLeading ?? true) await started;
@@ -121,6 +149,8 @@ export async function schedulerHarness(
     jobs,
     store,
     scheduler,
+    registry,
+    environments,
     submit: async (spec = {}) =>
       (
         await jobs.submit(

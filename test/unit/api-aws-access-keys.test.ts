@@ -29,7 +29,7 @@ class MemoryAccessKeys implements AccessKeyRegistry {
 const TOKEN = 'admin-token';
 
 function awsOptions(accessKeys = new MemoryAccessKeys()) {
-  return { aws: { accessKeys, queues: [], computeEnvironments: [] }, token: TOKEN };
+  return { aws: { accessKeys, computeEnvironments: [] }, token: TOKEN };
 }
 
 test('creating a key needs the bearer token; the answer carries the secret once, uncached', async (t) => {

@@ -2,6 +2,7 @@
 import test from 'ava';
 import { LIMITS } from '../../api/schemas/job-spec.ts';
 import { startApi } from '../support/api-harness.ts';
+import { FakeQueueCatalog } from '../support/fake-queue-catalog.ts';
 
 test('it lists every route with its methods', async (t) => {
   const api = await startApi(t);
@@ -102,4 +103,16 @@ test('with a token configured, /v1 operations declare bearer security and probes
   t.deepEqual(body.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer' });
   t.deepEqual(body.paths['/v1/jobs'].get.security, [{ bearer: [] }]);
   t.is(body.paths['/healthz'].get.security, undefined);
+});
+
+test('with a queue catalog, queue creation and changes are described from their schemas', async (t) => {
+  const api = await startApi(t, { queueCatalog: new FakeQueueCatalog() });
+
+  const { body } = await api.request('/openapi.json');
+
+  t.truthy(body.paths['/v1/queues'].post);
+  t.deepEqual(Object.keys(body.paths['/v1/queues/{name}']).sort(), ['get', 'patch']);
+  t.deepEqual(body.components.schemas.QueueCreate.required, ['name']);
+  t.deepEqual(body.components.schemas.QueuePatch.properties.state.enum, ['ENABLED', 'DISABLED']);
+  t.is(body.components.schemas.Queue.properties.maxConcurrentJobs.minimum, 1);
 });

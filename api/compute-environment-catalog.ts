@@ -1,0 +1,17 @@
+// What the API needs to change compute environments at run time (state, maxNodes); the real one is
+// scheduler/store/compute-environment-settings.ts. Everything else about them is configuration.
+import type { ComputeEnvironmentSettings } from '../scheduler/config.ts';
+
+export type ComputeEnvironmentSettingsView = ComputeEnvironmentSettings;
+
+/** `null` removes maxNodes. */
+export interface ComputeEnvironmentPatch {
+  state?: 'ENABLED' | 'DISABLED';
+  maxNodes?: number | null;
+}
+
+export interface ComputeEnvironmentCatalog {
+  get(name: string): Promise<ComputeEnvironmentSettings | undefined>;
+  /** The settings as changed; undefined for an unknown name. */
+  update(name: string, patch: ComputeEnvironmentPatch): Promise<ComputeEnvironmentSettings | undefined>;
+}

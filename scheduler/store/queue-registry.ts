@@ -1,0 +1,83 @@
+// Job queues in Redis (one hash: name -> definition JSON). The config's queues are created when absent at
+// start; after that Redis is the truth, changed over the API. Every process keeps a copy for the hot paths
+// (queue settings per cycle), refreshed on each change it makes and by polling (the leader, every second).
+import type { Redis } from 'ioredis';
+import type { QueueCatalog, QueuePatch } from '../../api/queue-catalog.ts';
+import { type QueueDefinition, QueueSchema } from '../config.ts';
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../queue-settings.ts';
+import type { JobQueues } from './job-queues.ts';
+import type { Keys } from './keys.ts';
+import { StoredDefinitions } from './stored-definitions.ts';
+
+export class QueueRegistry implements QueueCatalog {
+  private readonly definitions: StoredDefinitions<QueueDefinition>;
+  private readonly environments: readonly string[];
+
+  /** `queues`: the BullMQ queues; every queue the registry learns of gets its lanes there. */
+  constructor(redis: Redis, keys: Keys, queues: JobQueues, environments: readonly string[]) {
+    this.environments = environments;
+    this.definitions = new StoredDefinitions(
+      redis,
+      keys.queueDefinitions,
+      (value) => {
+        const parsed = QueueSchema.safeParse(value);
+        return parsed.success ? parsed.data : undefined;
+      },
+      (queue) => queues.add(queue.name),
+    );
+  }
+
+  /**
+   * Creates the configured queues that Redis does not have yet and loads all. Returns the names whose
+   * stored definition differs from the config (the stored one applies: it was changed over the API).
+   */
+  seed(configured: readonly QueueDefinition[]): Promise<string[]> {
+    return this.definitions.seed(configured);
+  }
+
+  /** Reloads every definition; true (and listeners told) when something changed. */
+  refresh(): Promise<boolean> {
+    return this.definitions.refresh();
+  }
+
+  /** Called after each refresh that changed something (a queue created or changed). */
+  onChange(listener: () => void): void {
+    this.definitions.onChange(listener);
+  }
+
+  /** The scheduling settings from the local copy (no Redis round trip: the loop asks every cycle). */
+  settings(queue: string): QueueSettings {
+    return this.definitions.cached(queue) ?? DEFAULT_QUEUE_SETTINGS;
+  }
+
+  /** Queue names from the local copy. */
+  names(): string[] {
+    return this.definitions.cachedAll().map((q) => q.name);
+  }
+
+  list(): Promise<QueueDefinition[]> {
+    return this.definitions.list();
+  }
+
+  /** Read from Redis, so another process's change is seen at once (submissions check the state). */
+  get(name: string): Promise<QueueDefinition | undefined> {
+    return this.definitions.get(name);
+  }
+
+  create(queue: QueueDefinition): Promise<boolean> {
+    return this.definitions.create(queue);
+  }
+
+  update(name: string, patch: QueuePatch): Promise<QueueDefinition | undefined> {
+    return this.definitions.update(name, patch);
+  }
+
+  computeEnvironmentNames(): string[] {
+    return [...this.environments];
+  }
+
+  /** Polls for changes made by other processes; returns a stop function. */
+  watch(intervalMs: number, onError: (error: Error) => void): () => void {
+    return this.definitions.watch(intervalMs, onError);
+  }
+}
