@@ -52,3 +52,12 @@ export function schedulerStackPerTest(test: TestFn, nodes?: () => NodeState[]): 
   };
   return stack;
 }
+
+/** Waits until the leader's polled copy of a setting changed over REST passes `check` (5 s at most). */
+export async function leaderSees(check: () => boolean, what = 'the change'): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`the leader did not pick up ${what} within 5 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
