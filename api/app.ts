@@ -8,7 +8,7 @@ import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
-import { type MetricsEndpoint, poolMetrics } from './metrics.ts';
+import { type MetricsEndpoint, metricsHandler, poolMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
 import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
@@ -68,15 +68,7 @@ export function createApp(options: AppOptions): Express {
     res.json(document);
   });
   app.use(healthRouter(options.jobs));
-  const metrics = options.metrics ?? poolMetrics(options.jobs);
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      const text = await metrics.text();
-      res.type(metrics.contentType).send(text);
-    } catch (error) {
-      next(error);
-    }
-  });
+  app.get('/metrics', metricsHandler(options.metrics ?? poolMetrics(options.jobs)));
 
   const logError = options.logError ?? ((error: unknown) => console.error(error));
   if (options.aws) {

@@ -1,12 +1,25 @@
 // GET /metrics: the stack's Prometheus registry (scheduler/metrics/service-metrics.ts) when the service
 // passes one; alone, the API exports the pool gauges below. They come from the numbers the scheduler leader
 // publishes (the autoscaling signal among them), so a cluster autoscaler or an alert can read them.
+import type { RequestHandler } from 'express';
 import { Gauge, Registry } from 'prom-client';
 import type { ComputeEnvironmentView, JobService } from './job-service.ts';
 
 export interface MetricsEndpoint {
   contentType: string;
   text(): Promise<string>;
+}
+
+/** GET /metrics of the API and of the scheduler's probe port; a source that fails goes to the problem handler. */
+export function metricsHandler(metrics: MetricsEndpoint): RequestHandler {
+  return async (_req, res, next) => {
+    try {
+      const text = await metrics.text();
+      res.type(metrics.contentType).send(text);
+    } catch (error) {
+      next(error);
+    }
+  };
 }
 
 const POOL_GAUGES: Array<{

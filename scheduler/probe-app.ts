@@ -2,7 +2,7 @@
 // /readyz is 200 for a standby too: a Deployment's rollout waits for Ready pods, and a standby that is
 // campaigning is exactly what a healthy replica looks like. Which replica leads is in the body and /metrics.
 import express, { type Express } from 'express';
-import type { MetricsEndpoint } from '../api/metrics.ts';
+import { type MetricsEndpoint, metricsHandler } from '../api/metrics.ts';
 import { problem, problemHandler, sendProblem, unknownRoute } from '../api/problem.ts';
 import { ServiceMetrics } from './metrics/service-metrics.ts';
 
@@ -35,15 +35,7 @@ export function schedulerProbeApp(state: SchedulerProbeState): Express {
       res.json({ status: 'ready', role: state.isLeader ? 'leader' : 'standby', detail: detail.text });
     else sendProblem(res, { ...problem(503, 'Not ready', detail.text), instance: req.originalUrl });
   });
-  const metrics = state.metrics ?? leaderGaugesOnly(state);
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      const text = await metrics.text();
-      res.type(metrics.contentType).send(text);
-    } catch (error) {
-      next(error);
-    }
-  });
+  app.get('/metrics', metricsHandler(state.metrics ?? leaderGaugesOnly(state)));
   app.use(unknownRoute());
   app.use(problemHandler(state.logError ?? ((error) => console.error(error))));
   return app;

@@ -2,9 +2,8 @@
 // SigV4 is an HMAC keyed by the secret, so the server must hold the secret itself (a hash of it cannot
 // verify a signature): it is stored as-is in Redis, as AWS does, and never logged or returned again.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { AccessKeyRegistry } from '../../api/aws/context.ts';
-import { keys as buildKeys, type Keys } from './keys.ts';
+import { PrefixedStore } from './prefixed-store.ts';
 import { runScript } from './run-script.ts';
 
 /**
@@ -36,17 +35,7 @@ function newSecret(): string {
   return randomBytes(30).toString('base64');
 }
 
-export class AccessKeyStore implements AccessKeyRegistry {
-  readonly keys: Keys;
-  private readonly redis: Redis;
-  private readonly now: () => number;
-
-  constructor(redis: Redis, options: { prefix?: string; now?: () => number } = {}) {
-    this.redis = redis;
-    this.keys = buildKeys(options.prefix);
-    this.now = options.now ?? Date.now;
-  }
-
+export class AccessKeyStore extends PrefixedStore implements AccessKeyRegistry {
   async create(tenant: string): Promise<AccessKey> {
     for (;;) {
       const key: AccessKey = {

@@ -160,6 +160,18 @@ return ids
 `;
 
 /**
+ * The end of both scripts that fail children (their shared KEYS: arrayState 3, outboxArrays 7; ARGV[1] the
+ * parent id): after local `failed` children went PENDING -> FAILED, the array's counts follow and the
+ * parent goes to the arrays outbox (to release more children, or to finish).
+ */
+const COUNT_FAILED_CHILDREN = `
+if failed > 0 then
+  redis.call('HINCRBY', KEYS[3], 'PENDING', -failed)
+  redis.call('HINCRBY', KEYS[3], 'FAILED', failed)
+  redis.call('SADD', KEYS[7], ARGV[1])
+end`;
+
+/**
  * Fail the children [from, to) of an array that are PENDING and were never rewritten (version 1: their
  * json is still the creation template), from the failed template; their dependents go to the outbox.
  * KEYS: jobPrefix, dependentsPrefix, arrayState, ready, inflight, outboxFailed, outboxArrays
@@ -183,11 +195,7 @@ for i = tonumber(ARGV[2]), tonumber(ARGV[3]) - 1 do
     left[#left + 1] = i
   end
 end
-if failed > 0 then
-  redis.call('HINCRBY', KEYS[3], 'PENDING', -failed)
-  redis.call('HINCRBY', KEYS[3], 'FAILED', failed)
-  redis.call('SADD', KEYS[7], ARGV[1])
-end
+${COUNT_FAILED_CHILDREN}
 return left
 `;
 
@@ -220,10 +228,6 @@ while i < size and untouched(child) do
   i = i + 1
   child = nextChild
 end
-if failed > 0 then
-  redis.call('HINCRBY', KEYS[3], 'PENDING', -failed)
-  redis.call('HINCRBY', KEYS[3], 'FAILED', failed)
-  redis.call('SADD', KEYS[7], ARGV[1])
-end
+${COUNT_FAILED_CHILDREN}
 return failed
 `;

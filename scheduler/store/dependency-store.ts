@@ -29,6 +29,14 @@ export interface Outbox {
 /** Children released at once when the array sets no maxConcurrent: BullMQ holds only these. */
 export const DEFAULT_ARRAY_RELEASE = 500;
 
+/**
+ * The dependency graph's keys, in the order the scripts that maintain it read them: CREATE_WITH_DEPENDENCIES
+ * (its KEYS 6..11) and CAS_JOB (4..9, for AFTER_STATUS_CHANGE).
+ */
+export function graphKeys(k: Keys): string[] {
+  return [k.jobPrefix, k.dependentsPrefix, k.arrayPrefix, k.outboxReady, k.outboxFailed, k.outboxArrays];
+}
+
 const CHILD_REASON = 'waiting for its dependencies and a free slot of its array';
 
 /** A new child's record, its index left as INDEX_MARK (children have no spec: see job-store.ts read()). */
@@ -118,12 +126,7 @@ export class DependencyStore {
           k.allJobs,
           k.byStatus('PENDING'),
           k.byQueue(spec.queue),
-          k.jobPrefix,
-          k.dependentsPrefix,
-          k.arrayPrefix,
-          k.outboxReady,
-          k.outboxFailed,
-          k.outboxArrays,
+          ...graphKeys(k),
         ],
         [
           record.id,
@@ -186,24 +189,15 @@ export class DependencyStore {
    */
   async failUntouchedChildren(parent: JobRecord, reason: string): Promise<number[]> {
     const template = this.failedChildTemplate(parent, reason);
-    const k = this.keys;
     const left: number[] = [];
     const size = parent.arrayProperties?.size ?? 0;
     for (let from = 0; from < size; from += FAIL_BATCH) {
-      const rest = (await runScript(
-        this.redis,
-        FAIL_UNTOUCHED_CHILDREN,
-        [
-          k.jobPrefix,
-          k.dependentsPrefix,
-          k.arrayState(parent.id),
-          k.arrayReady(parent.id),
-          k.arrayInflight(parent.id),
-          k.outboxFailed,
-          k.outboxArrays,
-        ],
-        [parent.id, String(from), String(Math.min(size, from + FAIL_BATCH)), template],
-      )) as number[];
+      const rest = (await runScript(this.redis, FAIL_UNTOUCHED_CHILDREN, this.childFailureKeys(parent.id), [
+        parent.id,
+        String(from),
+        String(Math.min(size, from + FAIL_BATCH)),
+        template,
+      ])) as number[];
       left.push(...rest.map(Number));
     }
     return left;
@@ -216,21 +210,26 @@ export class DependencyStore {
    */
   async failSequentialChain(parent: JobRecord, from: number): Promise<number> {
     const template = this.failedChildTemplate(parent, `Dependent Job failed: ${parent.id}:${PREVIOUS_MARK}`);
+    return (await runScript(this.redis, FAIL_SEQUENTIAL_CHAIN, this.childFailureKeys(parent.id), [
+      parent.id,
+      String(from),
+      String(parent.arrayProperties?.size ?? 0),
+      template,
+    ])) as number;
+  }
+
+  /** The KEYS of FAIL_UNTOUCHED_CHILDREN and FAIL_SEQUENTIAL_CHAIN, which share one layout. */
+  private childFailureKeys(parentId: string): string[] {
     const k = this.keys;
-    return (await runScript(
-      this.redis,
-      FAIL_SEQUENTIAL_CHAIN,
-      [
-        k.jobPrefix,
-        k.dependentsPrefix,
-        k.arrayState(parent.id),
-        k.arrayReady(parent.id),
-        k.arrayInflight(parent.id),
-        k.outboxFailed,
-        k.outboxArrays,
-      ],
-      [parent.id, String(from), String(parent.arrayProperties?.size ?? 0), template],
-    )) as number;
+    return [
+      k.jobPrefix,
+      k.dependentsPrefix,
+      k.arrayState(parentId),
+      k.arrayReady(parentId),
+      k.arrayInflight(parentId),
+      k.outboxFailed,
+      k.outboxArrays,
+    ];
   }
 
   /** An untouched child's record after failing with `reason` (INDEX_MARK, PREVIOUS_MARK left in). */

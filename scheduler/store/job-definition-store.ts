@@ -1,5 +1,4 @@
 // Job definitions in Redis: revisions numbered atomically per name, deregistration, listing newest first.
-import type { Redis } from 'ioredis';
 import { ValidationError } from '../../api/errors.ts';
 import type { JobDefinitionPage, JobDefinitionRegistry } from '../../api/job-definitions/registry.ts';
 import type {
@@ -8,24 +7,14 @@ import type {
   JobDefinitionStatus,
   ListJobDefinitionsQuery,
 } from '../../api/schemas/job-definition.ts';
-import { keys as buildKeys, type Keys } from './keys.ts';
 import { DEREGISTER_JOB_DEFINITION, REGISTER_JOB_DEFINITION } from './lua.ts';
+import { PrefixedStore } from './prefixed-store.ts';
 import { runScript } from './run-script.ts';
 
 /** The part of a record kept as JSON; revision, status and deregisteredAt are hash fields of their own. */
 type StoredBody = JobDefinition & { registeredAt: number };
 
-export class JobDefinitionStore implements JobDefinitionRegistry {
-  readonly keys: Keys;
-  private readonly redis: Redis;
-  private readonly now: () => number;
-
-  constructor(redis: Redis, options: { prefix?: string; now?: () => number } = {}) {
-    this.redis = redis;
-    this.keys = buildKeys(options.prefix);
-    this.now = options.now ?? Date.now;
-  }
-
+export class JobDefinitionStore extends PrefixedStore implements JobDefinitionRegistry {
   async register(definition: JobDefinition): Promise<JobDefinitionRecord> {
     const k = this.keys;
     const { name } = definition;

@@ -7,12 +7,12 @@ import type { SavedBudgetUsage } from '../budget-ledger.ts';
 import type { NodeState } from '../core/types.ts';
 import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
 import type { ScaleSignal } from '../scale-signal.ts';
-import { DependencyStore, statusCounts } from './dependency-store.ts';
+import { DependencyStore, graphKeys, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
-import { keys as buildKeys, type Keys } from './keys.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
+import { PrefixedStore, type StoreOptions } from './prefixed-store.ts';
 import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
 import { runScript } from './run-script.ts';
 
@@ -43,19 +43,14 @@ export interface SavedUsage {
   at: number;
 }
 
-export class JobStore {
-  readonly keys: Keys;
-  private readonly redis: Redis;
-  private readonly now: () => number;
+export class JobStore extends PrefixedStore {
   /** Parents' specs (immutable) for the children, which are stored without one. */
   private readonly parentSpecs = new Map<string, JobSpec>();
   /** Dependencies and array jobs: their creation, release and outbox. */
   readonly graph: DependencyStore;
 
-  constructor(redis: Redis, options: { prefix?: string; now?: () => number } = {}) {
-    this.redis = redis;
-    this.keys = buildKeys(options.prefix);
-    this.now = options.now ?? Date.now;
+  constructor(redis: Redis, options: StoreOptions = {}) {
+    super(redis, options);
     this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id));
   }
 
@@ -119,18 +114,7 @@ export class JobStore {
     const k = this.keys;
     return {
       script: CAS_JOB,
-      keys: [
-        k.job(next.id),
-        k.leaderFence,
-        k.statusPrefix,
-        k.jobPrefix,
-        k.dependentsPrefix,
-        k.arrayPrefix,
-        k.outboxReady,
-        k.outboxFailed,
-        k.outboxArrays,
-        k.finishedJobs,
-      ],
+      keys: [k.job(next.id), k.leaderFence, k.statusPrefix, ...graphKeys(k), k.finishedJobs],
       args: [
         String(version),
         JSON.stringify(storedForm(persisted)),

@@ -1,7 +1,6 @@
 // The migration path as a user follows it: the real service (`gpubatch up`), a key from the real CLI, then
 // the real AWS SDK registers a container definition, submits it, and the real runner runs the kernel.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BatchClient,
@@ -12,37 +11,22 @@ import {
 } from '@aws-sdk/client-batch';
 import test from 'ava';
 import { npyBytes } from '../support/npy-fixtures.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { runCli, type ServiceProcess, startService } from '../support/service-process.ts';
+import { serviceForFile } from '../support/service-process.ts';
 
-let work: string;
-let redis: TestRedis;
-let service: ServiceProcess;
-
-test.before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'gpubatch-aws-'));
-  writeFileSync(join(work, 'in.npy'), npyBytes({ shape: '(3, 2)', values: [1, 2, 3, 4, 5, 7] }));
-  redis = await testRedis();
-  service = await startService({ cwd: work, redisUrl: redis.url, dataDir: join(work, '.gpubatch') });
-});
-
-test.after.always(async () => {
-  await service?.stop();
-  await redis?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+const gpubatch = serviceForFile(test, {
+  prefix: 'gpubatch-aws-',
+  prepare: (work) =>
+    writeFileSync(join(work, 'in.npy'), npyBytes({ shape: '(3, 2)', values: [1, 2, 3, 4, 5, 7] })),
 });
 
 test.serial(
   'a key from `gpubatch keys create --json` lets the AWS SDK run a kernel job to SUCCEEDED',
   async (t) => {
-    const created = await runCli(['keys', 'create', '--tenant', 'team-a', '--json'], {
-      cwd: work,
-      url: service.url,
-    });
+    const created = await gpubatch.cli('keys', 'create', '--tenant', 'team-a', '--json');
     t.is(created.code, 0, created.stderr);
     const credentials = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
     const batch = new BatchClient({
-      endpoint: service.url,
+      endpoint: gpubatch.service.url,
       region: 'us-east-1',
       credentials,
       maxAttempts: 1,
@@ -66,9 +50,9 @@ test.serial(
             'kernel',
             'standardize',
             '--input',
-            join(work, 'in.npy'),
+            join(gpubatch.work, 'in.npy'),
             '--output',
-            join(work, 'Ref::name.npy'),
+            join(gpubatch.work, 'Ref::name.npy'),
           ],
           resourceRequirements: [
             { type: 'VCPU', value: '0.1' },
@@ -92,8 +76,8 @@ test.serial(
       if (status === 'SUCCEEDED' || status === 'FAILED') break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    t.is(status, 'SUCCEEDED', service.output().slice(-2000));
-    t.true(existsSync(join(work, 'z.npy')));
-    t.false(service.output().includes(credentials.secretAccessKey), 'the secret is never logged');
+    t.is(status, 'SUCCEEDED', gpubatch.service.output().slice(-2000));
+    t.true(existsSync(join(gpubatch.work, 'z.npy')));
+    t.false(gpubatch.service.output().includes(credentials.secretAccessKey), 'the secret is never logged');
   },
 );

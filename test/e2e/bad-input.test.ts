@@ -1,36 +1,26 @@
 // Bad input against the real service: each is a 4xx problem naming the field, nothing is stored or
 // queued, and the service keeps serving.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { createMatrix } from '../../kernels/matrix.ts';
 import { writeNpy } from '../../runner/io/npy.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { runCli, type ServiceProcess, startService } from '../support/service-process.ts';
+import { serviceForFile } from '../support/service-process.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
-let work: string;
-let redis: TestRedis;
-let service: ServiceProcess;
-
-test.before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'gpubatch-bad-input-'));
-  mkdirSync(join(work, 'data'));
-  await writeNpy(join(work, 'data/good.npy'), createMatrix(4, 2));
-  writeFileSync(join(work, 'data/broken.npy'), Buffer.from('\x93NUMPY\x01\x00garbage'));
-  redis = await testRedis();
-  service = await startService({
-    cwd: work,
-    redisUrl: redis.url,
-    dataDir: join(work, '.gpubatch'),
-    // A declared inventory: 2 GPUs, so "absurd" is judged against a known node.
-    env: { GPUBATCH_CONFIG: writeConfig() },
-  });
+const gpubatch = serviceForFile(test, {
+  prefix: 'gpubatch-bad-input-',
+  prepare: async (work) => {
+    mkdirSync(join(work, 'data'));
+    await writeNpy(join(work, 'data/good.npy'), createMatrix(4, 2));
+    writeFileSync(join(work, 'data/broken.npy'), Buffer.from('\x93NUMPY\x01\x00garbage'));
+  },
+  // A declared inventory: 2 GPUs, so "absurd" is judged against a known node.
+  env: (work) => ({ GPUBATCH_CONFIG: writeConfig(work) }),
 });
 
-function writeConfig(): string {
+function writeConfig(work: string): string {
   const path = join(work, 'gpubatch.yaml');
   const config = [
     'computeEnvironments:',
@@ -41,12 +31,6 @@ function writeConfig(): string {
   writeFileSync(path, `${config.join('\n')}\n`);
   return path;
 }
-
-test.after.always(async () => {
-  await service?.stop();
-  await redis?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
 
 const good = {
   name: 'ok',
@@ -63,7 +47,7 @@ interface Answer {
 }
 
 async function submit(body: unknown): Promise<Answer> {
-  const response = await fetch(`${service.url}/v1/jobs`, {
+  const response = await fetch(`${gpubatch.service.url}/v1/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -118,25 +102,30 @@ test.serial('a body over the size limit is a 413', async (t) => {
 });
 
 test.serial('invalid YAML is refused by the CLI with the line, before anything is sent', async (t) => {
-  writeFileSync(join(work, 'bad.yaml'), 'name: x\nkind: [kernel\n');
-  const result = await runCli(['submit', 'bad.yaml'], { cwd: work, url: service.url });
+  writeFileSync(join(gpubatch.work, 'bad.yaml'), 'name: x\nkind: [kernel\n');
+  const result = await gpubatch.cli('submit', 'bad.yaml');
   t.is(result.code, 2);
   t.regex(result.stderr, /bad\.yaml:\d+:\d+: invalid YAML/);
 });
 
 test.serial('after all of that the service is healthy and holds no job', async (t) => {
-  t.is((await fetch(`${service.url}/healthz`)).status, 200);
-  const list = (await (await fetch(`${service.url}/v1/jobs`)).json()) as { jobs: unknown[] };
+  t.is((await fetch(`${gpubatch.service.url}/healthz`)).status, 200);
+  const list = (await (await fetch(`${gpubatch.service.url}/v1/jobs`)).json()) as { jobs: unknown[] };
   t.deepEqual(list.jobs, []);
   const ok = await submit(good);
   t.is(ok.status, 201, 'and still accepts good jobs');
 });
 
 test.serial('a second service on a port in use exits 1 with a message naming the port', async (t) => {
-  const port = new URL(service.url).port;
+  const port = new URL(gpubatch.service.url).port;
   const second = spawnSync(process.execPath, [join(REPO, 'cli/gpubatch.ts'), 'up'], {
-    cwd: work,
-    env: { ...process.env, PORT: port, REDIS_URL: redis.url, GPUBATCH_DATA_DIR: join(work, '.second') },
+    cwd: gpubatch.work,
+    env: {
+      ...process.env,
+      PORT: port,
+      REDIS_URL: gpubatch.redis.url,
+      GPUBATCH_DATA_DIR: join(gpubatch.work, '.second'),
+    },
     encoding: 'utf8',
     timeout: 30_000,
   });

@@ -13,16 +13,20 @@ test('the service shows each configured budget at GET /v1/budgets, and a bad bud
     await redis.stop();
     rmSync(work, { recursive: true, force: true });
   });
-  writeFileSync(
-    join(work, 'gpubatch.yaml'),
+  /** The service, with `config` written to `file` as its config file. */
+  const startWith = (file: string, config: string) => {
+    writeFileSync(join(work, file), config);
+    return startService({
+      cwd: work,
+      redisUrl: redis.url,
+      dataDir: join(work, '.gpubatch'),
+      env: { GPUBATCH_CONFIG: join(work, file) },
+    });
+  };
+  const service = await startWith(
+    'gpubatch.yaml',
     "fairShare: { budgets: { team-a: { gpuHours: 2, windowHours: 24 }, '*': { gpuHours: 1, windowHours: 1 } } }\n",
   );
-  const service = await startService({
-    cwd: work,
-    redisUrl: redis.url,
-    dataDir: join(work, '.gpubatch'),
-    env: { GPUBATCH_CONFIG: join(work, 'gpubatch.yaml') },
-  });
   try {
     const response = await fetch(`${service.url}/v1/budgets`);
     t.is(response.status, 200);
@@ -33,16 +37,10 @@ test('the service shows each configured budget at GET /v1/budgets, and a bad bud
     await service.stop('SIGTERM');
   }
 
-  writeFileSync(
-    join(work, 'bad.yaml'),
+  const error = await startWith(
+    'bad.yaml',
     'fairShare: { budgets: { team-a: { gpuHours: -1, windowHours: 24 } } }\n',
-  );
-  const error = await startService({
-    cwd: work,
-    redisUrl: redis.url,
-    dataDir: join(work, '.gpubatch'),
-    env: { GPUBATCH_CONFIG: join(work, 'bad.yaml') },
-  }).then(
+  ).then(
     async (started) => {
       await started.stop('SIGKILL');
       return 'it started';

@@ -1,6 +1,5 @@
 // The README's quick start, run as a user runs it: the real service, the real CLI, the example job files.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { EXAMPLE_MLP, exampleFeatures, exampleMatrix, prepareExamples } from '../../examples/prepare.ts';
@@ -10,36 +9,26 @@ import { standardizeReference } from '../../kernels/standardize.ts';
 import { readNpy } from '../../runner/io/npy.ts';
 import type { JobRecord } from '../../scheduler/job-record.ts';
 import { firstMismatch } from '../support/float-comparison.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { runCli, type ServiceProcess, startService } from '../support/service-process.ts';
+import { serviceForFile } from '../support/service-process.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
-let work: string;
-let redis: TestRedis;
-let service: ServiceProcess;
-
-test.before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'gpubatch-quickstart-'));
-  mkdirSync(join(work, 'examples'));
-  for (const file of ['standardize.yaml', 'inference.yaml']) {
-    copyFileSync(join(REPO, 'examples', file), join(work, 'examples', file));
-  }
-  await prepareExamples(join(work, 'examples', 'data'));
-  redis = await testRedis({ appendOnly: true });
-  service = await startService({ cwd: work, redisUrl: redis.url, dataDir: join(work, '.gpubatch') });
-});
-
-test.after.always(async () => {
-  await service?.stop();
-  await redis?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+const gpubatch = serviceForFile(test, {
+  prefix: 'gpubatch-quickstart-',
+  appendOnly: true,
+  prepare: async (work) => {
+    mkdirSync(join(work, 'examples'));
+    for (const file of ['standardize.yaml', 'inference.yaml']) {
+      copyFileSync(join(REPO, 'examples', file), join(work, 'examples', file));
+    }
+    await prepareExamples(join(work, 'examples', 'data'));
+  },
 });
 
 async function submitAndWait(file: string): Promise<JobRecord> {
-  const submitted = await runCli(['submit', file, '--wait'], { cwd: work, url: service.url });
+  const submitted = await gpubatch.cli('submit', file, '--wait');
   if (submitted.code !== 0) throw new Error(`submit exited ${submitted.code}: ${submitted.stderr}`);
   const id = submitted.stdout.trim().split('\n')[0]!;
-  const described = await runCli(['describe', id, '--json'], { cwd: work, url: service.url });
+  const described = await gpubatch.cli('describe', id, '--json');
   return JSON.parse(described.stdout) as JobRecord;
 }
 
@@ -56,7 +45,7 @@ test.serial('examples/standardize.yaml SUCCEEDS and its output matches the float
   const job = await submitAndWait('examples/standardize.yaml');
   t.is(job.status, 'SUCCEEDED');
   t.regex(job.attempts[0]?.backend ?? '', /^gpu\.js:/);
-  t.is(job.result?.output, join(work, '.gpubatch/outputs/standardize.npy'));
+  t.is(job.result?.output, join(gpubatch.work, '.gpubatch/outputs/standardize.npy'));
   const output = await readNpy(job.result!.output);
   const expected = standardizeReference(exampleMatrix(), { ddof: 0 });
   t.is(firstMismatch(output.data, expected), undefined);

@@ -1,30 +1,17 @@
 // Access keys in Redis: AWS-shaped ids and secrets, one hash per key, unknown ids not found.
 import test from 'ava';
-import type { Redis } from 'ioredis';
 import { AccessKeyStore } from '../../scheduler/store/access-keys.ts';
-import { connect } from '../../scheduler/store/redis.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
+import { redisForFile } from '../support/redis-server.ts';
 
-let redis: TestRedis;
-let client: Redis;
-
-test.before(async () => {
-  redis = await testRedis();
-  client = connect(redis.url);
-});
-
-test.after.always(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const redis = redisForFile(test);
 
 test('a created key reads back with its tenant and secret; ids and secrets have AWS lengths', async (t) => {
-  const store = new AccessKeyStore(client, { now: () => 1234 });
+  const store = new AccessKeyStore(redis.client, { now: () => 1234 });
   const key = await store.create('team-a');
   t.regex(key.accessKeyId, /^GPBK[A-Z2-7]{16}$/);
   t.is(key.secretAccessKey.length, 40);
   t.deepEqual(await store.get(key.accessKeyId), { ...key, createdAt: 1234 });
-  t.deepEqual(await client.hgetall(store.keys.accessKey(key.accessKeyId)), {
+  t.deepEqual(await redis.client.hgetall(store.keys.accessKey(key.accessKeyId)), {
     secret: key.secretAccessKey,
     tenant: 'team-a',
     createdAt: '1234',
@@ -32,7 +19,7 @@ test('a created key reads back with its tenant and secret; ids and secrets have 
 });
 
 test('keys are distinct, and an unknown id is not found', async (t) => {
-  const store = new AccessKeyStore(client);
+  const store = new AccessKeyStore(redis.client);
   const keys = await Promise.all(Array.from({ length: 20 }, () => store.create('t')));
   t.is(new Set(keys.map((k) => k.accessKeyId)).size, 20);
   t.is(new Set(keys.map((k) => k.secretAccessKey)).size, 20);
@@ -40,7 +27,7 @@ test('keys are distinct, and an unknown id is not found', async (t) => {
 });
 
 test('a deleted key is gone; deleting it again says so', async (t) => {
-  const store = new AccessKeyStore(client);
+  const store = new AccessKeyStore(redis.client);
   const key = await store.create('t');
   t.true(await store.delete(key.accessKeyId));
   t.is(await store.get(key.accessKeyId), undefined);

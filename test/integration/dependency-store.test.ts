@@ -1,31 +1,18 @@
 // The Redis side of dependencies and arrays on its own: atomic creation, release within the limit,
 // per-status counters kept by every record write.
 import test from 'ava';
-import type { Redis } from 'ioredis';
 import { ARRAY_INDEX_PLACEHOLDERS } from '../../api/schemas/array-spec.ts';
 import { type JobSpecInput, JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import { childId } from '../../scheduler/array-children.ts';
 import { UnknownDependencyError } from '../../scheduler/store/errors.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
-import { connect } from '../../scheduler/store/redis.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
+import { redisForFile } from '../support/redis-server.ts';
 
-let redis: TestRedis;
-let client: Redis;
+const redis = redisForFile(test);
 let prefixes = 0;
 
-test.before(async () => {
-  redis = await testRedis();
-  client = connect(redis.url);
-});
-
-test.after.always(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
-
 /** A store of its own per test (key prefix), so tests run concurrently. */
-const freshStore = () => new JobStore(client, { prefix: `t${prefixes++}` });
+const freshStore = () => new JobStore(redis.client, { prefix: `t${prefixes++}` });
 
 const spec = (overrides: Partial<JobSpecInput> = {}) =>
   JobSpecSchema.parse({
@@ -84,7 +71,7 @@ test('every status change of a child moves its parent counters, which always add
 test('a child is stored without a spec, and read with its parent spec and index applied', async (t) => {
   const store = freshStore();
   const { record } = await store.graph.createWithDependencies(spec({ arraySize: 3 }));
-  const raw = await client.hget(store.keys.job(childId(record.id, 2)), 'json');
+  const raw = await redis.client.hget(store.keys.job(childId(record.id, 2)), 'json');
   t.false(raw?.includes('"spec"'), 'compact');
   t.true((raw?.length ?? 0) < 500, `${raw?.length} bytes`);
   const child = await store.get(childId(record.id, 2));
@@ -92,7 +79,7 @@ test('a child is stored without a spec, and read with its parent spec and index 
   const updated = await store.transition(child!.id, { from: ['PENDING'], to: 'RUNNABLE', reason: 'go' });
   t.is(updated?.spec.output, 'out-2.npy');
   t.false(
-    (await client.hget(store.keys.job(child!.id), 'json'))?.includes('"spec"'),
+    (await redis.client.hget(store.keys.job(child!.id), 'json'))?.includes('"spec"'),
     'still compact after a write',
   );
 });
@@ -107,8 +94,8 @@ test('an unknown dependency stores nothing at all', async (t) => {
     { instanceOf: UnknownDependencyError },
   );
   t.is(error.index, 1);
-  t.deepEqual(await client.zrange(store.keys.allJobs, '0', '-1'), [known.id]);
-  t.is(await client.scard(store.keys.dependents(known.id)), 0, 'no edge left behind');
+  t.deepEqual(await redis.client.zrange(store.keys.allJobs, '0', '-1'), [known.id]);
+  t.is(await redis.client.scard(store.keys.dependents(known.id)), 0, 'no edge left behind');
 });
 
 test('untouched children fail in bulk with a valid record; touched ones are left to the caller', async (t) => {

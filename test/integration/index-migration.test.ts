@@ -1,23 +1,10 @@
 // Indexes an older version wrote (scored by insertion sequence, no finished set) are brought up to date once.
 import test from 'ava';
-import type { Redis } from 'ioredis';
 import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
-import { connect } from '../../scheduler/store/redis.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
+import { redisForFile } from '../support/redis-server.ts';
 
-let redis: TestRedis;
-let client: Redis;
-
-test.before(async () => {
-  redis = await testRedis();
-  client = connect(redis.url);
-});
-
-test.after.always(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const redis = redisForFile(test);
 
 const spec = (name: string) =>
   JobSpecSchema.parse({
@@ -31,7 +18,7 @@ const spec = (name: string) =>
 
 test('old sequence scores become creation times and finished jobs enter the finished set, once', async (t) => {
   const clock = { now: 1_700_000_000_000 };
-  const store = new JobStore(client, { prefix: 'migrate', now: () => clock.now });
+  const store = new JobStore(redis.client, { prefix: 'migrate', now: () => clock.now });
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
     clock.now += 1000;
@@ -52,15 +39,15 @@ test('old sequence scores become creation times and finished jobs enter the fini
   for (const [i, id] of ids.entries()) {
     const status = i === 0 ? 'SUCCEEDED' : i === 1 ? 'FAILED' : 'SUBMITTED';
     for (const key of [k.allJobs, k.byQueue('q'), k.byStatus(status)])
-      await client.zadd(key, 'XX', i + 1, id);
+      await redis.client.zadd(key, 'XX', i + 1, id);
   }
-  await client.del(k.finishedJobs);
+  await redis.client.del(k.finishedJobs);
 
   t.is(await store.migrateIndexesOnce(), 5);
   for (const [i, id] of ids.entries())
-    t.is(Number(await client.zscore(k.allJobs, id)), 1_700_000_001_000 + i * 1000);
-  t.is(Number(await client.zscore(k.byStatus('FAILED'), ids[1]!)), 1_700_000_002_000);
-  t.deepEqual(await client.zrange(k.finishedJobs, '0', '-1', 'WITHSCORES'), [
+    t.is(Number(await redis.client.zscore(k.allJobs, id)), 1_700_000_001_000 + i * 1000);
+  t.is(Number(await redis.client.zscore(k.byStatus('FAILED'), ids[1]!)), 1_700_000_002_000);
+  t.deepEqual(await redis.client.zrange(k.finishedJobs, '0', '-1', 'WITHSCORES'), [
     ids[0]!,
     '1700000003500',
     ids[1]!,

@@ -1,30 +1,17 @@
 // Listing jobs from Redis: filters, and a cursor that neither skips nor repeats a job while others are
 // created, change status or expire between pages.
 import test from 'ava';
-import type { Redis } from 'ioredis';
 import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import type { JobStatus } from '../../scheduler/job-record.ts';
 import type { JobPageQuery } from '../../scheduler/store/job-index.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
-import { connect } from '../../scheduler/store/redis.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
+import { redisForFile } from '../support/redis-server.ts';
 
-let redis: TestRedis;
-let client: Redis;
-
-test.before(async () => {
-  redis = await testRedis();
-  client = connect(redis.url);
-});
-
-test.after.always(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const redis = redisForFile(test);
 
 function clockedStore(prefix: string) {
   const clock = { now: 1_000 };
-  return { clock, store: new JobStore(client, { prefix, now: () => clock.now }) };
+  return { clock, store: new JobStore(redis.client, { prefix, now: () => clock.now }) };
 }
 
 const spec = (overrides: Record<string, unknown> = {}) =>

@@ -1,7 +1,7 @@
 // Job queues managed at run time (issue 6): state, maxConcurrentJobs, priority and new queues, driven over
 // REST through an API stack of its own (as `up --role api` would be) against a scheduler leader on the same
 // Redis with a fake executor.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { QueueSchema } from '../../scheduler/config.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
@@ -10,47 +10,26 @@ import { connect } from '../../scheduler/store/redis.ts';
 import { type ApiProcess, apiProcess } from '../support/api-process.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { type SchedulerHarness, type StartOptions, schedulerHarness } from '../support/scheduler-harness.ts';
+import type { StartOptions } from '../support/scheduler-harness.ts';
+import { leaderSees, schedulerStackPerTest } from '../support/scheduler-stack.ts';
 
-let redis: TestRedis;
-let harness: SchedulerHarness | undefined;
-let api: ApiProcess | undefined;
+const stack = schedulerStackPerTest(test);
 
-test.beforeEach(async () => {
-  redis = await testRedis();
-});
-
-test.afterEach.always(async () => {
-  await api?.stop();
-  api = undefined;
-  await harness?.stop();
-  harness = undefined;
-  await redis?.stop();
-});
-
-async function start(gpus: number, queues: StartOptions['queues']): Promise<ApiProcess> {
-  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus }), { queues });
-  api = await apiProcess(redis.url);
+/** The scheduler over one node with `gpus` GPUs, and an API process of its own on the same Redis. */
+async function start(t: ExecutionContext, gpus: number, queues: StartOptions['queues']): Promise<ApiProcess> {
+  await stack.start(gpuNodes(1, { gpus }), { queues });
+  const api = await apiProcess(stack.redis.url);
+  t.teardown(() => api.stop());
   return api;
-}
-
-/** Until the leader's copy of the queues (polled) shows the change the test made over REST. */
-async function leaderSees(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('the leader did not pick up the queue change within 5 s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test.serial('a DISABLED queue refuses new jobs and still runs the jobs it has', async (t) => {
-  const rest = await start(1, ['batch']);
+  const rest = await start(t, 1, ['batch']);
   const running = (await rest.submit({ queue: 'batch' })).body;
   const queued = (await rest.submit({ queue: 'batch' })).body;
-  const first = await harness!.executor.started(running.id);
+  const first = await stack.harness.executor.started(running.id);
   first.hooks.onStarted();
 
   const patched = await rest.request('PATCH', '/v1/queues/batch', { state: 'DISABLED' });
@@ -62,9 +41,9 @@ test.serial('a DISABLED queue refuses new jobs and still runs the jobs it has', 
   t.regex(refused.body.errors[0].message, /DISABLED: it accepts no new jobs/);
 
   first.settle(success());
-  t.is((await harness!.waitForStatus(running.id, 'SUCCEEDED')).status, 'SUCCEEDED');
-  (await harness!.executor.started(queued.id)).settle(success());
-  t.is((await harness!.waitForStatus(queued.id, 'SUCCEEDED')).status, 'SUCCEEDED');
+  t.is((await stack.harness.waitForStatus(running.id, 'SUCCEEDED')).status, 'SUCCEEDED');
+  (await stack.harness.executor.started(queued.id)).settle(success());
+  t.is((await stack.harness.waitForStatus(queued.id, 'SUCCEEDED')).status, 'SUCCEEDED');
 
   await rest.request('PATCH', '/v1/queues/batch', { state: 'ENABLED' });
   t.is((await rest.submit({ queue: 'batch' })).status, 201);
@@ -73,44 +52,44 @@ test.serial('a DISABLED queue refuses new jobs and still runs the jobs it has', 
 test.serial(
   'a queue with maxConcurrentJobs 2 never runs 3 of its jobs at once, until the cap is raised',
   async (t) => {
-    const rest = await start(8, [{ name: 'capped', maxConcurrentJobs: 2 }]);
+    const rest = await start(t, 8, [{ name: 'capped', maxConcurrentJobs: 2 }]);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await rest.submit({ queue: 'capped', name: `job-${i}` })).body.id);
-    await harness!.executor.started(ids[0]!);
-    await harness!.executor.started(ids[1]!);
+    await stack.harness.executor.started(ids[0]!);
+    await stack.harness.executor.started(ids[1]!);
     await sleep(300); // several cycles: 6 GPUs stay free, and still no third job starts
-    t.is(harness!.executor.runningIds().length, 2);
-    const third = await harness!.waitFor(
+    t.is(stack.harness.executor.runningIds().length, 2);
+    const third = await stack.harness.waitFor(
       ids[2]!,
       (r) => /maxConcurrentJobs/.test(r.statusReason ?? ''),
       'the cap reason',
     );
     t.is(third.statusReason, 'queue capped is at its maxConcurrentJobs (2 jobs starting or running)');
 
-    (await harness!.executor.started(ids[0]!)).settle(success());
-    await harness!.executor.started(ids[2]!);
+    (await stack.harness.executor.started(ids[0]!)).settle(success());
+    await stack.harness.executor.started(ids[2]!);
     await sleep(200);
-    t.is(harness!.executor.runningIds().length, 2);
-    t.is(harness!.executor.maxRunning, 2);
+    t.is(stack.harness.executor.runningIds().length, 2);
+    t.is(stack.harness.executor.maxRunning, 2);
 
     t.is((await rest.request('PATCH', '/v1/queues/capped', { maxConcurrentJobs: 3 })).status, 200);
-    await harness!.executor.started(ids[3]!);
+    await stack.harness.executor.started(ids[3]!);
     await sleep(200);
-    t.is(harness!.executor.runningIds().length, 3);
-    t.false(harness!.executor.isRunning(ids[4]!));
+    t.is(stack.harness.executor.runningIds().length, 3);
+    t.false(stack.harness.executor.isRunning(ids[4]!));
   },
 );
 
 test.serial('a queue created over REST takes and runs a job without a restart', async (t) => {
-  const rest = await start(2, ['default']);
+  const rest = await start(t, 2, ['default']);
   const created = await rest.request('POST', '/v1/queues', { name: 'made-later', priority: 5 });
   t.is(created.status, 201);
   t.like(created.body, { name: 'made-later', priority: 5, state: 'ENABLED', computeEnvironment: 'local' });
 
   const submitted = await rest.submit({ queue: 'made-later' });
   t.is(submitted.status, 201);
-  (await harness!.executor.started(submitted.body.id)).settle(success());
-  t.is((await harness!.waitForStatus(submitted.body.id, 'SUCCEEDED')).status, 'SUCCEEDED');
+  (await stack.harness.executor.started(submitted.body.id)).settle(success());
+  t.is((await stack.harness.waitForStatus(submitted.body.id, 'SUCCEEDED')).status, 'SUCCEEDED');
 
   const listed = await rest.request('GET', '/v1/queues');
   t.deepEqual(listed.body.queues, ['default', 'made-later']);
@@ -119,26 +98,26 @@ test.serial('a queue created over REST takes and runs a job without a restart', 
 });
 
 test.serial('raising a queue priority over REST makes its waiting job start first', async (t) => {
-  const rest = await start(1, ['first', 'second']);
+  const rest = await start(t, 1, ['first', 'second']);
   const blocker = (await rest.submit({ queue: 'first', name: 'blocker' })).body;
-  const blocking = await harness!.executor.started(blocker.id);
+  const blocking = await stack.harness.executor.started(blocker.id);
   const older = (await rest.submit({ queue: 'first', name: 'older' })).body;
   const newer = (await rest.submit({ queue: 'second', name: 'newer' })).body;
-  await harness!.waitFor(newer.id, (r) => r.status === 'RUNNABLE');
+  await stack.harness.waitFor(newer.id, (r) => r.status === 'RUNNABLE');
 
   t.is((await rest.request('PATCH', '/v1/queues/second', { priority: 10 })).status, 200);
-  await leaderSees(() => harness!.registry.settings('second').priority === 10);
+  await leaderSees(() => stack.harness.registry.settings('second').priority === 10, 'the queue change');
   blocking.settle(success());
 
-  const next = await harness!.executor.started(newer.id);
-  t.false(harness!.executor.isRunning(older.id), 'the job of the queue now first waits');
+  const next = await stack.harness.executor.started(newer.id);
+  t.false(stack.harness.executor.isRunning(older.id), 'the job of the queue now first waits');
   next.settle(success());
-  (await harness!.executor.started(older.id)).settle(success());
+  (await stack.harness.executor.started(older.id)).settle(success());
   t.pass();
 });
 
 test.serial('queue requests with bad fields are refused naming the field', async (t) => {
-  const rest = await start(1, ['default']);
+  const rest = await start(t, 1, ['default']);
   const cases: Array<[string, string, unknown, number, string]> = [
     ['POST', '/v1/queues', { priority: 1 }, 400, 'name'],
     ['POST', '/v1/queues', { name: 'bad name!' }, 400, 'name'],
@@ -169,7 +148,7 @@ test.serial('queue requests with bad fields are refused naming the field', async
 test.serial(
   'config queues are created when absent; at the next start a queue changed over the API keeps its change',
   async (t) => {
-    const client = connect(redis.url);
+    const client = connect(stack.redis.url);
     const bull = [new JobQueues(client, []), new JobQueues(client, [])];
     t.teardown(async () => {
       await Promise.all(bull.map((q) => q.close()));

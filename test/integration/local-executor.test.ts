@@ -194,15 +194,26 @@ const onFirstProgress = (then: () => void): AttemptHooks => {
   };
 };
 
+/** Runs a resumable inference attempt that `interrupt` stops once it has made progress. */
+async function interruptedMidRun(
+  t: ExecutionContext,
+  interrupt: (executor: LocalExecutor, request: AttemptRequest) => void,
+) {
+  const { executor, cwd } = await withExecutor(t);
+  const [request, placement] = attempt(cwd, await resumableInference(cwd));
+  const outcome = await executor.run(
+    request,
+    placement,
+    onFirstProgress(() => interrupt(executor, request)),
+  );
+  return { executor, request, placement, outcome };
+}
+
 test.serial(
   'a preempted inference attempt saves a checkpoint, its runner stays warm, and the next attempt resumes there',
   async (t) => {
-    const { executor, cwd } = await withExecutor(t);
-    const [request, placement] = attempt(cwd, await resumableInference(cwd));
-    const outcome = await executor.run(
-      request,
-      placement,
-      onFirstProgress(() => executor.interrupt(request.jobId, 'preempt', 'to make room')),
+    const { executor, request, placement, outcome } = await interruptedMidRun(t, (executor, request) =>
+      executor.interrupt(request.jobId, 'preempt', 'to make room'),
     );
     if (outcome.kind !== 'interrupted') return t.fail(JSON.stringify(outcome));
     t.like(outcome, { by: 'preempt', reason: 'to make room' });
@@ -221,13 +232,7 @@ test.serial(
 test.serial(
   'on shutdown a running inference attempt gets SIGTERM, saves a checkpoint and ends interrupted',
   async (t) => {
-    const { executor, cwd } = await withExecutor(t);
-    const [request, placement] = attempt(cwd, await resumableInference(cwd));
-    const outcome = await executor.run(
-      request,
-      placement,
-      onFirstProgress(() => void executor.close()),
-    );
+    const { outcome } = await interruptedMidRun(t, (executor) => void executor.close());
     if (outcome.kind !== 'interrupted') return t.fail(JSON.stringify(outcome));
     t.is(outcome.by, 'shutdown');
     t.true((outcome.checkpoint?.nextRow ?? 0) > 0);
@@ -237,15 +242,9 @@ test.serial(
 test.serial(
   'a runner SIGTERMed from outside (node drain) ends its attempt interrupted, not failed, with a checkpoint',
   async (t) => {
-    const { executor, cwd } = await withExecutor(t);
-    const [request, placement] = attempt(cwd, await resumableInference(cwd));
-    const outcome = await executor.run(
-      request,
-      placement,
-      onFirstProgress(() => {
-        for (const pid of runnerPids()) process.kill(pid, 'SIGTERM');
-      }),
-    );
+    const { outcome } = await interruptedMidRun(t, () => {
+      for (const pid of runnerPids()) process.kill(pid, 'SIGTERM');
+    });
     if (outcome.kind !== 'interrupted') return t.fail(JSON.stringify(outcome));
     t.is(outcome.by, 'terminated');
     t.true((outcome.checkpoint?.nextRow ?? 0) > 0);

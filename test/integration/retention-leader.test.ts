@@ -5,26 +5,14 @@ import { childId } from '../../scheduler/array-children.ts';
 import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
+import { schedulerStackPerTest } from '../support/scheduler-stack.ts';
 
-let redis: TestRedis;
-let harness: SchedulerHarness | undefined;
-
-test.beforeEach(async () => {
-  redis = await testRedis();
-});
-
-test.afterEach.always(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await redis?.stop();
-});
+const stack = schedulerStackPerTest(test);
 
 test.serial(
   'the leader deletes a finished job once its retention has passed, and keeps a started one',
   async (t) => {
-    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), {
+    const harness = await stack.start(gpuNodes(1, { gpus: 2 }), {
       retention: { finishedJobMs: 300, sweepIntervalMs: 50, batchSize: 10 },
     });
     const done = await harness.submit({ idempotencyKey: 'once' });
@@ -49,11 +37,11 @@ test.serial(
 test.serial(
   'an expired array job goes with all its children and its keys; a dependency goes with its dependents set',
   async (t) => {
-    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), {
+    const harness = await stack.start(gpuNodes(1, { gpus: 2 }), {
       retention: { finishedJobMs: 400, sweepIntervalMs: 50, batchSize: 2 },
     });
     const h = harness;
-    const client = connect(redis.url);
+    const client = connect(stack.redis.url);
     t.teardown(() => client.disconnect());
     const keysBefore = new Set(await client.keys('gpubatch:*'));
     const first = await h.submit({ name: 'first' });

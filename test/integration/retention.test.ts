@@ -1,35 +1,22 @@
 // Finished jobs expire retention.finishedJobDays after they finish, with everything they own in Redis:
 // record, progress, index entries, idempotency key, wait estimate. Memory goes back to where it was.
 import test from 'ava';
-import type { Redis } from 'ioredis';
 import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import { loadFinishedJobs } from '../../bench/finished-jobs.ts';
 import { JOB_STATUSES } from '../../scheduler/job-record.ts';
 import { sweepExpiredJobs } from '../../scheduler/retention-sweep.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
-import { connect } from '../../scheduler/store/redis.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
+import { redisForFile } from '../support/redis-server.ts';
 
 const DAY = 24 * 3_600_000;
 const RETENTION = 7 * DAY;
 
-let redis: TestRedis;
-let client: Redis;
-
-test.before(async () => {
-  redis = await testRedis();
-  client = connect(redis.url);
-});
-
-test.after.always(async () => {
-  client?.disconnect();
-  await redis?.stop();
-});
+const redis = redisForFile(test);
 
 /** A store under its own prefix with a clock the test moves. */
 function clockedStore(prefix: string) {
   const clock = { now: 1_000_000 };
-  const store = new JobStore(client, { prefix, now: () => clock.now });
+  const store = new JobStore(redis.client, { prefix, now: () => clock.now });
   const sweep = (batchSize = 100) =>
     sweepExpiredJobs({ store, now: () => clock.now, retentionMs: RETENTION, batchSize });
   return { clock, store, sweep };
@@ -52,10 +39,11 @@ async function finish(store: JobStore, id: string, to: 'SUCCEEDED' | 'FAILED' = 
 
 /** Every key under the prefix, and every member of its indexes. */
 async function footprint(prefix: string) {
-  const keys = (await client.keys(`${prefix}:*`)).sort();
+  const keys = (await redis.client.keys(`${prefix}:*`)).sort();
   const members: string[] = [];
   for (const key of keys)
-    if ((await client.type(key)) === 'zset') members.push(...(await client.zrange(key, '0', '-1')));
+    if ((await redis.client.type(key)) === 'zset')
+      members.push(...(await redis.client.zrange(key, '0', '-1')));
   return { keys, members };
 }
 
@@ -65,7 +53,7 @@ test('a finished job is deleted with its index entries, progress, estimate and i
   const before = await footprint('ret-one');
   const { record: done } = await store.create(spec({ queue: 'b', idempotencyKey: 'nightly-1' }));
   await store.setProgress(done.id, { done: 3, total: 3, at: clock.now });
-  await client.hset(store.keys.estimates, done.id, '{}');
+  await redis.client.hset(store.keys.estimates, done.id, '{}');
   await finish(store, done.id, 'FAILED');
 
   clock.now += RETENTION - 1;
@@ -83,7 +71,7 @@ test('a finished job is deleted with its index entries, progress, estimate and i
     'no index keeps the deleted id',
   );
   t.deepEqual(after.keys, before.keys.concat().sort(), 'no key of the job is left');
-  t.is(await client.hexists(store.keys.estimates, done.id), 0);
+  t.is(await redis.client.hexists(store.keys.estimates, done.id), 0);
   const again = await store.create(spec({ idempotencyKey: 'nightly-1' }));
   t.true(again.created, 'the idempotency key is free again');
 });
@@ -97,11 +85,11 @@ test('retention counts from the finish, not the creation, and each batch is boun
   for (const id of early.slice(20)) await finish(store, id); // created long ago, finished only now
   clock.now += RETENTION - DAY;
   t.is(await sweep(7), 20, 'the 20 that finished 8 days ago, in batches of 7');
-  t.is(await client.zcard(store.keys.finishedJobs), 5);
+  t.is(await redis.client.zcard(store.keys.finishedJobs), 5);
   for (const id of early.slice(20)) t.truthy(await store.get(id));
   clock.now += DAY;
   t.is(await sweep(7), 5);
-  t.is(await client.zcard(store.keys.allJobs), 0);
+  t.is(await redis.client.zcard(store.keys.allJobs), 0);
 });
 
 test('a sweep stops between batches when the leader steps down', async (t) => {
@@ -117,36 +105,34 @@ test('a sweep stops between batches when the leader steps down', async (t) => {
     shouldContinue: () => batches++ < 2,
   });
   t.is(expired, 6);
-  t.is(await client.zcard(store.keys.finishedJobs), 4);
+  t.is(await redis.client.zcard(store.keys.finishedJobs), 4);
 });
 
 async function usedMemory(): Promise<number> {
-  const info = await client.info('memory');
+  const info = await redis.client.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
 }
 
-async function cardinalities(store: JobStore, queues: readonly string[]) {
+/** The index sorted sets: all jobs, finished jobs, one per status and one per queue. */
+function indexSets(store: JobStore, queues: readonly string[]): string[] {
   const k = store.keys;
-  const sets = [
+  return [
     k.allJobs,
     k.finishedJobs,
     ...JOB_STATUSES.map((s) => k.byStatus(s)),
     ...queues.map((q) => k.byQueue(q)),
   ];
-  return Promise.all(sets.map((key) => client.zcard(key)));
+}
+
+async function cardinalities(store: JobStore, queues: readonly string[]) {
+  return Promise.all(indexSets(store, queues).map((key) => redis.client.zcard(key)));
 }
 
 /** Sum of MEMORY USAGE of the index sorted sets (their hash tables shrink lazily, see the test below). */
 async function indexMemory(store: JobStore, queues: readonly string[]): Promise<number> {
-  const k = store.keys;
-  const sets = [
-    k.allJobs,
-    k.finishedJobs,
-    ...JOB_STATUSES.map((s) => k.byStatus(s)),
-    ...queues.map((q) => k.byQueue(q)),
-  ];
   let bytes = 0;
-  for (const key of sets) bytes += Number((await client.call('MEMORY', 'USAGE', key)) ?? 0);
+  for (const key of indexSets(store, queues))
+    bytes += Number((await redis.client.call('MEMORY', 'USAGE', key)) ?? 0);
   return bytes;
 }
 
@@ -158,28 +144,32 @@ test.serial(
     const { clock, store, sweep } = clockedStore('ret-mem');
     // Survivors: unfinished jobs and recently finished ones keep every index alive and non-empty.
     for (let i = 0; i < 30; i++) await store.create(spec({ queue: queues[i % 3] }));
-    await loadFinishedJobs(client, store, { count: 30, queues });
+    await loadFinishedJobs(redis.client, store, { count: 30, queues });
     const baseline = {
       memory: await usedMemory(),
       indexes: await indexMemory(store, queues),
-      keys: await client.dbsize(),
+      keys: await redis.client.dbsize(),
       sets: await cardinalities(store, queues),
     };
     const leftovers: number[] = [];
     for (const round of [1, 2]) {
       clock.now -= 2 * RETENTION; // the bulk finished long ago
-      await loadFinishedJobs(client, store, {
+      await loadFinishedJobs(redis.client, store, {
         count: N,
         queues,
         idempotencyKey: (i) => `bulk-${round}-${i}`,
       });
       clock.now += 2 * RETENTION;
       const peak = await usedMemory();
-      t.is(await client.dbsize(), baseline.keys + 2 * N, 'each job: its record and its idempotency key');
+      t.is(
+        await redis.client.dbsize(),
+        baseline.keys + 2 * N,
+        'each job: its record and its idempotency key',
+      );
       t.true(peak - baseline.memory > N * 1000, 'the load was real: at least 1 kB per job');
 
       t.is(await sweep(500), N);
-      t.is(await client.dbsize(), baseline.keys, 'every key of the expired jobs is gone');
+      t.is(await redis.client.dbsize(), baseline.keys, 'every key of the expired jobs is gone');
       t.deepEqual(await cardinalities(store, queues), baseline.sets, 'every index is back to its survivors');
       await new Promise((r) => setTimeout(r, 300)); // Redis shrinks its main key table in its 10 Hz cron
       const after = await usedMemory();
@@ -202,7 +192,7 @@ test.serial(
 
     // Ordinary use moves the index tables' shrinking on: 2,000 more jobs (kept) later, they are small again.
     const leftover = (await indexMemory(store, queues)) - baseline.indexes;
-    await loadFinishedJobs(client, store, { count: 2_000, queues });
+    await loadFinishedJobs(redis.client, store, { count: 2_000, queues });
     await sweep(500);
     const inUse = (await indexMemory(store, queues)) - baseline.indexes;
     t.log(

@@ -6,21 +6,9 @@ import { JobStore } from '../../scheduler/store/job-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
+import { schedulerStackPerTest } from '../support/scheduler-stack.ts';
 
-let redis: TestRedis;
-let harness: SchedulerHarness | undefined;
-
-test.beforeEach(async () => {
-  redis = await testRedis();
-});
-
-test.afterEach.always(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await redis?.stop();
-});
+const stack = schedulerStackPerTest(test);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,7 +18,7 @@ const TINY = 0.001;
 test.serial(
   'a share over its budget waits with the budget reason while another share runs, then runs once the window moves',
   async (t) => {
-    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), {
+    const harness = await stack.start(gpuNodes(1, { gpus: 4 }), {
       budgets: { 'team-a': { gpuHours: TINY, windowHours: 2 / 3600 } },
     });
     const first = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
@@ -69,7 +57,7 @@ test.serial(
 test.serial(
   'a running job uses the budget while it runs, and is not stopped when the share goes over',
   async (t) => {
-    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 8 }), {
+    const harness = await stack.start(gpuNodes(1, { gpus: 8 }), {
       budgets: { 'team-a': { gpuHours: TINY, windowHours: 1 } },
     });
     const long = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
@@ -85,7 +73,7 @@ test.serial(
 );
 
 test.serial('jobs of a share over budget ask the autoscaler for no nodes', async (t) => {
-  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), {
+  const harness = await stack.start(gpuNodes(1, { gpus: 4 }), {
     budgets: { 'team-a': { gpuHours: TINY, windowHours: 1 } },
   });
   const first = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
@@ -111,7 +99,7 @@ test.serial('jobs of a share over budget ask the autoscaler for no nodes', async
 
 test.serial('budget usage survives a leader change', async (t) => {
   const budgets = { 'team-a': { gpuHours: TINY, windowHours: 1 } };
-  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), { budgets });
+  let harness = await stack.start(gpuNodes(1, { gpus: 4 }), { budgets });
   const first = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
   const running = await harness.executor.started(first.id);
   await sleep(1000);
@@ -120,12 +108,12 @@ test.serial('budget usage survives a leader change', async (t) => {
   await harness.stop();
 
   // A process that does not lead (role api) reads what the leader saved.
-  const client = connect(redis.url);
+  const client = connect(stack.redis.url);
   const saved = await savedBudgetUsage(new JobStore(client), budgets, Date.now());
   client.disconnect();
   t.like(saved[0], { share: 'team-a', exhausted: true, budgetGpuHours: TINY });
 
-  harness = await harness.restart();
+  harness = await stack.restart();
   const next = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 1 } });
   const waiting = await harness.waitFor(
     next.id,
@@ -138,14 +126,14 @@ test.serial('budget usage survives a leader change', async (t) => {
 
 test.serial('the leader saves usage while jobs run and none wait, so a crash loses little', async (t) => {
   const budgets = { 'team-a': { gpuHours: 1, windowHours: 1 } };
-  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), {
+  const harness = await stack.start(gpuNodes(1, { gpus: 4 }), {
     budgets,
     budgetSaveIntervalMs: 100,
   });
   const job = await harness.submit({ shareIdentifier: 'team-a', resources: { gpus: 4 } });
   const running = await harness.executor.started(job.id);
   await sleep(600);
-  const client = connect(redis.url);
+  const client = connect(stack.redis.url);
   const [saved] = await savedBudgetUsage(new JobStore(client), budgets, Date.now());
   client.disconnect();
   // 4 GPUs for at least 0.5 s before the last save: no cycle ran, the timer charged and saved it.
@@ -155,7 +143,7 @@ test.serial('the leader saves usage while jobs run and none wait, so a crash los
 });
 
 test.serial('a share without a budget is never held back, whatever it used', async (t) => {
-  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 4 }), {
+  const harness = await stack.start(gpuNodes(1, { gpus: 4 }), {
     budgets: { 'team-a': { gpuHours: TINY, windowHours: 1 } },
   });
   const first = await harness.submit({ shareIdentifier: 'team-b', resources: { gpus: 4 } });

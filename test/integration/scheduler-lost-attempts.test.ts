@@ -4,30 +4,18 @@ import test from 'ava';
 import type { AttemptOutcome } from '../../scheduler/executors/executor.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
+import { schedulerStackPerTest } from '../support/scheduler-stack.ts';
 
-let redis: TestRedis;
-let harness: SchedulerHarness;
-
-test.beforeEach(async () => {
-  redis = await testRedis();
-  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2, cpuMilli: 8000, memoryMiB: 16_384 }));
-});
-
-test.afterEach.always(async () => {
-  await harness?.stop();
-  await redis?.stop();
-});
+const stack = schedulerStackPerTest(test, () => gpuNodes(1, { gpus: 2, cpuMilli: 8000, memoryMiB: 16_384 }));
 
 const lost: AttemptOutcome = { kind: 'lost', code: 'NODE_LOST', reason: 'node gpu-1 was deleted' };
 
 test.serial('a lost attempt runs again even when the job allows a single attempt', async (t) => {
-  const job = await harness.submit({ retry: { attempts: 1 } });
-  (await harness.executor.started(job.id)).settle(lost);
-  await harness.waitFor(job.id, (r) => r.attempts.length === 2, 'a second attempt');
-  (await harness.executor.started(job.id)).settle(success());
-  const done = await harness.waitForStatus(job.id, 'SUCCEEDED');
+  const job = await stack.harness.submit({ retry: { attempts: 1 } });
+  (await stack.harness.executor.started(job.id)).settle(lost);
+  await stack.harness.waitFor(job.id, (r) => r.attempts.length === 2, 'a second attempt');
+  (await stack.harness.executor.started(job.id)).settle(success());
+  const done = await stack.harness.waitForStatus(job.id, 'SUCCEEDED');
   t.deepEqual(
     done.attempts.map((a) => a.outcome),
     ['lost', 'succeeded'],
@@ -37,12 +25,12 @@ test.serial('a lost attempt runs again even when the job allows a single attempt
 });
 
 test.serial('after five lost attempts the job fails, saying so', async (t) => {
-  const job = await harness.submit({ retry: { attempts: 3 } });
+  const job = await stack.harness.submit({ retry: { attempts: 3 } });
   for (let n = 1; n <= 5; n++) {
-    await harness.waitFor(job.id, (r) => r.attempts.length === n, `attempt ${n}`);
-    (await harness.executor.started(job.id)).settle(lost);
+    await stack.harness.waitFor(job.id, (r) => r.attempts.length === n, `attempt ${n}`);
+    (await stack.harness.executor.started(job.id)).settle(lost);
   }
-  const failed = await harness.waitForStatus(job.id, 'FAILED');
+  const failed = await stack.harness.waitForStatus(job.id, 'FAILED');
   t.is(failed.attempts.length, 5);
   t.regex(failed.statusReason, /5 attempts lost; giving up/);
 });

@@ -2,26 +2,14 @@
 import test from 'ava';
 import { gpuNode, gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
+import { schedulerStackPerTest } from '../support/scheduler-stack.ts';
 
-let redis: TestRedis;
-let harness: SchedulerHarness | undefined;
-
-test.beforeEach(async () => {
-  redis = await testRedis();
-});
-
-test.afterEach.always(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await redis?.stop();
-});
+const stack = schedulerStackPerTest(test);
 
 test.serial(
   'a job of a queue that may preempt stops a lower-priority job; the victim reruns without using a retry',
   async (t) => {
-    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), {
+    const harness = await stack.start(gpuNodes(1, { gpus: 2 }), {
       queues: ['default', { name: 'urgent', priority: 10, canPreempt: true }],
     });
     const batch = await harness.submit({ name: 'batch', resources: { gpus: 2 } });
@@ -56,7 +44,7 @@ test.serial(
 );
 
 test.serial('a queue without canPreempt never stops running work, whatever its priority', async (t) => {
-  harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), {
+  const harness = await stack.start(gpuNodes(1, { gpus: 2 }), {
     queues: ['default', { name: 'high', priority: 10 }],
   });
   const batch = await harness.submit({ resources: { gpus: 2 } });
@@ -71,7 +59,7 @@ test.serial('a queue without canPreempt never stops running work, whatever its p
 });
 
 test.serial('a waiting job says when it should start and what would let it run sooner', async (t) => {
-  harness = await schedulerHarness(redis.url, [
+  const harness = await stack.start([
     gpuNode({ name: 'h100-node', gpus: 1, model: 'H100' }),
     gpuNode({ name: 'l4-node', gpus: 1, model: 'L4' }),
   ]);
@@ -103,7 +91,7 @@ test.serial('a waiting job says when it should start and what would let it run s
 test.serial(
   'running jobs do not use up the look-ahead window: with a window of 1, three run at once',
   async (t) => {
-    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 3 }), { windowPerQueue: 1 });
+    const harness = await stack.start(gpuNodes(1, { gpus: 3 }), { windowPerQueue: 1 });
     const jobs = [];
     for (const name of ['first', 'second', 'third'])
       jobs.push(await harness.submit({ name, resources: { gpus: 1 } }));
@@ -119,7 +107,7 @@ test.serial(
   'a large job behind small ones of its own queue is seen at once and starts before the later small ones',
   async (t) => {
     // Window 1: without size lanes the big job would sit behind every small job, unseen by the core.
-    harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), { windowPerQueue: 1 });
+    const harness = await stack.start(gpuNodes(1, { gpus: 2 }), { windowPerQueue: 1 });
     const h = harness;
     const tenMinutes = { timeoutSeconds: 600 };
     const first = await h.submit({ name: 'first', resources: { gpus: 1 }, ...tenMinutes });

@@ -4,28 +4,14 @@ import test from 'ava';
 import type { AttemptOutcome } from '../../scheduler/executors/executor.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type TestRedis, testRedis } from '../support/redis-server.ts';
-import { type SchedulerHarness, type StartOptions, schedulerHarness } from '../support/scheduler-harness.ts';
+import type { StartOptions } from '../support/scheduler-harness.ts';
+import { schedulerStackPerTest } from '../support/scheduler-stack.ts';
 
-let redis: TestRedis;
-let harness: SchedulerHarness | undefined;
+const stack = schedulerStackPerTest(test);
 
-const oneNode = () => gpuNodes(1, { gpus: 2, cpuMilli: 8000, memoryMiB: 16_384 });
-
-async function start(options: StartOptions = {}): Promise<SchedulerHarness> {
-  harness = await schedulerHarness(redis.url, oneNode(), options);
-  return harness;
-}
-
-test.beforeEach(async () => {
-  redis = await testRedis();
-});
-
-test.afterEach.always(async () => {
-  await harness?.stop();
-  harness = undefined;
-  await redis?.stop();
-});
+/** This test's scheduler, over one node with 2 GPUs. */
+const start = (options: StartOptions = {}) =>
+  stack.start(gpuNodes(1, { gpus: 2, cpuMilli: 8000, memoryMiB: 16_384 }), options);
 
 const exited = (exitCode: number, code = 'NONZERO_EXIT'): AttemptOutcome => ({
   kind: 'failed',
@@ -97,7 +83,6 @@ test.serial('a backoff is in the record, so a restarted scheduler still waits it
   (await h.executor.started(job.id)).settle(exited(1));
   const waiting = await h.waitFor(job.id, (r) => r.notBefore !== undefined, 'a backoff');
   await h.stop();
-  harness = undefined;
   const restarted = await start();
   const second = await restarted.executor.started(job.id);
   t.true(Date.now() >= (waiting.notBefore ?? Number.POSITIVE_INFINITY), 'not started before notBefore');

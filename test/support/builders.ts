@@ -106,6 +106,18 @@ export function job(): JobBuilder {
   return new JobBuilder();
 }
 
+/** `count` one-GPU jobs of a share, ids `${share}-0`, `-1`, ..., submitted in order from `from`. */
+export function oneGpuJobs(share: string, count: number, from = 0): PendingJob[] {
+  return Array.from({ length: count }, (_, n) =>
+    job()
+      .id(`${share}-${n}`)
+      .share(share)
+      .submittedAt(from + n)
+      .gpus(1)
+      .build(),
+  );
+}
+
 export interface GpuNodeShape {
   gpus?: number;
   model?: string;

@@ -2,7 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestFn } from 'ava';
+import type { Redis } from 'ioredis';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../scheduler/store/embedded-redis.ts';
+import { connect } from '../../scheduler/store/redis.ts';
 
 export interface TestRedis {
   url: string;
@@ -24,4 +27,38 @@ export async function testRedis(options: { appendOnly?: boolean } = {}): Promise
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface SharedRedis {
+  /** The file's server (its url, its process). */
+  readonly server: TestRedis;
+  /** One connection every test of the file shares; tests keep apart by key prefix. */
+  readonly client: Redis;
+}
+
+/** One redis-server and one connection for all tests of a file: started before the first, stopped after the last. */
+export function redisForFile(test: TestFn): SharedRedis {
+  let server: TestRedis | undefined;
+  let client: Redis | undefined;
+  test.before(async () => {
+    server = await testRedis();
+    client = connect(server.url);
+  });
+  test.after.always(async () => {
+    client?.disconnect();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      return started(server);
+    },
+    get client() {
+      return started(client);
+    },
+  };
+}
+
+function started<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the test Redis is not started yet (used outside a test?)');
+  return value;
 }

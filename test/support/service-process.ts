@@ -1,8 +1,13 @@
 // The real service (`node cli/gpubatch.ts up`) as a child process, and the real CLI, for end-to-end tests.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestFn } from 'ava';
 import type { JobRecord, JobStatus } from '../../scheduler/job-record.ts';
 import { freePort } from '../../scheduler/store/free-port.ts';
+import { type TestRedis, testRedis } from './redis-server.ts';
 
 const CLI = fileURLToPath(new URL('../../cli/gpubatch.ts', import.meta.url));
 
@@ -56,6 +61,69 @@ export async function startService(options: {
       return exited;
     },
   };
+}
+
+export interface ServiceForFile {
+  /** The file's working directory: the service and the CLI run in it, the service's data is in .gpubatch. */
+  readonly work: string;
+  readonly redis: TestRedis;
+  readonly service: ServiceProcess;
+  /** Runs the real CLI in `work` against the service. */
+  cli(...args: string[]): Promise<CliResult>;
+}
+
+export interface ServiceForFileOptions {
+  /** Start of the working directory's name, e.g. `gpubatch-arrays-`. */
+  prefix: string;
+  /** Writes the inputs the tests need into the working directory, before the service starts. */
+  prepare?: (work: string) => void | Promise<void>;
+  /** Extra environment for the service, e.g. GPUBATCH_CONFIG. */
+  env?: (work: string) => NodeJS.ProcessEnv;
+  /** Redis keeps an append-only file (default false). */
+  appendOnly?: boolean;
+}
+
+/**
+ * For all tests of a file: a working directory, a redis-server and the real service (`gpubatch up`) in it,
+ * started before the first test and stopped and removed after the last.
+ */
+export function serviceForFile(test: TestFn, options: ServiceForFileOptions): ServiceForFile {
+  let work: string | undefined;
+  let redis: TestRedis | undefined;
+  let service: ServiceProcess | undefined;
+  test.before(async () => {
+    work = mkdtempSync(join(tmpdir(), options.prefix));
+    await options.prepare?.(work);
+    redis = await testRedis({ appendOnly: options.appendOnly ?? false });
+    service = await startService({
+      cwd: work,
+      redisUrl: redis.url,
+      dataDir: join(work, '.gpubatch'),
+      env: options.env?.(work),
+    });
+  });
+  test.after.always(async () => {
+    await service?.stop();
+    await redis?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the service is not started yet (used outside a test?)');
+    return value;
+  };
+  const gpubatch: ServiceForFile = {
+    get work() {
+      return started(work);
+    },
+    get redis() {
+      return started(redis);
+    },
+    get service() {
+      return started(service);
+    },
+    cli: (...args) => runCli(args, { cwd: gpubatch.work, url: gpubatch.service.url }),
+  };
+  return gpubatch;
 }
 
 export interface CliResult {

@@ -1,7 +1,7 @@
 // Access keys: the admin endpoint sits behind the bearer token; the AWS-compatible routes take SigV4 only;
 // `gpubatch keys create` prints what the endpoint returns.
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { AccessKeyRecord, AccessKeyRegistry } from '../../api/aws/context.ts';
 import { startApi } from '../support/api-harness.ts';
 import { gpubatch } from '../support/cli-harness.ts';
@@ -57,6 +57,22 @@ test('a tenant that is not a name is a 400 naming the field', async (t) => {
   t.is(bad.body.errors[0].field, 'tenant');
 });
 
+/** The AWS SDK's Batch client, signing with the key's credentials; destroyed after the test. */
+function batchClient(
+  t: ExecutionContext,
+  endpoint: string,
+  { accessKeyId, secretAccessKey }: { accessKeyId: string; secretAccessKey: string },
+): BatchClient {
+  const batch = new BatchClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey },
+    maxAttempts: 1,
+  });
+  t.teardown(() => batch.destroy());
+  return batch;
+}
+
 test('the AWS routes ignore the bearer token and answer a SigV4-signed SDK call', async (t) => {
   const keys = new MemoryAccessKeys();
   const api = await startApi(t, awsOptions(keys));
@@ -68,14 +84,7 @@ test('the AWS routes ignore the bearer token and answer a SigV4-signed SDK call'
   t.is(bearerOnly.status, 403);
   t.is(bearerOnly.headers.get('x-amzn-errortype'), 'IncompleteSignatureException');
 
-  const { accessKeyId, secretAccessKey } = await keys.create('team-a');
-  const batch = new BatchClient({
-    endpoint: api.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId, secretAccessKey },
-    maxAttempts: 1,
-  });
-  t.teardown(() => batch.destroy());
+  const batch = batchClient(t, api.url, await keys.create('team-a'));
   t.deepEqual((await batch.send(new DescribeJobsCommand({ jobs: ['x'] }))).jobs, []);
 });
 
@@ -127,13 +136,7 @@ test('gpubatch keys delete revokes a key: the SDK is then refused, a second dele
   const keys = new MemoryAccessKeys();
   const api = await startApi(t, awsOptions(keys));
   const { accessKeyId, secretAccessKey } = await keys.create('team-a');
-  const batch = new BatchClient({
-    endpoint: api.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId, secretAccessKey },
-    maxAttempts: 1,
-  });
-  t.teardown(() => batch.destroy());
+  const batch = batchClient(t, api.url, { accessKeyId, secretAccessKey });
   const env = { GPUBATCH_URL: api.url, GPUBATCH_TOKEN: TOKEN };
   const revoked = await gpubatch(['keys', 'delete', accessKeyId], { env });
   t.is(revoked.code, 0, revoked.stderr);

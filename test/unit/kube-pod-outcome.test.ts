@@ -1,6 +1,6 @@
 // A pod's status as an attempt's state. The runner's report (termination message) wins for its own
 // results; Kubernetes' verdicts (deadline, eviction, node loss, OOM) and the exit code decide otherwise.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerState, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import test from 'ava';
 import { parseReport, podState } from '../../scheduler/executors/kubernetes/pod-outcome.ts';
 
@@ -11,6 +11,11 @@ interface Ended {
   message?: string;
   podReason?: string;
   disruption?: string;
+}
+
+/** The runner container's status, in `state`. */
+function runnerContainer(state: V1ContainerState): V1ContainerStatus {
+  return { name: 'runner', image: 'i', imageID: '', ready: false, restartCount: 0, state };
 }
 
 function endedPod(ended: Ended): V1Pod {
@@ -24,17 +29,11 @@ function endedPod(ended: Ended): V1Pod {
         ? [{ type: 'DisruptionTarget', status: 'True', reason: ended.disruption }]
         : [],
       containerStatuses: [
-        {
-          name: 'runner',
-          image: 'i',
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state:
-            ended.exitCode === undefined
-              ? { waiting: { reason: 'ContainerCreating' } }
-              : { terminated: { exitCode: ended.exitCode, reason: ended.reason, message: ended.message } },
-        },
+        runnerContainer(
+          ended.exitCode === undefined
+            ? { waiting: { reason: 'ContainerCreating' } }
+            : { terminated: { exitCode: ended.exitCode, reason: ended.reason, message: ended.message } },
+        ),
       ],
     },
   } as V1Pod;
@@ -140,16 +139,7 @@ function waitingPod(reason: string, message = ''): V1Pod {
   return {
     status: {
       phase: 'Pending',
-      containerStatuses: [
-        {
-          name: 'runner',
-          image: 'i',
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state: { waiting: { reason, message } },
-        },
-      ],
+      containerStatuses: [runnerContainer({ waiting: { reason, message } })],
     },
   };
 }

@@ -5,25 +5,12 @@ import {
   type BudgetExhaustion,
   describeReason,
   estimateStarts,
-  type PendingJob,
   schedule,
 } from '../../scheduler/core/index.ts';
 import { utcMinute } from '../../scheduler/core/utc.ts';
-import { cluster, gpuNode, gpuNodes, job, runningJob, snapshot } from '../support/builders.ts';
+import { cluster, gpuNode, gpuNodes, job, oneGpuJobs, runningJob, snapshot } from '../support/builders.ts';
 
 const HOUR = 3_600_000;
-
-/** `count` one-GPU jobs of a share, submitted in order from `from`. */
-function oneGpuJobs(share: string, count: number, from = 0): PendingJob[] {
-  return Array.from({ length: count }, (_, n) =>
-    job()
-      .id(`${share}-${n}`)
-      .share(share)
-      .submittedAt(from + n)
-      .gpus(1)
-      .build(),
-  );
-}
 
 const spent: BudgetExhaustion = {
   usedGpuHours: 100,

@@ -1,24 +1,6 @@
 import test from 'ava';
-import {
-  accrueUsage,
-  decayUsage,
-  type PendingJob,
-  runningDominantShares,
-  schedule,
-} from '../../scheduler/core/index.ts';
-import { cluster, gpuNode, job, runningJob, snapshot } from '../support/builders.ts';
-
-/** `count` one-GPU jobs of a share, submitted in order from `from`. */
-function oneGpuJobs(share: string, count: number, from = 0): PendingJob[] {
-  return Array.from({ length: count }, (_, n) =>
-    job()
-      .id(`${share}-${n}`)
-      .share(share)
-      .submittedAt(from + n)
-      .gpus(1)
-      .build(),
-  );
-}
+import { accrueUsage, decayUsage, runningDominantShares, schedule } from '../../scheduler/core/index.ts';
+import { cluster, gpuNode, job, oneGpuJobs, runningJob, snapshot } from '../support/builders.ts';
 
 function placedPerShare(placements: readonly { jobId: string }[]): Record<string, number> {
   const counts: Record<string, number> = {};
