@@ -97,13 +97,18 @@ test.serial('a queue created over REST takes and runs a job without a restart', 
   t.like((await rest.request('GET', '/v1/queues/made-later')).body, { name: 'made-later', priority: 5 });
 });
 
+const seenByLeader = (r: { status: string; statusReason: string }) =>
+  r.status === 'RUNNABLE' && !r.statusReason.startsWith('waiting in queue');
+
 test.serial('raising a queue priority over REST makes its waiting job start first', async (t) => {
   const rest = await start(t, 1, ['first', 'second']);
   const blocker = (await rest.submit({ queue: 'first', name: 'blocker' })).body;
   const blocking = await stack.harness.executor.started(blocker.id);
   const older = (await rest.submit({ queue: 'first', name: 'older' })).body;
   const newer = (await rest.submit({ queue: 'second', name: 'newer' })).body;
-  await stack.harness.waitFor(newer.id, (r) => r.status === 'RUNNABLE');
+  // Both in the leader's window (a placement cycle gave them its reason), not just queued in Redis.
+  for (const waiting of [older, newer])
+    await stack.harness.waitFor(waiting.id, seenByLeader, 'a reason from the placement loop');
 
   t.is((await rest.request('PATCH', '/v1/queues/second', { priority: 10 })).status, 200);
   await leaderSees(() => stack.harness.registry.settings('second').priority === 10, 'the queue change');

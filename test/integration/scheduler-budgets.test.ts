@@ -93,7 +93,12 @@ test.serial('jobs of a share over budget ask the autoscaler for no nodes', async
   t.is(harness.scheduler.publishScaleSignal().nodesWanted, 0);
 
   const withinBudget = await harness.submit({ shareIdentifier: 'team-c', resources: { gpus: 4 } });
-  await harness.waitFor(withinBudget.id, (r) => r.statusReason.length > 0, 'a reason');
+  // A reason from a placement cycle (not the queue's "waiting in queue"): the leader has seen the job.
+  await harness.waitFor(
+    withinBudget.id,
+    (r) => r.status === 'RUNNABLE' && !r.statusReason.startsWith('waiting in queue'),
+    'a reason from the placement loop',
+  );
   t.is(harness.scheduler.publishScaleSignal().nodesWanted, 1, 'a job of another share does');
 });
 

@@ -22,6 +22,7 @@ export class FakeExecutor implements Executor {
   private readonly running = new Map<string, FakeAttempt>();
   private readonly waiters: Array<() => void> = [];
   private readonly declared: NodeState[];
+  private closed = false;
 
   constructor(nodes: NodeState[]) {
     this.declared = nodes;
@@ -32,6 +33,10 @@ export class FakeExecutor implements Executor {
   }
 
   run(request: AttemptRequest, placement: Placement, hooks: AttemptHooks): Promise<AttemptOutcome> {
+    // As the real executors do: a job placed just before shutdown must not wait on an attempt nobody settles.
+    if (this.closed) {
+      return Promise.resolve({ kind: 'interrupted', by: 'shutdown', reason: 'executor is shutting down' });
+    }
     return new Promise((resolve) => {
       const attempt: FakeAttempt = {
         request,
@@ -54,6 +59,7 @@ export class FakeExecutor implements Executor {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const jobId of [...this.running.keys()])
       this.interrupt(jobId, 'shutdown', 'service is shutting down');
   }
