@@ -63,6 +63,15 @@ test('the pod is bound to the chosen node, named and labelled after its job and 
   );
 });
 
+test('an array child sees its index as GPUBATCH_ARRAY_INDEX and AWS_BATCH_JOB_ARRAY_INDEX; other jobs see neither', (t) => {
+  const child = podManifest(request({ arrayIndex: 7 }), placement(), settings);
+  t.is(env(child, 'GPUBATCH_ARRAY_INDEX'), '7');
+  t.is(env(child, 'AWS_BATCH_JOB_ARRAY_INDEX'), '7');
+  const plain = podManifest(request(), placement(), settings);
+  t.is(env(plain, 'GPUBATCH_ARRAY_INDEX'), undefined);
+  t.is(env(plain, 'AWS_BATCH_JOB_ARRAY_INDEX'), undefined);
+});
+
 test('the runner gets the AttemptRequest and reports through the termination message', (t) => {
   const pod = podManifest(request(), placement(), settings);
   t.deepEqual(JSON.parse(env(pod, 'GPUBATCH_ATTEMPT')!), request());

@@ -2,6 +2,7 @@
 // running the runner once with the AttemptRequest in its environment. Pod Security "restricted", no
 // service-account token, restartPolicy Never (a retry is a new attempt, decided by gpubatch).
 import type { V1Pod } from '@kubernetes/client-node';
+import { ARRAY_INDEX_VARIABLES } from '../../../api/schemas/array-spec.ts';
 import type { AttemptRequest } from '../../../runner/protocol.ts';
 import type { Placement } from '../../core/types.ts';
 import {
@@ -97,7 +98,7 @@ export function podManifest(request: AttemptRequest, placement: Placement, setti
           image: settings.image,
           imagePullPolicy: settings.imagePullPolicy,
           command: settings.command ?? DEFAULT_RUNNER_COMMAND,
-          env: [{ name: ATTEMPT_ENV, value: JSON.stringify(request) }, ...visible],
+          env: [{ name: ATTEMPT_ENV, value: JSON.stringify(request) }, ...arrayIndexEnv(request), ...visible],
           resources: {
             requests: { cpu: `${placement.cpuMilli}m`, memory, ...gpuRequest },
             // Memory limited at the request: a job that outgrows it is OOMKilled, not its neighbours.
@@ -117,4 +118,10 @@ export function podManifest(request: AttemptRequest, placement: Placement, setti
       volumes: [{ name: 'tmp', emptyDir: {} }, ...volumes],
     },
   };
+}
+
+/** An array child's index, as AWS Batch gives it to the container (and under gpubatch's own name). */
+function arrayIndexEnv(request: AttemptRequest): Array<{ name: string; value: string }> {
+  if (request.arrayIndex === undefined) return [];
+  return ARRAY_INDEX_VARIABLES.map((name) => ({ name, value: String(request.arrayIndex) }));
 }
