@@ -1,8 +1,9 @@
 // Hand-built .npy bytes (valid and deliberately broken) and throwaway directories for runner tests.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import { npyHeader } from '../../runner/io/npy-writer.ts';
 
 export interface NpyBytesOptions {
   magic?: string;
@@ -43,4 +44,26 @@ export async function temporaryDirectory(t: ExecutionContext): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'gpubatch-runner-'));
   t.teardown(() => rm(directory, { recursive: true, force: true }));
   return directory;
+}
+
+/**
+ * A large float32 `(rows, cols)` .npy written in pieces of 4,096 rows, so the writer stays small
+ * whatever the file's size (for the streaming memory tests). Returns the file's size in bytes.
+ */
+export async function writeLargeNpy(path: string, rows: number, cols: number): Promise<number> {
+  const handle = await open(path, 'w');
+  try {
+    const header = npyHeader('<f4', String(rows), [cols]);
+    await handle.write(header);
+    const rowsPerChunk = 4096;
+    const chunk = new Float32Array(rowsPerChunk * cols);
+    for (let row = 0; row < rows; row += rowsPerChunk) {
+      const count = Math.min(rowsPerChunk, rows - row);
+      for (let i = 0; i < count * cols; i++) chunk[i] = ((row * cols + i) % 1013) / 1013 - 0.5;
+      await handle.write(new Uint8Array(chunk.buffer, 0, count * cols * 4));
+    }
+    return header.length + rows * cols * 4;
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,14 +1,14 @@
 // Streaming bound: a runner process infers over an input larger than the memory it may use. Its peak
 // resident memory (VmHWM, read by this test from /proc) stays under the issue's 512 MB, and grows over
 // the same runner's peak after a small warm-up job by far less than the input's size.
-import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { buildMlpModel } from '../../kernels/onnx/mlp-model.ts';
 import { inspectNpy } from '../../runner/io/npy.ts';
 import { npyHeader } from '../../runner/io/npy-writer.ts';
 import { inferenceJobSpec } from '../support/job-specs.ts';
-import { temporaryDirectory } from '../support/npy-fixtures.ts';
+import { temporaryDirectory, writeLargeNpy } from '../support/npy-fixtures.ts';
 import { startRunner } from '../support/runner-process.ts';
 
 const COLS = 256;
@@ -17,22 +17,6 @@ const INPUT_MIB = (ROWS * COLS * 4) / 2 ** 20;
 const PEAK_LIMIT_MIB = 512;
 /** Batches of 512 rows are 0.5 MiB each; a few are alive at once. Holding the input would add 256 MiB. */
 const GROWTH_LIMIT_MIB = 48;
-
-/** The file is written in 4 MiB pieces, so the test process stays small too. */
-async function writeLargeNpy(path: string): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.write(npyHeader('<f4', String(ROWS), [COLS]));
-    const rowsPerChunk = 4096;
-    const chunk = new Float32Array(rowsPerChunk * COLS);
-    for (let row = 0; row < ROWS; row += rowsPerChunk) {
-      for (let i = 0; i < chunk.length; i++) chunk[i] = ((row * COLS + i) % 1013) / 1013 - 0.5;
-      await handle.write(new Uint8Array(chunk.buffer));
-    }
-  } finally {
-    await handle.close();
-  }
-}
 
 type Outcome = {
   type: 'succeeded' | 'failed';
@@ -61,7 +45,7 @@ async function peakRssMiB(pid: number): Promise<number> {
 test(`a ${INPUT_MIB} MiB .npy is inferred with a runner peak RSS under ${PEAK_LIMIT_MIB} MiB`, async (t) => {
   t.timeout(120_000);
   const cwd = await temporaryDirectory(t);
-  await writeLargeNpy(join(cwd, 'large.npy'));
+  await writeLargeNpy(join(cwd, 'large.npy'), ROWS, COLS);
   await writeFile(join(cwd, 'small.npy'), npyHeader('<f4', '1024', [COLS]));
   await writeFile(join(cwd, 'small.npy'), new Uint8Array(1024 * COLS * 4), { flag: 'a' });
   await writeFile(
