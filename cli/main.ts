@@ -6,6 +6,7 @@ import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
 import { jobDefinitionsCommand } from './commands/job-definitions.ts';
 import { keysCommand } from './commands/keys.ts';
+import { logsCommand } from './commands/logs.ts';
 import { lsCommand } from './commands/ls.ts';
 import { queuesCommand } from './commands/queues.ts';
 import { retryFailedCommand } from './commands/retry-failed.ts';
@@ -24,6 +25,7 @@ const COMMANDS: Record<CommandName, Command> = {
   submit: submitCommand,
   describe: describeCommand,
   ls: lsCommand,
+  logs: logsCommand,
   cancel: cancelCommand,
   terminate: terminateCommand,
   'job-definitions': jobDefinitionsCommand,

@@ -34,6 +34,11 @@ export const COMMAND_USAGE = {
     '  --name matches a name prefix (a trailing * is allowed); t is epoch ms or an ISO 8601 date-time',
     '  (both bounds exclusive). --limit is 1..1000 per page (default 100); --all follows the cursors.',
   ].join('\n'),
+  logs: [
+    'gpubatch logs <id> [-f|--follow] [--attempt <n>] [--tail <n>]',
+    "  Print a job attempt's log (default: the latest attempt). --follow streams it until the attempt",
+    '  ends; --tail prints only the last n lines. Needs an executor that keeps logs (Kubernetes).',
+  ].join('\n'),
   cancel:
     'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE).',
   terminate:
