@@ -14,6 +14,7 @@ import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
 import { terminateCommand } from './commands/terminate.ts';
 import { upCommand } from './commands/up.ts';
+import { watchCommand } from './commands/watch.ts';
 import type { CliContext } from './context.ts';
 import { CliError, EXIT, UsageError } from './errors.ts';
 import { COMMAND_USAGE, type CommandName, USAGE } from './usage.ts';
@@ -26,6 +27,7 @@ const COMMANDS: Record<CommandName, Command> = {
   describe: describeCommand,
   ls: lsCommand,
   logs: logsCommand,
+  watch: watchCommand,
   cancel: cancelCommand,
   terminate: terminateCommand,
   'job-definitions': jobDefinitionsCommand,

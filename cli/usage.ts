@@ -34,6 +34,14 @@ export const COMMAND_USAGE = {
     '  --name matches a name prefix (a trailing * is allowed); t is epoch ms or an ISO 8601 date-time',
     '  (both bounds exclusive). --limit is 1..1000 per page (default 100); --all follows the cursors.',
   ].join('\n'),
+  watch: [
+    'gpubatch watch [--queue <q>] [--status <S>] [--name <prefix>] [--share <s>] [--created-after <t>]',
+    '               [--created-before <t>] [--limit <n>] [--interval <ms>] [--once]',
+    '  Follow the jobs ls would list (its filters), polling every --interval ms (default 1000), until all',
+    '  of them have finished (or Ctrl-C). On a terminal: a table with progress bars redrawn in place,',
+    '  coloured unless NO_COLOR is set; otherwise one plain line per job that is new or changed.',
+    '  --once  draw the table once and exit',
+  ].join('\n'),
   logs: [
     'gpubatch logs <id> [-f|--follow] [--attempt <n>] [--tail <n>]',
     "  Print a job attempt's log (default: the latest attempt). --follow streams it until the attempt",
