@@ -8,6 +8,7 @@ import { jobDefinitionsCommand } from './commands/job-definitions.ts';
 import { keysCommand } from './commands/keys.ts';
 import { logsCommand } from './commands/logs.ts';
 import { lsCommand } from './commands/ls.ts';
+import { poolsCommand } from './commands/pools.ts';
 import { queuesCommand } from './commands/queues.ts';
 import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -34,6 +35,7 @@ const COMMANDS: Record<CommandName, Command> = {
   'retry-failed': retryFailedCommand,
   queues: queuesCommand,
   'compute-environments': computeEnvironmentsCommand,
+  pools: poolsCommand,
   keys: keysCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,

@@ -81,6 +81,11 @@ export const COMMAND_USAGE = {
     '  service runs: DISABLED places nothing new (running jobs finish); --max-nodes places on at most n',
     '  of its nodes (by name) and caps the autoscaling signal.',
   ].join('\n'),
+  pools: [
+    'gpubatch pools [--json]',
+    "  Each compute environment's nodes, one cell per GPU (■ in use, ◧ partly in use by shared jobs, □ free),",
+    '  with its totals, waiting jobs and nodesWanted, as the scheduler leader last published them.',
+  ].join('\n'),
   keys: [
     'gpubatch keys create --tenant <tenant> [--json]',
     'gpubatch keys delete <accessKeyId>',
