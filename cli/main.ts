@@ -1,5 +1,6 @@
 // Dispatches `gpubatch <command> ...` and turns errors into one message and an exit code.
 import { cancelCommand } from './commands/cancel.ts';
+import { completionCommand } from './commands/completion.ts';
 import { computeEnvironmentsCommand } from './commands/compute-environments.ts';
 import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
@@ -40,6 +41,7 @@ const COMMANDS: Record<CommandName, Command> = {
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,
+  completion: completionCommand,
 };
 
 const isHelp = (arg: string) => arg === '--help' || arg === '-h';

@@ -114,6 +114,11 @@ export const COMMAND_USAGE = {
     'gpubatch gen-cluster --nodes <n> --seed <s> [--out nodes.csv]',
     '  Write a heterogeneous nodes CSV: several GPU models, 2, 4 or 8 GPUs per node.',
   ].join('\n'),
+  completion: [
+    'gpubatch completion bash|zsh',
+    '  Print a shell completion script for commands, sub-commands and options:',
+    '  source <(gpubatch completion bash)   (zsh: after compinit)',
+  ].join('\n'),
 } as const;
 
 export type CommandName = keyof typeof COMMAND_USAGE;
