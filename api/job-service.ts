@@ -46,6 +46,8 @@ export interface ComputeEnvironmentView {
   pendingJobs?: number;
   nodesWanted?: number | null;
   nodeShape?: { gpus: number; gpuModel: string; cpuMilli: number; memoryMiB: number };
+  /** Per node, the share of each GPU in use (0..1000, by GPU index). */
+  gpuUse?: Array<{ node: string; unschedulable?: boolean; usedMilli: number[] }>;
   updatedAt?: number;
 }
 

@@ -11,6 +11,8 @@ export interface ApiClient {
   post<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
   delete<T>(path: string): Promise<T>;
+  /** GETs a text body and hands each decoded chunk to `onText` as it arrives (a followed log). */
+  streamText(path: string, onText: (text: string) => void): Promise<void>;
 }
 
 /** "Invalid request (400): resources.gpus: Too big ...", then one line per field error. */
@@ -45,8 +47,8 @@ export function apiClient(ctx: CliContext): ApiClient {
   const baseUrl = baseUrlOf(ctx.env);
   const token = ctx.env['GPUBATCH_TOKEN'];
 
-  async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  async function request(method: string, path: string, body: unknown, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { accept };
     if (token) headers['authorization'] = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -62,7 +64,25 @@ export function apiClient(ctx: CliContext): ApiClient {
       );
     }
     if (!response.ok) throw await failure(response);
+    return response;
+  }
+
+  async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await request(method, path, body, 'application/json, application/problem+json');
     return (await response.json()) as T;
+  }
+
+  async function streamText(path: string, onText: (text: string) => void): Promise<void> {
+    const response = await request('GET', path, undefined, 'text/plain, application/problem+json');
+    if (!response.body) return;
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body) onText(decoder.decode(chunk, { stream: true }));
+    } catch {
+      throw new ServerUnreachableError(`the connection to ${baseUrl} broke while streaming`);
+    }
+    const rest = decoder.decode();
+    if (rest) onText(rest);
   }
 
   return {
@@ -71,5 +91,6 @@ export function apiClient(ctx: CliContext): ApiClient {
     post: (path, body) => send('POST', path, body),
     patch: (path, body) => send('PATCH', path, body),
     delete: (path) => send('DELETE', path),
+    streamText,
   };
 }

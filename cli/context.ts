@@ -12,6 +12,8 @@ export interface CliContext {
   env: Record<string, string | undefined>;
   /** Whether stderr is a terminal, where --wait draws a progress bar instead of printing lines. */
   isTTY: boolean;
+  /** Whether stdout is a terminal, where `watch` redraws its table in place (default: not). */
+  stdoutIsTTY?: boolean;
   /** Relative paths in spec files are resolved against this directory. */
   cwd: string;
   /** Pause between polls; tests pass one that returns at once. Default: a real timer. */
@@ -25,6 +27,7 @@ export function processContext(): CliContext {
     stderr: process.stderr,
     env: process.env,
     isTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
   };
 }

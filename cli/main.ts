@@ -1,18 +1,22 @@
 // Dispatches `gpubatch <command> ...` and turns errors into one message and an exit code.
 import { cancelCommand } from './commands/cancel.ts';
+import { completionCommand } from './commands/completion.ts';
 import { computeEnvironmentsCommand } from './commands/compute-environments.ts';
 import { describeCommand } from './commands/describe.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
 import { jobDefinitionsCommand } from './commands/job-definitions.ts';
 import { keysCommand } from './commands/keys.ts';
+import { logsCommand } from './commands/logs.ts';
 import { lsCommand } from './commands/ls.ts';
+import { poolsCommand } from './commands/pools.ts';
 import { queuesCommand } from './commands/queues.ts';
 import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
 import { terminateCommand } from './commands/terminate.ts';
 import { upCommand } from './commands/up.ts';
+import { watchCommand } from './commands/watch.ts';
 import type { CliContext } from './context.ts';
 import { CliError, EXIT, UsageError } from './errors.ts';
 import { COMMAND_USAGE, type CommandName, USAGE } from './usage.ts';
@@ -24,16 +28,20 @@ const COMMANDS: Record<CommandName, Command> = {
   submit: submitCommand,
   describe: describeCommand,
   ls: lsCommand,
+  logs: logsCommand,
+  watch: watchCommand,
   cancel: cancelCommand,
   terminate: terminateCommand,
   'job-definitions': jobDefinitionsCommand,
   'retry-failed': retryFailedCommand,
   queues: queuesCommand,
   'compute-environments': computeEnvironmentsCommand,
+  pools: poolsCommand,
   keys: keysCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,
+  completion: completionCommand,
 };
 
 const isHelp = (arg: string) => arg === '--help' || arg === '-h';

@@ -34,6 +34,19 @@ export const COMMAND_USAGE = {
     '  --name matches a name prefix (a trailing * is allowed); t is epoch ms or an ISO 8601 date-time',
     '  (both bounds exclusive). --limit is 1..1000 per page (default 100); --all follows the cursors.',
   ].join('\n'),
+  watch: [
+    'gpubatch watch [--queue <q>] [--status <S>] [--name <prefix>] [--share <s>] [--created-after <t>]',
+    '               [--created-before <t>] [--limit <n>] [--interval <ms>] [--once]',
+    '  Follow the jobs ls would list (its filters), polling every --interval ms (default 1000), until all',
+    '  of them have finished (or Ctrl-C). On a terminal: a table with progress bars redrawn in place,',
+    '  coloured unless NO_COLOR is set; otherwise one plain line per job that is new or changed.',
+    '  --once  draw the table once and exit',
+  ].join('\n'),
+  logs: [
+    'gpubatch logs <id> [-f|--follow] [--attempt <n>] [--tail <n>]',
+    "  Print a job attempt's log (default: the latest attempt). --follow streams it until the attempt",
+    '  ends; --tail prints only the last n lines. Needs an executor that keeps logs (Kubernetes).',
+  ].join('\n'),
   cancel:
     'gpubatch cancel <id> [--reason <text>] [--json]\n  Cancel a job that has not started (SUBMITTED, PENDING, RUNNABLE).',
   terminate:
@@ -68,6 +81,11 @@ export const COMMAND_USAGE = {
     '  service runs: DISABLED places nothing new (running jobs finish); --max-nodes places on at most n',
     '  of its nodes (by name) and caps the autoscaling signal.',
   ].join('\n'),
+  pools: [
+    'gpubatch pools [--json]',
+    "  Each compute environment's nodes, one cell per GPU (■ in use, ◧ partly in use by shared jobs, □ free),",
+    '  with its totals, waiting jobs and nodesWanted, as the scheduler leader last published them.',
+  ].join('\n'),
   keys: [
     'gpubatch keys create --tenant <tenant> [--json]',
     'gpubatch keys delete <accessKeyId>',
@@ -95,6 +113,11 @@ export const COMMAND_USAGE = {
   'gen-cluster': [
     'gpubatch gen-cluster --nodes <n> --seed <s> [--out nodes.csv]',
     '  Write a heterogeneous nodes CSV: several GPU models, 2, 4 or 8 GPUs per node.',
+  ].join('\n'),
+  completion: [
+    'gpubatch completion bash|zsh',
+    '  Print a shell completion script for commands, sub-commands and options:',
+    '  source <(gpubatch completion bash)   (zsh: after compinit)',
   ].join('\n'),
 } as const;
 

@@ -4,6 +4,13 @@
 import { commonShape, nodesToAdd } from './core/index.ts';
 import type { NodeState, PendingJob, Snapshot } from './core/types.ts';
 
+/** One node's GPUs as `gpubatch pools` draws them: the share of each GPU in use, 0..1000, by index. */
+export interface NodeGpuUse {
+  node: string;
+  unschedulable?: boolean;
+  usedMilli: number[];
+}
+
 export interface ScaleSignal {
   computeEnvironment: string;
   /** Nodes of the pool, and how many take new work. */
@@ -15,6 +22,8 @@ export interface ScaleSignal {
   /** More nodes of `nodeShape` that would let them run; null when the pool has no node to copy. */
   nodesWanted: number | null;
   nodeShape?: { gpus: number; gpuModel: string; cpuMilli: number; memoryMiB: number };
+  /** Per node, how much of each GPU is allocated (the leader's allocations at `at`). */
+  gpuUse?: NodeGpuUse[];
   /** When the leader computed it (ms). */
   at: number;
 }
@@ -27,12 +36,22 @@ export function computeScaleSignal(
   options: { scorer?: string; now: number },
 ): ScaleSignal {
   const shape = commonShape(allNodes);
+  // The snapshot holds the free capacity after running work; a node outside it (over maxNodes) has none taken.
+  const free = new Map(snapshot.nodes.map((node) => [node.name, node]));
+  const gpuUse = allNodes.map((node): NodeGpuUse => {
+    const gpus = free.get(node.name)?.gpus ?? node.gpus;
+    const usedMilli = [...gpus].sort((a, b) => a.index - b.index).map((gpu) => 1000 - gpu.freeMilli);
+    return node.unschedulable
+      ? { node: node.name, unschedulable: true, usedMilli }
+      : { node: node.name, usedMilli };
+  });
   const base = {
     computeEnvironment,
     nodes: allNodes.length,
     schedulableNodes: allNodes.filter((node) => !node.unschedulable).length,
     gpus: allNodes.reduce((sum, node) => sum + node.gpus.length, 0),
     pendingJobs: pending.length,
+    gpuUse,
     at: options.now,
   };
   if (!shape) return { ...base, nodesWanted: pending.length > 0 ? null : 0 };

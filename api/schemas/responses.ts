@@ -64,6 +64,18 @@ export const ComputeEnvironmentSchema = z.object({
     .object({ gpus: z.int(), gpuModel: z.string(), cpuMilli: z.int(), memoryMiB: z.int() })
     .optional()
     .describe("The pool's most common node shape."),
+  gpuUse: z
+    .array(
+      z.object({
+        node: z.string(),
+        unschedulable: z.boolean().optional(),
+        usedMilli: z
+          .array(z.int())
+          .describe('Per GPU, by index: the share in use, 0 (free) to 1000 (whole GPU).'),
+      }),
+    )
+    .optional()
+    .describe("Each node's GPUs as the leader's allocations use them (gpubatch pools draws this)."),
   updatedAt: z.int().optional().describe('When the leader computed these numbers (ms since the epoch).'),
 });
 

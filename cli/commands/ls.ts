@@ -9,7 +9,7 @@ import { EXIT } from '../errors.ts';
 import { formatTime, percent, table } from '../format.ts';
 
 /** CLI flag -> query parameter (the server validates the values and names the parameter on a 400). */
-const FILTERS = {
+export const FILTERS = {
   queue: 'queue',
   status: 'status',
   name: 'name',
