@@ -16,6 +16,9 @@ import { PrefixedStore, type StoreOptions } from './prefixed-store.ts';
 import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
 import { runScript } from './run-script.ts';
 
+/** Default length of the events stream: at ~150 bytes an event, about 15 MB of Redis memory. */
+export const DEFAULT_EVENTS_MAX_LEN = 100_000;
+
 export interface StoredJob {
   record: JobRecord;
   version: number;
@@ -49,8 +52,12 @@ export class JobStore extends PrefixedStore {
   /** Dependencies and array jobs: their creation, release and outbox. */
   readonly graph: DependencyStore;
 
-  constructor(redis: Redis, options: StoreOptions = {}) {
+  /** About how many events the events stream keeps (XADD MAXLEN ~): the replay window of GET /v1/events. */
+  private readonly eventsMaxLen: number;
+
+  constructor(redis: Redis, options: StoreOptions & { eventsMaxLen?: number } = {}) {
     super(redis, options);
+    this.eventsMaxLen = options.eventsMaxLen ?? DEFAULT_EVENTS_MAX_LEN;
     this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id));
   }
 
@@ -99,8 +106,17 @@ export class JobStore extends PrefixedStore {
         k.byStatus(record.status),
         k.byQueue(spec.queue),
         k.job(''),
+        k.events,
       ],
-      args: [record.id, JSON.stringify(record), record.status, spec.queue, String(record.createdAt)],
+      args: [
+        record.id,
+        JSON.stringify(record),
+        record.status,
+        spec.queue,
+        String(record.createdAt),
+        record.statusReason,
+        String(this.eventsMaxLen),
+      ],
     };
   }
 
@@ -114,7 +130,7 @@ export class JobStore extends PrefixedStore {
     const k = this.keys;
     return {
       script: CAS_JOB,
-      keys: [k.job(next.id), k.leaderFence, k.statusPrefix, ...graphKeys(k), k.finishedJobs],
+      keys: [k.job(next.id), k.leaderFence, k.statusPrefix, ...graphKeys(k), k.finishedJobs, k.events],
       args: [
         String(version),
         JSON.stringify(storedForm(persisted)),
@@ -122,6 +138,10 @@ export class JobStore extends PrefixedStore {
         fence,
         next.id,
         finishes ? String(this.now()) : '',
+        next.spec.queue,
+        next.statusReason,
+        String(next.events.at(-1)?.at ?? this.now()),
+        String(this.eventsMaxLen),
       ],
     };
   }

@@ -5,10 +5,19 @@ import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
 /**
  * Create a job unless its idempotency key is taken. The indexes are scored by creation time (ms; ties
  * ordered by id), the order listings page through (scheduler/store/job-index.ts).
- * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix
- * ARGV: id, json, status, queue, createdAt
+ * Appends the SUBMITTED event to the events stream (only when it creates the job).
+ * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix, eventsKey
+ * ARGV: id, json, status, queue, createdAt, reason, eventsMaxLen
  * Returns {id, created(0|1)}.
  */
+/**
+ * Appends one event to the events stream, trimmed to about ARGV-given length (the stream id is the SSE id).
+ * Expects locals: eventsKey, eventsMax, id, queue, status, reason, at.
+ */
+const APPEND_EVENT = `
+redis.call('XADD', eventsKey, 'MAXLEN', '~', eventsMax, '*', 'jobId', id, 'queue', queue, 'status', status, 'reason', reason, 'at', at)
+`;
+
 export const CREATE_JOB = `
 local idem = KEYS[1]
 if idem ~= '' then
@@ -23,6 +32,10 @@ redis.call('ZADD', KEYS[3], created, id)
 redis.call('ZADD', KEYS[4], created, id)
 redis.call('ZADD', KEYS[5], created, id)
 if idem ~= '' then redis.call('SET', idem, id) end
+do
+  local eventsKey, eventsMax, queue, status, reason, at = KEYS[7], ARGV[7], ARGV[4], ARGV[3], ARGV[6], ARGV[5]
+  ${APPEND_EVENT}
+end
 return {id, 1}
 `;
 
@@ -42,10 +55,11 @@ return 1
  * and on a status change does the dependency and array bookkeeping (AFTER_STATUS_CHANGE) in the same step.
  * A job (not an array child: children go with their parent) entering SUCCEEDED/FAILED joins the finished
  * set, scored by its finish time, which the retention sweep expires from (retention-store.ts).
+ * A status change also appends an event to the events stream, so an event exists iff the change did.
  * KEYS: jobKey, fenceKey, statusKeyPrefix, jobPrefix, dependentsPrefix, arrayPrefix, outboxReady,
- *       outboxFailed, outboxArrays, finishedKey
+ *       outboxFailed, outboxArrays, finishedKey, eventsKey
  * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id,
- *       finishedAt (ms; '' unless this write finishes the job)
+ *       finishedAt (ms; '' unless this write finishes the job), queue, statusReason, at (ms), eventsMaxLen
  * Returns the new version.
  */
 export const CAS_JOB = `
@@ -63,6 +77,10 @@ if fields[2] ~= ARGV[3] then
     redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
     redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(score), ARGV[5])
     if ARGV[6] ~= '' then redis.call('ZADD', KEYS[10], ARGV[6], ARGV[5]) end
+  end
+  do
+    local eventsKey, eventsMax, queue, status, reason, at = KEYS[11], ARGV[10], ARGV[7], ARGV[3], ARGV[8], ARGV[9]
+    ${APPEND_EVENT}
   end
 end
 return version

@@ -1,0 +1,128 @@
+// Reads the events stream (the status changes CAS_JOB and CREATE_JOB append in the same atomic step):
+// replay after an id, then follow new entries. Backs GET /v1/events and GET /v1/jobs/:id/events.
+import type { Redis } from 'ioredis';
+import type { JobStatus } from '../job-record.ts';
+import { keys as buildKeys, type Keys } from './keys.ts';
+
+export interface StreamedJobEvent {
+  /** The stream entry id ("<ms>-<seq>"), used as the SSE event id. */
+  id: string;
+  jobId: string;
+  queue: string;
+  status: JobStatus;
+  reason: string;
+  at: number;
+}
+
+type RawEntry = [string, string[]];
+
+function toEvent([id, flat]: RawEntry): StreamedJobEvent {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
+  return {
+    id,
+    jobId: fields['jobId'] ?? '',
+    queue: fields['queue'] ?? '',
+    status: fields['status'] as JobStatus,
+    reason: fields['reason'] ?? '',
+    at: Number(fields['at']),
+  };
+}
+
+/** Orders stream ids ("ms-seq"): negative when a < b. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = 0n, as = 0n] = a.split('-').map(BigInt);
+  const [bm = 0n, bs = 0n] = b.split('-').map(BigInt);
+  if (am !== bm) return am < bm ? -1 : 1;
+  return as === bs ? 0 : as < bs ? -1 : 1;
+}
+
+export interface JobEventFeed {
+  /** The id of the newest event ('0-0' when none): where a follow starts to see only later ones. */
+  lastId(): Promise<string>;
+  /**
+   * The kept events after `afterId`, oldest first, at most `count`; `missed` is true when the stream
+   * trimmed some events after `afterId` (the client's replay has a gap).
+   */
+  after(afterId: string, count: number): Promise<{ events: StreamedJobEvent[]; missed: boolean }>;
+  /** Calls `onEvents` with each batch after `afterId` until the returned stop is called. */
+  follow(afterId: string, onEvents: (events: StreamedJobEvent[]) => void): () => void;
+}
+
+/**
+ * The Redis implementation. `follow` blocks (XREAD BLOCK) on a connection of its own, one per
+ * follower: fine for tens of clients, not thousands (docs/api.md, Events).
+ */
+export class RedisJobEventFeed implements JobEventFeed {
+  private readonly redis: Redis;
+  private readonly keys: Keys;
+  private readonly blockMs: number;
+
+  constructor(redis: Redis, options: { prefix?: string; blockMs?: number } = {}) {
+    this.redis = redis;
+    this.keys = buildKeys(options.prefix);
+    this.blockMs = options.blockMs ?? 5000;
+  }
+
+  async lastId(): Promise<string> {
+    const newest = (await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', 1)) as RawEntry[];
+    return newest[0]?.[0] ?? '0-0';
+  }
+
+  async after(afterId: string, count: number): Promise<{ events: StreamedJobEvent[]; missed: boolean }> {
+    const [entries, trimmed] = await Promise.all([
+      this.redis.xrange(this.keys.events, `(${afterId}`, '+', 'COUNT', count) as Promise<RawEntry[]>,
+      this.trimmedBefore(),
+    ]);
+    return {
+      events: entries.map(toEvent),
+      missed: trimmed !== undefined && compareStreamIds(afterId, trimmed) < 0,
+    };
+  }
+
+  /**
+   * When the stream has trimmed entries, the id of its oldest kept one (a client whose last id is older may
+   * have missed some; conservative: also says so when its last event was exactly the newest trimmed).
+   */
+  private async trimmedBefore(): Promise<string | undefined> {
+    try {
+      const info = (await this.redis.xinfo('STREAM', this.keys.events)) as unknown[];
+      const field = (name: string) => info[info.indexOf(name) + 1];
+      if (Number(field('entries-added')) <= Number(field('length'))) return undefined;
+      const first = field('first-entry') as RawEntry | null;
+      return first ? first[0] : String(field('last-generated-id'));
+    } catch {
+      return undefined; // no stream yet: nothing was trimmed
+    }
+  }
+
+  follow(afterId: string, onEvents: (events: StreamedJobEvent[]) => void): () => void {
+    const reader = this.redis.duplicate();
+    let stopped = false;
+    let cursor = afterId;
+    const loop = async () => {
+      while (!stopped) {
+        const reply = (await reader.xread(
+          'COUNT',
+          1000,
+          'BLOCK',
+          this.blockMs,
+          'STREAMS',
+          this.keys.events,
+          cursor,
+        )) as [string, RawEntry[]][] | null;
+        const entries = reply?.[0]?.[1] ?? [];
+        if (entries.length === 0 || stopped) continue;
+        cursor = (entries.at(-1) as RawEntry)[0];
+        onEvents(entries.map(toEvent));
+      }
+    };
+    loop().catch(() => {
+      // disconnect() rejects the pending XREAD: the follower is gone, nothing to report
+    });
+    return () => {
+      stopped = true;
+      reader.disconnect();
+    };
+  }
+}
