@@ -122,9 +122,16 @@ export class JobStore extends PrefixedStore {
 
   /**
    * The CAS_JOB call that replaces version `version` of a job whose status was `from` with `next`; one
-   * that finishes the job (enters SUCCEEDED/FAILED) also enters it in the finished set at `now`.
+   * that finishes the job (enters SUCCEEDED/FAILED) also enters it in the finished set at `now`. The
+   * events from index `eventsBefore` on (default: the last) are the ones this write adds, for the stream.
    */
-  casCall(next: JobRecord, from: JobStatus, version: number, fence = ''): ScriptCall {
+  casCall(
+    next: JobRecord,
+    from: JobStatus,
+    version: number,
+    fence = '',
+    eventsBefore = next.events.length - 1,
+  ): ScriptCall {
     const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
     const finishes = TERMINAL_STATUSES.includes(next.status) && !TERMINAL_STATUSES.includes(from);
     const k = this.keys;
@@ -139,8 +146,7 @@ export class JobStore extends PrefixedStore {
         next.id,
         finishes ? String(this.now()) : '',
         next.spec.queue,
-        next.statusReason,
-        String(next.events.at(-1)?.at ?? this.now()),
+        JSON.stringify(next.events.slice(eventsBefore).map((e) => [e.status, e.reason, String(e.at)])),
         String(this.eventsMaxLen),
       ],
     };
@@ -335,7 +341,13 @@ export class JobStore extends PrefixedStore {
       const next = update(structuredClone(stored.record));
       if (!next) return stored.record;
       try {
-        const call = this.casCall(next, stored.record.status, stored.version, options.fence);
+        const call = this.casCall(
+          next,
+          stored.record.status,
+          stored.version,
+          options.fence,
+          stored.record.events.length,
+        );
         await runScript(this.redis, call.script, call.keys, call.args);
         return next;
       } catch (error) {

@@ -15,7 +15,7 @@ import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
  * Expects locals: eventsKey, eventsMax, id, queue, status, reason, at.
  */
 const APPEND_EVENT = `
-redis.call('XADD', eventsKey, 'MAXLEN', '~', eventsMax, '*', 'jobId', id, 'queue', queue, 'status', status, 'reason', reason, 'at', at)
+redis.call('XADD', eventsKey, 'MAXLEN', '~', eventsMax, '*', 'jobId', id, 'queue', queue, 'status', status, 'reason', reason, 'at', tostring(at))
 `;
 
 export const CREATE_JOB = `
@@ -55,11 +55,13 @@ return 1
  * and on a status change does the dependency and array bookkeeping (AFTER_STATUS_CHANGE) in the same step.
  * A job (not an array child: children go with their parent) entering SUCCEEDED/FAILED joins the finished
  * set, scored by its finish time, which the retention sweep expires from (retention-store.ts).
- * A status change also appends an event to the events stream, so an event exists iff the change did.
+ * A status change also appends the events it adds to the record to the events stream (one write may pass
+ * through several statuses: SUBMITTED -> PENDING -> RUNNABLE), so an event exists iff the change did.
  * KEYS: jobKey, fenceKey, statusKeyPrefix, jobPrefix, dependentsPrefix, arrayPrefix, outboxReady,
  *       outboxFailed, outboxArrays, finishedKey, eventsKey
  * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id,
- *       finishedAt (ms; '' unless this write finishes the job), queue, statusReason, at (ms), eventsMaxLen
+ *       finishedAt (ms; '' unless this write finishes the job), queue,
+ *       newEvents (JSON [[status, reason, at], ...]), eventsMaxLen
  * Returns the new version.
  */
 export const CAS_JOB = `
@@ -78,8 +80,8 @@ if fields[2] ~= ARGV[3] then
     redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(score), ARGV[5])
     if ARGV[6] ~= '' then redis.call('ZADD', KEYS[10], ARGV[6], ARGV[5]) end
   end
-  do
-    local eventsKey, eventsMax, queue, status, reason, at = KEYS[11], ARGV[10], ARGV[7], ARGV[3], ARGV[8], ARGV[9]
+  for _, event in ipairs(cjson.decode(ARGV[8])) do
+    local eventsKey, eventsMax, queue, status, reason, at = KEYS[11], ARGV[9], ARGV[7], event[1], event[2], event[3]
     ${APPEND_EVENT}
   end
 end
