@@ -9,15 +9,13 @@ import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } f
 import type { ScaleSignal } from '../scale-signal.ts';
 import { DependencyStore, graphKeys, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
+import { DEFAULT_EVENTS_MAX_LEN } from './event-lua.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
 import { PrefixedStore, type StoreOptions } from './prefixed-store.ts';
 import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
 import { runScript } from './run-script.ts';
-
-/** Default length of the events stream: at ~150 bytes an event, about 15 MB of Redis memory. */
-export const DEFAULT_EVENTS_MAX_LEN = 100_000;
 
 export interface StoredJob {
   record: JobRecord;
@@ -58,7 +56,7 @@ export class JobStore extends PrefixedStore {
   constructor(redis: Redis, options: StoreOptions & { eventsMaxLen?: number } = {}) {
     super(redis, options);
     this.eventsMaxLen = options.eventsMaxLen ?? DEFAULT_EVENTS_MAX_LEN;
-    this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id));
+    this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id), this.eventsMaxLen);
   }
 
   /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */

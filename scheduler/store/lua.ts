@@ -1,6 +1,7 @@
 // Lua scripts for the multi-key state changes: each runs atomically inside Redis.
 // Error replies are codes mapped to typed errors in job-store.ts.
 import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
+import { APPEND_EVENT } from './event-lua.ts';
 
 /**
  * Create a job unless its idempotency key is taken. The indexes are scored by creation time (ms; ties
@@ -10,14 +11,6 @@ import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
  * ARGV: id, json, status, queue, createdAt, reason, eventsMaxLen
  * Returns {id, created(0|1)}.
  */
-/**
- * Appends one event to the events stream, trimmed to about ARGV-given length (the stream id is the SSE id).
- * Expects locals: eventsKey, eventsMax, id, queue, status, reason, at.
- */
-const APPEND_EVENT = `
-redis.call('XADD', eventsKey, 'MAXLEN', '~', eventsMax, '*', 'jobId', id, 'queue', queue, 'status', status, 'reason', reason, 'at', tostring(at))
-`;
-
 export const CREATE_JOB = `
 local idem = KEYS[1]
 if idem ~= '' then

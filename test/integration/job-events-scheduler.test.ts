@@ -57,3 +57,22 @@ test.serial(
     t.deepEqual(statuses(history), ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED']);
   },
 );
+
+test.serial(
+  'a job created waiting for a dependency streams SUBMITTED and PENDING, then RUNNABLE once it is met',
+  async (t) => {
+    const open = await eventsApi(t);
+    const first = await stack.harness.submit({ resources: { gpus: 1 } });
+    const second = await stack.harness.submit({ resources: { gpus: 1 }, dependsOn: [{ jobId: first.id }] });
+    const stream = await open(`/v1/events?jobId=${second.id}`, { 'last-event-id': '0-0' });
+
+    const created = await stream.take(2);
+    const attempt = await stack.harness.executor.started(first.id);
+    attempt.hooks.onStarted('fake:cpu');
+    attempt.settle(success('/data/out.npy'));
+    const released = await stream.take(1);
+
+    t.deepEqual(statuses(created), ['SUBMITTED', 'PENDING']);
+    t.deepEqual(statuses(released), ['RUNNABLE']);
+  },
+);
