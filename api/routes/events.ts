@@ -60,12 +60,12 @@ async function replay(res: Response, feed: JobEventFeed, afterId: string, filter
 }
 
 /** Follows new events after `afterId` until the client disconnects, with a heartbeat comment. */
-function follow(req: Request, res: Response, feed: JobEventFeed, afterId: string, filter: Filter): void {
+function follow(res: Response, feed: JobEventFeed, afterId: string, filter: Filter): void {
   const stop = feed.follow(afterId, (events) => {
     for (const event of events) if (filter(event)) send(res, event);
   });
   const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-  req.on('close', () => {
+  res.on('close', () => {
     clearInterval(heartbeat);
     stop();
   });
@@ -83,7 +83,7 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
     const start = since ?? (await feed.lastId());
     openStream(res);
     const cursor = since === undefined ? start : await replay(res, feed, since, filter);
-    follow(req, res, feed, cursor, filter);
+    follow(res, feed, cursor, filter);
   });
 
   router.get('/jobs/:id/events', async (req, res) => {
@@ -93,7 +93,7 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
     if (since !== undefined) {
       if (!(await jobs.get(id))) throw new NotFoundError(`no job with id "${id}"`);
       openStream(res);
-      follow(req, res, feed, await replay(res, feed, since, ofJob), ofJob);
+      follow(res, feed, await replay(res, feed, since, ofJob), ofJob);
       return;
     }
     // Fresh: the record's own history, then the stream from a point taken *before* reading the record, so
@@ -111,7 +111,7 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
         reason: event.reason,
         at: event.at,
       });
-    follow(req, res, feed, start, (e) => ofJob(e) && !seen.has(`${e.status}@${e.at}`));
+    follow(res, feed, start, (e) => ofJob(e) && !seen.has(`${e.status}@${e.at}`));
   });
 
   return router;

@@ -50,13 +50,15 @@ export interface JobEventFeed {
 }
 
 /**
- * The Redis implementation. `follow` blocks (XREAD BLOCK) on a connection of its own, one per
- * follower: fine for tens of clients, not thousands (docs/api.md, Events).
+ * The Redis implementation. Followers share one reader (XREAD BLOCK on a connection of its own, open
+ * while anyone follows) that fans each batch out to them.
  */
 export class RedisJobEventFeed implements JobEventFeed {
   private readonly redis: Redis;
   private readonly keys: Keys;
   private readonly blockMs: number;
+  private readonly followers = new Set<Follower>();
+  private reader: Redis | undefined;
 
   constructor(redis: Redis, options: { prefix?: string; blockMs?: number } = {}) {
     this.redis = redis;
@@ -97,11 +99,23 @@ export class RedisJobEventFeed implements JobEventFeed {
   }
 
   follow(afterId: string, onEvents: (events: StreamedJobEvent[]) => void): () => void {
+    const follower: Follower = { cursor: afterId, onEvents, pending: Promise.resolve() };
+    this.followers.add(follower);
+    this.startReader();
+    return () => {
+      this.followers.delete(follower);
+      if (this.followers.size === 0) this.stopReader();
+    };
+  }
+
+  /** One XREAD BLOCK loop on its own connection for all followers, from the newest id when it starts. */
+  private startReader(): void {
+    if (this.reader) return;
     const reader = this.redis.duplicate();
-    let stopped = false;
-    let cursor = afterId;
+    this.reader = reader;
     const loop = async () => {
-      while (!stopped) {
+      let cursor = await this.lastId();
+      while (this.reader === reader) {
         const reply = (await reader.xread(
           'COUNT',
           1000,
@@ -112,17 +126,59 @@ export class RedisJobEventFeed implements JobEventFeed {
           cursor,
         )) as [string, RawEntry[]][] | null;
         const entries = reply?.[0]?.[1] ?? [];
-        if (entries.length === 0 || stopped) continue;
+        if (entries.length === 0 || this.reader !== reader) continue;
+        const batch = { after: cursor, events: entries.map(toEvent) };
         cursor = (entries.at(-1) as RawEntry)[0];
-        onEvents(entries.map(toEvent));
+        for (const follower of this.followers) this.deliver(follower, batch);
       }
     };
     loop().catch(() => {
-      // disconnect() rejects the pending XREAD: the follower is gone, nothing to report
+      // stopReader's disconnect rejects the pending XREAD; a lost connection ends it the same way
+      if (this.reader === reader) this.stopReader();
     });
-    return () => {
-      stopped = true;
-      reader.disconnect();
-    };
   }
+
+  private stopReader(): void {
+    this.reader?.disconnect();
+    this.reader = undefined;
+  }
+
+  /**
+   * Hands a batch (the events after `batch.after`) to one follower, in order: a follower whose cursor is
+   * behind `batch.after` (it joined after the reader had read past it) first reads the gap with XRANGE, and
+   * nothing at or before its cursor is given twice.
+   */
+  private deliver(follower: Follower, batch: { after: string; events: StreamedJobEvent[] }): void {
+    follower.pending = follower.pending
+      .then(async () => {
+        while (compareStreamIds(follower.cursor, batch.after) < 0) {
+          const gap = (await this.redis.xrange(
+            this.keys.events,
+            `(${follower.cursor}`,
+            batch.after,
+            'COUNT',
+            1000,
+          )) as RawEntry[];
+          if (gap.length === 0) break;
+          this.hand(follower, gap.map(toEvent));
+        }
+        this.hand(follower, batch.events);
+      })
+      .catch(() => {}); // a failed gap read: the follower sees it as a stalled stream and reconnects
+  }
+
+  private hand(follower: Follower, events: StreamedJobEvent[]): void {
+    const fresh = events.filter((e) => compareStreamIds(e.id, follower.cursor) > 0);
+    if (fresh.length === 0 || !this.followers.has(follower)) return;
+    follower.cursor = (fresh.at(-1) as StreamedJobEvent).id;
+    follower.onEvents(fresh);
+  }
+}
+
+interface Follower {
+  /** The last id handed to it. */
+  cursor: string;
+  onEvents: (events: StreamedJobEvent[]) => void;
+  /** Its deliveries, chained so they stay in order. */
+  pending: Promise<void>;
 }

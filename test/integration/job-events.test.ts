@@ -133,3 +133,22 @@ test('a Last-Event-ID older than the trimmed stream gets a missed event, then th
   t.is(missed?.event, 'missed');
   t.is(statusOf(kept as SseEvent), 'STARTING');
 });
+
+test.serial('followers share one blocking Redis connection, released when the last one leaves', async (t) => {
+  const api = await eventsApi(t);
+  const connections = async () => (String(await redis.client.client('LIST')).match(/^id=/gm) ?? []).length;
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+  const before = await connections();
+
+  const streams = await Promise.all([1, 2, 3, 4, 5].map(() => api.open('/v1/events')));
+  await settle();
+  const whileFollowing = await connections();
+  const { record } = await api.store.create(aValidatedJobSpec());
+  const received = await Promise.all(streams.map((s) => s.take(1)));
+  for (const s of streams) s.close();
+  await settle();
+
+  t.is(whileFollowing, before + 1);
+  t.true(received.every(([e]) => e !== undefined && jobOf(e) === record.id));
+  t.is(await connections(), before);
+});
