@@ -1,7 +1,11 @@
 // GET /v1/events and GET /v1/jobs/:id/events: job status changes as Server-Sent Events, resumable with
 // Last-Event-ID (the id is the events stream's entry id; docs/api.md, Events).
 import { type Request, type Response, Router } from 'express';
-import type { JobEventFeed, StreamedJobEvent } from '../../scheduler/store/job-events.ts';
+import type {
+  JobEventFeed,
+  StreamedJobEvent,
+  StreamedStatusEvent,
+} from '../../scheduler/store/job-events.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
 
@@ -33,9 +37,10 @@ function resumeFrom(req: Request): string | undefined {
   return value;
 }
 
-function send(res: Response, event: StreamedJobEvent | Omit<StreamedJobEvent, 'id'>): void {
-  const { id, ...data } = event as StreamedJobEvent;
-  res.write(`${id ? `id: ${id}\n` : ''}event: status\ndata: ${JSON.stringify(data)}\n\n`);
+/** Writes one event: `event:` its type, `data:` the rest as JSON, `id:` when it came from the stream. */
+function send(res: Response, event: StreamedJobEvent | Omit<StreamedStatusEvent, 'id'>): void {
+  const { id, type, ...data } = event as StreamedJobEvent;
+  res.write(`${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
 function openStream(res: Response): void {
@@ -105,13 +110,14 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
     const seen = new Set(job.events.map((e) => `${e.status}@${e.at}`));
     for (const event of job.events)
       send(res, {
+        type: 'status',
         jobId: id,
         queue: job.spec.queue,
         status: event.status,
         reason: event.reason,
         at: event.at,
       });
-    follow(res, feed, start, (e) => ofJob(e) && !seen.has(`${e.status}@${e.at}`));
+    follow(res, feed, start, (e) => ofJob(e) && !(e.type === 'status' && seen.has(`${e.status}@${e.at}`)));
   });
 
   return router;

@@ -1,32 +1,43 @@
-// Reads the events stream (the status changes CAS_JOB and CREATE_JOB append in the same atomic step):
+// Reads the events stream (the status changes the job scripts append in the same atomic step, and
+// coalesced progress reports):
 // replay after an id, then follow new entries. Backs GET /v1/events and GET /v1/jobs/:id/events.
 import type { Redis } from 'ioredis';
 import type { JobStatus } from '../job-record.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 
-export interface StreamedJobEvent {
+interface StreamedBase {
   /** The stream entry id ("<ms>-<seq>"), used as the SSE event id. */
   id: string;
   jobId: string;
   queue: string;
-  status: JobStatus;
-  reason: string;
   at: number;
 }
+
+/** A status change, with its reason (the record's event). */
+export interface StreamedStatusEvent extends StreamedBase {
+  type: 'status';
+  status: JobStatus;
+  reason: string;
+}
+
+/** A progress report, coalesced (JobStore.setProgress): at most one a job per interval, and the last. */
+export interface StreamedProgressEvent extends StreamedBase {
+  type: 'progress';
+  done: number;
+  total: number;
+}
+
+export type StreamedJobEvent = StreamedStatusEvent | StreamedProgressEvent;
 
 type RawEntry = [string, string[]];
 
 function toEvent([id, flat]: RawEntry): StreamedJobEvent {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-  return {
-    id,
-    jobId: fields['jobId'] ?? '',
-    queue: fields['queue'] ?? '',
-    status: fields['status'] as JobStatus,
-    reason: fields['reason'] ?? '',
-    at: Number(fields['at']),
-  };
+  const base = { id, jobId: fields['jobId'] ?? '', queue: fields['queue'] ?? '', at: Number(fields['at']) };
+  if (fields['type'] === 'progress')
+    return { ...base, type: 'progress', done: Number(fields['done']), total: Number(fields['total']) };
+  return { ...base, type: 'status', status: fields['status'] as JobStatus, reason: fields['reason'] ?? '' };
 }
 
 /** Orders stream ids ("ms-seq"): negative when a < b. */

@@ -12,10 +12,13 @@ import { FencedError, StaleRecordError } from './errors.ts';
 import { DEFAULT_EVENTS_MAX_LEN } from './event-lua.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
-import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
+import { CAS_JOB, CREATE_JOB, SET_FENCED, SET_PROGRESS } from './lua.ts';
 import { PrefixedStore, type StoreOptions } from './prefixed-store.ts';
 import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
 import { runScript } from './run-script.ts';
+
+/** At most one progress event a job per this interval on the events stream (the last report always). */
+export const PROGRESS_EVENT_INTERVAL_MS = 1000;
 
 export interface StoredJob {
   record: JobRecord;
@@ -380,9 +383,26 @@ export class JobStore extends PrefixedStore {
     );
   }
 
-  /** Progress is written often, so it lives beside the record and does not bump its version. */
+  /**
+   * Progress is written often, so it lives beside the record and does not bump its version; the events
+   * stream gets it coalesced (SET_PROGRESS).
+   */
   async setProgress(id: string, progress: JobProgress): Promise<void> {
-    await this.redis.hset(this.keys.job(id), 'progress', JSON.stringify(progress));
+    const k = this.keys;
+    await runScript(
+      this.redis,
+      SET_PROGRESS,
+      [k.job(id), k.jobPrefix, k.events],
+      [
+        JSON.stringify(progress),
+        String(progress.done),
+        String(progress.total),
+        String(progress.at),
+        String(PROGRESS_EVENT_INTERVAL_MS),
+        String(this.eventsMaxLen),
+        id,
+      ],
+    );
   }
 
   /** Newest first by creation time, filtered; see job-index.ts for the cursor's guarantee. */

@@ -155,3 +155,27 @@ redis.call('ZADD', KEYS[3], tonumber(fields[2]), ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[2])
 return 1
 `;
+
+/**
+ * Store a job's progress (beside the record: no version bump) and, at most once per `minIntervalMs` a job
+ * and always for the last report (done == total), append a progress event to the events stream. Nothing
+ * for a job that no longer exists (a late report after retention deleted it). The last event's time is a
+ * field of the job hash, so it goes with the job.
+ * KEYS: jobKey, jobPrefix, eventsKey   ARGV: progressJson, done, total, at, minIntervalMs, eventsMaxLen, id
+ * Returns 1 when stored, 0 when there is no such job.
+ */
+export const SET_PROGRESS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'progress', ARGV[1])
+local at = tonumber(ARGV[4])
+local last = tonumber(redis.call('HGET', KEYS[1], 'progressEventAt') or '')
+if last and at - last < tonumber(ARGV[5]) and ARGV[2] ~= ARGV[3] then return 1 end
+redis.call('HSET', KEYS[1], 'progressEventAt', ARGV[4])
+local queue = redis.call('HGET', KEYS[1], 'queue')
+if not queue then
+  local parent = redis.call('HGET', KEYS[1], 'array')
+  queue = (parent and redis.call('HGET', KEYS[2] .. parent, 'queue')) or ''
+end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'jobId', ARGV[7], 'queue', queue, 'type', 'progress', 'done', ARGV[2], 'total', ARGV[3], 'at', ARGV[4])
+return 1
+`;

@@ -152,3 +152,32 @@ test.serial('followers share one blocking Redis connection, released when the la
   t.true(received.every(([e]) => e !== undefined && jobOf(e) === record.id));
   t.is(await connections(), before);
 });
+
+test('progress reports are streamed coalesced: the first, then at most one a second, and always the last', async (t) => {
+  const api = await eventsApi(t);
+  const { record } = await api.store.create(aValidatedJobSpec({ queue: 'gpu' }));
+  const stream = await api.open(`/v1/jobs/${record.id}/events`);
+  await stream.take(1); // SUBMITTED, from the record
+
+  for (const [done, at] of [
+    [1, 10_000],
+    [2, 10_400], // within a second of the last event: stored, not streamed
+    [3, 11_000],
+    [10, 11_100], // the last report
+  ] as const)
+    await api.store.setProgress(record.id, { done, total: 10, at });
+  await api.store.setProgress('no-such-job', { done: 1, total: 2, at: 12_000 });
+
+  const events = await stream.take(3);
+  t.true(events.every((e) => e.event === 'progress'));
+  t.deepEqual(
+    events.map((e) => JSON.parse(e.data)),
+    [
+      { jobId: record.id, queue: 'gpu', done: 1, total: 10, at: 10_000 },
+      { jobId: record.id, queue: 'gpu', done: 3, total: 10, at: 11_000 },
+      { jobId: record.id, queue: 'gpu', done: 10, total: 10, at: 11_100 },
+    ],
+  );
+  t.is((await api.store.get(record.id))?.progress?.done, 10);
+  t.is(await redis.client.exists(api.store.keys.job('no-such-job')), 0, 'a late report recreates nothing');
+});
