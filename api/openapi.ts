@@ -131,6 +131,7 @@ const lastEventId = {
 const eventStream = {
   description:
     'text/event-stream: `event: status` with data {jobId, queue, status, reason, at} and the stream id as `id:`; ' +
+    '`event: progress` with data {jobId, queue, done, total, at} (coalesced); ' +
     '`event: missed` when older events were trimmed; `: ping` every 15 s.',
   content: { 'text/event-stream': { schema: { type: 'string' } } },
 };
