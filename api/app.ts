@@ -1,5 +1,6 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
 import express, { type Express } from 'express';
+import type { JobEventFeed } from '../scheduler/store/job-events.ts';
 import { requireBearerToken } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
@@ -15,6 +16,7 @@ import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
 import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
+import { eventsRouter } from './routes/events.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
 import { jobsRouter } from './routes/jobs.ts';
@@ -24,6 +26,8 @@ export interface AppOptions {
   jobs: JobService;
   /** Attempt logs (GET /v1/jobs/:id/logs); without it the route answers 501. */
   logs?: JobLogs;
+  /** Job status changes (GET /v1/events, GET /v1/jobs/:id/events as SSE); without it those routes do not exist. */
+  events?: JobEventFeed;
   /** Job definitions; without it /v1/job-definitions does not exist and jobDefinition is an unknown field. */
   definitions?: JobDefinitionRegistry;
   /** GPU-hour budget usage; without it /v1/budgets does not exist (no budgets configured). */
@@ -63,6 +67,7 @@ export function createApp(options: AppOptions): Express {
     budgets: options.budgets !== undefined,
     queueCatalog: options.queueCatalog !== undefined,
     computeEnvironmentCatalog: options.computeEnvironmentCatalog !== undefined,
+    events: options.events !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -90,6 +95,7 @@ export function createApp(options: AppOptions): Express {
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
   if (options.token !== undefined) v1.use(requireBearerToken(options.token));
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
+  if (options.events) v1.use(eventsRouter(options.jobs, options.events));
   if (options.definitions) {
     // A submission naming a jobDefinition is handled first; any other body goes on to jobsRouter.
     v1.use('/jobs', definitionSubmissionsRouter(options.jobs, options.definitions));

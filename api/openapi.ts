@@ -107,6 +107,8 @@ export interface OpenApiOptions {
   queueCatalog?: boolean;
   /** Whether GET and PATCH /v1/compute-environments/{name} exist. Default false. */
   computeEnvironmentCatalog?: boolean;
+  /** Whether GET /v1/events and GET /v1/jobs/{id}/events (SSE) exist. Default false. */
+  events?: boolean;
   /** Whether POST /v1/admin/access-keys exists (the AWS-compatible endpoint is on). Default false. */
   accessKeys?: boolean;
 }
@@ -118,6 +120,57 @@ const definitionRevision = {
   required: true,
   schema: { type: 'integer', minimum: 1 },
 };
+
+const lastEventId = {
+  name: 'Last-Event-ID',
+  in: 'header',
+  required: false,
+  description: 'Resume after this event id (the `id:` of the last event received); replays the missed ones.',
+  schema: { type: 'string', pattern: '^\\d+-\\d+$' },
+};
+const eventStream = {
+  description:
+    'text/event-stream: `event: status` with data {jobId, queue, status, reason, at} and the stream id as `id:`; ' +
+    '`event: progress` with data {jobId, queue, done, total, at} (coalesced); ' +
+    '`event: missed` when older events were trimmed; `: ping` every 15 s.',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+};
+
+/** GET /v1/events and GET /v1/jobs/{id}/events: status changes as Server-Sent Events (docs/api.md, Events). */
+function eventPaths(secured: JsonSchema, auth: number[]): JsonSchema {
+  const since = {
+    name: 'since',
+    in: 'query',
+    required: false,
+    description: 'Like Last-Event-ID.',
+    schema: { type: 'string' },
+  };
+  return {
+    '/v1/events': {
+      get: {
+        operationId: 'streamEvents',
+        summary: 'Every job status change as Server-Sent Events, optionally for one queue or job',
+        ...secured,
+        parameters: [
+          { name: 'queue', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'jobId', in: 'query', required: false, schema: { type: 'string' } },
+          since,
+          lastEventId,
+        ],
+        responses: { '200': eventStream, ...problemResponses(400, ...auth) },
+      },
+    },
+    '/v1/jobs/{id}/events': {
+      get: {
+        operationId: 'streamJobEvents',
+        summary: "One job's status changes as Server-Sent Events: its history first, then live",
+        ...secured,
+        parameters: [jobId, since, lastEventId],
+        responses: { '200': eventStream, ...problemResponses(400, ...auth, 404) },
+      },
+    },
+  };
+}
 
 /** /v1/job-definitions: AWS Batch's RegisterJobDefinition, DescribeJobDefinitions, DeregisterJobDefinition. */
 function jobDefinitionPaths(secured: JsonSchema, auth: number[]): JsonSchema {
@@ -352,6 +405,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
             },
           }
         : {}),
+      ...(options.events ? eventPaths(secured, auth) : {}),
       ...(options.budgets
         ? {
             '/v1/budgets': {

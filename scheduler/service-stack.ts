@@ -21,6 +21,7 @@ import { AccessKeyStore } from './store/access-keys.ts';
 import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { countJobs } from './store/job-counts.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
+import { RedisJobEventFeed } from './store/job-events.ts';
 import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
 import { QueueRegistry } from './store/queue-registry.ts';
@@ -177,6 +178,7 @@ export async function startServiceStack(
       budgets,
       queueCatalog: registry,
       computeEnvironmentCatalog: environmentSettings,
+      events: new RedisJobEventFeed(redis),
       aws: {
         accessKeys: new AccessKeyStore(redis),
         computeEnvironments: config.computeEnvironments,

@@ -8,6 +8,7 @@
 //   <arrayPrefix><parent>       hash: size, limit, and the children's count per status
 //   <arrayPrefix><parent>:ready     zset: children whose dependencies are met, by index
 //   <arrayPrefix><parent>:inflight  set: released children not finished yet
+import { APPEND_EVENT } from './event-lua.ts';
 
 /** The index of an array child inside the child record template. */
 export const INDEX_MARK = '@INDEX@';
@@ -65,11 +66,14 @@ local handledIndexes = parent ~= false
 /**
  * Create a job with dependencies, or an array job with all its children, unless the idempotency key is
  * taken. The job is PENDING; with nothing to wait for it goes to the outbox at once.
+ * The job's own events (SUBMITTED, PENDING) go to the events stream; its children's creation does not
+ * (an array's children are announced by the parent; each child's later changes are streamed by CAS_JOB).
  * KEYS: idemKey ('' for none), seqKey, allKey, pendingStatusKey, queueKey, jobPrefix, dependentsPrefix,
- *       arrayPrefix, outboxReady, outboxFailed, outboxArrays
+ *       arrayPrefix, outboxReady, outboxFailed, outboxArrays, eventsKey
  * ARGV: id, json, queue, dependencies (JSON [[jobId, type], ...], type '' for a plain one),
  *       arraySize (0: not an array), limit (children released at once), child json template,
- *       createdAt (ms: the indexes' score, as CREATE_JOB)
+ *       createdAt (ms: the indexes' score, as CREATE_JOB), events (JSON [[status, reason, at], ...]),
+ *       eventsMaxLen
  * Returns {id, created(0|1)}; errors UNKNOWN_DEPENDENCY <i>, N_TO_N_SIZE <i> (nothing is written).
  */
 export const CREATE_WITH_DEPENDENCIES = `
@@ -114,6 +118,10 @@ redis.call('ZADD', KEYS[3], created, id)
 redis.call('ZADD', KEYS[4], created, id)
 redis.call('ZADD', KEYS[5], created, id)
 if idem ~= '' then redis.call('SET', idem, id) end
+for _, event in ipairs(cjson.decode(ARGV[9])) do
+  local eventsKey, eventsMax, queue, status, reason, at = KEYS[12], ARGV[10], ARGV[3], event[1], event[2], event[3]
+  ${APPEND_EVENT}
+end
 if size == 0 then
   if waits == 0 then redis.call('SADD', KEYS[9], id) end
   return {id, 1}

@@ -13,6 +13,7 @@ import {
   RELEASE_CHILDREN,
 } from './dependency-lua.ts';
 import { DependencySizeError, UnknownDependencyError } from './errors.ts';
+import { DEFAULT_EVENTS_MAX_LEN } from './event-lua.ts';
 import type { Keys } from './keys.ts';
 import { runScript } from './run-script.ts';
 
@@ -73,13 +74,16 @@ export class DependencyStore {
   private readonly keys: Keys;
   private readonly now: () => number;
   private readonly get: (id: string) => Promise<JobRecord | undefined>;
+  private readonly eventsMaxLen: number;
 
   constructor(
     redis: Redis,
     keys: Keys,
     now: () => number,
     get: (id: string) => Promise<JobRecord | undefined>,
+    eventsMaxLen = DEFAULT_EVENTS_MAX_LEN,
   ) {
+    this.eventsMaxLen = eventsMaxLen;
     this.redis = redis;
     this.keys = keys;
     this.now = now;
@@ -127,6 +131,7 @@ export class DependencyStore {
           k.byStatus('PENDING'),
           k.byQueue(spec.queue),
           ...graphKeys(k),
+          k.events,
         ],
         [
           record.id,
@@ -137,6 +142,8 @@ export class DependencyStore {
           String(Math.min(size, spec.maxConcurrent ?? DEFAULT_ARRAY_RELEASE)),
           template,
           String(record.createdAt),
+          JSON.stringify(record.events.map((e) => [e.status, e.reason, String(e.at)])),
+          String(this.eventsMaxLen),
         ],
       )) as [string, number];
       if (created === 1) return { record: (await this.get(id)) ?? record, created: true };

@@ -9,12 +9,16 @@ import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } f
 import type { ScaleSignal } from '../scale-signal.ts';
 import { DependencyStore, graphKeys, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
+import { DEFAULT_EVENTS_MAX_LEN } from './event-lua.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
-import { CAS_JOB, CREATE_JOB, SET_FENCED } from './lua.ts';
+import { CAS_JOB, CREATE_JOB, SET_FENCED, SET_PROGRESS } from './lua.ts';
 import { PrefixedStore, type StoreOptions } from './prefixed-store.ts';
 import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
 import { runScript } from './run-script.ts';
+
+/** At most one progress event a job per this interval on the events stream (the last report always). */
+export const PROGRESS_EVENT_INTERVAL_MS = 1000;
 
 export interface StoredJob {
   record: JobRecord;
@@ -49,9 +53,13 @@ export class JobStore extends PrefixedStore {
   /** Dependencies and array jobs: their creation, release and outbox. */
   readonly graph: DependencyStore;
 
-  constructor(redis: Redis, options: StoreOptions = {}) {
+  /** About how many events the events stream keeps (XADD MAXLEN ~): the replay window of GET /v1/events. */
+  private readonly eventsMaxLen: number;
+
+  constructor(redis: Redis, options: StoreOptions & { eventsMaxLen?: number } = {}) {
     super(redis, options);
-    this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id));
+    this.eventsMaxLen = options.eventsMaxLen ?? DEFAULT_EVENTS_MAX_LEN;
+    this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id), this.eventsMaxLen);
   }
 
   /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */
@@ -99,22 +107,38 @@ export class JobStore extends PrefixedStore {
         k.byStatus(record.status),
         k.byQueue(spec.queue),
         k.job(''),
+        k.events,
       ],
-      args: [record.id, JSON.stringify(record), record.status, spec.queue, String(record.createdAt)],
+      args: [
+        record.id,
+        JSON.stringify(record),
+        record.status,
+        spec.queue,
+        String(record.createdAt),
+        record.statusReason,
+        String(this.eventsMaxLen),
+      ],
     };
   }
 
   /**
    * The CAS_JOB call that replaces version `version` of a job whose status was `from` with `next`; one
-   * that finishes the job (enters SUCCEEDED/FAILED) also enters it in the finished set at `now`.
+   * that finishes the job (enters SUCCEEDED/FAILED) also enters it in the finished set at `now`. The
+   * events from index `eventsBefore` on (default: the last) are the ones this write adds, for the stream.
    */
-  casCall(next: JobRecord, from: JobStatus, version: number, fence = ''): ScriptCall {
+  casCall(
+    next: JobRecord,
+    from: JobStatus,
+    version: number,
+    fence = '',
+    eventsBefore = next.events.length - 1,
+  ): ScriptCall {
     const { progress: _progress, estimatedStartAt: _eta, suggestions: _hints, ...persisted } = next;
     const finishes = TERMINAL_STATUSES.includes(next.status) && !TERMINAL_STATUSES.includes(from);
     const k = this.keys;
     return {
       script: CAS_JOB,
-      keys: [k.job(next.id), k.leaderFence, k.statusPrefix, ...graphKeys(k), k.finishedJobs],
+      keys: [k.job(next.id), k.leaderFence, k.statusPrefix, ...graphKeys(k), k.finishedJobs, k.events],
       args: [
         String(version),
         JSON.stringify(storedForm(persisted)),
@@ -122,6 +146,9 @@ export class JobStore extends PrefixedStore {
         fence,
         next.id,
         finishes ? String(this.now()) : '',
+        next.spec.queue,
+        JSON.stringify(next.events.slice(eventsBefore).map((e) => [e.status, e.reason, String(e.at)])),
+        String(this.eventsMaxLen),
       ],
     };
   }
@@ -315,7 +342,13 @@ export class JobStore extends PrefixedStore {
       const next = update(structuredClone(stored.record));
       if (!next) return stored.record;
       try {
-        const call = this.casCall(next, stored.record.status, stored.version, options.fence);
+        const call = this.casCall(
+          next,
+          stored.record.status,
+          stored.version,
+          options.fence,
+          stored.record.events.length,
+        );
         await runScript(this.redis, call.script, call.keys, call.args);
         return next;
       } catch (error) {
@@ -350,9 +383,26 @@ export class JobStore extends PrefixedStore {
     );
   }
 
-  /** Progress is written often, so it lives beside the record and does not bump its version. */
+  /**
+   * Progress is written often, so it lives beside the record and does not bump its version; the events
+   * stream gets it coalesced (SET_PROGRESS).
+   */
   async setProgress(id: string, progress: JobProgress): Promise<void> {
-    await this.redis.hset(this.keys.job(id), 'progress', JSON.stringify(progress));
+    const k = this.keys;
+    await runScript(
+      this.redis,
+      SET_PROGRESS,
+      [k.job(id), k.jobPrefix, k.events],
+      [
+        JSON.stringify(progress),
+        String(progress.done),
+        String(progress.total),
+        String(progress.at),
+        String(PROGRESS_EVENT_INTERVAL_MS),
+        String(this.eventsMaxLen),
+        id,
+      ],
+    );
   }
 
   /** Newest first by creation time, filtered; see job-index.ts for the cursor's guarantee. */

@@ -67,6 +67,8 @@ export interface Keys {
   outboxFailed: string;
   /** Outbox set: array parents to release children of, or to finish. */
   outboxArrays: string;
+  /** Stream: every job's status changes (jobId, queue, status, reason, at), trimmed by length (job-events.ts). */
+  events: string;
   /** Hash: one access key of the AWS-compatible endpoint (tenant, secret, createdAt). */
   accessKey(accessKeyId: string): string;
 }
@@ -110,6 +112,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     outboxReady: `${prefix}:outbox:ready`,
     outboxFailed: `${prefix}:outbox:failed`,
     outboxArrays: `${prefix}:outbox:arrays`,
+    events: `${prefix}:events`,
     accessKey: (id) => `${prefix}:accesskey:${id}`,
   };
 }

@@ -1,12 +1,14 @@
 // Lua scripts for the multi-key state changes: each runs atomically inside Redis.
 // Error replies are codes mapped to typed errors in job-store.ts.
 import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
+import { APPEND_EVENT } from './event-lua.ts';
 
 /**
  * Create a job unless its idempotency key is taken. The indexes are scored by creation time (ms; ties
  * ordered by id), the order listings page through (scheduler/store/job-index.ts).
- * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix
- * ARGV: id, json, status, queue, createdAt
+ * Appends the SUBMITTED event to the events stream (only when it creates the job).
+ * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix, eventsKey
+ * ARGV: id, json, status, queue, createdAt, reason, eventsMaxLen
  * Returns {id, created(0|1)}.
  */
 export const CREATE_JOB = `
@@ -23,6 +25,10 @@ redis.call('ZADD', KEYS[3], created, id)
 redis.call('ZADD', KEYS[4], created, id)
 redis.call('ZADD', KEYS[5], created, id)
 if idem ~= '' then redis.call('SET', idem, id) end
+do
+  local eventsKey, eventsMax, queue, status, reason, at = KEYS[7], ARGV[7], ARGV[4], ARGV[3], ARGV[6], ARGV[5]
+  ${APPEND_EVENT}
+end
 return {id, 1}
 `;
 
@@ -42,10 +48,13 @@ return 1
  * and on a status change does the dependency and array bookkeeping (AFTER_STATUS_CHANGE) in the same step.
  * A job (not an array child: children go with their parent) entering SUCCEEDED/FAILED joins the finished
  * set, scored by its finish time, which the retention sweep expires from (retention-store.ts).
+ * A status change also appends the events it adds to the record to the events stream (one write may pass
+ * through several statuses: SUBMITTED -> PENDING -> RUNNABLE), so an event exists iff the change did.
  * KEYS: jobKey, fenceKey, statusKeyPrefix, jobPrefix, dependentsPrefix, arrayPrefix, outboxReady,
- *       outboxFailed, outboxArrays, finishedKey
+ *       outboxFailed, outboxArrays, finishedKey, eventsKey
  * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id,
- *       finishedAt (ms; '' unless this write finishes the job)
+ *       finishedAt (ms; '' unless this write finishes the job), queue,
+ *       newEvents (JSON [[status, reason, at], ...]), eventsMaxLen
  * Returns the new version.
  */
 export const CAS_JOB = `
@@ -63,6 +72,10 @@ if fields[2] ~= ARGV[3] then
     redis.call('ZREM', KEYS[3] .. fields[2], ARGV[5])
     redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(score), ARGV[5])
     if ARGV[6] ~= '' then redis.call('ZADD', KEYS[10], ARGV[6], ARGV[5]) end
+  end
+  for _, event in ipairs(cjson.decode(ARGV[8])) do
+    local eventsKey, eventsMax, queue, status, reason, at = KEYS[11], ARGV[9], ARGV[7], event[1], event[2], event[3]
+    ${APPEND_EVENT}
   end
 end
 return version
@@ -140,5 +153,29 @@ redis.call('HSET', KEYS[1], 'status', 'INACTIVE', 'deregisteredAt', ARGV[3])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], tonumber(fields[2]), ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[2])
+return 1
+`;
+
+/**
+ * Store a job's progress (beside the record: no version bump) and, at most once per `minIntervalMs` a job
+ * and always for the last report (done == total), append a progress event to the events stream. Nothing
+ * for a job that no longer exists (a late report after retention deleted it). The last event's time is a
+ * field of the job hash, so it goes with the job.
+ * KEYS: jobKey, jobPrefix, eventsKey   ARGV: progressJson, done, total, at, minIntervalMs, eventsMaxLen, id
+ * Returns 1 when stored, 0 when there is no such job.
+ */
+export const SET_PROGRESS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'progress', ARGV[1])
+local at = tonumber(ARGV[4])
+local last = tonumber(redis.call('HGET', KEYS[1], 'progressEventAt') or '')
+if last and at - last < tonumber(ARGV[5]) and ARGV[2] ~= ARGV[3] then return 1 end
+redis.call('HSET', KEYS[1], 'progressEventAt', ARGV[4])
+local queue = redis.call('HGET', KEYS[1], 'queue')
+if not queue then
+  local parent = redis.call('HGET', KEYS[1], 'array')
+  queue = (parent and redis.call('HGET', KEYS[2] .. parent, 'queue')) or ''
+end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'jobId', ARGV[7], 'queue', queue, 'type', 'progress', 'done', ARGV[2], 'total', ARGV[3], 'at', ARGV[4])
 return 1
 `;

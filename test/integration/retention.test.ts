@@ -14,9 +14,9 @@ const RETENTION = 7 * DAY;
 const redis = redisForFile(test);
 
 /** A store under its own prefix with a clock the test moves. */
-function clockedStore(prefix: string) {
+function clockedStore(prefix: string, options: { eventsMaxLen?: number } = {}) {
   const clock = { now: 1_000_000 };
-  const store = new JobStore(redis.client, { prefix, now: () => clock.now });
+  const store = new JobStore(redis.client, { prefix, now: () => clock.now, ...options });
   const sweep = (batchSize = 100) =>
     sweepExpiredJobs({ store, now: () => clock.now, retentionMs: RETENTION, batchSize });
   return { clock, store, sweep };
@@ -129,6 +129,10 @@ async function cardinalities(store: JobStore, queues: readonly string[]) {
 }
 
 /** Sum of MEMORY USAGE of the index sorted sets (their hash tables shrink lazily, see the test below). */
+async function keyMemory(key: string): Promise<number> {
+  return Number((await redis.client.call('MEMORY', 'USAGE', key)) ?? 0);
+}
+
 async function indexMemory(store: JobStore, queues: readonly string[]): Promise<number> {
   let bytes = 0;
   for (const key of indexSets(store, queues))
@@ -141,13 +145,17 @@ test.serial(
   async (t) => {
     const N = 50_000;
     const queues = ['q0', 'q1', 'q2'];
-    const { clock, store, sweep } = clockedStore('ret-mem');
+    // The events stream is a log bounded by length, not per-job state: kept short here, and checked below
+    // to stay within its bound rather than to shrink.
+    const EVENTS_MAX = 1000;
+    const { clock, store, sweep } = clockedStore('ret-mem', { eventsMaxLen: EVENTS_MAX });
     // Survivors: unfinished jobs and recently finished ones keep every index alive and non-empty.
     for (let i = 0; i < 30; i++) await store.create(spec({ queue: queues[i % 3] }));
     await loadFinishedJobs(redis.client, store, { count: 30, queues });
     const baseline = {
       memory: await usedMemory(),
       indexes: await indexMemory(store, queues),
+      events: await keyMemory(store.keys.events),
       keys: await redis.client.dbsize(),
       sets: await cardinalities(store, queues),
     };
@@ -177,9 +185,14 @@ test.serial(
       // a mass expiry the index tables still hold buckets sized for their peak: bounded by the largest
       // the retention set ever was, not by how many jobs ever expired. Everything else must be back.
       const indexTables = (await indexMemory(store, queues)) - baseline.indexes;
-      const rest = after - baseline.memory - indexTables;
+      const eventsLog = (await keyMemory(store.keys.events)) - baseline.events;
+      t.true(
+        (await redis.client.xlen(store.keys.events)) <= EVENTS_MAX + 100,
+        'the events stream stays within its bound (MAXLEN ~ trims whole nodes of 100)',
+      );
+      const rest = after - baseline.memory - indexTables - eventsLog;
       t.log(
-        `round ${round}: baseline ${mib(baseline.memory)}, ${N} finished jobs ${mib(peak)}, after the sweep ${mib(after)} (index hash tables ${mib(indexTables)}, other ${(rest / 1024).toFixed(0)} KiB)`,
+        `round ${round}: baseline ${mib(baseline.memory)}, ${N} finished jobs ${mib(peak)}, after the sweep ${mib(after)} (index hash tables ${mib(indexTables)}, events log ${mib(eventsLog)}, other ${(rest / 1024).toFixed(0)} KiB)`,
       );
       t.true(rest < 0.005 * (peak - baseline.memory), `all but index tables freed: ${rest} bytes remain`);
       t.true(after - baseline.memory < 0.05 * (peak - baseline.memory), 'within 5% of the baseline in all');

@@ -105,6 +105,22 @@ test('with a token configured, /v1 operations declare bearer security and probes
   t.is(body.paths['/healthz'].get.security, undefined);
 });
 
+test('with an event feed, the two Server-Sent Events routes are described', async (t) => {
+  const api = await startApi(t, {
+    events: {
+      lastId: async () => '0-0',
+      after: async () => ({ events: [], missed: false }),
+      follow: () => () => {},
+    },
+  });
+
+  const { body } = await api.request('/openapi.json');
+
+  t.deepEqual(Object.keys(body.paths['/v1/events']), ['get']);
+  t.deepEqual(Object.keys(body.paths['/v1/jobs/{id}/events']), ['get']);
+  t.truthy(body.paths['/v1/events'].get.responses['200'].content['text/event-stream']);
+});
+
 test('with a queue catalog, queue creation and changes are described from their schemas', async (t) => {
   const api = await startApi(t, { queueCatalog: new FakeQueueCatalog() });
 

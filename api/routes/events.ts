@@ -1,0 +1,124 @@
+// GET /v1/events and GET /v1/jobs/:id/events: job status changes as Server-Sent Events, resumable with
+// Last-Event-ID (the id is the events stream's entry id; docs/api.md, Events).
+import { type Request, type Response, Router } from 'express';
+import type {
+  JobEventFeed,
+  StreamedJobEvent,
+  StreamedStatusEvent,
+} from '../../scheduler/store/job-events.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import type { JobService } from '../job-service.ts';
+
+const HEARTBEAT_MS = 15_000;
+const REPLAY_PAGE = 1000;
+const STREAM_ID = /^\d+-\d+$/;
+
+type Filter = (event: StreamedJobEvent) => boolean;
+
+function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '')
+    throw new ValidationError(`${field} must be a non-empty string`, [
+      { field, message: 'must be a non-empty string' },
+    ]);
+  return value;
+}
+
+/** Where to resume: the Last-Event-ID header, else ?since=; undefined to start at "now". */
+function resumeFrom(req: Request): string | undefined {
+  const header = req.get('last-event-id');
+  const field = header !== undefined ? 'Last-Event-ID' : 'since';
+  const value = header ?? optionalString(req.query['since'], 'query.since');
+  if (value === undefined) return undefined;
+  if (!STREAM_ID.test(value))
+    throw new ValidationError(`${field} must be an event id such as "1700000000000-0"`, [
+      { field, message: 'must be an event id such as "1700000000000-0"' },
+    ]);
+  return value;
+}
+
+/** Writes one event: `event:` its type, `data:` the rest as JSON, `id:` when it came from the stream. */
+function send(res: Response, event: StreamedJobEvent | Omit<StreamedStatusEvent, 'id'>): void {
+  const { id, type, ...data } = event as StreamedJobEvent;
+  res.write(`${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function openStream(res: Response): void {
+  res.status(200);
+  res.set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.flushHeaders();
+}
+
+/** Replays the kept events after `afterId` that pass `filter`; returns the last id read (matching or not). */
+async function replay(res: Response, feed: JobEventFeed, afterId: string, filter: Filter): Promise<string> {
+  let cursor = afterId;
+  for (let first = true; ; first = false) {
+    const { events, missed } = await feed.after(cursor, REPLAY_PAGE);
+    if (first && missed)
+      res.write(
+        `event: missed\ndata: ${JSON.stringify({ after: afterId, reason: 'older events were trimmed' })}\n\n`,
+      );
+    for (const event of events) if (filter(event)) send(res, event);
+    if (events.length > 0) cursor = (events.at(-1) as StreamedJobEvent).id;
+    if (events.length < REPLAY_PAGE) return cursor;
+  }
+}
+
+/** Follows new events after `afterId` until the client disconnects, with a heartbeat comment. */
+function follow(res: Response, feed: JobEventFeed, afterId: string, filter: Filter): void {
+  const stop = feed.follow(afterId, (events) => {
+    for (const event of events) if (filter(event)) send(res, event);
+  });
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+  res.on('close', () => {
+    clearInterval(heartbeat);
+    stop();
+  });
+}
+
+export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
+  const router = Router();
+
+  router.get('/events', async (req, res) => {
+    const queue = optionalString(req.query['queue'], 'query.queue');
+    const jobId = optionalString(req.query['jobId'], 'query.jobId');
+    const since = resumeFrom(req);
+    const filter: Filter = (e) =>
+      (queue === undefined || e.queue === queue) && (jobId === undefined || e.jobId === jobId);
+    const start = since ?? (await feed.lastId());
+    openStream(res);
+    const cursor = since === undefined ? start : await replay(res, feed, since, filter);
+    follow(res, feed, cursor, filter);
+  });
+
+  router.get('/jobs/:id/events', async (req, res) => {
+    const { id } = req.params as { id: string };
+    const since = resumeFrom(req);
+    const ofJob: Filter = (e) => e.jobId === id;
+    if (since !== undefined) {
+      if (!(await jobs.get(id))) throw new NotFoundError(`no job with id "${id}"`);
+      openStream(res);
+      follow(res, feed, await replay(res, feed, since, ofJob), ofJob);
+      return;
+    }
+    // Fresh: the record's own history, then the stream from a point taken *before* reading the record, so
+    // no change falls between; a change in both (same status and time) is sent once.
+    const start = await feed.lastId();
+    const job = await jobs.get(id);
+    if (!job) throw new NotFoundError(`no job with id "${id}"`);
+    openStream(res);
+    const seen = new Set(job.events.map((e) => `${e.status}@${e.at}`));
+    for (const event of job.events)
+      send(res, {
+        type: 'status',
+        jobId: id,
+        queue: job.spec.queue,
+        status: event.status,
+        reason: event.reason,
+        at: event.at,
+      });
+    follow(res, feed, start, (e) => ofJob(e) && !(e.type === 'status' && seen.has(`${e.status}@${e.at}`)));
+  });
+
+  return router;
+}

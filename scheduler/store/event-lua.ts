@@ -1,0 +1,13 @@
+// The Lua fragment that appends a job event to the events stream, shared by every script that changes a
+// job's status, so the event is written in the same atomic step as the change (job-events.ts reads it).
+
+/**
+ * Appends one event, trimming the stream to about `eventsMax` entries (its entry id is the SSE event id).
+ * Expects locals: eventsKey, eventsMax, id, queue, status, reason, at.
+ */
+export const APPEND_EVENT = `
+redis.call('XADD', eventsKey, 'MAXLEN', '~', eventsMax, '*', 'jobId', id, 'queue', queue, 'status', status, 'reason', reason, 'at', tostring(at))
+`;
+
+/** Default length of the events stream: at ~100 bytes an event, about 10 MB of Redis memory. */
+export const DEFAULT_EVENTS_MAX_LEN = 100_000;
