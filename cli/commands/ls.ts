@@ -19,6 +19,17 @@ export const FILTERS = {
   limit: 'limit',
 } as const;
 
+/** The filter flags as parseArgs options (ls and watch take the same ones). */
+export const FILTER_OPTIONS = {
+  queue: { type: 'string' },
+  status: { type: 'string' },
+  name: { type: 'string' },
+  share: { type: 'string' },
+  'created-after': { type: 'string' },
+  'created-before': { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
 /** --all stops after this many pages, so a typo in a filter cannot page through millions of jobs unnoticed. */
 const MAX_PAGES = 10_000;
 
@@ -44,13 +55,7 @@ export async function lsCommand(args: string[], ctx: CliContext): Promise<number
     'ls',
     args,
     {
-      queue: { type: 'string' },
-      status: { type: 'string' },
-      name: { type: 'string' },
-      share: { type: 'string' },
-      'created-after': { type: 'string' },
-      'created-before': { type: 'string' },
-      limit: { type: 'string' },
+      ...FILTER_OPTIONS,
       cursor: { type: 'string' },
       all: { type: 'boolean' },
       json: { type: 'boolean' },

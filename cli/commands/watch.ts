@@ -7,7 +7,7 @@ import type { CliContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { COMMAND_USAGE } from '../usage.ts';
 import { changeLines, watchFrame } from '../watch-view.ts';
-import { FILTERS } from './ls.ts';
+import { FILTER_OPTIONS, FILTERS } from './ls.ts';
 
 const DEFAULT_INTERVAL_MS = 1000;
 /** Faster polling than this only loads the server; the table cannot be read that fast anyway. */
@@ -39,13 +39,7 @@ export async function watchCommand(args: string[], ctx: CliContext): Promise<num
     'watch',
     args,
     {
-      queue: { type: 'string' },
-      status: { type: 'string' },
-      name: { type: 'string' },
-      share: { type: 'string' },
-      'created-after': { type: 'string' },
-      'created-before': { type: 'string' },
-      limit: { type: 'string' },
+      ...FILTER_OPTIONS,
       interval: { type: 'string' },
       once: { type: 'boolean' },
     },
