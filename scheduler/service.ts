@@ -23,6 +23,7 @@ import type { LogFn } from './logging/logger.ts';
 import { type GpuUsage, gpuUsage } from './metrics/gpu-usage.ts';
 import type { SchedulerGaugeSource, ServiceMetrics } from './metrics/service-metrics.ts';
 import { removeOrphans } from './orphans.ts';
+import { PeriodicTasks } from './periodic.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
@@ -122,15 +123,12 @@ export class SchedulerService {
   private readonly workersByQueue = new Map<string, Map<Lane, Worker>>();
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
-  private reconcileTimer?: NodeJS.Timeout;
-  private scaleTimer?: NodeJS.Timeout;
+  /** The leader's background work (reconcile, sweeps, saves, publishing); stopped when leading ends. */
+  private readonly periodic = new PeriodicTasks();
   /** The latest autoscaling signal this leader computed. */
   scaleSignal?: ScaleSignal;
-  private inventoryTimer?: NodeJS.Timeout;
-  private runnableSweepTimer?: NodeJS.Timeout;
   private stopQueueWatch?: () => void;
   private stopEnvironmentWatch?: () => void;
-  private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -141,7 +139,6 @@ export class SchedulerService {
   private readonly budgets: BudgetTracker;
   /** A cycle due when the first share over budget is back under (nothing else may wake the loop then). */
   private budgetWake?: { at: number; timer: NodeJS.Timeout };
-  private budgetSaveTimer?: NodeJS.Timeout;
   /** Dependents and array children to move on once a job finishes. */
   private readonly dependencies: Dependencies;
 
@@ -328,6 +325,9 @@ export class SchedulerService {
         this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`, {
           level: 'warn',
         });
+        this.periodic.stopAll(); // those this attempt started: the next one starts its own
+        this.stopQueueWatch?.();
+        this.stopEnvironmentWatch?.();
         this.subscriber?.disconnect();
         this.subscriber = undefined;
         await this.leader.release();
@@ -346,30 +346,20 @@ export class SchedulerService {
       const budgetUsage = await this.options.store.loadBudgetUsage();
       if (budgetUsage) this.budgets.restore(budgetUsage);
       // On a timer, not per cycle: cycles run only while jobs wait, and usage grows while jobs run.
-      this.budgetSaveTimer = setInterval(
-        () => void this.saveBudgets(),
-        this.options.budgetSaveIntervalMs ?? BUDGET_SAVE_INTERVAL_MS,
+      this.periodic.every(this.options.budgetSaveIntervalMs ?? BUDGET_SAVE_INTERVAL_MS, () =>
+        this.saveBudgets(),
       );
-      this.budgetSaveTimer.unref();
     }
     await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
     await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
     await removeOrphans(this.options.store, this.options.executor, this.options.log);
     if (this.shuttingDown) return;
-    this.reconcileTimer = setInterval(() => {
-      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log)
-        .then(() =>
-          recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log),
-        )
-        .then(() => removeOrphans(this.options.store, this.options.executor, this.options.log))
-        .catch(() => undefined);
-    }, this.options.reconcileIntervalMs ?? 30_000);
-    this.reconcileTimer.unref();
-    this.scaleTimer = setInterval(
-      () => this.publishScaleSignal(),
-      this.options.scaleSignalIntervalMs ?? 5000,
-    );
-    this.scaleTimer.unref();
+    this.periodic.every(this.options.reconcileIntervalMs ?? 30_000, async () => {
+      await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+      await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
+      await removeOrphans(this.options.store, this.options.executor, this.options.log);
+    });
+    this.periodic.every(this.options.scaleSignalIntervalMs ?? 5000, () => this.publishScaleSignal());
     this.startRunnableSweep();
     this.startRetentionSweep();
     // In the background: on a large Redis written by an older version it reads every job once.
@@ -391,11 +381,7 @@ export class SchedulerService {
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
     this.publishNodes();
-    this.inventoryTimer = setInterval(
-      () => this.publishNodes(),
-      this.options.nodeInventoryIntervalMs ?? 10_000,
-    );
-    this.inventoryTimer.unref();
+    this.periodic.every(this.options.nodeInventoryIntervalMs ?? 10_000, () => this.publishNodes());
   }
 
   /** A worker for each lane that has none yet (all at start; a new queue's when it appears). */
@@ -431,11 +417,9 @@ export class SchedulerService {
     const { queues, queueSettings, store } = this.options;
     if (!queueSettings) return;
     const limited = () => queues.names().some((q) => queueSettings(q).maxRunnableSeconds !== undefined);
-    let sweeping = false;
-    this.runnableSweepTimer = setInterval(() => {
-      if (sweeping || !limited()) return; // a slow pass (many RUNNABLE jobs) is not started twice
-      sweeping = true;
-      sweepRunnableTimeLimits({
+    this.periodic.every(this.options.runnableSweepMs ?? 10_000, () => {
+      if (!limited()) return;
+      return sweepRunnableTimeLimits({
         store,
         queueSettings,
         now: this.options.now ?? Date.now,
@@ -444,24 +428,17 @@ export class SchedulerService {
           this.options.log?.(`job ${jobId}: ${reason}`, { jobId });
           this.loop.drop(jobId, reason);
         },
-      })
-        .catch((error: Error) =>
-          this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`, { level: 'warn' }),
-        )
-        .finally(() => {
-          sweeping = false;
-        });
-    }, this.options.runnableSweepMs ?? 10_000);
-    this.runnableSweepTimer.unref();
+      }).catch((error: Error) =>
+        this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`, { level: 'warn' }),
+      );
+    });
   }
 
   /** Deletes finished jobs past their retention, in batches, while leading (docs/api.md#retention). */
   private startRetentionSweep(): void {
     const retention = this.options.retention ?? DEFAULT_RETENTION;
-    let sweeping = false;
-    const sweep = () => {
-      if (sweeping) return; // a long backlog (first start after an outage) is not swept twice at once
-      sweeping = true;
+    // A long backlog (first start after an outage) is not swept twice at once: every() waits for a pass.
+    this.periodic.every(retention.sweepIntervalMs, () =>
       sweepExpiredJobs({
         store: this.options.store,
         now: this.options.now ?? Date.now,
@@ -472,13 +449,8 @@ export class SchedulerService {
         .then((expired) => {
           if (expired > 0) this.options.log?.(`retention: deleted ${expired} finished job(s)`);
         })
-        .catch((error: Error) => this.options.log?.(`retention sweep: ${error.message}`))
-        .finally(() => {
-          sweeping = false;
-        });
-    };
-    this.retentionTimer = setInterval(sweep, retention.sweepIntervalMs);
-    this.retentionTimer.unref();
+        .catch((error: Error) => this.options.log?.(`retention sweep: ${error.message}`)),
+    );
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -616,15 +588,10 @@ export class SchedulerService {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.abort.abort();
-    clearInterval(this.reconcileTimer);
-    clearInterval(this.scaleTimer);
-    clearInterval(this.inventoryTimer);
-    clearInterval(this.runnableSweepTimer);
+    this.periodic.stopAll();
     this.stopQueueWatch?.();
     this.stopEnvironmentWatch?.();
-    clearInterval(this.retentionTimer);
     clearTimeout(this.budgetWake?.timer);
-    clearInterval(this.budgetSaveTimer);
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.

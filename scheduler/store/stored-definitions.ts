@@ -1,6 +1,7 @@
 // Named definitions kept as JSON in one Redis hash (job queues, compute environment settings): seeded from
 // the config when absent, changed by compare-and-set, with a local copy per process for hot paths.
 import type { Redis } from 'ioredis';
+import { every } from '../periodic.ts';
 import { runScript } from './run-script.ts';
 
 /** Writes the new definition only if the stored one is still what the caller read. */
@@ -125,9 +126,7 @@ export class StoredDefinitions<T extends { name: string }> {
 
   /** Polls for changes made by other processes; returns a stop function. */
   watch(intervalMs: number, onError: (error: Error) => void): () => void {
-    const timer = setInterval(() => void this.refresh().catch(onError), intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
+    return every(intervalMs, () => this.refresh().catch(onError));
   }
 
   private parseRaw(raw: string): T | undefined {
