@@ -1,6 +1,7 @@
 // Jobs waiting for a place (the look-ahead window BullMQ workers hand us) and the cycle that places them
 // with the pure core. Each waiter gets its placement, or is dropped (cancel, shutdown). The cycle also
 // asks running jobs to make room (preemption) and publishes when waiting jobs should start.
+import { Alarm } from './alarm.ts';
 import { Allocations } from './allocations.ts';
 import { describeReason, type ScheduleOptions, schedule } from './core/index.ts';
 import type {
@@ -67,7 +68,7 @@ export class PlacementLoop {
   private reservations: Reservation[] = [];
   private closedReason?: string;
   /** A cycle due when the earliest backed-off waiter becomes placeable. */
-  private wake?: { at: number; timer: NodeJS.Timeout };
+  private readonly wake = new Alarm(() => this.requestCycle());
 
   constructor(options: PlacementLoopOptions) {
     this.options = options;
@@ -95,8 +96,7 @@ export class PlacementLoop {
   /** Drops every waiter and refuses new ones (shutdown): late arrivals are dropped at once. */
   close(reason: string): void {
     this.closedReason = reason;
-    clearTimeout(this.wake?.timer);
-    this.wake = undefined;
+    this.wake.cancel();
     for (const id of [...this.waiters.keys()]) this.drop(id, reason);
   }
 
@@ -224,25 +224,18 @@ export class PlacementLoop {
         nextDue = Math.min(nextDue, waiter.notBefore);
       else due.push(waiter);
     }
-    if (nextDue !== Number.POSITIVE_INFINITY && !(this.wake && this.wake.at <= nextDue)) {
-      clearTimeout(this.wake?.timer);
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        this.requestCycle();
-      }, nextDue - now);
-      timer.unref();
-      this.wake = { at: nextDue, timer };
-    }
+    if (nextDue !== Number.POSITIVE_INFINITY) this.wake.fireBy(nextDue, now);
     const settingsOf = this.options.queueSettings;
     if (!settingsOf) return due.map((w) => w.job);
-    for (const waiter of due) waiter.job = withQueueSettings(waiter.job, settingsOf(waiter.job.queue));
     // A cap is a limit on capacity held, so the core is offered only as many jobs as the queue may start.
     // Uncapped queues' jobs keep their order; a capped queue's go by urgency into its free slots.
     const pending: PendingJob[] = [];
     const capped = new Map<string, Waiter[]>();
     for (const waiter of due) {
       const { queue } = waiter.job;
-      if (settingsOf(queue).maxConcurrentJobs === undefined) pending.push(waiter.job);
+      const settings = settingsOf(queue);
+      waiter.job = withQueueSettings(waiter.job, settings);
+      if (settings.maxConcurrentJobs === undefined) pending.push(waiter.job);
       else {
         const list = capped.get(queue);
         if (list) list.push(waiter);

@@ -2,6 +2,7 @@
 // window, the placement loop asks the pure core where jobs go, the attempt driver runs them on the executor.
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { Alarm } from './alarm.ts';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
 import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
@@ -138,7 +139,7 @@ export class SchedulerService {
   private readonly fairShare: FairShareTracker;
   private readonly budgets: BudgetTracker;
   /** A cycle due when the first share over budget is back under (nothing else may wake the loop then). */
-  private budgetWake?: { at: number; timer: NodeJS.Timeout };
+  private readonly budgetWake = new Alarm(() => this.loop.requestCycle());
   /** Dependents and array children to move on once a job finishes. */
   private readonly dependencies: Dependencies;
 
@@ -279,18 +280,7 @@ export class SchedulerService {
     const at = snapshot.now ?? now();
     const overBudget = this.budgets.advance(snapshot.running ?? [], at);
     const next = nextBudgetRelease(overBudget, at);
-    if (
-      Number.isFinite(next) &&
-      !(this.budgetWake && this.budgetWake.at <= next && this.budgetWake.at > at)
-    ) {
-      clearTimeout(this.budgetWake?.timer);
-      const timer = setTimeout(() => {
-        this.budgetWake = undefined;
-        this.loop.requestCycle();
-      }, next - at);
-      timer.unref();
-      this.budgetWake = { at: next, timer };
-    }
+    if (Number.isFinite(next)) this.budgetWake.fireBy(next, at);
     return overBudget;
   }
 
@@ -591,7 +581,7 @@ export class SchedulerService {
     this.periodic.stopAll();
     this.stopQueueWatch?.();
     this.stopEnvironmentWatch?.();
-    clearTimeout(this.budgetWake?.timer);
+    this.budgetWake.cancel();
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.
