@@ -31,6 +31,7 @@ import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
+import { parseCancel, publishCancel } from './store/cancel-channel.ts';
 import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
@@ -223,9 +224,7 @@ export class SchedulerService {
       store: options.store,
       queues: options.queues,
       now,
-      publishCancel: async (jobId, reason) => {
-        await this.leaderRedis.publish(options.store.keys.cancelChannel, JSON.stringify({ jobId, reason }));
-      },
+      publishCancel: (jobId, reason) => publishCancel(this.leaderRedis, options.store.keys, jobId, reason),
     });
     this.driver = new AttemptDriver({
       store: options.store,
@@ -508,12 +507,8 @@ export class SchedulerService {
     this.subscriber = subscriber;
     await subscriber.subscribe(this.options.store.keys.cancelChannel);
     subscriber.on('message', (_channel, message: string) => {
-      let cancel: { jobId: string; reason: string };
-      try {
-        cancel = JSON.parse(message) as { jobId: string; reason: string };
-      } catch {
-        return; // not one of ours; the record's terminateRequested still reaches the driver
-      }
+      const cancel = parseCancel(message);
+      if (!cancel) return;
       this.loop.drop(cancel.jobId, `cancelled: ${cancel.reason}`);
       this.options.executor.interrupt(cancel.jobId, 'cancel', cancel.reason);
     });
