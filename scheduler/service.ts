@@ -115,6 +115,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
 
 export class SchedulerService {
   private readonly options: SchedulerServiceOptions;
+  private readonly now: () => number;
   private readonly loop: PlacementLoop;
   private readonly driver: AttemptDriver;
   private readonly leader: Elector;
@@ -129,8 +130,6 @@ export class SchedulerService {
   private readonly periodic = new PeriodicTasks();
   /** The latest autoscaling signal this leader computed. */
   scaleSignal?: ScaleSignal;
-  private stopQueueWatch?: () => void;
-  private stopEnvironmentWatch?: () => void;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -147,6 +146,7 @@ export class SchedulerService {
   constructor(options: SchedulerServiceOptions) {
     this.options = options;
     const now = options.now ?? Date.now;
+    this.now = now;
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
     const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
     this.fairShare = fairShare;
@@ -315,8 +315,6 @@ export class SchedulerService {
           level: 'warn',
         });
         this.periodic.stopAll(); // those this attempt started: the next one starts its own
-        this.stopQueueWatch?.();
-        this.stopEnvironmentWatch?.();
         this.subscriber?.disconnect();
         this.subscriber = undefined;
         await this.leader.release();
@@ -330,7 +328,7 @@ export class SchedulerService {
     await this.options.environmentSettings?.refresh();
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
-    if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
+    if (saved) this.fairShare.restore(saved, this.now());
     if (this.budgets.configured) {
       const budgetUsage = await this.options.store.loadBudgetUsage();
       if (budgetUsage) this.budgets.restore(budgetUsage);
@@ -360,13 +358,22 @@ export class SchedulerService {
       })
       .catch((error: Error) => this.options.log?.(`index migration: ${error.message}`));
     this.startLaneWorkers();
-    this.stopQueueWatch = this.options.queueRegistry?.watch(this.options.queueRefreshMs ?? 1000, (error) =>
-      this.options.log?.(`could not read the job queues: ${error.message}`),
-    );
-    this.stopEnvironmentWatch = this.options.environmentSettings?.watch(
-      this.options.queueRefreshMs ?? 1000,
-      (error) => this.options.log?.(`could not read the compute environment settings: ${error.message}`),
-    );
+    // Polled for changes made over the API of another process (their onChange wakes the loop).
+    const { queueRegistry, environmentSettings, queueRefreshMs = 1000 } = this.options;
+    if (queueRegistry)
+      this.periodic.every(queueRefreshMs, () =>
+        queueRegistry
+          .refresh()
+          .catch((error: Error) => this.options.log?.(`could not read the job queues: ${error.message}`)),
+      );
+    if (environmentSettings)
+      this.periodic.every(queueRefreshMs, () =>
+        environmentSettings
+          .refresh()
+          .catch((error: Error) =>
+            this.options.log?.(`could not read the compute environment settings: ${error.message}`),
+          ),
+      );
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
     this.publishNodes();
@@ -411,7 +418,7 @@ export class SchedulerService {
       return sweepRunnableTimeLimits({
         store,
         queueSettings,
-        now: this.options.now ?? Date.now,
+        now: this.now,
         fence: () => (this.isLeader ? this.leader.fence : undefined),
         onCancelled: (jobId, reason) => {
           this.options.log?.(`job ${jobId}: ${reason}`, { jobId });
@@ -430,7 +437,7 @@ export class SchedulerService {
     this.periodic.every(retention.sweepIntervalMs, () =>
       sweepExpiredJobs({
         store: this.options.store,
-        now: this.options.now ?? Date.now,
+        now: this.now,
         retentionMs: retention.finishedJobMs,
         batchSize: retention.batchSize,
         shouldContinue: () => this.isLeader,
@@ -528,14 +535,14 @@ export class SchedulerService {
 
   /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */
   budgetUsage(): ShareBudgetUsage[] {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
     return this.budgets.usage(now);
   }
 
   /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
   publishScaleSignal(): ScaleSignal {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     const snapshot = this.loop.currentSnapshot();
     // Jobs of a share over its GPU-hour budget would not start on new nodes either: they ask for none.
     const pending = this.budgets.configured
@@ -574,8 +581,6 @@ export class SchedulerService {
     this.shuttingDown = true;
     this.abort.abort();
     this.periodic.stopAll();
-    this.stopQueueWatch?.();
-    this.stopEnvironmentWatch?.();
     this.budgetWake.cancel();
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
@@ -583,7 +588,7 @@ export class SchedulerService {
     const fence = this.leader.fence;
     if (this.leading && this.leader.isHolding && fence !== undefined)
       await this.options.store
-        .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()), fence)
+        .saveFairShareUsage(this.fairShare.toSave(this.now()), fence)
         .catch(() => undefined); // deposed meanwhile (FENCED) or Redis gone: the next leader starts from older usage
     // As above: if this fails, the next leader continues from the last periodic save.
     if (this.leading && this.budgets.configured) await this.saveBudgets();

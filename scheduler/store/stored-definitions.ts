@@ -1,7 +1,6 @@
 // Named definitions kept as JSON in one Redis hash (job queues, compute environment settings): seeded from
 // the config when absent, changed by compare-and-set, with a local copy per process for hot paths.
 import type { Redis } from 'ioredis';
-import { every } from '../periodic.ts';
 import { runScript } from './run-script.ts';
 
 /** Writes the new definition only if the stored one is still what the caller read. */
@@ -122,11 +121,6 @@ export class StoredDefinitions<T extends { name: string }> {
       }
       // Changed by someone else between the read and the write: apply the patch to theirs.
     }
-  }
-
-  /** Polls for changes made by other processes; returns a stop function. */
-  watch(intervalMs: number, onError: (error: Error) => void): () => void {
-    return every(intervalMs, () => this.refresh().catch(onError));
   }
 
   private parseRaw(raw: string): T | undefined {
