@@ -9,7 +9,7 @@ import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } f
 import type { ScaleSignal } from '../scale-signal.ts';
 import { DependencyStore, graphKeys, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
-import { DEFAULT_EVENTS_MAX_LEN } from './event-lua.ts';
+import { DEFAULT_EVENTS_MAX_LEN, eventsArg } from './event-lua.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED, SET_PROGRESS } from './lua.ts';
@@ -147,7 +147,7 @@ export class JobStore extends PrefixedStore {
         next.id,
         finishes ? String(this.now()) : '',
         next.spec.queue,
-        JSON.stringify(next.events.slice(eventsBefore).map((e) => [e.status, e.reason, String(e.at)])),
+        eventsArg(next.events.slice(eventsBefore)),
         String(this.eventsMaxLen),
       ],
     };
