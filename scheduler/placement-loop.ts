@@ -105,18 +105,7 @@ export class PlacementLoop {
    * core had just placed it there.
    */
   adopt(job: PendingJob, placement: Placement, startedAt: number): void {
-    this.allocations.hold({
-      id: job.id,
-      queue: job.queue,
-      priority: job.priority,
-      queuePriority: job.queuePriority,
-      share: job.share,
-      placements: [placement],
-      startedAt,
-      expectedEndAt: startedAt + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
-      preemptible: this.options.preemptible?.(job.queue) ?? false,
-    });
-    this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
+    this.hold(job, [placement], startedAt);
   }
 
   release(jobId: string): void {
@@ -268,22 +257,26 @@ export class PlacementLoop {
       const waiter = this.waiters.get(jobId);
       if (!waiter) continue;
       this.waiters.delete(jobId);
-      const { job } = waiter;
-      this.allocations.hold({
-        id: jobId,
-        queue: job.queue,
-        priority: job.priority,
-        queuePriority: job.queuePriority,
-        share: job.share,
-        placements: members,
-        startedAt: now,
-        expectedEndAt: now + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
-        preemptible: this.options.preemptible?.(job.queue) ?? false,
-      });
-      this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
+      this.hold(waiter.job, members, now);
       const first = members.find((p) => (p.member ?? 0) === 0) ?? members[0]!;
       waiter.resolve({ kind: 'placed', placement: first });
     }
+  }
+
+  /** Holds the job's capacity from `startedAt` until release(). */
+  private hold(job: PendingJob, placements: Placement[], startedAt: number): void {
+    this.allocations.hold({
+      id: job.id,
+      queue: job.queue,
+      priority: job.priority,
+      queuePriority: job.queuePriority,
+      share: job.share,
+      placements,
+      startedAt,
+      expectedEndAt: startedAt + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
+      preemptible: this.options.preemptible?.(job.queue) ?? false,
+    });
+    this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
   }
 }
 
