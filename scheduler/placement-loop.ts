@@ -33,11 +33,10 @@ export interface PlacementLoopOptions {
   scorer?: string;
   /** How long a preempted attempt is expected to take to stop (the executor's grace); default 5 s. */
   preemptionGraceMs?: number;
-  /** Whether running jobs of a queue may be preempted. */
-  preemptible?: (queue: string) => boolean;
   /**
    * A queue's current settings, read every cycle: a changed priority or preemption right reaches jobs
    * already waiting, and a queue's maxConcurrentJobs caps how many of its jobs the core is offered.
+   * Whether a job is preemptible is read when it starts. Without it nothing is preemptible.
    */
   queueSettings?: (queue: string) => QueueSettings;
   /** Extra core options computed per cycle (fair-share state, workload). */
@@ -274,7 +273,7 @@ export class PlacementLoop {
       placements,
       startedAt,
       expectedEndAt: startedAt + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
-      preemptible: this.options.preemptible?.(job.queue) ?? false,
+      preemptible: this.options.queueSettings?.(job.queue).preemptible ?? false,
     });
     this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
   }

@@ -157,7 +157,6 @@ export class SchedulerService {
       nodes: () => usableNodes(options.executor.nodes(), this.environmentSettings()),
       now,
       scorer: options.scorer,
-      preemptible: (queue) => queueSettings(queue).preemptible,
       queueSettings,
       cycleOptions: (snapshot) => {
         const state = fairShare.advance(snapshot);
