@@ -217,37 +217,27 @@ export class JobStore extends PrefixedStore {
     await tx.exec();
   }
 
-  /**
-   * The leader's fair-share usage as of `at` (ms), written only while `fence` is the current leader's
-   * token (FencedError otherwise), so a deposed leader cannot overwrite its successor's.
-   */
-  async saveFairShareUsage(saved: SavedUsage, fence: string): Promise<void> {
+  /** Writes `value` (as JSON) only under the current leader's fence: FencedError for a deposed leader. */
+  private async setFenced(key: string, value: unknown, fence: string): Promise<void> {
     try {
-      await runScript(
-        this.redis,
-        SET_FENCED,
-        [this.keys.fairShareUsage, this.keys.leaderFence],
-        [JSON.stringify(saved), fence],
-      );
+      await runScript(this.redis, SET_FENCED, [key, this.keys.leaderFence], [JSON.stringify(value), fence]);
     } catch (error) {
       if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
       throw error;
     }
   }
 
+  /**
+   * The leader's fair-share usage as of `at` (ms), written only while `fence` is the current leader's
+   * token (FencedError otherwise), so a deposed leader cannot overwrite its successor's.
+   */
+  async saveFairShareUsage(saved: SavedUsage, fence: string): Promise<void> {
+    await this.setFenced(this.keys.fairShareUsage, saved, fence);
+  }
+
   /** The leader's GPU-hour budget usage, written only under the current leader's fence (FencedError otherwise). */
   async saveBudgetUsage(saved: SavedBudgetUsage, fence: string): Promise<void> {
-    try {
-      await runScript(
-        this.redis,
-        SET_FENCED,
-        [this.keys.budgetUsage, this.keys.leaderFence],
-        [JSON.stringify(saved), fence],
-      );
-    } catch (error) {
-      if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
-      throw error;
-    }
+    await this.setFenced(this.keys.budgetUsage, saved, fence);
   }
 
   /** What the last leader saved of budget usage; undefined when nothing (or nothing readable) was. */
@@ -283,17 +273,7 @@ export class JobStore extends PrefixedStore {
    * written only under the current leader's fence (FencedError otherwise).
    */
   async saveNodeInventory(nodes: readonly NodeState[], fence: string): Promise<void> {
-    try {
-      await runScript(
-        this.redis,
-        SET_FENCED,
-        [this.keys.nodeInventory, this.keys.leaderFence],
-        [JSON.stringify(nodes), fence],
-      );
-    } catch (error) {
-      if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
-      throw error;
-    }
+    await this.setFenced(this.keys.nodeInventory, nodes, fence);
   }
 
   /** The nodes the leader last published; undefined when none did yet (or the value is unreadable). */
