@@ -3,16 +3,17 @@
 
 /**
  * Runs `task` every `intervalMs`; a run still going when the next is due is not started again (a slow
- * pass over many jobs must not pile up). Returns the function that stops it.
+ * pass over many jobs must not pile up). An error the task did not handle itself goes to `onError` and
+ * the timer goes on. Returns the function that stops it.
  */
-export function every(intervalMs: number, task: () => unknown): () => void {
+export function every(intervalMs: number, task: () => unknown, onError: (error: Error) => void): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     Promise.resolve()
       .then(task)
-      .catch(() => undefined) // each task reports its own errors; this only keeps the timer alive
+      .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))))
       .finally(() => {
         running = false;
       });
@@ -24,9 +25,15 @@ export function every(intervalMs: number, task: () => unknown): () => void {
 /** Several periodic tasks started together and stopped together (a leader's term). */
 export class PeriodicTasks {
   private stops: (() => void)[] = [];
+  private readonly onError: (error: Error) => void;
+
+  /** `onError`: what a task did not handle itself (a bug, most likely). */
+  constructor(onError: (error: Error) => void) {
+    this.onError = onError;
+  }
 
   every(intervalMs: number, task: () => unknown): void {
-    this.stops.push(every(intervalMs, task));
+    this.stops.push(every(intervalMs, task, this.onError));
   }
 
   /** Stops every task started so far; more may be started afterwards. */

@@ -127,7 +127,9 @@ export class SchedulerService {
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
   /** The leader's background work (reconcile, sweeps, saves, publishing); stopped when leading ends. */
-  private readonly periodic = new PeriodicTasks();
+  private readonly periodic = new PeriodicTasks((error) =>
+    this.options.log?.(`background task failed: ${error.stack ?? error.message}`, { level: 'error' }),
+  );
   /** The latest autoscaling signal this leader computed. */
   scaleSignal?: ScaleSignal;
   private started?: Promise<void>;
@@ -341,9 +343,18 @@ export class SchedulerService {
     await removeOrphans(this.options.store, this.options.executor, this.options.log);
     if (this.shuttingDown) return;
     this.periodic.every(this.options.reconcileIntervalMs ?? 30_000, async () => {
-      await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
-      await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
-      await removeOrphans(this.options.store, this.options.executor, this.options.log);
+      try {
+        await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+        await recoverDependencies(
+          this.options.store,
+          this.options.queues,
+          this.dependencies,
+          this.options.log,
+        );
+        await removeOrphans(this.options.store, this.options.executor, this.options.log);
+      } catch (error) {
+        this.options.log?.(`reconcile: ${(error as Error).message}`, { level: 'warn' }); // next pass retries
+      }
     });
     this.periodic.every(this.options.scaleSignalIntervalMs ?? 5000, () => this.publishScaleSignal());
     this.startRunnableSweep();

@@ -7,32 +7,43 @@ test('a run still going when the next is due is not started again', async (t) =>
   let running = 0;
   let most = 0;
   let runs = 0;
-  const stop = every(10, async () => {
-    runs++;
-    running++;
-    most = Math.max(most, running);
-    await sleep(60);
-    running--;
-  });
+  const stop = every(
+    10,
+    async () => {
+      runs++;
+      running++;
+      most = Math.max(most, running);
+      await sleep(60);
+      running--;
+    },
+    () => undefined,
+  );
   await sleep(200);
   stop();
   t.true(runs >= 2, `ran ${runs} time(s)`);
   t.is(most, 1);
 });
 
-test('a failing run does not stop the later ones', async (t) => {
+test('a failing run is reported and does not stop the later ones', async (t) => {
   let runs = 0;
-  const stop = every(10, () => {
-    runs++;
-    throw new Error('boom');
-  });
+  const errors: string[] = [];
+  const stop = every(
+    10,
+    () => {
+      runs++;
+      throw new Error('boom');
+    },
+    (error) => errors.push(error.message),
+  );
   await sleep(100);
   stop();
   t.true(runs >= 2, `ran ${runs} time(s)`);
+  t.is(errors.length, runs);
+  t.is(errors[0], 'boom');
 });
 
 test('stopAll stops every task started so far', async (t) => {
-  const tasks = new PeriodicTasks();
+  const tasks = new PeriodicTasks(() => undefined);
   let runs = 0;
   tasks.every(10, () => runs++);
   tasks.every(10, () => runs++);
