@@ -535,7 +535,7 @@ export class SchedulerService {
   private async saveBudgets(): Promise<void> {
     const fence = this.leader.fence;
     if (!this.leader.isHolding || fence === undefined) return;
-    this.budgetUsage(); // charges the running jobs up to now
+    this.chargeRunning(this.now());
     await this.options.store
       .saveBudgetUsage(this.budgets.toSave(), fence)
       .catch((error: Error) =>
@@ -546,8 +546,13 @@ export class SchedulerService {
   /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */
   budgetUsage(): ShareBudgetUsage[] {
     const now = this.now();
-    this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
+    this.chargeRunning(now);
     return this.budgets.usage(now);
+  }
+
+  /** Charges the running jobs to their budgets up to `now`; returns the shares over budget. */
+  private chargeRunning(now: number): OverBudget {
+    return this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
   }
 
   /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
