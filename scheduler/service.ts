@@ -338,24 +338,14 @@ export class SchedulerService {
         this.saveBudgets(),
       );
     }
-    await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
-    await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
-    await removeOrphans(this.options.store, this.options.executor, this.options.log);
+    await this.reconcile();
     if (this.shuttingDown) return;
-    this.periodic.every(this.options.reconcileIntervalMs ?? 30_000, async () => {
-      try {
-        await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
-        await recoverDependencies(
-          this.options.store,
-          this.options.queues,
-          this.dependencies,
-          this.options.log,
-        );
-        await removeOrphans(this.options.store, this.options.executor, this.options.log);
-      } catch (error) {
-        this.options.log?.(`reconcile: ${(error as Error).message}`, { level: 'warn' }); // next pass retries
-      }
-    });
+    // A failed pass is only logged: the next one retries.
+    this.periodic.every(this.options.reconcileIntervalMs ?? 30_000, () =>
+      this.reconcile().catch((error: Error) =>
+        this.options.log?.(`reconcile: ${error.message}`, { level: 'warn' }),
+      ),
+    );
     this.periodic.every(this.options.scaleSignalIntervalMs ?? 5000, () => this.publishScaleSignal());
     this.startRunnableSweep();
     this.startRetentionSweep();
@@ -388,6 +378,13 @@ export class SchedulerService {
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
     this.publishNodes();
     this.periodic.every(this.options.nodeInventoryIntervalMs ?? 10_000, () => this.publishNodes());
+  }
+
+  /** Queued jobs and dependencies the store has but BullMQ or the outbox lost, and orphaned attempts. */
+  private async reconcile(): Promise<void> {
+    await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+    await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
+    await removeOrphans(this.options.store, this.options.executor, this.options.log);
   }
 
   /** A worker for each lane that has none yet (all at start; a new queue's when it appears). */
