@@ -20,6 +20,7 @@ import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
 import type { LogFn } from './logging/logger.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
+import { publishCancel } from './store/cancel-channel.ts';
 import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
 import type { JobPosition } from './store/job-index.ts';
@@ -252,8 +253,7 @@ export class RedisJobService implements JobService {
 
   /** The leader drops the job from its look-ahead window or stops its attempt (it also reads the record). */
   private async publishStop(id: string, reason: string): Promise<void> {
-    const { store, redis } = this.options;
-    await redis.publish(store.keys.cancelChannel, JSON.stringify({ jobId: id, reason }));
+    await publishCancel(this.options.redis, this.options.store.keys, id, reason);
   }
 
   async queues(): Promise<string[]> {

@@ -1,6 +1,7 @@
 // Jobs waiting for a place (the look-ahead window BullMQ workers hand us) and the cycle that places them
 // with the pure core. Each waiter gets its placement, or is dropped (cancel, shutdown). The cycle also
 // asks running jobs to make room (preemption) and publishes when waiting jobs should start.
+import { Alarm } from './alarm.ts';
 import { Allocations } from './allocations.ts';
 import { describeReason, type ScheduleOptions, schedule } from './core/index.ts';
 import type {
@@ -32,11 +33,10 @@ export interface PlacementLoopOptions {
   scorer?: string;
   /** How long a preempted attempt is expected to take to stop (the executor's grace); default 5 s. */
   preemptionGraceMs?: number;
-  /** Whether running jobs of a queue may be preempted. */
-  preemptible?: (queue: string) => boolean;
   /**
    * A queue's current settings, read every cycle: a changed priority or preemption right reaches jobs
    * already waiting, and a queue's maxConcurrentJobs caps how many of its jobs the core is offered.
+   * Whether a job is preemptible is read when it starts. Without it nothing is preemptible.
    */
   queueSettings?: (queue: string) => QueueSettings;
   /** Extra core options computed per cycle (fair-share state, workload). */
@@ -67,7 +67,7 @@ export class PlacementLoop {
   private reservations: Reservation[] = [];
   private closedReason?: string;
   /** A cycle due when the earliest backed-off waiter becomes placeable. */
-  private wake?: { at: number; timer: NodeJS.Timeout };
+  private readonly wake = new Alarm(() => this.requestCycle());
 
   constructor(options: PlacementLoopOptions) {
     this.options = options;
@@ -95,8 +95,7 @@ export class PlacementLoop {
   /** Drops every waiter and refuses new ones (shutdown): late arrivals are dropped at once. */
   close(reason: string): void {
     this.closedReason = reason;
-    clearTimeout(this.wake?.timer);
-    this.wake = undefined;
+    this.wake.cancel();
     for (const id of [...this.waiters.keys()]) this.drop(id, reason);
   }
 
@@ -105,18 +104,7 @@ export class PlacementLoop {
    * core had just placed it there.
    */
   adopt(job: PendingJob, placement: Placement, startedAt: number): void {
-    this.allocations.hold({
-      id: job.id,
-      queue: job.queue,
-      priority: job.priority,
-      queuePriority: job.queuePriority,
-      share: job.share,
-      placements: [placement],
-      startedAt,
-      expectedEndAt: startedAt + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
-      preemptible: this.options.preemptible?.(job.queue) ?? false,
-    });
-    this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
+    this.hold(job, [placement], startedAt);
   }
 
   release(jobId: string): void {
@@ -224,25 +212,18 @@ export class PlacementLoop {
         nextDue = Math.min(nextDue, waiter.notBefore);
       else due.push(waiter);
     }
-    if (nextDue !== Number.POSITIVE_INFINITY && !(this.wake && this.wake.at <= nextDue)) {
-      clearTimeout(this.wake?.timer);
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        this.requestCycle();
-      }, nextDue - now);
-      timer.unref();
-      this.wake = { at: nextDue, timer };
-    }
+    if (nextDue !== Number.POSITIVE_INFINITY) this.wake.fireBy(nextDue, now);
     const settingsOf = this.options.queueSettings;
     if (!settingsOf) return due.map((w) => w.job);
-    for (const waiter of due) waiter.job = withQueueSettings(waiter.job, settingsOf(waiter.job.queue));
     // A cap is a limit on capacity held, so the core is offered only as many jobs as the queue may start.
     // Uncapped queues' jobs keep their order; a capped queue's go by urgency into its free slots.
     const pending: PendingJob[] = [];
     const capped = new Map<string, Waiter[]>();
     for (const waiter of due) {
       const { queue } = waiter.job;
-      if (settingsOf(queue).maxConcurrentJobs === undefined) pending.push(waiter.job);
+      const settings = settingsOf(queue);
+      waiter.job = withQueueSettings(waiter.job, settings);
+      if (settings.maxConcurrentJobs === undefined) pending.push(waiter.job);
       else {
         const list = capped.get(queue);
         if (list) list.push(waiter);
@@ -275,22 +256,26 @@ export class PlacementLoop {
       const waiter = this.waiters.get(jobId);
       if (!waiter) continue;
       this.waiters.delete(jobId);
-      const { job } = waiter;
-      this.allocations.hold({
-        id: jobId,
-        queue: job.queue,
-        priority: job.priority,
-        queuePriority: job.queuePriority,
-        share: job.share,
-        placements: members,
-        startedAt: now,
-        expectedEndAt: now + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
-        preemptible: this.options.preemptible?.(job.queue) ?? false,
-      });
-      this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
+      this.hold(waiter.job, members, now);
       const first = members.find((p) => (p.member ?? 0) === 0) ?? members[0]!;
       waiter.resolve({ kind: 'placed', placement: first });
     }
+  }
+
+  /** Holds the job's capacity from `startedAt` until release(). */
+  private hold(job: PendingJob, placements: Placement[], startedAt: number): void {
+    this.allocations.hold({
+      id: job.id,
+      queue: job.queue,
+      priority: job.priority,
+      queuePriority: job.queuePriority,
+      share: job.share,
+      placements,
+      startedAt,
+      expectedEndAt: startedAt + (job.expectedDurationMs ?? Number.MAX_SAFE_INTEGER / 2),
+      preemptible: this.options.queueSettings?.(job.queue).preemptible ?? false,
+    });
+    this.options.onRunningChange?.(job.queue, this.allocations.countInQueueByLane(job.queue));
   }
 }
 

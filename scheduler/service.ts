@@ -2,6 +2,7 @@
 // window, the placement loop asks the pure core where jobs go, the attempt driver runs them on the executor.
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { Alarm } from './alarm.ts';
 import { AttemptDriver, type DriveResult } from './attempt-driver.ts';
 import type { BudgetLimits, ShareBudgetUsage } from './budget-ledger.ts';
 import { BUDGET_SAVE_INTERVAL_MS, BudgetTracker } from './budget-tracker.ts';
@@ -23,12 +24,14 @@ import type { LogFn } from './logging/logger.ts';
 import { type GpuUsage, gpuUsage } from './metrics/gpu-usage.ts';
 import type { SchedulerGaugeSource, ServiceMetrics } from './metrics/service-metrics.ts';
 import { removeOrphans } from './orphans.ts';
+import { PeriodicTasks } from './periodic.ts';
 import { PlacementLoop } from './placement-loop.ts';
 import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
 import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
 import { computeScaleSignal, type ScaleSignal } from './scale-signal.ts';
+import { parseCancel, publishCancel } from './store/cancel-channel.ts';
 import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
@@ -112,6 +115,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
 
 export class SchedulerService {
   private readonly options: SchedulerServiceOptions;
+  private readonly now: () => number;
   private readonly loop: PlacementLoop;
   private readonly driver: AttemptDriver;
   private readonly leader: Elector;
@@ -122,15 +126,12 @@ export class SchedulerService {
   private readonly workersByQueue = new Map<string, Map<Lane, Worker>>();
   private workerConnections: Redis[] = [];
   private shuttingDown = false;
-  private reconcileTimer?: NodeJS.Timeout;
-  private scaleTimer?: NodeJS.Timeout;
+  /** The leader's background work (reconcile, sweeps, saves, publishing); stopped when leading ends. */
+  private readonly periodic = new PeriodicTasks((error) =>
+    this.options.log?.(`background task failed: ${error.stack ?? error.message}`, { level: 'error' }),
+  );
   /** The latest autoscaling signal this leader computed. */
   scaleSignal?: ScaleSignal;
-  private inventoryTimer?: NodeJS.Timeout;
-  private runnableSweepTimer?: NodeJS.Timeout;
-  private stopQueueWatch?: () => void;
-  private stopEnvironmentWatch?: () => void;
-  private retentionTimer?: NodeJS.Timeout;
   private started?: Promise<void>;
   /** Workers run: this process is leading, not just holding the lock. */
   private leading = false;
@@ -140,14 +141,14 @@ export class SchedulerService {
   private readonly fairShare: FairShareTracker;
   private readonly budgets: BudgetTracker;
   /** A cycle due when the first share over budget is back under (nothing else may wake the loop then). */
-  private budgetWake?: { at: number; timer: NodeJS.Timeout };
-  private budgetSaveTimer?: NodeJS.Timeout;
+  private readonly budgetWake = new Alarm(() => this.loop.requestCycle());
   /** Dependents and array children to move on once a job finishes. */
   private readonly dependencies: Dependencies;
 
   constructor(options: SchedulerServiceOptions) {
     this.options = options;
     const now = options.now ?? Date.now;
+    this.now = now;
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
     const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
     this.fairShare = fairShare;
@@ -158,7 +159,6 @@ export class SchedulerService {
       nodes: () => usableNodes(options.executor.nodes(), this.environmentSettings()),
       now,
       scorer: options.scorer,
-      preemptible: (queue) => queueSettings(queue).preemptible,
       queueSettings,
       cycleOptions: (snapshot) => {
         const state = fairShare.advance(snapshot);
@@ -225,9 +225,7 @@ export class SchedulerService {
       store: options.store,
       queues: options.queues,
       now,
-      publishCancel: async (jobId, reason) => {
-        await this.leaderRedis.publish(options.store.keys.cancelChannel, JSON.stringify({ jobId, reason }));
-      },
+      publishCancel: (jobId, reason) => publishCancel(this.leaderRedis, options.store.keys, jobId, reason),
     });
     this.driver = new AttemptDriver({
       store: options.store,
@@ -282,18 +280,7 @@ export class SchedulerService {
     const at = snapshot.now ?? now();
     const overBudget = this.budgets.advance(snapshot.running ?? [], at);
     const next = nextBudgetRelease(overBudget, at);
-    if (
-      Number.isFinite(next) &&
-      !(this.budgetWake && this.budgetWake.at <= next && this.budgetWake.at > at)
-    ) {
-      clearTimeout(this.budgetWake?.timer);
-      const timer = setTimeout(() => {
-        this.budgetWake = undefined;
-        this.loop.requestCycle();
-      }, next - at);
-      timer.unref();
-      this.budgetWake = { at: next, timer };
-    }
+    if (Number.isFinite(next)) this.budgetWake.fireBy(next, at);
     return overBudget;
   }
 
@@ -328,6 +315,7 @@ export class SchedulerService {
         this.options.log?.(`could not start leading: ${(error as Error).message}; retrying`, {
           level: 'warn',
         });
+        this.periodic.stopAll(); // those this attempt started: the next one starts its own
         this.subscriber?.disconnect();
         this.subscriber = undefined;
         await this.leader.release();
@@ -341,35 +329,24 @@ export class SchedulerService {
     await this.options.environmentSettings?.refresh();
     await this.listenForCancels();
     const saved = await this.options.store.loadFairShareUsage();
-    if (saved) this.fairShare.restore(saved, (this.options.now ?? Date.now)());
+    if (saved) this.fairShare.restore(saved, this.now());
     if (this.budgets.configured) {
       const budgetUsage = await this.options.store.loadBudgetUsage();
       if (budgetUsage) this.budgets.restore(budgetUsage);
       // On a timer, not per cycle: cycles run only while jobs wait, and usage grows while jobs run.
-      this.budgetSaveTimer = setInterval(
-        () => void this.saveBudgets(),
-        this.options.budgetSaveIntervalMs ?? BUDGET_SAVE_INTERVAL_MS,
+      this.periodic.every(this.options.budgetSaveIntervalMs ?? BUDGET_SAVE_INTERVAL_MS, () =>
+        this.saveBudgets(),
       );
-      this.budgetSaveTimer.unref();
     }
-    await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
-    await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
-    await removeOrphans(this.options.store, this.options.executor, this.options.log);
+    await this.reconcile();
     if (this.shuttingDown) return;
-    this.reconcileTimer = setInterval(() => {
-      void recoverQueuedJobs(this.options.store, this.options.queues, this.options.log)
-        .then(() =>
-          recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log),
-        )
-        .then(() => removeOrphans(this.options.store, this.options.executor, this.options.log))
-        .catch(() => undefined);
-    }, this.options.reconcileIntervalMs ?? 30_000);
-    this.reconcileTimer.unref();
-    this.scaleTimer = setInterval(
-      () => this.publishScaleSignal(),
-      this.options.scaleSignalIntervalMs ?? 5000,
+    // A failed pass is only logged: the next one retries.
+    this.periodic.every(this.options.reconcileIntervalMs ?? 30_000, () =>
+      this.reconcile().catch((error: Error) =>
+        this.options.log?.(`reconcile: ${error.message}`, { level: 'warn' }),
+      ),
     );
-    this.scaleTimer.unref();
+    this.periodic.every(this.options.scaleSignalIntervalMs ?? 5000, () => this.publishScaleSignal());
     this.startRunnableSweep();
     this.startRetentionSweep();
     // In the background: on a large Redis written by an older version it reads every job once.
@@ -381,21 +358,33 @@ export class SchedulerService {
       })
       .catch((error: Error) => this.options.log?.(`index migration: ${error.message}`));
     this.startLaneWorkers();
-    this.stopQueueWatch = this.options.queueRegistry?.watch(this.options.queueRefreshMs ?? 1000, (error) =>
-      this.options.log?.(`could not read the job queues: ${error.message}`),
-    );
-    this.stopEnvironmentWatch = this.options.environmentSettings?.watch(
-      this.options.queueRefreshMs ?? 1000,
-      (error) => this.options.log?.(`could not read the compute environment settings: ${error.message}`),
-    );
+    // Polled for changes made over the API of another process (their onChange wakes the loop).
+    const { queueRegistry, environmentSettings, queueRefreshMs = 1000 } = this.options;
+    if (queueRegistry)
+      this.periodic.every(queueRefreshMs, () =>
+        queueRegistry
+          .refresh()
+          .catch((error: Error) => this.options.log?.(`could not read the job queues: ${error.message}`)),
+      );
+    if (environmentSettings)
+      this.periodic.every(queueRefreshMs, () =>
+        environmentSettings
+          .refresh()
+          .catch((error: Error) =>
+            this.options.log?.(`could not read the compute environment settings: ${error.message}`),
+          ),
+      );
     this.leading = true;
     this.options.log?.(`scheduler is leader (fence ${this.leader.fence})`);
     this.publishNodes();
-    this.inventoryTimer = setInterval(
-      () => this.publishNodes(),
-      this.options.nodeInventoryIntervalMs ?? 10_000,
-    );
-    this.inventoryTimer.unref();
+    this.periodic.every(this.options.nodeInventoryIntervalMs ?? 10_000, () => this.publishNodes());
+  }
+
+  /** Queued jobs and dependencies the store has but BullMQ or the outbox lost, and orphaned attempts. */
+  private async reconcile(): Promise<void> {
+    await recoverQueuedJobs(this.options.store, this.options.queues, this.options.log);
+    await recoverDependencies(this.options.store, this.options.queues, this.dependencies, this.options.log);
+    await removeOrphans(this.options.store, this.options.executor, this.options.log);
   }
 
   /** A worker for each lane that has none yet (all at start; a new queue's when it appears). */
@@ -431,40 +420,31 @@ export class SchedulerService {
     const { queues, queueSettings, store } = this.options;
     if (!queueSettings) return;
     const limited = () => queues.names().some((q) => queueSettings(q).maxRunnableSeconds !== undefined);
-    let sweeping = false;
-    this.runnableSweepTimer = setInterval(() => {
-      if (sweeping || !limited()) return; // a slow pass (many RUNNABLE jobs) is not started twice
-      sweeping = true;
-      sweepRunnableTimeLimits({
+    this.periodic.every(this.options.runnableSweepMs ?? 10_000, () => {
+      if (!limited()) return;
+      return sweepRunnableTimeLimits({
         store,
         queueSettings,
-        now: this.options.now ?? Date.now,
+        now: this.now,
         fence: () => (this.isLeader ? this.leader.fence : undefined),
         onCancelled: (jobId, reason) => {
           this.options.log?.(`job ${jobId}: ${reason}`, { jobId });
           this.loop.drop(jobId, reason);
         },
-      })
-        .catch((error: Error) =>
-          this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`, { level: 'warn' }),
-        )
-        .finally(() => {
-          sweeping = false;
-        });
-    }, this.options.runnableSweepMs ?? 10_000);
-    this.runnableSweepTimer.unref();
+      }).catch((error: Error) =>
+        this.options.log?.(`RUNNABLE time-limit sweep: ${error.message}`, { level: 'warn' }),
+      );
+    });
   }
 
   /** Deletes finished jobs past their retention, in batches, while leading (docs/api.md#retention). */
   private startRetentionSweep(): void {
     const retention = this.options.retention ?? DEFAULT_RETENTION;
-    let sweeping = false;
-    const sweep = () => {
-      if (sweeping) return; // a long backlog (first start after an outage) is not swept twice at once
-      sweeping = true;
+    // A long backlog (first start after an outage) is not swept twice at once: every() waits for a pass.
+    this.periodic.every(retention.sweepIntervalMs, () =>
       sweepExpiredJobs({
         store: this.options.store,
-        now: this.options.now ?? Date.now,
+        now: this.now,
         retentionMs: retention.finishedJobMs,
         batchSize: retention.batchSize,
         shouldContinue: () => this.isLeader,
@@ -472,13 +452,8 @@ export class SchedulerService {
         .then((expired) => {
           if (expired > 0) this.options.log?.(`retention: deleted ${expired} finished job(s)`);
         })
-        .catch((error: Error) => this.options.log?.(`retention sweep: ${error.message}`))
-        .finally(() => {
-          sweeping = false;
-        });
-    };
-    this.retentionTimer = setInterval(sweep, retention.sweepIntervalMs);
-    this.retentionTimer.unref();
+        .catch((error: Error) => this.options.log?.(`retention sweep: ${error.message}`)),
+    );
   }
 
   /** One BullMQ delivery: drive the job; hand it back to the queue on shutdown or a storage error. */
@@ -546,12 +521,8 @@ export class SchedulerService {
     this.subscriber = subscriber;
     await subscriber.subscribe(this.options.store.keys.cancelChannel);
     subscriber.on('message', (_channel, message: string) => {
-      let cancel: { jobId: string; reason: string };
-      try {
-        cancel = JSON.parse(message) as { jobId: string; reason: string };
-      } catch {
-        return; // not one of ours; the record's terminateRequested still reaches the driver
-      }
+      const cancel = parseCancel(message);
+      if (!cancel) return;
       this.loop.drop(cancel.jobId, `cancelled: ${cancel.reason}`);
       this.options.executor.interrupt(cancel.jobId, 'cancel', cancel.reason);
     });
@@ -561,7 +532,7 @@ export class SchedulerService {
   private async saveBudgets(): Promise<void> {
     const fence = this.leader.fence;
     if (!this.leader.isHolding || fence === undefined) return;
-    this.budgetUsage(); // charges the running jobs up to now
+    this.chargeRunning(this.now());
     await this.options.store
       .saveBudgetUsage(this.budgets.toSave(), fence)
       .catch((error: Error) =>
@@ -571,14 +542,19 @@ export class SchedulerService {
 
   /** GPU-hour budget usage per budgeted share, with the running jobs charged up to now. */
   budgetUsage(): ShareBudgetUsage[] {
-    const now = (this.options.now ?? Date.now)();
-    this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
+    const now = this.now();
+    this.chargeRunning(now);
     return this.budgets.usage(now);
+  }
+
+  /** Charges the running jobs to their budgets up to `now`; returns the shares over budget. */
+  private chargeRunning(now: number): OverBudget {
+    return this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
   }
 
   /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
   publishScaleSignal(): ScaleSignal {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     const snapshot = this.loop.currentSnapshot();
     // Jobs of a share over its GPU-hour budget would not start on new nodes either: they ask for none.
     const pending = this.budgets.configured
@@ -616,22 +592,15 @@ export class SchedulerService {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.abort.abort();
-    clearInterval(this.reconcileTimer);
-    clearInterval(this.scaleTimer);
-    clearInterval(this.inventoryTimer);
-    clearInterval(this.runnableSweepTimer);
-    this.stopQueueWatch?.();
-    this.stopEnvironmentWatch?.();
-    clearInterval(this.retentionTimer);
-    clearTimeout(this.budgetWake?.timer);
-    clearInterval(this.budgetSaveTimer);
+    this.periodic.stopAll();
+    this.budgetWake.cancel();
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     this.loop.close('service is shutting down');
     // A graceful hand-over keeps the fair-share history up to the last cycle.
     const fence = this.leader.fence;
     if (this.leading && this.leader.isHolding && fence !== undefined)
       await this.options.store
-        .saveFairShareUsage(this.fairShare.toSave((this.options.now ?? Date.now)()), fence)
+        .saveFairShareUsage(this.fairShare.toSave(this.now()), fence)
         .catch(() => undefined); // deposed meanwhile (FENCED) or Redis gone: the next leader starts from older usage
     // As above: if this fails, the next leader continues from the last periodic save.
     if (this.leading && this.budgets.configured) await this.saveBudgets();

@@ -57,8 +57,4 @@ export class ComputeEnvironmentSettingsStore implements ComputeEnvironmentCatalo
   update(name: string, patch: ComputeEnvironmentPatch): Promise<ComputeEnvironmentSettings | undefined> {
     return this.settings.update(name, patch);
   }
-
-  watch(intervalMs: number, onError: (error: Error) => void): () => void {
-    return this.settings.watch(intervalMs, onError);
-  }
 }

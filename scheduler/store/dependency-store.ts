@@ -13,7 +13,7 @@ import {
   RELEASE_CHILDREN,
 } from './dependency-lua.ts';
 import { DependencySizeError, UnknownDependencyError } from './errors.ts';
-import { DEFAULT_EVENTS_MAX_LEN } from './event-lua.ts';
+import { DEFAULT_EVENTS_MAX_LEN, eventsArg } from './event-lua.ts';
 import type { Keys } from './keys.ts';
 import { runScript } from './run-script.ts';
 
@@ -142,7 +142,7 @@ export class DependencyStore {
           String(Math.min(size, spec.maxConcurrent ?? DEFAULT_ARRAY_RELEASE)),
           template,
           String(record.createdAt),
-          JSON.stringify(record.events.map((e) => [e.status, e.reason, String(e.at)])),
+          eventsArg(record.events),
           String(this.eventsMaxLen),
         ],
       )) as [string, number];

@@ -11,3 +11,8 @@ redis.call('XADD', eventsKey, 'MAXLEN', '~', eventsMax, '*', 'jobId', id, 'queue
 
 /** Default length of the events stream: at ~100 bytes an event, about 10 MB of Redis memory. */
 export const DEFAULT_EVENTS_MAX_LEN = 100_000;
+
+/** Events as the scripts' ARGV carries them: JSON [[status, reason, at], ...] (CAS_JOB, CREATE_WITH_DEPENDENCIES). */
+export function eventsArg(events: readonly { status: string; reason: string; at: number }[]): string {
+  return JSON.stringify(events.map((e) => [e.status, e.reason, String(e.at)]));
+}

@@ -9,7 +9,7 @@ import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } f
 import type { ScaleSignal } from '../scale-signal.ts';
 import { DependencyStore, graphKeys, statusCounts } from './dependency-store.ts';
 import { FencedError, StaleRecordError } from './errors.ts';
-import { DEFAULT_EVENTS_MAX_LEN } from './event-lua.ts';
+import { DEFAULT_EVENTS_MAX_LEN, eventsArg } from './event-lua.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
 import { CAS_JOB, CREATE_JOB, SET_FENCED, SET_PROGRESS } from './lua.ts';
@@ -147,7 +147,7 @@ export class JobStore extends PrefixedStore {
         next.id,
         finishes ? String(this.now()) : '',
         next.spec.queue,
-        JSON.stringify(next.events.slice(eventsBefore).map((e) => [e.status, e.reason, String(e.at)])),
+        eventsArg(next.events.slice(eventsBefore)),
         String(this.eventsMaxLen),
       ],
     };
@@ -217,37 +217,27 @@ export class JobStore extends PrefixedStore {
     await tx.exec();
   }
 
-  /**
-   * The leader's fair-share usage as of `at` (ms), written only while `fence` is the current leader's
-   * token (FencedError otherwise), so a deposed leader cannot overwrite its successor's.
-   */
-  async saveFairShareUsage(saved: SavedUsage, fence: string): Promise<void> {
+  /** Writes `value` (as JSON) only under the current leader's fence: FencedError for a deposed leader. */
+  private async setFenced(key: string, value: unknown, fence: string): Promise<void> {
     try {
-      await runScript(
-        this.redis,
-        SET_FENCED,
-        [this.keys.fairShareUsage, this.keys.leaderFence],
-        [JSON.stringify(saved), fence],
-      );
+      await runScript(this.redis, SET_FENCED, [key, this.keys.leaderFence], [JSON.stringify(value), fence]);
     } catch (error) {
       if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
       throw error;
     }
   }
 
+  /**
+   * The leader's fair-share usage as of `at` (ms), written only while `fence` is the current leader's
+   * token (FencedError otherwise), so a deposed leader cannot overwrite its successor's.
+   */
+  async saveFairShareUsage(saved: SavedUsage, fence: string): Promise<void> {
+    await this.setFenced(this.keys.fairShareUsage, saved, fence);
+  }
+
   /** The leader's GPU-hour budget usage, written only under the current leader's fence (FencedError otherwise). */
   async saveBudgetUsage(saved: SavedBudgetUsage, fence: string): Promise<void> {
-    try {
-      await runScript(
-        this.redis,
-        SET_FENCED,
-        [this.keys.budgetUsage, this.keys.leaderFence],
-        [JSON.stringify(saved), fence],
-      );
-    } catch (error) {
-      if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
-      throw error;
-    }
+    await this.setFenced(this.keys.budgetUsage, saved, fence);
   }
 
   /** What the last leader saved of budget usage; undefined when nothing (or nothing readable) was. */
@@ -283,17 +273,7 @@ export class JobStore extends PrefixedStore {
    * written only under the current leader's fence (FencedError otherwise).
    */
   async saveNodeInventory(nodes: readonly NodeState[], fence: string): Promise<void> {
-    try {
-      await runScript(
-        this.redis,
-        SET_FENCED,
-        [this.keys.nodeInventory, this.keys.leaderFence],
-        [JSON.stringify(nodes), fence],
-      );
-    } catch (error) {
-      if (scriptErrorCode(error) === 'FENCED') throw new FencedError();
-      throw error;
-    }
+    await this.setFenced(this.keys.nodeInventory, nodes, fence);
   }
 
   /** The nodes the leader last published; undefined when none did yet (or the value is unreadable). */

@@ -75,9 +75,4 @@ export class QueueRegistry implements QueueCatalog {
   computeEnvironmentNames(): string[] {
     return [...this.environments];
   }
-
-  /** Polls for changes made by other processes; returns a stop function. */
-  watch(intervalMs: number, onError: (error: Error) => void): () => void {
-    return this.definitions.watch(intervalMs, onError);
-  }
 }

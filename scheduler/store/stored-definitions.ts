@@ -123,13 +123,6 @@ export class StoredDefinitions<T extends { name: string }> {
     }
   }
 
-  /** Polls for changes made by other processes; returns a stop function. */
-  watch(intervalMs: number, onError: (error: Error) => void): () => void {
-    const timer = setInterval(() => void this.refresh().catch(onError), intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
   private parseRaw(raw: string): T | undefined {
     try {
       return this.parse(JSON.parse(raw));
