@@ -1,8 +1,11 @@
 // Hand-built .npy bytes (valid and deliberately broken) and throwaway directories for runner tests.
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import type { Matrix } from '../../kernels/matrix.ts';
+import { buildMlpModel, type MlpShape } from '../../kernels/onnx/mlp-model.ts';
+import { writeNpy } from '../../runner/io/npy.ts';
 import { npyHeader } from '../../runner/io/npy-writer.ts';
 
 export interface NpyBytesOptions {
@@ -66,4 +69,12 @@ export async function writeLargeNpy(path: string, rows: number, cols: number): P
   } finally {
     await handle.close();
   }
+}
+
+/** A throwaway directory holding `features.npy` and the MLP as `mlp.onnx`: an inference job's inputs. */
+export async function mlpWorkspace(t: ExecutionContext, features: Matrix, mlp: MlpShape): Promise<string> {
+  const cwd = await temporaryDirectory(t);
+  await writeNpy(join(cwd, 'features.npy'), features);
+  await writeFile(join(cwd, 'mlp.onnx'), buildMlpModel(mlp));
+  return cwd;
 }

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { JobSpec, JobSpecInput } from '../../api/schemas/job-spec.ts';
 import { createMatrix } from '../../kernels/matrix.ts';
 import { buildCastModel } from '../../kernels/onnx/cast-model.ts';
@@ -9,12 +9,12 @@ import { buildMlpModel, type MlpShape, mlpReference, mlpWeights } from '../../ke
 import { releaseSessions } from '../../kernels/onnx/session-cache.ts';
 import { RunnerError, type RunnerErrorCode } from '../../runner/errors.ts';
 import { readJsonl } from '../../runner/io/jsonl.ts';
-import { inspectNpy, readNpy, writeNpy } from '../../runner/io/npy.ts';
+import { inspectNpy, readNpy } from '../../runner/io/npy.ts';
 import type { AttemptProgress } from '../../runner/protocol.ts';
 import { runAttempt } from '../../runner/run-attempt.ts';
 import { firstMismatch } from '../support/float-comparison.ts';
 import { inferenceJobSpec } from '../support/job-specs.ts';
-import { npyBytes, temporaryDirectory } from '../support/npy-fixtures.ts';
+import { mlpWorkspace, npyBytes, temporaryDirectory } from '../support/npy-fixtures.ts';
 
 const mlp: MlpShape = { inputDim: 8, hiddenDims: [16], outputDim: 3, seed: 3, exposeLogits: true };
 const features = createMatrix(
@@ -26,12 +26,7 @@ const expected = mlpReference(mlpWeights(mlp), features);
 
 test.after.always(() => releaseSessions());
 
-async function workspace(t: Parameters<typeof temporaryDirectory>[0]): Promise<string> {
-  const cwd = await temporaryDirectory(t);
-  await writeNpy(join(cwd, 'features.npy'), features);
-  await writeFile(join(cwd, 'mlp.onnx'), buildMlpModel(mlp));
-  return cwd;
-}
+const workspace = (t: ExecutionContext) => mlpWorkspace(t, features, mlp);
 
 async function run(cwd: string, overrides: Partial<JobSpecInput> = {}, progress: AttemptProgress[] = []) {
   return runAttempt(

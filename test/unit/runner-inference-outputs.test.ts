@@ -1,7 +1,7 @@
 // Post-processing, confidence routing and sharding, end to end through runAttempt.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { JobSpecInput } from '../../api/schemas/job-spec.ts';
 import { createMatrix } from '../../kernels/matrix.ts';
 import { buildMlpModel, type MlpShape, mlpReference, mlpWeights } from '../../kernels/onnx/mlp-model.ts';
@@ -10,7 +10,7 @@ import { RunnerError } from '../../runner/errors.ts';
 import { inspectNpy, writeNpy } from '../../runner/io/npy.ts';
 import { runAttempt } from '../../runner/run-attempt.ts';
 import { inferenceJobSpec } from '../support/job-specs.ts';
-import { temporaryDirectory } from '../support/npy-fixtures.ts';
+import { mlpWorkspace, temporaryDirectory } from '../support/npy-fixtures.ts';
 
 const mlp: MlpShape = { inputDim: 8, hiddenDims: [16], outputDim: 4, seed: 9, exposeLogits: true };
 const ROWS = 500;
@@ -23,12 +23,7 @@ const probabilities = mlpReference(mlpWeights(mlp), features);
 
 test.after.always(() => releaseSessions());
 
-async function workspace(t: Parameters<typeof temporaryDirectory>[0]): Promise<string> {
-  const cwd = await temporaryDirectory(t);
-  await writeNpy(join(cwd, 'features.npy'), features);
-  await writeFile(join(cwd, 'mlp.onnx'), buildMlpModel(mlp));
-  return cwd;
-}
+const workspace = (t: ExecutionContext) => mlpWorkspace(t, features, mlp);
 
 async function run(cwd: string, overrides: Partial<JobSpecInput>) {
   return runAttempt(

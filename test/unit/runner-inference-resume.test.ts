@@ -14,7 +14,7 @@ import { writeNpy } from '../../runner/io/npy.ts';
 import type { AttemptCheckpoint, AttemptSuccess } from '../../runner/protocol.ts';
 import { runAttempt } from '../../runner/run-attempt.ts';
 import { inferenceJobSpec, kernelJobSpec } from '../support/job-specs.ts';
-import { temporaryDirectory } from '../support/npy-fixtures.ts';
+import { mlpWorkspace, temporaryDirectory } from '../support/npy-fixtures.ts';
 
 const ROWS = 1000;
 const mlp: MlpShape = { inputDim: 8, hiddenDims: [16], outputDim: 3, seed: 11 };
@@ -26,12 +26,7 @@ const features = createMatrix(
 
 test.after.always(() => releaseSessions());
 
-async function workspace(t: ExecutionContext): Promise<string> {
-  const cwd = await temporaryDirectory(t);
-  await writeNpy(join(cwd, 'features.npy'), features);
-  await writeFile(join(cwd, 'mlp.onnx'), buildMlpModel(mlp));
-  return cwd;
-}
+const workspace = (t: ExecutionContext) => mlpWorkspace(t, features, mlp);
 
 interface AttemptOptions {
   /** Interrupt once progress reaches this many rows (the attempt stops after that batch). */
