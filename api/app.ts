@@ -1,7 +1,9 @@
-// Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
+// Wires the HTTP API: probes and the OpenAPI document open; /v1 and /metrics behind bearer tokens with
+// roles (api/auth.ts, api/access-rules.ts); the AWS-compatible paths behind SigV4; problem+json errors.
 import express, { type Express } from 'express';
 import type { JobEventFeed } from '../scheduler/store/job-events.ts';
-import { requireBearerToken } from './auth.ts';
+import type { ApiTokenRegistry } from './api-tokens.ts';
+import { authenticate, authorize } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
@@ -14,6 +16,7 @@ import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
 import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
+import { apiTokensRouter } from './routes/api-tokens.ts';
 import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
 import { eventsRouter } from './routes/events.ts';
@@ -38,8 +41,8 @@ export interface AppOptions {
   computeEnvironmentCatalog?: ComputeEnvironmentCatalog;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
-  /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
-  token?: string;
+  /** Required: there is no unauthenticated mode. */
+  auth: AuthOptions;
   /**
    * The AWS-Batch-compatible endpoint (POST /v1/submitjob, ...; docs/aws-batch.md) and
    * POST /v1/admin/access-keys; needs `definitions`. Without it neither exists.
@@ -55,13 +58,19 @@ export interface AppOptions {
   logError?: (error: unknown) => void;
 }
 
+export interface AuthOptions {
+  /** The bearer tokens every /v1 request (and /metrics) is checked against; managed at /v1/admin/tokens. */
+  tokens: ApiTokenRegistry;
+  /** Serve /metrics without a token (GPUBATCH_METRICS_OPEN), for a scraper that cannot send one. Default false. */
+  metricsOpen?: boolean;
+}
+
 export function createApp(options: AppOptions): Express {
-  if (options.token === '') throw new Error('createApp: token is empty; leave it unset to turn auth off');
+  if (!options.auth?.tokens) throw new Error('createApp: auth.tokens is required (there is no auth-off mode)');
   const app = express();
   app.disable('x-powered-by');
 
   const document = openApiDocument({
-    auth: options.token !== undefined,
     jobDefinitions: options.definitions !== undefined,
     accessKeys: options.aws !== undefined,
     budgets: options.budgets !== undefined,
@@ -73,7 +82,10 @@ export function createApp(options: AppOptions): Express {
     res.json(document);
   });
   app.use(healthRouter(options.jobs));
-  app.get('/metrics', metricsHandler(options.metrics ?? poolMetrics(options.jobs)));
+  const signedIn = authenticate(options.auth.tokens);
+  const metrics = metricsHandler(options.metrics ?? poolMetrics(options.jobs));
+  if (options.auth.metricsOpen) app.get('/metrics', metrics);
+  else app.get('/metrics', signedIn, metrics);
 
   const logError = options.logError ?? ((error: unknown) => console.error(error));
   if (options.aws) {
@@ -93,7 +105,7 @@ export function createApp(options: AppOptions): Express {
 
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
-  if (options.token !== undefined) v1.use(requireBearerToken(options.token));
+  v1.use(signedIn, authorize);
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
   if (options.events) v1.use(eventsRouter(options.jobs, options.events));
   if (options.definitions) {
@@ -105,6 +117,7 @@ export function createApp(options: AppOptions): Express {
   v1.use('/queues', queuesRouter(options.jobs, options.queueCatalog));
   if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
   v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
+  v1.use('/admin/tokens', apiTokensRouter(options.auth.tokens));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   app.use('/v1', v1);
 

@@ -1,6 +1,12 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
 import { AccessKeySchema, CreateAccessKeyRequestSchema } from './schemas/access-key.ts';
+import {
+  ApiTokenListSchema,
+  ApiTokenRecordSchema,
+  CreateApiTokenRequestSchema,
+  CreatedApiTokenSchema,
+} from './schemas/api-token.ts';
 import { BudgetListSchema } from './schemas/budgets.ts';
 import { ComputeEnvironmentPatchSchema } from './schemas/compute-environment.ts';
 import {
@@ -66,7 +72,8 @@ const PROBLEM = 'application/problem+json';
 function problemResponses(...statuses: number[]): Record<string, JsonSchema> {
   const descriptions: Record<number, string> = {
     400: 'Invalid request; `errors` names each field.',
-    401: 'Missing or wrong bearer token.',
+    401: 'Missing, unknown or revoked bearer token (WWW-Authenticate: Bearer).',
+    403: "The token's role is below what the route needs.",
     404: 'No such job (or job definition).',
     409: 'The job is already finished.',
     413: 'Body over the size limit.',
@@ -97,8 +104,6 @@ const jobId = { name: 'id', in: 'path', required: true, schema: { type: 'string'
 const location = { Location: { description: 'The job URL.', schema: { type: 'string' } } };
 
 export interface OpenApiOptions {
-  /** Whether /v1 routes need a bearer token. */
-  auth: boolean;
   /** Whether the job definition routes exist (createApp got a registry). Default true. */
   jobDefinitions?: boolean;
   /** Whether GET /v1/budgets exists (budgets are configured). Default false. */
@@ -239,8 +244,9 @@ function jobDefinitionPaths(secured: JsonSchema, auth: number[]): JsonSchema {
 }
 
 export function openApiDocument(options: OpenApiOptions): JsonSchema {
-  const secured = options.auth ? { security: [{ bearer: [] }] } : {};
-  const auth = options.auth ? [401] : [];
+  // Every /v1 route needs a bearer token (api/auth.ts); a role below the route's (api/access-rules.ts) is 403.
+  const secured = { security: [{ bearer: [] }] };
+  const auth = [401, 403];
   const definitions = options.jobDefinitions ?? true;
   const submitBody = definitions
     ? { oneOf: [ref('JobSpec'), ref('JobDefinitionSubmission')] }
@@ -462,6 +468,36 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
             },
           }
         : {}),
+      '/v1/admin/tokens': {
+        post: {
+          operationId: 'createApiToken',
+          summary: 'Create a bearer API token (admin)',
+          ...secured,
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('CreateApiTokenRequest') } },
+          },
+          responses: {
+            '201': json('The token; it is never returned again (only its SHA-256 is stored).', 'CreatedApiToken'),
+            ...problemResponses(400, ...auth, 415),
+          },
+        },
+        get: {
+          operationId: 'listApiTokens',
+          summary: 'List API tokens, revoked ones too, without secrets (admin)',
+          ...secured,
+          responses: { '200': json('The tokens.', 'ApiTokenList'), ...problemResponses(...auth) },
+        },
+      },
+      '/v1/admin/tokens/{id}': {
+        delete: {
+          operationId: 'revokeApiToken',
+          summary: 'Revoke an API token at once (admin)',
+          ...secured,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': json('The revoked token.', 'ApiTokenRecord'), ...problemResponses(...auth, 404) },
+        },
+      },
       ...(options.accessKeys
         ? {
             '/v1/admin/access-keys': {
@@ -514,8 +550,11 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
         get: {
           operationId: 'metrics',
           summary: 'Prometheus metrics: jobs, scheduling, GPUs, fair share, runners (docs/metrics.md)',
+          description: 'Needs a token of any role unless the server runs with GPUBATCH_METRICS_OPEN=true.',
+          ...secured,
           responses: {
             '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
+            ...problemResponses(401),
           },
         },
       },
@@ -533,6 +572,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobSpec: JobSpecSchema,
           CancelJobRequest: CancelJobRequestSchema,
           TerminateJobRequest: TerminateJobRequestSchema,
+          CreateApiTokenRequest: CreateApiTokenRequestSchema,
           ...(options.accessKeys ? { CreateAccessKeyRequest: CreateAccessKeyRequestSchema } : {}),
           ...(options.queueCatalog ? { QueueCreate: QueueCreateSchema, QueuePatch: QueuePatchSchema } : {}),
           ...(options.computeEnvironmentCatalog
@@ -553,13 +593,16 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,
+          ApiTokenRecord: ApiTokenRecordSchema,
+          CreatedApiToken: CreatedApiTokenSchema,
+          ApiTokenList: ApiTokenListSchema,
           ...(options.accessKeys ? { AccessKey: AccessKeySchema } : {}),
           ...(definitions
             ? { JobDefinitionRecord: JobDefinitionRecordSchema, JobDefinitionPage: JobDefinitionPageSchema }
             : {}),
         }),
       },
-      ...(options.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     },
   };
 }

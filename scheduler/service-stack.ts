@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
+import { type AdminTokenOutcome, provisionAdminToken } from './admin-token.ts';
 import { savedBudgetUsage } from './budget-usage-reader.ts';
 import type { Config } from './config.ts';
 import type { MakeElector } from './elector-factory.ts';
@@ -18,6 +19,7 @@ import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
+import { ApiTokenStore } from './store/api-tokens.ts';
 import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { countJobs } from './store/job-counts.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
@@ -39,6 +41,13 @@ export interface ServiceStack {
   scheduler?: SchedulerService;
   /** What /metrics serves on this stack's port (docs/metrics.md). */
   metrics: ServiceMetrics;
+  /** The bearer tokens this stack checks (scheduler/store/api-tokens.ts). */
+  tokens: ApiTokenStore;
+  /**
+   * What start did about the admin token (roles all and api): the one given (adminToken), one created
+   * because none existed (written to <dataDir>/admin-token; `up` shows it once), or nothing to do.
+   */
+  adminToken?: AdminTokenOutcome;
   /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
   stop(): Promise<void>;
 }
@@ -47,7 +56,6 @@ export type StackConfig = Pick<
   Config,
   | 'port'
   | 'host'
-  | 'token'
   | 'cwd'
   | 'queues'
   | 'computeEnvironments'
@@ -56,7 +64,7 @@ export type StackConfig = Pick<
   | 'failover'
   | 'fairShare'
 > &
-  Partial<Pick<Config, 'role' | 'retention'>>;
+  Partial<Pick<Config, 'role' | 'retention' | 'adminToken' | 'metricsOpen' | 'dataDir'>>;
 
 export interface StackHooks {
   /** Service messages with their fields (scheduler/logging/logger.ts); jobs' lines carry jobId etc. */
@@ -99,6 +107,12 @@ export async function startServiceStack(
     hooks.log?.(
       `compute environment ${name}: the stored state/maxNodes (changed over the API) apply, not the config's`,
     );
+  const tokens = new ApiTokenStore(redis);
+  const auth = { tokens, metricsOpen: config.metricsOpen ?? false };
+  const adminToken =
+    role === 'scheduler'
+      ? undefined
+      : await provisionAdminToken(tokens, { adminToken: config.adminToken, dataDir: config.dataDir });
   const runsScheduler = role !== 'api';
   const created = runsScheduler
     ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
@@ -136,6 +150,7 @@ export async function startServiceStack(
       },
       pingRedis: () => redis.ping(),
       metrics,
+      auth,
       logError,
     });
   } else {
@@ -173,7 +188,7 @@ export async function startServiceStack(
       metrics,
       ...(logError ? { logError } : {}),
       definitions,
-      token: config.token,
+      auth,
       logs,
       budgets,
       queueCatalog: registry,
@@ -207,6 +222,8 @@ export async function startServiceStack(
     ...(created ? { describeExecutor: created.describe } : {}),
     scheduler,
     metrics,
+    tokens,
+    ...(adminToken ? { adminToken } : {}),
     stop: async () => {
       server.close();
       server.closeAllConnections();

@@ -2,6 +2,7 @@
 // Every request is SigV4-verified against the access keys (`gpubatch keys create`) before its body is read
 // as JSON; failures use AWS's error shape (api/aws/errors.ts). Native routes are not touched.
 import express, { type Request, type RequestHandler, Router } from 'express';
+import type { Principal } from '../principal.ts';
 import type { AwsCaller, AwsServices } from './context.ts';
 import { AwsError, awsErrorHandler, ClientException } from './errors.ts';
 import {
@@ -87,6 +88,9 @@ const signatureCheck: RequestHandler = (req, res, next) => {
     region: result.region,
   };
   res.locals['awsCaller'] = caller;
+  // The same identity shape as a bearer token's (api/principal.ts), so tenancy treats both alike.
+  const principal: Principal = { id: caller.accessKeyId, role: 'submitter', tenant: caller.tenant };
+  res.locals['principal'] = principal;
   next();
 };
 

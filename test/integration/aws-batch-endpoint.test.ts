@@ -28,6 +28,7 @@ import { JobDefinitionStore } from '../../scheduler/store/job-definition-store.t
 import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
+import { bearer, redisAuth } from '../support/authed-api.ts';
 import { type RunningServer, serve } from '../support/http-server.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
 import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
@@ -48,7 +49,9 @@ test.before(async () => {
   redis = await testRedis();
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), { queues: QUEUES });
   client = connect(redis.url);
+  const { auth, token } = await redisAuth(client);
   const app = createApp({
+    auth,
     jobs: harness.jobs,
     definitions: new JobDefinitionStore(client),
     queueCatalog: harness.registry,
@@ -61,7 +64,7 @@ test.before(async () => {
   server = await serve(app);
   const created = await fetch(`${server.url}/v1/admin/access-keys`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(token) },
     body: JSON.stringify({ tenant: 'team-a' }),
   });
   credentials = (await created.json()) as typeof credentials;

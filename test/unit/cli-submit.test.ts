@@ -135,12 +135,12 @@ test('an unreachable server gives a clear message naming the URL, with exit 1', 
 });
 
 test('the token from GPUBATCH_TOKEN is sent as a bearer token', async (t) => {
-  const api = await startApi(t, { token: 'tok' });
+  const api = await startApi(t);
   const cwd = await workspace(t, { 'job.yaml': validYaml });
 
   const withToken = await gpubatch(['submit', 'job.yaml'], {
     cwd,
-    env: { GPUBATCH_URL: api.url, GPUBATCH_TOKEN: 'tok' },
+    env: { GPUBATCH_URL: api.url, GPUBATCH_TOKEN: api.token },
   });
   const without = await gpubatch(['submit', 'job.yaml'], { cwd, env: { GPUBATCH_URL: api.url } });
 
