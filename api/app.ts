@@ -66,7 +66,8 @@ export interface AuthOptions {
 }
 
 export function createApp(options: AppOptions): Express {
-  if (!options.auth?.tokens) throw new Error('createApp: auth.tokens is required (there is no auth-off mode)');
+  if (!options.auth?.tokens)
+    throw new Error('createApp: auth.tokens is required (there is no auth-off mode)');
   const app = express();
   app.disable('x-powered-by');
 

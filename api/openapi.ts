@@ -478,7 +478,10 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
             content: { 'application/json': { schema: ref('CreateApiTokenRequest') } },
           },
           responses: {
-            '201': json('The token; it is never returned again (only its SHA-256 is stored).', 'CreatedApiToken'),
+            '201': json(
+              'The token; it is never returned again (only its SHA-256 is stored).',
+              'CreatedApiToken',
+            ),
             ...problemResponses(400, ...auth, 415),
           },
         },
@@ -495,7 +498,10 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           summary: 'Revoke an API token at once (admin)',
           ...secured,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': json('The revoked token.', 'ApiTokenRecord'), ...problemResponses(...auth, 404) },
+          responses: {
+            '200': json('The revoked token.', 'ApiTokenRecord'),
+            ...problemResponses(...auth, 404),
+          },
         },
       },
       ...(options.accessKeys

@@ -231,7 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: resolve(cwd, env.GPUBATCH_DATA_DIR ?? '.gpubatch'),
     redisUrl: env.REDIS_URL || undefined,
     adminToken: adminTokenOf(env.GPUBATCH_ADMIN_TOKEN),
-    metricsOpen: booleanOf('GPUBATCH_METRICS_OPEN', env.GPUBATCH_METRICS_OPEN) ?? parsed.data.auth.metricsOpen,
+    metricsOpen:
+      booleanOf('GPUBATCH_METRICS_OPEN', env.GPUBATCH_METRICS_OPEN) ?? parsed.data.auth.metricsOpen,
     cwd,
   };
   if (role !== 'all' && !config.redisUrl) {

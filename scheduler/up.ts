@@ -68,7 +68,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
   reportAdminToken(stack.adminToken, log);
   if (env.GPUBATCH_TOKEN && !config.adminToken && config.role !== 'scheduler') {
     log(
-      'GPUBATCH_TOKEN is the CLI\'s setting and is ignored by the server; give the server its admin token in GPUBATCH_ADMIN_TOKEN (docs/api.md#authentication)',
+      "GPUBATCH_TOKEN is the CLI's setting and is ignored by the server; give the server its admin token in GPUBATCH_ADMIN_TOKEN (docs/api.md#authentication)",
       { level: 'warn' },
     );
   }
@@ -94,7 +94,8 @@ function reportAdminToken(outcome: AdminTokenOutcome | undefined, log: LogFn): v
       log('GPUBATCH_ADMIN_TOKEN was revoked by an admin; it stays revoked (set another one)', {
         level: 'warn',
       });
-    else log(`admin token: GPUBATCH_ADMIN_TOKEN ${outcome.outcome === 'created' ? 'stored (hashed)' : 'known'}`);
+    else
+      log(`admin token: GPUBATCH_ADMIN_TOKEN ${outcome.outcome === 'created' ? 'stored (hashed)' : 'known'}`);
   } else {
     log('admin token: one exists already (created earlier; `gpubatch tokens ls` lists tokens)');
   }

@@ -78,7 +78,14 @@ export class ApiTokenStore extends PrefixedStore implements ApiTokenRegistry {
     const hash = tokenHash(token);
     for (;;) {
       const id = newTokenId();
-      const stored = Number(await runScript(this.redis, CREATE_TOKEN, this.createKeys(id), this.createArgs(id, hash, request, false)));
+      const stored = Number(
+        await runScript(
+          this.redis,
+          CREATE_TOKEN,
+          this.createKeys(id),
+          this.createArgs(id, hash, request, false),
+        ),
+      );
       if (stored === -1) continue;
       if (stored === 1) return 'created';
       const found = await this.verifyHash(hash);

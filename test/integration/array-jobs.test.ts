@@ -6,9 +6,9 @@ import { childId } from '../../scheduler/array-children.ts';
 import { DEFAULT_ARRAY_RELEASE } from '../../scheduler/store/dependency-store.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
+import { serveAuthedApi } from '../support/authed-api.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { failure, success } from '../support/fake-executor.ts';
-import { serveAuthedApi } from '../support/authed-api.ts';
 import { schedulerStackPerTest } from '../support/scheduler-stack.ts';
 
 const stack = schedulerStackPerTest(test, () =>

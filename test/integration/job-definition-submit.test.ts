@@ -3,9 +3,9 @@ import test from 'ava';
 import type { Redis } from 'ioredis';
 import { JobDefinitionStore } from '../../scheduler/store/job-definition-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
+import { type AuthedApi, serveAuthedApi } from '../support/authed-api.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type AuthedApi, serveAuthedApi } from '../support/authed-api.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
 import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
 
@@ -18,7 +18,10 @@ test.before(async () => {
   redis = await testRedis();
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2, cpuMilli: 8000, memoryMiB: 16_384 }));
   client = connect(redis.url);
-  server = await serveAuthedApi(redis.url, { jobs: harness.jobs, definitions: new JobDefinitionStore(client) });
+  server = await serveAuthedApi(redis.url, {
+    jobs: harness.jobs,
+    definitions: new JobDefinitionStore(client),
+  });
 });
 
 test.after.always(async () => {

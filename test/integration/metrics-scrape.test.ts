@@ -2,9 +2,9 @@
 // driver; a fake executor whose attempts end when the test says) runs jobs: the values move as jobs do.
 import test from 'ava';
 import { ServiceMetrics } from '../../scheduler/metrics/service-metrics.ts';
+import { serveAuthedApi } from '../support/authed-api.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { failure, success } from '../support/fake-executor.ts';
-import { serveAuthedApi } from '../support/authed-api.ts';
 import { type Exposition, parseExposition, sampleValue } from '../support/prometheus-text.ts';
 import { testRedis } from '../support/redis-server.ts';
 import { schedulerHarness } from '../support/scheduler-harness.ts';

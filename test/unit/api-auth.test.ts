@@ -37,7 +37,11 @@ test('every /v1 route family without a token is a 401 problem with a Bearer chal
   const api = await startApi(t);
 
   for (const [method, path] of ROUTES) {
-    const response = await api.request(path, { method, token: null, json: method === 'GET' ? undefined : {} });
+    const response = await api.request(path, {
+      method,
+      token: null,
+      json: method === 'GET' ? undefined : {},
+    });
     t.is(response.status, 401, `${method} ${path}`);
     t.is(response.contentType, 'application/problem+json; charset=utf-8');
     t.is(response.headers.get('www-authenticate'), 'Bearer realm="gpubatch"');
@@ -77,7 +81,8 @@ test('a viewer reads but cannot submit, cancel or register: 403 naming the role 
   t.like(submit.body, {
     type: 'urn:gpubatch:problem:forbidden',
     title: 'Forbidden',
-    detail: 'submitting or changing jobs and job definitions needs the submitter role; this token has the viewer role',
+    detail:
+      'submitting or changing jobs and job definitions needs the submitter role; this token has the viewer role',
   });
   t.is((await viewer.request('/v1/jobs/job-1/cancel', { method: 'POST' })).status, 403);
   t.is((await viewer.request('/v1/job-definitions', { method: 'POST', json: {} })).status, 403);
@@ -143,7 +148,10 @@ test('POST /v1/admin/tokens returns the token once; GET lists tokens without any
 test('POST /v1/admin/tokens names each bad field; revoking an unknown id is a 404', async (t) => {
   const api = await startApi(t);
 
-  const bad = await api.request('/v1/admin/tokens', { method: 'POST', json: { role: 'root', tenant: '../x' } });
+  const bad = await api.request('/v1/admin/tokens', {
+    method: 'POST',
+    json: { role: 'root', tenant: '../x' },
+  });
 
   t.is(bad.status, 400);
   t.deepEqual(bad.body.errors.map((e: { field: string }) => e.field).sort(), ['role', 'tenant']);
