@@ -16,7 +16,9 @@ export function adminTokenPath(dataDir: string): string {
 export type AdminTokenOutcome =
   | { kind: 'given'; outcome: EnsureOutcome }
   | { kind: 'created'; token: string; file: string }
-  | { kind: 'exists' };
+  | { kind: 'exists' }
+  /** Nowhere to show a new one (a scheduler process): left to the API. */
+  | { kind: 'skipped' };
 
 export async function provisionAdminToken(
   tokens: ApiTokenStore,
@@ -30,7 +32,7 @@ export async function provisionAdminToken(
     });
     return { kind: 'given', outcome };
   }
-  if (options.dataDir === undefined) return { kind: 'exists' };
+  if (options.dataDir === undefined) return { kind: 'skipped' };
   const created = await tokens.createFirstAdmin(ADMIN_TENANT, 'first start');
   if (!created) return { kind: 'exists' };
   const file = adminTokenPath(options.dataDir);

@@ -44,8 +44,8 @@ export interface ServiceStack {
   /** The bearer tokens this stack checks (scheduler/store/api-tokens.ts). */
   tokens: ApiTokenStore;
   /**
-   * What start did about the admin token (roles all and api): the one given (adminToken), one created
-   * because none existed (written to <dataDir>/admin-token; `up` shows it once), or nothing to do.
+   * What start did about the admin token: the one given (adminToken, any role), one created because none
+   * existed (roles all and api; written to <dataDir>/admin-token, `up` shows it once), or nothing to do.
    */
   adminToken?: AdminTokenOutcome;
   /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
@@ -109,10 +109,12 @@ export async function startServiceStack(
     );
   const tokens = new ApiTokenStore(redis);
   const auth = { tokens, metricsOpen: config.metricsOpen ?? false };
-  const adminToken =
-    role === 'scheduler'
-      ? undefined
-      : await provisionAdminToken(tokens, { adminToken: config.adminToken, dataDir: config.dataDir });
+  // A scheduler process stores a given GPUBATCH_ADMIN_TOKEN too (its /metrics checks tokens), but only an
+  // API creates and shows a first admin token: that is where users come in.
+  const adminToken = await provisionAdminToken(tokens, {
+    adminToken: config.adminToken,
+    dataDir: role === 'scheduler' ? undefined : config.dataDir,
+  });
   const runsScheduler = role !== 'api';
   const created = runsScheduler
     ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)

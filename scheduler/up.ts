@@ -96,7 +96,7 @@ function reportAdminToken(outcome: AdminTokenOutcome | undefined, log: LogFn): v
       });
     else
       log(`admin token: GPUBATCH_ADMIN_TOKEN ${outcome.outcome === 'created' ? 'stored (hashed)' : 'known'}`);
-  } else {
+  } else if (outcome.kind === 'exists') {
     log('admin token: one exists already (created earlier; `gpubatch tokens ls` lists tokens)');
   }
 }
