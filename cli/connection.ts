@@ -121,7 +121,8 @@ export function resolveConnection(ctx: CliContext): Connection {
   if (file) searched.push(`${file.path} ("token")`);
   const local = isLocalUrl(url);
   const tokenFile = adminTokenFile(ctx);
-  if (local) searched.push(tokenFile);
+  // The first-start token of a server on this machine; never sent to another host.
+  searched.push(local ? tokenFile : '<data dir>/admin-token (only for a server on this machine)');
 
   const candidates: Array<[string | undefined, string]> = [
     [flags.token, '--token'],
@@ -141,8 +142,9 @@ export function tokenHint(connection: Connection): string {
   const sent = connection.tokenSource
     ? `the token from ${connection.tokenSource} was refused (unknown or revoked)`
     : 'no token was found';
+  const places = connection.searched.join(', ');
   return [
-    `  ${sent}. The CLI looks for a token in: ${connection.searched.join(', ')}${connection.searched.some((s) => s.endsWith(ADMIN_TOKEN_FILE)) ? '' : ' (and <data dir>/admin-token for a server on this machine)'}.`,
+    `  ${sent}. The CLI looks for a token in: ${places}.`,
     '  An admin makes tokens with `gpubatch tokens create --role <role> --tenant <tenant>`.',
   ].join('\n');
 }
