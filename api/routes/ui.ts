@@ -14,10 +14,11 @@ export const UI_CONTENT_SECURITY_POLICY =
 
 export function uiRouter(): Router {
   const router = Router();
-  // Relative asset URLs in index.html resolve under /ui/ only with the slash (works behind a path prefix).
+  // Relative asset URLs in index.html resolve under /ui/ only with the slash. The redirect is relative
+  // too ("ui/" from ".../ui"), so it also works behind a proxy that adds a path prefix.
   router.get('/', (req, res, next) => {
     if (req.originalUrl.split('?')[0]?.endsWith('/')) return next();
-    res.redirect(301, `${req.baseUrl}/`);
+    res.redirect(301, 'ui/');
   });
   router.use(
     express.static(UI_STATIC_DIR, {

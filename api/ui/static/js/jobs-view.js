@@ -7,6 +7,7 @@ import { progressBar, queueChip, setProgress, statusBadge } from './widgets.js';
 
 const STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 const PAGE = 50;
+const EXPLAINED = ['PENDING', 'RUNNABLE', 'FAILED'];
 
 export function mountJobs(container, params) {
   const filters = {
@@ -164,7 +165,15 @@ export function mountJobs(container, params) {
         h('div', { class: 'subtle mono' }, job.id.slice(0, 13)),
       ),
       h('td', {}, queueChip(job.spec.queue)),
-      h('td', {}, statusBadge(job.status, { title: job.statusReason })),
+      h(
+        'td',
+        {},
+        statusBadge(job.status, { title: job.statusReason }),
+        // Why it waits or why it failed is what people look for; other reasons stay in the tooltip.
+        EXPLAINED.includes(job.status) && job.statusReason
+          ? h('div', { class: 'reason' }, job.statusReason)
+          : null,
+      ),
       h(
         'td',
         {},
@@ -230,8 +239,13 @@ export function mountJobs(container, params) {
     return first !== undefined && job.createdAt < first.job.createdAt;
   }
 
+  let queuesShown = live.queues.join();
   const stopSample = on('sample', () => {
-    if (queueSelect.options.length !== live.queues.length + 1) fillQueues(live.queues);
+    if (live.queues.join() === queuesShown) return;
+    // A queue came or went: new options, and colours follow the new set.
+    queuesShown = live.queues.join();
+    fillQueues(live.queues);
+    for (const { job, tr } of rows.values()) renderRow(job, tr);
   });
   // Run times of running jobs move on even without events.
   const ticker = setInterval(() => {

@@ -49,6 +49,12 @@ async function seedDepth() {
   for (const job of pages.flat()) tracker.seed(job);
 }
 
+/** The queue names (and so their colours), known before the first sample from the sign-in check. */
+export function setQueues(queues) {
+  live.queues = queues;
+  live.color = palette(queues);
+}
+
 /** One sample: pools, running jobs, and the depth the tracker holds now. */
 export async function sample() {
   const [{ queues }, { computeEnvironments }, starting, running] = await Promise.all([
@@ -58,8 +64,7 @@ export async function sample() {
     listStatus('RUNNING'),
   ]);
   const t = Date.now();
-  live.queues = queues;
-  live.color = palette(queues);
+  setQueues(queues);
   live.computeEnvironments = computeEnvironments;
   live.running = [...starting, ...running];
   const depth = tracker.counts(t);

@@ -6,7 +6,7 @@ import { mountCluster } from './cluster-view.js';
 import { h, replace } from './dom.js';
 import { mountJob } from './job-view.js';
 import { mountJobs } from './jobs-view.js';
-import { on, startLive, stopLive } from './live.js';
+import { on, setQueues, startLive, stopLive } from './live.js';
 
 const view = document.getElementById('view');
 const liveBadge = document.getElementById('live');
@@ -88,7 +88,7 @@ function showSignIn(problem) {
 /** Checks the API answers with the token held (or without one when auth is off), then shows the views. */
 async function start() {
   try {
-    await getJson('/v1/queues');
+    setQueues((await getJson('/v1/queues')).queues);
   } catch (error) {
     if (error instanceof Unauthorized) {
       const had = getToken() !== undefined;
