@@ -46,17 +46,20 @@ async function apiGet<T>(url: string, path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** The views the README shows (docs/img/ui-<name>.png). */
+const README_SHOTS = ['cluster', 'job'];
+
 async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  if (process.env['GPUBATCH_UPDATE_SCREENSHOTS'] === '1')
+  if (process.env['GPUBATCH_UPDATE_SCREENSHOTS'] === '1' && README_SHOTS.includes(name))
     await page.screenshot({ path: join(REPO, 'docs', 'img', `ui-${name}.png`), fullPage: true });
 }
 
 test('the dashboard signs in, filters jobs, draws the GPU map the API reports and shows a job finish live', async (t) => {
   t.timeout(90_000);
   const harness = await stack.start(gpuNodes(3, { gpus: 4, namePrefix: 'gpu' }), {
-    queues: ['training', 'inference', 'etl'],
+    queues: ['training', 'inference', 'etl', 'research'],
   });
   const logs = new TestLogs();
   const client = connect(stack.redis.url);
@@ -109,10 +112,10 @@ test('the dashboard signs in, filters jobs, draws the GPU map the API reports an
     shareIdentifier: 'vision',
     resources: { gpuMilli: 250 },
   });
-  await run({ name: 'join-events', queue: 'etl', resources: { gpus: 3 } });
+  const join = await run({ name: 'join-events', queue: 'etl', resources: { gpus: 3 } });
   resnet.attempt.hooks.onProgress({ done: 620_000, total: 1_000_000 });
   // Waiting: no node has 4 GPUs free.
-  const llm = await harness.submit({ name: 'train-llm', queue: 'training', resources: { gpus: 4 } });
+  const llm = await harness.submit({ name: 'finetune-llm', queue: 'research', resources: { gpus: 4 } });
   await harness.waitForStatus(llm.id, 'RUNNABLE');
   harness.scheduler.publishScaleSignal();
   await new Promise((r) => setTimeout(r, 100)); // the signal is written asynchronously
@@ -194,18 +197,37 @@ test('the dashboard signs in, filters jobs, draws the GPU map the API reports an
   }
   t.is(cells.filter((c) => c['state'] === 'partly').length, 1, 'the two shared-GPU jobs share one GPU');
   // The band of train-resnet's GPUs has the colour the legend gives its queue.
-  const bandColour = await page
-    .locator(`.use[data-job="${resnet.job.id}"]`)
-    .first()
-    .evaluate((el) => getComputedStyle(el).backgroundColor);
-  const legendColour = await page
-    .locator('.pool .legend .chip', { hasText: 'training' })
-    .locator('.swatch')
-    .evaluate((el) => getComputedStyle(el).backgroundColor);
+  const [bandColour, legendColour] = await page.evaluate((id) => {
+    const colour = (el: Element | null | undefined) =>
+      el ? getComputedStyle(el).backgroundColor : 'missing';
+    const chip = [...document.querySelectorAll('.pool .legend .chip')].find(
+      (c) => c.textContent === 'training',
+    );
+    return [colour(document.querySelector(`.use[data-job="${id}"]`)), colour(chip?.querySelector('.swatch'))];
+  }, resnet.job.id);
+  t.regex(bandColour, /^rgb/);
   t.is(bandColour, legendColour);
   // Charts: a few samples in, the allocation chart's total is the pool's GPUs.
-  await page.waitForSelector('#chart-allocation svg[data-points="4"]', { timeout: 10_000 });
+  await page.waitForFunction(
+    () => Number(document.querySelector('#chart-allocation svg')?.getAttribute('data-points')) >= 4,
+  );
   t.regex((await page.textContent('#chart-allocation')) ?? '', /12 GPUs/);
+
+  // The map follows the cluster: join-events ends, finetune-llm takes the node it freed.
+  join.attempt.settle(success('/data/joined.npy'));
+  const llmAttempt = await harness.executor.started(llm.id);
+  llmAttempt.hooks.onStarted('gpu.js:webgpu');
+  await harness.waitForStatus(llm.id, 'RUNNING');
+  harness.scheduler.publishScaleSignal();
+  const llmNode = llmAttempt.placement.node;
+  await page.waitForFunction(
+    ({ node, id }) =>
+      document.querySelectorAll(`.gpu[data-node="${node}"][data-jobs="${id}"][data-state=used]`).length === 4,
+    { node: llmNode, id: llm.id },
+  );
+  await page.waitForFunction(
+    () => Number(document.querySelector('#chart-depth svg')?.getAttribute('data-points')) >= 12,
+  );
   await screenshot(page, 'cluster');
 
   // A job page, live: progress and the log appear, then SUCCEEDED arrives without a reload.

@@ -57,6 +57,8 @@ export function stackedAreaChart({ samples, keys, color, width, height = 220, to
   // Stack bottom-up in key order; draw each band as the area between its lower and upper line.
   const lower = samples.map(() => 0);
   for (const key of keys) {
+    // A series that is zero throughout adds no band, and its line would only redraw the one below it.
+    if (samples.every((s) => !s.values[key])) continue;
     const upper = samples.map((s, i) => lower[i] + (s.values[key] ?? 0));
     const forward = samples.map((s, i) => `${x(s.t).toFixed(1)},${y(upper[i]).toFixed(1)}`);
     const back = samples.map((s, i) => `${x(s.t).toFixed(1)},${y(lower[i]).toFixed(1)}`).reverse();

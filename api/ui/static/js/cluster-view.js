@@ -48,29 +48,42 @@ export function mountCluster(container) {
     render();
   }
 
+  let drawn; // what the map shows, so a sample that changed nothing leaves the DOM (and tooltips) alone
   function render() {
     if (!live.sampledAt) return;
+    renderPools();
+    const queues = live.queues;
+    replace(depthChart, chart(live.depth, queues), legend(queues, live.color));
+    replace(allocationChart, chart(live.allocation, queues, 'GPUs'), legend(queues, live.color));
+  }
+
+  function renderPools() {
+    const placements = live.running.map((job) => [
+      job.id,
+      job.spec.queue,
+      job.spec.shareIdentifier,
+      job.attempts.at(-1)?.placement,
+    ]);
+    const ces = live.computeEnvironments.map(({ updatedAt: _, ...ce }) => ce);
+    const signature = JSON.stringify([colourBy, live.queues, ces, placements]);
+    for (const el of pools.querySelectorAll('[data-published]'))
+      el.textContent = published(Number(el.dataset.published));
+    if (signature === drawn) return;
+    drawn = signature;
     const shares = [...new Set(live.running.map((job) => job.spec.shareIdentifier).filter(Boolean))];
     const shareColour = palette(shares);
+    const byQueue = colourBy === 'queue';
     const colourOf = (job) =>
-      colourBy === 'queue' ? live.color(job.queue) : job.share ? shareColour(job.share) : '#94a3b8';
+      byQueue ? live.color(job.queue) : job.share ? shareColour(job.share) : '#94a3b8';
     if (live.computeEnvironments.length === 0)
       replace(pools, h('p', { class: 'message' }, 'No compute environments.'));
     else
       replace(
         pools,
         live.computeEnvironments.map((ce) =>
-          poolCard(
-            ce,
-            colourOf,
-            colourBy === 'queue' ? live.queues : shares,
-            colourBy === 'queue' ? live.color : shareColour,
-          ),
+          poolCard(ce, colourOf, byQueue ? live.queues : shares, byQueue ? live.color : shareColour),
         ),
       );
-    const queues = live.queues;
-    replace(depthChart, chart(live.depth, queues), legend(queues, live.color));
-    replace(allocationChart, chart(live.allocation, queues, 'GPUs'), legend(queues, live.color));
   }
 
   function chart(samples, keys, totalLabel) {
@@ -88,6 +101,10 @@ export function mountCluster(container) {
   render();
   sample().catch(() => {}); // fresh numbers now rather than at the next tick
   return stop;
+}
+
+function published(at) {
+  return `map published ${relative(at)}`;
 }
 
 function chartCard(title, subtitle, body) {
@@ -110,7 +127,9 @@ function poolCard(ce, colourOf, legendKeys, legendColour) {
     ce.state === 'DISABLED' ? h('span', { class: 'tag warn' }, 'DISABLED') : null,
     h('span', { class: 'subtle' }, `queues: ${ce.queues.join(', ') || '–'}`),
     h('span', { class: 'spacer' }),
-    h('span', { class: 'subtle' }, ce.updatedAt ? `map published ${relative(ce.updatedAt)}` : ''),
+    ce.updatedAt
+      ? h('span', { class: 'subtle', dataset: { published: ce.updatedAt } }, published(ce.updatedAt))
+      : null,
   );
   if (!ce.gpuUse) {
     return h(

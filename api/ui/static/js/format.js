@@ -48,12 +48,12 @@ export function gpus(resources) {
   return 'no GPU';
 }
 
-/** 1234567 -> "1,234,567"; small fractions keep one decimal. */
+/** 1234567 -> "1,234,567"; fractions (shares of GPUs) keep two decimals. */
 export function count(value) {
   if (!Number.isFinite(value)) return '–';
   return Number.isInteger(value)
     ? value.toLocaleString('en-US')
-    : value.toLocaleString('en-US', { maximumFractionDigits: 1 });
+    : value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
 /**

@@ -79,7 +79,7 @@ export function mountJob(container, id) {
         ),
         h(
           'section',
-          { class: 'card' },
+          { class: 'card log-card' },
           h(
             'div',
             { class: 'card-header' },
@@ -121,6 +121,13 @@ export function mountJob(container, id) {
 
 function statusCard(job) {
   const waiting = ['SUBMITTED', 'PENDING', 'RUNNABLE'].includes(job.status);
+  const placement = job.attempts.at(-1)?.placement;
+  const waited = (job.startedAt ?? (waiting ? Date.now() : job.stoppedAt)) - job.createdAt;
+  const lines = [
+    ['Waited', Number.isFinite(waited) ? duration(waited) : '–'],
+    ['Ran', job.startedAt ? duration((job.stoppedAt ?? Date.now()) - job.startedAt) : '–'],
+    ['Placed on', placement ? `${placement.node} · GPU ${gpuList(placement)}` : '–'],
+  ];
   return h(
     'section',
     { class: 'card' },
@@ -137,6 +144,11 @@ function statusCard(job) {
             job.suggestions.map((s) => h('li', {}, s)),
           )
         : null,
+      h(
+        'dl',
+        { class: 'facts compact' },
+        lines.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+      ),
     ),
   );
 }
