@@ -10,7 +10,7 @@ export const UI_STATIC_DIR = fileURLToPath(new URL('../ui/static/', import.meta.
  * the browser test fails on any violation, so it keeps working under a stricter global header.
  */
 export const UI_CONTENT_SECURITY_POLICY =
-  "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 export function uiRouter(): Router {
   const router = Router();
