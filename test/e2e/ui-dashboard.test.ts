@@ -254,5 +254,19 @@ test('the dashboard signs in, filters jobs, draws the GPU map the API reports an
   t.is(await page.locator('#job-attempts tbody tr').count(), 1);
   await screenshot(page, 'job');
 
+  // The table is live too: a new job appears on top and its row follows it to SUCCEEDED.
+  await page.click('[data-nav=jobs]');
+  await rows.first().waitFor();
+  const late = await harness.submit({ name: 'export-report', queue: 'etl', resources: { gpus: 1 } });
+  const lateRow = page.locator(`#jobs-table tbody tr[data-job-id="${late.id}"]`);
+  await lateRow.waitFor();
+  t.is(await rows.first().getAttribute('data-job-id'), late.id, 'the newest job is on top');
+  const lateAttempt = await harness.executor.started(late.id);
+  lateAttempt.hooks.onStarted('gpu.js:webgpu');
+  await page.waitForSelector(`#jobs-table tr[data-job-id="${late.id}"][data-status=RUNNING]`);
+  lateAttempt.settle(success('/data/report.npy'));
+  await page.waitForSelector(`#jobs-table tr[data-job-id="${late.id}"][data-status=SUCCEEDED] .badge`);
+  t.true(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true));
+
   t.deepEqual(problems, [], 'no script error and no Content-Security-Policy violation');
 });

@@ -8,6 +8,8 @@ import { progressBar, queueChip, setProgress, statusBadge } from './widgets.js';
 const STATUSES = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED'];
 const PAGE = 50;
 const EXPLAINED = ['PENDING', 'RUNNABLE', 'FAILED'];
+/** Records re-read per batch of status events at most. */
+const MAX_READS = 25;
 
 export function mountJobs(container, params) {
   const filters = {
@@ -203,7 +205,10 @@ export function mountJobs(container, params) {
     );
   }
 
-  const stopEvents = on('event', async (type, event) => {
+  // Status events are batched: a burst (an array job's thousand children) costs a bounded number of reads.
+  const changed = new Set();
+  let flushTimer;
+  const stopEvents = on('event', (type, event) => {
     const row = rows.get(event.jobId);
     if (type === 'progress' && row) {
       row.job.progress = { done: event.done, total: event.total, at: event.at };
@@ -215,23 +220,43 @@ export function mountJobs(container, params) {
     if (type !== 'status') return;
     if (!row && filters.queue && event.queue !== filters.queue) return;
     if (!row && filters.status && event.status !== filters.status) return;
-    // Re-read the record: it carries the attempt, times and reason that the event alone does not.
-    let job;
-    try {
-      job = await getJson(`/v1/jobs/${encodeURIComponent(event.jobId)}`);
-    } catch {
+    if (row) {
+      // The badge moves at once; the re-read below brings the attempt, times and reason.
+      row.job = { ...row.job, status: event.status, statusReason: event.reason };
+      renderRow(row.job, row.tr);
+    }
+    changed.add(event.jobId);
+    flushTimer ??= setTimeout(flush, 300);
+  });
+
+  async function flush() {
+    flushTimer = undefined;
+    const ids = [...changed];
+    changed.clear();
+    const unknown = ids.filter((id) => !rows.has(id));
+    if (unknown.length > MAX_READS) {
+      load(true); // many new jobs: the first page again is cheaper than reading each
       return;
     }
-    const current = rows.get(job.id);
-    if (current) {
-      // A row stays when its job leaves the status filter: the change is what the user is watching.
-      current.job = job;
-      renderRow(job, current.tr);
-    } else if (matches(job) && !olderThanShown(job)) {
-      addRow(job, true);
-      updateFooter();
+    const shown = ids.filter((id) => rows.has(id)).slice(-MAX_READS);
+    const jobs = await Promise.all(
+      [...shown, ...unknown].map((id) =>
+        getJson(`/v1/jobs/${encodeURIComponent(id)}`).catch(() => undefined),
+      ),
+    );
+    for (const job of jobs) {
+      if (!job) continue;
+      const current = rows.get(job.id);
+      if (current) {
+        // A row stays when its job leaves the status filter: the change is what the user is watching.
+        current.job = job;
+        renderRow(job, current.tr);
+      } else if (matches(job) && !olderThanShown(job)) {
+        addRow(job, true);
+        updateFooter();
+      }
     }
-  });
+  }
 
   /** Only jobs newer than the first row are prepended; older ones belong to later pages. */
   function olderThanShown(job) {
@@ -257,6 +282,7 @@ export function mountJobs(container, params) {
     generation++;
     stopEvents();
     stopSample();
+    clearTimeout(flushTimer);
     clearInterval(ticker);
   };
 }
