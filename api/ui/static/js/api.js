@@ -104,7 +104,8 @@ export function follow(path, query, onEvent, onState = () => {}) {
         }
       } catch (error) {
         if (closed) return;
-        if (error instanceof Unauthorized) {
+        // No token, or an API without event streams (404): trying again would not help.
+        if (error instanceof Unauthorized || (error instanceof ApiError && error.status === 404)) {
           onState('off');
           return;
         }

@@ -137,7 +137,15 @@ export function mountJobs(container, params) {
   function updateFooter() {
     if (rows.size === 0) {
       body.replaceChildren(
-        h('tr', {}, h('td', { class: 'message', colspan: 7 }, 'No jobs match these filters.')),
+        h(
+          'tr',
+          {},
+          h(
+            'td',
+            { class: 'message', colspan: 7 },
+            filters.queue || filters.status || filters.name ? 'No jobs match these filters.' : 'No jobs yet.',
+          ),
+        ),
       );
     }
     footer.textContent = `${rows.size} job${rows.size === 1 ? '' : 's'}${cursor ? ' shown' : ''}`;
