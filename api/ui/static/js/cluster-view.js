@@ -8,6 +8,8 @@ import { h, replace } from './dom.js';
 import { count, relative } from './format.js';
 import { live, on, sample } from './live.js';
 
+const COMPACT_OVER = 24;
+
 export function mountCluster(container) {
   let colourBy = 'queue';
   const pools = h('div', { id: 'pools' }, h('p', { class: 'message' }, 'Loading the cluster…'));
@@ -160,9 +162,10 @@ function poolCard(ce, colourOf, legendKeys, legendColour) {
     { class: 'card pool', dataset: { pool: ce.name } },
     header,
     stats,
+    // Large pools get small cells, so a few hundred nodes still fit on a screen or two.
     h(
       'div',
-      { class: 'nodes' },
+      { class: nodes.length > COMPACT_OVER ? 'nodes compact' : 'nodes' },
       nodes.map((node) => nodeBox(node, colourOf)),
     ),
     h(
