@@ -21,6 +21,7 @@ import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { computeEnvironmentsRouter, queuesRouter } from './routes/queues.ts';
+import { uiRouter } from './routes/ui.ts';
 
 export interface AppOptions {
   jobs: JobService;
@@ -107,6 +108,8 @@ export function createApp(options: AppOptions): Express {
   v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   app.use('/v1', v1);
+  // The dashboard's files are open (they hold no data); the page sends the token on its /v1 requests.
+  app.use('/ui', uiRouter());
 
   app.use(unknownRoute());
   app.use(problemHandler(logError));
