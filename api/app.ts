@@ -78,6 +78,7 @@ export function createApp(options: AppOptions): Express {
     queueCatalog: options.queueCatalog !== undefined,
     computeEnvironmentCatalog: options.computeEnvironmentCatalog !== undefined,
     events: options.events !== undefined,
+    tenants: options.tenants !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -27,3 +27,7 @@ export const TenantSchema = TenantSettingsSchema.extend({
   queuedJobs: z.int().describe('Its jobs SUBMITTED, PENDING or RUNNABLE now (counted since tenancy).'),
   updatedAt: z.number().optional().describe('Epoch ms of the last PUT; absent for a tenant never set.'),
 });
+
+export const TenantListSchema = z.object({
+  tenants: z.array(TenantSchema).describe('Every tenant with settings or with jobs since tenancy, by name.'),
+});
