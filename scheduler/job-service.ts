@@ -58,7 +58,7 @@ export interface RedisJobServiceOptions {
   /** Submissions and stops, one line each with the job's id and queue. */
   log?: LogFn;
   /** Tenants' allowed queues and maxQueuedJobs; without it every tenant may use every queue, unlimited. */
-  tenants?: Pick<TenantRegistry, 'settings'>;
+  tenants?: Pick<TenantRegistry, 'settings' | 'get'>;
 }
 
 export class RedisJobService implements JobService {
@@ -195,11 +195,27 @@ export class RedisJobService implements JobService {
     });
   }
 
-  /** Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). */
+  /**
+   * Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). They count
+   * as queued again, so a tenant whose maxQueuedJobs they would pass gets a 429 first. That check reads
+   * then writes (the children go back one compare-and-set each): unlike a submission's, a submission racing
+   * it may pass the limit by what the retry adds.
+   */
   async retryFailed(id: string): Promise<JobRecord | undefined> {
+    await this.checkRetryFitsLimit(id);
     const record = await retryFailedChildren(this.options.store, id, this.now);
     if (record) await this.dependencies.drain();
     return record && ((await this.options.store.get(id)) ?? record);
+  }
+
+  private async checkRetryFitsLimit(id: string): Promise<void> {
+    const { tenants, store } = this.options;
+    const parent = tenants && (await store.get(id));
+    if (!tenants || !parent) return;
+    const tenant = await tenants.get(parent.tenant);
+    const failed = (await store.graph.arrayCounts(id))?.counts.FAILED ?? 0;
+    if (tenant.maxQueuedJobs !== undefined && tenant.queuedJobs + failed > tenant.maxQueuedJobs)
+      throw new QueuedJobLimitError(tenant.name, tenant.maxQueuedJobs, tenant.queuedJobs, failed);
   }
 
   get(id: string): Promise<JobRecord | undefined> {

@@ -12,7 +12,7 @@ export class QueueNotAllowedError extends ApiError {
 /** The submission would take the tenant over its maxQueuedJobs: 429 naming the limit. */
 export class QueuedJobLimitError extends ApiError {
   constructor(tenant: string, limit: number, queued: number, adding: number) {
-    const message = `tenant "${tenant}" has ${queued} jobs SUBMITTED, PENDING or RUNNABLE and may have at most ${limit}; this submission adds ${adding}`;
+    const message = `tenant "${tenant}" has ${queued} jobs SUBMITTED, PENDING or RUNNABLE and may have at most ${limit}; this request adds ${adding}`;
     super(429, 'Too many queued jobs', message, [{ field: 'maxQueuedJobs', message }]);
   }
 }

@@ -104,11 +104,20 @@ test('a job records its submitter’s tenant, and array children and job definit
     404,
     'a child is its parent’s tenant’s',
   );
-  t.is(
-    (await api.request(ADMIN, 'POST', '/v1/jobs', { ...plain.body.spec, idempotencyKey: undefined })).body
-      .tenant,
-    'ops',
-  );
+  t.is((await api.submit(ADMIN)).body.tenant, 'ops', 'an admin’s job is its own tenant’s');
+
+  const registered = await api.request(ADMIN, 'POST', '/v1/job-definitions', {
+    name: 'nightly',
+    kind: 'kernel',
+    kernel: 'standardize',
+    input: '/data/in.npy',
+    output: '/data/out.npy',
+    queue: 'gpu',
+  });
+  t.is(registered.status, 201);
+  const fromDefinition = await api.request(B, 'POST', '/v1/jobs', { jobDefinition: 'nightly', name: 'n' });
+  t.is(fromDefinition.status, 201);
+  t.like(fromDefinition.body, { jobDefinition: 'nightly:1', tenant: 'b' });
 });
 
 test('a tenant’s list never holds another tenant’s jobs, page after page; an admin lists all or one tenant', async (t) => {

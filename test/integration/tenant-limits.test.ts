@@ -122,7 +122,7 @@ test('an array counts its children, and the count follows jobs that run, fail, o
   t.is(await queuedJobs(api, 'a'), 8);
   const tooBig = await api.submit(A, arrayOf(3));
   t.is(tooBig.status, 429);
-  t.regex(tooBig.body.detail, /this submission adds 3/);
+  t.regex(tooBig.body.detail, /this request adds 3/);
   const first = (await api.submit(A)).body as JobRecord;
   const dependent = (await api.submit(A, { dependsOn: [{ jobId: first.id }] })).body as JobRecord;
   t.is(await queuedJobs(api, 'a'), 10);
@@ -142,4 +142,23 @@ test('an array counts its children, and the count follows jobs that run, fail, o
   await api.store.transition(running.id, { from: ['RUNNING'], to: 'SUCCEEDED', reason: 'done' });
   t.is(await queuedJobs(api, 'a'), 0);
   t.is((await api.submit(A, arrayOf(10))).status, 201, 'the whole limit is free again');
+});
+
+test('retry-failed counts the children it runs again against maxQueuedJobs', async (t) => {
+  const api = await tenantApi(t, redis.client);
+  await setTenant(api, 'a', { maxQueuedJobs: 5 });
+  const array = (await api.submit(A, arrayOf(5))).body as JobRecord;
+  await api.request(A, 'POST', `/v1/jobs/${array.id}/cancel`);
+  const waiting = (await api.submit(A)).body as JobRecord;
+  t.is(await queuedJobs(api, 'a'), 1);
+
+  const refused = await api.request(A, 'POST', `/v1/jobs/${array.id}/retry-failed`);
+  t.is(refused.status, 429);
+  t.regex(refused.body.detail, /has 1 jobs .* at most 5; this request adds 5/);
+  t.is((await api.store.get(array.id))?.status, 'FAILED', 'nothing was retried');
+
+  await api.request(A, 'POST', `/v1/jobs/${waiting.id}/cancel`);
+  const retried = await api.request(A, 'POST', `/v1/jobs/${array.id}/retry-failed`);
+  t.is(retried.status, 200);
+  t.is(await queuedJobs(api, 'a'), 5);
 });

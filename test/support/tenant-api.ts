@@ -1,4 +1,5 @@
-// The REST API over a real Redis (job store, BullMQ queues "gpu" and "cpu", events, tenants' settings),
+// The REST API over a real Redis (job store, BullMQ queues "gpu" and "cpu", events, tenants' settings;
+// job definitions in memory),
 // with callers named per request: the `x-test-caller` header "role:tenant" becomes the principal (through
 // createApp's `authenticate` hook, standing in for token authentication). No scheduler runs: submitted jobs
 // stay RUNNABLE unless a test moves them through the store.
@@ -14,6 +15,7 @@ import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { TenantStore } from '../../scheduler/store/tenant-store.ts';
 import { aJobSpec } from './api-builders.ts';
+import { FakeJobDefinitions } from './fake-job-definitions.ts';
 import { serve } from './http-server.ts';
 import { openSse, type SseStream } from './sse-client.ts';
 
@@ -73,6 +75,7 @@ export async function tenantApi(t: ExecutionContext, redis: Redis): Promise<Tena
       jobs,
       logs: echoLogs,
       tenants,
+      definitions: new FakeJobDefinitions(),
       events: new RedisJobEventFeed(redis, { prefix, blockMs: 200 }),
       authenticate,
     }),
