@@ -239,3 +239,17 @@ test('records stored before tenancy read as the default tenant’s, and list the
     [submitted.id],
   );
 });
+
+test('retention deletes a tenant’s job with its tenant index entry and its idempotency key', async (t) => {
+  const api = await tenantApi(t, redis.client);
+  const job = (await api.submit(B, { idempotencyKey: 'k1' })).body as JobRecord;
+  await api.request(B, 'POST', `/v1/jobs/${job.id}/cancel`);
+  t.is(await redis.client.zcard(api.store.keys.byTenant('b')), 1);
+
+  t.is((await api.store.expireFinished(Date.now() + 1000, 100)).expired, 1);
+  t.is(await redis.client.zcard(api.store.keys.byTenant('b')), 0);
+  t.is(await redis.client.exists(api.store.keys.tenantIdempotency('b', 'k1')), 0);
+  const again = await api.submit(B, { idempotencyKey: 'k1' });
+  t.is(again.status, 201, 'the key is free again');
+  t.not(again.body.id, job.id);
+});
