@@ -17,11 +17,13 @@ export interface Problem {
 const TYPE_SLUGS: Record<number, string> = {
   400: 'invalid-request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not-found',
   409: 'conflict',
   413: 'body-too-large',
   415: 'unsupported-media-type',
   422: 'unprocessable-job',
+  429: 'too-many-requests',
   500: 'internal-error',
   501: 'not-implemented',
   502: 'upstream-error',
