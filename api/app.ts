@@ -22,8 +22,8 @@ import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { computeEnvironmentsRouter, queuesRouter } from './routes/queues.ts';
-import { uiRouter } from './routes/ui.ts';
 import { tenantsRouter } from './routes/tenants.ts';
+import { uiRouter } from './routes/ui.ts';
 import type { TenantRegistry } from './tenant-registry.ts';
 
 export interface AppOptions {
