@@ -24,6 +24,9 @@ import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { computeEnvironmentsRouter, queuesRouter } from './routes/queues.ts';
+import { tenantsRouter } from './routes/tenants.ts';
+import { uiRouter } from './routes/ui.ts';
+import type { TenantRegistry } from './tenant-registry.ts';
 
 export interface AppOptions {
   jobs: JobService;
@@ -56,6 +59,8 @@ export interface AppOptions {
   metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
   logError?: (error: unknown) => void;
+  /** Tenants' settings (/v1/admin/tenants); without it every tenant may use every queue, unlimited. */
+  tenants?: TenantRegistry;
 }
 
 export interface AuthOptions {
@@ -78,6 +83,7 @@ export function createApp(options: AppOptions): Express {
     queueCatalog: options.queueCatalog !== undefined,
     computeEnvironmentCatalog: options.computeEnvironmentCatalog !== undefined,
     events: options.events !== undefined,
+    tenants: options.tenants !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -120,7 +126,10 @@ export function createApp(options: AppOptions): Express {
   v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
   v1.use('/admin/tokens', apiTokensRouter(options.auth.tokens));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
+  if (options.tenants) v1.use('/admin/tenants', tenantsRouter(options.tenants, options.jobs));
   app.use('/v1', v1);
+  // The dashboard's files are open (they hold no data); the page sends the token on its /v1 requests.
+  app.use('/ui', uiRouter());
 
   app.use(unknownRoute());
   app.use(problemHandler(logError));

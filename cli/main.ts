@@ -14,6 +14,7 @@ import { queuesCommand } from './commands/queues.ts';
 import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
+import { tenantsCommand } from './commands/tenants.ts';
 import { terminateCommand } from './commands/terminate.ts';
 import { tokensCommand } from './commands/tokens.ts';
 import { upCommand } from './commands/up.ts';
@@ -39,6 +40,7 @@ const COMMANDS: Record<CommandName, Command> = {
   'compute-environments': computeEnvironmentsCommand,
   pools: poolsCommand,
   keys: keysCommand,
+  tenants: tenantsCommand,
   tokens: tokensCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
