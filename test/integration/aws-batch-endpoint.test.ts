@@ -40,6 +40,8 @@ let client: Redis;
 let server: RunningServer;
 let batch: BatchClient;
 let credentials: { accessKeyId: string; secretAccessKey: string };
+/** An admin's bearer token, for the native admin route that creates access keys. */
+let adminToken: string;
 
 function batchClient(creds: { accessKeyId: string; secretAccessKey: string }): BatchClient {
   return new BatchClient({ endpoint: server.url, region: 'eu-west-1', credentials: creds, maxAttempts: 1 });
@@ -50,6 +52,7 @@ test.before(async () => {
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), { queues: QUEUES });
   client = connect(redis.url);
   const { auth, token } = await redisAuth(client);
+  adminToken = token;
   const app = createApp({
     auth,
     jobs: harness.jobs,
@@ -412,7 +415,7 @@ test.serial('ListJobs lists RUNNING jobs by default and pages with nextToken', a
 test.serial("an access key sees and stops only its tenant's jobs: another's are unknown to it", async (t) => {
   const created = await fetch(`${server.url}/v1/admin/access-keys`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(adminToken) },
     body: JSON.stringify({ tenant: 'team-b' }),
   });
   const teamB = batchClient((await created.json()) as typeof credentials);
