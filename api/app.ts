@@ -5,6 +5,7 @@ import { requireBearerToken } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
+import { type HardeningOptions, hardeningMiddleware } from './hardening/hardening.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
@@ -53,12 +54,16 @@ export interface AppOptions {
   metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
   logError?: (error: unknown) => void;
+  /** Rate limit, CORS origins, JSON depth; security headers are always on (api/hardening/). */
+  hardening?: HardeningOptions;
 }
 
 export function createApp(options: AppOptions): Express {
   if (options.token === '') throw new Error('createApp: token is empty; leave it unset to turn auth off');
   const app = express();
   app.disable('x-powered-by');
+  const hardening = hardeningMiddleware(options.hardening);
+  app.use(hardening.everyResponse);
 
   const document = openApiDocument({
     auth: options.token !== undefined,
@@ -88,13 +93,23 @@ export function createApp(options: AppOptions): Express {
       definitions: options.definitions,
       now: options.aws.now ?? Date.now,
     };
-    app.use('/v1', awsBatchRouter(services, { bodyLimit: options.bodyLimit ?? '1mb', logError }));
+    app.use(
+      '/v1',
+      awsBatchRouter(services, {
+        bodyLimit: options.bodyLimit ?? '1mb',
+        logError,
+        maxJsonDepth: hardening.maxJsonDepth,
+        afterAuthentication: [hardening.awsRateLimit],
+      }),
+    );
   }
 
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
   if (options.token !== undefined) v1.use(requireBearerToken(options.token));
-  v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
+  // After authentication: the limit is per principal.
+  v1.use(hardening.rateLimit);
+  v1.use(parseJsonBodies(options.bodyLimit ?? '1mb', hardening.maxJsonDepth));
   if (options.events) v1.use(eventsRouter(options.jobs, options.events));
   if (options.definitions) {
     // A submission naming a jobDefinition is handled first; any other body goes on to jobsRouter.

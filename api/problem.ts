@@ -22,6 +22,7 @@ const TYPE_SLUGS: Record<number, string> = {
   413: 'body-too-large',
   415: 'unsupported-media-type',
   422: 'unprocessable-job',
+  429: 'too-many-requests',
   500: 'internal-error',
   501: 'not-implemented',
   502: 'upstream-error',

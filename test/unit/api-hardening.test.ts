@@ -1,0 +1,217 @@
+// The API's limits and hardening over HTTP: security headers on every answer, CORS only for listed
+// origins, the per-caller rate limit (429 + Retry-After, native and AWS-shaped), deep JSON refused.
+import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
+import test from 'ava';
+import express from 'express';
+import type { AccessKeyRecord, AccessKeyRegistry } from '../../api/aws/context.ts';
+import { rateLimit } from '../../api/hardening/rate-limit.ts';
+import { TokenBuckets } from '../../api/hardening/token-buckets.ts';
+import { aJobSpec } from '../support/api-builders.ts';
+import { startApi } from '../support/api-harness.ts';
+import { serve } from '../support/http-server.ts';
+
+const ROUTES = ['/healthz', '/openapi.json', '/metrics', '/v1/jobs', '/v1/nowhere'];
+
+for (const path of ROUTES) {
+  test(`GET ${path} carries the security headers and no X-Powered-By`, async (t) => {
+    const api = await startApi(t);
+
+    const response = await api.request(path);
+
+    t.is(response.headers.get('x-content-type-options'), 'nosniff');
+    t.is(response.headers.get('referrer-policy'), 'no-referrer');
+    t.is(response.headers.get('x-frame-options'), 'DENY');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    t.regex(csp, /default-src 'self'/);
+    t.regex(csp, /frame-ancestors 'none'/);
+    t.is(response.headers.get('x-powered-by'), null);
+  });
+}
+
+test('a 401 carries the security headers too', async (t) => {
+  const api = await startApi(t, { token: 'secret-token' });
+  const response = await api.request('/v1/jobs');
+  t.is(response.status, 401);
+  t.is(response.headers.get('x-content-type-options'), 'nosniff');
+});
+
+const ORIGIN = 'https://dashboard.example.com';
+
+function preflight(origin: string) {
+  return {
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization',
+    },
+  };
+}
+
+test('without configured origins, CORS is off: no Allow-Origin, preflights refused', async (t) => {
+  const api = await startApi(t);
+
+  const simple = await api.request('/v1/jobs', { headers: { origin: ORIGIN } });
+  const pre = await api.request('/v1/jobs', preflight(ORIGIN));
+
+  t.is(simple.status, 200);
+  t.is(simple.headers.get('access-control-allow-origin'), null);
+  t.is(pre.status, 403);
+  t.is(pre.headers.get('access-control-allow-origin'), null);
+});
+
+test('a listed origin is echoed (never "*") and its preflight answered', async (t) => {
+  const api = await startApi(t, { hardening: { corsOrigins: [ORIGIN] } });
+
+  const pre = await api.request('/v1/jobs', preflight(ORIGIN));
+  const simple = await api.request('/v1/jobs', { headers: { origin: ORIGIN } });
+
+  t.is(pre.status, 204);
+  t.is(pre.headers.get('access-control-allow-origin'), ORIGIN);
+  t.regex(pre.headers.get('access-control-allow-methods') ?? '', /POST/);
+  t.regex(pre.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+  t.regex(pre.headers.get('vary') ?? '', /Origin/);
+  t.is(simple.headers.get('access-control-allow-origin'), ORIGIN);
+  t.regex(simple.headers.get('access-control-expose-headers') ?? '', /Retry-After/);
+});
+
+test('an origin not listed gets no CORS headers even when others are configured', async (t) => {
+  const api = await startApi(t, { hardening: { corsOrigins: [ORIGIN] } });
+
+  const pre = await api.request('/v1/jobs', preflight('https://evil.example.net'));
+  const simple = await api.request('/v1/jobs', { headers: { origin: 'https://evil.example.net' } });
+
+  t.is(pre.status, 403);
+  t.is(pre.headers.get('access-control-allow-origin'), null);
+  t.is(simple.headers.get('access-control-allow-origin'), null);
+});
+
+test('a caller over its rate gets 429 problem+json with Retry-After; time brings it back', async (t) => {
+  let now = 0;
+  const api = await startApi(t, {
+    hardening: { rateLimit: { requestsPerSecond: 1, burst: 2 }, now: () => now },
+  });
+
+  const first = await api.request('/v1/jobs');
+  const second = await api.request('/v1/jobs');
+  const limited = await api.request('/v1/jobs');
+  now += 1000;
+  const again = await api.request('/v1/jobs');
+
+  t.deepEqual([first.status, second.status, limited.status, again.status], [200, 200, 429, 200]);
+  t.is(limited.headers.get('retry-after'), '1');
+  t.is(limited.contentType, 'application/problem+json; charset=utf-8');
+  t.like(limited.body, { type: 'urn:gpubatch:problem:too-many-requests', status: 429, instance: '/v1/jobs' });
+});
+
+test('the probes are never rate limited', async (t) => {
+  const api = await startApi(t, {
+    hardening: { rateLimit: { requestsPerSecond: 1, burst: 1 }, now: () => 0 },
+  });
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push((await api.request('/healthz')).status);
+  t.deepEqual(statuses, [200, 200, 200, 200, 200]);
+});
+
+test('a rejected request costs the service nothing: the job is not submitted', async (t) => {
+  const api = await startApi(t, {
+    hardening: { rateLimit: { requestsPerSecond: 1, burst: 1 }, now: () => 0 },
+  });
+  await api.request('/v1/jobs');
+  const limited = await api.request('/v1/jobs', { method: 'POST', json: aJobSpec() });
+  t.is(limited.status, 429);
+  t.is(api.jobs.submitted.length, 0);
+});
+
+test('the default limit lets a CLI-sized burst through', async (t) => {
+  const api = await startApi(t, { hardening: { now: () => 0 } });
+  const statuses = await Promise.all(Array.from({ length: 200 }, () => api.request('/v1/jobs')));
+  t.true(statuses.every((r) => r.status === 200));
+  t.is((await api.request('/v1/jobs')).status, 429);
+});
+
+function nestedJson(depth: number): string {
+  return `{"name":"deep","kind":"kernel","kernel":"standardize","input":"a.npy","output":"b.npy","params":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+}
+
+test('JSON nested deeper than the limit is a 400 naming the body; up to it is read as usual', async (t) => {
+  const api = await startApi(t, { hardening: { maxJsonDepth: 8 } });
+  const post = (body: string) =>
+    api.request('/v1/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  const deep = await post(nestedJson(7)); // 2 levels of spec and params + 7 arrays
+  const allowed = await post(nestedJson(6));
+
+  t.is(deep.status, 400);
+  t.deepEqual(deep.body.errors, [{ field: 'body', message: 'JSON nesting is deeper than 8 levels' }]);
+  t.is(allowed.status, 201);
+});
+
+test('a body of a hundred thousand nested arrays is a 400, and the service keeps answering', async (t) => {
+  const api = await startApi(t);
+  const response = await api.request('/v1/jobs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: nestedJson(100_000),
+  });
+  t.is(response.status, 400);
+  t.is((await api.request('/healthz')).status, 200);
+});
+
+class OneKey implements AccessKeyRegistry {
+  readonly key = {
+    accessKeyId: 'GPBKTEST000000000001',
+    secretAccessKey: 'aws-secret-value',
+    tenant: 'a',
+    createdAt: 1,
+  };
+  async create(): Promise<AccessKeyRecord> {
+    return this.key;
+  }
+  async get(id: string) {
+    return id === this.key.accessKeyId ? this.key : undefined;
+  }
+  async delete() {
+    return false;
+  }
+}
+
+test('the AWS endpoint shares the limit and answers 429 TooManyRequestsException with Retry-After', async (t) => {
+  const keys = new OneKey();
+  const api = await startApi(t, {
+    aws: { accessKeys: keys, computeEnvironments: [] },
+    hardening: { rateLimit: { requestsPerSecond: 1, burst: 1 }, now: () => 0 },
+  });
+  const batch = new BatchClient({
+    endpoint: api.url,
+    region: 'us-east-1',
+    credentials: keys.key,
+    maxAttempts: 1,
+  });
+  t.teardown(() => batch.destroy());
+
+  await batch.send(new DescribeJobsCommand({ jobs: ['x'] }));
+  const error = await t.throwsAsync(batch.send(new DescribeJobsCommand({ jobs: ['x'] })));
+
+  t.is(error?.name, 'TooManyRequestsException');
+  t.is((error as { $response?: { headers: Record<string, string> } }).$response?.headers['retry-after'], '1');
+});
+
+test('the limit is per principal: two tokens from one address have a bucket each', async (t) => {
+  const buckets = new TokenBuckets({ requestsPerSecond: 1, burst: 1 }, () => 0);
+  const app = express();
+  // Stands in for the authentication middleware, which sets the principal before the limit runs.
+  app.use((req, res, next) => {
+    res.locals['principal'] = { id: req.get('x-test-principal'), role: 'submitter', tenant: 't' };
+    next();
+  });
+  app.use(rateLimit(buckets));
+  app.get('/', (_req, res) => {
+    res.json({});
+  });
+  const server = await serve(app);
+  t.teardown(() => server.close());
+  const as = async (id: string) => (await fetch(server.url, { headers: { 'x-test-principal': id } })).status;
+
+  t.deepEqual([await as('alice'), await as('bob'), await as('alice'), await as('bob')], [200, 200, 429, 429]);
+});
