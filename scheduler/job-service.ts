@@ -1,6 +1,7 @@
 // The JobService the API calls, backed by the Redis job store and the BullMQ queues.
 import type { Redis } from 'ioredis';
 import { ConflictError, type FieldProblem, UnprocessableJobError, ValidationError } from '../api/errors.ts';
+import { DEFAULT_MAX_PARAMS_BYTES, paramsSizeProblem } from '../api/hardening/params-size.ts';
 import type {
   ComputeEnvironmentView,
   JobPage,
@@ -10,6 +11,7 @@ import type {
   SubmitOutcome,
 } from '../api/job-service.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
+import { dataRootProblems } from '../runner/data-roots.ts';
 import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
 import { retryFailedChildren } from './array-retry.ts';
@@ -47,6 +49,13 @@ export interface RedisJobServiceOptions {
   registry?: QueueRegistry;
   /** Compute environments' run-time settings (state, maxNodes), shown in computeEnvironments(). */
   environmentSettings?: ComputeEnvironmentSettingsStore;
+  /**
+   * The directories a compute environment's jobs may use (absolute; docs/operations.md, Limits and
+   * hardening); default: `cwd` for every environment.
+   */
+  dataRoots?: (computeEnvironment: string) => readonly string[];
+  /** Largest job `params` as JSON bytes (default 64 KiB). */
+  maxParamsBytes?: number;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
   /** Submissions, and jobs failed here (a cancel or terminate of a waiting job), are counted in these. */
@@ -73,9 +82,10 @@ export class RedisJobService implements JobService {
 
   async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
-    await this.checkQueue(spec.queue);
+    const queue = await this.checkQueue(spec.queue);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
+    await this.checkLimits(checked, queue.computeEnvironment);
     const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
     const nodes = this.options.nodesForQueue(spec.queue);
     if (nodes) problems.push(...gangProblems(spec, nodes));
@@ -99,10 +109,33 @@ export class RedisJobService implements JobService {
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
   }
 
+  /**
+   * The params are within their size and every path within the environment's data roots. Before the
+   * preflight, which opens files: nothing outside the roots is even looked at.
+   */
+  private async checkLimits(spec: JobSpec, computeEnvironment: string | undefined): Promise<void> {
+    const tooLarge = paramsSizeProblem(spec.params, this.options.maxParamsBytes ?? DEFAULT_MAX_PARAMS_BYTES);
+    const roots =
+      computeEnvironment !== undefined && this.options.dataRoots
+        ? this.options.dataRoots(computeEnvironment)
+        : [this.options.cwd];
+    const problems = [
+      ...(tooLarge ? [tooLarge] : []),
+      ...(await dataRootProblems(spec, this.options.cwd, roots)),
+    ];
+    if (problems.length > 0) {
+      throw new UnprocessableJobError(`${problems[0]!.field}: ${problems[0]!.message}`, problems);
+    }
+  }
+
   /** The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once). */
-  private async checkQueue(name: string): Promise<void> {
+  private async checkQueue(name: string): Promise<{ computeEnvironment?: string }> {
     const { queues, registry } = this.options;
-    const queue = registry ? await registry.get(name) : queues.has(name) ? { state: 'ENABLED' } : undefined;
+    const queue: { state: string; computeEnvironment?: string } | undefined = registry
+      ? await registry.get(name)
+      : queues.has(name)
+        ? { state: 'ENABLED', computeEnvironment: this.environmentOfFixedQueue(name) }
+        : undefined;
     if (!queue) {
       const names = registry ? (await registry.list()).map((q) => q.name) : queues.names();
       throw new UnprocessableJobError(`unknown queue "${name}"`, [
@@ -113,6 +146,11 @@ export class RedisJobService implements JobService {
       const message = `queue "${name}" is DISABLED: it accepts no new jobs (its jobs already queued still run)`;
       throw new UnprocessableJobError(message, [{ field: 'queue', message }]);
     }
+    return queue;
+  }
+
+  private environmentOfFixedQueue(queue: string): string | undefined {
+    return this.options.computeEnvironments?.find((ce) => ce.queues.includes(queue))?.name;
   }
 
   /**
