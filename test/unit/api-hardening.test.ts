@@ -215,3 +215,27 @@ test('the limit is per principal: two tokens from one address have a bucket each
 
   t.deepEqual([await as('alice'), await as('bob'), await as('alice'), await as('bob')], [200, 200, 429, 429]);
 });
+
+const overLongFields = [
+  { field: 'input', spec: { input: `${'d/'.repeat(2100)}in.npy` } },
+  { field: 'model', spec: { kind: 'inference', kernel: undefined, model: `${'m'.repeat(4097)}.onnx` } },
+  { field: 'kernel', spec: { kernel: 'k'.repeat(129) } },
+  { field: 'sameLabel', spec: { sameLabel: 'l'.repeat(318) } },
+  {
+    field: 'resources.gpuModel',
+    spec: { resources: { gpuModel: Array.from({ length: 65 }, (_, i) => `m${i}`) } },
+  },
+  { field: 'resources.gpuModel[0]', spec: { resources: { gpuModel: ['g'.repeat(129)] } } },
+];
+
+for (const { field, spec } of overLongFields) {
+  test(`an over-long ${field} is a 400 naming it`, async (t) => {
+    const api = await startApi(t);
+    const response = await api.request('/v1/jobs', { method: 'POST', json: aJobSpec(spec) });
+    t.is(response.status, 400);
+    t.true(
+      response.body.errors.some((error: { field: string }) => error.field === field),
+      JSON.stringify(response.body.errors),
+    );
+  });
+}
