@@ -258,7 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port,
     host: env.HOST ?? '127.0.0.1',
     dataDir: resolve(cwd, env.GPUBATCH_DATA_DIR ?? '.gpubatch'),
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl: redisUrlWithCredentials(env),
     token: env.GPUBATCH_TOKEN || undefined,
     cwd,
   };
@@ -289,6 +289,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
   }
   return config;
+}
+
+/**
+ * REDIS_URL, with REDIS_USERNAME / REDIS_PASSWORD (e.g. from a Kubernetes Secret) put into it,
+ * percent-encoded, when it carries none itself: a password need not be URL-safe.
+ */
+function redisUrlWithCredentials(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.REDIS_URL) return undefined;
+  if (!env.REDIS_PASSWORD && !env.REDIS_USERNAME) return env.REDIS_URL;
+  let url: URL;
+  try {
+    url = new URL(env.REDIS_URL);
+  } catch {
+    throw new ConfigError('REDIS_URL is not a URL (redis://[user:password@]host:port or rediss://...)');
+  }
+  if (url.password || url.username) return env.REDIS_URL;
+  if (env.REDIS_USERNAME) url.username = env.REDIS_USERNAME;
+  if (env.REDIS_PASSWORD) url.password = env.REDIS_PASSWORD;
+  return url.toString().replace(/\/$/, '');
 }
 
 /** GPUBATCH_RATE_LIMIT_RPS, GPUBATCH_RATE_LIMIT_BURST, GPUBATCH_CORS_ORIGINS (comma-separated) over the file. */

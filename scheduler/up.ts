@@ -22,7 +22,12 @@ export async function up(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     await start(env);
   } catch (error) {
     // A start-up error may quote the configuration: mask the secrets it holds like the logger does.
-    const mask = secretMasker([env.GPUBATCH_TOKEN, passwordOf(env.REDIS_URL), env.AWS_SECRET_ACCESS_KEY]);
+    const mask = secretMasker([
+      env.GPUBATCH_TOKEN,
+      passwordOf(env.REDIS_URL),
+      env.REDIS_PASSWORD,
+      env.AWS_SECRET_ACCESS_KEY,
+    ]);
     console.error(mask(`[gpubatch] cannot start: ${(error as Error).message}`));
     process.exitCode = 1;
   }

@@ -83,3 +83,23 @@ test('an empty dataRoots list is refused (it would refuse every job)', (t) => {
     message: /dataRoots/,
   });
 });
+
+test('REDIS_PASSWORD (and REDIS_USERNAME) from a Secret go into REDIS_URL, percent-encoded', (t) => {
+  const env = {
+    REDIS_URL: 'redis://gpubatch-redis:6379',
+    REDIS_PASSWORD: 'p@ss/w:rd#1',
+    REDIS_USERNAME: 'gpubatch',
+  };
+  const url = loadConfig(env, '/srv').redisUrl!;
+  t.is(url, 'redis://gpubatch:p%40ss%2Fw%3Ard%231@gpubatch-redis:6379');
+  t.is(decodeURIComponent(new URL(url).password), 'p@ss/w:rd#1');
+  t.is(
+    loadConfig({ REDIS_URL: 'rediss://redis:6380/2', REDIS_PASSWORD: 'x' }, '/srv').redisUrl,
+    'rediss://:x@redis:6380/2',
+  );
+});
+
+test('a REDIS_URL that carries its own credentials keeps them', (t) => {
+  const env = { REDIS_URL: 'redis://:inline@redis:6379', REDIS_PASSWORD: 'ignored' };
+  t.is(loadConfig(env, '/srv').redisUrl, 'redis://:inline@redis:6379');
+});
