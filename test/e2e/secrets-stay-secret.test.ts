@@ -11,7 +11,8 @@ import { type SecuredRedis, startSecuredRedis } from '../support/secured-redis.t
 import { startService } from '../support/service-process.ts';
 
 const REDIS_PASSWORD = 'default-pass-e2e-5b1c';
-const USER = { name: 'gpubatch', password: 'acl-pass-e2e-9d7f' };
+/** Characters a URL must escape: the service must put it into REDIS_URL correctly. */
+const USER = { name: 'gpubatch', password: 'acl-pass/e2e@9d:7f#' };
 const TOKEN = 'api-token-e2e-c0ffee-1234';
 
 function workDirectory(t: { teardown(fn: () => void): void }): string {
@@ -119,7 +120,13 @@ test.serial(
     await service.stop();
     const log = service.output();
     t.regex(log, /redis: redis:\/\/\*\*\*@127\.0\.0\.1/, 'the Redis URL is logged, masked');
-    for (const secret of [REDIS_PASSWORD, USER.password, TOKEN, secretAccessKey]) {
+    for (const secret of [
+      REDIS_PASSWORD,
+      USER.password,
+      encodeURIComponent(USER.password),
+      TOKEN,
+      secretAccessKey,
+    ]) {
       t.false(log.includes(secret), `the log holds ${secret}`);
       t.false(
         bodies.some((body) => body.includes(secret)),
@@ -146,19 +153,28 @@ test.serial(
   },
 );
 
-test.serial('over TLS (rediss:// and a private CA) with a password, a job runs to the end', async (t) => {
-  const tls = await startSecuredRedis({ password: REDIS_PASSWORD, user: USER, tls: true });
-  t.teardown(() => tls.stop());
-  const work = workDirectory(t);
-  const service = await startService({
-    cwd: work,
-    redisUrl: tls.urlWith(USER.name, USER.password),
-    dataDir: join(work, '.gpubatch'),
-    env: { [REDIS_CA_FILE_ENV]: tls.caFile, GPUBATCH_TOKEN: TOKEN },
-  });
-  t.teardown(() => service.stop());
+test.serial(
+  'over TLS (rediss:// and a private CA), user and password from REDIS_USERNAME/REDIS_PASSWORD, a job runs to the end',
+  async (t) => {
+    const tls = await startSecuredRedis({ password: REDIS_PASSWORD, user: USER, tls: true });
+    t.teardown(() => tls.stop());
+    const work = workDirectory(t);
+    const service = await startService({
+      cwd: work,
+      redisUrl: tls.baseUrl,
+      dataDir: join(work, '.gpubatch'),
+      env: {
+        [REDIS_CA_FILE_ENV]: tls.caFile,
+        REDIS_USERNAME: USER.name,
+        REDIS_PASSWORD: USER.password,
+        GPUBATCH_TOKEN: TOKEN,
+      },
+    });
+    t.teardown(() => service.stop());
 
-  t.is(await runToSuccess(service.url, 'in.npy'), 'SUCCEEDED');
-  t.regex(service.output(), /redis: rediss:\/\/\*\*\*@127\.0\.0\.1/);
-  t.false(service.output().includes(USER.password));
-});
+    t.is(await runToSuccess(service.url, 'in.npy'), 'SUCCEEDED');
+    t.regex(service.output(), /redis: rediss:\/\/\*\*\*@127\.0\.0\.1/);
+    t.false(service.output().includes(USER.password));
+    t.false(service.output().includes(encodeURIComponent(USER.password)));
+  },
+);
