@@ -85,8 +85,10 @@ export class RedisJobService implements JobService {
     const queue = await this.checkQueue(spec.queue);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
-    await this.checkLimits(checked, queue.computeEnvironment);
-    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
+    const problems = await this.limitProblems(checked, queue.computeEnvironment);
+    // The preflight opens files: only once every path is known to lie inside the data roots.
+    if (problems.length === 0)
+      problems.push(...(await (this.options.preflight ?? preflight)(checked, this.options.cwd)));
     const nodes = this.options.nodesForQueue(spec.queue);
     if (nodes) problems.push(...gangProblems(spec, nodes));
     const never = nodes && neverFits(nodes, spec.resources);
@@ -109,23 +111,17 @@ export class RedisJobService implements JobService {
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
   }
 
-  /**
-   * The params are within their size and every path within the environment's data roots. Before the
-   * preflight, which opens files: nothing outside the roots is even looked at.
-   */
-  private async checkLimits(spec: JobSpec, computeEnvironment: string | undefined): Promise<void> {
+  /** The params are within their size and every path within the environment's data roots. */
+  private async limitProblems(
+    spec: JobSpec,
+    computeEnvironment: string | undefined,
+  ): Promise<FieldProblem[]> {
     const tooLarge = paramsSizeProblem(spec.params, this.options.maxParamsBytes ?? DEFAULT_MAX_PARAMS_BYTES);
     const roots =
       computeEnvironment !== undefined && this.options.dataRoots
         ? this.options.dataRoots(computeEnvironment)
         : [this.options.cwd];
-    const problems = [
-      ...(tooLarge ? [tooLarge] : []),
-      ...(await dataRootProblems(spec, this.options.cwd, roots)),
-    ];
-    if (problems.length > 0) {
-      throw new UnprocessableJobError(`${problems[0]!.field}: ${problems[0]!.message}`, problems);
-    }
+    return [...(tooLarge ? [tooLarge] : []), ...(await dataRootProblems(spec, this.options.cwd, roots))];
   }
 
   /** The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once). */
