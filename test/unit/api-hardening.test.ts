@@ -1,11 +1,12 @@
 // The API's limits and hardening over HTTP: security headers on every answer, CORS only for listed
 // origins, the per-caller rate limit (429 + Retry-After, native and AWS-shaped), deep JSON refused.
-import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
+import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
 import test from 'ava';
 import express from 'express';
 import type { AccessKeyRecord, AccessKeyRegistry } from '../../api/aws/context.ts';
 import { rateLimit } from '../../api/hardening/rate-limit.ts';
 import { TokenBuckets } from '../../api/hardening/token-buckets.ts';
+import type { JobEventFeed } from '../../scheduler/store/job-events.ts';
 import { aJobSpec } from '../support/api-builders.ts';
 import { startApi } from '../support/api-harness.ts';
 import { serve } from '../support/http-server.ts';
@@ -239,3 +240,66 @@ for (const { field, spec } of overLongFields) {
     );
   });
 }
+
+/** A feed that delivers one status event every 20 ms to each follower. */
+const tickingFeed: JobEventFeed = {
+  lastId: async () => '0-0',
+  after: async () => ({ events: [], missed: false }),
+  follow: (_afterId, onEvents) => {
+    let n = 0;
+    const timer = setInterval(() => {
+      n += 1;
+      onEvents([
+        { id: `${n}-0`, jobId: 'j', queue: 'default', at: n, type: 'status', status: 'RUNNING', reason: '' },
+      ]);
+    }, 20);
+    return () => clearInterval(timer);
+  },
+};
+
+test('an SSE stream costs one token however many events it delivers', async (t) => {
+  const api = await startApi(t, {
+    events: tickingFeed,
+    hardening: { rateLimit: { requestsPerSecond: 1, burst: 2 }, now: () => 0 },
+  });
+  const controller = new AbortController();
+  t.teardown(() => controller.abort());
+  const stream = await fetch(`${api.url}/v1/events`, { signal: controller.signal });
+  const reader = stream.body!.getReader();
+  let received = '';
+  while ((received.match(/^event: /gm) ?? []).length < 5)
+    received += new TextDecoder().decode((await reader.read()).value);
+
+  const second = await api.request('/v1/jobs');
+  const third = await api.request('/v1/jobs');
+
+  t.is(stream.status, 200);
+  t.deepEqual([second.status, third.status], [200, 429]);
+});
+
+test('the AWS endpoint applies the body limit and the JSON depth limit to signed requests too', async (t) => {
+  const keys = new OneKey();
+  const api = await startApi(t, {
+    aws: { accessKeys: keys, computeEnvironments: [] },
+    bodyLimit: '1kb',
+    hardening: { maxJsonDepth: 2 },
+  });
+  const batch = new BatchClient({
+    endpoint: api.url,
+    region: 'us-east-1',
+    credentials: keys.key,
+    maxAttempts: 1,
+  });
+  t.teardown(() => batch.destroy());
+  const submit = (overrides: object) =>
+    batch.send(new SubmitJobCommand({ jobName: 'j', jobQueue: 'default', jobDefinition: 'd', ...overrides }));
+
+  const large = await t.throwsAsync(submit({ parameters: { padding: 'x'.repeat(2048) } }));
+  const deep = await t.throwsAsync(
+    submit({ containerOverrides: { environment: [{ name: 'A', value: '1' }] } }),
+  );
+
+  t.is((large as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 413);
+  t.is(deep?.name, 'ClientException');
+  t.regex(deep?.message ?? '', /JSON nesting is deeper than 2 levels/);
+});
