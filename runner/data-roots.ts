@@ -7,7 +7,7 @@ import type { FieldProblem } from '../api/errors.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { secondInputPath } from './kernel-io.ts';
 
-/** A path the job names, with the field that names it (input, output, model, params.<second input>). */
+/** A path the job names, with the field that names it (input, output, model, params.<second input>, params.reviewOutput). */
 export interface JobPath {
   field: string;
   /** As written in the spec. */
@@ -23,6 +23,11 @@ export function jobPaths(spec: JobSpec, cwd: string): JobPath[] {
   ];
   if (spec.model !== undefined)
     paths.push({ field: 'model', raw: spec.model, path: resolve(cwd, spec.model) });
+  // Inference writes rows below its confidence threshold to a second file.
+  const review = spec.kind === 'inference' ? spec.params['reviewOutput'] : undefined;
+  if (typeof review === 'string') {
+    paths.push({ field: 'params.reviewOutput', raw: review, path: resolve(cwd, review) });
+  }
   const second = secondInputPath(spec, cwd);
   if (second) {
     const raw = String(spec.params[second.param]);

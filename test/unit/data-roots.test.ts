@@ -82,6 +82,19 @@ test('model and second inputs are checked too', async (t) => {
   );
 });
 
+test("inference's review output is a path it writes: checked like the output", async (t) => {
+  const { root } = await layout(t);
+  const problems = await dataRootProblems(
+    inferenceJobSpec({ params: { reviewBelow: 0.5, reviewOutput: '/tmp/elsewhere/review.jsonl' } }),
+    root,
+    [root],
+  );
+  t.deepEqual(
+    problems.map((p) => p.field),
+    ['params.reviewOutput'],
+  );
+});
+
 test('a path in any of several roots passes', async (t) => {
   const { root, outside } = await layout(t);
   const problems = await dataRootProblems(kernelJobSpec({ input: join(outside, 'secret.npy') }), root, [
