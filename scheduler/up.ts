@@ -17,17 +17,24 @@ import {
   resolveRedis,
 } from './store/redis.ts';
 
+/** Secret values the environment may hold: never printed, in log lines or a start-up error. */
+function secretsOf(env: NodeJS.ProcessEnv): (string | undefined)[] {
+  return [
+    env.GPUBATCH_TOKEN,
+    env.GPUBATCH_ADMIN_TOKEN,
+    env.REDIS_PASSWORD,
+    passwordOf(env.REDIS_URL),
+    env.AWS_SECRET_ACCESS_KEY,
+    env.AWS_SESSION_TOKEN,
+  ];
+}
+
 export async function up(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     await start(env);
   } catch (error) {
     // A start-up error may quote the configuration: mask the secrets it holds like the logger does.
-    const mask = secretMasker([
-      env.GPUBATCH_TOKEN,
-      passwordOf(env.REDIS_URL),
-      env.REDIS_PASSWORD,
-      env.AWS_SECRET_ACCESS_KEY,
-    ]);
+    const mask = secretMasker(secretsOf(env));
     console.error(mask(`[gpubatch] cannot start: ${(error as Error).message}`));
     process.exitCode = 1;
   }
@@ -40,7 +47,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
       ...loggerSettingsFromEnv(env),
       base: { role: config.role },
       // Values that must never reach a line, wherever they would appear.
-      secrets: [config.token, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, passwordOf(config.redisUrl)],
+      secrets: [config.token, passwordOf(config.redisUrl), ...secretsOf(env)],
     }),
   );
   const makeElector = electorFor(config.leaderElection, { env });
