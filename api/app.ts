@@ -1,5 +1,5 @@
 // Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import type { JobEventFeed } from '../scheduler/store/job-events.ts';
 import { requireBearerToken } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
@@ -12,6 +12,7 @@ import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { type MetricsEndpoint, metricsHandler, poolMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
+import type { Principal } from './principal.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
 import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
@@ -22,6 +23,9 @@ import { healthRouter } from './routes/health.ts';
 import { jobDefinitionsRouter } from './routes/job-definitions.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { computeEnvironmentsRouter, queuesRouter } from './routes/queues.ts';
+import { tenantsRouter } from './routes/tenants.ts';
+import { uiRouter } from './routes/ui.ts';
+import type { TenantRegistry } from './tenant-registry.ts';
 
 export interface AppOptions {
   jobs: JobService;
@@ -56,6 +60,13 @@ export interface AppOptions {
   logError?: (error: unknown) => void;
   /** Rate limit, CORS origins, JSON depth; security headers are always on (api/hardening/). */
   hardening?: HardeningOptions;
+  /** Tenants' settings (/v1/admin/tenants); without it every tenant may use every queue, unlimited. */
+  tenants?: TenantRegistry;
+  /**
+   * Who a /v1 request is from, where no authentication middleware sets `res.locals.principal` (tests;
+   * see api/tenancy/caller.ts for a request with none).
+   */
+  authenticate?: (req: Request) => Principal | undefined;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -73,6 +84,7 @@ export function createApp(options: AppOptions): Express {
     queueCatalog: options.queueCatalog !== undefined,
     computeEnvironmentCatalog: options.computeEnvironmentCatalog !== undefined,
     events: options.events !== undefined,
+    tenants: options.tenants !== undefined,
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -107,6 +119,12 @@ export function createApp(options: AppOptions): Express {
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
   if (options.token !== undefined) v1.use(requireBearerToken(options.token));
+  const { authenticate } = options;
+  if (authenticate)
+    v1.use((req, res, next) => {
+      res.locals['principal'] ??= authenticate(req);
+      next();
+    });
   // After authentication: the limit is per principal.
   v1.use(hardening.rateLimit);
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb', hardening.maxJsonDepth));
@@ -121,7 +139,10 @@ export function createApp(options: AppOptions): Express {
   if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
   v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
+  if (options.tenants) v1.use('/admin/tenants', tenantsRouter(options.tenants, options.jobs));
   app.use('/v1', v1);
+  // The dashboard's files are open (they hold no data); the page sends the token on its /v1 requests.
+  app.use('/ui', uiRouter());
 
   app.use(unknownRoute());
   app.use(problemHandler(logError));

@@ -9,6 +9,8 @@ export interface ListJobsQuery {
   name?: string;
   /** shareIdentifier. */
   share?: string;
+  /** Only this tenant's jobs (the routes set it for every caller but an admin). */
+  tenant?: string;
   /** Created strictly after / before, epoch ms. */
   createdAfter?: number;
   createdBefore?: number;
@@ -55,10 +57,17 @@ export interface ComputeEnvironmentView {
 export interface SubmitOrigin {
   /** "name:revision" of the job definition the spec was made from. */
   jobDefinition?: string;
+  /** The submitting caller's tenant: the job's (default "default"); its queues and maxQueuedJobs apply. */
+  tenant?: string;
+  /** An admin's submission may depend on any tenant's jobs; anyone else's only on its tenant's. */
+  dependsOnAnyTenant?: boolean;
 }
 
 export interface JobService {
-  /** Validates beyond the schema (queue exists, kernel/model/input usable, fits some node) and enqueues. */
+  /**
+   * Validates beyond the schema (queue exists and the tenant may use it, kernel/model/input usable, fits
+   * some node, the tenant's maxQueuedJobs) and enqueues.
+   */
   submit(spec: JobSpec, origin?: SubmitOrigin): Promise<SubmitOutcome>;
   get(id: string): Promise<JobRecord | undefined>;
   list(query: ListJobsQuery): Promise<JobPage>;
@@ -70,6 +79,8 @@ export interface JobService {
   retryFailed(id: string): Promise<JobRecord | undefined>;
   /** Names of the job queues that exist. */
   queues(): Promise<string[]>;
+  /** The queues `tenant` may submit to (all when it has no list), or undefined: every queue. */
+  allowedQueues?(tenant: string): Promise<readonly string[] | undefined>;
   /** The compute environments, with the autoscaling signal the leader publishes. */
   computeEnvironments(): Promise<ComputeEnvironmentView[]>;
   /** Whether the service can take work (Redis answers, scheduler running). */

@@ -28,6 +28,7 @@ import {
   QueueListSchema,
   ReadySchema,
 } from './schemas/responses.ts';
+import { TenantListSchema, TenantSchema, TenantSettingsSchema } from './schemas/tenant.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -67,11 +68,13 @@ function problemResponses(...statuses: number[]): Record<string, JsonSchema> {
   const descriptions: Record<number, string> = {
     400: 'Invalid request; `errors` names each field.',
     401: 'Missing or wrong bearer token.',
-    404: 'No such job (or job definition).',
+    403: "Not allowed to the caller: a queue its tenant may not use, another tenant's listing, an admin route.",
+    404: "No such job (or job definition); another tenant's job answers the same.",
     409: 'The job is already finished.',
     413: 'Body over the size limit.',
     415: 'Body is not application/json.',
     422: 'Valid spec the system cannot run (unknown queue, never fits, INACTIVE job definition, ...).',
+    429: 'The submission would take the tenant over its maxQueuedJobs; `errors` names maxQueuedJobs.',
     501: 'Not offered by this compute environment.',
     503: 'Not ready.',
   };
@@ -111,6 +114,8 @@ export interface OpenApiOptions {
   events?: boolean;
   /** Whether POST /v1/admin/access-keys exists (the AWS-compatible endpoint is on). Default false. */
   accessKeys?: boolean;
+  /** Whether /v1/admin/tenants exists (tenants' settings are wired). Default false. */
+  tenants?: boolean;
 }
 
 const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
@@ -130,8 +135,8 @@ const lastEventId = {
 };
 const eventStream = {
   description:
-    'text/event-stream: `event: status` with data {jobId, queue, status, reason, at} and the stream id as `id:`; ' +
-    '`event: progress` with data {jobId, queue, done, total, at} (coalesced); ' +
+    'text/event-stream: `event: status` with data {jobId, queue, tenant, status, reason, at} and the stream id as `id:`; ' +
+    '`event: progress` with data {jobId, queue, tenant, done, total, at} (coalesced); ' +
     '`event: missed` when older events were trimmed; `: ping` every 15 s.',
   content: { 'text/event-stream': { schema: { type: 'string' } } },
 };
@@ -149,15 +154,23 @@ function eventPaths(secured: JsonSchema, auth: number[]): JsonSchema {
     '/v1/events': {
       get: {
         operationId: 'streamEvents',
-        summary: 'Every job status change as Server-Sent Events, optionally for one queue or job',
+        summary:
+          "Every job status change of the caller's tenant (an admin: every tenant's) as Server-Sent Events, optionally for one queue or job",
         ...secured,
         parameters: [
           { name: 'queue', in: 'query', required: false, schema: { type: 'string' } },
           { name: 'jobId', in: 'query', required: false, schema: { type: 'string' } },
+          {
+            name: 'tenant',
+            in: 'query',
+            required: false,
+            description: "Admins: only this tenant's jobs. Anyone else: only its own (another is a 403).",
+            schema: { type: 'string' },
+          },
           since,
           lastEventId,
         ],
-        responses: { '200': eventStream, ...problemResponses(400, ...auth) },
+        responses: { '200': eventStream, ...problemResponses(400, ...auth, 403) },
       },
     },
     '/v1/jobs/{id}/events': {
@@ -167,6 +180,41 @@ function eventPaths(secured: JsonSchema, auth: number[]): JsonSchema {
         ...secured,
         parameters: [jobId, since, lastEventId],
         responses: { '200': eventStream, ...problemResponses(400, ...auth, 404) },
+      },
+    },
+  };
+}
+
+/** /v1/admin/tenants: each tenant's allowed queues and maxQueuedJobs (admins only; docs/api.md, Tenancy). */
+function tenantPaths(secured: JsonSchema, auth: number[]): JsonSchema {
+  const name = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+  return {
+    '/v1/admin/tenants': {
+      get: {
+        operationId: 'listTenants',
+        summary: 'Every tenant with settings or jobs, with its jobs queued now (admins only)',
+        ...secured,
+        responses: { '200': json('The tenants.', 'TenantList'), ...problemResponses(...auth, 403) },
+      },
+    },
+    '/v1/admin/tenants/{name}': {
+      get: {
+        operationId: 'getTenant',
+        summary: "A tenant's settings (the defaults if never set) and its jobs queued now (admins only)",
+        ...secured,
+        parameters: [name],
+        responses: { '200': json('The tenant.', 'Tenant'), ...problemResponses(400, ...auth, 403) },
+      },
+      put: {
+        operationId: 'putTenant',
+        summary: "Replace a tenant's settings: allowed queues, maxQueuedJobs (admins only)",
+        ...secured,
+        parameters: [name],
+        requestBody: { required: true, content: { 'application/json': { schema: ref('TenantSettings') } } },
+        responses: {
+          '200': json('The tenant as set.', 'Tenant'),
+          ...problemResponses(400, ...auth, 403, 415, 422),
+        },
       },
     },
   };
@@ -268,15 +316,16 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           responses: {
             '201': json('Created.', 'JobRecord', location),
             '200': json('The idempotency key matched an existing job.', 'JobRecord', location),
-            ...problemResponses(400, ...auth, 413, 415, 422),
+            ...problemResponses(400, ...auth, 403, 413, 415, 422, 429),
           },
         },
         get: {
           operationId: 'listJobs',
-          summary: 'List jobs, newest first, filtered, a page at a time (stable cursor)',
+          summary:
+            "List the caller's tenant's jobs (an admin: every tenant's), newest first, filtered, a page at a time (stable cursor)",
           ...secured,
           parameters: queryParameters(),
-          responses: { '200': json('A page of jobs.', 'JobPage'), ...problemResponses(400, ...auth) },
+          responses: { '200': json('A page of jobs.', 'JobPage'), ...problemResponses(400, ...auth, 403) },
         },
       },
       '/v1/jobs/{id}': {
@@ -353,7 +402,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/v1/queues': {
         get: {
           operationId: 'listQueues',
-          summary: 'Names of the job queues',
+          summary: 'Names of the job queues (a non-admin: those its tenant may use)',
           ...secured,
           responses: {
             '200': json('Queue names, and with run-time queues each queue in `jobQueues`.', 'QueueList'),
@@ -496,6 +545,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
             },
           }
         : {}),
+      ...(options.tenants ? tenantPaths(secured, auth) : {}),
       '/healthz': {
         get: {
           operationId: 'health',
@@ -534,6 +584,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           CancelJobRequest: CancelJobRequestSchema,
           TerminateJobRequest: TerminateJobRequestSchema,
           ...(options.accessKeys ? { CreateAccessKeyRequest: CreateAccessKeyRequestSchema } : {}),
+          ...(options.tenants ? { TenantSettings: TenantSettingsSchema } : {}),
           ...(options.queueCatalog ? { QueueCreate: QueueCreateSchema, QueuePatch: QueuePatchSchema } : {}),
           ...(options.computeEnvironmentCatalog
             ? { ComputeEnvironmentPatch: ComputeEnvironmentPatchSchema }
@@ -554,6 +605,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           Ready: ReadySchema,
           Problem: ProblemSchema,
           ...(options.accessKeys ? { AccessKey: AccessKeySchema } : {}),
+          ...(options.tenants ? { Tenant: TenantSchema, TenantList: TenantListSchema } : {}),
           ...(definitions
             ? { JobDefinitionRecord: JobDefinitionRecordSchema, JobDefinitionPage: JobDefinitionPageSchema }
             : {}),

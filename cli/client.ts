@@ -10,6 +10,7 @@ export interface ApiClient {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
   patch<T>(path: string, body: unknown): Promise<T>;
+  put<T>(path: string, body: unknown): Promise<T>;
   delete<T>(path: string): Promise<T>;
   /** GETs a text body and hands each decoded chunk to `onText` as it arrives (a followed log). */
   streamText(path: string, onText: (text: string) => void): Promise<void>;
@@ -90,6 +91,7 @@ export function apiClient(ctx: CliContext): ApiClient {
     get: (path) => send('GET', path),
     post: (path, body) => send('POST', path, body),
     patch: (path, body) => send('PATCH', path, body),
+    put: (path, body) => send('PUT', path, body),
     delete: (path) => send('DELETE', path),
     streamText,
   };

@@ -14,6 +14,7 @@ import { queuesCommand } from './commands/queues.ts';
 import { retryFailedCommand } from './commands/retry-failed.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
+import { tenantsCommand } from './commands/tenants.ts';
 import { terminateCommand } from './commands/terminate.ts';
 import { upCommand } from './commands/up.ts';
 import { watchCommand } from './commands/watch.ts';
@@ -38,6 +39,7 @@ const COMMANDS: Record<CommandName, Command> = {
   'compute-environments': computeEnvironmentsCommand,
   pools: poolsCommand,
   keys: keysCommand,
+  tenants: tenantsCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,

@@ -93,6 +93,14 @@ export const COMMAND_USAGE = {
     '  Prints the access key id and the secret (shown once); --json: {accessKeyId, secretAccessKey}.',
     '  delete revokes a key at once.',
   ].join('\n'),
+  tenants: [
+    'gpubatch tenants ls [--json]',
+    'gpubatch tenants describe <name> [--json]',
+    'gpubatch tenants set <name> [--queues <a,b,...|all>] [--max-queued <n|none>] [--json]',
+    '  Tenants (admins only): the queues a tenant may submit to (all by default) and the most jobs it may',
+    '  have SUBMITTED, PENDING or RUNNABLE at once (no limit by default; an array counts its children).',
+    '  set changes only the options named; ls and describe show its jobs queued now.',
+  ].join('\n'),
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
     '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',

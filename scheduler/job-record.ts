@@ -60,6 +60,11 @@ export interface JobEvent {
 
 export interface JobRecord {
   id: string;
+  /**
+   * Who owns it: the submitting caller's tenant (array children and retries keep their parent's). Only its
+   * tenant's callers and admins see it. Records stored before tenancy read as DEFAULT_TENANT.
+   */
+  tenant: string;
   spec: JobSpec;
   /** "name:revision" of the job definition it was submitted from, if any. */
   jobDefinition?: string;

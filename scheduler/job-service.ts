@@ -11,6 +11,8 @@ import type {
   SubmitOutcome,
 } from '../api/job-service.ts';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
+import { QueuedJobLimitError, QueueNotAllowedError } from '../api/tenancy/errors.ts';
+import { mayUseQueue, type TenantRegistry, type TenantSettings } from '../api/tenant-registry.ts';
 import { dataRootProblems } from '../runner/data-roots.ts';
 import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
@@ -24,11 +26,13 @@ import type { LogFn } from './logging/logger.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
 import { publishCancel } from './store/cancel-channel.ts';
 import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
-import { DependencySizeError, UnknownDependencyError } from './store/errors.ts';
+import type { CreateOrigin } from './store/dependency-store.ts';
+import { DependencySizeError, TenantQueuedLimitError, UnknownDependencyError } from './store/errors.ts';
 import type { JobPosition } from './store/job-index.ts';
 import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import type { QueueRegistry } from './store/queue-registry.ts';
+import { DEFAULT_TENANT } from './tenant.ts';
 
 export interface RedisJobServiceOptions {
   store: JobStore;
@@ -62,6 +66,8 @@ export interface RedisJobServiceOptions {
   metrics?: Pick<ServiceMetrics, 'submissions' | 'failed'>;
   /** Submissions and stops, one line each with the job's id and queue. */
   log?: LogFn;
+  /** Tenants' allowed queues and maxQueuedJobs; without it every tenant may use every queue, unlimited. */
+  tenants?: Pick<TenantRegistry, 'settings' | 'get'>;
 }
 
 export class RedisJobService implements JobService {
@@ -82,7 +88,10 @@ export class RedisJobService implements JobService {
 
   async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
-    const queue = await this.checkQueue(spec.queue);
+    const tenant = await this.tenantSettings(origin.tenant ?? DEFAULT_TENANT);
+    if (!mayUseQueue(tenant, spec.queue))
+      throw new QueueNotAllowedError(tenant.name, spec.queue, tenant.queues ?? []);
+    const queue = await this.checkQueue(spec.queue, tenant);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
     const problems = await this.limitProblems(checked, queue.computeEnvironment);
@@ -101,9 +110,15 @@ export class RedisJobService implements JobService {
     if (problems.length > 0) {
       throw new UnprocessableJobError(`${problems[0]!.field}: ${problems[0]!.message}`, problems);
     }
+    const createOrigin: CreateOrigin = {
+      ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
+      tenant: tenant.name,
+      ...(tenant.maxQueuedJobs !== undefined ? { maxQueuedJobs: tenant.maxQueuedJobs } : {}),
+      ...(origin.dependsOnAnyTenant ? {} : { dependencyTenant: tenant.name }),
+    };
     if (spec.arraySize !== undefined || (spec.dependsOn ?? []).length > 0)
-      return this.submitWithDependencies(spec, origin);
-    const { record, created } = await store.create(spec, origin);
+      return this.submitWithDependencies(spec, createOrigin);
+    const { record, created } = await limited(store.create(spec, createOrigin));
     if (!created) return { job: record, created };
     this.submitted(record);
     await queues.enqueue(record);
@@ -124,8 +139,20 @@ export class RedisJobService implements JobService {
     return [...(tooLarge ? [tooLarge] : []), ...(await dataRootProblems(spec, this.options.cwd, roots))];
   }
 
-  /** The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once). */
-  private async checkQueue(name: string): Promise<{ computeEnvironment?: string }> {
+  /** A tenant's settings, read on each submission (a change made through any process applies at once). */
+  private async tenantSettings(name: string): Promise<TenantSettings> {
+    return (await this.options.tenants?.settings(name)) ?? { name };
+  }
+
+  async allowedQueues(tenant: string): Promise<readonly string[] | undefined> {
+    return (await this.tenantSettings(tenant)).queues;
+  }
+
+  /**
+   * The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once).
+   * The names an unknown queue's answer lists are only those the tenant may use.
+   */
+  private async checkQueue(name: string, tenant: TenantSettings): Promise<{ computeEnvironment?: string }> {
     const { queues, registry } = this.options;
     const queue: { state: string; computeEnvironment?: string } | undefined = registry
       ? await registry.get(name)
@@ -133,7 +160,9 @@ export class RedisJobService implements JobService {
         ? { state: 'ENABLED', computeEnvironment: this.environmentOfFixedQueue(name) }
         : undefined;
     if (!queue) {
-      const names = registry ? (await registry.list()).map((q) => q.name) : queues.names();
+      const names = (registry ? (await registry.list()).map((q) => q.name) : queues.names()).filter((q) =>
+        mayUseQueue(tenant, q),
+      );
       throw new UnprocessableJobError(`unknown queue "${name}"`, [
         { field: 'queue', message: `no queue named "${name}"; queues: ${names.join(', ')}` },
       ]);
@@ -155,10 +184,10 @@ export class RedisJobService implements JobService {
    * RUNNABLE before this returns; an array's first children are released in the background, so that
    * submitting 10,000 children answers at once.
    */
-  private async submitWithDependencies(spec: JobSpec, origin: SubmitOrigin): Promise<SubmitOutcome> {
+  private async submitWithDependencies(spec: JobSpec, origin: CreateOrigin): Promise<SubmitOutcome> {
     let outcome: { record: JobRecord; created: boolean };
     try {
-      outcome = await this.options.store.graph.createWithDependencies(spec, origin);
+      outcome = await limited(this.options.store.graph.createWithDependencies(spec, origin));
     } catch (error) {
       if (error instanceof UnknownDependencyError) {
         const field = `dependsOn[${error.index}].jobId`;
@@ -200,11 +229,27 @@ export class RedisJobService implements JobService {
     });
   }
 
-  /** Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). */
+  /**
+   * Re-runs the FAILED children of a finished array job (api: POST /v1/jobs/:id/retry-failed). They count
+   * as queued again, so a tenant whose maxQueuedJobs they would pass gets a 429 first. That check reads
+   * then writes (the children go back one compare-and-set each): unlike a submission's, a submission racing
+   * it may pass the limit by what the retry adds.
+   */
   async retryFailed(id: string): Promise<JobRecord | undefined> {
+    await this.checkRetryFitsLimit(id);
     const record = await retryFailedChildren(this.options.store, id, this.now);
     if (record) await this.dependencies.drain();
     return record && ((await this.options.store.get(id)) ?? record);
+  }
+
+  private async checkRetryFitsLimit(id: string): Promise<void> {
+    const { tenants, store } = this.options;
+    const parent = tenants && (await store.get(id));
+    if (!tenants || !parent) return;
+    const tenant = await tenants.get(parent.tenant);
+    const failed = (await store.graph.arrayCounts(id))?.counts.FAILED ?? 0;
+    if (tenant.maxQueuedJobs !== undefined && tenant.queuedJobs + failed > tenant.maxQueuedJobs)
+      throw new QueuedJobLimitError(tenant.name, tenant.maxQueuedJobs, tenant.queuedJobs, failed);
   }
 
   get(id: string): Promise<JobRecord | undefined> {
@@ -217,6 +262,7 @@ export class RedisJobService implements JobService {
       status: query.status,
       namePrefix: query.name,
       share: query.share,
+      tenant: query.tenant,
       createdAfter: query.createdAfter,
       createdBefore: query.createdBefore,
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
@@ -330,6 +376,17 @@ export class RedisJobService implements JobService {
     return this.options.schedulerRunning()
       ? { ready: true, detail: 'redis answers; scheduler running' }
       : { ready: false, detail: 'redis answers; scheduler not running here (waiting for leadership?)' };
+  }
+}
+
+/** A store's TenantQueuedLimitError as the API's 429. */
+async function limited<T>(creation: Promise<T>): Promise<T> {
+  try {
+    return await creation;
+  } catch (error) {
+    if (error instanceof TenantQueuedLimitError)
+      throw new QueuedJobLimitError(error.tenant, error.limit, error.queued, error.adding);
+    throw error;
   }
 }
 

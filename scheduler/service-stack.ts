@@ -27,6 +27,7 @@ import { JobQueues } from './store/job-queues.ts';
 import { JobStore } from './store/job-store.ts';
 import { QueueRegistry } from './store/queue-registry.ts';
 import { connect } from './store/redis.ts';
+import { TenantStore } from './store/tenant-store.ts';
 
 export interface ServiceStack {
   /** Base URL of the HTTP port (the API, or for role scheduler its probes). */
@@ -140,11 +141,13 @@ export async function startServiceStack(
       logError,
     });
   } else {
+    const tenants = new TenantStore(redis);
     const jobs = new RedisJobService({
       store,
       queues,
       redis,
       registry,
+      tenants,
       environmentSettings,
       nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
       computeEnvironments: config.computeEnvironments.map((ce) => ({
@@ -186,6 +189,7 @@ export async function startServiceStack(
       budgets,
       queueCatalog: registry,
       computeEnvironmentCatalog: environmentSettings,
+      tenants,
       events: new RedisJobEventFeed(redis),
       aws: {
         accessKeys: new AccessKeyStore(redis),

@@ -6,6 +6,7 @@ import { JobDependencySchema } from '../schemas/array-spec.ts';
 import { DefinitionSubmissionSchema } from '../schemas/job-definition.ts';
 import { JobStatusSchema } from '../schemas/job-record.ts';
 import { JobSpecSchema } from '../schemas/job-spec.ts';
+import { type Viewer, visibleJob } from '../tenancy/visibility.ts';
 import { parseOrThrow } from '../validate.ts';
 import { arn, nameFromArnOrName } from './arn.ts';
 import { parseCommand } from './command.ts';
@@ -71,16 +72,23 @@ export async function submitJob(services: AwsServices, caller: AwsCaller, body: 
     },
     'request',
   );
-  const { job } = await services.jobs.submit(full, { jobDefinition });
+  const { job } = await services.jobs.submit(full, { jobDefinition, tenant: caller.tenant });
   return { jobArn: arn(caller.region, 'job', job.id), jobName: job.spec.name, jobId: job.id };
+}
+
+/** An access key acts as a submitter of its tenant: it sees and stops only that tenant's jobs. */
+function keyHolder(caller: AwsCaller): Viewer {
+  return { role: 'submitter', tenant: caller.tenant };
 }
 
 const DescribeJobsSchema = z.strictObject({ jobs: z.array(z.string().min(1)).min(1).max(100) });
 
-/** Unknown ids are left out of the answer, as AWS Batch does. */
+/** Unknown ids (and other tenants' jobs, alike) are left out of the answer, as AWS Batch does. */
 export async function describeJobs(services: AwsServices, caller: AwsCaller, body: unknown) {
   const { jobs } = parseOrThrow(DescribeJobsSchema, body, 'request');
-  const found = await Promise.all(jobs.map((id) => services.jobs.get(nameFromArnOrName(id, 'job'))));
+  const found = await Promise.all(
+    jobs.map((id) => visibleJob(services.jobs, keyHolder(caller), nameFromArnOrName(id, 'job'))),
+  );
   return { jobs: found.flatMap((job) => (job ? [jobDetail(job, caller.region)] : [])) };
 }
 
@@ -107,7 +115,13 @@ export async function listJobs(services: AwsServices, caller: AwsCaller, body: u
   const queue = nameFromArnOrName(input.jobQueue, 'job-queue');
   if (!(await services.jobs.queues()).includes(queue))
     throw new ClientException(`jobQueue: no job queue named ${queue}`);
-  const page = await services.jobs.list({ queue, status, limit, cursor: input.nextToken });
+  const page = await services.jobs.list({
+    queue,
+    status,
+    limit,
+    cursor: input.nextToken,
+    tenant: caller.tenant,
+  });
   return {
     jobSummaryList: page.jobs.map((job) => jobSummary(job, caller.region)),
     ...(page.nextCursor ? { nextToken: page.nextCursor } : {}),
@@ -123,7 +137,7 @@ async function listChildren(
   limit: number,
   nextToken: string | undefined,
 ) {
-  const parent = await services.jobs.get(parentId);
+  const parent = await visibleJob(services.jobs, keyHolder(caller), parentId);
   const size = parent?.arrayProperties?.size;
   if (!parent || size === undefined)
     throw new ClientException(`arrayJobId: no array job with id ${parentId}`);
@@ -145,10 +159,13 @@ const StopJobSchema = z.strictObject({ jobId: z.string().min(1), reason: z.strin
  * AWS Batch: "jobs that progressed to STARTING or RUNNING aren't canceled; the operation still succeeds".
  * The native 409 for those (and for finished jobs) is therefore a success here, with no change.
  */
-export async function cancelJob(services: AwsServices, _caller: AwsCaller, body: unknown) {
+export async function cancelJob(services: AwsServices, caller: AwsCaller, body: unknown) {
   const { jobId, reason } = parseOrThrow(StopJobSchema, body, 'request');
   try {
-    if (!(await services.jobs.cancel(jobId, reason)))
+    if (
+      !(await visibleJob(services.jobs, keyHolder(caller), jobId)) ||
+      !(await services.jobs.cancel(jobId, reason))
+    )
       throw new ClientException(`jobId: no job with id ${jobId}`);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
@@ -157,10 +174,13 @@ export async function cancelJob(services: AwsServices, _caller: AwsCaller, body:
 }
 
 /** Terminating a finished job succeeds with no change, as in AWS Batch. */
-export async function terminateJob(services: AwsServices, _caller: AwsCaller, body: unknown) {
+export async function terminateJob(services: AwsServices, caller: AwsCaller, body: unknown) {
   const { jobId, reason } = parseOrThrow(StopJobSchema, body, 'request');
   try {
-    if (!(await services.jobs.terminate(jobId, reason)))
+    if (
+      !(await visibleJob(services.jobs, keyHolder(caller), jobId)) ||
+      !(await services.jobs.terminate(jobId, reason))
+    )
       throw new ClientException(`jobId: no job with id ${jobId}`);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;

@@ -204,7 +204,14 @@ export async function getJobQueueSnapshot(services: AwsServices, caller: AwsCall
   const runnable: JobRecord[] = [];
   let cursor: string | undefined;
   do {
-    const got = await services.jobs.list({ queue, status: 'RUNNABLE', limit: 500, cursor });
+    // Only the key's tenant's jobs: another tenant's ids are never shown to it.
+    const got = await services.jobs.list({
+      queue,
+      status: 'RUNNABLE',
+      limit: 500,
+      cursor,
+      tenant: caller.tenant,
+    });
     runnable.push(...got.jobs);
     cursor = got.nextCursor;
   } while (cursor && runnable.length < 10_000);

@@ -5,6 +5,7 @@ import type { JobDefinitionRegistry } from '../job-definitions/registry.ts';
 import { jobSpecFromDefinition } from '../job-definitions/resolve.ts';
 import type { JobService } from '../job-service.ts';
 import { DefinitionSubmissionSchema } from '../schemas/job-definition.ts';
+import { callerOf, isAdmin } from '../tenancy/caller.ts';
 import { parseOrThrow } from '../validate.ts';
 
 function namesDefinition(body: unknown): body is Record<string, unknown> {
@@ -23,7 +24,12 @@ export function definitionSubmissionsRouter(jobs: JobService, definitions: JobDe
         : req.body;
     const submission = parseOrThrow(DefinitionSubmissionSchema, body, 'body');
     const { spec, jobDefinition } = await jobSpecFromDefinition(definitions, submission);
-    const { job, created } = await jobs.submit(spec, { jobDefinition });
+    const caller = callerOf(res);
+    const { job, created } = await jobs.submit(spec, {
+      jobDefinition,
+      tenant: caller.tenant,
+      dependsOnAnyTenant: isAdmin(caller),
+    });
     res
       .status(created ? 201 : 200)
       .location(`${req.baseUrl}/${encodeURIComponent(job.id)}`)

@@ -6,8 +6,10 @@ import type {
   StreamedJobEvent,
   StreamedStatusEvent,
 } from '../../scheduler/store/job-events.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
+import { callerOf } from '../tenancy/caller.ts';
+import { listingTenant, requireVisibleJob } from '../tenancy/visibility.ts';
 
 const HEARTBEAT_MS = 15_000;
 const REPLAY_PAGE = 1000;
@@ -82,9 +84,13 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
   router.get('/events', async (req, res) => {
     const queue = optionalString(req.query['queue'], 'query.queue');
     const jobId = optionalString(req.query['jobId'], 'query.jobId');
+    // A non-admin's stream carries only its tenant's jobs; an admin may narrow it to one tenant.
+    const tenant = listingTenant(callerOf(res), optionalString(req.query['tenant'], 'query.tenant'));
     const since = resumeFrom(req);
     const filter: Filter = (e) =>
-      (queue === undefined || e.queue === queue) && (jobId === undefined || e.jobId === jobId);
+      (queue === undefined || e.queue === queue) &&
+      (jobId === undefined || e.jobId === jobId) &&
+      (tenant === undefined || e.tenant === tenant);
     const start = since ?? (await feed.lastId());
     openStream(res);
     const cursor = since === undefined ? start : await replay(res, feed, since, filter);
@@ -94,9 +100,10 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
   router.get('/jobs/:id/events', async (req, res) => {
     const { id } = req.params as { id: string };
     const since = resumeFrom(req);
+    const caller = callerOf(res);
     const ofJob: Filter = (e) => e.jobId === id;
     if (since !== undefined) {
-      if (!(await jobs.get(id))) throw new NotFoundError(`no job with id "${id}"`);
+      await requireVisibleJob(jobs, caller, id);
       openStream(res);
       follow(res, feed, await replay(res, feed, since, ofJob), ofJob);
       return;
@@ -104,8 +111,7 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
     // Fresh: the record's own history, then the stream from a point taken *before* reading the record, so
     // no change falls between; a change in both (same status and time) is sent once.
     const start = await feed.lastId();
-    const job = await jobs.get(id);
-    if (!job) throw new NotFoundError(`no job with id "${id}"`);
+    const job = await requireVisibleJob(jobs, caller, id);
     openStream(res);
     const seen = new Set(job.events.map((e) => `${e.status}@${e.at}`));
     for (const event of job.events)
@@ -113,6 +119,7 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
         type: 'status',
         jobId: id,
         queue: job.spec.queue,
+        tenant: job.tenant,
         status: event.status,
         reason: event.reason,
         at: event.at,

@@ -1,11 +1,12 @@
 // /v1/queues: the job queues, and with a queue catalog their settings, creation and changes at run time.
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import type { ComputeEnvironmentCatalog } from '../compute-environment-catalog.ts';
 import { ApiError, ConflictError, NotFoundError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
 import type { QueueCatalog } from '../queue-catalog.ts';
 import { ComputeEnvironmentPatchSchema } from '../schemas/compute-environment.ts';
 import { QueueCreateSchema, QueuePatchSchema } from '../schemas/queue.ts';
+import { callerOf, isAdmin } from '../tenancy/caller.ts';
 import { parseOrThrow } from '../validate.ts';
 
 /**
@@ -14,12 +15,19 @@ import { parseOrThrow } from '../validate.ts';
  */
 export function queuesRouter(jobs: JobService, catalog?: QueueCatalog): Router {
   const router = Router();
+  /** The queues the caller may use: all for an admin, else those its tenant's settings list (if any). */
+  const allowed = async (res: Response): Promise<(name: string) => boolean> => {
+    const caller = callerOf(res);
+    const names = isAdmin(caller) ? undefined : await jobs.allowedQueues?.(caller.tenant);
+    return (name) => names === undefined || names.includes(name);
+  };
   router.get('/', async (_req, res) => {
+    const may = await allowed(res);
     if (!catalog) {
-      res.json({ queues: await jobs.queues() });
+      res.json({ queues: (await jobs.queues()).filter(may) });
       return;
     }
-    const jobQueues = await catalog.list();
+    const jobQueues = (await catalog.list()).filter((q) => may(q.name));
     res.json({ queues: jobQueues.map((q) => q.name), jobQueues });
   });
   if (!catalog) return router;
@@ -35,7 +43,7 @@ export function queuesRouter(jobs: JobService, catalog?: QueueCatalog): Router {
       .json(queue);
   });
   router.get('/:name', async (req, res) => {
-    const queue = await catalog.get(req.params.name);
+    const queue = (await allowed(res))(req.params.name) ? await catalog.get(req.params.name) : undefined;
     if (!queue) throw new NotFoundError(`no queue named "${req.params.name}"`);
     res.json(queue);
   });

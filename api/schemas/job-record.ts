@@ -50,6 +50,11 @@ const JobEventSchema = z.object({ at: epochMs, status: JobStatusSchema, reason: 
 
 export const JobRecordSchema = z.object({
   id: z.string(),
+  tenant: z
+    .string()
+    .describe(
+      "Who owns the job: the submitting caller's tenant. Only that tenant's callers and admins see it (docs/api.md, Tenancy).",
+    ),
   spec: JobSpecSchema,
   jobDefinition: z
     .string()

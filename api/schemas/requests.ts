@@ -35,6 +35,14 @@ export const ListJobsQuerySchema = z.strictObject({
       'Only jobs whose name starts with this (case-sensitive); a trailing "*" is allowed (AWS style).',
     ),
   share: z.string().min(1).max(256).optional().describe('Only jobs with this shareIdentifier.'),
+  tenant: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe(
+      "Admins: only this tenant's jobs. Others always see only their own tenant's (another is a 403).",
+    ),
   createdAfter: instant.describe('Only jobs created strictly after this: epoch ms or ISO 8601 date-time.'),
   createdBefore: instant.describe('Only jobs created strictly before this: epoch ms or ISO 8601 date-time.'),
   limit: z.coerce

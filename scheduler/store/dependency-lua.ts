@@ -9,6 +9,7 @@
 //   <arrayPrefix><parent>:ready     zset: children whose dependencies are met, by index
 //   <arrayPrefix><parent>:inflight  set: released children not finished yet
 import { APPEND_EVENT } from './event-lua.ts';
+import { CHECK_QUEUED_LIMIT } from './tenant-lua.ts';
 
 /** The index of an array child inside the child record template. */
 export const INDEX_MARK = '@INDEX@';
@@ -68,13 +69,17 @@ local handledIndexes = parent ~= false
  * taken. The job is PENDING; with nothing to wait for it goes to the outbox at once.
  * The job's own events (SUBMITTED, PENDING) go to the events stream; its children's creation does not
  * (an array's children are announced by the parent; each child's later changes are streamed by CAS_JOB).
+ * Tenancy: a dependency of another tenant than `dependencyTenant` (when given) is UNKNOWN_DEPENDENCY, as
+ * if it did not exist; the job (an array: its children) counts as queued for its tenant, which a limit
+ * may refuse (TENANT_QUEUED_LIMIT, tenant-lua.ts).
  * KEYS: idemKey ('' for none), seqKey, allKey, pendingStatusKey, queueKey, jobPrefix, dependentsPrefix,
- *       arrayPrefix, outboxReady, outboxFailed, outboxArrays, eventsKey
+ *       arrayPrefix, outboxReady, outboxFailed, outboxArrays, eventsKey, tenantKey, tenantQueuedKey
  * ARGV: id, json, queue, dependencies (JSON [[jobId, type], ...], type '' for a plain one),
  *       arraySize (0: not an array), limit (children released at once), child json template,
  *       createdAt (ms: the indexes' score, as CREATE_JOB), events (JSON [[status, reason, at], ...]),
- *       eventsMaxLen
- * Returns {id, created(0|1)}; errors UNKNOWN_DEPENDENCY <i>, N_TO_N_SIZE <i> (nothing is written).
+ *       eventsMaxLen, tenant, maxQueued ('' for no limit), dependencyTenant ('' for any)
+ * Returns {id, created(0|1)}; errors UNKNOWN_DEPENDENCY <i>, N_TO_N_SIZE <i>, TENANT_QUEUED_LIMIT <n>
+ * (nothing is written).
  */
 export const CREATE_WITH_DEPENDENCIES = `
 local idem = KEYS[1]
@@ -91,6 +96,9 @@ for i, d in ipairs(dependencies) do
     sequential = true
   else
     if redis.call('EXISTS', jobPrefix .. d[1]) == 0 then return redis.error_reply('UNKNOWN_DEPENDENCY ' .. (i - 1)) end
+    if ARGV[13] ~= '' and (redis.call('HGET', jobPrefix .. d[1], 'tenant') or 'default') ~= ARGV[13] then
+      return redis.error_reply('UNKNOWN_DEPENDENCY ' .. (i - 1))
+    end
     if d[2] == 'N_TO_N' and tonumber(redis.call('HGET', arrayPrefix .. d[1], 'size') or '0') ~= size then
       return redis.error_reply('N_TO_N_SIZE ' .. (i - 1))
     end
@@ -107,17 +115,24 @@ local function edge(dependent, on)
   redis.call('SADD', dependentsPrefix .. on, dependent)
   return 1
 end
+local tenant, tenantQueuedKey, maxQueued, units = ARGV[11], KEYS[14], ARGV[12], math.max(size, 1)
+${CHECK_QUEUED_LIMIT}
 local waits = 0
 for _, d in ipairs(dependencies) do
   if d[2] == '' then waits = waits + edge(id, d[1]) end
 end
 local seq = redis.call('INCR', KEYS[2])
-redis.call('HSET', jobPrefix .. id, 'json', ARGV[2], 'version', 1, 'status', 'PENDING', 'queue', ARGV[3], 'seq', seq, 'deps', waits)
+redis.call('HSET', jobPrefix .. id, 'json', ARGV[2], 'version', 1, 'status', 'PENDING', 'queue', ARGV[3], 'seq', seq, 'deps', waits, 'tenant', tenant)
 local created = tonumber(ARGV[8]) or seq
 redis.call('ZADD', KEYS[3], created, id)
 redis.call('ZADD', KEYS[4], created, id)
 redis.call('ZADD', KEYS[5], created, id)
-if idem ~= '' then redis.call('SET', idem, id) end
+redis.call('ZADD', KEYS[13], created, id)
+redis.call('HINCRBY', tenantQueuedKey, tenant, units)
+if idem ~= '' then
+  redis.call('SET', idem, id)
+  redis.call('HSET', jobPrefix .. id, 'idem', idem)
+end
 for _, event in ipairs(cjson.decode(ARGV[9])) do
   local eventsKey, eventsMax, queue, status, reason, at = KEYS[12], ARGV[10], ARGV[3], event[1], event[2], event[3]
   ${APPEND_EVENT}
@@ -140,7 +155,7 @@ for i = 0, size - 1 do
     n = n + 1
   end
   local json = string.gsub(template, '${INDEX_MARK}', tostring(i))
-  redis.call('HSET', jobPrefix .. child, 'json', json, 'version', 1, 'status', 'PENDING', 'array', id, 'index', i, 'deps', n)
+  redis.call('HSET', jobPrefix .. child, 'json', json, 'version', 1, 'status', 'PENDING', 'array', id, 'index', i, 'deps', n, 'tenant', tenant)
   if n == 0 then redis.call('ZADD', state .. ':ready', i, child) end
 end
 redis.call('SADD', KEYS[11], id)
@@ -168,21 +183,24 @@ return ids
 `;
 
 /**
- * The end of both scripts that fail children (their shared KEYS: arrayState 3, outboxArrays 7; ARGV[1] the
- * parent id): after local `failed` children went PENDING -> FAILED, the array's counts follow and the
- * parent goes to the arrays outbox (to release more children, or to finish).
+ * The end of both scripts that fail children (their shared KEYS: jobPrefix 1, arrayState 3, outboxArrays 7,
+ * tenantQueued 8; ARGV[1] the parent id): after local `failed` children went PENDING -> FAILED, the array's
+ * counts and its tenant's queued count follow and the parent goes to the arrays outbox (to release more
+ * children, or to finish).
  */
 const COUNT_FAILED_CHILDREN = `
 if failed > 0 then
   redis.call('HINCRBY', KEYS[3], 'PENDING', -failed)
   redis.call('HINCRBY', KEYS[3], 'FAILED', failed)
   redis.call('SADD', KEYS[7], ARGV[1])
+  local tenant = redis.call('HGET', KEYS[1] .. ARGV[1], 'tenant')
+  if tenant then redis.call('HINCRBY', KEYS[8], tenant, -failed) end
 end`;
 
 /**
  * Fail the children [from, to) of an array that are PENDING and were never rewritten (version 1: their
  * json is still the creation template), from the failed template; their dependents go to the outbox.
- * KEYS: jobPrefix, dependentsPrefix, arrayState, ready, inflight, outboxFailed, outboxArrays
+ * KEYS: jobPrefix, dependentsPrefix, arrayState, ready, inflight, outboxFailed, outboxArrays, tenantQueued
  * ARGV: parentId, from, to, failed child json template
  * Returns the indexes of the other unfinished children (the caller fails or stops them one by one).
  */
@@ -211,7 +229,7 @@ return left
  * A SEQUENTIAL array whose child from-1 failed: fail children from, from+1, ... while they are PENDING
  * at version 1 (untouched), each from the failed template (its index and the one before filled in). The
  * next child is not put in the outbox when this loop fails it too; other dependents are.
- * KEYS: jobPrefix, dependentsPrefix, arrayState, ready, inflight, outboxFailed, outboxArrays
+ * KEYS: jobPrefix, dependentsPrefix, arrayState, ready, inflight, outboxFailed, outboxArrays, tenantQueued
  * ARGV: parentId, from, size, failed child json template   Returns how many it failed.
  */
 export const FAIL_SEQUENTIAL_CHAIN = `

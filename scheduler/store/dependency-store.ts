@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../../api/schemas/job-spec.ts';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../job-record.ts';
+import { DEFAULT_TENANT } from '../tenant.ts';
 import {
   CREATE_WITH_DEPENDENCIES,
   FAIL_SEQUENTIAL_CHAIN,
@@ -12,10 +13,23 @@ import {
   PREVIOUS_MARK,
   RELEASE_CHILDREN,
 } from './dependency-lua.ts';
-import { DependencySizeError, UnknownDependencyError } from './errors.ts';
+import { DependencySizeError, TenantQueuedLimitError, UnknownDependencyError } from './errors.ts';
 import { DEFAULT_EVENTS_MAX_LEN, eventsArg } from './event-lua.ts';
 import type { Keys } from './keys.ts';
 import { runScript } from './run-script.ts';
+import { QUEUED_LIMIT_REPLY } from './tenant-lua.ts';
+
+/** Who a new job belongs to, and what its tenant may do (scheduler/job-service.ts fills it in). */
+export interface CreateOrigin {
+  /** "name:revision" of the job definition it was made from. */
+  jobDefinition?: string;
+  /** Its tenant (default DEFAULT_TENANT). */
+  tenant?: string;
+  /** The tenant's limit on queued jobs; undefined: none. */
+  maxQueuedJobs?: number;
+  /** Dependencies must belong to this tenant (else they are unknown); undefined: any tenant's (an admin). */
+  dependencyTenant?: string;
+}
 
 /** What the dependency outboxes hold (see scheduler/dependencies.ts). */
 export interface Outbox {
@@ -43,12 +57,14 @@ const CHILD_REASON = 'waiting for its dependencies and a free slot of its array'
 /** A new child's record, its index left as INDEX_MARK (children have no spec: see job-store.ts read()). */
 function childRecord(
   parentId: string,
+  tenant: string,
   at: number,
 ): Omit<JobRecord, 'spec' | 'arrayProperties'> & {
   arrayProperties: { index: string };
 } {
   return {
     id: `${parentId}:${INDEX_MARK}`,
+    tenant,
     status: 'PENDING',
     statusReason: CHILD_REASON,
     createdAt: at,
@@ -92,19 +108,21 @@ export class DependencyStore {
 
   /**
    * Stores a PENDING job that waits for its dependencies, or an array job with all its children, in one
-   * atomic step (UnknownDependencyError, DependencySizeError: nothing stored). What becomes ready goes to
-   * the outbox; the caller drains it (scheduler/dependencies.ts).
+   * atomic step (UnknownDependencyError, DependencySizeError, TenantQueuedLimitError: nothing stored). What
+   * becomes ready goes to the outbox; the caller drains it (scheduler/dependencies.ts).
    */
   async createWithDependencies(
     spec: JobSpec,
-    origin: { jobDefinition?: string } = {},
+    origin: CreateOrigin = {},
   ): Promise<{ record: JobRecord; created: boolean }> {
+    const tenant = origin.tenant ?? DEFAULT_TENANT;
     const at = this.now();
     const size = spec.arraySize ?? 0;
     const waiting = (spec.dependsOn ?? []).length > 0 ? 'waiting for its dependencies' : 'no dependencies';
     const reason = size > 0 ? `array of ${size} children; ${waiting}` : waiting;
     const record: JobRecord = {
       id: randomUUID(),
+      tenant,
       spec,
       ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'PENDING',
@@ -117,7 +135,7 @@ export class DependencyStore {
       ],
       ...(size > 0 ? { arrayProperties: { size } } : {}),
     };
-    const template = childTemplate(childRecord(record.id, at));
+    const template = childTemplate(childRecord(record.id, tenant, at));
     const dependencies = (spec.dependsOn ?? []).map((d) => [d.jobId ?? '', d.type ?? '']);
     const k = this.keys;
     try {
@@ -125,13 +143,15 @@ export class DependencyStore {
         this.redis,
         CREATE_WITH_DEPENDENCIES,
         [
-          spec.idempotencyKey ? k.idempotency(spec.idempotencyKey) : '',
+          spec.idempotencyKey ? k.tenantIdempotency(tenant, spec.idempotencyKey) : '',
           k.jobSeq,
           k.allJobs,
           k.byStatus('PENDING'),
           k.byQueue(spec.queue),
           ...graphKeys(k),
           k.events,
+          k.byTenant(tenant),
+          k.tenantQueued,
         ],
         [
           record.id,
@@ -144,6 +164,9 @@ export class DependencyStore {
           String(record.createdAt),
           eventsArg(record.events),
           String(this.eventsMaxLen),
+          tenant,
+          origin.maxQueuedJobs === undefined ? '' : String(origin.maxQueuedJobs),
+          origin.dependencyTenant ?? '',
         ],
       )) as [string, number];
       if (created === 1) return { record: (await this.get(id)) ?? record, created: true };
@@ -151,6 +174,9 @@ export class DependencyStore {
       if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
       return { record: existing, created: false };
     } catch (error) {
+      const limited = QUEUED_LIMIT_REPLY.exec((error as Error).message);
+      if (limited && origin.maxQueuedJobs !== undefined)
+        throw new TenantQueuedLimitError(tenant, origin.maxQueuedJobs, Number(limited[1]), size || 1);
       const match = /\b(UNKNOWN_DEPENDENCY|N_TO_N_SIZE) (\d+)/.exec((error as Error).message);
       if (match?.[1] === 'UNKNOWN_DEPENDENCY') throw new UnknownDependencyError(Number(match[2]));
       if (match?.[1] === 'N_TO_N_SIZE') throw new DependencySizeError(Number(match[2]));
@@ -236,13 +262,14 @@ export class DependencyStore {
       k.arrayInflight(parentId),
       k.outboxFailed,
       k.outboxArrays,
+      k.tenantQueued,
     ];
   }
 
   /** An untouched child's record after failing with `reason` (INDEX_MARK, PREVIOUS_MARK left in). */
   private failedChildTemplate(parent: JobRecord, reason: string): string {
     const at = this.now();
-    const base = childRecord(parent.id, parent.createdAt);
+    const base = childRecord(parent.id, parent.tenant, parent.createdAt);
     return childTemplate({
       ...base,
       status: 'FAILED',

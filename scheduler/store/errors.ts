@@ -62,3 +62,20 @@ export class DependencySizeError extends Error {
     this.index = index;
   }
 }
+
+/** A submission would take its tenant over its maxQueuedJobs (jobs SUBMITTED, PENDING or RUNNABLE). */
+export class TenantQueuedLimitError extends Error {
+  readonly tenant: string;
+  readonly limit: number;
+  readonly queued: number;
+  /** How many queued jobs the submission would have added (an array: its size). */
+  readonly adding: number;
+  constructor(tenant: string, limit: number, queued: number, adding: number) {
+    super(`tenant "${tenant}" has ${queued} queued jobs; its maxQueuedJobs is ${limit}`);
+    this.name = 'TenantQueuedLimitError';
+    this.tenant = tenant;
+    this.limit = limit;
+    this.queued = queued;
+    this.adding = adding;
+  }
+}

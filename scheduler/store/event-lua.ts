@@ -3,10 +3,10 @@
 
 /**
  * Appends one event, trimming the stream to about `eventsMax` entries (its entry id is the SSE event id).
- * Expects locals: eventsKey, eventsMax, id, queue, status, reason, at.
+ * Expects locals: eventsKey, eventsMax, id, queue, tenant, status, reason, at.
  */
 export const APPEND_EVENT = `
-redis.call('XADD', eventsKey, 'MAXLEN', '~', eventsMax, '*', 'jobId', id, 'queue', queue, 'status', status, 'reason', reason, 'at', tostring(at))
+redis.call('XADD', eventsKey, 'MAXLEN', '~', eventsMax, '*', 'jobId', id, 'queue', queue, 'tenant', tenant, 'status', status, 'reason', reason, 'at', tostring(at))
 `;
 
 /** Default length of the events stream: at ~100 bytes an event, about 10 MB of Redis memory. */

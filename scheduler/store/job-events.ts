@@ -3,6 +3,7 @@
 // replay after an id, then follow new entries. Backs GET /v1/events and GET /v1/jobs/:id/events.
 import type { Redis } from 'ioredis';
 import type { JobStatus } from '../job-record.ts';
+import { DEFAULT_TENANT } from '../tenant.ts';
 import { keys as buildKeys, type Keys } from './keys.ts';
 
 interface StreamedBase {
@@ -10,6 +11,8 @@ interface StreamedBase {
   id: string;
   jobId: string;
   queue: string;
+  /** The job's tenant (events appended before tenancy: DEFAULT_TENANT). */
+  tenant: string;
   at: number;
 }
 
@@ -34,7 +37,13 @@ type RawEntry = [string, string[]];
 function toEvent([id, flat]: RawEntry): StreamedJobEvent {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-  const base = { id, jobId: fields['jobId'] ?? '', queue: fields['queue'] ?? '', at: Number(fields['at']) };
+  const base = {
+    id,
+    jobId: fields['jobId'] ?? '',
+    queue: fields['queue'] ?? '',
+    tenant: fields['tenant'] ?? DEFAULT_TENANT,
+    at: Number(fields['at']),
+  };
   if (fields['type'] === 'progress')
     return { ...base, type: 'progress', done: Number(fields['done']), total: Number(fields['total']) };
   return { ...base, type: 'status', status: fields['status'] as JobStatus, reason: fields['reason'] ?? '' };

@@ -1,4 +1,4 @@
-// Listing jobs: a walk down one creation-time index (all jobs, one queue's or one status's), newest
+// Listing jobs: a walk down one creation-time index (all jobs, one tenant's, queue's or status's), newest
 // first, with the other filters applied to the records read. The position is (createdAt, id) of the last
 // job looked at — a place in an order that never changes (a job's creation time and id are fixed, and a
 // status change moves the id between status indexes with the same score) — so a page never skips or
@@ -20,6 +20,8 @@ export interface JobPageQuery {
   namePrefix?: string;
   /** Jobs with this shareIdentifier. */
   share?: string;
+  /** Only this tenant's jobs (its own index is walked). */
+  tenant?: string;
   /** Only jobs created strictly after this (epoch ms). */
   createdAfter?: number;
   /** Only jobs created strictly before this (epoch ms). */
@@ -46,11 +48,15 @@ export async function listJobs(
   query: JobPageQuery,
   read: (ids: readonly string[]) => Promise<(JobRecord | undefined)[]>,
 ): Promise<JobIndexPage> {
-  const index = query.status
-    ? keys.byStatus(query.status)
-    : query.queue
-      ? keys.byQueue(query.queue)
-      : keys.allJobs;
+  // A tenant's own index first: a tenant's page never has to scan past other tenants' jobs.
+  const index =
+    query.tenant !== undefined
+      ? keys.byTenant(query.tenant)
+      : query.status
+        ? keys.byStatus(query.status)
+        : query.queue
+          ? keys.byQueue(query.queue)
+          : keys.allJobs;
   const maxScanned = query.maxScanned ?? Math.max(query.limit * 10, 5_000);
   const min = query.createdAfter === undefined ? '-inf' : `(${query.createdAfter}`;
   let position = query.after;
@@ -101,5 +107,6 @@ function matches(record: JobRecord, query: JobPageQuery): boolean {
   if (query.queue && record.spec.queue !== query.queue) return false;
   if (query.namePrefix !== undefined && !record.spec.name.startsWith(query.namePrefix)) return false;
   if (query.share !== undefined && record.spec.shareIdentifier !== query.share) return false;
+  if (query.tenant !== undefined && record.tenant !== query.tenant) return false;
   return true;
 }

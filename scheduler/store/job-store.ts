@@ -7,8 +7,9 @@ import type { SavedBudgetUsage } from '../budget-ledger.ts';
 import type { NodeState } from '../core/types.ts';
 import { type JobProgress, type JobRecord, type JobStatus, TERMINAL_STATUSES } from '../job-record.ts';
 import type { ScaleSignal } from '../scale-signal.ts';
-import { DependencyStore, graphKeys, statusCounts } from './dependency-store.ts';
-import { FencedError, StaleRecordError } from './errors.ts';
+import { DEFAULT_TENANT } from '../tenant.ts';
+import { type CreateOrigin, DependencyStore, graphKeys, statusCounts } from './dependency-store.ts';
+import { FencedError, StaleRecordError, TenantQueuedLimitError } from './errors.ts';
 import { DEFAULT_EVENTS_MAX_LEN, eventsArg } from './event-lua.ts';
 import { migrateIndexesOnce } from './index-migration.ts';
 import { type JobIndexPage, type JobPageQuery, listJobs } from './job-index.ts';
@@ -16,6 +17,7 @@ import { CAS_JOB, CREATE_JOB, SET_FENCED, SET_PROGRESS } from './lua.ts';
 import { PrefixedStore, type StoreOptions } from './prefixed-store.ts';
 import { EXPIRE_FINISHED_JOBS } from './retention-store.ts';
 import { runScript } from './run-script.ts';
+import { QUEUED_LIMIT_REPLY } from './tenant-lua.ts';
 
 /** At most one progress event a job per this interval on the events stream (the last report always). */
 export const PROGRESS_EVENT_INTERVAL_MS = 1000;
@@ -62,17 +64,23 @@ export class JobStore extends PrefixedStore {
     this.graph = new DependencyStore(redis, this.keys, this.now, (id) => this.get(id), this.eventsMaxLen);
   }
 
-  /** Stores a new SUBMITTED job, or returns the existing one when the idempotency key was used before. */
-  async create(
-    spec: JobSpec,
-    origin: { jobDefinition?: string } = {},
-  ): Promise<{ record: JobRecord; created: boolean }> {
+  /**
+   * Stores a new SUBMITTED job, or returns the existing one when the idempotency key (its tenant's) was
+   * used before; TenantQueuedLimitError when it would take its tenant over `origin.maxQueuedJobs`.
+   */
+  async create(spec: JobSpec, origin: CreateOrigin = {}): Promise<{ record: JobRecord; created: boolean }> {
     const record = this.submittedRecord(spec, origin);
-    const call = this.createCall(record);
-    const [id, created] = (await runScript(this.redis, call.script, call.keys, call.args)) as [
-      string,
-      number,
-    ];
+    const call = this.createCall(record, origin.maxQueuedJobs);
+    let reply: [string, number];
+    try {
+      reply = (await runScript(this.redis, call.script, call.keys, call.args)) as [string, number];
+    } catch (error) {
+      const limited = QUEUED_LIMIT_REPLY.exec((error as Error).message);
+      if (limited && origin.maxQueuedJobs !== undefined)
+        throw new TenantQueuedLimitError(record.tenant, origin.maxQueuedJobs, Number(limited[1]), 1);
+      throw error;
+    }
+    const [id, created] = reply;
     if (created === 1) return { record, created: true };
     const existing = await this.get(id);
     if (!existing) throw new Error(`idempotency key points at missing job ${id}`);
@@ -80,10 +88,11 @@ export class JobStore extends PrefixedStore {
   }
 
   /** A new job's record as `create` stores it: SUBMITTED now, with its first event. */
-  submittedRecord(spec: JobSpec, origin: { jobDefinition?: string } = {}): JobRecord {
+  submittedRecord(spec: JobSpec, origin: { jobDefinition?: string; tenant?: string } = {}): JobRecord {
     const at = this.now();
     return {
       id: randomUUID(),
+      tenant: origin.tenant ?? DEFAULT_TENANT,
       spec,
       ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'SUBMITTED',
@@ -94,20 +103,25 @@ export class JobStore extends PrefixedStore {
     };
   }
 
-  /** The CREATE_JOB call that stores `record` (SUBMITTED) with its indexes and idempotency key. */
-  createCall(record: JobRecord): ScriptCall {
+  /**
+   * The CREATE_JOB call that stores `record` (SUBMITTED) with its indexes and idempotency key, unless its
+   * tenant already has `maxQueuedJobs` queued.
+   */
+  createCall(record: JobRecord, maxQueuedJobs?: number): ScriptCall {
     const k = this.keys;
-    const { spec } = record;
+    const { spec, tenant } = record;
     return {
       script: CREATE_JOB,
       keys: [
-        spec.idempotencyKey ? k.idempotency(spec.idempotencyKey) : '',
+        spec.idempotencyKey ? k.tenantIdempotency(tenant, spec.idempotencyKey) : '',
         k.jobSeq,
         k.allJobs,
         k.byStatus(record.status),
         k.byQueue(spec.queue),
         k.job(''),
         k.events,
+        k.byTenant(tenant),
+        k.tenantQueued,
       ],
       args: [
         record.id,
@@ -117,6 +131,8 @@ export class JobStore extends PrefixedStore {
         String(record.createdAt),
         record.statusReason,
         String(this.eventsMaxLen),
+        tenant,
+        maxQueuedJobs === undefined ? '' : String(maxQueuedJobs),
       ],
     };
   }
@@ -138,7 +154,15 @@ export class JobStore extends PrefixedStore {
     const k = this.keys;
     return {
       script: CAS_JOB,
-      keys: [k.job(next.id), k.leaderFence, k.statusPrefix, ...graphKeys(k), k.finishedJobs, k.events],
+      keys: [
+        k.job(next.id),
+        k.leaderFence,
+        k.statusPrefix,
+        ...graphKeys(k),
+        k.finishedJobs,
+        k.events,
+        k.tenantQueued,
+      ],
       args: [
         String(version),
         JSON.stringify(storedForm(persisted)),
@@ -149,6 +173,7 @@ export class JobStore extends PrefixedStore {
         next.spec.queue,
         eventsArg(next.events.slice(eventsBefore)),
         String(this.eventsMaxLen),
+        next.tenant ?? DEFAULT_TENANT,
       ],
     };
   }
@@ -167,6 +192,7 @@ export class JobStore extends PrefixedStore {
     const [json, version, progress, parentId] = fields;
     if (!json || !version) return undefined;
     const record = JSON.parse(json) as JobRecord;
+    record.tenant ??= DEFAULT_TENANT; // stored before tenancy
     if (progress) record.progress = JSON.parse(progress) as JobProgress;
     if (estimate && record.status === 'RUNNABLE') Object.assign(record, JSON.parse(estimate) as WaitEstimate);
     if (parentId) {
@@ -414,6 +440,7 @@ export class JobStore extends PrefixedStore {
         k.estimates,
         k.dependentsPrefix,
         k.arrayPrefix,
+        k.tenantPrefix,
       ],
       [String(cutoff), String(limit), String(this.now())],
     )) as [number, number];

@@ -1,5 +1,6 @@
 // Every Redis key gpubatch uses, built in one place. BullMQ's own keys live under its prefix.
 import type { JobStatus } from '../job-record.ts';
+import { DEFAULT_TENANT } from '../tenant.ts';
 
 export const BULL_PREFIX = 'gpubatch:bull';
 
@@ -12,6 +13,19 @@ export interface Keys {
   /** Prefix of the status indexes (the Lua CAS appends the status). */
   statusPrefix: string;
   byQueue(queue: string): string;
+  /** Sorted set: one tenant's jobs (top-level: array children go with their parent), scored by createdAt. */
+  byTenant(tenant: string): string;
+  /** Prefix of `byTenant` (the retention script appends the tenant). */
+  tenantPrefix: string;
+  /**
+   * String: an idempotency key of one tenant (the job id it names). The default tenant keeps the key
+   * layout from before tenancy (`idempotency`), so jobs submitted then are still found by their key.
+   */
+  tenantIdempotency(tenant: string, key: string): string;
+  /** Hash: tenant name -> its settings as JSON ({ name, queues?, maxQueuedJobs?, updatedAt }). */
+  tenants: string;
+  /** Hash: tenant -> how many of its jobs are SUBMITTED, PENDING or RUNNABLE (kept by the job scripts). */
+  tenantQueued: string;
   /** Sorted set: id of each SUCCEEDED/FAILED job, scored by finish time (ms); the retention sweep's work list. */
   finishedJobs: string;
   /** String: the index layout the indexes are in (index-migration.ts). */
@@ -82,6 +96,14 @@ export function keys(prefix = 'gpubatch'): Keys {
     byStatus: (status) => `${prefix}:jobs:status:${status}`,
     statusPrefix: `${prefix}:jobs:status:`,
     byQueue: (queue) => `${prefix}:jobs:queue:${queue}`,
+    byTenant: (tenant) => `${prefix}:jobs:tenant:${tenant}`,
+    tenantPrefix: `${prefix}:jobs:tenant:`,
+    tenantIdempotency: (tenant, key) =>
+      tenant === DEFAULT_TENANT
+        ? `${prefix}:idem:${key}`
+        : `${prefix}:idem-tenant:${encodeURIComponent(tenant)}:${key}`,
+    tenants: `${prefix}:tenants`,
+    tenantQueued: `${prefix}:tenants:queued`,
     finishedJobs: `${prefix}:jobs:finished`,
     indexVersion: `${prefix}:jobs:index-version`,
     leaderLock: `${prefix}:leader:lock`,

@@ -2,13 +2,17 @@
 // Error replies are codes mapped to typed errors in job-store.ts.
 import { AFTER_STATUS_CHANGE } from './dependency-lua.ts';
 import { APPEND_EVENT } from './event-lua.ts';
+import { CHECK_QUEUED_LIMIT, MOVE_QUEUED_COUNT, QUEUED_STATUS } from './tenant-lua.ts';
 
 /**
  * Create a job unless its idempotency key is taken. The indexes are scored by creation time (ms; ties
  * ordered by id), the order listings page through (scheduler/store/job-index.ts).
- * Appends the SUBMITTED event to the events stream (only when it creates the job).
- * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix, eventsKey
- * ARGV: id, json, status, queue, createdAt, reason, eventsMaxLen
+ * Appends the SUBMITTED event to the events stream (only when it creates the job). The job counts as
+ * queued for its tenant; with a limit given, a tenant already at it gets error TENANT_QUEUED_LIMIT and
+ * nothing is written (tenant-lua.ts). The idempotency key's name is kept in the hash for retention.
+ * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix, eventsKey, tenantKey,
+ *       tenantQueuedKey
+ * ARGV: id, json, status, queue, createdAt, reason, eventsMaxLen, tenant, maxQueued ('' for no limit)
  * Returns {id, created(0|1)}.
  */
 export const CREATE_JOB = `
@@ -17,14 +21,21 @@ if idem ~= '' then
   local existing = redis.call('GET', idem)
   if existing then return {existing, 0} end
 end
+local tenant, tenantQueuedKey, maxQueued, units = ARGV[8], KEYS[9], ARGV[9], 1
+${CHECK_QUEUED_LIMIT}
 local id = ARGV[1]
 local seq = redis.call('INCR', KEYS[2])
-redis.call('HSET', KEYS[6] .. id, 'json', ARGV[2], 'version', 1, 'status', ARGV[3], 'queue', ARGV[4], 'seq', seq)
+redis.call('HSET', KEYS[6] .. id, 'json', ARGV[2], 'version', 1, 'status', ARGV[3], 'queue', ARGV[4], 'seq', seq, 'tenant', tenant)
 local created = tonumber(ARGV[5]) or seq
 redis.call('ZADD', KEYS[3], created, id)
 redis.call('ZADD', KEYS[4], created, id)
 redis.call('ZADD', KEYS[5], created, id)
-if idem ~= '' then redis.call('SET', idem, id) end
+redis.call('ZADD', KEYS[8], created, id)
+redis.call('HINCRBY', tenantQueuedKey, tenant, units)
+if idem ~= '' then
+  redis.call('SET', idem, id)
+  redis.call('HSET', KEYS[6] .. id, 'idem', idem)
+end
 do
   local eventsKey, eventsMax, queue, status, reason, at = KEYS[7], ARGV[7], ARGV[4], ARGV[3], ARGV[6], ARGV[5]
   ${APPEND_EVENT}
@@ -49,12 +60,13 @@ return 1
  * A job (not an array child: children go with their parent) entering SUCCEEDED/FAILED joins the finished
  * set, scored by its finish time, which the retention sweep expires from (retention-store.ts).
  * A status change also appends the events it adds to the record to the events stream (one write may pass
- * through several statuses: SUBMITTED -> PENDING -> RUNNABLE), so an event exists iff the change did.
+ * through several statuses: SUBMITTED -> PENDING -> RUNNABLE), so an event exists iff the change did,
+ * and moves the tenant's count of queued jobs (MOVE_QUEUED_COUNT).
  * KEYS: jobKey, fenceKey, statusKeyPrefix, jobPrefix, dependentsPrefix, arrayPrefix, outboxReady,
- *       outboxFailed, outboxArrays, finishedKey, eventsKey
+ *       outboxFailed, outboxArrays, finishedKey, eventsKey, tenantQueuedKey
  * ARGV: expectedVersion, json, newStatus, fence ('' when the writer is not the scheduler), id,
  *       finishedAt (ms; '' unless this write finishes the job), queue,
- *       newEvents (JSON [[status, reason, at], ...]), eventsMaxLen
+ *       newEvents (JSON [[status, reason, at], ...]), eventsMaxLen, tenant
  * Returns the new version.
  */
 export const CAS_JOB = `
@@ -73,6 +85,12 @@ if fields[2] ~= ARGV[3] then
     redis.call('ZADD', KEYS[3] .. ARGV[3], tonumber(score), ARGV[5])
     if ARGV[6] ~= '' then redis.call('ZADD', KEYS[10], ARGV[6], ARGV[5]) end
   end
+  do
+    local tenantQueuedKey, jobKey, arrayStateKey = KEYS[12], KEYS[1], KEYS[6] .. ARGV[5]
+    ${QUEUED_STATUS}
+    ${MOVE_QUEUED_COUNT}
+  end
+  local tenant = ARGV[10]
   for _, event in ipairs(cjson.decode(ARGV[8])) do
     local eventsKey, eventsMax, queue, status, reason, at = KEYS[11], ARGV[9], ARGV[7], event[1], event[2], event[3]
     ${APPEND_EVENT}
@@ -171,11 +189,13 @@ local at = tonumber(ARGV[4])
 local last = tonumber(redis.call('HGET', KEYS[1], 'progressEventAt') or '')
 if last and at - last < tonumber(ARGV[5]) and ARGV[2] ~= ARGV[3] then return 1 end
 redis.call('HSET', KEYS[1], 'progressEventAt', ARGV[4])
-local queue = redis.call('HGET', KEYS[1], 'queue')
+local own = redis.call('HMGET', KEYS[1], 'queue', 'tenant', 'array')
+local queue, tenant = own[1], own[2]
 if not queue then
-  local parent = redis.call('HGET', KEYS[1], 'array')
-  queue = (parent and redis.call('HGET', KEYS[2] .. parent, 'queue')) or ''
+  local parent = own[3] and redis.call('HMGET', KEYS[2] .. own[3], 'queue', 'tenant')
+  queue = (parent and parent[1]) or ''
+  tenant = tenant or (parent and parent[2])
 end
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'jobId', ARGV[7], 'queue', queue, 'type', 'progress', 'done', ARGV[2], 'total', ARGV[3], 'at', ARGV[4])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'jobId', ARGV[7], 'queue', queue, 'tenant', tenant or 'default', 'type', 'progress', 'done', ARGV[2], 'total', ARGV[3], 'at', ARGV[4])
 return 1
 `;

@@ -9,8 +9,10 @@
  * for an array parent its state, ready and inflight keys and every child (record, dependents set,
  * estimate); then its finished-set entry. An array with a child not finished yet (a terminate still
  * stopping it) is left whole and looked at again after another retention period (re-scored to `now`).
+ * A job's tenant index entry goes too, and its idempotency key is the one named in its hash (a tenant's
+ * key; records from before tenancy name none: their key is found from the spec).
  * KEYS: finishedKey, allKey, jobKeyPrefix, statusKeyPrefix, queueKeyPrefix, idemKeyPrefix, estimatesKey,
- *       dependentsPrefix, arrayPrefix
+ *       dependentsPrefix, arrayPrefix, tenantKeyPrefix
  * ARGV: cutoff (ms), limit, now (ms)
  * Returns {deleted jobs, more (1: more may be due now)}.
  */
@@ -23,7 +25,7 @@ for _, id in ipairs(ids) do
   if work >= limit then break end
   looked = looked + 1
   local jobKey = KEYS[3] .. id
-  local fields = redis.call('HMGET', jobKey, 'status', 'queue', 'json')
+  local fields = redis.call('HMGET', jobKey, 'status', 'queue', 'json', 'tenant', 'idem')
   local status = fields[1]
   local array = KEYS[9] .. id
   local size = tonumber(redis.call('HGET', array, 'size') or '0')
@@ -45,11 +47,14 @@ for _, id in ipairs(ids) do
     redis.call('ZREM', KEYS[4] .. status, id)
     redis.call('ZREM', KEYS[5] .. fields[2], id)
     redis.call('ZREM', KEYS[2], id)
-    local ok, record = pcall(cjson.decode, fields[3])
-    local key = ok and type(record) == 'table' and type(record.spec) == 'table' and record.spec.idempotencyKey
-    if type(key) == 'string' and redis.call('GET', KEYS[6] .. key) == id then
-      redis.call('DEL', KEYS[6] .. key)
+    redis.call('ZREM', KEYS[10] .. (fields[4] or 'default'), id)
+    local idem = fields[5]
+    if not idem then
+      local ok, record = pcall(cjson.decode, fields[3])
+      local key = ok and type(record) == 'table' and type(record.spec) == 'table' and record.spec.idempotencyKey
+      if type(key) == 'string' then idem = KEYS[6] .. key end
     end
+    if idem and redis.call('GET', idem) == id then redis.call('DEL', idem) end
     redis.call('HDEL', KEYS[7], id)
     redis.call('DEL', jobKey, KEYS[8] .. id)
     redis.call('ZREM', KEYS[1], id)

@@ -406,6 +406,47 @@ test.serial('ListJobs lists RUNNING jobs by default and pages with nextToken', a
   for (const id of ids.slice(0, 2)) (await harness.executor.started(id)).settle(success());
 });
 
+test.serial("an access key sees and stops only its tenant's jobs: another's are unknown to it", async (t) => {
+  const created = await fetch(`${server.url}/v1/admin/access-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant: 'team-b' }),
+  });
+  const teamB = batchClient((await created.json()) as typeof credentials);
+  t.teardown(() => teamB.destroy());
+  await batch.send(
+    new RegisterJobDefinitionCommand(
+      kernelDefinition('tenant-cheap', {
+        containerProperties: { ...kernelDefinition('x').containerProperties, resourceRequirements: [] },
+      }),
+    ),
+  );
+  const { jobId } = await batch.send(
+    new SubmitJobCommand({ jobName: 'mine', jobQueue: 'paged', jobDefinition: 'tenant-cheap' }),
+  );
+  await running(jobId!);
+  t.is((await harness.store.get(jobId!))?.tenant, 'team-a', "the job is its key's tenant's");
+
+  t.deepEqual((await teamB.send(new DescribeJobsCommand({ jobs: [jobId!] }))).jobs, []);
+  const listedByB = await teamB.send(new ListJobsCommand({ jobQueue: 'paged' }));
+  t.false((listedByB.jobSummaryList ?? []).some((s) => s.jobId === jobId));
+  const listedByA = await batch.send(new ListJobsCommand({ jobQueue: 'paged' }));
+  t.true((listedByA.jobSummaryList ?? []).some((s) => s.jobId === jobId));
+  for (const command of [
+    new CancelJobCommand({ jobId: jobId!, reason: 'not yours' }),
+    new TerminateJobCommand({ jobId: jobId!, reason: 'not yours' }),
+  ]) {
+    const refused = await awsError(teamB.send(command as TerminateJobCommand));
+    t.is(refused.name, 'ClientException');
+    t.regex(refused.message, /no job with id/);
+  }
+  const after = await harness.store.get(jobId!);
+  t.is(after?.status, 'RUNNING');
+  t.falsy(after?.terminateRequested, "team-b's terminate changed nothing");
+  (await harness.executor.started(jobId!)).settle(success());
+  await harness.waitForStatus(jobId!, 'SUCCEEDED');
+});
+
 test.serial(
   'CancelJob fails a waiting job; TerminateJob stops a running one; cancel of a running job changes nothing',
   async (t) => {

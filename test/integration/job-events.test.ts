@@ -173,9 +173,9 @@ test('progress reports are streamed coalesced: the first, then at most one a sec
   t.deepEqual(
     events.map((e) => JSON.parse(e.data)),
     [
-      { jobId: record.id, queue: 'gpu', done: 1, total: 10, at: 10_000 },
-      { jobId: record.id, queue: 'gpu', done: 3, total: 10, at: 11_000 },
-      { jobId: record.id, queue: 'gpu', done: 10, total: 10, at: 11_100 },
+      { jobId: record.id, queue: 'gpu', tenant: 'default', done: 1, total: 10, at: 10_000 },
+      { jobId: record.id, queue: 'gpu', tenant: 'default', done: 3, total: 10, at: 11_000 },
+      { jobId: record.id, queue: 'gpu', tenant: 'default', done: 10, total: 10, at: 11_100 },
     ],
   );
   t.is((await api.store.get(record.id))?.progress?.done, 10);

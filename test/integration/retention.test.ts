@@ -113,12 +113,13 @@ async function usedMemory(): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)![1]);
 }
 
-/** The index sorted sets: all jobs, finished jobs, one per status and one per queue. */
+/** The index sorted sets: all jobs, finished jobs, the (default) tenant's, one per status and one per queue. */
 function indexSets(store: JobStore, queues: readonly string[]): string[] {
   const k = store.keys;
   return [
     k.allJobs,
     k.finishedJobs,
+    k.byTenant('default'),
     ...JOB_STATUSES.map((s) => k.byStatus(s)),
     ...queues.map((q) => k.byQueue(q)),
   ];

@@ -23,6 +23,7 @@ export function aJobRecord(overrides: Partial<JobRecord> = {}): JobRecord {
   const createdAt = Date.UTC(2025, 0, 1, 12, 0, 0);
   return {
     id: 'job-000042',
+    tenant: 'default',
     spec: aValidatedJobSpec(),
     status: 'RUNNABLE',
     statusReason: 'waiting for a node with a free GPU',

@@ -80,6 +80,7 @@ export class FakeJobService implements JobService {
     const now = this.#now();
     this.#jobs.set(id, {
       id,
+      tenant: origin.tenant ?? 'default',
       spec: structuredClone(spec),
       ...(origin.jobDefinition ? { jobDefinition: origin.jobDefinition } : {}),
       status: 'SUBMITTED',

@@ -250,7 +250,16 @@ const tickingFeed: JobEventFeed = {
     const timer = setInterval(() => {
       n += 1;
       onEvents([
-        { id: `${n}-0`, jobId: 'j', queue: 'default', at: n, type: 'status', status: 'RUNNING', reason: '' },
+        {
+          id: `${n}-0`,
+          jobId: 'j',
+          queue: 'default',
+          tenant: 'default',
+          at: n,
+          type: 'status',
+          status: 'RUNNING',
+          reason: '',
+        },
       ]);
     }, 20);
     return () => clearInterval(timer);

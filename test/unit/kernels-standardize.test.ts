@@ -1,5 +1,5 @@
 import test from 'ava';
-import { VALUES_PER_CHUNK } from '../../kernels/gpujs/affine-columns.ts';
+import { TRANSFORM_VALUES_PER_CHUNK } from '../../kernels/gpujs/affine-columns.ts';
 import { destroySharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
 import { createMatrix } from '../../kernels/matrix.ts';
 import { getKernel, kernelNames } from '../../kernels/registry.ts';
@@ -49,7 +49,7 @@ test('NaN stays NaN, a constant column becomes 0, and no column stat is polluted
 });
 
 test('large matrices run in row chunks, reporting progress after each up to all rows', async (t) => {
-  const rowsPerChunk = VALUES_PER_CHUNK / 8;
+  const rowsPerChunk = TRANSFORM_VALUES_PER_CHUNK / 8;
   const input = createMatrix(
     rowsPerChunk * 2 + 10,
     8,

@@ -10,6 +10,7 @@ import { kernelJobSpec } from '../support/job-specs.ts';
 function record(id: string, status: JobStatus, attempts: number, lastStopped = false): JobRecord {
   return {
     id,
+    tenant: 'default',
     spec: kernelJobSpec(),
     status,
     statusReason: '',
