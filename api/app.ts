@@ -5,6 +5,7 @@ import { requireBearerToken } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
+import { docsRouter } from './docs.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
+  app.use(docsRouter());
   app.use(healthRouter(options.jobs));
   app.get('/metrics', metricsHandler(options.metrics ?? poolMetrics(options.jobs)));
 

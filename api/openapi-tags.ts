@@ -50,3 +50,16 @@ export function tagOperations<T extends PathItems>(paths: T): T {
     ]),
   ) as T;
 }
+
+/**
+ * The declared tags that some operation uses, in OPERATION_TAGS' order (the order of /docs' sections).
+ * A tag no rule knows is left out, so the lint's operation-tag-defined names it.
+ */
+export function tagsUsedBy(paths: PathItems): (typeof OPERATION_TAGS)[number][] {
+  const used = new Set(
+    Object.values(paths).flatMap((item) =>
+      Object.values(item as Record<string, { tags?: string[] }>).flatMap((operation) => operation.tags ?? []),
+    ),
+  );
+  return OPERATION_TAGS.filter((tag) => used.has(tag.name));
+}

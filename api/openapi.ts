@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
-import { OPERATION_TAGS, tagOperations } from './openapi-tags.ts';
+import { tagOperations, tagsUsedBy } from './openapi-tags.ts';
 import {
   AccessKeyRevokedSchema,
   AccessKeySchema,
@@ -283,12 +283,12 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
   const submitBody = definitions
     ? { oneOf: [ref('JobSpec'), ref('JobDefinitionSubmission')] }
     : ref('JobSpec');
-  return {
+  // No jsonSchemaDialect: the OAS 3.1 default (draft 2020-12 plus OpenAPI's keywords) covers the schemas
+  // zod writes, and Swagger UI (/docs) refuses any other value.
+  const document = {
     openapi: '3.1.0',
     info: { title: 'gpubatch', version: '1', description: 'GPU batch job scheduler API.' },
     servers: [{ url: '/', description: 'The server that serves this document.' }],
-    tags: OPERATION_TAGS,
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths: tagOperations({
       '/v1/jobs': {
         post: {
@@ -621,4 +621,5 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       ...(options.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
     },
   };
+  return { ...document, tags: tagsUsedBy(document.paths) };
 }

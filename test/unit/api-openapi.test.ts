@@ -11,6 +11,7 @@ test('it lists every route with its methods', async (t) => {
 
   t.is(status, 200);
   t.is(body.openapi, '3.1.0');
+  t.is(body.jsonSchemaDialect, undefined, "OpenAPI's default dialect, the only one Swagger UI renders");
   const operations = Object.entries(body.paths).flatMap(([path, methods]) =>
     Object.keys(methods as object).map((method) => `${method.toUpperCase()} ${path}`),
   );

@@ -1,6 +1,6 @@
 // The OpenAPI document groups operations by the resource their path names.
 import test from 'ava';
-import { OPERATION_TAGS, tagFor, tagOperations } from '../../api/openapi-tags.ts';
+import { OPERATION_TAGS, tagFor, tagOperations, tagsUsedBy } from '../../api/openapi-tags.ts';
 
 test('each /v1 resource has its tag; events go together whichever resource they hang off', (t) => {
   t.is(tagFor('/v1/jobs/{id}/cancel'), 'Jobs');
@@ -29,4 +29,17 @@ test('tagging keeps every operation and its fields', (t) => {
       post: { operationId: 'createQueue', tags: ['Queues'] },
     },
   });
+});
+
+test('only the tags some operation uses are declared, in the order of the sections', (t) => {
+  const paths = tagOperations({
+    '/healthz': { get: {} },
+    '/v1/queues': { get: {} },
+    '/v1/jobs': { get: {} },
+  });
+
+  t.deepEqual(
+    tagsUsedBy(paths).map((tag) => tag.name),
+    ['Jobs', 'Queues', 'Service'],
+  );
 });
