@@ -13,6 +13,7 @@ import { parseJsonBodies } from './json-body.ts';
 import { type MetricsEndpoint, metricsHandler, poolMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { type QueueBoardFactory, queueBoardRouter } from './queue-board-route.ts';
 import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
 import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
@@ -50,6 +51,8 @@ export interface AppOptions {
     computeEnvironments: AwsComputeEnvironmentInfo[];
     now?: () => number;
   };
+  /** The BullMQ queue board at /admin/queues, for the admin role (scheduler/queue-board.ts); absent without it. */
+  queueBoard?: QueueBoardFactory;
   /** What GET /metrics serves (the service's registry); default: the pool gauges alone. */
   metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
@@ -109,6 +112,7 @@ export function createApp(options: AppOptions): Express {
   v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   app.use('/v1', v1);
+  if (options.queueBoard) app.use(queueBoardRouter(options.queueBoard));
 
   app.use(unknownRoute());
   app.use(problemHandler(logError));

@@ -17,6 +17,7 @@ export interface Problem {
 const TYPE_SLUGS: Record<number, string> = {
   400: 'invalid-request',
   401: 'unauthorized',
+  403: 'forbidden',
   404: 'not-found',
   409: 'conflict',
   413: 'body-too-large',
