@@ -20,12 +20,21 @@ const document = openApiDocument({
 
 const dir = mkdtempSync(join(tmpdir(), 'gpubatch-openapi-'));
 try {
-  const file = join(dir, 'openapi.json');
-  writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
+  writeFileSync(join(dir, 'openapi.json'), `${JSON.stringify(document, null, 2)}\n`);
   const result = spawnSync(
     join(root, 'node_modules', '.bin', 'redocly'),
-    ['lint', '--config', join(root, 'redocly.yaml'), '--format', 'stylish', '--lint-config', 'error', file],
+    [
+      'lint',
+      '--config',
+      join(root, 'redocly.yaml'),
+      '--format',
+      'stylish',
+      '--lint-config',
+      'error',
+      'openapi.json',
+    ],
     {
+      cwd: dir, // so problems are reported against "openapi.json", not a temporary path
       stdio: 'inherit',
       env: {
         ...process.env,
