@@ -243,6 +243,28 @@ test('Ctrl-C stops the real command cleanly: exit 0, nothing on stderr, the stre
   await waitUntil(() => events.followers === 0);
 });
 
+test('a reader that stops reading (events | head -1) ends the command quietly', async (t) => {
+  const { api, events } = await apiWithRunningJob(t);
+  events.onFollow(() => {});
+  const child = spawn(process.execPath, ['cli/gpubatch.ts', 'events'], {
+    env: { ...process.env, GPUBATCH_URL: api.url },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout.once('data', () => child.stdout.destroy()); // like head -1: one line, then gone
+  await waitUntil(() => events.followers === 1);
+
+  // The first event is read; a later write finds the pipe closed.
+  for (let i = 0; i < 20 && child.exitCode === null; i++) {
+    events.status('job-1', 'RUNNING', `started ${i}`, at(2), 'gpu');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  t.is(await exited, 0, stderr);
+  t.is(stderr, '');
+});
+
 const ttyTest = hasScript ? test : test.skip;
 
 ttyTest('on a pseudo-terminal the status is coloured; NO_COLOR turns that off', async (t) => {
