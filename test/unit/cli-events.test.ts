@@ -256,7 +256,8 @@ test('a reader that stops reading (events | head -1) ends the command quietly', 
   await waitUntil(() => events.followers === 1);
 
   // The first event is read; a later write finds the pipe closed.
-  for (let i = 0; i < 20 && child.exitCode === null; i++) {
+  const deadline = Date.now() + 30_000;
+  for (let i = 0; child.exitCode === null && Date.now() < deadline; i++) {
     events.status('job-1', 'RUNNING', `started ${i}`, at(2), 'gpu');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -281,7 +282,8 @@ ttyTest('on a pseudo-terminal the status is coloured; NO_COLOR turns that off', 
   t.regex(plain.output, /job-1 {2}SUCCEEDED {2}exit 0/);
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Polls `condition`; the generous default covers starting the real binary on a busy machine. */
+async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
