@@ -23,7 +23,7 @@ browserTest('Swagger UI renders every operation of the document, with no browser
   page.on('pageerror', (error) => errors.push(error.message));
 
   const response = await page.goto(`${api.url}/docs`);
-  await page.waitForSelector('.opblock', { timeout: 20_000 });
+  await page.waitForSelector('.opblock', { timeout: 40_000 });
 
   t.regex(response?.headers()['content-security-policy'] ?? '', /default-src 'self'/);
   t.notRegex(response?.headers()['content-security-policy'] ?? '', /unsafe-inline|unsafe-eval/);
