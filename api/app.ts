@@ -5,6 +5,7 @@ import { requireBearerToken } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
+import { docsRouter } from './docs.ts';
 import { type HardeningOptions, hardeningMiddleware } from './hardening/hardening.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
@@ -14,6 +15,7 @@ import { type MetricsEndpoint, metricsHandler, poolMetrics } from './metrics.ts'
 import { openApiDocument } from './openapi.ts';
 import type { Principal } from './principal.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { type QueueBoardFactory, queueBoardRouter } from './queue-board-route.ts';
 import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
 import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
@@ -54,6 +56,8 @@ export interface AppOptions {
     computeEnvironments: AwsComputeEnvironmentInfo[];
     now?: () => number;
   };
+  /** The BullMQ queue board at /admin/queues, for the admin role (scheduler/queue-board.ts); absent without it. */
+  queueBoard?: QueueBoardFactory;
   /** What GET /metrics serves (the service's registry); default: the pool gauges alone. */
   metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
@@ -89,6 +93,7 @@ export function createApp(options: AppOptions): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
+  app.use(docsRouter());
   app.use(healthRouter(options.jobs));
   app.get('/metrics', metricsHandler(options.metrics ?? poolMetrics(options.jobs)));
 
@@ -143,6 +148,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/v1', v1);
   // The dashboard's files are open (they hold no data); the page sends the token on its /v1 requests.
   app.use('/ui', uiRouter());
+  if (options.queueBoard) app.use(queueBoardRouter(options.queueBoard));
 
   app.use(unknownRoute());
   app.use(problemHandler(logError));

@@ -1,6 +1,11 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
-import { AccessKeySchema, CreateAccessKeyRequestSchema } from './schemas/access-key.ts';
+import { tagOperations, tagsUsedBy } from './openapi-tags.ts';
+import {
+  AccessKeyRevokedSchema,
+  AccessKeySchema,
+  CreateAccessKeyRequestSchema,
+} from './schemas/access-key.ts';
 import { BudgetListSchema } from './schemas/budgets.ts';
 import { ComputeEnvironmentPatchSchema } from './schemas/compute-environment.ts';
 import {
@@ -59,7 +64,11 @@ function componentSchemas(
 
 function queryParameters(schema: z.ZodType = ListJobsQuerySchema): JsonSchema[] {
   const properties = z.toJSONSchema(schema, { io: 'input' }).properties ?? {};
-  return Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+  // The field's .describe() text documents the parameter itself (what docs renderers show next to its name).
+  return Object.entries(properties).map(([name, schema]) => {
+    const { description, ...rest } = schema as JsonSchema;
+    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest };
+  });
 }
 
 const PROBLEM = 'application/problem+json';
@@ -96,7 +105,13 @@ function json(description: string, schemaId: string, headers?: JsonSchema): Json
   };
 }
 
-const jobId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const jobId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The job id.',
+  schema: { type: 'string' },
+};
 const location = { Location: { description: 'The job URL.', schema: { type: 'string' } } };
 
 export interface OpenApiOptions {
@@ -118,13 +133,22 @@ export interface OpenApiOptions {
   tenants?: boolean;
 }
 
-const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+const definitionName = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'The job definition name.',
+  schema: { type: 'string' },
+};
 const definitionRevision = {
   name: 'revision',
   in: 'path',
   required: true,
+  description: 'The revision number, from 1.',
   schema: { type: 'integer', minimum: 1 },
 };
+const queueName = { ...definitionName, description: 'The job queue name.' };
+const computeEnvironmentName = { ...definitionName, description: 'The compute environment name.' };
 
 const lastEventId = {
   name: 'Last-Event-ID',
@@ -158,8 +182,20 @@ function eventPaths(secured: JsonSchema, auth: number[]): JsonSchema {
           "Every job status change of the caller's tenant (an admin: every tenant's) as Server-Sent Events, optionally for one queue or job",
         ...secured,
         parameters: [
-          { name: 'queue', in: 'query', required: false, schema: { type: 'string' } },
-          { name: 'jobId', in: 'query', required: false, schema: { type: 'string' } },
+          {
+            name: 'queue',
+            in: 'query',
+            required: false,
+            description: 'Only events of this queue.',
+            schema: { type: 'string' },
+          },
+          {
+            name: 'jobId',
+            in: 'query',
+            required: false,
+            description: 'Only events of this job.',
+            schema: { type: 'string' },
+          },
           {
             name: 'tenant',
             in: 'query',
@@ -288,16 +324,20 @@ function jobDefinitionPaths(secured: JsonSchema, auth: number[]): JsonSchema {
 
 export function openApiDocument(options: OpenApiOptions): JsonSchema {
   const secured = options.auth ? { security: [{ bearer: [] }] } : {};
+  // With a token configured, the routes that need none say so explicitly (an empty requirement).
+  const open = options.auth ? { security: [] } : {};
   const auth = options.auth ? [401] : [];
   const definitions = options.jobDefinitions ?? true;
   const submitBody = definitions
     ? { oneOf: [ref('JobSpec'), ref('JobDefinitionSubmission')] }
     : ref('JobSpec');
-  return {
+  // No jsonSchemaDialect: the OAS 3.1 default (draft 2020-12 plus OpenAPI's keywords) covers the schemas
+  // zod writes, and Swagger UI (/docs) refuses any other value.
+  const document = {
     openapi: '3.1.0',
     info: { title: 'gpubatch', version: '1', description: 'GPU batch job scheduler API.' },
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    paths: {
+    servers: [{ url: '/', description: 'The server that serves this document.' }],
+    paths: tagOperations({
       '/v1/jobs': {
         post: {
           operationId: 'submitJob',
@@ -434,14 +474,14 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 operationId: 'getQueue',
                 summary: 'A job queue with its settings',
                 ...secured,
-                parameters: [definitionName],
+                parameters: [queueName],
                 responses: { '200': json('The queue.', 'Queue'), ...problemResponses(...auth, 404) },
               },
               patch: {
                 operationId: 'updateQueue',
                 summary: 'Change a job queue (priority, state, limits); null removes a limit',
                 ...secured,
-                parameters: [definitionName],
+                parameters: [queueName],
                 requestBody: {
                   required: true,
                   content: { 'application/json': { schema: ref('QueuePatch') } },
@@ -488,7 +528,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 operationId: 'getComputeEnvironment',
                 summary: "A compute environment with its run-time settings and the leader's numbers",
                 ...secured,
-                parameters: [definitionName],
+                parameters: [computeEnvironmentName],
                 responses: {
                   '200': json('The compute environment.', 'ComputeEnvironment'),
                   ...problemResponses(...auth, 404),
@@ -498,7 +538,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 operationId: 'updateComputeEnvironment',
                 summary: 'Change its state or maxNodes (null removes maxNodes); the rest is configuration',
                 ...secured,
-                parameters: [definitionName],
+                parameters: [computeEnvironmentName],
                 requestBody: {
                   required: true,
                   content: { 'application/json': { schema: ref('ComputeEnvironmentPatch') } },
@@ -533,12 +573,17 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 operationId: 'deleteAccessKey',
                 summary: 'Revoke an access key at once',
                 ...secured,
-                parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-                responses: {
-                  '200': {
-                    description: 'Revoked: `{ accessKeyId, revoked: true }`.',
-                    content: { 'application/json': {} },
+                parameters: [
+                  {
+                    name: 'id',
+                    in: 'path',
+                    required: true,
+                    description: 'The access key id (AWS_ACCESS_KEY_ID).',
+                    schema: { type: 'string' },
                   },
+                ],
+                responses: {
+                  '200': json('Revoked.', 'AccessKeyRevoked'),
                   ...problemResponses(...auth, 404),
                 },
               },
@@ -549,6 +594,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/healthz': {
         get: {
           operationId: 'health',
+          ...open,
           summary: 'The process answers',
           responses: { '200': json('Alive.', 'Health') },
         },
@@ -556,6 +602,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/readyz': {
         get: {
           operationId: 'ready',
+          ...open,
           summary: 'The service can take work',
           responses: { '200': json('Ready.', 'Ready'), ...problemResponses(503) },
         },
@@ -563,20 +610,30 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/metrics': {
         get: {
           operationId: 'metrics',
+          ...open,
           summary: 'Prometheus metrics: jobs, scheduling, GPUs, fair share, runners (docs/metrics.md)',
           responses: {
-            '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
+            '200': {
+              description: 'Prometheus text format 0.0.4.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
           },
         },
       },
       '/openapi.json': {
         get: {
           operationId: 'openApi',
+          ...open,
           summary: 'This document',
-          responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': {} } } },
+          responses: {
+            '200': {
+              description: 'OpenAPI 3.1 document.',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          },
         },
       },
-    },
+    }),
     components: {
       schemas: {
         ...componentSchemas('input', {
@@ -604,7 +661,9 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,
-          ...(options.accessKeys ? { AccessKey: AccessKeySchema } : {}),
+          ...(options.accessKeys
+            ? { AccessKey: AccessKeySchema, AccessKeyRevoked: AccessKeyRevokedSchema }
+            : {}),
           ...(options.tenants ? { Tenant: TenantSchema, TenantList: TenantListSchema } : {}),
           ...(definitions
             ? { JobDefinitionRecord: JobDefinitionRecordSchema, JobDefinitionPage: JobDefinitionPageSchema }
@@ -614,4 +673,5 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       ...(options.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
     },
   };
+  return { ...document, tags: tagsUsedBy(document.paths) };
 }

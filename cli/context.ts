@@ -18,6 +18,11 @@ export interface CliContext {
   cwd: string;
   /** Pause between polls; tests pass one that returns at once. Default: a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Calls `handler` on Ctrl-C instead of dying at once, so a following command can stop cleanly;
+   * returns the removal (after which Ctrl-C kills again). Absent: Ctrl-C is not handled.
+   */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function processContext(): CliContext {
@@ -29,5 +34,9 @@ export function processContext(): CliContext {
     isTTY: process.stderr.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
+    onInterrupt: (handler) => {
+      process.once('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
   };
 }

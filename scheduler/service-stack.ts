@@ -17,6 +17,7 @@ import type { LogFn } from './logging/logger.ts';
 import { ServiceMetrics } from './metrics/service-metrics.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
+import { queueBoard } from './queue-board.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
 import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
@@ -191,6 +192,7 @@ export async function startServiceStack(
       computeEnvironmentCatalog: environmentSettings,
       tenants,
       events: new RedisJobEventFeed(redis),
+      queueBoard: (basePath) => queueBoard({ queues, refresh: () => registry.refresh(), basePath }),
       aws: {
         accessKeys: new AccessKeyStore(redis),
         computeEnvironments: config.computeEnvironments,
