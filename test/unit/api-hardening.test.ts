@@ -312,3 +312,19 @@ test('the AWS endpoint applies the body limit and the JSON depth limit to signed
   t.is(deep?.name, 'ClientException');
   t.regex(deep?.message ?? '', /JSON nesting is deeper than 2 levels/);
 });
+
+test('the OpenAPI document gives every /v1 operation its 429 with Retry-After, and no probe one', async (t) => {
+  const api = await startApi(t);
+  const { paths } = (await api.request('/openapi.json')).body as {
+    paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+  };
+  const operations = Object.entries(paths).flatMap(([path, item]) =>
+    Object.values(item).map((operation) => ({ path, responses: operation.responses })),
+  );
+  const v1 = operations.filter((o) => o.path.startsWith('/v1/'));
+  t.true(v1.length > 10);
+  t.true(v1.every((o) => o.responses['429']?.headers !== undefined));
+  t.true(
+    operations.filter((o) => ['/healthz', '/readyz'].includes(o.path)).every((o) => !o.responses['429']),
+  );
+});
