@@ -16,7 +16,6 @@ export interface QueueBoardOptions {
   basePath: string;
 }
 
-
 const LANE_NAMES: Record<Lane, string> = {
   '': 'up to 1 whole GPU',
   g2: '2-3 GPUs',
