@@ -16,8 +16,6 @@ export interface QueueBoardOptions {
   basePath: string;
 }
 
-type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
-
 const LANE_NAMES: Record<Lane, string> = {
   '': 'up to 1 whole GPU',
   g2: '2-3 GPUs',
@@ -30,9 +28,7 @@ export function queueBoard(options: QueueBoardOptions): RequestHandler {
   const serverAdapter = new ExpressAdapter().setBasePath(options.basePath);
   const board = createBullBoard({
     queues: [],
-    // @bull-board/express 9.10.1 brings its own @bull-board/api 9.10.1, whose types tsc sees as distinct
-    // from the top-level 9.10.2's (private fields); the adapter protocol is the same in both.
-    serverAdapter: serverAdapter as unknown as BoardServerAdapter,
+    serverAdapter,
     options: { uiConfig: { boardTitle: 'gpubatch queues' } },
   });
   const shown = new Set<string>();
