@@ -6,6 +6,7 @@ import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
 import { docsRouter } from './docs.ts';
+import { type HardeningOptions, hardeningMiddleware } from './hardening/hardening.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
@@ -61,6 +62,8 @@ export interface AppOptions {
   metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
   logError?: (error: unknown) => void;
+  /** Rate limit, CORS origins, JSON depth; security headers are always on (api/hardening/). */
+  hardening?: HardeningOptions;
   /** Tenants' settings (/v1/admin/tenants); without it every tenant may use every queue, unlimited. */
   tenants?: TenantRegistry;
   /**
@@ -74,6 +77,8 @@ export function createApp(options: AppOptions): Express {
   if (options.token === '') throw new Error('createApp: token is empty; leave it unset to turn auth off');
   const app = express();
   app.disable('x-powered-by');
+  const hardening = hardeningMiddleware(options.hardening);
+  app.use(hardening.everyResponse);
 
   const document = openApiDocument({
     auth: options.token !== undefined,
@@ -105,7 +110,15 @@ export function createApp(options: AppOptions): Express {
       definitions: options.definitions,
       now: options.aws.now ?? Date.now,
     };
-    app.use('/v1', awsBatchRouter(services, { bodyLimit: options.bodyLimit ?? '1mb', logError }));
+    app.use(
+      '/v1',
+      awsBatchRouter(services, {
+        bodyLimit: options.bodyLimit ?? '1mb',
+        logError,
+        maxJsonDepth: hardening.maxJsonDepth,
+        afterAuthentication: [hardening.awsRateLimit],
+      }),
+    );
   }
 
   const v1 = express.Router();
@@ -117,7 +130,9 @@ export function createApp(options: AppOptions): Express {
       res.locals['principal'] ??= authenticate(req);
       next();
     });
-  v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
+  // After authentication: the limit is per principal.
+  v1.use(hardening.rateLimit);
+  v1.use(parseJsonBodies(options.bodyLimit ?? '1mb', hardening.maxJsonDepth));
   if (options.events) v1.use(eventsRouter(options.jobs, options.events));
   if (options.definitions) {
     // A submission naming a jobDefinition is handled first; any other body goes on to jobsRouter.

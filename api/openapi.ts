@@ -673,5 +673,29 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       ...(options.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
     },
   };
-  return { ...document, tags: tagsUsedBy(document.paths) };
+  return { ...document, paths: withRateLimitAnswers(document.paths), tags: tagsUsedBy(document.paths) };
+}
+
+const RATE_LIMITED =
+  'The caller (its token, else its address) is over its request rate: retry after `Retry-After` seconds.';
+
+/** Every /v1 operation may answer 429 once its caller is over the rate limit (api/hardening/rate-limit.ts). */
+function withRateLimitAnswers<T extends Record<string, Record<string, JsonSchema>>>(paths: T): T {
+  const retryAfter = {
+    'Retry-After': { description: 'Seconds until the caller may send again.', schema: { type: 'integer' } },
+  };
+  for (const [path, item] of Object.entries(paths)) {
+    if (!path.startsWith('/v1/')) continue;
+    for (const operation of Object.values(item)) {
+      const responses = operation['responses'] as Record<string, JsonSchema> | undefined;
+      if (!responses) continue;
+      const existing = responses['429'] as { description?: string } | undefined;
+      responses['429'] = {
+        description: existing?.description ? `${existing.description} Or: ${RATE_LIMITED}` : RATE_LIMITED,
+        headers: retryAfter,
+        content: { [PROBLEM]: { schema: ref('Problem') } },
+      };
+    }
+  }
+  return paths;
 }

@@ -6,8 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
+import type { HardeningOptions } from '../api/hardening/hardening.ts';
 import { savedBudgetUsage } from './budget-usage-reader.ts';
-import type { Config } from './config.ts';
+import { type ApiSettings, type Config, dataRootsOf } from './config.ts';
 import type { MakeElector } from './elector-factory.ts';
 import { createExecutor, logSourceFor } from './executors/create-executor.ts';
 import type { Executor } from './executors/executor.ts';
@@ -58,7 +59,7 @@ export type StackConfig = Pick<
   | 'failover'
   | 'fairShare'
 > &
-  Partial<Pick<Config, 'role' | 'retention'>>;
+  Partial<Pick<Config, 'role' | 'retention' | 'api'>>;
 
 export interface StackHooks {
   /** Service messages with their fields (scheduler/logging/logger.ts); jobs' lines carry jobId etc. */
@@ -156,6 +157,12 @@ export async function startServiceStack(
         queues: config.queues.filter((q) => q.computeEnvironment === ce.name).map((q) => q.name),
       })),
       cwd: config.cwd,
+      dataRoots: (name) =>
+        dataRootsOf(
+          config.computeEnvironments.find((ce) => ce.name === name),
+          config.cwd,
+        ),
+      ...(config.api ? { maxParamsBytes: config.api.maxParamsBytes } : {}),
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
       metrics,
       log,
@@ -178,6 +185,7 @@ export async function startServiceStack(
       ...(logError ? { logError } : {}),
       definitions,
       token: config.token,
+      ...(config.api ? { hardening: hardeningOf(config.api) } : {}),
       logs,
       budgets,
       queueCatalog: registry,
@@ -239,6 +247,7 @@ function schedulerService(
     queues,
     executor,
     cwd: config.cwd,
+    dataRoots: dataRootsOf(environment, config.cwd),
     scorer: environment.scorer,
     computeEnvironment: environment.name,
     windowPerQueue: config.windowPerQueue,
@@ -255,6 +264,10 @@ function schedulerService(
     log: hooks.log,
     metrics,
   });
+}
+
+function hardeningOf(api: ApiSettings): HardeningOptions {
+  return { rateLimit: api.rateLimit, corsOrigins: api.corsOrigins, maxJsonDepth: api.maxJsonDepth };
 }
 
 function retentionOptions(retention: NonNullable<StackConfig['retention']>): RetentionSettings {
