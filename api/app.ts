@@ -7,6 +7,8 @@ import { authenticate, authorize } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
+import { docsRouter } from './docs.ts';
+import { type HardeningOptions, hardeningMiddleware } from './hardening/hardening.ts';
 import type { JobDefinitionRegistry } from './job-definitions/registry.ts';
 import type { JobLogs } from './job-logs.ts';
 import type { JobService } from './job-service.ts';
@@ -14,6 +16,7 @@ import { parseJsonBodies } from './json-body.ts';
 import { type MetricsEndpoint, metricsHandler, poolMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
+import { QUEUE_BOARD_PATH, type QueueBoardFactory, queueBoardRouter } from './queue-board-route.ts';
 import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
 import { apiTokensRouter } from './routes/api-tokens.ts';
@@ -55,10 +58,14 @@ export interface AppOptions {
     computeEnvironments: AwsComputeEnvironmentInfo[];
     now?: () => number;
   };
+  /** The BullMQ queue board at /admin/queues, for the admin role (scheduler/queue-board.ts); absent without it. */
+  queueBoard?: QueueBoardFactory;
   /** What GET /metrics serves (the service's registry); default: the pool gauges alone. */
   metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors are reported; their details never reach the client. Default console.error. */
   logError?: (error: unknown) => void;
+  /** Rate limit, CORS origins, JSON depth; security headers are always on (api/hardening/). */
+  hardening?: HardeningOptions;
   /** Tenants' settings (/v1/admin/tenants); without it every tenant may use every queue, unlimited. */
   tenants?: TenantRegistry;
 }
@@ -75,6 +82,8 @@ export function createApp(options: AppOptions): Express {
     throw new Error('createApp: auth.tokens is required (there is no auth-off mode)');
   const app = express();
   app.disable('x-powered-by');
+  const hardening = hardeningMiddleware(options.hardening);
+  app.use(hardening.everyResponse);
 
   const document = openApiDocument({
     jobDefinitions: options.definitions !== undefined,
@@ -88,6 +97,7 @@ export function createApp(options: AppOptions): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
+  app.use(docsRouter());
   app.use(healthRouter(options.jobs));
   const signedIn = authenticate(options.auth.tokens);
   const metrics = metricsHandler(options.metrics ?? poolMetrics(options.jobs));
@@ -107,13 +117,23 @@ export function createApp(options: AppOptions): Express {
       definitions: options.definitions,
       now: options.aws.now ?? Date.now,
     };
-    app.use('/v1', awsBatchRouter(services, { bodyLimit: options.bodyLimit ?? '1mb', logError }));
+    app.use(
+      '/v1',
+      awsBatchRouter(services, {
+        bodyLimit: options.bodyLimit ?? '1mb',
+        logError,
+        maxJsonDepth: hardening.maxJsonDepth,
+        afterAuthentication: [hardening.awsRateLimit],
+      }),
+    );
   }
 
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
   v1.use(signedIn, authorize);
-  v1.use(parseJsonBodies(options.bodyLimit ?? '1mb'));
+  // After authentication: the limit is per principal.
+  v1.use(hardening.rateLimit);
+  v1.use(parseJsonBodies(options.bodyLimit ?? '1mb', hardening.maxJsonDepth));
   if (options.events) v1.use(eventsRouter(options.jobs, options.events));
   if (options.definitions) {
     // A submission naming a jobDefinition is handled first; any other body goes on to jobsRouter.
@@ -130,6 +150,11 @@ export function createApp(options: AppOptions): Express {
   app.use('/v1', v1);
   // The dashboard's files are open (they hold no data); the page sends the token on its /v1 requests.
   app.use('/ui', uiRouter());
+  if (options.queueBoard) {
+    // Outside /v1, so it gets authentication here; the board itself asks for the admin role.
+    app.use(QUEUE_BOARD_PATH, signedIn);
+    app.use(queueBoardRouter(options.queueBoard));
+  }
 
   app.use(unknownRoute());
   app.use(problemHandler(logError));

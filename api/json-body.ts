@@ -1,11 +1,23 @@
 // JSON bodies: a size limit, and 415 (not a silently empty body) for any other content type.
-import express, { type RequestHandler } from 'express';
+import express, { type RequestHandler, Router } from 'express';
 import { ApiError, ValidationError } from './errors.ts';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepth, tooDeepMessage } from './hardening/json-depth.ts';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
-export function parseJsonBodies(limit: string): RequestHandler {
-  return express.json({ limit, type: JSON_TYPES, strict: true });
+/** Parses JSON bodies up to `limit` bytes and `maxDepth` levels of nesting (400 naming `body` beyond it). */
+export function parseJsonBodies(limit: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): RequestHandler {
+  const router = Router();
+  router.use(express.json({ limit, type: JSON_TYPES, strict: true }));
+  router.use((req, _res, next) => {
+    if (jsonDepth(req.body, maxDepth) > maxDepth) {
+      throw new ValidationError(tooDeepMessage(maxDepth), [
+        { field: 'body', message: tooDeepMessage(maxDepth) },
+      ]);
+    }
+    next();
+  });
+  return router;
 }
 
 function hasBody(req: Parameters<RequestHandler>[0]): boolean {

@@ -1,6 +1,11 @@
 // The OpenAPI 3.1 document, generated from the same zod schemas that validate requests.
 import { z } from 'zod';
-import { AccessKeySchema, CreateAccessKeyRequestSchema } from './schemas/access-key.ts';
+import { tagOperations, tagsUsedBy } from './openapi-tags.ts';
+import {
+  AccessKeyRevokedSchema,
+  AccessKeySchema,
+  CreateAccessKeyRequestSchema,
+} from './schemas/access-key.ts';
 import {
   ApiTokenListSchema,
   ApiTokenRecordSchema,
@@ -65,7 +70,11 @@ function componentSchemas(
 
 function queryParameters(schema: z.ZodType = ListJobsQuerySchema): JsonSchema[] {
   const properties = z.toJSONSchema(schema, { io: 'input' }).properties ?? {};
-  return Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+  // The field's .describe() text documents the parameter itself (what docs renderers show next to its name).
+  return Object.entries(properties).map(([name, schema]) => {
+    const { description, ...rest } = schema as JsonSchema;
+    return { name, in: 'query', required: false, ...(description ? { description } : {}), schema: rest };
+  });
 }
 
 const PROBLEM = 'application/problem+json';
@@ -102,7 +111,13 @@ function json(description: string, schemaId: string, headers?: JsonSchema): Json
   };
 }
 
-const jobId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const jobId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The job id.',
+  schema: { type: 'string' },
+};
 const location = { Location: { description: 'The job URL.', schema: { type: 'string' } } };
 
 export interface OpenApiOptions {
@@ -122,13 +137,22 @@ export interface OpenApiOptions {
   tenants?: boolean;
 }
 
-const definitionName = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+const definitionName = {
+  name: 'name',
+  in: 'path',
+  required: true,
+  description: 'The job definition name.',
+  schema: { type: 'string' },
+};
 const definitionRevision = {
   name: 'revision',
   in: 'path',
   required: true,
+  description: 'The revision number, from 1.',
   schema: { type: 'integer', minimum: 1 },
 };
+const queueName = { ...definitionName, description: 'The job queue name.' };
+const computeEnvironmentName = { ...definitionName, description: 'The compute environment name.' };
 
 const lastEventId = {
   name: 'Last-Event-ID',
@@ -162,8 +186,20 @@ function eventPaths(secured: JsonSchema, auth: number[]): JsonSchema {
           "Every job status change of the caller's tenant (an admin: every tenant's) as Server-Sent Events, optionally for one queue or job",
         ...secured,
         parameters: [
-          { name: 'queue', in: 'query', required: false, schema: { type: 'string' } },
-          { name: 'jobId', in: 'query', required: false, schema: { type: 'string' } },
+          {
+            name: 'queue',
+            in: 'query',
+            required: false,
+            description: 'Only events of this queue.',
+            schema: { type: 'string' },
+          },
+          {
+            name: 'jobId',
+            in: 'query',
+            required: false,
+            description: 'Only events of this job.',
+            schema: { type: 'string' },
+          },
           {
             name: 'tenant',
             in: 'query',
@@ -293,16 +329,20 @@ function jobDefinitionPaths(secured: JsonSchema, auth: number[]): JsonSchema {
 export function openApiDocument(options: OpenApiOptions): JsonSchema {
   // Every /v1 route needs a bearer token (api/auth.ts); a role below the route's (api/access-rules.ts) is 403.
   const secured = { security: [{ bearer: [] }] };
+  // The routes that need none say so explicitly (an empty requirement).
+  const open = { security: [] };
   const auth = [401, 403];
   const definitions = options.jobDefinitions ?? true;
   const submitBody = definitions
     ? { oneOf: [ref('JobSpec'), ref('JobDefinitionSubmission')] }
     : ref('JobSpec');
-  return {
+  // No jsonSchemaDialect: the OAS 3.1 default (draft 2020-12 plus OpenAPI's keywords) covers the schemas
+  // zod writes, and Swagger UI (/docs) refuses any other value.
+  const document = {
     openapi: '3.1.0',
     info: { title: 'gpubatch', version: '1', description: 'GPU batch job scheduler API.' },
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    paths: {
+    servers: [{ url: '/', description: 'The server that serves this document.' }],
+    paths: tagOperations({
       '/v1/jobs': {
         post: {
           operationId: 'submitJob',
@@ -439,14 +479,14 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 operationId: 'getQueue',
                 summary: 'A job queue with its settings',
                 ...secured,
-                parameters: [definitionName],
+                parameters: [queueName],
                 responses: { '200': json('The queue.', 'Queue'), ...problemResponses(...auth, 404) },
               },
               patch: {
                 operationId: 'updateQueue',
                 summary: 'Change a job queue (priority, state, limits); null removes a limit',
                 ...secured,
-                parameters: [definitionName],
+                parameters: [queueName],
                 requestBody: {
                   required: true,
                   content: { 'application/json': { schema: ref('QueuePatch') } },
@@ -493,7 +533,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 operationId: 'getComputeEnvironment',
                 summary: "A compute environment with its run-time settings and the leader's numbers",
                 ...secured,
-                parameters: [definitionName],
+                parameters: [computeEnvironmentName],
                 responses: {
                   '200': json('The compute environment.', 'ComputeEnvironment'),
                   ...problemResponses(...auth, 404),
@@ -503,7 +543,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 operationId: 'updateComputeEnvironment',
                 summary: 'Change its state or maxNodes (null removes maxNodes); the rest is configuration',
                 ...secured,
-                parameters: [definitionName],
+                parameters: [computeEnvironmentName],
                 requestBody: {
                   required: true,
                   content: { 'application/json': { schema: ref('ComputeEnvironmentPatch') } },
@@ -574,12 +614,17 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
                 operationId: 'deleteAccessKey',
                 summary: 'Revoke an access key at once',
                 ...secured,
-                parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-                responses: {
-                  '200': {
-                    description: 'Revoked: `{ accessKeyId, revoked: true }`.',
-                    content: { 'application/json': {} },
+                parameters: [
+                  {
+                    name: 'id',
+                    in: 'path',
+                    required: true,
+                    description: 'The access key id (AWS_ACCESS_KEY_ID).',
+                    schema: { type: 'string' },
                   },
+                ],
+                responses: {
+                  '200': json('Revoked.', 'AccessKeyRevoked'),
                   ...problemResponses(...auth, 404),
                 },
               },
@@ -590,6 +635,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/healthz': {
         get: {
           operationId: 'health',
+          ...open,
           summary: 'The process answers',
           responses: { '200': json('Alive.', 'Health') },
         },
@@ -597,6 +643,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/readyz': {
         get: {
           operationId: 'ready',
+          ...open,
           summary: 'The service can take work',
           responses: { '200': json('Ready.', 'Ready'), ...problemResponses(503) },
         },
@@ -604,11 +651,15 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/metrics': {
         get: {
           operationId: 'metrics',
+          ...open,
           summary: 'Prometheus metrics: jobs, scheduling, GPUs, fair share, runners (docs/metrics.md)',
           description: 'Needs a token of any role unless the server runs with GPUBATCH_METRICS_OPEN=true.',
           ...secured,
           responses: {
-            '200': { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': {} } },
+            '200': {
+              description: 'Prometheus text format 0.0.4.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
             ...problemResponses(401),
           },
         },
@@ -616,11 +667,17 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       '/openapi.json': {
         get: {
           operationId: 'openApi',
+          ...open,
           summary: 'This document',
-          responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': {} } } },
+          responses: {
+            '200': {
+              description: 'OpenAPI 3.1 document.',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          },
         },
       },
-    },
+    }),
     components: {
       schemas: {
         ...componentSchemas('input', {
@@ -652,7 +709,9 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           ApiTokenRecord: ApiTokenRecordSchema,
           CreatedApiToken: CreatedApiTokenSchema,
           ApiTokenList: ApiTokenListSchema,
-          ...(options.accessKeys ? { AccessKey: AccessKeySchema } : {}),
+          ...(options.accessKeys
+            ? { AccessKey: AccessKeySchema, AccessKeyRevoked: AccessKeyRevokedSchema }
+            : {}),
           ...(options.tenants ? { Tenant: TenantSchema, TenantList: TenantListSchema } : {}),
           ...(definitions
             ? { JobDefinitionRecord: JobDefinitionRecordSchema, JobDefinitionPage: JobDefinitionPageSchema }
@@ -662,4 +721,29 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     },
   };
+  return { ...document, paths: withRateLimitAnswers(document.paths), tags: tagsUsedBy(document.paths) };
+}
+
+const RATE_LIMITED =
+  'The caller (its token, else its address) is over its request rate: retry after `Retry-After` seconds.';
+
+/** Every /v1 operation may answer 429 once its caller is over the rate limit (api/hardening/rate-limit.ts). */
+function withRateLimitAnswers<T extends Record<string, Record<string, JsonSchema>>>(paths: T): T {
+  const retryAfter = {
+    'Retry-After': { description: 'Seconds until the caller may send again.', schema: { type: 'integer' } },
+  };
+  for (const [path, item] of Object.entries(paths)) {
+    if (!path.startsWith('/v1/')) continue;
+    for (const operation of Object.values(item)) {
+      const responses = operation['responses'] as Record<string, JsonSchema> | undefined;
+      if (!responses) continue;
+      const existing = responses['429'] as { description?: string } | undefined;
+      responses['429'] = {
+        description: existing?.description ? `${existing.description} Or: ${RATE_LIMITED}` : RATE_LIMITED,
+        headers: retryAfter,
+        content: { [PROBLEM]: { schema: ref('Problem') } },
+      };
+    }
+  }
+  return paths;
 }

@@ -3,6 +3,7 @@ import type { Problem } from '../api/problem.ts';
 import { type Connection, resolveConnection, tokenHint } from './connection.ts';
 import type { CliContext } from './context.ts';
 import { CliError, EXIT, ServerUnreachableError } from './errors.ts';
+import { type SseEvent, SseParser } from './sse.ts';
 
 export interface ApiClient {
   readonly baseUrl: string;
@@ -13,6 +14,16 @@ export interface ApiClient {
   delete<T>(path: string): Promise<T>;
   /** GETs a text body and hands each decoded chunk to `onText` as it arrives (a followed log). */
   streamText(path: string, onText: (text: string) => void): Promise<void>;
+  /**
+   * GETs a Server-Sent Events stream and hands each event to `onEvent` until the server ends it or
+   * `signal` aborts it (then it returns quietly). `lastEventId` resumes after that event; `onOpen` is
+   * called once the server has accepted the request.
+   */
+  streamEvents(
+    path: string,
+    options: { lastEventId?: string; signal?: AbortSignal; onOpen?: () => void },
+    onEvent: (event: SseEvent) => void,
+  ): Promise<void>;
 }
 
 /** "Invalid request (400): resources.gpus: Too big ...", then one line per field error. */
@@ -41,8 +52,14 @@ export function apiClient(ctx: CliContext): ApiClient {
   const baseUrl = connection.url;
   const token = connection.token;
 
-  async function request(method: string, path: string, body: unknown, accept: string): Promise<Response> {
-    const headers: Record<string, string> = { accept };
+  async function request(
+    method: string,
+    path: string,
+    body: unknown,
+    accept: string,
+    extra: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...extra.headers, accept };
     if (token) headers['authorization'] = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -51,8 +68,10 @@ export function apiClient(ctx: CliContext): ApiClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        ...(extra.signal ? { signal: extra.signal } : {}),
       });
-    } catch {
+    } catch (error) {
+      if (extra.signal?.aborted) throw error;
       throw new ServerUnreachableError(
         `cannot reach gpubatch at ${baseUrl}: is \`npm start\` running? set GPUBATCH_URL to point elsewhere`,
       );
@@ -79,6 +98,37 @@ export function apiClient(ctx: CliContext): ApiClient {
     if (rest) onText(rest);
   }
 
+  async function streamEvents(
+    path: string,
+    options: { lastEventId?: string; signal?: AbortSignal; onOpen?: () => void },
+    onEvent: (event: SseEvent) => void,
+  ): Promise<void> {
+    const { lastEventId, signal } = options;
+    const response = await request('GET', path, undefined, 'text/event-stream, application/problem+json', {
+      headers: lastEventId ? { 'last-event-id': lastEventId } : {},
+      ...(signal ? { signal } : {}),
+    }).catch((error: unknown) => {
+      if (signal?.aborted) return undefined;
+      throw error;
+    });
+    if (!response?.body) return;
+    options.onOpen?.();
+    const decoder = new TextDecoder();
+    const parser = new SseParser();
+    const chunks = response.body[Symbol.asyncIterator]();
+    for (;;) {
+      let chunk: IteratorResult<Uint8Array>;
+      try {
+        chunk = await chunks.next();
+      } catch {
+        if (signal?.aborted) return;
+        throw new ServerUnreachableError(`the connection to ${baseUrl} broke while following events`);
+      }
+      if (chunk.done) return;
+      for (const event of parser.push(decoder.decode(chunk.value, { stream: true }))) onEvent(event);
+    }
+  }
+
   return {
     baseUrl,
     get: (path) => send('GET', path),
@@ -87,5 +137,6 @@ export function apiClient(ctx: CliContext): ApiClient {
     put: (path, body) => send('PUT', path, body),
     delete: (path) => send('DELETE', path),
     streamText,
+    streamEvents,
   };
 }

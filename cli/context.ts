@@ -23,6 +23,11 @@ export interface CliContext {
   homeDir?: string;
   /** --url and --token, taken from anywhere on the command line (cli/main.ts). */
   flags?: { url?: string; token?: string };
+  /**
+   * Calls `handler` on Ctrl-C instead of dying at once, so a following command can stop cleanly;
+   * returns the removal (after which Ctrl-C kills again). Absent: Ctrl-C is not handled.
+   */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function processContext(): CliContext {
@@ -35,5 +40,9 @@ export function processContext(): CliContext {
     stdoutIsTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
     homeDir: homedir(),
+    onInterrupt: (handler) => {
+      process.once('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
   };
 }

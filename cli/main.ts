@@ -3,6 +3,7 @@ import { cancelCommand } from './commands/cancel.ts';
 import { completionCommand } from './commands/completion.ts';
 import { computeEnvironmentsCommand } from './commands/compute-environments.ts';
 import { describeCommand } from './commands/describe.ts';
+import { eventsCommand } from './commands/events.ts';
 import { genClusterCommand } from './commands/gen-cluster.ts';
 import { genTraceCommand } from './commands/gen-trace.ts';
 import { jobDefinitionsCommand } from './commands/job-definitions.ts';
@@ -32,6 +33,7 @@ const COMMANDS: Record<CommandName, Command> = {
   ls: lsCommand,
   logs: logsCommand,
   watch: watchCommand,
+  events: eventsCommand,
   cancel: cancelCommand,
   terminate: terminateCommand,
   'job-definitions': jobDefinitionsCommand,

@@ -42,6 +42,14 @@ export const COMMAND_USAGE = {
     '  coloured unless NO_COLOR is set; otherwise one plain line per job that is new or changed.',
     '  --once  draw the table once and exit',
   ].join('\n'),
+  events: [
+    'gpubatch events [--job <id> | --queue <q>] [--since <event id>] [--json]',
+    '  Follow job status changes (and progress) as they happen: one line per event (time, job, status,',
+    '  reason), the status coloured on a terminal unless NO_COLOR is set. --job follows one job, its',
+    "  history first, until it SUCCEEDS or FAILS; otherwise every job (or one queue's) until Ctrl-C.",
+    '  --since  resume after this event id (the "id" of a --json line; 0-0: every event still kept)',
+    '  --json   one JSON object per event and line (NDJSON): id, type, jobId, queue, status, reason, at',
+  ].join('\n'),
   logs: [
     'gpubatch logs <id> [-f|--follow] [--attempt <n>] [--tail <n>]',
     "  Print a job attempt's log (default: the latest attempt). --follow streams it until the attempt",

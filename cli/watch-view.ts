@@ -3,7 +3,7 @@ import type { JobRecord, JobStatus } from '../scheduler/job-record.ts';
 import { progressBar, table } from './format.ts';
 
 /** ANSI colours per status; only used on a terminal without NO_COLOR. */
-const STATUS_COLOUR: Record<JobStatus, string> = {
+export const STATUS_COLOUR: Record<JobStatus, string> = {
   SUBMITTED: '\x1b[2m',
   PENDING: '\x1b[33m',
   RUNNABLE: '\x1b[33m',
@@ -12,7 +12,7 @@ const STATUS_COLOUR: Record<JobStatus, string> = {
   SUCCEEDED: '\x1b[32m',
   FAILED: '\x1b[31m',
 };
-const RESET = '\x1b[0m';
+export const RESET = '\x1b[0m';
 
 const BAR_WIDTH = 10;
 

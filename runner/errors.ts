@@ -10,6 +10,8 @@ export const RUNNER_ERROR_CODES = {
   INPUT_NOT_FOUND: false,
   INPUT_MALFORMED: false,
   OUTPUT_UNSUPPORTED: false,
+  /** A path leads outside the compute environment's data roots (`..`, elsewhere, or through a symlink). */
+  PATH_NOT_ALLOWED: false,
   /** Writing the output failed (disk full, permissions): the environment may be better next time. */
   OUTPUT_FAILED: true,
   /** A user asked for it: retrying would undo the cancellation. */

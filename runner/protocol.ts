@@ -8,6 +8,8 @@ export interface AttemptRequest {
   spec: JobSpec;
   /** Working directory that relative input/output/model paths resolve against. */
   cwd: string;
+  /** The only directories the job may read and write under (absolute); absent: `cwd` alone. */
+  dataRoots?: string[];
   /** GPU indices assigned on this node (the runner process's CUDA_VISIBLE_DEVICES). */
   gpuIndices: number[];
   /** An array child's index: GPUBATCH_ARRAY_INDEX (and AWS_BATCH_JOB_ARRAY_INDEX) while it runs. */

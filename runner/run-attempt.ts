@@ -7,6 +7,7 @@ import { InputMismatchError, ModelError } from '../kernels/kernel-errors.ts';
 import type { Matrix } from '../kernels/matrix.ts';
 import { ParamsMismatchError } from '../kernels/onnx/model-binding.ts';
 import { getKernel, kernelNames } from '../kernels/registry.ts';
+import { dataRootProblems } from './data-roots.ts';
 import { AttemptInterrupted, asRunnerError, RunnerError } from './errors.ts';
 import { runInferenceJob } from './inference-job.ts';
 import { DataFormatError } from './io/data-format-error.ts';
@@ -44,9 +45,21 @@ interface ComputeResult {
   details: Record<string, unknown>;
 }
 
+/**
+ * Checked again here, on real paths, just before any file is opened: a symlink made after the submit
+ * cannot lead the job outside its data roots.
+ */
+async function checkDataRoots(request: AttemptRequest): Promise<void> {
+  const problems = await dataRootProblems(request.spec, request.cwd, request.dataRoots ?? [request.cwd]);
+  if (problems.length > 0) {
+    throw new RunnerError('PATH_NOT_ALLOWED', problems.map((p) => `${p.field} ${p.message}`).join('; '));
+  }
+}
+
 /** Resolves with the committed output; rejects with a RunnerError, and then leaves no output behind. */
 export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): Promise<AttemptSuccess> {
   try {
+    await checkDataRoots(request);
     // Inference streams its input and writes its own outputs (runner/inference-job.ts).
     if (request.spec.kind === 'inference') return await runInferenceJob(request, hooks);
     const started = performance.now();

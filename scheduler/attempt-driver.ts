@@ -26,6 +26,8 @@ export interface DriverDeps {
   now: () => number;
   /** Directory that relative paths in specs resolve against. */
   cwd: string;
+  /** Where jobs may read and write (the compute environment's data roots); absent: `cwd` alone. */
+  dataRoots?: readonly string[];
   isShuttingDown: () => boolean;
   queueSettings: (queue: string) => QueueSettings;
   /** [0, 1): the jitter of retry backoffs (Math.random when absent). */
@@ -224,6 +226,7 @@ export class AttemptDriver {
       attempt: record.attempts.length,
       spec: record.spec,
       cwd: this.deps.cwd,
+      ...(this.deps.dataRoots ? { dataRoots: [...this.deps.dataRoots] } : {}),
       gpuIndices: placement.gpuIndices,
       ...(record.arrayProperties?.index === undefined ? {} : { arrayIndex: record.arrayProperties.index }),
     };

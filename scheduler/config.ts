@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_MAX_JSON_DEPTH } from '../api/hardening/json-depth.ts';
+import { DEFAULT_MAX_PARAMS_BYTES } from '../api/hardening/params-size.ts';
+import { DEFAULT_RATE_LIMIT } from '../api/hardening/token-buckets.ts';
 import { DEFAULT_SCORER, scorerNames } from './core/index.ts';
 import { LeaderElectionSchema, leaseTimingProblem } from './leader-election-config.ts';
 
@@ -26,6 +29,12 @@ const BudgetSchema = z.strictObject({
     .max(366 * 24),
 });
 
+/**
+ * Directories a job of this environment may read and write under (input, output, model, second input);
+ * relative ones resolve against the service's working directory, which is the default root.
+ */
+const dataRoots = z.array(z.string().min(1).max(4096)).min(1).max(64).optional();
+
 /** What may change while the service runs (PATCH /v1/compute-environments/:name); the rest is config. */
 const environmentSettings = {
   /** DISABLED: nothing new is placed on its nodes; running jobs go on (AWS Batch's state). */
@@ -45,6 +54,7 @@ const LocalEnvironmentSchema = z.strictObject({
   /** Declared node inventory instead of detection (nvidia-smi, OS). */
   inventory: InventorySchema.optional(),
   scorer: z.string().default(DEFAULT_SCORER),
+  dataRoots,
 });
 
 const TolerationSchema = z.strictObject({
@@ -92,6 +102,8 @@ export const KubernetesEnvironmentSchema = z.strictObject({
     .default(300),
   /** Pod creates and deletes in flight at once. */
   maxConcurrentRequests: z.int().min(1).max(1000).default(32),
+  /** As seen inside job pods: with dataVolumeClaim the volume is mounted at the service's working directory. */
+  dataRoots,
 });
 
 export type KubernetesEnvironment = z.output<typeof KubernetesEnvironmentSchema>;
@@ -119,6 +131,31 @@ export const QueueSchema = z.strictObject({
 });
 
 export type QueueDefinition = z.output<typeof QueueSchema>;
+
+/** The REST API's limits (docs/operations.md, Limits and hardening); env variables override them. */
+const ApiSettingsSchema = z.strictObject({
+  /** Per caller (API token, else client address), in each API process; requestsPerSecond 0 turns it off. */
+  rateLimit: z
+    .strictObject({
+      requestsPerSecond: z.number().min(0).max(1_000_000).default(DEFAULT_RATE_LIMIT.requestsPerSecond),
+      burst: z.int().min(1).max(10_000_000).default(DEFAULT_RATE_LIMIT.burst),
+    })
+    .default(DEFAULT_RATE_LIMIT),
+  /** Browser origins allowed to call the API (CORS); none: CORS off. */
+  corsOrigins: z
+    .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme://host[:port]'))
+    .default([]),
+  /** Largest job `params`, as JSON bytes. */
+  maxParamsBytes: z
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(DEFAULT_MAX_PARAMS_BYTES),
+  /** Deepest JSON nesting accepted in a request body. */
+  maxJsonDepth: z.int().min(4).max(1024).default(DEFAULT_MAX_JSON_DEPTH),
+});
+
+export type ApiSettings = z.output<typeof ApiSettingsSchema>;
 
 /** The service's YAML file (GPUBATCH_CONFIG); `gpubatch simulate --queues` reads the same shape. */
 export const FileConfigSchema = z.strictObject({
@@ -179,6 +216,7 @@ export const FileConfigSchema = z.strictObject({
       metricsOpen: z.boolean().default(false),
     })
     .default({ metricsOpen: false }),
+  api: ApiSettingsSchema.default(ApiSettingsSchema.parse({})),
 });
 
 export type FileConfig = z.output<typeof FileConfigSchema>;
@@ -225,11 +263,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const config: Config = {
     ...parsed.data,
+    api: apiSettingsWithEnv(parsed.data.api, env),
     role,
     port,
     host: env.HOST ?? '127.0.0.1',
     dataDir: resolve(cwd, env.GPUBATCH_DATA_DIR ?? '.gpubatch'),
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl: redisUrlWithCredentials(env),
     adminToken: adminTokenOf(env.GPUBATCH_ADMIN_TOKEN),
     metricsOpen:
       booleanOf('GPUBATCH_METRICS_OPEN', env.GPUBATCH_METRICS_OPEN) ?? parsed.data.auth.metricsOpen,
@@ -282,6 +321,63 @@ function booleanOf(variable: string, value: string | undefined): boolean | undef
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new ConfigError(`${variable} must be true or false, got "${value}"`);
+}
+
+/**
+ * REDIS_URL, with REDIS_USERNAME / REDIS_PASSWORD (e.g. from a Kubernetes Secret) put into it,
+ * percent-encoded, when it carries none itself: a password need not be URL-safe.
+ */
+function redisUrlWithCredentials(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.REDIS_URL) return undefined;
+  if (!env.REDIS_PASSWORD && !env.REDIS_USERNAME) return env.REDIS_URL;
+  let url: URL;
+  try {
+    url = new URL(env.REDIS_URL);
+  } catch {
+    throw new ConfigError('REDIS_URL is not a URL (redis://[user:password@]host:port or rediss://...)');
+  }
+  if (url.password || url.username) return env.REDIS_URL;
+  if (env.REDIS_USERNAME) url.username = env.REDIS_USERNAME;
+  if (env.REDIS_PASSWORD) url.password = env.REDIS_PASSWORD;
+  return url.toString().replace(/\/$/, '');
+}
+
+/** GPUBATCH_RATE_LIMIT_RPS, GPUBATCH_RATE_LIMIT_BURST, GPUBATCH_CORS_ORIGINS (comma-separated) over the file. */
+function apiSettingsWithEnv(file: ApiSettings, env: NodeJS.ProcessEnv): ApiSettings {
+  const merged = {
+    ...file,
+    rateLimit: {
+      requestsPerSecond: envNumber(env, 'GPUBATCH_RATE_LIMIT_RPS') ?? file.rateLimit.requestsPerSecond,
+      burst: envNumber(env, 'GPUBATCH_RATE_LIMIT_BURST') ?? file.rateLimit.burst,
+    },
+    corsOrigins: env.GPUBATCH_CORS_ORIGINS
+      ? env.GPUBATCH_CORS_ORIGINS.split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== '')
+      : file.corsOrigins,
+  };
+  const checked = ApiSettingsSchema.safeParse(merged);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new ConfigError(`api.${issue.path.join('.')} (config or its GPUBATCH_ variable): ${issue.message}`);
+  }
+  return checked.data;
+}
+
+function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+/** The absolute directories a compute environment's jobs may use; default: the service's working directory. */
+export function dataRootsOf(
+  environment: { dataRoots?: readonly string[] } | undefined,
+  cwd: string,
+): string[] {
+  return environment?.dataRoots?.map((root) => resolve(cwd, root)) ?? [cwd];
 }
 
 function readConfigFile(path: string): unknown {

@@ -1,6 +1,7 @@
 // The JobService the API calls, backed by the Redis job store and the BullMQ queues.
 import type { Redis } from 'ioredis';
 import { ConflictError, type FieldProblem, UnprocessableJobError, ValidationError } from '../api/errors.ts';
+import { DEFAULT_MAX_PARAMS_BYTES, paramsSizeProblem } from '../api/hardening/params-size.ts';
 import type {
   ComputeEnvironmentView,
   JobPage,
@@ -12,6 +13,7 @@ import type {
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { QueuedJobLimitError, QueueNotAllowedError } from '../api/tenancy/errors.ts';
 import { mayUseQueue, type TenantRegistry, type TenantSettings } from '../api/tenant-registry.ts';
+import { dataRootProblems } from '../runner/data-roots.ts';
 import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
 import { retryFailedChildren } from './array-retry.ts';
@@ -51,6 +53,13 @@ export interface RedisJobServiceOptions {
   registry?: QueueRegistry;
   /** Compute environments' run-time settings (state, maxNodes), shown in computeEnvironments(). */
   environmentSettings?: ComputeEnvironmentSettingsStore;
+  /**
+   * The directories a compute environment's jobs may use (absolute; docs/operations.md, Limits and
+   * hardening); default: `cwd` for every environment.
+   */
+  dataRoots?: (computeEnvironment: string) => readonly string[];
+  /** Largest job `params` as JSON bytes (default 64 KiB). */
+  maxParamsBytes?: number;
   /** Submit-time checks of kernel, model and data (the runner's; tests may stand in their own). */
   preflight?: (spec: JobSpec, cwd: string) => Promise<FieldProblem[]>;
   /** Submissions, and jobs failed here (a cancel or terminate of a waiting job), are counted in these. */
@@ -82,10 +91,13 @@ export class RedisJobService implements JobService {
     const tenant = await this.tenantSettings(origin.tenant ?? DEFAULT_TENANT);
     if (!mayUseQueue(tenant, spec.queue))
       throw new QueueNotAllowedError(tenant.name, spec.queue, tenant.queues ?? []);
-    await this.checkQueue(spec.queue, tenant);
+    const queue = await this.checkQueue(spec.queue, tenant);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
-    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
+    const problems = await this.limitProblems(checked, queue.computeEnvironment);
+    // The preflight opens files: only once every path is known to lie inside the data roots.
+    if (problems.length === 0)
+      problems.push(...(await (this.options.preflight ?? preflight)(checked, this.options.cwd)));
     const nodes = this.options.nodesForQueue(spec.queue);
     if (nodes) problems.push(...gangProblems(spec, nodes));
     const never = nodes && neverFits(nodes, spec.resources);
@@ -114,6 +126,19 @@ export class RedisJobService implements JobService {
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
   }
 
+  /** The params are within their size and every path within the environment's data roots. */
+  private async limitProblems(
+    spec: JobSpec,
+    computeEnvironment: string | undefined,
+  ): Promise<FieldProblem[]> {
+    const tooLarge = paramsSizeProblem(spec.params, this.options.maxParamsBytes ?? DEFAULT_MAX_PARAMS_BYTES);
+    const roots =
+      computeEnvironment !== undefined && this.options.dataRoots
+        ? this.options.dataRoots(computeEnvironment)
+        : [this.options.cwd];
+    return [...(tooLarge ? [tooLarge] : []), ...(await dataRootProblems(spec, this.options.cwd, roots))];
+  }
+
   /** A tenant's settings, read on each submission (a change made through any process applies at once). */
   private async tenantSettings(name: string): Promise<TenantSettings> {
     return (await this.options.tenants?.settings(name)) ?? { name };
@@ -127,9 +152,13 @@ export class RedisJobService implements JobService {
    * The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once).
    * The names an unknown queue's answer lists are only those the tenant may use.
    */
-  private async checkQueue(name: string, tenant: TenantSettings): Promise<void> {
+  private async checkQueue(name: string, tenant: TenantSettings): Promise<{ computeEnvironment?: string }> {
     const { queues, registry } = this.options;
-    const queue = registry ? await registry.get(name) : queues.has(name) ? { state: 'ENABLED' } : undefined;
+    const queue: { state: string; computeEnvironment?: string } | undefined = registry
+      ? await registry.get(name)
+      : queues.has(name)
+        ? { state: 'ENABLED', computeEnvironment: this.environmentOfFixedQueue(name) }
+        : undefined;
     if (!queue) {
       const names = (registry ? (await registry.list()).map((q) => q.name) : queues.names()).filter((q) =>
         mayUseQueue(tenant, q),
@@ -142,6 +171,11 @@ export class RedisJobService implements JobService {
       const message = `queue "${name}" is DISABLED: it accepts no new jobs (its jobs already queued still run)`;
       throw new UnprocessableJobError(message, [{ field: 'queue', message }]);
     }
+    return queue;
+  }
+
+  private environmentOfFixedQueue(queue: string): string | undefined {
+    return this.options.computeEnvironments?.find((ce) => ce.queues.includes(queue))?.name;
   }
 
   /**

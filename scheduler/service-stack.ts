@@ -6,9 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
+import type { HardeningOptions } from '../api/hardening/hardening.ts';
 import { type AdminTokenOutcome, provisionAdminToken } from './admin-token.ts';
 import { savedBudgetUsage } from './budget-usage-reader.ts';
-import type { Config } from './config.ts';
+import { type ApiSettings, type Config, dataRootsOf } from './config.ts';
 import type { MakeElector } from './elector-factory.ts';
 import { createExecutor, logSourceFor } from './executors/create-executor.ts';
 import type { Executor } from './executors/executor.ts';
@@ -17,6 +18,7 @@ import type { LogFn } from './logging/logger.ts';
 import { ServiceMetrics } from './metrics/service-metrics.ts';
 import { NodeInventoryCache } from './node-inventory-cache.ts';
 import { schedulerProbeApp } from './probe-app.ts';
+import { queueBoard } from './queue-board.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
 import { ApiTokenStore } from './store/api-tokens.ts';
@@ -65,7 +67,7 @@ export type StackConfig = Pick<
   | 'failover'
   | 'fairShare'
 > &
-  Partial<Pick<Config, 'role' | 'retention' | 'adminToken' | 'metricsOpen' | 'dataDir'>>;
+  Partial<Pick<Config, 'role' | 'retention' | 'api' | 'adminToken' | 'metricsOpen' | 'dataDir'>>;
 
 export interface StackHooks {
   /** Service messages with their fields (scheduler/logging/logger.ts); jobs' lines carry jobId etc. */
@@ -172,6 +174,12 @@ export async function startServiceStack(
         queues: config.queues.filter((q) => q.computeEnvironment === ce.name).map((q) => q.name),
       })),
       cwd: config.cwd,
+      dataRoots: (name) =>
+        dataRootsOf(
+          config.computeEnvironments.find((ce) => ce.name === name),
+          config.cwd,
+        ),
+      ...(config.api ? { maxParamsBytes: config.api.maxParamsBytes } : {}),
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
       metrics,
       log,
@@ -194,12 +202,14 @@ export async function startServiceStack(
       ...(logError ? { logError } : {}),
       definitions,
       auth,
+      ...(config.api ? { hardening: hardeningOf(config.api) } : {}),
       logs,
       budgets,
       queueCatalog: registry,
       computeEnvironmentCatalog: environmentSettings,
       tenants,
       events: new RedisJobEventFeed(redis),
+      queueBoard: (basePath) => queueBoard({ queues, refresh: () => registry.refresh(), basePath }),
       aws: {
         accessKeys: new AccessKeyStore(redis),
         computeEnvironments: config.computeEnvironments,
@@ -256,6 +266,7 @@ function schedulerService(
     queues,
     executor,
     cwd: config.cwd,
+    dataRoots: dataRootsOf(environment, config.cwd),
     scorer: environment.scorer,
     computeEnvironment: environment.name,
     windowPerQueue: config.windowPerQueue,
@@ -272,6 +283,10 @@ function schedulerService(
     log: hooks.log,
     metrics,
   });
+}
+
+function hardeningOf(api: ApiSettings): HardeningOptions {
+  return { rateLimit: api.rateLimit, corsOrigins: api.corsOrigins, maxJsonDepth: api.maxJsonDepth };
 }
 
 function retentionOptions(retention: NonNullable<StackConfig['retention']>): RetentionSettings {

@@ -49,6 +49,8 @@ export interface SchedulerServiceOptions {
   queues: JobQueues;
   executor: Executor;
   cwd: string;
+  /** The compute environment's data roots, passed to every attempt (the runner enforces them). */
+  dataRoots?: readonly string[];
   scorer?: string;
   windowPerQueue?: number;
   now?: () => number;
@@ -234,6 +236,7 @@ export class SchedulerService {
       fence: () => this.leader.fence,
       now,
       cwd: options.cwd,
+      dataRoots: options.dataRoots,
       isShuttingDown: () => this.shuttingDown,
       queueSettings,
       random: options.random,

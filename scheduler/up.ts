@@ -7,15 +7,36 @@ import { pathToFileURL } from 'node:url';
 import { type AdminTokenOutcome, adminTokenBanner } from './admin-token.ts';
 import { loadConfig } from './config.ts';
 import { electorFor } from './elector-factory.ts';
-import { createLogger, type LogFn, logFnOf, loggerSettingsFromEnv } from './logging/logger.ts';
+import { createLogger, type LogFn, logFnOf, loggerSettingsFromEnv, secretMasker } from './logging/logger.ts';
 import { type ServiceStack, startServiceStack } from './service-stack.ts';
-import { assertNoEviction, connect, type ResolvedRedis, redactUrl, resolveRedis } from './store/redis.ts';
+import {
+  assertNoEviction,
+  connect,
+  passwordOf,
+  type ResolvedRedis,
+  redactUrl,
+  resolveRedis,
+} from './store/redis.ts';
+
+/** Secret values the environment may hold: never printed, in log lines or a start-up error. */
+function secretsOf(env: NodeJS.ProcessEnv): (string | undefined)[] {
+  return [
+    env.GPUBATCH_TOKEN,
+    env.GPUBATCH_ADMIN_TOKEN,
+    env.REDIS_PASSWORD,
+    passwordOf(env.REDIS_URL),
+    env.AWS_SECRET_ACCESS_KEY,
+    env.AWS_SESSION_TOKEN,
+  ];
+}
 
 export async function up(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     await start(env);
   } catch (error) {
-    console.error(`[gpubatch] cannot start: ${(error as Error).message}`);
+    // A start-up error may quote the configuration: mask the secrets it holds like the logger does.
+    const mask = secretMasker(secretsOf(env));
+    console.error(mask(`[gpubatch] cannot start: ${(error as Error).message}`));
     process.exitCode = 1;
   }
 }
@@ -27,12 +48,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
       ...loggerSettingsFromEnv(env),
       base: { role: config.role },
       // Values that must never reach a line, wherever they would appear.
-      secrets: [
-        config.adminToken,
-        env.AWS_SECRET_ACCESS_KEY,
-        env.AWS_SESSION_TOKEN,
-        redisPassword(config.redisUrl),
-      ],
+      secrets: [config.adminToken, passwordOf(config.redisUrl), ...secretsOf(env)],
     }),
   );
   const makeElector = electorFor(config.leaderElection, { env });
@@ -121,14 +137,4 @@ async function prepareExamplesIfPresent(cwd: string): Promise<void> {
     prepareExamples: (dir?: string) => Promise<void>;
   };
   await prepareExamples(join(cwd, 'examples', 'data'));
-}
-
-/** The password in a redis:// URL, if any (it is also masked inside URLs; this catches it anywhere). */
-function redisPassword(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }

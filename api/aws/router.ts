@@ -2,6 +2,7 @@
 // Every request is SigV4-verified against the access keys (`gpubatch keys create`) before its body is read
 // as JSON; failures use AWS's error shape (api/aws/errors.ts). Native routes are not touched.
 import express, { type Request, type RequestHandler, Router } from 'express';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepth, tooDeepMessage } from '../hardening/json-depth.ts';
 import type { Principal } from '../principal.ts';
 import type { AwsCaller, AwsServices } from './context.ts';
 import { AwsError, awsErrorHandler, ClientException } from './errors.ts';
@@ -94,29 +95,40 @@ const signatureCheck: RequestHandler = (req, res, next) => {
   next();
 };
 
-function jsonBody(req: Request): unknown {
+function jsonBody(req: Request, maxDepth: number): unknown {
   const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
   if (raw.trim() === '') return {};
+  let body: unknown;
   try {
-    return JSON.parse(raw);
+    body = JSON.parse(raw);
   } catch (error) {
     throw new ClientException(`request body is not valid JSON: ${(error as Error).message}`);
   }
+  if (jsonDepth(body, maxDepth) > maxDepth) throw new ClientException(tooDeepMessage(maxDepth));
+  return body;
 }
 
 export function awsBatchRouter(
   services: AwsServices,
-  options: { bodyLimit: string; logError: (error: unknown) => void },
+  options: {
+    bodyLimit: string;
+    logError: (error: unknown) => void;
+    maxJsonDepth?: number;
+    /** Runs once the caller is known (after the header check), e.g. the per-caller rate limit. */
+    afterAuthentication?: RequestHandler[];
+  },
 ): Router {
   const router = Router();
   // The headers are checked first (no body is read for an unknown client); the signature covers the exact
   // bytes, so the body is read raw and parsed as JSON only after it verifies.
   const raw = express.raw({ type: () => true, limit: options.bodyLimit });
   const paths = Object.keys(AWS_OPERATIONS).map((name) => `/${name}`);
-  router.post(paths, headerCheck(services), raw, signatureCheck, async (req, res) => {
+  const maxDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const afterAuthentication = options.afterAuthentication ?? [];
+  router.post(paths, headerCheck(services), ...afterAuthentication, raw, signatureCheck, async (req, res) => {
     const operation = AWS_OPERATIONS[req.path.slice(1).toLowerCase()]!;
     const caller = res.locals['awsCaller'] as AwsCaller;
-    res.status(200).json(await operation(services, caller, jsonBody(req)));
+    res.status(200).json(await operation(services, caller, jsonBody(req, maxDepth)));
   });
   router.use(paths, awsErrorHandler(options.logError));
   return router;

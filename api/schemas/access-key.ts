@@ -14,3 +14,6 @@ export const AccessKeySchema = z.object({
   tenant: z.string(),
   createdAt: z.number().describe('Epoch milliseconds.'),
 });
+
+/** DELETE /v1/admin/access-keys/:id: the key is revoked at once. */
+export const AccessKeyRevokedSchema = z.object({ accessKeyId: z.string(), revoked: z.literal(true) });

@@ -13,6 +13,11 @@ export const LIMITS = {
   retryAttempts: RETRY_LIMITS.attempts,
   gangNodes: 1024,
   nameLength: 128,
+  /** Linux's PATH_MAX. */
+  pathLength: 4096,
+  /** A Kubernetes label key: a DNS-subdomain prefix (253), "/", a name (63). */
+  labelKeyLength: 317,
+  gpuModels: 64,
 } as const;
 
 const name = z
@@ -33,7 +38,11 @@ export const ResourcesSchema = z
       .max(999)
       .default(0)
       .describe('A share of one GPU in thousandths (1..999); use gpus for whole GPUs.'),
-    gpuModel: z.array(z.string().min(1)).default([]).describe('Allowed GPU models; empty means any.'),
+    gpuModel: z
+      .array(z.string().min(1).max(LIMITS.nameLength))
+      .max(LIMITS.gpuModels)
+      .default([])
+      .describe('Allowed GPU models; empty means any.'),
     cpuMilli: z.int().min(1).max(LIMITS.cpuMilli).default(1000),
     memoryMiB: z.int().min(1).max(LIMITS.memoryMiB).default(1024),
   })
@@ -45,6 +54,7 @@ export const ResourcesSchema = z
 export const DataLocationSchema = z
   .string()
   .min(1)
+  .max(LIMITS.pathLength)
   .describe('A file path (.npy or .jsonl; inference also reads .csv).');
 
 export const JobSpecSchema = z
@@ -52,8 +62,13 @@ export const JobSpecSchema = z
     name,
     queue: name.default('default'),
     kind: z.enum(['kernel', 'inference']),
-    kernel: z.string().min(1).optional().describe('Kernel name, for kind "kernel".'),
-    model: z.string().min(1).optional().describe('Path of the ONNX model, for kind "inference".'),
+    kernel: z.string().min(1).max(LIMITS.nameLength).optional().describe('Kernel name, for kind "kernel".'),
+    model: z
+      .string()
+      .min(1)
+      .max(LIMITS.pathLength)
+      .optional()
+      .describe('Path of the ONNX model, for kind "inference".'),
     input: DataLocationSchema,
     output: DataLocationSchema,
     params: z
@@ -93,6 +108,7 @@ export const JobSpecSchema = z
     sameLabel: z
       .string()
       .min(1)
+      .max(LIMITS.labelKeyLength)
       .optional()
       .describe('For a gang: all members on nodes with the same value of this node label (zone, rack).'),
     ...arraySpecFields,

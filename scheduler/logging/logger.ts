@@ -34,7 +34,25 @@ const SECRET_FIELDS = [
   'authorization',
   'redisUrl',
 ];
-const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`)];
+const REDACT_PATHS = [
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
+  // A logged request or its headers (e.g. an error that carries them).
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+];
+
+/**
+ * Secrets made at run time (API tokens, access keys) are not in any configured list: they are caught by
+ * their shape, whatever line carries them.
+ */
+const SECRET_SHAPES: Array<[RegExp, string]> = [
+  [/\b(Bearer)\s+[^\s"',;]+/gi, '$1 ***'],
+  [/(Signature=)[0-9a-f]{16,}/gi, '$1***'],
+  [/(secretAccessKey\\?["']?\s*[:=]\s*\\?["']?)[^\s"'\\,}]+/gi, '$1***'],
+];
 
 export interface LoggerSettings {
   level?: string;
@@ -81,12 +99,13 @@ export function logFnOf(logger: Logger): LogFn {
   };
 }
 
-/** Replaces passwords in URLs and each configured secret value by ***. */
+/** Replaces passwords in URLs, bearer tokens, SigV4 signatures, secret keys and each configured secret by ***. */
 export function secretMasker(secrets: readonly (string | undefined)[]): (text: string) => string {
   // Short values would mask ordinary words; a real secret is longer.
   const values = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6);
   return (text) => {
     let masked = text.replace(/\/\/([^@/\s"]*)@/g, '//***@');
+    for (const [shape, replacement] of SECRET_SHAPES) masked = masked.replace(shape, replacement);
     for (const value of values) masked = masked.split(value).join('***');
     return masked;
   };

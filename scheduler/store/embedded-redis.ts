@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { RedisUnavailableError } from './errors.ts';
 import { freePort } from './free-port.ts';
+import { redisTlsOptions } from './redis-tls.ts';
 
 export interface EmbeddedRedis {
   url: string;
@@ -107,18 +108,34 @@ async function stopGracefully(url: string, child: ChildProcess, exited: Promise<
 
 /** True when a Redis server answers PING at url within a short time. */
 export async function pings(url: string, timeoutMs = 500): Promise<boolean> {
+  return (await probeRedis(url, timeoutMs)).ok;
+}
+
+/**
+ * Whether a Redis server answers PING at url, and if not why (refused, wrong password, TLS...). The
+ * reason is the client's error message, which names no credentials.
+ */
+export async function probeRedis(
+  url: string,
+  timeoutMs = 500,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const client = new Redis(url, {
+    ...redisTlsOptions(url),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
   });
-  client.on('error', () => undefined);
+  let lastError: Error | undefined;
+  client.on('error', (error: Error) => {
+    lastError = error;
+  });
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
+    const reply = await client.ping();
+    return reply === 'PONG' ? { ok: true } : { ok: false, reason: `PING answered ${reply}` };
+  } catch (error) {
+    return { ok: false, reason: (lastError ?? (error as Error)).message };
   } finally {
     client.disconnect();
   }

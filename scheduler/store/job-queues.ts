@@ -54,6 +54,11 @@ export class JobQueues {
     return [...this.queues].map(([bullName, { jobQueue, lane }]) => ({ bullName, jobQueue, lane }));
   }
 
+  /** The BullMQ queues themselves, for read-only inspection (the admin queue board, scheduler/queue-board.ts). */
+  bullQueues(): { bullName: string; jobQueue: string; lane: Lane; queue: Queue }[] {
+    return [...this.queues].map(([bullName, entry]) => ({ bullName, ...entry }));
+  }
+
   /** Idempotent: the BullMQ job id is the gpubatch job id, so adding twice keeps one entry. */
   async enqueue(record: JobRecord): Promise<void> {
     const queue = this.queueOf(record);

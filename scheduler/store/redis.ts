@@ -4,8 +4,9 @@
 //   3. else an embedded redis-server (AOF on) with its data under <dataDir>/redis.
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { type EmbeddedRedis, pings, startEmbeddedRedis } from './embedded-redis.ts';
+import { type EmbeddedRedis, pings, probeRedis, startEmbeddedRedis } from './embedded-redis.ts';
 import { RedisConfigError, RedisUnavailableError } from './errors.ts';
+import { REDIS_CA_FILE_ENV, redisTlsOptions } from './redis-tls.ts';
 
 export const DEFAULT_LOCAL_REDIS = 'redis://127.0.0.1:6379';
 
@@ -25,11 +26,8 @@ export interface ResolveRedisOptions {
 
 export async function resolveRedis(options: ResolveRedisOptions): Promise<ResolvedRedis> {
   if (options.redisUrl) {
-    if (!(await pings(options.redisUrl, 2000))) {
-      throw new RedisUnavailableError(
-        `REDIS_URL=${redactUrl(options.redisUrl)} does not answer; start that Redis or unset REDIS_URL to use the embedded one`,
-      );
-    }
+    const probe = await probeRedis(options.redisUrl, 2000);
+    if (!probe.ok) throw new RedisUnavailableError(unreachableMessage(options.redisUrl, probe.reason));
     return { url: options.redisUrl, source: 'REDIS_URL' };
   }
   const localUrl = options.localUrl ?? DEFAULT_LOCAL_REDIS;
@@ -42,9 +40,38 @@ export async function resolveRedis(options: ResolveRedisOptions): Promise<Resolv
   return { url: embedded.url, source: 'embedded', embedded };
 }
 
+/** Why REDIS_URL cannot be used, with a hint for the usual causes; never the password. */
+function unreachableMessage(url: string, reason: string): string {
+  const safeReason = maskPassword(reason, url);
+  const hint = /WRONGPASS|NOAUTH|invalid password|NOPERM/i.test(reason)
+    ? 'Redis refused the credentials: check the user and password in REDIS_URL (redis://user:password@host:port)'
+    : /certificate|self[- ]signed|SSL|TLS|EPROTO/i.test(reason)
+      ? `the TLS handshake failed: for a private CA set ${REDIS_CA_FILE_ENV} to its PEM file`
+      : 'start that Redis or unset REDIS_URL to use the embedded one';
+  return `REDIS_URL=${redactUrl(url)} does not answer (${safeReason}); ${hint}`;
+}
+
+/** The URL's password replaced by *** wherever it appears in text (it may be echoed in an error). */
+export function maskPassword(text: string, url: string): string {
+  const password = passwordOf(url);
+  const masked = redactUrl(text);
+  return password ? masked.split(password).join('***') : masked;
+}
+
+/** The password in a redis:// or rediss:// URL, if any. */
+export function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A client for commands and Lua; `forWorkers` makes blocking BullMQ connections wait forever instead of failing. */
 export function connect(url: string, options: { forWorkers?: boolean; name?: string } = {}): Redis {
   const redisOptions: RedisOptions = {
+    ...redisTlsOptions(url),
     connectionName: options.name,
     maxRetriesPerRequest: options.forWorkers ? null : 20,
     enableReadyCheck: true,
@@ -79,5 +106,5 @@ async function maxmemoryPolicy(client: Redis): Promise<string> {
 
 /** The URL with its credentials replaced by ***, for logs and messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
+  return url.replace(/\/\/([^@/\s]*)@/g, '//***@');
 }

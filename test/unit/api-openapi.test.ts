@@ -11,6 +11,7 @@ test('it lists every route with its methods', async (t) => {
 
   t.is(status, 200);
   t.is(body.openapi, '3.1.0');
+  t.is(body.jsonSchemaDialect, undefined, "OpenAPI's default dialect, the only one Swagger UI renders");
   const operations = Object.entries(body.paths).flatMap(([path, methods]) =>
     Object.keys(methods as object).map((method) => `${method.toUpperCase()} ${path}`),
   );
@@ -108,7 +109,36 @@ test('/v1 operations and /metrics declare bearer security; probes do not', async
   t.deepEqual(body.paths['/metrics'].get.security, [{ bearer: [] }]);
   t.deepEqual(body.paths['/v1/admin/tokens'].post.security, [{ bearer: [] }]);
   t.truthy(body.paths['/v1/jobs'].post.responses['403']);
-  t.is(body.paths['/healthz'].get.security, undefined);
+  t.deepEqual(body.paths['/healthz'].get.security, []);
+});
+
+test('every operation has a unique operationId, a summary and a declared tag', async (t) => {
+  const api = await startApi(t, { queueCatalog: new FakeQueueCatalog() });
+
+  const { body } = await api.request('/openapi.json');
+  const operations = Object.values(body.paths).flatMap((item) => Object.values(item as object));
+  const declared = new Set(body.tags.map((tag: { name: string }) => tag.name));
+
+  const ids = operations.map((operation) => operation.operationId);
+  t.is(new Set(ids).size, ids.length);
+  for (const operation of operations) {
+    t.truthy(operation.summary, operation.operationId);
+    t.is(operation.tags.length, 1, operation.operationId);
+    t.true(declared.has(operation.tags[0]), `${operation.operationId}: undeclared tag ${operation.tags[0]}`);
+  }
+  t.deepEqual(body.paths['/v1/queues/{name}'].get.tags, ['Queues']);
+  t.deepEqual(body.paths['/healthz'].get.tags, ['Service']);
+});
+
+test('query parameters carry the description of their schema field', async (t) => {
+  const api = await startApi(t);
+
+  const { body } = await api.request('/openapi.json');
+  const queue = body.paths['/v1/jobs'].get.parameters.find((p: { name: string }) => p.name === 'queue');
+
+  t.is(queue.description, 'Only jobs of this queue.');
+  t.is(queue.schema.description, undefined);
+  t.is(queue.schema.maxLength, 128);
 });
 
 test('with an event feed, the two Server-Sent Events routes are described', async (t) => {

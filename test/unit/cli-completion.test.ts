@@ -29,6 +29,14 @@ test('the bash script completes commands, sub-commands and each command’s flag
   t.deepEqual(await bashCompletes(script, ['queues', 'd']), ['describe']);
   t.deepEqual(await bashCompletes(script, ['logs', '--']), ['--follow', '--attempt', '--tail', '--help']);
   t.deepEqual(await bashCompletes(script, ['watch', '--in']), ['--interval']);
+  t.deepEqual(await bashCompletes(script, ['ev']), ['events']);
+  t.deepEqual(await bashCompletes(script, ['events', '--']), [
+    '--job',
+    '--queue',
+    '--since',
+    '--json',
+    '--help',
+  ]);
   t.deepEqual(await bashCompletes(script, ['keys', '--e']), [], 'a flag quoted in prose is not offered');
 });
 

@@ -95,3 +95,29 @@ test('an error passed as err is logged with its type, message and stack', (t) =>
   t.like(line, { level: 'error', err: { type: 'TypeError', message: 'x is undefined' } });
   t.regex(line.err.stack, /TypeError: x is undefined\n\s+at /);
 });
+
+test('secrets made at run time are caught by their shape: bearer tokens, SigV4 signatures, secret keys', (t) => {
+  const { logger, log, lines } = capture();
+  log('request failed: Authorization: Bearer gpb_live_9f8e7d6c5b4a');
+  log('headers', {
+    request: { headers: { authorization: 'Bearer gpb_other_123456', cookie: 'session=abcdef' } },
+  });
+  log(
+    `signed: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/batch/aws4_request, Signature=${'ab'.repeat(32)}`,
+  );
+  log(`created key ${JSON.stringify({ accessKeyId: 'GPBK1', secretAccessKey: 'runtime-secret-xyz' })}`);
+  logger.error({ err: new Error('secretAccessKey=another-runtime-secret') }, 'boom');
+  for (const secret of [
+    'gpb_live_9f8e7d6c5b4a',
+    'gpb_other_123456',
+    'session=abcdef',
+    'ab'.repeat(32),
+    'runtime-secret-xyz',
+    'another-runtime-secret',
+  ]) {
+    t.false(lines.join('\n').includes(secret), secret);
+  }
+  t.true(lines[0]!.includes('Bearer ***'), 'the line still says what was there');
+  t.true(lines[3]!.includes('GPBK1'), 'the access key id is not a secret');
+  for (const line of lines) t.notThrows(() => JSON.parse(line));
+});

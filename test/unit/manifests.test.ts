@@ -233,6 +233,20 @@ for (const overlay of OVERLAYS) {
     t.true(container.volumeMounts.some((m: Obj) => m.name === 'data' && m.mountPath === '/data'));
   });
 
+  test(`${overlay}: the API and the scheduler get the Redis password from the Secret, never written in REDIS_URL`, (t) => {
+    const list = objects(overlay);
+    for (const name of ['gpubatch-api', 'gpubatch-scheduler']) {
+      const env = find(list, 'Deployment', name).spec.template.spec.containers[0].env as Obj[];
+      const variable = (key: string) => env.find((e) => e.name === key);
+      t.deepEqual(
+        variable('REDIS_PASSWORD')?.valueFrom.secretKeyRef,
+        { name: 'gpubatch-redis', key: 'password' },
+        name,
+      );
+      t.is(variable('REDIS_URL')?.value, 'redis://gpubatch-redis:6379', name);
+    }
+  });
+
   test(`${overlay}: the config elects the scheduler through a Lease within 15 s, and job pods run the Deployments' image`, (t) => {
     const list = objects(overlay);
     const config = serviceConfig(list);
