@@ -72,6 +72,11 @@ export const COMMAND_USAGE = {
     '  --compute-environment <name>   the compute environment it feeds',
     '  --can-preempt true|false       its jobs may stop lower-priority preemptible jobs',
     '  --preemptible true|false       its running jobs may be stopped for higher-priority ones',
+    "  Fair share of its own between its jobs' shareIdentifiers (update keeps the parts not named):",
+    '  --share-weights a=2,b=1        weight per share (higher gets more; others weigh 1)',
+    '  --share-decay-seconds <s>      half-life of past usage (0: only current usage counts)',
+    '  --compute-reservation <0-99>   percent kept for shares not yet active ((r/100)^active shares)',
+    '  --fair-share none              (update) remove the policy: the scheduler-wide fairShare applies',
   ].join('\n'),
   'compute-environments': [
     'gpubatch compute-environments ls [--json]',

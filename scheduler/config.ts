@@ -96,6 +96,25 @@ export const KubernetesEnvironmentSchema = z.strictObject({
 
 export type KubernetesEnvironment = z.output<typeof KubernetesEnvironmentSchema>;
 
+/**
+ * A job queue's own fair share (AWS Batch's fair-share scheduling policy): its jobs' shares divide the
+ * capacity by these weights, with this decay and reservation, apart from the scheduler-wide `fairShare`.
+ */
+export const FairSharePolicySchema = z.strictObject({
+  /** Weight per shareIdentifier of the queue's jobs (higher gets more; AWS's weightFactor is 1 / weight); a share not listed weighs 1. */
+  shareWeights: z.record(z.string().min(1), z.number().positive().max(1_000_000)).default({}),
+  /** Half-life of past usage in seconds (AWS: shareDecaySeconds, 0..604800); 0: only current usage counts. */
+  shareDecaySeconds: z
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(3600),
+  /** 0..99: percent of capacity kept for shares not yet active; with n active shares (r/100)^n is kept. */
+  computeReservation: z.int().min(0).max(99).default(0),
+});
+
+export type FairSharePolicy = z.output<typeof FairSharePolicySchema>;
+
 /** One entry of `queues:` (also read by `gpubatch simulate --queues`). */
 export const QueueSchema = z.strictObject({
   name,
@@ -116,6 +135,8 @@ export const QueueSchema = z.strictObject({
   state: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
   /** At most this many of the queue's jobs hold capacity (STARTING or RUNNING) at once; no cap when absent. */
   maxConcurrentJobs: z.int().min(1).max(1_000_000).optional(),
+  /** Fair share between this queue's shares by its own weights; absent: the scheduler-wide `fairShare`. */
+  fairSharePolicy: FairSharePolicySchema.optional(),
 });
 
 export type QueueDefinition = z.output<typeof QueueSchema>;

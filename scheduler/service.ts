@@ -150,7 +150,11 @@ export class SchedulerService {
     const now = options.now ?? Date.now;
     this.now = now;
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
-    const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
+    const fairShare = new FairShareTracker({
+      ...(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 }),
+      // Queues with their own fair-share policy, as they are now (changed over the API at run time).
+      queuePolicies: () => options.queueRegistry?.fairSharePolicies() ?? {},
+    });
     this.fairShare = fairShare;
     const budgets = new BudgetTracker(options.budgets ?? {});
     this.budgets = budgets;

@@ -53,6 +53,17 @@ const TimeLimitActionsSchema = z
   )
   .max(1, 'gpubatch keeps one RUNNABLE time limit per queue');
 
+/**
+ * AWS Batch keeps fair share in a separate SchedulingPolicy resource named by ARN; gpubatch keeps it on the
+ * queue (`fairSharePolicy`), so an ARN here is refused saying where the policy goes instead.
+ */
+function refuseSchedulingPolicyArn(body: unknown, queue: string): void {
+  if (typeof body !== 'object' || body === null || !('schedulingPolicyArn' in body)) return;
+  throw new ClientException(
+    `schedulingPolicyArn: gpubatch has no scheduling policy resources; a job queue carries its own fair-share policy: PATCH /v1/queues/${queue} with {"fairSharePolicy": {"shareWeights": {...}, "shareDecaySeconds": ..., "computeReservation": ...}} (docs/aws-batch.md)`,
+  );
+}
+
 const CreateJobQueueSchema = z.strictObject({
   jobQueueName: z.string().min(1),
   state: z.enum(['ENABLED', 'DISABLED']).optional(),
@@ -80,6 +91,7 @@ function environmentOf(services: AwsServices, order: z.output<typeof ComputeEnvi
 }
 
 export async function createJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
+  refuseSchedulingPolicyArn(body, String((body as { jobQueueName?: unknown })?.jobQueueName ?? '<name>'));
   const input = parseOrThrow(CreateJobQueueSchema, body, 'request');
   const limit = input.jobStateTimeLimitActions?.[0];
   const queue: QueueView = parseOrThrow(
@@ -99,6 +111,8 @@ export async function createJobQueue(services: AwsServices, caller: AwsCaller, b
 }
 
 export async function updateJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
+  const named = String((body as { jobQueue?: unknown })?.jobQueue ?? '<name>');
+  refuseSchedulingPolicyArn(body, nameFromArnOrName(named, 'job-queue'));
   const input = parseOrThrow(UpdateJobQueueSchema, body, 'request');
   const name = nameFromArnOrName(input.jobQueue, 'job-queue');
   const patch: QueuePatch = parseOrThrow(
@@ -149,6 +163,11 @@ export async function describeJobQueues(services: AwsServices, caller: AwsCaller
       state: q.state,
       status: 'VALID',
       priority: q.priority,
+      // The queue's own fair-share policy, named as AWS would name a scheduling policy (there is no such
+      // resource to describe: the policy is part of the queue, GET /v1/queues/<name>).
+      ...(q.fairSharePolicy
+        ? { schedulingPolicyArn: arn(caller.region, 'scheduling-policy', q.name) }
+        : {}),
       computeEnvironmentOrder: [
         { order: 1, computeEnvironment: arn(caller.region, 'compute-environment', q.computeEnvironment) },
       ],

@@ -15,6 +15,8 @@ export const QueuePatchSchema = z
     preemptible: shape.preemptible.unwrap().optional(),
     maxRunnableSeconds: shape.maxRunnableSeconds.unwrap().nullable().optional(),
     maxConcurrentJobs: shape.maxConcurrentJobs.unwrap().nullable().optional(),
+    /** Replaces the whole policy (defaults fill what it omits); null removes it. */
+    fairSharePolicy: shape.fairSharePolicy.unwrap().nullable().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, {
     message: 'nothing to change: name at least one field',

@@ -4,7 +4,8 @@
 import type { Redis } from 'ioredis';
 import type { QueueCatalog, QueuePatch } from '../../api/queue-catalog.ts';
 import { type QueueDefinition, QueueSchema } from '../config.ts';
-import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../queue-settings.ts';
+import type { QueueFairSharePolicy } from '../core/types.ts';
+import { corePolicy, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../queue-settings.ts';
 import type { JobQueues } from './job-queues.ts';
 import type { Keys } from './keys.ts';
 import { StoredDefinitions } from './stored-definitions.ts';
@@ -48,6 +49,14 @@ export class QueueRegistry implements QueueCatalog {
   /** The scheduling settings from the local copy (no Redis round trip: the loop asks every cycle). */
   settings(queue: string): QueueSettings {
     return this.definitions.cached(queue) ?? DEFAULT_QUEUE_SETTINGS;
+  }
+
+  /** The queues with their own fair-share policy, in the core's form, from the local copy. */
+  fairSharePolicies(): Record<string, QueueFairSharePolicy> {
+    const policies: Record<string, QueueFairSharePolicy> = {};
+    for (const queue of this.definitions.cachedAll())
+      if (queue.fairSharePolicy) policies[queue.name] = corePolicy(queue.fairSharePolicy);
+    return policies;
   }
 
   /** Queue names from the local copy. */
