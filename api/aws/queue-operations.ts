@@ -165,9 +165,7 @@ export async function describeJobQueues(services: AwsServices, caller: AwsCaller
       priority: q.priority,
       // The queue's own fair-share policy, named as AWS would name a scheduling policy (there is no such
       // resource to describe: the policy is part of the queue, GET /v1/queues/<name>).
-      ...(q.fairSharePolicy
-        ? { schedulingPolicyArn: arn(caller.region, 'scheduling-policy', q.name) }
-        : {}),
+      ...(q.fairSharePolicy ? { schedulingPolicyArn: arn(caller.region, 'scheduling-policy', q.name) } : {}),
       computeEnvironmentOrder: [
         { order: 1, computeEnvironment: arn(caller.region, 'compute-environment', q.computeEnvironment) },
       ],
