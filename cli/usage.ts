@@ -70,6 +70,7 @@ export const COMMAND_USAGE = {
     '  --max-concurrent-jobs <n|none> at most n of its jobs starting or running at once',
     '  --max-runnable-seconds <s|none> cancel jobs waiting RUNNABLE longer than s',
     '  --compute-environment <name>   the compute environment it feeds',
+    '  --compute-environments a,b     the compute environments it feeds, in order (the next when one is full)',
     '  --can-preempt true|false       its jobs may stop lower-priority preemptible jobs',
     '  --preemptible true|false       its running jobs may be stopped for higher-priority ones',
     "  Fair share of its own between its jobs' shareIdentifiers (update keeps the parts not named):",

@@ -54,6 +54,39 @@ const TolerationSchema = z.strictObject({
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
 });
 
+/** One kind of simulated node: `count` identical nodes. */
+const SimulatedNodesSchema = z.strictObject({
+  count: z.int().min(1).max(10_000),
+  gpus: z.int().min(0).max(64).default(0),
+  gpuModel: z.string().min(1).default('SIM-GPU'),
+  cpuMilli: z.int().min(1).default(8000),
+  memoryMiB: z
+    .int()
+    .min(1)
+    .default(32 * 1024),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+/**
+ * Declared nodes where jobs only pretend to run (no runner, no GPU): each attempt succeeds after its
+ * simulated duration on the real clock (scheduler/executors/simulated/). For trying gpubatch and demos.
+ */
+export const SimulatedEnvironmentSchema = z.strictObject({
+  name,
+  type: z.literal('simulated'),
+  ...environmentSettings,
+  scorer: z.string().default(DEFAULT_SCORER),
+  nodes: z.array(SimulatedNodesSchema).min(1).max(100),
+  /** How long an attempt "runs" unless its params.simulatedSeconds says otherwise. */
+  defaultSeconds: z
+    .number()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(10),
+});
+
+export type SimulatedEnvironment = z.output<typeof SimulatedEnvironmentSchema>;
+
 /** A pool of Kubernetes nodes found by label; each attempt is one Pod bound to the node the core chose. */
 export const KubernetesEnvironmentSchema = z.strictObject({
   name,
@@ -118,7 +151,18 @@ export type FairSharePolicy = z.output<typeof FairSharePolicySchema>;
 /** One entry of `queues:` (also read by `gpubatch simulate --queues`). */
 export const QueueSchema = z.strictObject({
   name,
+  /** The first of `computeEnvironments` (kept for readers of a single environment); alone, the only one. */
   computeEnvironment: name.default('local'),
+  /**
+   * The compute environments it feeds, in order (AWS Batch's computeEnvironmentOrder): a job is placed in
+   * the first that can take it now, else the next. Absent: `[computeEnvironment]` (normalizeQueue).
+   */
+  computeEnvironments: z
+    .array(name)
+    .min(1)
+    .max(3)
+    .refine((names) => new Set(names).size === names.length, 'a compute environment may be listed once')
+    .optional(),
   /** Higher-priority queues are served first. */
   priority: z.int().min(-1000).max(1000).default(0),
   /** Jobs of this queue may stop lower-priority preemptible running jobs to start (opt-in). */
@@ -148,7 +192,13 @@ export const FileConfigSchema = z.strictObject({
     .min(1)
     .default([QueueSchema.parse({ name: 'default' })]),
   computeEnvironments: z
-    .array(z.discriminatedUnion('type', [LocalEnvironmentSchema, KubernetesEnvironmentSchema]))
+    .array(
+      z.discriminatedUnion('type', [
+        LocalEnvironmentSchema,
+        KubernetesEnvironmentSchema,
+        SimulatedEnvironmentSchema,
+      ]),
+    )
     .min(1)
     .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER, state: 'ENABLED' }]),
   runners: z
@@ -265,12 +315,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
   }
   const environments = new Set(config.computeEnvironments.map((ce) => ce.name));
-  for (const queue of config.queues) {
-    if (!environments.has(queue.computeEnvironment)) {
-      throw new ConfigError(`queue ${queue.name}: unknown computeEnvironment "${queue.computeEnvironment}"`);
-    }
-  }
+  if (environments.size !== config.computeEnvironments.length)
+    throw new ConfigError('computeEnvironments: two have the same name');
+  config.queues = config.queues.map((queue) => {
+    const normalized = normalizeQueue(queue, queue.computeEnvironments !== undefined);
+    for (const ce of normalized.computeEnvironments ?? [])
+      if (!environments.has(ce))
+        throw new ConfigError(`queue ${queue.name}: unknown computeEnvironment "${ce}"`);
+    return normalized;
+  });
   return config;
+}
+
+/**
+ * Both forms agree: `computeEnvironments` (the order) and `computeEnvironment` (its first). When the list
+ * was given it wins (a lone `computeEnvironment` is then its default, not a choice); otherwise the one
+ * environment is the list.
+ */
+export function normalizeQueue(queue: QueueDefinition, listGiven: boolean): QueueDefinition {
+  if (listGiven && queue.computeEnvironments)
+    return { ...queue, computeEnvironment: queue.computeEnvironments[0]! };
+  return { ...queue, computeEnvironments: [queue.computeEnvironment] };
+}
+
+/** The compute environments a queue feeds, in order. */
+export function queueEnvironments(
+  queue: Pick<QueueDefinition, 'computeEnvironment' | 'computeEnvironments'>,
+): string[] {
+  return queue.computeEnvironments ?? [queue.computeEnvironment];
 }
 
 function readConfigFile(path: string): unknown {

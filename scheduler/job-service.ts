@@ -13,6 +13,7 @@ import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
 import { retryFailedChildren } from './array-retry.ts';
+import { queueEnvironments } from './config.ts';
 import { describeReason, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
@@ -36,13 +37,19 @@ export interface RedisJobServiceOptions {
    * Nodes (at full capacity) of the compute environment each queue feeds; undefined while not known yet
    * (an API process before any scheduler published them): the fit checks are then left to the scheduler.
    */
-  nodesForQueue: (queue: string) => NodeState[] | undefined;
+  /**
+   * The nodes a job of the queue could be placed on (every compute environment it feeds, at full
+   * capacity); undefined while unknown. `environments`: the queue's, in order, when a registry knows them.
+   */
+  nodesForQueue: (queue: string, environments?: readonly string[]) => NodeState[] | undefined;
+  /** A compute environment's type: jobs of a queue feeding only `simulated` ones skip the runner's preflight. */
+  environmentType?: (name: string) => string | undefined;
   cwd: string;
   now?: () => number;
   /** Whether the scheduler runs in this process; absent when it runs in another (role api). */
   schedulerRunning?: () => boolean;
   /** The configured compute environments and the queues feeding each (default: none listed). */
-  computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
+  computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes' | 'simulated'; queues: string[] }>;
   /** Job queues managed at run time; without it the queues are `queues`' fixed names, always ENABLED. */
   registry?: QueueRegistry;
   /** Compute environments' run-time settings (state, maxNodes), shown in computeEnvironments(). */
@@ -73,11 +80,16 @@ export class RedisJobService implements JobService {
 
   async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
-    await this.checkQueue(spec.queue);
+    const environments = await this.checkQueue(spec.queue);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
-    const problems: FieldProblem[] = await (this.options.preflight ?? preflight)(checked, this.options.cwd);
-    const nodes = this.options.nodesForQueue(spec.queue);
+    // Nothing runs on a simulated environment: its jobs need no kernel, model or data that exist.
+    const simulatedOnly =
+      environments?.every((name) => this.options.environmentType?.(name) === 'simulated') === true;
+    const problems: FieldProblem[] = simulatedOnly
+      ? []
+      : await (this.options.preflight ?? preflight)(checked, this.options.cwd);
+    const nodes = this.options.nodesForQueue(spec.queue, environments);
     if (nodes) problems.push(...gangProblems(spec, nodes));
     const never = nodes && neverFits(nodes, spec.resources);
     if (never) {
@@ -99,8 +111,11 @@ export class RedisJobService implements JobService {
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
   }
 
-  /** The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once). */
-  private async checkQueue(name: string): Promise<void> {
+  /**
+   * The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once);
+   * returns its compute environments in order (undefined without a registry).
+   */
+  private async checkQueue(name: string): Promise<string[] | undefined> {
     const { queues, registry } = this.options;
     const queue = registry ? await registry.get(name) : queues.has(name) ? { state: 'ENABLED' } : undefined;
     if (!queue) {
@@ -113,6 +128,7 @@ export class RedisJobService implements JobService {
       const message = `queue "${name}" is DISABLED: it accepts no new jobs (its jobs already queued still run)`;
       throw new UnprocessableJobError(message, [{ field: 'queue', message }]);
     }
+    return 'name' in queue ? queueEnvironments(queue) : undefined;
   }
 
   /**
@@ -273,7 +289,9 @@ export class RedisJobService implements JobService {
       const ce = {
         ...configured,
         ...(queues
-          ? { queues: queues.filter((q) => q.computeEnvironment === configured.name).map((q) => q.name) }
+          ? {
+              queues: queues.filter((q) => queueEnvironments(q).includes(configured.name)).map((q) => q.name),
+            }
           : {}),
         ...(stored ? { state: stored.state } : {}),
         ...(stored?.maxNodes !== undefined ? { maxNodes: stored.maxNodes } : {}),

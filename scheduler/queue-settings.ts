@@ -15,6 +15,10 @@ export interface QueueSettings {
   maxRunnableSeconds?: number;
   /** At most this many of its jobs hold capacity at once (the placement loop offers no more); no cap when absent. */
   maxConcurrentJobs?: number;
+  /** The compute environment it feeds first (the stored definition's). */
+  computeEnvironment?: string;
+  /** The compute environments it feeds, in order. */
+  computeEnvironments?: string[];
   /** Its own fair share between its shares; absent: the scheduler-wide weights and half-life. */
   fairSharePolicy?: FairSharePolicy;
 }
@@ -28,4 +32,11 @@ export function corePolicy(policy: FairSharePolicy): QueueFairSharePolicy {
     halfLifeMs: policy.shareDecaySeconds * 1000,
     computeReservation: policy.computeReservation,
   };
+}
+
+/** The compute environments a queue feeds, in order; `fallback` (the first served) when it names none. */
+export function queueEnvironmentsOf(settings: QueueSettings, fallback: string): string[] {
+  return (
+    settings.computeEnvironments ?? (settings.computeEnvironment ? [settings.computeEnvironment] : [fallback])
+  );
 }

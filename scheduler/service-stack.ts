@@ -7,9 +7,15 @@ import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
 import { savedBudgetUsage } from './budget-usage-reader.ts';
-import type { Config } from './config.ts';
+import { type Config, queueEnvironments } from './config.ts';
+import type { NodeState } from './core/types.ts';
 import type { MakeElector } from './elector-factory.ts';
 import { createExecutor, logSourceFor } from './executors/create-executor.ts';
+import {
+  COMPUTE_ENVIRONMENT_LABEL,
+  EnvironmentExecutors,
+  environmentLabel,
+} from './executors/environment-executors.ts';
 import type { Executor } from './executors/executor.ts';
 import { RedisJobService } from './job-service.ts';
 import type { LogFn } from './logging/logger.ts';
@@ -100,10 +106,34 @@ export async function startServiceStack(
       `compute environment ${name}: the stored state/maxNodes (changed over the API) apply, not the config's`,
     );
   const runsScheduler = role !== 'api';
+  // One executor per configured compute environment, served together (queues place in their order).
   const created = runsScheduler
-    ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
+    ? config.computeEnvironments.map((ce) => ({ ce, ...createExecutor(ce, config.runners, hooks.log) }))
     : undefined;
-  const executor = created?.executor;
+  const environments = created
+    ? new EnvironmentExecutors(
+        created.map(({ ce, executor }) => ({ name: ce.name, scorer: ce.scorer, executor })),
+      )
+    : undefined;
+  const executor = environments;
+  /** Nodes a job could ever fit on, per environment, labelled with it (the fit check at submit). */
+  const capacityNodes = (names: readonly string[]): NodeState[] | undefined => {
+    if (!created) {
+      const published = inventory!.nodes();
+      // A leader of before compute environment labels published one environment's nodes unlabelled.
+      if (!published?.some((node) => environmentLabel(node) !== '')) return published;
+      return published.filter((node) => names.includes(environmentLabel(node)));
+    }
+    const nodes: NodeState[] = [];
+    for (const { ce, capacityNodes: of } of created) {
+      if (!names.includes(ce.name)) continue;
+      const known = of();
+      if (!known) return undefined; // not listed yet: no fit check rather than a wrong one
+      for (const node of known)
+        nodes.push({ ...node, labels: { ...node.labels, [COMPUTE_ENVIRONMENT_LABEL]: ce.name } });
+    }
+    return nodes;
+  };
   const scheduler = executor
     ? schedulerService(
         config,
@@ -145,11 +175,12 @@ export async function startServiceStack(
       redis,
       registry,
       environmentSettings,
-      nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
+      nodesForQueue: (_queue, names) => capacityNodes(names ?? [config.computeEnvironments[0]!.name]),
+      environmentType: (name) => config.computeEnvironments.find((ce) => ce.name === name)?.type,
       computeEnvironments: config.computeEnvironments.map((ce) => ({
         name: ce.name,
         type: ce.type,
-        queues: config.queues.filter((q) => q.computeEnvironment === ce.name).map((q) => q.name),
+        queues: config.queues.filter((q) => queueEnvironments(q).includes(ce.name)).map((q) => q.name),
       })),
       cwd: config.cwd,
       schedulerRunning: scheduler ? () => scheduler.isLeader : undefined,
@@ -157,7 +188,10 @@ export async function startServiceStack(
       log,
     });
     metrics.watch({ computeEnvironments: () => jobs.computeEnvironments() });
-    const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);
+    // Attempt logs: where an executor keeps them (Kubernetes pods); the first environment that does.
+    const logs = created
+      ? created.find((c) => c.logs)?.logs
+      : config.computeEnvironments.map((ce) => logSourceFor(ce)).find((source) => source);
     const definitions = new JobDefinitionStore(redis);
     const limits = config.fairShare.budgets;
     // The leader's live ledger when it leads here; otherwise what it last saved to Redis.
@@ -197,14 +231,14 @@ export async function startServiceStack(
   });
   const { port } = server.address() as { port: number };
   // The scheduler campaigns once the executor knows its nodes (Kubernetes: both informers have listed).
-  void created?.ready
-    .then(() => scheduler?.start())
+  void (created ? Promise.all(created.map((c) => c.ready)) : undefined)
+    ?.then(() => scheduler?.start())
     .catch((error: Error) => hooks.log?.(`scheduler stopped: ${error.message}`));
   return {
     url: `http://${config.host}:${port}`,
     store,
     executor,
-    ...(created ? { describeExecutor: created.describe } : {}),
+    ...(created ? { describeExecutor: () => created.map((c) => c.describe()).join('; ') } : {}),
     scheduler,
     metrics,
     stop: async () => {
@@ -222,7 +256,7 @@ function schedulerService(
   queues: JobQueues,
   registry: QueueRegistry,
   environmentSettings: ComputeEnvironmentSettingsStore,
-  executor: Executor,
+  executor: EnvironmentExecutors,
   hooks: StackHooks,
   metrics: ServiceMetrics,
 ): SchedulerService {
@@ -232,6 +266,7 @@ function schedulerService(
     store,
     queues,
     executor,
+    environments: executor,
     cwd: config.cwd,
     scorer: environment.scorer,
     computeEnvironment: environment.name,

@@ -3,6 +3,7 @@
 // come from the service config (GPUBATCH_CONFIG): Describe shows them; Create is refused saying so.
 // GetJobQueueSnapshot lists the front of a queue's RUNNABLE jobs.
 import { z } from 'zod';
+import { normalizeQueue, queueEnvironments } from '../../scheduler/config.ts';
 import type { JobRecord } from '../../scheduler/job-record.ts';
 import type { QueuePatch, QueueView } from '../queue-catalog.ts';
 import { QueueCreateSchema, QueuePatchSchema } from '../schemas/queue.ts';
@@ -36,10 +37,12 @@ export async function updateComputeEnvironment(services: AwsServices, caller: Aw
   };
 }
 
-/** gpubatch's queue feeds one compute environment; AWS Batch's order list may name up to three. */
+/** Up to three compute environments, tried by ascending `order` (AWS Batch's limit and meaning). */
 const ComputeEnvironmentOrderSchema = z
   .array(z.strictObject({ order: z.int().min(0), computeEnvironment: z.string().min(1) }))
-  .length(1, 'a gpubatch job queue feeds exactly one compute environment');
+  .min(1)
+  .max(3)
+  .refine((entries) => new Set(entries.map((e) => e.order)).size === entries.length, 'each order value once');
 
 /** AWS Batch's only action: cancel jobs RUNNABLE too long (gpubatch's maxRunnableSeconds). */
 const TimeLimitActionsSchema = z
@@ -80,14 +83,23 @@ const UpdateJobQueueSchema = z.strictObject({
   jobStateTimeLimitActions: TimeLimitActionsSchema.optional(),
 });
 
-function environmentOf(services: AwsServices, order: z.output<typeof ComputeEnvironmentOrderSchema>): string {
-  const name = nameFromArnOrName(order[0]!.computeEnvironment, 'compute-environment');
+/** The environments' names by ascending order, each one known. */
+function environmentsOf(
+  services: AwsServices,
+  order: z.output<typeof ComputeEnvironmentOrderSchema>,
+): string[] {
   const known = services.queues.computeEnvironmentNames();
-  if (!known.includes(name))
-    throw new ClientException(
-      `computeEnvironmentOrder[0].computeEnvironment: no compute environment named ${name}; known: ${known.join(', ')}`,
-    );
-  return name;
+  return order
+    .map((entry, index) => ({ ...entry, index }))
+    .sort((a, b) => a.order - b.order)
+    .map(({ computeEnvironment, index }) => {
+      const name = nameFromArnOrName(computeEnvironment, 'compute-environment');
+      if (!known.includes(name))
+        throw new ClientException(
+          `computeEnvironmentOrder[${index}].computeEnvironment: no compute environment named ${name}; known: ${known.join(', ')}`,
+        );
+      return name;
+    });
 }
 
 export async function createJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
@@ -98,14 +110,14 @@ export async function createJobQueue(services: AwsServices, caller: AwsCaller, b
     QueueCreateSchema,
     {
       name: input.jobQueueName,
-      computeEnvironment: environmentOf(services, input.computeEnvironmentOrder),
+      computeEnvironments: environmentsOf(services, input.computeEnvironmentOrder),
       priority: input.priority,
       ...(input.state ? { state: input.state } : {}),
       ...(limit ? { maxRunnableSeconds: limit.maxTimeSeconds } : {}),
     },
     'request',
   );
-  if (!(await services.queues.create(queue)))
+  if (!(await services.queues.create(normalizeQueue(queue, true))))
     throw new ClientException(`jobQueueName: a job queue named ${queue.name} exists already`);
   return { jobQueueName: queue.name, jobQueueArn: arn(caller.region, 'job-queue', queue.name) };
 }
@@ -121,7 +133,7 @@ export async function updateJobQueue(services: AwsServices, caller: AwsCaller, b
       ...(input.priority !== undefined ? { priority: input.priority } : {}),
       ...(input.state ? { state: input.state } : {}),
       ...(input.computeEnvironmentOrder
-        ? { computeEnvironment: environmentOf(services, input.computeEnvironmentOrder) }
+        ? { computeEnvironments: environmentsOf(services, input.computeEnvironmentOrder) }
         : {}),
       // An empty list removes the limit, as in AWS Batch.
       ...(input.jobStateTimeLimitActions
@@ -130,7 +142,10 @@ export async function updateJobQueue(services: AwsServices, caller: AwsCaller, b
     },
     'request',
   );
-  const queue = await services.queues.update(name, patch);
+  const queue = await services.queues.update(
+    name,
+    patch.computeEnvironments ? { ...patch, computeEnvironment: patch.computeEnvironments[0]! } : patch,
+  );
   if (!queue) throw new ClientException(`jobQueue: no job queue named ${name}`);
   return { jobQueueName: queue.name, jobQueueArn: arn(caller.region, 'job-queue', queue.name) };
 }
@@ -166,9 +181,10 @@ export async function describeJobQueues(services: AwsServices, caller: AwsCaller
       // The queue's own fair-share policy, named as AWS would name a scheduling policy (there is no such
       // resource to describe: the policy is part of the queue, GET /v1/queues/<name>).
       ...(q.fairSharePolicy ? { schedulingPolicyArn: arn(caller.region, 'scheduling-policy', q.name) } : {}),
-      computeEnvironmentOrder: [
-        { order: 1, computeEnvironment: arn(caller.region, 'compute-environment', q.computeEnvironment) },
-      ],
+      computeEnvironmentOrder: queueEnvironments(q).map((name, index) => ({
+        order: index + 1,
+        computeEnvironment: arn(caller.region, 'compute-environment', name),
+      })),
       jobStateTimeLimitActions:
         q.maxRunnableSeconds === undefined
           ? []

@@ -1,9 +1,10 @@
 // /v1/queues: the job queues, and with a queue catalog their settings, creation and changes at run time.
 import { Router } from 'express';
+import { normalizeQueue } from '../../scheduler/config.ts';
 import type { ComputeEnvironmentCatalog } from '../compute-environment-catalog.ts';
 import { ApiError, ConflictError, NotFoundError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
-import type { QueueCatalog } from '../queue-catalog.ts';
+import type { QueueCatalog, QueuePatch, QueueView } from '../queue-catalog.ts';
 import { ComputeEnvironmentPatchSchema } from '../schemas/compute-environment.ts';
 import { QueueCreateSchema, QueuePatchSchema } from '../schemas/queue.ts';
 import { parseOrThrow } from '../validate.ts';
@@ -25,8 +26,8 @@ export function queuesRouter(jobs: JobService, catalog?: QueueCatalog): Router {
   if (!catalog) return router;
 
   router.post('/', async (req, res) => {
-    const queue = parseOrThrow(QueueCreateSchema, req.body, 'body');
-    knownEnvironment(catalog, queue.computeEnvironment);
+    const queue = withEnvironmentOrder(parseOrThrow(QueueCreateSchema, req.body, 'body'), req.body);
+    knownEnvironments(catalog, queue.computeEnvironments ?? []);
     if (!(await catalog.create(queue)))
       throw new ConflictError(`a queue named "${queue.name}" exists already`);
     res
@@ -40,8 +41,8 @@ export function queuesRouter(jobs: JobService, catalog?: QueueCatalog): Router {
     res.json(queue);
   });
   router.patch('/:name', async (req, res) => {
-    const patch = parseOrThrow(QueuePatchSchema, req.body, 'body');
-    if (patch.computeEnvironment !== undefined) knownEnvironment(catalog, patch.computeEnvironment);
+    const patch = orderPatch(parseOrThrow(QueuePatchSchema, req.body, 'body'));
+    if (patch.computeEnvironments !== undefined) knownEnvironments(catalog, patch.computeEnvironments);
     const queue = await catalog.update(req.params.name, patch);
     if (!queue) throw new NotFoundError(`no queue named "${req.params.name}"`);
     res.json(queue);
@@ -49,13 +50,41 @@ export function queuesRouter(jobs: JobService, catalog?: QueueCatalog): Router {
   return router;
 }
 
-function knownEnvironment(catalog: QueueCatalog, name: string): void {
+function knownEnvironments(catalog: QueueCatalog, names: readonly string[]): void {
   const known = catalog.computeEnvironmentNames();
-  if (known.includes(name)) return;
-  const message = `no compute environment named "${name}"; known: ${known.join(', ')}`;
-  throw new ApiError(422, 'Unprocessable request', `computeEnvironment: ${message}`, [
+  const index = names.findIndex((name) => !known.includes(name));
+  if (index < 0) return;
+  const message = `no compute environment named "${names[index]}"; known: ${known.join(', ')}`;
+  // One environment is reported on the field of before; in a list, on its entry.
+  const field = names.length === 1 ? 'computeEnvironment' : `computeEnvironments.${index}`;
+  throw new ApiError(422, 'Unprocessable request', `${field}: ${message}`, [{ field, message }]);
+}
+
+/** `computeEnvironment` and `computeEnvironments` must not disagree; the list wins and fills the other. */
+function conflict(single: string, list: readonly string[]): ApiError {
+  const message = `"${single}" is not the first of computeEnvironments (${list.join(', ')}); give one of the two`;
+  return new ApiError(422, 'Unprocessable request', `computeEnvironment: ${message}`, [
     { field: 'computeEnvironment', message },
   ]);
+}
+
+function withEnvironmentOrder(queue: QueueView, body: { computeEnvironment?: unknown }): QueueView {
+  const list = queue.computeEnvironments;
+  if (list && body.computeEnvironment !== undefined && body.computeEnvironment !== list[0])
+    throw conflict(queue.computeEnvironment, list);
+  return normalizeQueue(queue, list !== undefined);
+}
+
+function orderPatch(patch: QueuePatch): QueuePatch {
+  const list = patch.computeEnvironments;
+  if (list) {
+    if (patch.computeEnvironment !== undefined && patch.computeEnvironment !== list[0])
+      throw conflict(patch.computeEnvironment, list);
+    return { ...patch, computeEnvironment: list[0]! };
+  }
+  if (patch.computeEnvironment !== undefined)
+    return { ...patch, computeEnvironments: [patch.computeEnvironment] };
+  return patch;
 }
 
 /**

@@ -11,6 +11,7 @@ export const QueuePatchSchema = z
     priority: shape.priority.unwrap().optional(),
     state: shape.state.unwrap().optional(),
     computeEnvironment: shape.computeEnvironment.unwrap().optional(),
+    computeEnvironments: shape.computeEnvironments,
     canPreempt: shape.canPreempt.unwrap().optional(),
     preemptible: shape.preemptible.unwrap().optional(),
     maxRunnableSeconds: shape.maxRunnableSeconds.unwrap().nullable().optional(),

@@ -15,6 +15,7 @@ const SETTINGS = {
   'max-concurrent-jobs': { type: 'string' },
   'max-runnable-seconds': { type: 'string' },
   'compute-environment': { type: 'string' },
+  'compute-environments': { type: 'string' },
   'can-preempt': { type: 'string' },
   preemptible: { type: 'string' },
   'share-weights': { type: 'string' },
@@ -99,6 +100,10 @@ function settingsFrom(
   if (text('max-runnable-seconds') !== undefined)
     body.maxRunnableSeconds = wholeNumber('max-runnable-seconds', text('max-runnable-seconds')!, true);
   if (text('compute-environment') !== undefined) body.computeEnvironment = text('compute-environment');
+  if (text('compute-environments') !== undefined)
+    body.computeEnvironments = text('compute-environments')!
+      .split(',')
+      .filter((name) => name !== '');
   if (text('can-preempt') !== undefined) body.canPreempt = flag('can-preempt', text('can-preempt')!);
   if (text('preemptible') !== undefined) body.preemptible = flag('preemptible', text('preemptible')!);
   return body;
@@ -111,7 +116,7 @@ function describeLines(q: QueueView): string {
     ['Queue', q.name],
     ['State', q.state],
     ['Priority', String(q.priority)],
-    ['Compute environment', q.computeEnvironment],
+    ['Compute environments', environmentsText(q)],
     ['Max concurrent jobs', limit(q.maxConcurrentJobs)],
     ['Max RUNNABLE time', limit(q.maxRunnableSeconds, 's')],
     ['Can preempt', String(q.canPreempt)],
@@ -120,6 +125,9 @@ function describeLines(q: QueueView): string {
   ];
   return rows.map(([field, value]) => `${field!.padEnd(20)} ${value}`).join('\n');
 }
+
+/** In the order jobs try them. */
+const environmentsText = (q: QueueView) => (q.computeEnvironments ?? [q.computeEnvironment]).join(',');
 
 function fairShareText(policy: QueueView['fairSharePolicy']): string {
   if (!policy) return '- (the scheduler-wide fairShare)';
@@ -147,7 +155,7 @@ async function ls(args: string[], ctx: CliContext): Promise<number> {
       q.name,
       q.state,
       String(q.priority),
-      q.computeEnvironment,
+      environmentsText(q),
       limit(q.maxConcurrentJobs),
       limit(q.maxRunnableSeconds, 's'),
     ]);

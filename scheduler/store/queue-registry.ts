@@ -3,7 +3,7 @@
 // (queue settings per cycle), refreshed on each change it makes and by polling (the leader, every second).
 import type { Redis } from 'ioredis';
 import type { QueueCatalog, QueuePatch } from '../../api/queue-catalog.ts';
-import { type QueueDefinition, QueueSchema } from '../config.ts';
+import { normalizeQueue, type QueueDefinition, QueueSchema } from '../config.ts';
 import type { QueueFairSharePolicy } from '../core/types.ts';
 import { corePolicy, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../queue-settings.ts';
 import type { JobQueues } from './job-queues.ts';
@@ -22,7 +22,10 @@ export class QueueRegistry implements QueueCatalog {
       keys.queueDefinitions,
       (value) => {
         const parsed = QueueSchema.safeParse(value);
-        return parsed.success ? parsed.data : undefined;
+        // Stored before queues had an order: the one environment is the list.
+        return parsed.success
+          ? normalizeQueue(parsed.data, parsed.data.computeEnvironments !== undefined)
+          : undefined;
       },
       (queue) => queues.add(queue.name),
     );
