@@ -82,10 +82,12 @@ export const COMMAND_USAGE = {
   'compute-environments': [
     'gpubatch compute-environments ls [--json]',
     'gpubatch compute-environments describe <name> [--json]',
+    'gpubatch compute-environments create <name> --nodes 2x8xH100[,1x0] [--default-seconds s] [--scorer s] [--json]',
     'gpubatch compute-environments update <name> [--state ENABLED|DISABLED] [--max-nodes <n|none>] [--json]',
     '  Compute environments (node pools; configured in GPUBATCH_CONFIG). update changes them while the',
     '  service runs: DISABLED places nothing new (running jobs finish); --max-nodes places on at most n',
-    '  of its nodes (by name) and caps the autoscaling signal.',
+    '  of its nodes (by name) and caps the autoscaling signal. create adds a simulated one (jobs only',
+    '  take time: params.simulatedSeconds, else --default-seconds): <count>x<gpus>[x<model>] per shape.',
   ].join('\n'),
   pools: [
     'gpubatch pools [--json]',

@@ -49,7 +49,7 @@ export interface RedisJobServiceOptions {
   /** Whether the scheduler runs in this process; absent when it runs in another (role api). */
   schedulerRunning?: () => boolean;
   /** The configured compute environments and the queues feeding each (default: none listed). */
-  computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes' | 'simulated'; queues: string[] }>;
+  computeEnvironments?: ComputeEnvironmentList | (() => ComputeEnvironmentList);
   /** Job queues managed at run time; without it the queues are `queues`' fixed names, always ENABLED. */
   registry?: QueueRegistry;
   /** Compute environments' run-time settings (state, maxNodes), shown in computeEnvironments(). */
@@ -61,6 +61,12 @@ export interface RedisJobServiceOptions {
   /** Submissions and stops, one line each with the job's id and queue. */
   log?: LogFn;
 }
+
+type ComputeEnvironmentList = Array<{
+  name: string;
+  type: 'local' | 'kubernetes' | 'simulated';
+  queues: string[];
+}>;
 
 export class RedisJobService implements JobService {
   private readonly options: RedisJobServiceOptions;
@@ -283,7 +289,8 @@ export class RedisJobService implements JobService {
     const settings = new Map(
       ((await this.options.environmentSettings?.list()) ?? []).map((s) => [s.name, s] as const),
     );
-    return (this.options.computeEnvironments ?? []).map((configured) => {
+    const listed = this.options.computeEnvironments;
+    return (typeof listed === 'function' ? listed() : (listed ?? [])).map((configured) => {
       // Queues created or moved at run time feed the environment their stored definition names.
       const stored = settings.get(configured.name);
       const ce = {

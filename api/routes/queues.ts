@@ -1,11 +1,16 @@
 // /v1/queues: the job queues, and with a queue catalog their settings, creation and changes at run time.
 import { Router } from 'express';
 import { normalizeQueue } from '../../scheduler/config.ts';
+import { scorerNames } from '../../scheduler/core/index.ts';
 import type { ComputeEnvironmentCatalog } from '../compute-environment-catalog.ts';
 import { ApiError, ConflictError, NotFoundError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
 import type { QueueCatalog, QueuePatch, QueueView } from '../queue-catalog.ts';
-import { ComputeEnvironmentPatchSchema } from '../schemas/compute-environment.ts';
+import {
+  CONFIGURED_ONLY_TYPES,
+  ComputeEnvironmentCreateSchema,
+  ComputeEnvironmentPatchSchema,
+} from '../schemas/compute-environment.ts';
 import { QueueCreateSchema, QueuePatchSchema } from '../schemas/queue.ts';
 import { parseOrThrow } from '../validate.ts';
 
@@ -56,7 +61,7 @@ function knownEnvironments(catalog: QueueCatalog, names: readonly string[]): voi
   if (index < 0) return;
   const message = `no compute environment named "${names[index]}"; known: ${known.join(', ')}`;
   // One environment is reported on the field of before; in a list, on its entry.
-  const field = names.length === 1 ? 'computeEnvironment' : `computeEnvironments.${index}`;
+  const field = names.length === 1 ? 'computeEnvironment' : `computeEnvironments[${index}]`;
   throw new ApiError(422, 'Unprocessable request', `${field}: ${message}`, [{ field, message }]);
 }
 
@@ -105,6 +110,28 @@ export function computeEnvironmentsRouter(jobs: JobService, catalog?: ComputeEnv
   router.get('/:name', async (req, res) => {
     res.json(await view(req.params.name));
   });
+  const create = catalog.create?.bind(catalog);
+  if (create)
+    router.post('/', async (req, res) => {
+      const type = (req.body as { type?: unknown } | undefined)?.type;
+      if (typeof type === 'string' && type in CONFIGURED_ONLY_TYPES) {
+        const message = `a ${type} compute environment cannot be created while the service runs: ${CONFIGURED_ONLY_TYPES[type]}; add it to GPUBATCH_CONFIG (computeEnvironments) and restart. Only type simulated is created here`;
+        throw new ApiError(422, 'Unprocessable request', `type: ${message}`, [{ field: 'type', message }]);
+      }
+      const definition = parseOrThrow(ComputeEnvironmentCreateSchema, req.body, 'body');
+      if (!scorerNames().includes(definition.scorer)) {
+        const message = `unknown scorer "${definition.scorer}"; known: ${scorerNames().join(', ')}`;
+        throw new ApiError(422, 'Unprocessable request', `scorer: ${message}`, [
+          { field: 'scorer', message },
+        ]);
+      }
+      if (!(await create(definition)))
+        throw new ConflictError(`a compute environment named "${definition.name}" exists already`);
+      res
+        .status(201)
+        .location(`/v1/compute-environments/${encodeURIComponent(definition.name)}`)
+        .json(await view(definition.name));
+    });
   router.patch('/:name', async (req, res) => {
     const patch = parseOrThrow(ComputeEnvironmentPatchSchema, req.body, 'body');
     if (!(await catalog.update(req.params.name, patch)))

@@ -6,14 +6,24 @@ import type {
   ComputeEnvironmentCatalog,
   ComputeEnvironmentPatch,
 } from '../../api/compute-environment-catalog.ts';
-import { type ComputeEnvironmentSettings, ComputeEnvironmentSettingsSchema } from '../config.ts';
+import {
+  type ComputeEnvironmentSettings,
+  ComputeEnvironmentSettingsSchema,
+  type SimulatedEnvironment,
+} from '../config.ts';
+import type { CreatedComputeEnvironments } from './created-compute-environments.ts';
 import type { Keys } from './keys.ts';
 import { StoredDefinitions } from './stored-definitions.ts';
 
 export class ComputeEnvironmentSettingsStore implements ComputeEnvironmentCatalog {
   private readonly settings: StoredDefinitions<ComputeEnvironmentSettings>;
 
-  constructor(redis: Redis, keys: Keys) {
+  /** Where environments created at run time are kept; without it create() is not offered. */
+  private readonly created?: CreatedComputeEnvironments;
+
+  constructor(redis: Redis, keys: Keys, created?: CreatedComputeEnvironments) {
+    this.created = created;
+    if (!created) this.create = undefined;
     this.settings = new StoredDefinitions(redis, keys.computeEnvironmentSettings, (value) => {
       const parsed = ComputeEnvironmentSettingsSchema.safeParse(value);
       return parsed.success ? parsed.data : undefined;
@@ -53,6 +63,17 @@ export class ComputeEnvironmentSettingsStore implements ComputeEnvironmentCatalo
   get(name: string): Promise<ComputeEnvironmentSettings | undefined> {
     return this.settings.get(name);
   }
+
+  /**
+   * Every environment, configured or created, has settings (seeded at start, or here): a name with
+   * settings is taken. The definition is written first, so the leader never sees settings without one.
+   */
+  create? = async (definition: SimulatedEnvironment): Promise<boolean> => {
+    if (await this.settings.get(definition.name)) return false;
+    if (!(await this.created!.create(definition))) return false;
+    await this.seed([definition]);
+    return true;
+  };
 
   update(name: string, patch: ComputeEnvironmentPatch): Promise<ComputeEnvironmentSettings | undefined> {
     return this.settings.update(name, patch);

@@ -12,11 +12,19 @@ import { StoredDefinitions } from './stored-definitions.ts';
 
 export class QueueRegistry implements QueueCatalog {
   private readonly definitions: StoredDefinitions<QueueDefinition>;
-  private readonly environments: readonly string[];
+  private readonly environments: () => readonly string[];
 
-  /** `queues`: the BullMQ queues; every queue the registry learns of gets its lanes there. */
-  constructor(redis: Redis, keys: Keys, queues: JobQueues, environments: readonly string[]) {
-    this.environments = environments;
+  /**
+   * `queues`: the BullMQ queues; every queue the registry learns of gets its lanes there. `environments`:
+   * the compute environments a queue may feed (a function when some are created at run time).
+   */
+  constructor(
+    redis: Redis,
+    keys: Keys,
+    queues: JobQueues,
+    environments: readonly string[] | (() => readonly string[]),
+  ) {
+    this.environments = typeof environments === 'function' ? environments : () => environments;
     this.definitions = new StoredDefinitions(
       redis,
       keys.queueDefinitions,
@@ -85,6 +93,6 @@ export class QueueRegistry implements QueueCatalog {
   }
 
   computeEnvironmentNames(): string[] {
-    return [...this.environments];
+    return [...this.environments()];
   }
 }

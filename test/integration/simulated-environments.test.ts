@@ -1,5 +1,12 @@
 // Compute environments of type simulated (jobs only take time) and queues feeding several compute
 // environments in order, through the whole service stack (config file, REST API, leader, executors).
+import {
+  BatchClient,
+  CreateComputeEnvironmentCommand,
+  CreateJobQueueCommand,
+  DescribeComputeEnvironmentsCommand,
+  DescribeJobQueuesCommand,
+} from '@aws-sdk/client-batch';
 import test from 'ava';
 import { type RunningStack, serviceStack } from '../support/service-stack.ts';
 
@@ -127,7 +134,7 @@ test('a queue changed over REST to an order of environments uses it at once; nam
 
   const unknown = await running.request('PATCH', '/v1/queues/q', { computeEnvironments: ['a', 'gpu-farm'] });
   t.is(unknown.status, 422);
-  t.is(unknown.body.errors[0].field, 'computeEnvironments.1');
+  t.is(unknown.body.errors[0].field, 'computeEnvironments[1]');
   const twice = await running.request('PATCH', '/v1/queues/q', { computeEnvironments: ['a', 'a'] });
   t.is(twice.status, 400);
   t.is(twice.body.errors[0].field, 'computeEnvironments');
@@ -138,4 +145,141 @@ test('a queue changed over REST to an order of environments uses it at once; nam
   });
   t.is(conflicting.status, 422);
   t.is(conflicting.body.errors[0].field, 'computeEnvironment');
+});
+
+test('a simulated compute environment created over REST takes a new queue and runs its jobs at once', async (t) => {
+  const running = await serviceStack(t, ONE_POOL);
+  const created = await running.request('POST', '/v1/compute-environments', {
+    name: 'extra',
+    type: 'simulated',
+    nodes: [{ count: 1, gpus: 2, gpuModel: 'L4' }],
+  });
+  t.is(created.status, 201);
+  t.like(created.body, { name: 'extra', type: 'simulated', state: 'ENABLED', queues: [] });
+
+  t.is(
+    (await running.request('POST', '/v1/queues', { name: 'later', computeEnvironments: ['extra', 'sim'] }))
+      .status,
+    201,
+  );
+  const id = await submit(
+    running,
+    simulatedJob({ queue: 'later', resources: { gpus: 2, gpuModel: ['L4'] } }, 0.2),
+  );
+  const done = await running.waitFor(id, (job) => job.status === 'SUCCEEDED', 'SUCCEEDED');
+  t.is(done.attempts[0]!.computeEnvironment, 'extra');
+  t.is(done.attempts[0]!.placement.node, 'extra-0');
+  const listed = (await running.request('GET', '/v1/compute-environments')).body.computeEnvironments;
+  t.deepEqual(
+    listed.map((ce: { name: string; queues: string[] }) => [ce.name, ce.queues]),
+    [
+      ['sim', ['demo', 'later']],
+      ['extra', ['later']],
+    ],
+  );
+});
+
+test('creating a compute environment names what is wrong; local and kubernetes ones are configuration', async (t) => {
+  const running = await serviceStack(t, ONE_POOL);
+  const cases: Array<[unknown, number, string, RegExp?]> = [
+    [{ name: 'here', type: 'local' }, 422, 'type', /configured in GPUBATCH_CONFIG|add it to GPUBATCH_CONFIG/],
+    [{ name: 'k8s', type: 'kubernetes', image: 'x' }, 422, 'type', /cluster credentials/],
+    [{ name: 'sim', type: 'simulated', nodes: [{ count: 1 }] }, 409, ''],
+    [{ name: 'empty', type: 'simulated', nodes: [] }, 400, 'nodes'],
+    [{ name: 'bad', type: 'simulated', nodes: [{ count: 0 }] }, 400, 'nodes[0].count'],
+    [{ name: 'odd', type: 'simulated', nodes: [{ count: 1 }], scorer: 'nonsense' }, 422, 'scorer'],
+  ];
+  for (const [body, status, field, message] of cases) {
+    const reply = await running.request('POST', '/v1/compute-environments', body);
+    t.is(reply.status, status, JSON.stringify(body));
+    if (field) t.is(reply.body.errors?.[0]?.field, field, JSON.stringify(body));
+    if (message) t.regex(reply.body.errors[0].message, message);
+  }
+});
+
+test('AWS CreateComputeEnvironment makes a simulated one from its tags; other kinds are refused saying how', async (t) => {
+  const running = await serviceStack(t, ONE_POOL);
+  const key = (await running.request('POST', '/v1/admin/access-keys', { tenant: 'demo' })).body;
+  const batch = new BatchClient({
+    endpoint: running.stack.url,
+    region: 'eu-west-1',
+    credentials: key,
+    maxAttempts: 1,
+  });
+  t.teardown(() => batch.destroy());
+
+  const created = await batch.send(
+    new CreateComputeEnvironmentCommand({
+      computeEnvironmentName: 'aws-sim',
+      type: 'UNMANAGED',
+      tags: { 'gpubatch:simulated-nodes': '[{"count":1,"gpus":4,"gpuModel":"A100"}]' },
+    }),
+  );
+  t.is(created.computeEnvironmentArn, 'arn:aws:batch:eu-west-1:000000000000:compute-environment/aws-sim');
+  await batch.send(
+    new CreateJobQueueCommand({
+      jobQueueName: 'aws-queue',
+      priority: 1,
+      computeEnvironmentOrder: [
+        { order: 2, computeEnvironment: 'sim' },
+        { order: 1, computeEnvironment: created.computeEnvironmentArn },
+      ],
+    }),
+  );
+  const queue = (await batch.send(new DescribeJobQueuesCommand({ jobQueues: ['aws-queue'] }))).jobQueues?.[0];
+  t.deepEqual(
+    queue?.computeEnvironmentOrder?.map((e) => [e.order, e.computeEnvironment?.split('/')[1]]),
+    [
+      [1, 'aws-sim'],
+      [2, 'sim'],
+    ],
+  );
+  const described = await batch.send(
+    new DescribeComputeEnvironmentsCommand({ computeEnvironments: ['aws-sim'] }),
+  );
+  t.like(described.computeEnvironments?.[0], { computeEnvironmentName: 'aws-sim', state: 'ENABLED' });
+  t.regex(described.computeEnvironments?.[0]?.statusReason ?? '', /simulated/);
+
+  const id = await submit(running, simulatedJob({ queue: 'aws-queue', resources: { gpus: 4 } }, 0.1));
+  const done = await running.waitFor(id, (job) => job.status === 'SUCCEEDED', 'SUCCEEDED');
+  t.is(done.attempts[0]!.computeEnvironment, 'aws-sim');
+
+  const refusals: Array<[CreateComputeEnvironmentCommand, RegExp]> = [
+    [
+      new CreateComputeEnvironmentCommand({ computeEnvironmentName: 'ec2', type: 'MANAGED' }),
+      /creates only simulated compute environments: type UNMANAGED with the tag gpubatch:simulated-nodes/,
+    ],
+    [
+      new CreateComputeEnvironmentCommand({
+        computeEnvironmentName: 'broken',
+        type: 'UNMANAGED',
+        tags: { 'gpubatch:simulated-nodes': '[{count:1}]' },
+      }),
+      /tags\.gpubatch:simulated-nodes: not JSON/,
+    ],
+    [
+      new CreateComputeEnvironmentCommand({
+        computeEnvironmentName: 'zero',
+        type: 'UNMANAGED',
+        tags: { 'gpubatch:simulated-nodes': '[{"count":0}]' },
+      }),
+      /tags\.gpubatch:simulated-nodes\[0\]\.count: Too small/,
+    ],
+    [
+      new CreateComputeEnvironmentCommand({
+        computeEnvironmentName: 'aws-sim',
+        type: 'UNMANAGED',
+        tags: { 'gpubatch:simulated-nodes': '[{"count":1}]' },
+      }),
+      /computeEnvironmentName: a compute environment named aws-sim exists already/,
+    ],
+  ];
+  for (const [command, message] of refusals) {
+    const error = await batch.send(command).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    t.is(error?.name, 'ClientException');
+    t.regex(error?.message ?? '', message);
+  }
 });
