@@ -111,7 +111,7 @@ export const COMMAND_USAGE = {
     '               dropping what fits nowhere; allocated and fragmented GPU % at each arrived %',
     '  --plot       write an SVG chart; --share-weights, --half-life, --horizon (seconds): queue mode',
     '  --window     pending jobs per queue offered to the core each cycle, as the service (default 256; 0: all)',
-    '  --queues     queues: (priority, canPreempt, preemptible), fairShare: and windowPerQueue: as in the service config',
+    '  --queues     queues: (priority, canPreempt, preemptible, fairSharePolicy), fairShare: and windowPerQueue: as in the service config',
   ].join('\n'),
   'gen-trace': [
     'gpubatch gen-trace --jobs <n> --seed <s> [--fractional 0.4] [--multi-gpu 0.2] [--model-constrained 0.1]',
