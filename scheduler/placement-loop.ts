@@ -240,7 +240,8 @@ export class PlacementLoop {
     const reasons = new Map<string, string[]>();
     const reservations: Reservation[] = [];
     let remaining = pending;
-    const rounds = Math.max(0, ...pending.map((job) => orderOf(job).length));
+    let rounds = 0; // a loop, not Math.max(...): the window may hold more jobs than a call takes arguments
+    for (const job of pending) rounds = Math.max(rounds, orderOf(job).length);
     for (let round = 0; round < rounds && remaining.length > 0; round++) {
       for (const environment of environments) {
         const offered = remaining.filter((job) => orderOf(job)[round] === environment.name);

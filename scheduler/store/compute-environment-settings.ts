@@ -18,12 +18,14 @@ import { StoredDefinitions } from './stored-definitions.ts';
 export class ComputeEnvironmentSettingsStore implements ComputeEnvironmentCatalog {
   private readonly settings: StoredDefinitions<ComputeEnvironmentSettings>;
 
-  /** Where environments created at run time are kept; without it create() is not offered. */
-  private readonly created?: CreatedComputeEnvironments;
+  /**
+   * Creates a simulated compute environment (only with a store for created ones; absent otherwise, so the
+   * API does not offer creation).
+   */
+  readonly create?: (definition: SimulatedEnvironment) => Promise<boolean>;
 
   constructor(redis: Redis, keys: Keys, created?: CreatedComputeEnvironments) {
-    this.created = created;
-    if (!created) this.create = undefined;
+    if (created) this.create = (definition) => this.createIn(created, definition);
     this.settings = new StoredDefinitions(redis, keys.computeEnvironmentSettings, (value) => {
       const parsed = ComputeEnvironmentSettingsSchema.safeParse(value);
       return parsed.success ? parsed.data : undefined;
@@ -68,12 +70,15 @@ export class ComputeEnvironmentSettingsStore implements ComputeEnvironmentCatalo
    * Every environment, configured or created, has settings (seeded at start, or here): a name with
    * settings is taken. The definition is written first, so the leader never sees settings without one.
    */
-  create? = async (definition: SimulatedEnvironment): Promise<boolean> => {
+  private async createIn(
+    created: CreatedComputeEnvironments,
+    definition: SimulatedEnvironment,
+  ): Promise<boolean> {
     if (await this.settings.get(definition.name)) return false;
-    if (!(await this.created!.create(definition))) return false;
+    if (!(await created.create(definition))) return false;
     await this.seed([definition]);
     return true;
-  };
+  }
 
   update(name: string, patch: ComputeEnvironmentPatch): Promise<ComputeEnvironmentSettings | undefined> {
     return this.settings.update(name, patch);
