@@ -1,6 +1,7 @@
 // Job queues are managed at run time (the native queue catalog, scheduler/store/queue-registry.ts):
 // CreateJobQueue / UpdateJobQueue / DescribeJobQueues map AWS Batch's fields onto it. Compute environments
-// come from the service config (GPUBATCH_CONFIG): Describe shows them; Create is refused saying so.
+// come from the service config (GPUBATCH_CONFIG), except simulated ones, which Create makes from a tag;
+// Describe shows both.
 // GetJobQueueSnapshot lists the front of a queue's RUNNABLE jobs.
 import { z } from 'zod';
 import { normalizeQueue, queueEnvironments } from '../../scheduler/config.ts';
