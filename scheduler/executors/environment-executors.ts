@@ -25,6 +25,8 @@ export class EnvironmentExecutors implements Executor {
   /** Which environment each node belongs to, as of the last nodes() (the first to name a node keeps it). */
   private owners = new Map<string, EnvironmentExecutor>();
   private readonly capacityListeners: Array<() => void> = [];
+  /** The executor each job's latest attempt went to, until forget(): interrupts and clean-up go there. */
+  private readonly ranOn = new Map<string, Executor>();
   /** Undriven attempts by the executor that reported them (orphans are removed by it). */
   private readonly undrivenBy = new WeakMap<UndrivenAttempt, Executor>();
 
@@ -84,12 +86,15 @@ export class EnvironmentExecutors implements Executor {
         code: 'NODE_LOST',
         reason: `node ${placement.node} belongs to no compute environment served here`,
       });
+    this.ranOn.set(request.jobId, owner.executor);
     return owner.executor.run(request, placement, hooks);
   }
 
-  /** Each executor ignores jobs it does not run. */
+  /** To the executor running the job; when none is known (a waiting job), to all: each ignores others' jobs. */
   interrupt(jobId: string, by: InterruptCause, reason: string): void {
-    for (const { executor } of this.entries) executor.interrupt(jobId, by, reason);
+    const executor = this.ranOn.get(jobId);
+    if (executor) executor.interrupt(jobId, by, reason);
+    else for (const entry of this.entries) entry.executor.interrupt(jobId, by, reason);
   }
 
   async close(): Promise<void> {
@@ -101,15 +106,21 @@ export class EnvironmentExecutors implements Executor {
     placement: Placement,
     hooks: AttemptHooks,
   ): Promise<AttemptOutcome | undefined> {
-    return this.ownerOf(placement.node)?.executor.reattach?.(request, placement, hooks);
+    const executor = this.ownerOf(placement.node)?.executor;
+    if (!executor?.reattach) return undefined;
+    this.ranOn.set(request.jobId, executor);
+    return executor.reattach(request, placement, hooks);
   }
 
   onCapacityChange(listener: () => void): void {
     this.capacityListeners.push(listener);
   }
 
+  /** Only the executor that ran it keeps anything of an attempt (a Kubernetes pod, for its logs). */
   forget(jobId: string, attempt: number): void {
-    for (const { executor } of this.entries) executor.forget?.(jobId, attempt);
+    const executor = this.ranOn.get(jobId);
+    this.ranOn.delete(jobId);
+    executor?.forget?.(jobId, attempt);
   }
 
   undriven(): UndrivenAttempt[] {

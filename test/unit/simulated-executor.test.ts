@@ -8,7 +8,7 @@ import {
   COMPUTE_ENVIRONMENT_LABEL,
   EnvironmentExecutors,
 } from '../../scheduler/executors/environment-executors.ts';
-import type { AttemptHooks } from '../../scheduler/executors/executor.ts';
+import type { AttemptHooks, InterruptCause } from '../../scheduler/executors/executor.ts';
 import { SimulatedExecutor } from '../../scheduler/executors/simulated/simulated-executor.ts';
 import { kernelJobSpec } from '../support/job-specs.ts';
 
@@ -103,7 +103,7 @@ test('interrupt and close end attempts at once with their cause', async (t) => {
   });
 });
 
-test('several environments as one executor: nodes labelled, attempts routed by node, interrupts to all', async (t) => {
+test('several environments as one executor: nodes labelled, attempts routed by node, environments added later', async (t) => {
   const a = new SimulatedExecutor(environment('a'));
   const b = new SimulatedExecutor(environment('b'));
   const all = new EnvironmentExecutors([
@@ -134,4 +134,31 @@ test('several environments as one executor: nodes labelled, attempts routed by n
   t.is(changes, 1, 'a compute environment added at run time is new capacity');
   t.is(all.nodesOf('c').length, 3);
   t.throws(() => all.add({ name: 'c', executor: b }), { message: /served already/ });
+});
+
+test('interrupts and forget go to the executor that ran the job', async (t) => {
+  const calls: string[] = [];
+  const spy = (name: string, inner: SimulatedExecutor) =>
+    Object.assign(Object.create(inner) as SimulatedExecutor, {
+      interrupt: (jobId: string, by: InterruptCause, reason: string) => {
+        calls.push(`${name}.interrupt ${jobId}`);
+        inner.interrupt(jobId, by, reason);
+      },
+      forget: (jobId: string) => calls.push(`${name}.forget ${jobId}`),
+    });
+  const all = new EnvironmentExecutors([
+    { name: 'a', executor: spy('a', new SimulatedExecutor(environment('a'))) },
+    { name: 'b', executor: spy('b', new SimulatedExecutor(environment('b'))) },
+  ]);
+  all.interrupt('waiting', 'cancel', 'not running anywhere');
+  t.deepEqual(calls.splice(0), ['a.interrupt waiting', 'b.interrupt waiting']);
+  const running = all.run(
+    request('j', { simulatedSeconds: 60 }),
+    placement('j', 'b-0'),
+    recordingHooks().hooks,
+  );
+  all.interrupt('j', 'cancel', 'stop');
+  await running;
+  all.forget('j', 1);
+  t.deepEqual(calls, ['b.interrupt j', 'b.forget j']);
 });
