@@ -135,6 +135,8 @@ export const FileConfigSchema = z.strictObject({
       /** Warm runners kept at least; more stay while recent concurrency needs them. */
       keepWarm: z.int().min(0).max(256).default(4),
       idleTimeoutSeconds: z.int().min(1).default(60),
+      /** Each runner's JavaScript heap limit (--max-old-space-size); past it the attempt fails RUNNER_OUT_OF_MEMORY. */
+      maxHeapMiB: z.int().min(32).optional(),
     })
     .default({ keepWarm: 4, idleTimeoutSeconds: 60 }),
   /** How soon a crashed scheduler is replaced: its leader lock expires and its jobs' BullMQ locks lapse. */
