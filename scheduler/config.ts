@@ -144,8 +144,10 @@ export const FileConfigSchema = z.strictObject({
     .strictObject({
       leaderTtlSeconds: z.int().min(1).max(300).default(15),
       attemptLockSeconds: z.int().min(1).max(600).default(30),
+      /** A Redis command without a reply this long fails: the API answers 503 + Retry-After instead of hanging. */
+      redisCommandTimeoutSeconds: z.int().min(1).max(60).default(3),
     })
-    .default({ leaderTtlSeconds: 15, attemptLockSeconds: 30 }),
+    .default({ leaderTtlSeconds: 15, attemptLockSeconds: 30, redisCommandTimeoutSeconds: 3 }),
   /** Weighted dominant-resource fairness between jobs' shareIdentifiers, with usage decaying. */
   fairShare: z
     .strictObject({
