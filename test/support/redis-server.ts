@@ -18,8 +18,8 @@ export interface TestRedis {
   server: EmbeddedRedis;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
-  /** SIGKILL, then a new redis-server on the same port and directory: it loads what its AOF kept. */
-  crashAndRestart(): Promise<void>;
+  /** SIGKILL, then (after `downMs`) a new redis-server on the same port and directory: it loads what its AOF kept. */
+  crashAndRestart(downMs?: number): Promise<void>;
 }
 
 export type TestRedisOptions = Pick<EmbeddedRedisOptions, 'appendOnly' | 'appendFsync'>;
@@ -38,8 +38,9 @@ export async function testRedis(options: TestRedisOptions = {}): Promise<TestRed
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
-    crashAndRestart: async () => {
+    crashAndRestart: async (downMs = 0) => {
       await server.kill();
+      await new Promise((r) => setTimeout(r, downMs));
       server = await startEmbeddedRedis({ ...settings, port: server.port });
     },
   };
