@@ -21,8 +21,11 @@ const CLIENT_MESSAGES = [
   /^Stream isn't writeable/,
   /^Reached the max retries per request limit/,
 ];
-/** Redis replies that mean "not now": loading its AOF/RDB, a script running too long, failing over. */
-const SERVER_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+/**
+ * Redis replies that mean "not now": loading its AOF/RDB, a script running too long, failing over, or full
+ * (OOM under noeviction: writes are refused until memory is freed, which is the operator's to fix).
+ */
+const SERVER_REPLIES = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|OOM)\b/;
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
