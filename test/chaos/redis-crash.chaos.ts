@@ -5,12 +5,18 @@
 import test from 'ava';
 import { redisCrash } from './scenarios/redis-crash.ts';
 
-test.serial('Redis SIGKILLed mid-run, down 5 s, restarted from its AOF (appendfsync always): every 2xx submission completes', async (t) => {
-  t.timeout(15 * 60_000);
-  await redisCrash(t, { acceptedBeforeKill: 500, downMs: 5000, appendFsync: 'always' });
-});
+test.serial(
+  'Redis SIGKILLed mid-run, down 5 s, restarted from its AOF (appendfsync always): every 2xx submission completes',
+  async (t) => {
+    t.timeout(15 * 60_000);
+    await redisCrash(t, { acceptedBeforeKill: 500, downMs: 5000, appendFsync: 'always' });
+  },
+);
 
-test.serial('the same with appendfsync everysec: a Redis process crash loses no acknowledged write either', async (t) => {
-  t.timeout(15 * 60_000);
-  await redisCrash(t, { acceptedBeforeKill: 500, downMs: 5000, appendFsync: 'everysec' });
-});
+test.serial(
+  'the same with appendfsync everysec: a Redis process crash loses no acknowledged write either',
+  async (t) => {
+    t.timeout(15 * 60_000);
+    await redisCrash(t, { acceptedBeforeKill: 500, downMs: 5000, appendFsync: 'everysec' });
+  },
+);
