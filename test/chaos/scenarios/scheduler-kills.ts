@@ -56,19 +56,29 @@ export async function schedulerKills(t: ExecutionContext, options: SchedulerKill
     }),
   );
 
+  // Each scheduler lives until it has committed its share of the outputs, then dies mid-run.
+  const share = Math.floor(jobs / (kills + 2));
   const killLog: string[] = [];
   for (let k = 1; k <= kills; k++) {
-    while (ids.size < (k * jobs) / (kills + 1)) await sleep(20);
-    // Kill while attempts are in flight: wait (briefly) for a runner to be busy.
+    const base = readLedger(ledger).length;
+    const lifeDeadline = Date.now() + 10 * 60_000;
+    while (readLedger(ledger).length - base < share) {
+      if (Date.now() > lifeDeadline)
+        throw new Error(`scheduler ${k} committed no ${share} outputs in 10 min`);
+      await sleep(50);
+    }
+    // Kill while attempts are in flight: wait (briefly) for a job to be STARTING or RUNNING.
     const waitedFrom = Date.now();
     while (Date.now() - waitedFrom < 5000 && !(await attemptInFlight(api.url))) await sleep(10);
     const runners = runnerPidsOf(scheduler.child.pid!).length;
     const submittedAtKill = ids.size;
+    const committedAtKill = readLedger(ledger).length;
     const killedAt = Date.now();
     await scheduler.stop('SIGKILL');
     scheduler = await startScheduler();
     killLog.push(
-      `kill ${k} at ${submittedAtKill} submitted (${runners} runners busy or warm): a new scheduler led ${Date.now() - killedAt} ms later`,
+      `kill ${k} at ${submittedAtKill} submitted, ${committedAtKill} outputs committed, ${runners} runner processes: ` +
+        `a new scheduler led ${Date.now() - killedAt} ms later`,
     );
   }
   await submitting;
