@@ -119,11 +119,17 @@ export async function redisStall(t: ExecutionContext, stallSeconds: number): Pro
   );
 
   const waits = unavailable.map((s) => s.ms).sort((a, b) => a - b);
+  // What the stall did to the leader: its lock (leaderTtlSeconds 15) lapses in a stall longer than that.
+  const leaderLog = service
+    .output()
+    .split('\n')
+    .filter((line) => /leader lock|stepping down|scheduler is leader|could not start leading/.test(line))
+    .map((line) => (JSON.parse(line) as { msg: string }).msg);
   t.log(
     `Redis stopped ${stallSeconds} s: ${submissions.length} submissions (${submissions.filter((s) => s.phase === 'before').length} before, ` +
       `${submissions.filter((s) => s.phase === 'stalled').length} during, ${submissions.filter((s) => s.phase === 'after').length} after); ` +
       `${unavailable.length} answered 503 (after ${waits[0]}..${waits.at(-1)} ms; ${storedDespite503} of them had been stored anyway), ` +
       `reads during the stall: ${reads.map((r) => r.status).join(',')}; submissions accepted again ${recoveredMs} ms after SIGCONT; ` +
-      `${ids.size} jobs, all SUCCEEDED`,
+      `${ids.size} jobs, all SUCCEEDED; leader: ${leaderLog.join(' / ')}`,
   );
 }
