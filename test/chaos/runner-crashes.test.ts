@@ -73,6 +73,7 @@ const attemptTimes = (job: JobRecord) =>
     .join('; ');
 
 test.serial('SIGKILL of the runner: the attempt fails RUNNER_KILLED and the retry succeeds', async (t) => {
+  t.timeout(120_000);
   const job = await killMidRun(t, 'killed', 'SIGKILL');
   t.is(job.status, 'SUCCEEDED');
   t.deepEqual(
@@ -93,6 +94,7 @@ test.serial('SIGKILL of the runner: the attempt fails RUNNER_KILLED and the retr
 test.serial(
   'a native abort (SIGABRT) of the runner: the attempt fails RUNNER_ABORTED and the retry succeeds',
   async (t) => {
+    t.timeout(120_000);
     // What process.abort() or a failed assertion in native code (ONNX Runtime, Dawn) does: raise SIGABRT.
     const job = await killMidRun(t, 'aborted', 'SIGABRT');
     t.is(job.status, 'SUCCEEDED');
@@ -110,6 +112,7 @@ test.serial(
 test.serial(
   'a runner out of heap fails RUNNER_OUT_OF_MEMORY on every attempt until none is left',
   async (t) => {
+    t.timeout(120_000);
     const { service } = gpubatch;
     const id = await submit(t, {
       name: 'too-big',
@@ -135,6 +138,7 @@ test.serial(
 );
 
 test.serial('an evaluateOnExit rule on RUNNER_OUT_OF_MEMORY stops the retries at once', async (t) => {
+  t.timeout(120_000);
   const { service } = gpubatch;
   const id = await submit(t, {
     name: 'too-big-no-retry',
@@ -150,6 +154,7 @@ test.serial('an evaluateOnExit rule on RUNNER_OUT_OF_MEMORY stops the retries at
 });
 
 test.serial('after all that, the service and a fresh runner still run a job', async (t) => {
+  t.timeout(120_000);
   const id = await submit(t, { ...slowInference('after'), params: { batchSize: 4096 } });
   const job = await pollJob(gpubatch.service.url, id, hasStatus('SUCCEEDED'), 60_000);
   t.deepEqual(
