@@ -1,7 +1,7 @@
 // Redis SIGKILLed with more work in flight and down longer (submissions meet 503s), with appendfsync
-// always as the issue asks, and with everysec: a crash of the Redis process alone loses nothing either,
-// since the AOF is written (not yet fsynced) before Redis replies; everysec risks ~1 s of acknowledged
-// writes only when the machine itself fails (docs/operations.md#guarantees).
+// always as the issue asks, and with everysec: a crash of the Redis process alone loses nothing either
+// while the disk keeps up, since the AOF is written (not yet fsynced) before Redis replies; everysec risks
+// a second or two of acknowledged writes when the machine itself fails (docs/operations.md#guarantees).
 import test from 'ava';
 import { redisCrash } from './scenarios/redis-crash.ts';
 
