@@ -5,7 +5,7 @@
 import type { ExecutionContext } from 'ava';
 import { requestService } from '../../support/service-process.ts';
 import { chaosWorld } from '../support/chaos-service.ts';
-import { tinyJob, waitUntilFinished } from '../support/tiny-jobs.ts';
+import { noAnswer, tinyJob, waitUntilFinished } from '../support/tiny-jobs.ts';
 
 interface Submission {
   key: string;
@@ -29,20 +29,21 @@ export async function redisStall(t: ExecutionContext, stallSeconds: number): Pro
   const submitter = async () => {
     while (!stop) {
       const key = `stall-${++n}`;
+      const startedIn = phase; // a submission counts in the phase it was sent in
       const started = Date.now();
       const reply = await requestService(
         service.url,
         'POST',
         '/v1/jobs',
         tinyJob(key, { idempotencyKey: key }),
-      );
+      ).catch(noAnswer);
       submissions.push({
         key,
         status: reply.status,
         retryAfter: reply.headers.get('retry-after'),
         contentType: reply.headers.get('content-type'),
         ms: Date.now() - started,
-        phase,
+        phase: startedIn,
         id: reply.body?.id,
       });
       await new Promise((r) => setTimeout(r, 50));
@@ -50,30 +51,35 @@ export async function redisStall(t: ExecutionContext, stallSeconds: number): Pro
   };
   const submitters = Promise.all([submitter(), submitter(), submitter()]);
 
-  await new Promise((r) => setTimeout(r, 2000));
-  const firstId = submissions.find((s) => s.status === 201)?.id;
-  process.kill(world.redis.server.pid, 'SIGSTOP');
-  phase = 'stalled';
-  const stalledAt = Date.now();
-  while (Date.now() - stalledAt < stallSeconds * 1000) {
-    const read = await requestService(service.url, 'GET', `/v1/jobs/${firstId}`);
-    reads.push({ status: read.status, retryAfter: read.headers.get('retry-after') });
-    await new Promise((r) => setTimeout(r, 500));
+  let recoveredMs = 0;
+  try {
+    await new Promise((r) => setTimeout(r, 2000));
+    const firstId = submissions.find((s) => s.status === 201)?.id;
+    process.kill(world.redis.server.pid, 'SIGSTOP');
+    phase = 'stalled';
+    const stalledAt = Date.now();
+    while (Date.now() - stalledAt < stallSeconds * 1000) {
+      const read = await requestService(service.url, 'GET', `/v1/jobs/${firstId}`);
+      reads.push({ status: read.status, retryAfter: read.headers.get('retry-after') });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    process.kill(world.redis.server.pid, 'SIGCONT');
+    const resumedAt = Date.now();
+    phase = 'after';
+    // Recovered: three submissions in a row accepted after Redis continued, with no restart of anything.
+    const deadline = resumedAt + 60_000;
+    for (;;) {
+      const after = submissions.filter((s) => s.phase === 'after').slice(-3);
+      if (after.length === 3 && after.every((s) => s.status === 201)) break;
+      if (Date.now() > deadline) throw new Error(`no recovery within 60 s: ${JSON.stringify(after)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    recoveredMs = Date.now() - resumedAt;
+  } finally {
+    process.kill(world.redis.server.pid, 'SIGCONT'); // never leave Redis stopped, even on a failure
+    stop = true; // the clients stop whatever happened
+    await submitters;
   }
-  process.kill(world.redis.server.pid, 'SIGCONT');
-  const resumedAt = Date.now();
-  phase = 'after';
-  // Recovered: three submissions in a row accepted after Redis continued, with no restart of anything.
-  const deadline = resumedAt + 60_000;
-  for (;;) {
-    const after = submissions.filter((s) => s.phase === 'after').slice(-3);
-    if (after.length === 3 && after.every((s) => s.status === 201)) break;
-    if (Date.now() > deadline) throw new Error(`no recovery within 60 s: ${JSON.stringify(after)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const recoveredMs = Date.now() - resumedAt;
-  stop = true;
-  await submitters;
 
   const statuses = new Set(submissions.map((s) => s.status));
   t.deepEqual(

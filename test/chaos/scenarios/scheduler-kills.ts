@@ -55,6 +55,7 @@ export async function schedulerKills(t: ExecutionContext, options: SchedulerKill
       }
     }),
   );
+  submitting.catch(() => undefined); // awaited below; a kill step failing first must not leave it unhandled
 
   // Each scheduler lives until it has committed its share of the outputs, then dies mid-run.
   const share = Math.floor(jobs / (kills + 2));

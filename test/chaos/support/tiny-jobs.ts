@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createMatrix } from '../../../kernels/matrix.ts';
 import { writeNpy } from '../../../runner/io/npy.ts';
 import type { JobRecord } from '../../../scheduler/job-record.ts';
-import { requestService } from '../../support/service-process.ts';
+import { requestService, type ServiceReply } from '../../support/service-process.ts';
 
 /** The one input every tiny job standardizes: 2 rows, 3 columns. */
 export async function writeTinyInput(work: string): Promise<void> {
@@ -77,4 +77,9 @@ export async function waitUntilFinished(
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** A request that got no HTTP answer at all (the service is gone): status 0, which no scenario accepts. */
+export function noAnswer(error: Error): ServiceReply {
+  return { status: 0, headers: new Headers(), body: { error: error.message } };
 }
