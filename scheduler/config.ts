@@ -243,6 +243,8 @@ export const FileConfigSchema = z.strictObject({
       /** Warm runners kept at least; more stay while recent concurrency needs them. */
       keepWarm: z.int().min(0).max(256).default(4),
       idleTimeoutSeconds: z.int().min(1).default(60),
+      /** Each runner's JavaScript heap limit (--max-old-space-size); past it the attempt fails RUNNER_OUT_OF_MEMORY. */
+      maxHeapMiB: z.int().min(32).optional(),
     })
     .default({ keepWarm: 4, idleTimeoutSeconds: 60 }),
   /** How soon a crashed scheduler is replaced: its leader lock expires and its jobs' BullMQ locks lapse. */
@@ -250,8 +252,10 @@ export const FileConfigSchema = z.strictObject({
     .strictObject({
       leaderTtlSeconds: z.int().min(1).max(300).default(15),
       attemptLockSeconds: z.int().min(1).max(600).default(30),
+      /** A Redis command without a reply this long fails: the API answers 503 + Retry-After instead of hanging. */
+      redisCommandTimeoutSeconds: z.int().min(1).max(60).default(3),
     })
-    .default({ leaderTtlSeconds: 15, attemptLockSeconds: 30 }),
+    .default({ leaderTtlSeconds: 15, attemptLockSeconds: 30, redisCommandTimeoutSeconds: 3 }),
   /** Weighted dominant-resource fairness between jobs' shareIdentifiers, with usage decaying. */
   fairShare: z
     .strictObject({

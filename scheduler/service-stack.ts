@@ -86,7 +86,10 @@ export async function startServiceStack(
 ): Promise<ServiceStack> {
   const hooks: StackHooks = typeof hooksOrLog === 'function' ? { log: hooksOrLog } : (hooksOrLog ?? {});
   const role = config.role ?? 'all';
-  const redis = connect(redisUrl, { name: `gpubatch-${role}` });
+  const redis = connect(redisUrl, {
+    name: `gpubatch-${role}`,
+    commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
+  });
   const store = new JobStore(redis);
   const queues = new JobQueues(
     redis,

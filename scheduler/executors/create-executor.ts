@@ -33,6 +33,7 @@ export function createExecutor(
       inventory: environment.inventory,
       keepWarm: runners.keepWarm,
       idleTimeoutMs: runners.idleTimeoutSeconds * 1000,
+      maxHeapMiB: runners.maxHeapMiB,
     });
     return {
       executor,

@@ -1,5 +1,5 @@
 // The real service (`node cli/gpubatch.ts up`) as a child process, and the real CLI, for end-to-end tests.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,3 +170,44 @@ export async function pollJob(
 }
 
 export const hasStatus = (status: JobStatus) => (job: JobRecord) => job.status === status;
+
+export interface ServiceReply {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field and checked by the tests
+  body: any;
+}
+
+/** One request to the service's API, JSON in and out (the body is undefined when it is not JSON). */
+export async function requestService(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ServiceReply> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+/** The runner processes a service (or this process) has forked, from the process table. */
+export function runnerPidsOf(parentPid: number): number[] {
+  try {
+    return execFileSync('ps', ['--ppid', String(parentPid), '-o', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('runner/main.ts'))
+      .map((line) => Number.parseInt(line.trim(), 10));
+  } catch {
+    return []; // ps exits 1 when there is none
+  }
+}
