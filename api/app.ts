@@ -91,6 +91,7 @@ export function createApp(options: AppOptions): Express {
     budgets: options.budgets !== undefined,
     queueCatalog: options.queueCatalog !== undefined,
     computeEnvironmentCatalog: options.computeEnvironmentCatalog !== undefined,
+    computeEnvironmentCreation: options.computeEnvironmentCatalog?.create !== undefined,
     events: options.events !== undefined,
     tenants: options.tenants !== undefined,
   });

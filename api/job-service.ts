@@ -36,7 +36,7 @@ export interface SubmitOutcome {
 /** A compute environment with the scheduler leader's latest numbers about it (absent until published). */
 export interface ComputeEnvironmentView {
   name: string;
-  type: 'local' | 'kubernetes';
+  type: 'local' | 'kubernetes' | 'simulated';
   queues: string[];
   /** DISABLED: nothing new is placed on it (absent where run-time settings are not wired). */
   state?: 'ENABLED' | 'DISABLED';

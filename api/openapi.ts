@@ -13,7 +13,10 @@ import {
   CreatedApiTokenSchema,
 } from './schemas/api-token.ts';
 import { BudgetListSchema } from './schemas/budgets.ts';
-import { ComputeEnvironmentPatchSchema } from './schemas/compute-environment.ts';
+import {
+  ComputeEnvironmentCreateSchema,
+  ComputeEnvironmentPatchSchema,
+} from './schemas/compute-environment.ts';
 import {
   DefinitionSubmissionSchema,
   JobDefinitionPageSchema,
@@ -129,6 +132,8 @@ export interface OpenApiOptions {
   queueCatalog?: boolean;
   /** Whether GET and PATCH /v1/compute-environments/{name} exist. Default false. */
   computeEnvironmentCatalog?: boolean;
+  /** Whether POST /v1/compute-environments exists (simulated ones may be created). Default false. */
+  computeEnvironmentCreation?: boolean;
   /** Whether GET /v1/events and GET /v1/jobs/{id}/events (SSE) exist. Default false. */
   events?: boolean;
   /** Whether POST /v1/admin/access-keys exists (the AWS-compatible endpoint is on). Default false. */
@@ -525,6 +530,24 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
             ...problemResponses(...auth),
           },
         },
+        ...(options.computeEnvironmentCreation
+          ? {
+              post: {
+                operationId: 'createComputeEnvironment',
+                summary:
+                  'Create a simulated compute environment (declared nodes, jobs only take time); other types are configuration (422 naming type)',
+                ...secured,
+                requestBody: {
+                  required: true,
+                  content: { 'application/json': { schema: ref('ComputeEnvironmentCreate') } },
+                },
+                responses: {
+                  '201': json('The compute environment created.', 'ComputeEnvironment'),
+                  ...problemResponses(400, ...auth, 409, 415, 422),
+                },
+              },
+            }
+          : {}),
       },
       ...(options.computeEnvironmentCatalog
         ? {
@@ -690,6 +713,9 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           ...(options.queueCatalog ? { QueueCreate: QueueCreateSchema, QueuePatch: QueuePatchSchema } : {}),
           ...(options.computeEnvironmentCatalog
             ? { ComputeEnvironmentPatch: ComputeEnvironmentPatchSchema }
+            : {}),
+          ...(options.computeEnvironmentCreation
+            ? { ComputeEnvironmentCreate: ComputeEnvironmentCreateSchema }
             : {}),
           ...(definitions
             ? { JobDefinition: JobDefinitionSchema, JobDefinitionSubmission: DefinitionSubmissionSchema }

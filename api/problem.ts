@@ -1,5 +1,6 @@
 // The one place where errors become RFC 9457 problem+json responses.
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { asStoreUnavailable } from '../scheduler/store/store-unavailable.ts';
 import { ApiError, type FieldProblem, NotFoundError } from './errors.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -73,7 +74,21 @@ function fromBodyParser(error: BodyParserError): Problem | undefined {
 export function knownProblem(error: unknown): Problem | undefined {
   if (error instanceof ApiError) return problem(error.status, error.title, error.message, error.problems);
   if (isBodyParserError(error)) return fromBodyParser(error);
+  const unavailable = asStoreUnavailable(error);
+  if (unavailable) {
+    return problem(
+      503,
+      'Service unavailable',
+      `${unavailable.message}; try again in ${unavailable.retryAfterSeconds} s. A write answered 503 may ` +
+        'still have been applied: retry a submission with the same idempotency key',
+    );
+  }
   return undefined;
+}
+
+/** Seconds to send as Retry-After: set for a job store outage, which passes by itself. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  return asStoreUnavailable(error)?.retryAfterSeconds;
 }
 
 export function sendProblem(res: Response, body: Problem): void {
@@ -94,6 +109,8 @@ export function problemHandler(logError: (error: unknown) => void): ErrorRequest
       logError(error);
       body = problem(500, 'Internal server error', 'an unexpected error occurred; see the server log');
     }
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
     sendProblem(res, { ...body, instance: req.originalUrl });
   };
 }

@@ -6,9 +6,12 @@ import { ApiError } from './errors.ts';
 export type QueueView = QueueDefinition;
 
 /** Fields a PATCH may change; `null` removes an optional limit. */
-export type QueuePatch = Partial<Omit<QueueView, 'name' | 'maxRunnableSeconds' | 'maxConcurrentJobs'>> & {
+export type QueuePatch = Partial<
+  Omit<QueueView, 'name' | 'maxRunnableSeconds' | 'maxConcurrentJobs' | 'fairSharePolicy'>
+> & {
   maxRunnableSeconds?: number | null;
   maxConcurrentJobs?: number | null;
+  fairSharePolicy?: QueueView['fairSharePolicy'] | null;
 };
 
 export interface QueueCatalog {

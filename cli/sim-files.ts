@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { isCollection, LineCounter, parseDocument } from 'yaml';
 import { FileConfigSchema } from '../scheduler/config.ts';
 import type { NodeState } from '../scheduler/core/types.ts';
+import { corePolicy } from '../scheduler/queue-settings.ts';
 import { FormatError, parseJobsCsv, parseNodes } from '../scheduler/sim/formats.ts';
 import type { QueueSettings } from '../scheduler/sim/replay.ts';
 import type { TraceJob } from '../scheduler/sim/trace.ts';
@@ -58,7 +59,10 @@ export async function writeOutput(file: string | undefined, text: string, ctx: C
 
 /** What `--queues` sets: only what the file holds, so command-line options and defaults fill the rest. */
 export interface QueuesFile {
-  queues: Record<string, Required<QueueSettings>>;
+  queues: Record<
+    string,
+    Required<Omit<QueueSettings, 'fairSharePolicy'>> & Pick<QueueSettings, 'fairSharePolicy'>
+  >;
   fairShare?: { weights: Record<string, number>; halfLifeSeconds: number };
   windowPerQueue?: number;
 }
@@ -98,8 +102,13 @@ export async function readQueuesFile(file: string, ctx: CliContext): Promise<Que
     if (given.queues === undefined) break; // the service's default queue, not the file's
     if (queues[queue.name] !== undefined)
       throw new CliError(`${file}: queues: queue "${queue.name}" is listed twice`, EXIT.usage);
-    const { priority, canPreempt, preemptible } = queue;
-    queues[queue.name] = { priority, canPreempt, preemptible };
+    const { priority, canPreempt, preemptible, fairSharePolicy } = queue;
+    queues[queue.name] = {
+      priority,
+      canPreempt,
+      preemptible,
+      ...(fairSharePolicy ? { fairSharePolicy: corePolicy(fairSharePolicy) } : {}),
+    };
   }
   return {
     queues,

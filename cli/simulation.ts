@@ -60,7 +60,8 @@ export async function runSimulation(request: SimulateRequest, ctx: CliContext): 
   const queues: Record<string, QueueSettings> = {};
   for (const job of trace) {
     const name = job.queue ?? 'default';
-    queues[name] ??= file.queues[name] ?? DEFAULT_QUEUE_SETTINGS;
+    const { priority, canPreempt, preemptible } = DEFAULT_QUEUE_SETTINGS;
+    queues[name] ??= file.queues[name] ?? { priority, canPreempt, preemptible };
   }
   let svg: string;
   if (request.mode === 'online-drop') {

@@ -166,6 +166,7 @@ export class AttemptDriver {
 
   private async start(record: JobRecord, placement: Placement): Promise<JobRecord | undefined> {
     const number = record.attempts.length + 1;
+    const environment = this.deps.executor.environmentOf?.(placement.node);
     const gpus = placement.gpuIndices.length ? `GPU ${placement.gpuIndices.join(',')}` : 'no GPU';
     const started = await this.transition(
       record.id,
@@ -182,6 +183,7 @@ export class AttemptDriver {
             gpuIndices: placement.gpuIndices,
             gpuMilliPerGpu: placement.gpuMilliPerGpu,
           },
+          ...(environment ? { computeEnvironment: environment } : {}),
           startedAt: this.deps.now(),
         });
       },

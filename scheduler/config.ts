@@ -64,6 +64,39 @@ const TolerationSchema = z.strictObject({
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
 });
 
+/** One kind of simulated node: `count` identical nodes. */
+const SimulatedNodesSchema = z.strictObject({
+  count: z.int().min(1).max(10_000),
+  gpus: z.int().min(0).max(64).default(0),
+  gpuModel: z.string().min(1).default('SIM-GPU'),
+  cpuMilli: z.int().min(1).default(8000),
+  memoryMiB: z
+    .int()
+    .min(1)
+    .default(32 * 1024),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+/**
+ * Declared nodes where jobs only pretend to run (no runner, no GPU): each attempt succeeds after its
+ * simulated duration on the real clock (scheduler/executors/simulated/). For trying gpubatch and demos.
+ */
+export const SimulatedEnvironmentSchema = z.strictObject({
+  name,
+  type: z.literal('simulated'),
+  ...environmentSettings,
+  scorer: z.string().default(DEFAULT_SCORER),
+  nodes: z.array(SimulatedNodesSchema).min(1).max(100),
+  /** How long an attempt "runs" unless its params.simulatedSeconds says otherwise. */
+  defaultSeconds: z
+    .number()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(10),
+});
+
+export type SimulatedEnvironment = z.output<typeof SimulatedEnvironmentSchema>;
+
 /** A pool of Kubernetes nodes found by label; each attempt is one Pod bound to the node the core chose. */
 export const KubernetesEnvironmentSchema = z.strictObject({
   name,
@@ -108,10 +141,40 @@ export const KubernetesEnvironmentSchema = z.strictObject({
 
 export type KubernetesEnvironment = z.output<typeof KubernetesEnvironmentSchema>;
 
+/**
+ * A job queue's own fair share (AWS Batch's fair-share scheduling policy): its jobs' shares divide the
+ * capacity by these weights, with this decay and reservation, apart from the scheduler-wide `fairShare`.
+ */
+export const FairSharePolicySchema = z.strictObject({
+  /** Weight per shareIdentifier of the queue's jobs (higher gets more; AWS's weightFactor is 1 / weight); a share not listed weighs 1. */
+  shareWeights: z.record(z.string().min(1), z.number().positive().max(1_000_000)).default({}),
+  /** Half-life of past usage in seconds (AWS: shareDecaySeconds, 0..604800); 0: only current usage counts. */
+  shareDecaySeconds: z
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(3600),
+  /** 0..99: percent of capacity kept for shares not yet active; with n active shares (r/100)^n is kept. */
+  computeReservation: z.int().min(0).max(99).default(0),
+});
+
+export type FairSharePolicy = z.output<typeof FairSharePolicySchema>;
+
 /** One entry of `queues:` (also read by `gpubatch simulate --queues`). */
 export const QueueSchema = z.strictObject({
   name,
+  /** The first of `computeEnvironments` (kept for readers of a single environment); alone, the only one. */
   computeEnvironment: name.default('local'),
+  /**
+   * The compute environments it feeds, in order (AWS Batch's computeEnvironmentOrder): a job is placed in
+   * the first that can take it now, else the next. Absent: `[computeEnvironment]` (normalizeQueue).
+   */
+  computeEnvironments: z
+    .array(name)
+    .min(1)
+    .max(3)
+    .refine((names) => new Set(names).size === names.length, 'a compute environment may be listed once')
+    .optional(),
   /** Higher-priority queues are served first. */
   priority: z.int().min(-1000).max(1000).default(0),
   /** Jobs of this queue may stop lower-priority preemptible running jobs to start (opt-in). */
@@ -128,6 +191,8 @@ export const QueueSchema = z.strictObject({
   state: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
   /** At most this many of the queue's jobs hold capacity (STARTING or RUNNING) at once; no cap when absent. */
   maxConcurrentJobs: z.int().min(1).max(1_000_000).optional(),
+  /** Fair share between this queue's shares by its own weights; absent: the scheduler-wide `fairShare`. */
+  fairSharePolicy: FairSharePolicySchema.optional(),
 });
 
 export type QueueDefinition = z.output<typeof QueueSchema>;
@@ -164,7 +229,13 @@ export const FileConfigSchema = z.strictObject({
     .min(1)
     .default([QueueSchema.parse({ name: 'default' })]),
   computeEnvironments: z
-    .array(z.discriminatedUnion('type', [LocalEnvironmentSchema, KubernetesEnvironmentSchema]))
+    .array(
+      z.discriminatedUnion('type', [
+        LocalEnvironmentSchema,
+        KubernetesEnvironmentSchema,
+        SimulatedEnvironmentSchema,
+      ]),
+    )
     .min(1)
     .default([{ name: 'local', type: 'local', scorer: DEFAULT_SCORER, state: 'ENABLED' }]),
   runners: z
@@ -172,6 +243,8 @@ export const FileConfigSchema = z.strictObject({
       /** Warm runners kept at least; more stay while recent concurrency needs them. */
       keepWarm: z.int().min(0).max(256).default(4),
       idleTimeoutSeconds: z.int().min(1).default(60),
+      /** Each runner's JavaScript heap limit (--max-old-space-size); past it the attempt fails RUNNER_OUT_OF_MEMORY. */
+      maxHeapMiB: z.int().min(32).optional(),
     })
     .default({ keepWarm: 4, idleTimeoutSeconds: 60 }),
   /** How soon a crashed scheduler is replaced: its leader lock expires and its jobs' BullMQ locks lapse. */
@@ -179,8 +252,10 @@ export const FileConfigSchema = z.strictObject({
     .strictObject({
       leaderTtlSeconds: z.int().min(1).max(300).default(15),
       attemptLockSeconds: z.int().min(1).max(600).default(30),
+      /** A Redis command without a reply this long fails: the API answers 503 + Retry-After instead of hanging. */
+      redisCommandTimeoutSeconds: z.int().min(1).max(60).default(3),
     })
-    .default({ leaderTtlSeconds: 15, attemptLockSeconds: 30 }),
+    .default({ leaderTtlSeconds: 15, attemptLockSeconds: 30, redisCommandTimeoutSeconds: 3 }),
   /** Weighted dominant-resource fairness between jobs' shareIdentifiers, with usage decaying. */
   fairShare: z
     .strictObject({
@@ -295,11 +370,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
   }
   const environments = new Set(config.computeEnvironments.map((ce) => ce.name));
-  for (const queue of config.queues) {
-    if (!environments.has(queue.computeEnvironment)) {
-      throw new ConfigError(`queue ${queue.name}: unknown computeEnvironment "${queue.computeEnvironment}"`);
-    }
-  }
+  if (environments.size !== config.computeEnvironments.length)
+    throw new ConfigError('computeEnvironments: two have the same name');
+  config.queues = config.queues.map((queue) => {
+    const normalized = normalizeQueue(queue, queue.computeEnvironments !== undefined);
+    for (const ce of normalized.computeEnvironments ?? [])
+      if (!environments.has(ce))
+        throw new ConfigError(`queue ${queue.name}: unknown computeEnvironment "${ce}"`);
+    return normalized;
+  });
   return config;
 }
 
@@ -374,10 +453,30 @@ function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
 
 /** The absolute directories a compute environment's jobs may use; default: the service's working directory. */
 export function dataRootsOf(
-  environment: { dataRoots?: readonly string[] } | undefined,
+  environment: Config['computeEnvironments'][number] | undefined,
   cwd: string,
 ): string[] {
-  return environment?.dataRoots?.map((root) => resolve(cwd, root)) ?? [cwd];
+  // A simulated environment opens no files and has no roots of its own: the default applies.
+  const roots = environment && 'dataRoots' in environment ? environment.dataRoots : undefined;
+  return roots?.map((root) => resolve(cwd, root)) ?? [cwd];
+}
+
+/**
+ * Both forms agree: `computeEnvironments` (the order) and `computeEnvironment` (its first). When the list
+ * was given it wins (a lone `computeEnvironment` is then its default, not a choice); otherwise the one
+ * environment is the list.
+ */
+export function normalizeQueue(queue: QueueDefinition, listGiven: boolean): QueueDefinition {
+  if (listGiven && queue.computeEnvironments)
+    return { ...queue, computeEnvironment: queue.computeEnvironments[0]! };
+  return { ...queue, computeEnvironments: [queue.computeEnvironment] };
+}
+
+/** The compute environments a queue feeds, in order. */
+export function queueEnvironments(
+  queue: Pick<QueueDefinition, 'computeEnvironment' | 'computeEnvironments'>,
+): string[] {
+  return queue.computeEnvironments ?? [queue.computeEnvironment];
 }
 
 function readConfigFile(path: string): unknown {

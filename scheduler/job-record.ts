@@ -23,6 +23,8 @@ export interface Attempt {
   /** 1-based attempt number. */
   number: number;
   placement: AttemptPlacement;
+  /** The compute environment of its node (absent on attempts recorded before environments were named). */
+  computeEnvironment?: string;
   startedAt: number;
   stoppedAt?: number;
   /** e.g. "onnxruntime:cpu", "gpu.js:webasm"; set once the runner knows. */

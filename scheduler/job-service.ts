@@ -17,6 +17,7 @@ import { dataRootProblems } from '../runner/data-roots.ts';
 import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
 import { retryFailedChildren } from './array-retry.ts';
+import { queueEnvironments } from './config.ts';
 import { describeReason, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
@@ -42,13 +43,19 @@ export interface RedisJobServiceOptions {
    * Nodes (at full capacity) of the compute environment each queue feeds; undefined while not known yet
    * (an API process before any scheduler published them): the fit checks are then left to the scheduler.
    */
-  nodesForQueue: (queue: string) => NodeState[] | undefined;
+  /**
+   * The nodes a job of the queue could be placed on (every compute environment it feeds, at full
+   * capacity); undefined while unknown. `environments`: the queue's, in order, when a registry knows them.
+   */
+  nodesForQueue: (queue: string, environments?: readonly string[]) => NodeState[] | undefined;
+  /** A compute environment's type: jobs of a queue feeding only `simulated` ones skip the runner's preflight. */
+  environmentType?: (name: string) => string | undefined;
   cwd: string;
   now?: () => number;
   /** Whether the scheduler runs in this process; absent when it runs in another (role api). */
   schedulerRunning?: () => boolean;
   /** The configured compute environments and the queues feeding each (default: none listed). */
-  computeEnvironments?: Array<{ name: string; type: 'local' | 'kubernetes'; queues: string[] }>;
+  computeEnvironments?: ComputeEnvironmentList | (() => ComputeEnvironmentList);
   /** Job queues managed at run time; without it the queues are `queues`' fixed names, always ENABLED. */
   registry?: QueueRegistry;
   /** Compute environments' run-time settings (state, maxNodes), shown in computeEnvironments(). */
@@ -69,6 +76,12 @@ export interface RedisJobServiceOptions {
   /** Tenants' allowed queues and maxQueuedJobs; without it every tenant may use every queue, unlimited. */
   tenants?: Pick<TenantRegistry, 'settings' | 'get'>;
 }
+
+type ComputeEnvironmentList = Array<{
+  name: string;
+  type: 'local' | 'kubernetes' | 'simulated';
+  queues: string[];
+}>;
 
 export class RedisJobService implements JobService {
   private readonly options: RedisJobServiceOptions;
@@ -91,14 +104,17 @@ export class RedisJobService implements JobService {
     const tenant = await this.tenantSettings(origin.tenant ?? DEFAULT_TENANT);
     if (!mayUseQueue(tenant, spec.queue))
       throw new QueueNotAllowedError(tenant.name, spec.queue, tenant.queues ?? []);
-    const queue = await this.checkQueue(spec.queue, tenant);
+    const environments = await this.checkQueue(spec.queue, tenant);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
-    const problems = await this.limitProblems(checked, queue.computeEnvironment);
+    const problems = await this.limitProblems(checked, environments);
+    // Nothing runs on a simulated environment: its jobs need no kernel, model or data that exist.
+    const simulatedOnly =
+      environments?.every((name) => this.options.environmentType?.(name) === 'simulated') === true;
     // The preflight opens files: only once every path is known to lie inside the data roots.
-    if (problems.length === 0)
+    if (problems.length === 0 && !simulatedOnly)
       problems.push(...(await (this.options.preflight ?? preflight)(checked, this.options.cwd)));
-    const nodes = this.options.nodesForQueue(spec.queue);
+    const nodes = this.options.nodesForQueue(spec.queue, environments);
     if (nodes) problems.push(...gangProblems(spec, nodes));
     const never = nodes && neverFits(nodes, spec.resources);
     if (never) {
@@ -126,17 +142,26 @@ export class RedisJobService implements JobService {
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
   }
 
-  /** The params are within their size and every path within the environment's data roots. */
-  private async limitProblems(
-    spec: JobSpec,
-    computeEnvironment: string | undefined,
-  ): Promise<FieldProblem[]> {
+  /**
+   * The params are within their size and every path within the data roots of each environment the job
+   * may run in (it may spill to any of them).
+   */
+  private async limitProblems(spec: JobSpec, environments: string[] | undefined): Promise<FieldProblem[]> {
     const tooLarge = paramsSizeProblem(spec.params, this.options.maxParamsBytes ?? DEFAULT_MAX_PARAMS_BYTES);
-    const roots =
-      computeEnvironment !== undefined && this.options.dataRoots
-        ? this.options.dataRoots(computeEnvironment)
-        : [this.options.cwd];
-    return [...(tooLarge ? [tooLarge] : []), ...(await dataRootProblems(spec, this.options.cwd, roots))];
+    const problems: FieldProblem[] = tooLarge ? [tooLarge] : [];
+    const rootsPerEnvironment =
+      environments !== undefined && this.options.dataRoots
+        ? environments.map((name) => this.options.dataRoots!(name))
+        : [[this.options.cwd]];
+    const seen = new Set<string>();
+    for (const roots of rootsPerEnvironment) {
+      for (const problem of await dataRootProblems(spec, this.options.cwd, roots)) {
+        if (seen.has(problem.field)) continue;
+        seen.add(problem.field);
+        problems.push(problem);
+      }
+    }
+    return problems;
   }
 
   /** A tenant's settings, read on each submission (a change made through any process applies at once). */
@@ -150,15 +175,12 @@ export class RedisJobService implements JobService {
 
   /**
    * The queue exists and is ENABLED (read from Redis: a queue created or disabled elsewhere counts at once).
-   * The names an unknown queue's answer lists are only those the tenant may use.
+   * The names an unknown queue's answer lists are only those the tenant may use. Returns the queue's compute
+   * environments in order (undefined when no environment is known for it).
    */
-  private async checkQueue(name: string, tenant: TenantSettings): Promise<{ computeEnvironment?: string }> {
+  private async checkQueue(name: string, tenant: TenantSettings): Promise<string[] | undefined> {
     const { queues, registry } = this.options;
-    const queue: { state: string; computeEnvironment?: string } | undefined = registry
-      ? await registry.get(name)
-      : queues.has(name)
-        ? { state: 'ENABLED', computeEnvironment: this.environmentOfFixedQueue(name) }
-        : undefined;
+    const queue = registry ? await registry.get(name) : queues.has(name) ? { state: 'ENABLED' } : undefined;
     if (!queue) {
       const names = (registry ? (await registry.list()).map((q) => q.name) : queues.names()).filter((q) =>
         mayUseQueue(tenant, q),
@@ -171,11 +193,14 @@ export class RedisJobService implements JobService {
       const message = `queue "${name}" is DISABLED: it accepts no new jobs (its jobs already queued still run)`;
       throw new UnprocessableJobError(message, [{ field: 'queue', message }]);
     }
-    return queue;
+    return 'name' in queue ? queueEnvironments(queue) : this.environmentsOfFixedQueue(name);
   }
 
-  private environmentOfFixedQueue(queue: string): string | undefined {
-    return this.options.computeEnvironments?.find((ce) => ce.queues.includes(queue))?.name;
+  private environmentsOfFixedQueue(queue: string): string[] | undefined {
+    const listed = this.options.computeEnvironments;
+    const environments = typeof listed === 'function' ? listed() : listed;
+    const name = environments?.find((ce) => ce.queues.includes(queue))?.name;
+    return name === undefined ? undefined : [name];
   }
 
   /**
@@ -347,13 +372,16 @@ export class RedisJobService implements JobService {
     const settings = new Map(
       ((await this.options.environmentSettings?.list()) ?? []).map((s) => [s.name, s] as const),
     );
-    return (this.options.computeEnvironments ?? []).map((configured) => {
+    const listed = this.options.computeEnvironments;
+    return (typeof listed === 'function' ? listed() : (listed ?? [])).map((configured) => {
       // Queues created or moved at run time feed the environment their stored definition names.
       const stored = settings.get(configured.name);
       const ce = {
         ...configured,
         ...(queues
-          ? { queues: queues.filter((q) => q.computeEnvironment === configured.name).map((q) => q.name) }
+          ? {
+              queues: queues.filter((q) => queueEnvironments(q).includes(configured.name)).map((q) => q.name),
+            }
           : {}),
         ...(stored ? { state: stored.state } : {}),
         ...(stored?.maxNodes !== undefined ? { maxNodes: stored.maxNodes } : {}),

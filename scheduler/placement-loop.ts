@@ -27,8 +27,24 @@ interface Waiter {
   notBefore?: number;
 }
 
+/** One compute environment as a cycle sees it: its usable nodes of now and its placement policy. */
+export interface EnvironmentNodes {
+  name: string;
+  scorer?: string;
+  nodes: NodeState[];
+}
+
 export interface PlacementLoopOptions {
+  /** Every node a job may be placed on (all compute environments), at full capacity. */
   nodes: () => NodeState[];
+  /**
+   * With several compute environments: each one's nodes, read every cycle. A job is offered to the first
+   * environment of its queue's order, and what does not fit there now to the next (AWS Batch's
+   * computeEnvironmentOrder). Without it every job may go on any of `nodes()`, with `scorer`.
+   */
+  environments?: () => EnvironmentNodes[];
+  /** The compute environments a queue feeds, in order (with `environments`). */
+  environmentsOf?: (queue: string) => readonly string[];
   now: () => number;
   scorer?: string;
   /** How long a preempted attempt is expected to take to stop (the executor's grace); default 5 s. */
@@ -157,14 +173,17 @@ export class PlacementLoop {
     const pending = this.placeable(now);
     if (pending.length === 0) return;
     const snapshot = this.allocations.snapshot(this.options.nodes(), now);
+    // Once per cycle, on every node: fair-share usage and budgets are charged for the whole cycle.
     const options: ScheduleOptions = {
       scorer: this.options.scorer,
       reservations: this.reservations,
       ...this.options.cycleOptions?.(snapshot),
     };
-    let result: ScheduleResult;
+    let unplaced: Map<string, string>;
     try {
-      result = schedule(snapshot, pending, options);
+      unplaced = this.options.environments
+        ? this.placeInOrder(this.options.environments(), pending, options, now)
+        : this.placeOnce(snapshot, pending, options, now);
     } catch (error) {
       // A bug in the core must not take the API down with it; the jobs keep waiting and say why.
       this.options.log?.(`scheduling cycle failed: ${(error as Error).stack ?? error}`, { level: 'error' });
@@ -173,18 +192,9 @@ export class PlacementLoop {
       }
       return;
     }
-    this.reservations = result.reservations ?? [];
-    this.start(result.placements, now);
-    for (const { jobId, forJobId } of result.preemptions ?? []) {
-      if (this.preempting.has(jobId)) continue;
-      this.preempting.add(jobId);
-      this.allocations.markStopping(jobId, forJobId, now + (this.options.preemptionGraceMs ?? 5_000));
-      this.options.onPreempt?.(jobId, forJobId);
-    }
-    for (const { jobId, reason } of result.unschedulable) {
+    for (const [jobId, text] of unplaced) {
       const waiter = this.waiters.get(jobId);
       if (!waiter) continue;
-      const text = describeReason(reason);
       if (text !== waiter.lastReason) {
         waiter.lastReason = text;
         this.options.onUnschedulable?.(jobId, text);
@@ -198,6 +208,90 @@ export class PlacementLoop {
         // The forecast starts from this cycle's reservations, as the next cycle will.
         { ...options, reservations: this.reservations },
       );
+  }
+
+  /** One core cycle over `snapshot`: placements started, preemptions asked; returns each unplaced job's reason. */
+  private placeOnce(
+    snapshot: Snapshot,
+    pending: PendingJob[],
+    options: ScheduleOptions,
+    now: number,
+  ): Map<string, string> {
+    const result = schedule(snapshot, pending, options);
+    this.reservations = result.reservations ?? [];
+    this.apply(result, now);
+    return new Map(result.unschedulable.map(({ jobId, reason }) => [jobId, describeReason(reason)]));
+  }
+
+  /**
+   * AWS Batch's computeEnvironmentOrder: round k offers each job still unplaced to the k-th compute
+   * environment of its queue, one core cycle per environment over that environment's nodes and the jobs
+   * running there, so what is placed in one round is held before the next. A job placed nowhere waits with
+   * the reasons of each environment tried (named when its queue has more than one).
+   */
+  private placeInOrder(
+    environments: EnvironmentNodes[],
+    pending: PendingJob[],
+    options: ScheduleOptions,
+    now: number,
+  ): Map<string, string> {
+    const orderOf = (job: PendingJob) => this.options.environmentsOf?.(job.queue) ?? [environments[0]!.name];
+    const known = new Set(environments.map((e) => e.name));
+    const reasons = new Map<string, string[]>();
+    const reservations: Reservation[] = [];
+    let remaining = pending;
+    let rounds = 0; // a loop, not Math.max(...): the window may hold more jobs than a call takes arguments
+    for (const job of pending) rounds = Math.max(rounds, orderOf(job).length);
+    for (let round = 0; round < rounds && remaining.length > 0; round++) {
+      for (const environment of environments) {
+        const offered = remaining.filter((job) => orderOf(job)[round] === environment.name);
+        if (offered.length === 0) continue;
+        const names = new Set(environment.nodes.map((node) => node.name));
+        const snapshot = this.allocations.snapshot(environment.nodes, now);
+        snapshot.running = snapshot.running?.filter((job) => job.placements.some((p) => names.has(p.node)));
+        const result = schedule(snapshot, offered, {
+          ...options,
+          scorer: environment.scorer ?? options.scorer,
+        });
+        reservations.push(...(result.reservations ?? []));
+        this.apply(result, now);
+        for (const { jobId, reason } of result.unschedulable) {
+          const list = reasons.get(jobId) ?? [];
+          list.push(`${environment.name}: ${describeReason(reason)}`);
+          reasons.set(jobId, list);
+        }
+      }
+      remaining = remaining.filter((job) => this.waiters.has(job.id));
+    }
+    const placed = (id: string) => !this.waiters.has(id);
+    this.reservations = reservations.filter((reservation) => !placed(reservation.jobId));
+    const texts = new Map<string, string>();
+    for (const job of remaining) {
+      const order = orderOf(job);
+      const tried = reasons.get(job.id) ?? [];
+      const missing = order.filter((name) => !known.has(name));
+      if (tried.length === 0) {
+        texts.set(
+          job.id,
+          `no compute environment of queue ${job.queue} is available (${missing.join(', ')})`,
+        );
+        continue;
+      }
+      // A queue of one environment keeps the core's sentence as it is.
+      texts.set(job.id, order.length === 1 ? tried[0]!.slice(order[0]!.length + 2) : tried.join('; '));
+    }
+    return texts;
+  }
+
+  /** Starts the result's placements and asks its victims to stop. */
+  private apply(result: ScheduleResult, now: number): void {
+    this.start(result.placements, now);
+    for (const { jobId, forJobId } of result.preemptions ?? []) {
+      if (this.preempting.has(jobId)) continue;
+      this.preempting.add(jobId);
+      this.allocations.markStopping(jobId, forJobId, now + (this.options.preemptionGraceMs ?? 5_000));
+      this.options.onPreempt?.(jobId, forJobId);
+    }
   }
 
   /**

@@ -9,10 +9,18 @@ import { createApp } from '../api/app.ts';
 import type { HardeningOptions } from '../api/hardening/hardening.ts';
 import { type AdminTokenOutcome, provisionAdminToken } from './admin-token.ts';
 import { savedBudgetUsage } from './budget-usage-reader.ts';
-import { type ApiSettings, type Config, dataRootsOf } from './config.ts';
+import { type ApiSettings, type Config, dataRootsOf, queueEnvironments } from './config.ts';
+import type { NodeState } from './core/types.ts';
 import type { MakeElector } from './elector-factory.ts';
 import { createExecutor, logSourceFor } from './executors/create-executor.ts';
+import {
+  COMPUTE_ENVIRONMENT_LABEL,
+  EnvironmentExecutors,
+  environmentLabel,
+} from './executors/environment-executors.ts';
 import type { Executor } from './executors/executor.ts';
+import { SimulatedExecutor } from './executors/simulated/simulated-executor.ts';
+import { simulatedNodes } from './executors/simulated/simulated-nodes.ts';
 import { RedisJobService } from './job-service.ts';
 import type { LogFn } from './logging/logger.ts';
 import { ServiceMetrics } from './metrics/service-metrics.ts';
@@ -23,6 +31,7 @@ import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
 import { ApiTokenStore } from './store/api-tokens.ts';
 import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
+import { CreatedComputeEnvironments } from './store/created-compute-environments.ts';
 import { countJobs } from './store/job-counts.ts';
 import { JobDefinitionStore } from './store/job-definition-store.ts';
 import { RedisJobEventFeed } from './store/job-events.ts';
@@ -85,7 +94,10 @@ export async function startServiceStack(
 ): Promise<ServiceStack> {
   const hooks: StackHooks = typeof hooksOrLog === 'function' ? { log: hooksOrLog } : (hooksOrLog ?? {});
   const role = config.role ?? 'all';
-  const redis = connect(redisUrl, { name: `gpubatch-${role}` });
+  const redis = connect(redisUrl, {
+    name: `gpubatch-${role}`,
+    commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
+  });
   const store = new JobStore(redis);
   const queues = new JobQueues(
     redis,
@@ -96,16 +108,19 @@ export async function startServiceStack(
   // The queues known at each scrape.
   metrics.watch({ jobCounts: () => countJobs(redis, store.keys, queues.names()) });
   // Config queues are created in Redis when absent; after that the stored definitions apply (docs/api.md#job-queues).
-  const registry = new QueueRegistry(
-    redis,
-    store.keys,
-    queues,
-    config.computeEnvironments.map((ce) => ce.name),
-  );
+  // Compute environments created over the API (simulated ones) next to the configured; polled below.
+  const createdEnvironments = new CreatedComputeEnvironments(redis, store.keys);
+  await createdEnvironments.refresh();
+  const configuredNames = new Set(config.computeEnvironments.map((ce) => ce.name));
+  const allEnvironments = () => [
+    ...config.computeEnvironments,
+    ...createdEnvironments.all().filter((ce) => !configuredNames.has(ce.name)),
+  ];
+  const registry = new QueueRegistry(redis, store.keys, queues, () => allEnvironments().map((ce) => ce.name));
   const overridden = await registry.seed(config.queues);
   for (const name of overridden)
     hooks.log?.(`queue ${name}: the stored definition (changed over the API) applies, not the config's`);
-  const environmentSettings = new ComputeEnvironmentSettingsStore(redis, store.keys);
+  const environmentSettings = new ComputeEnvironmentSettingsStore(redis, store.keys, createdEnvironments);
   for (const name of await environmentSettings.seed(config.computeEnvironments))
     hooks.log?.(
       `compute environment ${name}: the stored state/maxNodes (changed over the API) apply, not the config's`,
@@ -119,10 +134,58 @@ export async function startServiceStack(
     dataDir: role === 'scheduler' ? undefined : config.dataDir,
   });
   const runsScheduler = role !== 'api';
-  const created = runsScheduler
-    ? createExecutor(config.computeEnvironments[0]!, config.runners, hooks.log)
+  // One executor per configured compute environment, served together (queues place in their order).
+  const configured = runsScheduler
+    ? config.computeEnvironments.map((ce) => ({ ce, ...createExecutor(ce, config.runners, hooks.log) }))
     : undefined;
-  const executor = created?.executor;
+  const environments = configured
+    ? new EnvironmentExecutors(
+        configured.map(({ ce, executor }) => ({ name: ce.name, scorer: ce.scorer, executor })),
+      )
+    : undefined;
+  const executor = environments;
+  // The leader (and a standby, ready to lead) serves each created environment as soon as it is seen.
+  const serveCreated = () => {
+    for (const ce of createdEnvironments.all())
+      if (environments && !environments.has(ce.name) && !configuredNames.has(ce.name))
+        environments.add({ name: ce.name, scorer: ce.scorer, executor: new SimulatedExecutor(ce) });
+  };
+  serveCreated();
+  createdEnvironments.onChange(serveCreated);
+  const pollCreated = setInterval(
+    () =>
+      void createdEnvironments
+        .refresh()
+        .catch((error: Error) =>
+          hooks.log?.(`could not read the created compute environments: ${error.message}`),
+        ),
+    1000,
+  );
+  pollCreated.unref();
+  /** Nodes a job could ever fit on, per environment, labelled with it (the fit check at submit). */
+  const capacityNodes = (names: readonly string[]): NodeState[] | undefined => {
+    if (!configured) {
+      const published = inventory!.nodes();
+      // A leader of before compute environment labels published one environment's nodes unlabelled.
+      if (!published?.some((node) => environmentLabel(node) !== '')) return published;
+      return published.filter((node) => names.includes(environmentLabel(node)));
+    }
+    const nodes: NodeState[] = [];
+    const label = (name: string, node: NodeState) => ({
+      ...node,
+      labels: { ...node.labels, [COMPUTE_ENVIRONMENT_LABEL]: name },
+    });
+    for (const { ce, capacityNodes: of } of configured) {
+      if (!names.includes(ce.name)) continue;
+      const known = of();
+      if (!known) return undefined; // not listed yet: no fit check rather than a wrong one
+      nodes.push(...known.map((node) => label(ce.name, node)));
+    }
+    for (const ce of createdEnvironments.all())
+      if (names.includes(ce.name) && !configuredNames.has(ce.name))
+        nodes.push(...simulatedNodes(ce).map((node) => label(ce.name, node)));
+    return nodes;
+  };
   const scheduler = executor
     ? schedulerService(
         config,
@@ -167,12 +230,14 @@ export async function startServiceStack(
       registry,
       tenants,
       environmentSettings,
-      nodesForQueue: () => (created ? created.capacityNodes() : inventory!.nodes()),
-      computeEnvironments: config.computeEnvironments.map((ce) => ({
-        name: ce.name,
-        type: ce.type,
-        queues: config.queues.filter((q) => q.computeEnvironment === ce.name).map((q) => q.name),
-      })),
+      nodesForQueue: (_queue, names) => capacityNodes(names ?? [config.computeEnvironments[0]!.name]),
+      environmentType: (name) => allEnvironments().find((ce) => ce.name === name)?.type,
+      computeEnvironments: () =>
+        allEnvironments().map((ce) => ({
+          name: ce.name,
+          type: ce.type,
+          queues: config.queues.filter((q) => queueEnvironments(q).includes(ce.name)).map((q) => q.name),
+        })),
       cwd: config.cwd,
       dataRoots: (name) =>
         dataRootsOf(
@@ -185,7 +250,10 @@ export async function startServiceStack(
       log,
     });
     metrics.watch({ computeEnvironments: () => jobs.computeEnvironments() });
-    const logs = created ? created.logs : logSourceFor(config.computeEnvironments[0]!);
+    // Attempt logs: where an executor keeps them (Kubernetes pods); the first environment that does.
+    const logs = configured
+      ? configured.find((c) => c.logs)?.logs
+      : config.computeEnvironments.map((ce) => logSourceFor(ce)).find((source) => source);
     const definitions = new JobDefinitionStore(redis);
     const limits = config.fairShare.budgets;
     // The leader's live ledger when it leads here; otherwise what it last saved to Redis.
@@ -217,6 +285,7 @@ export async function startServiceStack(
     });
   }
   const close = async () => {
+    clearInterval(pollCreated);
     inventory?.stop();
     await scheduler?.stop();
     await queues.close();
@@ -228,14 +297,14 @@ export async function startServiceStack(
   });
   const { port } = server.address() as { port: number };
   // The scheduler campaigns once the executor knows its nodes (Kubernetes: both informers have listed).
-  void created?.ready
-    .then(() => scheduler?.start())
+  void (configured ? Promise.all(configured.map((c) => c.ready)) : undefined)
+    ?.then(() => scheduler?.start())
     .catch((error: Error) => hooks.log?.(`scheduler stopped: ${error.message}`));
   return {
     url: `http://${config.host}:${port}`,
     store,
     executor,
-    ...(created ? { describeExecutor: created.describe } : {}),
+    ...(configured ? { describeExecutor: () => configured.map((c) => c.describe()).join('; ') } : {}),
     scheduler,
     metrics,
     tokens,
@@ -255,7 +324,7 @@ function schedulerService(
   queues: JobQueues,
   registry: QueueRegistry,
   environmentSettings: ComputeEnvironmentSettingsStore,
-  executor: Executor,
+  executor: EnvironmentExecutors,
   hooks: StackHooks,
   metrics: ServiceMetrics,
 ): SchedulerService {
@@ -265,6 +334,7 @@ function schedulerService(
     store,
     queues,
     executor,
+    environments: executor,
     cwd: config.cwd,
     dataRoots: dataRootsOf(environment, config.cwd),
     scorer: environment.scorer,

@@ -14,8 +14,9 @@ import {
   workloadOf,
   workloadOfRunning,
 } from './core/index.ts';
-import type { Snapshot } from './core/types.ts';
+import type { NodeState, Snapshot } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
+import { COMPUTE_ENVIRONMENT_LABEL, type EnvironmentExecutors } from './executors/environment-executors.ts';
 import type { Executor } from './executors/executor.ts';
 import { FairShareTracker } from './fair-share-tracker.ts';
 import type { Lane } from './lanes.ts';
@@ -26,7 +27,7 @@ import type { SchedulerGaugeSource, ServiceMetrics } from './metrics/service-met
 import { removeOrphans } from './orphans.ts';
 import { PeriodicTasks } from './periodic.ts';
 import { PlacementLoop } from './placement-loop.ts';
-import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from './queue-settings.ts';
+import { DEFAULT_QUEUE_SETTINGS, type QueueSettings, queueEnvironmentsOf } from './queue-settings.ts';
 import { recoverDependencies, recoverQueuedJobs } from './recovery.ts';
 import { sweepExpiredJobs } from './retention-sweep.ts';
 import { sweepRunnableTimeLimits } from './runnable-time-limit.ts';
@@ -75,6 +76,12 @@ export interface SchedulerServiceOptions {
   reconcileIntervalMs?: number;
   /** The compute environment this scheduler's executor serves (for the autoscaling signal); default 'local'. */
   computeEnvironment?: string;
+  /**
+   * Several compute environments behind `executor` (the same object): jobs go to their queue's
+   * environments in order (placement-loop.ts), and the GPU gauges and autoscaling signal are per
+   * environment. Without it `executor` is the one environment `computeEnvironment`.
+   */
+  environments?: EnvironmentExecutors;
   /** How often the autoscaling signal is computed and published (default 5 s). */
   scaleSignalIntervalMs?: number;
   /** How often waiting jobs' estimated starts are recomputed (they simulate the queue forward). */
@@ -152,13 +159,25 @@ export class SchedulerService {
     const now = options.now ?? Date.now;
     this.now = now;
     const queueSettings = options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
-    const fairShare = new FairShareTracker(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 });
+    const fairShare = new FairShareTracker({
+      ...(options.fairShare ?? { weights: {}, halfLifeMs: 3_600_000 }),
+      // Queues with their own fair-share policy, as they are now (changed over the API at run time).
+      queuePolicies: () => options.queueRegistry?.fairSharePolicies() ?? {},
+    });
     this.fairShare = fairShare;
     const budgets = new BudgetTracker(options.budgets ?? {});
     this.budgets = budgets;
     const estimates = new WaitEstimates(options.store, { now, intervalMs: options.estimateIntervalMs });
     this.loop = new PlacementLoop({
-      nodes: () => usableNodes(options.executor.nodes(), this.environmentSettings()),
+      nodes: () => this.environmentNodes().flatMap((environment) => environment.usable),
+      ...(options.environments
+        ? {
+            environments: () =>
+              this.environmentNodes().map(({ name, scorer, usable }) => ({ name, scorer, nodes: usable })),
+            environmentsOf: (queue: string) =>
+              queueEnvironmentsOf(queueSettings(queue), this.firstEnvironment),
+          }
+        : {}),
       now,
       scorer: options.scorer,
       queueSettings,
@@ -262,7 +281,41 @@ export class SchedulerService {
     };
   }
 
-  /** GPUs per model of this scheduler's pool: total, held, free, fragmented for the waiting jobs. */
+  /** The first compute environment served (queues without an order of their own feed it). */
+  private get firstEnvironment(): string {
+    return this.options.environments?.environments()[0]?.name ?? this.options.computeEnvironment ?? 'local';
+  }
+
+  /**
+   * Each compute environment with all its nodes and those its run-time settings leave usable (DISABLED:
+   * none; maxNodes: the first by name). One environment when the scheduler serves one executor.
+   */
+  private environmentNodes(): Array<{
+    name: string;
+    scorer?: string;
+    all: NodeState[];
+    usable: NodeState[];
+  }> {
+    const { environments, executor } = this.options;
+    if (!environments) {
+      const all = executor.nodes();
+      return [
+        {
+          name: this.firstEnvironment,
+          scorer: this.options.scorer,
+          all,
+          usable: usableNodes(all, this.environmentSettings()),
+        },
+      ];
+    }
+    const nodes = environments.nodes();
+    return environments.environments().map(({ name, scorer }) => {
+      const all = nodes.filter((node) => node.labels[COMPUTE_ENVIRONMENT_LABEL] === name);
+      return { name, scorer, all, usable: usableNodes(all, this.environmentSettings(name)) };
+    });
+  }
+
+  /** GPUs per model of each pool: total, held, free, fragmented for the waiting jobs. */
   gpuUsage(): GpuUsage[] {
     const snapshot = this.loop.currentSnapshot();
     const pending = this.loop.pendingJobs();
@@ -270,12 +323,15 @@ export class SchedulerService {
       pending.length > 0
         ? workloadOf(pending.map((job) => job.resources))
         : workloadOfRunning(snapshot.running ?? []);
-    return gpuUsage(
-      this.options.computeEnvironment ?? 'local',
-      this.options.executor.nodes(),
-      snapshot.nodes,
-      workload,
-    );
+    return this.environmentNodes().flatMap(({ name, all }) => {
+      const names = new Set(all.map((node) => node.name));
+      return gpuUsage(
+        name,
+        all,
+        snapshot.nodes.filter((node) => names.has(node.name)),
+        workload,
+      );
+    });
   }
 
   /** Charges running work to the budgets and wakes the loop when the first share over budget frees. */
@@ -555,7 +611,10 @@ export class SchedulerService {
     return this.budgets.advance(this.loop.allocations.snapshot([], now).running ?? [], now);
   }
 
-  /** Computes how many more nodes would let the waiting jobs run, and publishes it (advisory data). */
+  /**
+   * Computes, per compute environment, how many more nodes would let the waiting jobs run, and publishes
+   * it (advisory data); returns the first environment's. Each counts the jobs whose queue feeds it first.
+   */
   publishScaleSignal(): ScaleSignal {
     const now = this.now();
     const snapshot = this.loop.currentSnapshot();
@@ -564,25 +623,34 @@ export class SchedulerService {
       ? withoutOverBudget(this.loop.pendingJobs(), this.budgets.advance(snapshot.running ?? [], now), now)
           .offered
       : this.loop.pendingJobs();
-    const allNodes = this.options.executor.nodes();
-    const computed = computeScaleSignal(
-      this.options.computeEnvironment ?? 'local',
-      allNodes,
-      snapshot,
-      pending,
-      { scorer: this.options.scorer, now },
-    );
-    // maxNodes caps the pool: never ask the autoscaler for more (nor anything while DISABLED).
-    const nodesWanted = cappedNodesWanted(computed.nodesWanted, allNodes.length, this.environmentSettings());
-    const signal = { ...computed, nodesWanted };
-    this.scaleSignal = signal;
-    void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
-    return signal;
+    const queueSettings = this.options.queueSettings ?? (() => DEFAULT_QUEUE_SETTINGS);
+    const signals = this.environmentNodes().map(({ name, scorer, all }) => {
+      const names = new Set(all.map((node) => node.name));
+      const own = this.options.environments
+        ? pending.filter(
+            (job) => queueEnvironmentsOf(queueSettings(job.queue), this.firstEnvironment)[0] === name,
+          )
+        : pending;
+      const computed = computeScaleSignal(
+        name,
+        all,
+        { ...snapshot, nodes: snapshot.nodes.filter((node) => names.has(node.name)) },
+        own,
+        { scorer: scorer ?? this.options.scorer, now },
+      );
+      // maxNodes caps the pool: never ask the autoscaler for more (nor anything while DISABLED).
+      const nodesWanted = cappedNodesWanted(computed.nodesWanted, all.length, this.environmentSettings(name));
+      const signal = { ...computed, nodesWanted };
+      void this.options.store.setScaleSignal(signal).catch(() => undefined); // published again shortly
+      return signal;
+    });
+    this.scaleSignal = signals[0]!;
+    return this.scaleSignal;
   }
 
-  /** The run-time settings of the compute environment this scheduler serves, from the local copy. */
-  private environmentSettings() {
-    return this.options.environmentSettings?.current(this.options.computeEnvironment ?? 'local');
+  /** The run-time settings of a compute environment this scheduler serves, from the local copy. */
+  private environmentSettings(name = this.firstEnvironment) {
+    return this.options.environmentSettings?.current(name);
   }
 
   /** Decayed fair-share usage per share, as this leader holds it. */

@@ -2,7 +2,7 @@
 // the client signed for. Inputs accept a bare name or an ARN, as AWS Batch does.
 export const ACCOUNT_ID = '000000000000';
 
-export type ArnKind = 'job' | 'job-definition' | 'job-queue' | 'compute-environment';
+export type ArnKind = 'job' | 'job-definition' | 'job-queue' | 'compute-environment' | 'scheduling-policy';
 
 export function arn(region: string, kind: ArnKind, resource: string): string {
   return `arn:aws:batch:${region}:${ACCOUNT_ID}:${kind}/${resource}`;

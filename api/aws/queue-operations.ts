@@ -1,45 +1,24 @@
 // Job queues are managed at run time (the native queue catalog, scheduler/store/queue-registry.ts):
-// CreateJobQueue / UpdateJobQueue / DescribeJobQueues map AWS Batch's fields onto it. Compute environments
-// come from the service config (GPUBATCH_CONFIG): Describe shows them; Create is refused saying so.
+// CreateJobQueue / UpdateJobQueue / DescribeJobQueues map AWS Batch's fields onto it (compute environments:
+// compute-environment-operations.ts).
 // GetJobQueueSnapshot lists the front of a queue's RUNNABLE jobs.
 import { z } from 'zod';
+import { normalizeQueue, queueEnvironments } from '../../scheduler/config.ts';
 import type { JobRecord } from '../../scheduler/job-record.ts';
 import type { QueuePatch, QueueView } from '../queue-catalog.ts';
 import { QueueCreateSchema, QueuePatchSchema } from '../schemas/queue.ts';
 import { parseOrThrow } from '../validate.ts';
 import { arn, nameFromArnOrName } from './arn.ts';
 import type { AwsCaller, AwsServices } from './context.ts';
+import { DescribeSchema, page } from './describe-page.ts';
 import { ClientException } from './errors.ts';
 
-export async function createComputeEnvironment(): Promise<never> {
-  throw new ClientException(
-    'CreateComputeEnvironment is not supported: compute environments are configured in the service config (GPUBATCH_CONFIG: computeEnvironments) and read at start-up; edit it and restart the service (docs/aws-batch.md)',
-  );
-}
-
-const UpdateComputeEnvironmentSchema = z.strictObject({
-  computeEnvironment: z.string().min(1),
-  state: z.enum(['ENABLED', 'DISABLED']).optional(),
-});
-
-/** Only `state` maps (DISABLED: nothing new is placed); gpubatch's maxNodes has no AWS field. */
-export async function updateComputeEnvironment(services: AwsServices, caller: AwsCaller, body: unknown) {
-  const input = parseOrThrow(UpdateComputeEnvironmentSchema, body, 'request');
-  const name = nameFromArnOrName(input.computeEnvironment, 'compute-environment');
-  const catalog = services.computeEnvironmentCatalog;
-  if (!catalog) throw new ClientException('UpdateComputeEnvironment is not supported by this server');
-  const updated = await catalog.update(name, input.state ? { state: input.state } : {});
-  if (!updated) throw new ClientException(`computeEnvironment: no compute environment named ${name}`);
-  return {
-    computeEnvironmentName: name,
-    computeEnvironmentArn: arn(caller.region, 'compute-environment', name),
-  };
-}
-
-/** gpubatch's queue feeds one compute environment; AWS Batch's order list may name up to three. */
+/** Up to three compute environments, tried by ascending `order` (AWS Batch's limit and meaning). */
 const ComputeEnvironmentOrderSchema = z
   .array(z.strictObject({ order: z.int().min(0), computeEnvironment: z.string().min(1) }))
-  .length(1, 'a gpubatch job queue feeds exactly one compute environment');
+  .min(1)
+  .max(3)
+  .refine((entries) => new Set(entries.map((e) => e.order)).size === entries.length, 'each order value once');
 
 /** AWS Batch's only action: cancel jobs RUNNABLE too long (gpubatch's maxRunnableSeconds). */
 const TimeLimitActionsSchema = z
@@ -52,6 +31,17 @@ const TimeLimitActionsSchema = z
     }),
   )
   .max(1, 'gpubatch keeps one RUNNABLE time limit per queue');
+
+/**
+ * AWS Batch keeps fair share in a separate SchedulingPolicy resource named by ARN; gpubatch keeps it on the
+ * queue (`fairSharePolicy`), so an ARN here is refused saying where the policy goes instead.
+ */
+function refuseSchedulingPolicyArn(body: unknown, queue: string): void {
+  if (typeof body !== 'object' || body === null || !('schedulingPolicyArn' in body)) return;
+  throw new ClientException(
+    `schedulingPolicyArn: gpubatch has no scheduling policy resources; a job queue carries its own fair-share policy: PATCH /v1/queues/${queue} with {"fairSharePolicy": {"shareWeights": {...}, "shareDecaySeconds": ..., "computeReservation": ...}} (docs/aws-batch.md)`,
+  );
+}
 
 const CreateJobQueueSchema = z.strictObject({
   jobQueueName: z.string().min(1),
@@ -69,36 +59,48 @@ const UpdateJobQueueSchema = z.strictObject({
   jobStateTimeLimitActions: TimeLimitActionsSchema.optional(),
 });
 
-function environmentOf(services: AwsServices, order: z.output<typeof ComputeEnvironmentOrderSchema>): string {
-  const name = nameFromArnOrName(order[0]!.computeEnvironment, 'compute-environment');
+/** The environments' names by ascending order, each one known. */
+function environmentsOf(
+  services: AwsServices,
+  order: z.output<typeof ComputeEnvironmentOrderSchema>,
+): string[] {
   const known = services.queues.computeEnvironmentNames();
-  if (!known.includes(name))
-    throw new ClientException(
-      `computeEnvironmentOrder[0].computeEnvironment: no compute environment named ${name}; known: ${known.join(', ')}`,
-    );
-  return name;
+  return order
+    .map((entry, index) => ({ ...entry, index }))
+    .sort((a, b) => a.order - b.order)
+    .map(({ computeEnvironment, index }) => {
+      const name = nameFromArnOrName(computeEnvironment, 'compute-environment');
+      if (!known.includes(name))
+        throw new ClientException(
+          `computeEnvironmentOrder[${index}].computeEnvironment: no compute environment named ${name}; known: ${known.join(', ')}`,
+        );
+      return name;
+    });
 }
 
 export async function createJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
+  refuseSchedulingPolicyArn(body, String((body as { jobQueueName?: unknown })?.jobQueueName ?? '<name>'));
   const input = parseOrThrow(CreateJobQueueSchema, body, 'request');
   const limit = input.jobStateTimeLimitActions?.[0];
   const queue: QueueView = parseOrThrow(
     QueueCreateSchema,
     {
       name: input.jobQueueName,
-      computeEnvironment: environmentOf(services, input.computeEnvironmentOrder),
+      computeEnvironments: environmentsOf(services, input.computeEnvironmentOrder),
       priority: input.priority,
       ...(input.state ? { state: input.state } : {}),
       ...(limit ? { maxRunnableSeconds: limit.maxTimeSeconds } : {}),
     },
     'request',
   );
-  if (!(await services.queues.create(queue)))
+  if (!(await services.queues.create(normalizeQueue(queue, true))))
     throw new ClientException(`jobQueueName: a job queue named ${queue.name} exists already`);
   return { jobQueueName: queue.name, jobQueueArn: arn(caller.region, 'job-queue', queue.name) };
 }
 
 export async function updateJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
+  const named = String((body as { jobQueue?: unknown })?.jobQueue ?? '<name>');
+  refuseSchedulingPolicyArn(body, nameFromArnOrName(named, 'job-queue'));
   const input = parseOrThrow(UpdateJobQueueSchema, body, 'request');
   const name = nameFromArnOrName(input.jobQueue, 'job-queue');
   const patch: QueuePatch = parseOrThrow(
@@ -107,7 +109,7 @@ export async function updateJobQueue(services: AwsServices, caller: AwsCaller, b
       ...(input.priority !== undefined ? { priority: input.priority } : {}),
       ...(input.state ? { state: input.state } : {}),
       ...(input.computeEnvironmentOrder
-        ? { computeEnvironment: environmentOf(services, input.computeEnvironmentOrder) }
+        ? { computeEnvironments: environmentsOf(services, input.computeEnvironmentOrder) }
         : {}),
       // An empty list removes the limit, as in AWS Batch.
       ...(input.jobStateTimeLimitActions
@@ -116,25 +118,12 @@ export async function updateJobQueue(services: AwsServices, caller: AwsCaller, b
     },
     'request',
   );
-  const queue = await services.queues.update(name, patch);
+  const queue = await services.queues.update(
+    name,
+    patch.computeEnvironments ? { ...patch, computeEnvironment: patch.computeEnvironments[0]! } : patch,
+  );
   if (!queue) throw new ClientException(`jobQueue: no job queue named ${name}`);
   return { jobQueueName: queue.name, jobQueueArn: arn(caller.region, 'job-queue', queue.name) };
-}
-
-const DescribeSchema = (listField: string) =>
-  z.strictObject({
-    [listField]: z.array(z.string().min(1)).max(100).optional(),
-    maxResults: z.int().min(1).max(100).optional(),
-    nextToken: z.string().optional(),
-  });
-
-/** Queue and environment lists are short: one page, unless maxResults cuts it (nextToken is then the next offset). */
-function page<T>(items: T[], maxResults: number | undefined, nextToken: unknown) {
-  const start = nextToken === undefined ? 0 : Number(nextToken);
-  if (!Number.isInteger(start) || start < 0 || start > items.length)
-    throw new ClientException('nextToken: not a token from a previous page');
-  const end = Math.min(items.length, start + (maxResults ?? 100));
-  return { items: items.slice(start, end), nextToken: end < items.length ? String(end) : undefined };
 }
 
 export async function describeJobQueues(services: AwsServices, caller: AwsCaller, body: unknown) {
@@ -149,9 +138,13 @@ export async function describeJobQueues(services: AwsServices, caller: AwsCaller
       state: q.state,
       status: 'VALID',
       priority: q.priority,
-      computeEnvironmentOrder: [
-        { order: 1, computeEnvironment: arn(caller.region, 'compute-environment', q.computeEnvironment) },
-      ],
+      // The queue's own fair-share policy, named as AWS would name a scheduling policy (there is no such
+      // resource to describe: the policy is part of the queue, GET /v1/queues/<name>).
+      ...(q.fairSharePolicy ? { schedulingPolicyArn: arn(caller.region, 'scheduling-policy', q.name) } : {}),
+      computeEnvironmentOrder: queueEnvironments(q).map((name, index) => ({
+        order: index + 1,
+        computeEnvironment: arn(caller.region, 'compute-environment', name),
+      })),
       jobStateTimeLimitActions:
         q.maxRunnableSeconds === undefined
           ? []
@@ -163,27 +156,6 @@ export async function describeJobQueues(services: AwsServices, caller: AwsCaller
                 action: 'CANCEL',
               },
             ],
-    })),
-    ...(nextToken ? { nextToken } : {}),
-  };
-}
-
-export async function describeComputeEnvironments(services: AwsServices, caller: AwsCaller, body: unknown) {
-  const input = parseOrThrow(DescribeSchema('computeEnvironments'), body, 'request');
-  const wanted = (input['computeEnvironments'] as string[] | undefined)?.map((c) =>
-    nameFromArnOrName(c, 'compute-environment'),
-  );
-  const environments = services.computeEnvironments.filter((c) => !wanted || wanted.includes(c.name));
-  const states = new Map((await services.jobs.computeEnvironments()).map((c) => [c.name, c.state] as const));
-  const { items, nextToken } = page(environments, input.maxResults as number | undefined, input.nextToken);
-  return {
-    computeEnvironments: items.map((c) => ({
-      computeEnvironmentName: c.name,
-      computeEnvironmentArn: arn(caller.region, 'compute-environment', c.name),
-      type: 'UNMANAGED',
-      state: states.get(c.name) ?? 'ENABLED',
-      status: 'VALID',
-      statusReason: `gpubatch ${c.type} compute environment, scorer ${c.scorer}`,
     })),
     ...(nextToken ? { nextToken } : {}),
   };

@@ -4,6 +4,11 @@
 import express, { type Request, type RequestHandler, Router } from 'express';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepth, tooDeepMessage } from '../hardening/json-depth.ts';
 import type { Principal } from '../principal.ts';
+import {
+  createComputeEnvironment,
+  describeComputeEnvironments,
+  updateComputeEnvironment,
+} from './compute-environment-operations.ts';
 import type { AwsCaller, AwsServices } from './context.ts';
 import { AwsError, awsErrorHandler, ClientException } from './errors.ts';
 import {
@@ -13,12 +18,9 @@ import {
 } from './job-definition-operations.ts';
 import { cancelJob, describeJobs, listJobs, submitJob, terminateJob } from './job-operations.ts';
 import {
-  createComputeEnvironment,
   createJobQueue,
-  describeComputeEnvironments,
   describeJobQueues,
   getJobQueueSnapshot,
-  updateComputeEnvironment,
   updateJobQueue,
 } from './queue-operations.ts';
 import { checkSigV4Headers, checkSigV4Signature, type SigV4Credentials } from './sigv4.ts';

@@ -1,10 +1,16 @@
 // /v1/queues: the job queues, and with a queue catalog their settings, creation and changes at run time.
 import { type Response, Router } from 'express';
+import { normalizeQueue } from '../../scheduler/config.ts';
+import { scorerNames } from '../../scheduler/core/index.ts';
 import type { ComputeEnvironmentCatalog } from '../compute-environment-catalog.ts';
 import { ApiError, ConflictError, NotFoundError } from '../errors.ts';
 import type { JobService } from '../job-service.ts';
-import type { QueueCatalog } from '../queue-catalog.ts';
-import { ComputeEnvironmentPatchSchema } from '../schemas/compute-environment.ts';
+import type { QueueCatalog, QueuePatch, QueueView } from '../queue-catalog.ts';
+import {
+  CONFIGURED_ONLY_TYPES,
+  ComputeEnvironmentCreateSchema,
+  ComputeEnvironmentPatchSchema,
+} from '../schemas/compute-environment.ts';
 import { QueueCreateSchema, QueuePatchSchema } from '../schemas/queue.ts';
 import { callerOf, isAdmin } from '../tenancy/caller.ts';
 import { parseOrThrow } from '../validate.ts';
@@ -33,8 +39,8 @@ export function queuesRouter(jobs: JobService, catalog?: QueueCatalog): Router {
   if (!catalog) return router;
 
   router.post('/', async (req, res) => {
-    const queue = parseOrThrow(QueueCreateSchema, req.body, 'body');
-    knownEnvironment(catalog, queue.computeEnvironment);
+    const queue = withEnvironmentOrder(parseOrThrow(QueueCreateSchema, req.body, 'body'), req.body);
+    knownEnvironments(catalog, queue.computeEnvironments ?? []);
     if (!(await catalog.create(queue)))
       throw new ConflictError(`a queue named "${queue.name}" exists already`);
     res
@@ -48,8 +54,8 @@ export function queuesRouter(jobs: JobService, catalog?: QueueCatalog): Router {
     res.json(queue);
   });
   router.patch('/:name', async (req, res) => {
-    const patch = parseOrThrow(QueuePatchSchema, req.body, 'body');
-    if (patch.computeEnvironment !== undefined) knownEnvironment(catalog, patch.computeEnvironment);
+    const patch = orderPatch(parseOrThrow(QueuePatchSchema, req.body, 'body'));
+    if (patch.computeEnvironments !== undefined) knownEnvironments(catalog, patch.computeEnvironments);
     const queue = await catalog.update(req.params.name, patch);
     if (!queue) throw new NotFoundError(`no queue named "${req.params.name}"`);
     res.json(queue);
@@ -57,13 +63,41 @@ export function queuesRouter(jobs: JobService, catalog?: QueueCatalog): Router {
   return router;
 }
 
-function knownEnvironment(catalog: QueueCatalog, name: string): void {
+function knownEnvironments(catalog: QueueCatalog, names: readonly string[]): void {
   const known = catalog.computeEnvironmentNames();
-  if (known.includes(name)) return;
-  const message = `no compute environment named "${name}"; known: ${known.join(', ')}`;
-  throw new ApiError(422, 'Unprocessable request', `computeEnvironment: ${message}`, [
+  const index = names.findIndex((name) => !known.includes(name));
+  if (index < 0) return;
+  const message = `no compute environment named "${names[index]}"; known: ${known.join(', ')}`;
+  // One environment is reported on the field of before; in a list, on its entry.
+  const field = names.length === 1 ? 'computeEnvironment' : `computeEnvironments[${index}]`;
+  throw new ApiError(422, 'Unprocessable request', `${field}: ${message}`, [{ field, message }]);
+}
+
+/** `computeEnvironment` and `computeEnvironments` must not disagree; the list wins and fills the other. */
+function conflict(single: string, list: readonly string[]): ApiError {
+  const message = `"${single}" is not the first of computeEnvironments (${list.join(', ')}); give one of the two`;
+  return new ApiError(422, 'Unprocessable request', `computeEnvironment: ${message}`, [
     { field: 'computeEnvironment', message },
   ]);
+}
+
+function withEnvironmentOrder(queue: QueueView, body: { computeEnvironment?: unknown }): QueueView {
+  const list = queue.computeEnvironments;
+  if (list && body.computeEnvironment !== undefined && body.computeEnvironment !== list[0])
+    throw conflict(queue.computeEnvironment, list);
+  return normalizeQueue(queue, list !== undefined);
+}
+
+function orderPatch(patch: QueuePatch): QueuePatch {
+  const list = patch.computeEnvironments;
+  if (list) {
+    if (patch.computeEnvironment !== undefined && patch.computeEnvironment !== list[0])
+      throw conflict(patch.computeEnvironment, list);
+    return { ...patch, computeEnvironment: list[0]! };
+  }
+  if (patch.computeEnvironment !== undefined)
+    return { ...patch, computeEnvironments: [patch.computeEnvironment] };
+  return patch;
 }
 
 /**
@@ -84,6 +118,28 @@ export function computeEnvironmentsRouter(jobs: JobService, catalog?: ComputeEnv
   router.get('/:name', async (req, res) => {
     res.json(await view(req.params.name));
   });
+  const create = catalog.create?.bind(catalog);
+  if (create)
+    router.post('/', async (req, res) => {
+      const type = (req.body as { type?: unknown } | undefined)?.type;
+      if (typeof type === 'string' && type in CONFIGURED_ONLY_TYPES) {
+        const message = `a ${type} compute environment cannot be created while the service runs: ${CONFIGURED_ONLY_TYPES[type]}; add it to GPUBATCH_CONFIG (computeEnvironments) and restart. Only type simulated is created here`;
+        throw new ApiError(422, 'Unprocessable request', `type: ${message}`, [{ field: 'type', message }]);
+      }
+      const definition = parseOrThrow(ComputeEnvironmentCreateSchema, req.body, 'body');
+      if (!scorerNames().includes(definition.scorer)) {
+        const message = `unknown scorer "${definition.scorer}"; known: ${scorerNames().join(', ')}`;
+        throw new ApiError(422, 'Unprocessable request', `scorer: ${message}`, [
+          { field: 'scorer', message },
+        ]);
+      }
+      if (!(await create(definition)))
+        throw new ConflictError(`a compute environment named "${definition.name}" exists already`);
+      res
+        .status(201)
+        .location(`/v1/compute-environments/${encodeURIComponent(definition.name)}`)
+        .json(await view(definition.name));
+    });
   router.patch('/:name', async (req, res) => {
     const patch = parseOrThrow(ComputeEnvironmentPatchSchema, req.body, 'body');
     if (!(await catalog.update(req.params.name, patch)))

@@ -16,6 +16,10 @@ const AttemptPlacementSchema = z.object({
 const AttemptSchema = z.object({
   number: z.int().min(1).describe('1-based attempt number.'),
   placement: AttemptPlacementSchema,
+  computeEnvironment: z
+    .string()
+    .optional()
+    .describe('The compute environment its node belongs to (a queue may feed several, in order).'),
   startedAt: epochMs,
   stoppedAt: epochMs.optional(),
   backend: z.string().optional().describe('e.g. "onnxruntime:cpu", "gpu.js:webasm".'),

@@ -11,10 +11,13 @@ export const QueuePatchSchema = z
     priority: shape.priority.unwrap().optional(),
     state: shape.state.unwrap().optional(),
     computeEnvironment: shape.computeEnvironment.unwrap().optional(),
+    computeEnvironments: shape.computeEnvironments,
     canPreempt: shape.canPreempt.unwrap().optional(),
     preemptible: shape.preemptible.unwrap().optional(),
     maxRunnableSeconds: shape.maxRunnableSeconds.unwrap().nullable().optional(),
     maxConcurrentJobs: shape.maxConcurrentJobs.unwrap().nullable().optional(),
+    /** Replaces the whole policy (defaults fill what it omits); null removes it. */
+    fairSharePolicy: shape.fairSharePolicy.unwrap().nullable().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, {
     message: 'nothing to change: name at least one field',

@@ -45,7 +45,7 @@ export const ProblemSchema = z
 
 export const ComputeEnvironmentSchema = z.object({
   name: z.string(),
-  type: z.enum(['local', 'kubernetes']),
+  type: z.enum(['local', 'kubernetes', 'simulated']),
   queues: z.array(z.string()).describe('The job queues that feed it.'),
   state: z.enum(['ENABLED', 'DISABLED']).optional().describe('DISABLED: nothing new is placed on it.'),
   maxNodes: z.int().optional().describe('The scheduler places on at most this many of its nodes (by name).'),

@@ -90,9 +90,58 @@ async function update(args: string[], ctx: CliContext): Promise<number> {
   );
 }
 
+/** `2x8xH100` -> {count: 2, gpus: 8, gpuModel: 'H100'}; `3x0`: CPU-only nodes. The server checks ranges. */
+function nodeShapes(value: string): Array<Record<string, unknown>> {
+  return value.split(',').map((shape) => {
+    const match = /^(\d+)x(\d+)(?:x([^,]+))?$/.exec(shape.trim());
+    if (!match)
+      throw new UsageError(
+        `compute-environments: --nodes: expected <count>x<gpus>[x<model>][,...] (e.g. 2x8xH100,1x0), got "${shape}"`,
+        USAGE,
+      );
+    return { count: Number(match[1]), gpus: Number(match[2]), ...(match[3] ? { gpuModel: match[3] } : {}) };
+  });
+}
+
+/** Only simulated compute environments are created while the service runs; the others are configuration. */
+async function create(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'compute-environments',
+    args,
+    {
+      nodes: { type: 'string' },
+      'default-seconds': { type: 'string' },
+      scorer: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    ['<create>', '<name>'],
+  );
+  if (values.nodes === undefined)
+    throw new UsageError('compute-environments create: --nodes is required (e.g. --nodes 2x8xH100)', USAGE);
+  const seconds = values['default-seconds'];
+  if (seconds !== undefined && !Number.isFinite(Number(seconds)))
+    throw new UsageError(
+      `compute-environments: --default-seconds: expected seconds, got "${seconds}"`,
+      USAGE,
+    );
+  const body = {
+    name: positionals[1]!,
+    type: 'simulated',
+    nodes: nodeShapes(values.nodes),
+    ...(seconds !== undefined ? { defaultSeconds: Number(seconds) } : {}),
+    ...(values.scorer !== undefined ? { scorer: values.scorer } : {}),
+  };
+  return print(
+    ctx,
+    values.json,
+    await apiClient(ctx).post<ComputeEnvironmentView>('/v1/compute-environments', body),
+  );
+}
+
 const SUBCOMMANDS: Record<string, (args: string[], ctx: CliContext) => Promise<number>> = {
   ls,
   describe,
+  create,
   update,
 };
 
@@ -100,7 +149,7 @@ export async function computeEnvironmentsCommand(args: string[], ctx: CliContext
   const sub = SUBCOMMANDS[args[0] ?? ''];
   if (!sub)
     throw new UsageError(
-      `compute-environments: unknown subcommand "${args[0] ?? ''}"; expected ls, describe or update`,
+      `compute-environments: unknown subcommand "${args[0] ?? ''}"; expected ls, describe, create or update`,
       USAGE,
     );
   return sub(args, ctx);

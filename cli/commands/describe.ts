@@ -14,7 +14,9 @@ function gpus(indices: number[]): string {
 function placement(attempt: Attempt): string {
   const { node, gpuIndices, gpuMilliPerGpu } = attempt.placement;
   const share = gpuMilliPerGpu > 0 && gpuMilliPerGpu < 1000 ? ` (${gpuMilliPerGpu}/1000 of each)` : '';
-  return `${node}  ${gpus(gpuIndices)}${share}`;
+  // A queue may feed several compute environments: say which one the node is in.
+  const pool = attempt.computeEnvironment ? ` (${attempt.computeEnvironment})` : '';
+  return `${node}${pool}  ${gpus(gpuIndices)}${share}`;
 }
 
 function attemptLine(attempt: Attempt): string {

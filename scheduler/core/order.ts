@@ -34,6 +34,7 @@ export function shareOf(job: { share?: string }): string {
 }
 
 interface ShareQueue {
+  /** The fair-share key (fairShareKey): the share, or `queue/share` under a queue's own policy. */
   share: string;
   jobs: PendingJob[];
   next: number;
@@ -66,7 +67,7 @@ export class FairOrder {
         shares = new Map();
         tiers.set(queuePriority, shares);
       }
-      const share = shareOf(job);
+      const share = ledger.keyOf(job);
       let queue = shares.get(share);
       if (queue === undefined) {
         queue = { share, jobs: [], next: 0, value: 0 };
@@ -95,7 +96,7 @@ export class FairOrder {
 
   /** The job last returned by next() was placed: its share now holds its resources. */
   placed(job: PendingJob): void {
-    this.#ledger.charge(shareOf(job), requestUsage(job.resources, membersOf(job)));
+    this.#ledger.charge(job, requestUsage(job.resources, membersOf(job)));
   }
 
   #enqueue(queue: ShareQueue): void {

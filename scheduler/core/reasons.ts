@@ -30,6 +30,8 @@ export function describeReason(reason: UnschedulableReason): string {
       return `BudgetExhausted: share "${reason.share}" used ${reason.usedGpuHours.toFixed(precision(reason.budgetGpuHours))} of ${reason.budgetGpuHours} GPU-hours in the last ${hours(reason.windowHours)}${
         reason.underAt === undefined ? '' : `; next capacity at ${utcMinute(reason.underAt)}`
       }`;
+    case 'ComputeReservation':
+      return `ComputeReservation: queue ${reason.queue} keeps ${+reason.reservedPercent.toFixed(2)}% of the capacity for shares not yet active (${count(reason.activeShares, 'active share')} with this job's)`;
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type Restriction,
 } from './backfill.ts';
 import { type OverBudget, withoutOverBudget } from './budgets.ts';
-import { FairShareLedger } from './fair-share.ts';
+import { FairShareLedger, requestUsage } from './fair-share.ts';
 import { firstOfEachShapePerTurn, shapeKey, taskShapeKey } from './first-of-shape.ts';
 import { createJobPlacer, type JobPlacer, placeJob } from './gang.ts';
 import { comparePending, FairOrder, membersOf } from './order.ts';
@@ -72,9 +72,14 @@ export function schedule(
   const { offered, waiting } = withoutOverBudget(pending, options.overBudget, snapshot.now ?? 0);
   const cycle = new Cycle(snapshot, options);
   cycle.reserveAhead(offered, options.reservations);
-  const order = new FairOrder(offered, new FairShareLedger(snapshot, options.fairShare));
+  const ledger = new FairShareLedger(snapshot, options.fairShare);
+  const order = new FairOrder(offered, ledger);
   for (let job = order.next(); job !== undefined; job = order.next()) {
-    if (cycle.offer(job)) order.placed(job);
+    // A queue's compute reservation holds capacity back for its shares not yet active: not a lack of
+    // room, so the job neither preempts nor reserves for it.
+    const held = ledger.reservationRefusal(job, requestUsage(job.resources, membersOf(job)));
+    if (held !== undefined) cycle.refuse(job, held);
+    else if (cycle.offer(job)) order.placed(job);
   }
   const result = cycle.result();
   if (waiting.length > 0) result.unschedulable.push(...waiting);
@@ -243,6 +248,11 @@ class Cycle {
       this.#waits(job, known, restriction);
     }
     return false;
+  }
+
+  /** The job waits for a reason that is not about capacity (nothing is preempted or reserved for it). */
+  refuse(job: PendingJob, reason: UnschedulableReason): void {
+    this.#unschedulable.push({ jobId: job.id, reason });
   }
 
   #restrictedRefusals(restrictionKey: string): RequestMap<UnschedulableReason> {

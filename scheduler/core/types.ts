@@ -90,6 +90,26 @@ export interface FairShareState {
    * unit; when absent, the raw dominant-share-seconds are added.
    */
   halfLifeMs?: number;
+  /**
+   * Job queues with their own fair-share policy (AWS Batch's scheduling policy of a queue): such a queue
+   * divides among its own shares with its weights, half-life and compute reservation, and its jobs' usage
+   * is kept under `queue/share` keys (fairShareKey). Queues not listed use `weights` and `halfLifeMs`.
+   */
+  queuePolicies?: Readonly<Record<string, QueueFairSharePolicy>>;
+}
+
+/** One job queue's fair-share policy. */
+export interface QueueFairSharePolicy {
+  /** Weight per share identifier within the queue (higher gets more); a missing share weighs 1. */
+  weights: Record<string, number>;
+  /** The half-life past usage decays with, in ms; 0: only current usage counts. */
+  halfLifeMs: number;
+  /**
+   * 0..99: the percentage of capacity kept for shares of the queue not yet active (AWS Batch's
+   * computeReservation): with `n` active shares the queue holds at most `1 - (r/100)^n` of the capacity
+   * (dominant resource), so a first share gets `1 - r/100`, two get `1 - (r/100)^2`, and so on.
+   */
+  computeReservation: number;
 }
 
 export interface PendingJob {
@@ -150,7 +170,9 @@ export type UnschedulableReason =
       budgetGpuHours: number;
       windowHours: number;
       underAt?: number;
-    };
+    }
+  /** Its queue's compute reservation keeps `reservedPercent` of the capacity for shares not yet active. */
+  | { kind: 'ComputeReservation'; queue: string; reservedPercent: number; activeShares: number };
 
 export interface Unschedulable {
   jobId: string;

@@ -1,4 +1,5 @@
-// The executor of a compute environment: this machine (local) or a Kubernetes node pool.
+// The executor of a compute environment: this machine (local), a Kubernetes node pool, or declared nodes
+// where jobs only take time (simulated).
 
 import type { JobLogs } from '../../api/job-logs.ts';
 import type { Config } from '../config.ts';
@@ -7,6 +8,7 @@ import { loadKubeConfig, namespaceOf } from './kubernetes/kube-config.ts';
 import { KubernetesExecutor } from './kubernetes/kubernetes-executor.ts';
 import { PodLogSource } from './kubernetes/pod-log-source.ts';
 import { LocalExecutor } from './local/local-executor.ts';
+import { SimulatedExecutor } from './simulated/simulated-executor.ts';
 
 export type ComputeEnvironment = Config['computeEnvironments'][number];
 
@@ -31,6 +33,7 @@ export function createExecutor(
       inventory: environment.inventory,
       keepWarm: runners.keepWarm,
       idleTimeoutMs: runners.idleTimeoutSeconds * 1000,
+      maxHeapMiB: runners.maxHeapMiB,
     });
     return {
       executor,
@@ -39,6 +42,19 @@ export function createExecutor(
       describe: () => {
         const node = executor.nodes()[0]!;
         return `local executor: node ${node.name}, ${node.gpus.length} GPU(s), ${node.cpuMilliTotal / 1000} CPUs, ${node.memoryMiBTotal} MiB`;
+      },
+    };
+  }
+  if (environment.type === 'simulated') {
+    const executor = new SimulatedExecutor(environment);
+    return {
+      executor,
+      capacityNodes: () => executor.nodes(),
+      ready: Promise.resolve(),
+      describe: () => {
+        const nodes = executor.nodes();
+        const gpus = nodes.reduce((sum, node) => sum + node.gpus.length, 0);
+        return `simulated executor ${environment.name}: ${nodes.length} node(s), ${gpus} GPU(s); jobs only take time`;
       },
     };
   }

@@ -58,6 +58,8 @@ export interface Executor {
     placement: Placement,
     hooks: AttemptHooks,
   ): Promise<AttemptOutcome | undefined>;
+  /** The compute environment a node belongs to, where one executor serves several (recorded on attempts). */
+  environmentOf?(node: string): string | undefined;
   /** Calls `listener` when capacity changed outside run() (a node joined, left, recovered). */
   onCapacityChange?(listener: () => void): void;
   /** The attempt's outcome is recorded: what is left of it (a finished pod) may go. */

@@ -2,12 +2,13 @@
 // At every event time (arrivals, completions) it runs one schedule() cycle on the free capacity, starts
 // what was placed, honours preemptions and keeps fair-share usage, exactly as the service would; only the
 // clock and the executor are simulated. Pure and deterministic: the same inputs give the same result.
-import { accrueUsage, decayUsage } from '../core/fair-share.ts';
+import { accrueUsage, decayUsageByKey } from '../core/fair-share.ts';
 import { type ScheduleOptions, schedule } from '../core/schedule.ts';
 import type {
   NodeState,
   PendingJob,
   Placement,
+  QueueFairSharePolicy,
   Reservation,
   RunningJob,
   ScheduleResult,
@@ -26,6 +27,8 @@ export interface QueueSettings {
   preemptible?: boolean;
   /** Its jobs may preempt lower-priority preemptible jobs. */
   canPreempt?: boolean;
+  /** Its own fair share between its shares (weights, half-life, compute reservation), as in the service. */
+  fairSharePolicy?: QueueFairSharePolicy;
 }
 
 export interface QueueReplayOptions {
@@ -194,6 +197,9 @@ export function replayQueue(
   const ledger = new CapacityLedger(cluster);
   const halfLifeMs = (options.halfLifeSeconds ?? DEFAULT_HALF_LIFE_SECONDS) * 1000;
   const queueOf = (job: TraceJob) => options.queues?.[job.queue ?? 'default'] ?? {};
+  const queuePolicies: Record<string, QueueFairSharePolicy> = {};
+  for (const [name, queue] of Object.entries(options.queues ?? {}))
+    if (queue.fairSharePolicy) queuePolicies[name] = queue.fairSharePolicy;
   const workload = options.workload ?? workloadOf(trace.map((job) => toPendingJob(job).resources));
   const windowSize = options.windowPerQueue ?? DEFAULT_WINDOW_PER_QUEUE;
   if (!Number.isInteger(windowSize) || windowSize < 0)
@@ -302,7 +308,7 @@ export function replayQueue(
       scorer: options.policy,
       workload,
       seed: options.seed ?? 0,
-      fairShare: { weights: options.shareWeights ?? {}, usage, halfLifeMs },
+      fairShare: { weights: options.shareWeights ?? {}, usage, halfLifeMs, queuePolicies },
       backfill: options.backfill ?? true,
       reservations,
     };
@@ -338,7 +344,12 @@ export function replayQueue(
     if (time > now) {
       const elapsedMs = (time - now) * 1000;
       const snapshot = { nodes: ledger.nodes, running: [...running.values()].map((entry) => entry.core) };
-      usage = accrueUsage(decayUsage(usage, elapsedMs, halfLifeMs), snapshot, elapsedMs);
+      usage = accrueUsage(
+        decayUsageByKey(usage, elapsedMs, halfLifeMs, queuePolicies),
+        snapshot,
+        elapsedMs,
+        queuePolicies,
+      );
     }
     now = time;
   };

@@ -6,14 +6,26 @@ import type {
   ComputeEnvironmentCatalog,
   ComputeEnvironmentPatch,
 } from '../../api/compute-environment-catalog.ts';
-import { type ComputeEnvironmentSettings, ComputeEnvironmentSettingsSchema } from '../config.ts';
+import {
+  type ComputeEnvironmentSettings,
+  ComputeEnvironmentSettingsSchema,
+  type SimulatedEnvironment,
+} from '../config.ts';
+import type { CreatedComputeEnvironments } from './created-compute-environments.ts';
 import type { Keys } from './keys.ts';
 import { StoredDefinitions } from './stored-definitions.ts';
 
 export class ComputeEnvironmentSettingsStore implements ComputeEnvironmentCatalog {
   private readonly settings: StoredDefinitions<ComputeEnvironmentSettings>;
 
-  constructor(redis: Redis, keys: Keys) {
+  /**
+   * Creates a simulated compute environment (only with a store for created ones; absent otherwise, so the
+   * API does not offer creation).
+   */
+  readonly create?: (definition: SimulatedEnvironment) => Promise<boolean>;
+
+  constructor(redis: Redis, keys: Keys, created?: CreatedComputeEnvironments) {
+    if (created) this.create = (definition) => this.createIn(created, definition);
     this.settings = new StoredDefinitions(redis, keys.computeEnvironmentSettings, (value) => {
       const parsed = ComputeEnvironmentSettingsSchema.safeParse(value);
       return parsed.success ? parsed.data : undefined;
@@ -52,6 +64,20 @@ export class ComputeEnvironmentSettingsStore implements ComputeEnvironmentCatalo
 
   get(name: string): Promise<ComputeEnvironmentSettings | undefined> {
     return this.settings.get(name);
+  }
+
+  /**
+   * Every environment, configured or created, has settings (seeded at start, or here): a name with
+   * settings is taken. The definition is written first, so the leader never sees settings without one.
+   */
+  private async createIn(
+    created: CreatedComputeEnvironments,
+    definition: SimulatedEnvironment,
+  ): Promise<boolean> {
+    if (await this.settings.get(definition.name)) return false;
+    if (!(await created.create(definition))) return false;
+    await this.seed([definition]);
+    return true;
   }
 
   update(name: string, patch: ComputeEnvironmentPatch): Promise<ComputeEnvironmentSettings | undefined> {

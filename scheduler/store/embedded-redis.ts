@@ -10,6 +10,8 @@ export interface EmbeddedRedis {
   url: string;
   port: number;
   dir: string;
+  /** The redis-server process id (tests pause it with SIGSTOP to make Redis unreachable). */
+  pid: number;
   /** Stops the server (SHUTDOWN, so AOF is flushed), resolving when the process has exited. */
   stop(): Promise<void>;
   /** Kills the process without a clean shutdown (tests use it to simulate a crash). */
@@ -21,11 +23,16 @@ export interface EmbeddedRedisOptions {
   port?: number;
   /** Append-only file on (default) so accepted jobs survive a restart of the server. */
   appendOnly?: boolean;
+  /**
+   * When the AOF is fsynced: `everysec` (default) can lose up to about a second of acknowledged writes
+   * if the machine (not just Redis) crashes; `always` loses none, at one fsync per write (docs/operations.md).
+   */
+  appendFsync?: 'always' | 'everysec';
   binary?: string;
 }
 
 export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
-  const { dir, appendOnly = true, binary = 'redis-server' } = options;
+  const { dir, appendOnly = true, appendFsync = 'everysec', binary = 'redis-server' } = options;
   mkdirSync(dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const args = [
@@ -38,7 +45,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--appendonly',
     appendOnly ? 'yes' : 'no',
     '--appendfsync',
-    'everysec',
+    appendFsync,
     '--save',
     '',
     '--maxmemory-policy',
@@ -67,6 +74,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     url,
     port,
     dir,
+    pid: child.pid!,
     stop: () => stopGracefully(url, child, exited),
     kill: async () => {
       if (child.exitCode === null) child.kill('SIGKILL');

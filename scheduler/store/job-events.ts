@@ -131,7 +131,8 @@ export class RedisJobEventFeed implements JobEventFeed {
   /** One XREAD BLOCK loop on its own connection for all followers, from the newest id when it starts. */
   private startReader(): void {
     if (this.reader) return;
-    const reader = this.redis.duplicate();
+    // Without the command timeout a request connection may carry: XREAD BLOCK waits longer on purpose.
+    const reader = this.redis.duplicate({ commandTimeout: undefined });
     this.reader = reader;
     const loop = async () => {
       let cursor = await this.lastId();

@@ -37,6 +37,8 @@ export interface Keys {
   queueDefinitions: string;
   /** Hash: compute environment name -> its run-time settings as JSON ({ name, state, maxNodes? }). */
   computeEnvironmentSettings: string;
+  /** Hash: name -> definition JSON of a compute environment created over the API (type simulated). */
+  createdComputeEnvironments: string;
   /** Hash: job id -> the leader's latest estimate for a waiting job ({ estimatedStartAt, suggestions }). */
   estimates: string;
   /** String: the leader's decayed fair-share usage, JSON { usage, at } (so a new leader continues from it). */
@@ -121,6 +123,7 @@ export function keys(prefix = 'gpubatch'): Keys {
     cancelChannel: `${prefix}:cancel`,
     queueDefinitions: `${prefix}:queue-definitions`,
     computeEnvironmentSettings: `${prefix}:compute-environment-settings`,
+    createdComputeEnvironments: `${prefix}:compute-environments-created`,
     estimates: `${prefix}:estimates`,
     fairShareUsage: `${prefix}:fairshare:usage`,
     budgetUsage: `${prefix}:budgets:usage`,

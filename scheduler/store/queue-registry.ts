@@ -3,25 +3,37 @@
 // (queue settings per cycle), refreshed on each change it makes and by polling (the leader, every second).
 import type { Redis } from 'ioredis';
 import type { QueueCatalog, QueuePatch } from '../../api/queue-catalog.ts';
-import { type QueueDefinition, QueueSchema } from '../config.ts';
-import { DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../queue-settings.ts';
+import { normalizeQueue, type QueueDefinition, QueueSchema } from '../config.ts';
+import type { QueueFairSharePolicy } from '../core/types.ts';
+import { corePolicy, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from '../queue-settings.ts';
 import type { JobQueues } from './job-queues.ts';
 import type { Keys } from './keys.ts';
 import { StoredDefinitions } from './stored-definitions.ts';
 
 export class QueueRegistry implements QueueCatalog {
   private readonly definitions: StoredDefinitions<QueueDefinition>;
-  private readonly environments: readonly string[];
+  private readonly environments: () => readonly string[];
 
-  /** `queues`: the BullMQ queues; every queue the registry learns of gets its lanes there. */
-  constructor(redis: Redis, keys: Keys, queues: JobQueues, environments: readonly string[]) {
-    this.environments = environments;
+  /**
+   * `queues`: the BullMQ queues; every queue the registry learns of gets its lanes there. `environments`:
+   * the compute environments a queue may feed (a function when some are created at run time).
+   */
+  constructor(
+    redis: Redis,
+    keys: Keys,
+    queues: JobQueues,
+    environments: readonly string[] | (() => readonly string[]),
+  ) {
+    this.environments = typeof environments === 'function' ? environments : () => environments;
     this.definitions = new StoredDefinitions(
       redis,
       keys.queueDefinitions,
       (value) => {
         const parsed = QueueSchema.safeParse(value);
-        return parsed.success ? parsed.data : undefined;
+        // Stored before queues had an order: the one environment is the list.
+        return parsed.success
+          ? normalizeQueue(parsed.data, parsed.data.computeEnvironments !== undefined)
+          : undefined;
       },
       (queue) => queues.add(queue.name),
     );
@@ -50,6 +62,14 @@ export class QueueRegistry implements QueueCatalog {
     return this.definitions.cached(queue) ?? DEFAULT_QUEUE_SETTINGS;
   }
 
+  /** The queues with their own fair-share policy, in the core's form, from the local copy. */
+  fairSharePolicies(): Record<string, QueueFairSharePolicy> {
+    const policies: Record<string, QueueFairSharePolicy> = {};
+    for (const queue of this.definitions.cachedAll())
+      if (queue.fairSharePolicy) policies[queue.name] = corePolicy(queue.fairSharePolicy);
+    return policies;
+  }
+
   /** Queue names from the local copy. */
   names(): string[] {
     return this.definitions.cachedAll().map((q) => q.name);
@@ -73,6 +93,6 @@ export class QueueRegistry implements QueueCatalog {
   }
 
   computeEnvironmentNames(): string[] {
-    return [...this.environments];
+    return [...this.environments()];
   }
 }

@@ -68,11 +68,23 @@ export function passwordOf(url: string | undefined): string | undefined {
   }
 }
 
+export interface ConnectOptions {
+  /** Blocking BullMQ connections: wait forever for Redis instead of failing. */
+  forWorkers?: boolean;
+  name?: string;
+  /**
+   * Fail a command with no reply within this time (Redis stopped, unreachable, or down and the command
+   * queued until it returns), so a request is answered 503 instead of hanging. Not for blocking commands.
+   */
+  commandTimeoutMs?: number;
+}
+
 /** A client for commands and Lua; `forWorkers` makes blocking BullMQ connections wait forever instead of failing. */
-export function connect(url: string, options: { forWorkers?: boolean; name?: string } = {}): Redis {
+export function connect(url: string, options: ConnectOptions = {}): Redis {
   const redisOptions: RedisOptions = {
     ...redisTlsOptions(url),
     connectionName: options.name,
+    ...(options.commandTimeoutMs && !options.forWorkers ? { commandTimeout: options.commandTimeoutMs } : {}),
     maxRetriesPerRequest: options.forWorkers ? null : 20,
     enableReadyCheck: true,
     // Commands issued in the same tick go out in one write: many small writes cost more than Redis does.

@@ -22,6 +22,7 @@ import {
 import test from 'ava';
 import type { Redis } from 'ioredis';
 import { createApp } from '../../api/app.ts';
+import { QueueSchema } from '../../scheduler/config.ts';
 import type { AttemptOutcome } from '../../scheduler/executors/executor.ts';
 import { AccessKeyStore } from '../../scheduler/store/access-keys.ts';
 import { JobDefinitionStore } from '../../scheduler/store/job-definition-store.ts';
@@ -590,7 +591,34 @@ test.serial('CreateJobQueue and UpdateJobQueue name what is wrong', async (t) =>
           { order: 2, computeEnvironment: 'other' },
         ],
       }),
-      /computeEnvironmentOrder: .*exactly one compute environment/,
+      /computeEnvironmentOrder\[1\]\.computeEnvironment: no compute environment named other/,
+    ],
+    [
+      new CreateJobQueueCommand({
+        jobQueueName: 'same-order',
+        priority: 1,
+        computeEnvironmentOrder: [
+          { order: 1, computeEnvironment: 'local' },
+          { order: 1, computeEnvironment: 'local' },
+        ],
+      }),
+      /computeEnvironmentOrder: each order value once/,
+    ],
+    [
+      new CreateJobQueueCommand({
+        jobQueueName: 'fair',
+        priority: 1,
+        computeEnvironmentOrder: [{ order: 1, computeEnvironment: 'local' }],
+        schedulingPolicyArn: 'arn:aws:batch:eu-west-1:123456789012:scheduling-policy/fair',
+      }),
+      /schedulingPolicyArn: gpubatch has no scheduling policy resources; .*PATCH \/v1\/queues\/fair with \{"fairSharePolicy"/,
+    ],
+    [
+      new UpdateJobQueueCommand({
+        jobQueue: 'default',
+        schedulingPolicyArn: 'arn:aws:batch:eu-west-1:123456789012:scheduling-policy/fair',
+      }),
+      /schedulingPolicyArn: .*PATCH \/v1\/queues\/default/,
     ],
     [
       new CreateJobQueueCommand({
@@ -621,6 +649,26 @@ test.serial('CreateJobQueue and UpdateJobQueue name what is wrong', async (t) =>
     t.regex(error.message, message);
   }
 });
+
+test.serial(
+  "DescribeJobQueues names a queue's native fair-share policy as a schedulingPolicyArn",
+  async (t) => {
+    await harness.registry.create(
+      QueueSchema.parse({ name: 'with-policy', fairSharePolicy: { shareWeights: { a: 2 } } }),
+    );
+    const [described] =
+      (await batch.send(new DescribeJobQueuesCommand({ jobQueues: ['with-policy'] }))).jobQueues ?? [];
+    t.like(described, {
+      jobQueueName: 'with-policy',
+      schedulingPolicyArn: 'arn:aws:batch:eu-west-1:000000000000:scheduling-policy/with-policy',
+      computeEnvironmentOrder: [
+        { order: 1, computeEnvironment: 'arn:aws:batch:eu-west-1:000000000000:compute-environment/local' },
+      ],
+    });
+    const plain = (await batch.send(new DescribeJobQueuesCommand({ jobQueues: ['default'] }))).jobQueues?.[0];
+    t.is(plain?.schedulingPolicyArn, undefined);
+  },
+);
 
 test.serial('GetJobQueueSnapshot shows the RUNNABLE jobs at the front of a queue', async (t) => {
   await batch.send(

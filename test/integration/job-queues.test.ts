@@ -121,6 +121,44 @@ test.serial('raising a queue priority over REST makes its waiting job start firs
   t.pass();
 });
 
+test.serial(
+  "a queue's fair-share policy set over REST holds its compute reservation back, until it is removed",
+  async (t) => {
+    const rest = await start(t, 4, ['default']);
+    const created = await rest.request('POST', '/v1/queues', {
+      name: 'shared',
+      fairSharePolicy: { shareWeights: { a: 2 }, computeReservation: 50 },
+    });
+    t.is(created.status, 201);
+    t.deepEqual(created.body.fairSharePolicy, {
+      shareWeights: { a: 2 },
+      shareDecaySeconds: 3600,
+      computeReservation: 50,
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await rest.submit({ queue: 'shared', shareIdentifier: 'a', name: `a-${i}` })).body.id);
+    await stack.harness.executor.started(ids[0]!);
+    await stack.harness.executor.started(ids[1]!);
+    const third = await stack.harness.waitFor(
+      ids[2]!,
+      (r) => r.statusReason.startsWith('ComputeReservation'),
+      'the reservation reason',
+    );
+    t.is(
+      third.statusReason,
+      "ComputeReservation: queue shared keeps 50% of the capacity for shares not yet active (1 active share with this job's)",
+    );
+    t.is(stack.harness.executor.runningIds().length, 2, 'two of four GPUs stay free for other shares');
+
+    const cleared = await rest.request('PATCH', '/v1/queues/shared', { fairSharePolicy: null });
+    t.is(cleared.status, 200);
+    t.false('fairSharePolicy' in cleared.body);
+    await stack.harness.executor.started(ids[2]!);
+    t.pass();
+  },
+);
+
 test.serial('queue requests with bad fields are refused naming the field', async (t) => {
   const rest = await start(t, 1, ['default']);
   const cases: Array<[string, string, unknown, number, string]> = [
@@ -131,6 +169,27 @@ test.serial('queue requests with bad fields are refused naming the field', async
     ['POST', '/v1/queues', { name: 'q', maxConcurrentJobs: 0 }, 400, 'maxConcurrentJobs'],
     ['POST', '/v1/queues', { name: 'q', colour: 'red' }, 400, 'colour'],
     ['POST', '/v1/queues', { name: 'q', computeEnvironment: 'gpu-farm' }, 422, 'computeEnvironment'],
+    [
+      'POST',
+      '/v1/queues',
+      { name: 'q', fairSharePolicy: { computeReservation: 100 } },
+      400,
+      'fairSharePolicy.computeReservation',
+    ],
+    [
+      'POST',
+      '/v1/queues',
+      { name: 'q', fairSharePolicy: { shareWeights: { a: 0 } } },
+      400,
+      'fairSharePolicy.shareWeights.a',
+    ],
+    [
+      'PATCH',
+      '/v1/queues/default',
+      { fairSharePolicy: { shareDecaySeconds: -1 } },
+      400,
+      'fairSharePolicy.shareDecaySeconds',
+    ],
     ['PATCH', '/v1/queues/default', {}, 400, 'body'],
     ['PATCH', '/v1/queues/default', { name: 'renamed' }, 400, 'name'],
     ['PATCH', '/v1/queues/default', { maxRunnableSeconds: -1 }, 400, 'maxRunnableSeconds'],

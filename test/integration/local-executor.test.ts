@@ -146,7 +146,7 @@ test.serial(
     const outcome = await running;
     t.is(outcome.kind, 'failed');
     if (outcome.kind !== 'failed') return;
-    t.is(outcome.failure.code, 'RUNNER_CRASHED');
+    t.is(outcome.failure.code, 'RUNNER_KILLED');
     t.true(outcome.failure.retryable);
     t.regex(outcome.failure.message, /SIGKILL/);
     t.is((await executor.run(...attempt(cwd), quietHooks())).kind, 'succeeded');

@@ -4,27 +4,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestFn } from 'ava';
 import type { Redis } from 'ioredis';
-import { type EmbeddedRedis, startEmbeddedRedis } from '../../scheduler/store/embedded-redis.ts';
+import {
+  type EmbeddedRedis,
+  type EmbeddedRedisOptions,
+  startEmbeddedRedis,
+} from '../../scheduler/store/embedded-redis.ts';
 import { connect } from '../../scheduler/store/redis.ts';
 
 export interface TestRedis {
   url: string;
   dir: string;
+  /** The running redis-server (a new one after `crashAndRestart`). */
   server: EmbeddedRedis;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
+  /** SIGKILL, then (after `downMs`) a new redis-server on the same port and directory: it loads what its AOF kept. */
+  crashAndRestart(downMs?: number): Promise<void>;
 }
 
-export async function testRedis(options: { appendOnly?: boolean } = {}): Promise<TestRedis> {
+export type TestRedisOptions = Pick<EmbeddedRedisOptions, 'appendOnly' | 'appendFsync'>;
+
+export async function testRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'gpubatch-redis-'));
-  const server = await startEmbeddedRedis({ dir, appendOnly: options.appendOnly ?? false });
+  const settings = { dir, appendOnly: options.appendOnly ?? false, appendFsync: options.appendFsync };
+  let server = await startEmbeddedRedis(settings);
   return {
     url: server.url,
     dir,
-    server,
+    get server() {
+      return server;
+    },
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+    crashAndRestart: async (downMs = 0) => {
+      await server.kill();
+      await new Promise((r) => setTimeout(r, downMs));
+      server = await startEmbeddedRedis({ ...settings, port: server.port });
     },
   };
 }

@@ -3,7 +3,7 @@
 // (the automation path) unless `adminToken: 'first-start'`, where the service makes its own and the
 // fixture reads it from <dataDir>/admin-token as the CLI does. Call the API with `service.fetch(path)`,
 // getJob(service, id) and pollJob(service, ...), which send `service.token`.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -233,3 +233,47 @@ export async function pollJob(
 }
 
 export const hasStatus = (status: JobStatus) => (job: JobRecord) => job.status === status;
+
+export interface ServiceReply {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field and checked by the tests
+  body: any;
+}
+
+/**
+ * One request to the service's API with its token, JSON in and out (the body is undefined when it is
+ * not JSON).
+ */
+export async function requestService(
+  api: Endpoint,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ServiceReply> {
+  const response = await authedFetch(api, path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+/** The runner processes a service (or this process) has forked, from the process table. */
+export function runnerPidsOf(parentPid: number): number[] {
+  try {
+    return execFileSync('ps', ['--ppid', String(parentPid), '-o', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('runner/main.ts'))
+      .map((line) => Number.parseInt(line.trim(), 10));
+  } catch {
+    return []; // ps exits 1 when there is none
+  }
+}

@@ -75,3 +75,44 @@ test('bad values and unknown pools are refused naming what is wrong', async (t) 
   t.regex(unknown.stderr, /no compute environment named "cpu"/);
   t.regex((await run('compute-environments', 'update', 'gpu')).stderr, /name --state or --max-nodes/);
 });
+
+test('create sends a simulated compute environment from --nodes shapes; a bad shape names the option', async (t) => {
+  const jobs = new FakeJobService();
+  const created: unknown[] = [];
+  const catalog: ComputeEnvironmentCatalog = {
+    get: async () => undefined,
+    update: async () => undefined,
+    create: async (definition) => {
+      created.push(definition);
+      jobs.environments.push({ name: definition.name, type: 'simulated', queues: [], state: 'ENABLED' });
+      return true;
+    },
+  };
+  const api = await startApi(t, { jobs, computeEnvironmentCatalog: catalog });
+  const run = (...argv: string[]) => gpubatch(argv, { env: { GPUBATCH_URL: api.url } });
+  const done = await run(
+    'compute-environments',
+    'create',
+    'demo',
+    '--nodes',
+    '2x8xH100,1x0',
+    '--default-seconds',
+    '5',
+  );
+  t.is(done.code, 0, done.stderr);
+  t.like(created[0], {
+    name: 'demo',
+    type: 'simulated',
+    defaultSeconds: 5,
+    nodes: [
+      { count: 2, gpus: 8, gpuModel: 'H100' },
+      { count: 1, gpus: 0 },
+    ],
+  });
+  const bad = await run('compute-environments', 'create', 'x', '--nodes', 'eight');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--nodes: expected <count>x<gpus>\[x<model>\]/);
+  const missing = await run('compute-environments', 'create', 'x');
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /--nodes is required/);
+});

@@ -28,6 +28,7 @@ const retriedJob = aJobRecord({
     {
       number: 2,
       placement: { node: 'node-b', gpuIndices: [3, 4], gpuMilliPerGpu: 1000 },
+      computeEnvironment: 'spill',
       startedAt: at(12),
       stoppedAt: at(30),
       backend: 'gpu.js:webgl',
@@ -53,7 +54,7 @@ test('describe shows status, placement, backend, output, timings and every attem
       'Kind       kernel  saxpy',
       'Status     SUCCEEDED: all rows written',
       'Resources  2 GPUs, 1 CPU, 1024 MiB',
-      'Placement  node-b  GPUs 3,4',
+      'Placement  node-b (spill)  GPUs 3,4',
       'Backend    gpu.js:webgl',
       'Progress   [####################] 100%  1000/1000',
       'Input      /data/in.npy',
@@ -63,7 +64,7 @@ test('describe shows status, placement, backend, output, timings and every attem
       'Stopped    2025-01-01 12:00:30Z  (ran 28.0s)',
       'Attempts (2 of 3)',
       '  #1  node-a  GPUs 0,1  gpu.js:webgl  2025-01-01 12:00:02Z -> 2025-01-01 12:00:10Z (8.0s)  lost: node lost',
-      '  #2  node-b  GPUs 3,4  gpu.js:webgl  2025-01-01 12:00:12Z -> 2025-01-01 12:00:30Z (18.0s)  succeeded',
+      '  #2  node-b (spill)  GPUs 3,4  gpu.js:webgl  2025-01-01 12:00:12Z -> 2025-01-01 12:00:30Z (18.0s)  succeeded',
       '',
     ].join('\n'),
   );

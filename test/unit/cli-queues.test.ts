@@ -80,3 +80,44 @@ test('bad settings are refused naming the option or the field', async (t) => {
 
   t.regex((await run('queues', 'rm', 'default')).stderr, /unknown subcommand "rm"/);
 });
+
+test('a fair-share policy is set with its options; update keeps the parts not named; none removes it', async (t) => {
+  const { catalog, run } = await withQueues(t);
+  const created = await run(
+    'queues',
+    'create',
+    'shared',
+    '--share-weights',
+    'a=2,b=0.5',
+    '--compute-reservation',
+    '25',
+  );
+  t.is(created.code, 0, created.stderr);
+  t.deepEqual(catalog.queues.get('shared')!.fairSharePolicy, {
+    shareWeights: { a: 2, b: 0.5 },
+    shareDecaySeconds: 3600,
+    computeReservation: 25,
+  });
+  t.regex(
+    created.stdout,
+    /^Fair share\s+weights a=2,b=0\.5, decay half-life 3600s, compute reservation 25%$/m,
+  );
+
+  const updated = await run('queues', 'update', 'shared', '--share-decay-seconds', '600', '--json');
+  t.is(updated.code, 0, updated.stderr);
+  t.deepEqual(JSON.parse(updated.stdout).fairSharePolicy, {
+    shareWeights: { a: 2, b: 0.5 },
+    shareDecaySeconds: 600,
+    computeReservation: 25,
+  });
+
+  t.is((await run('queues', 'update', 'shared', '--fair-share', 'none')).code, 0);
+  t.false('fairSharePolicy' in catalog.queues.get('shared')!);
+
+  const badWeights = await run('queues', 'update', 'shared', '--share-weights', 'a:2');
+  t.is(badWeights.code, 2);
+  t.regex(badWeights.stderr, /--share-weights: expected share=weight/);
+  const outOfRange = await run('queues', 'update', 'shared', '--compute-reservation', '100');
+  t.is(outOfRange.code, 2);
+  t.regex(outOfRange.stderr, /fairSharePolicy\.computeReservation/);
+});

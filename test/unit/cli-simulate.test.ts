@@ -293,3 +293,21 @@ test('--queues: fairShare weights come from the file unless --share-weights is g
   t.not(file.jainIndex, none.jainIndex);
   t.is(flag.jainIndex, none.jainIndex);
 });
+
+test("--queues: a queue's fairSharePolicy is simulated as the service applies it", async (t) => {
+  const cwd = await workspace(t, {
+    'nodes.csv': nodesCsv,
+    'jobs.csv': jobsCsv,
+    'neutral.yaml': 'queues:\n  - { name: default, fairSharePolicy: { computeReservation: 0 } }\n',
+    'reserved.yaml': 'queues:\n  - { name: default, fairSharePolicy: { computeReservation: 50 } }\n',
+  });
+  const run = async (...extra: string[]) =>
+    JSON.parse((await simulate(cwd, '--policy', 'best-fit', '--json', ...extra)).stdout);
+  const none = await run();
+  t.deepEqual(await run('--queues', 'neutral.yaml'), none, 'equal weights and no reservation change nothing');
+  t.notDeepEqual(
+    await run('--queues', 'reserved.yaml'),
+    none,
+    'half the capacity is kept back while one share runs',
+  );
+});

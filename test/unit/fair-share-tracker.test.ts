@@ -42,3 +42,19 @@ test('the first cycle after a restore decays the usage on to its own time', (t) 
   const state = next.advance(cluster(gpuNodes(1, { gpus: 8 }), [], 2 * HOUR));
   t.deepEqual(state.usage, { a: 2 }, 'two quiet half-lives between the restore and the first cycle');
 });
+
+test("a queue with its own policy decays its shares' usage with its half-life", (t) => {
+  let policies: Record<
+    string,
+    { weights: Record<string, number>; halfLifeMs: number; computeReservation: number }
+  > = {
+    q: { weights: {}, halfLifeMs: HOUR / 4, computeReservation: 0 },
+  };
+  const next = new FairShareTracker({ weights: {}, halfLifeMs: HOUR, queuePolicies: () => policies });
+  next.restore({ usage: { 'q/a': 16, a: 16 }, at: 0 }, HOUR);
+  t.deepEqual(next.current(), { 'q/a': 1, a: 8 }, "four of q's half-lives, one scheduler-wide");
+  policies = { q: { weights: {}, halfLifeMs: 0, computeReservation: 0 } };
+  const state = next.advance(cluster(gpuNodes(1, { gpus: 8 }), [], 2 * HOUR));
+  t.deepEqual(state.usage, { a: 4 }, 'a half-life of 0 (changed at run time) keeps no past');
+  t.deepEqual(state.queuePolicies, policies, 'the cycle sees the policies of now');
+});

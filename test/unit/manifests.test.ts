@@ -226,6 +226,7 @@ for (const overlay of OVERLAYS) {
     const container = redis.spec.template.spec.containers[0];
     const args = (container.args as string[]).join(' ');
     t.regex(args, /--appendonly yes/);
+    t.regex(args, /--appendfsync always/, 'an accepted job is on disk before the 201');
     t.regex(args, /--maxmemory-policy noeviction/);
     t.regex(args, /--requirepass \$\(REDIS_PASSWORD\)/);
     t.deepEqual(container.env[0].valueFrom.secretKeyRef, { name: 'gpubatch-redis', key: 'password' });

@@ -11,6 +11,7 @@ import type { NodeState, Placement } from '../../core/types.ts';
 import type { AttemptHooks, AttemptOutcome, Executor, InterruptCause } from '../executor.ts';
 import { setLongTimeout } from '../long-timeout.ts';
 import { type InventoryOverride, localNode } from './inventory.ts';
+import { runnerExitFailure } from './runner-exit.ts';
 import { RunnerProcess } from './runner-process.ts';
 
 export interface LocalExecutorOptions {
@@ -26,6 +27,8 @@ export interface LocalExecutorOptions {
    * finish the batch it is running and save a checkpoint.
    */
   killGraceMs?: number;
+  /** Each runner's JavaScript heap limit in MiB (Node's default when absent). */
+  maxHeapMiB?: number;
 }
 
 interface RunningAttempt {
@@ -49,6 +52,7 @@ export class LocalExecutor implements Executor {
   private recentPeak = 0;
   private readonly idleTimeoutMs: number;
   private readonly killGraceMs: number;
+  private readonly maxHeapMiB?: number;
   private readonly running = new Map<string, RunningAttempt>();
   private idle: IdleRunner[] = [];
   private closed = false;
@@ -59,6 +63,7 @@ export class LocalExecutor implements Executor {
     this.keepWarm = options.keepWarm ?? 4;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     this.killGraceMs = options.killGraceMs ?? 5_000;
+    this.maxHeapMiB = options.maxHeapMiB;
   }
 
   nodes(): NodeState[] {
@@ -153,18 +158,8 @@ export class LocalExecutor implements Executor {
           finish(interruptedOutcome(attempt), false);
           return;
         }
-        finish(
-          {
-            kind: 'failed',
-            failure: {
-              code: 'RUNNER_CRASHED',
-              message: `runner process exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`,
-              retryable: true,
-            },
-            exitCode: code ?? undefined,
-          },
-          false,
-        );
+        const failure = runnerExitFailure(code, signal, runner.stderrTail(), this.maxHeapMiB);
+        finish({ kind: 'failed', failure, exitCode: code ?? undefined }, false);
       });
       runner.run(request);
     });
@@ -207,7 +202,7 @@ export class LocalExecutor implements Executor {
 
   private fork(visibleDevices: string): RunnerProcess {
     this.started++;
-    return new RunnerProcess(visibleDevices);
+    return new RunnerProcess(visibleDevices, { maxHeapMiB: this.maxHeapMiB });
   }
 
   private takeIdle(visibleDevices: string): RunnerProcess | undefined {
