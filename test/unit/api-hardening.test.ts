@@ -273,7 +273,10 @@ test('an SSE stream costs one token however many events it delivers', async (t) 
   });
   const controller = new AbortController();
   t.teardown(() => controller.abort());
-  const stream = await fetch(`${api.url}/v1/events`, { signal: controller.signal });
+  const stream = await fetch(`${api.url}/v1/events`, {
+    signal: controller.signal,
+    headers: { authorization: `Bearer ${api.token}` },
+  });
   const reader = stream.body!.getReader();
   let received = '';
   while ((received.match(/^event: /gm) ?? []).length < 5)
