@@ -6,6 +6,8 @@
 // and the scheduler's resident memory (target <= 2 GB).
 import type { Redis } from 'ioredis';
 import { JobSpecSchema } from '../api/schemas/job-spec.ts';
+import { laneOf, laneQueueName } from '../scheduler/lanes.ts';
+import { bullJobId } from '../scheduler/store/job-queues.ts';
 import { JobStore } from '../scheduler/store/job-store.ts';
 import { BULL_PREFIX } from '../scheduler/store/keys.ts';
 import { connect } from '../scheduler/store/redis.ts';
@@ -106,8 +108,9 @@ async function perJobBreakdown(redis: Redis, store: JobStore, jobs: number): Pro
   let bullJob = 0;
   for (const id of sample) {
     record += await memoryUsage(redis, k.job(id));
-    const [, bullKeys] = await redis.scan('0', 'MATCH', `${BULL_PREFIX}:*:${id}`, 'COUNT', '10000000');
-    for (const key of bullKeys) bullJob += await memoryUsage(redis, key);
+    const stored = (await store.get(id))!;
+    const lane = laneQueueName(stored.spec.queue, laneOf(stored.spec));
+    bullJob += await memoryUsage(redis, `${BULL_PREFIX}:${lane}:${bullJobId(id)}`);
   }
   const perMember = async (key: string) => (await memoryUsage(redis, key)) / jobs;
   const breakdown: Record<string, number> = {
@@ -121,15 +124,23 @@ async function perJobBreakdown(redis: Redis, store: JobStore, jobs: number): Pro
   };
   // BullMQ's lists and sorted sets of job ids (wait, prioritized, active...), whatever their names.
   let bullIndexes = 0;
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${BULL_PREFIX}:*`, 'COUNT', '100000');
-    cursor = nextCursor;
-    for (const key of keys) {
-      const type = await redis.type(key);
-      if (type === 'list' || type === 'zset') bullIndexes += await memoryUsage(redis, key);
-    }
-  } while (cursor !== '0');
+  for (const type of ['list', 'zset']) {
+    let cursor = '0';
+    do {
+      const [nextCursor, keys] = (await redis.call(
+        'SCAN',
+        cursor,
+        'MATCH',
+        `${BULL_PREFIX}:*`,
+        'COUNT',
+        '100000',
+        'TYPE',
+        type,
+      )) as [string, string[]];
+      cursor = nextCursor;
+      for (const key of keys) bullIndexes += await memoryUsage(redis, key);
+    } while (cursor !== '0');
+  }
   breakdown['BullMQ id lists and sets'] = bullIndexes / jobs;
   return breakdown;
 }
