@@ -1,6 +1,6 @@
 // Fuzzing every route of the API (the OpenAPI document's and the AWS endpoint's) with >= 10,000 hostile
 // requests from fast-check against the real job service, definitions store and scheduler on real Redis:
-// no request may get a 5xx or no answer, the service keeps answering between batches, jobs that existed
+// no request may get a 5xx, no answer or a non-JSON error, the service keeps answering between batches, jobs that existed
 // before are exactly as they were, the Redis indexes agree with the records, and no prototype is polluted.
 // The seed is random per run and logged; FUZZ_SEED=<n> replays one.
 import test from 'ava';
@@ -69,7 +69,14 @@ async function knownJobs(): Promise<Map<string, JobRecord>> {
   return records;
 }
 
-const isFailure = (outcome: Outcome) => outcome.status >= 500 || outcome.status === 0;
+/**
+ * A 5xx, no answer, or a refusal that is not JSON (problem+json, or AWS's JSON errors): never Express's
+ * HTML error page. 431 comes from Node's HTTP parser before any handler and has no body.
+ */
+const isFailure = (outcome: Outcome) =>
+  outcome.status >= 500 ||
+  outcome.status === 0 ||
+  (outcome.status >= 400 && outcome.status !== 431 && !outcome.contentType.includes('json'));
 
 test('the route list covers the native and the AWS-compatible API', (t) => {
   const routes = allRoutes().map((r) => `${r.method} ${r.path}`);
@@ -84,7 +91,8 @@ test('the route list covers the native and the AWS-compatible API', (t) => {
 });
 
 test('10,000 hostile requests: no 5xx, the service keeps answering, jobs and indexes intact, no pollution', async (t) => {
-  t.timeout(110_000);
+  // About 25 s on 2 idle cores (17 s of this process's CPU); the margin is for a machine shared with other work.
+  t.timeout(240_000);
   const routes = allRoutes();
   const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
   const arrayPrototypeBefore = Object.getOwnPropertyNames(Array.prototype).sort();
@@ -123,7 +131,11 @@ test('10,000 hostile requests: no 5xx, the service keeps answering, jobs and ind
     `${sent} requests in ${((performance.now() - started) / 1000).toFixed(1)} s (test process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s) over ${perRoute.size} routes`,
   );
   t.false(run.failed, run.failed ? String(run.errorInstance).slice(0, 2000) : '');
-  t.deepEqual(failures.slice(0, 20), [], `${failures.length} requests got a 5xx or no answer`);
+  t.deepEqual(
+    failures.slice(0, 20),
+    [],
+    `${failures.length} requests got a 5xx, no answer or a non-JSON error`,
+  );
   t.true(sent >= REQUESTS);
   t.is(perRoute.size, routes.length, 'every route got requests');
   for (const [id, record] of before)
