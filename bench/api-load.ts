@@ -3,7 +3,9 @@
 // with its append-only file, compute environment DISABLED so nothing runs: service-under-test.ts), driven
 // by autocannon with coordinated-omission correction. Reports requests, errors, non-2xx and latency
 // percentiles; the target is zero errors and p99 <= 50 ms at 500/s for 60 s.
+import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
+import type { Redis } from 'ioredis';
 import { connect } from '../scheduler/store/redis.ts';
 import { residentMemory } from '../test/support/process-memory.ts';
 import { machineDescription } from './machine.ts';
@@ -28,6 +30,11 @@ export interface ApiLoadResult {
   latencyMs: { p50: number; p90: number; p99: number; p99_9: number; max: number; mean: number };
   /** Jobs stored in Redis afterwards (warm-up included): every 201 must be there. */
   jobsStored: number;
+  /**
+   * CPU the service process and redis-server spent per request during the run: what the machine must
+   * have free for the rate (on a shared machine the latencies say more about the neighbours).
+   */
+  cpuMsPerRequest: { service: number; redis: number };
   serviceRssMiB?: number;
 }
 
@@ -57,8 +64,14 @@ export async function apiLoadBench(
     progress(`warm-up: ${WARM_UP_SECONDS} s at ${options.rate}/s (not counted)`);
     const warmUp = await run(WARM_UP_SECONDS);
     progress(`load: ${options.seconds} s at ${options.rate}/s over ${options.connections} connections`);
-    const result = await run(options.seconds);
     const redis = connect(sut.redisUrl);
+    const pid = sut.service.child.pid!;
+    const cpuBefore = { service: await processCpuSeconds(pid), redis: await redisCpuSeconds(redis) };
+    const result = await run(options.seconds);
+    const cpu = {
+      service: (await processCpuSeconds(pid)) - cpuBefore.service,
+      redis: (await redisCpuSeconds(redis)) - cpuBefore.redis,
+    };
     const jobsStored = await redis.zcard('gpubatch:jobs:all');
     redis.disconnect();
     const memory = sut.service.child.pid ? await residentMemory(sut.service.child.pid) : undefined;
@@ -86,6 +99,10 @@ export async function apiLoadBench(
         mean: result.latency.mean,
       },
       jobsStored,
+      cpuMsPerRequest: {
+        service: (cpu.service * 1000) / result.requests.total,
+        redis: (cpu.redis * 1000) / result.requests.total,
+      },
       ...(memory ? { serviceRssMiB: memory.rssMiB } : {}),
     };
   } finally {
@@ -99,8 +116,26 @@ export function apiLoadTable(r: ApiLoadResult): string {
     `API load: POST /v1/jobs at ${r.options.rate}/s for ${r.options.seconds} s, ${r.options.connections} connections (${r.machine})`,
     `requests ${r.requests} (${r.achievedRate.toFixed(1)}/s); errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx}; status ${JSON.stringify(r.statusCodes)}`,
     `latency ms: p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, p99.9 ${l.p99_9}, max ${l.max}, mean ${l.mean.toFixed(2)}`,
+    `CPU per request: service ${r.cpuMsPerRequest.service.toFixed(2)} ms, redis-server ${r.cpuMsPerRequest.redis.toFixed(2)} ms`,
     `jobs stored ${r.jobsStored}${r.serviceRssMiB === undefined ? '' : `; service RSS afterwards ${r.serviceRssMiB.toFixed(0)} MiB`}`,
   ].join('\n');
+}
+
+/** utime + stime of a process (Linux /proc), in seconds. */
+async function processCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at the closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times, is 100 on every common build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field('used_cpu_sys') + field('used_cpu_user');
 }
 
 export function apiLoadOptions(argv: readonly string[]): ApiLoadOptions {
