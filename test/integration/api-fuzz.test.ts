@@ -11,7 +11,7 @@ import { failure, success } from '../support/fake-executor.ts';
 import { adminHeaders, type FullApiStack, fullApiStack } from '../support/full-api-stack.ts';
 import { POLLUTION_MARKER } from '../support/fuzz/hostile-values.ts';
 import { jobIndexViolations } from '../support/fuzz/job-invariants.ts';
-import { type HostileRequest, hostileRequest } from '../support/fuzz/requests.ts';
+import { CREATED_JOB, type HostileRequest, hostileRequest } from '../support/fuzz/requests.ts';
 import { allRoutes, bodySchemaFields } from '../support/fuzz/routes.ts';
 import { type Outcome, send } from '../support/fuzz/send.ts';
 import type { AwsKey } from '../support/fuzz/sigv4-signer.ts';
@@ -103,6 +103,8 @@ test('10,000 hostile requests: no 5xx, the service keeps answering, jobs and ind
   const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
   t.log(`seed ${seed} (FUZZ_SEED=${seed} replays this run)`);
   let sent = 0;
+  /** Jobs the fuzz's own submissions created (their Location), which later requests aim at. */
+  const created: string[] = [];
   const perRoute = new Map<string, number>();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -110,11 +112,15 @@ test('10,000 hostile requests: no 5xx, the service keeps answering, jobs and ind
   const failures: string[] = [];
   const run = await fc.check(
     fc.asyncProperty(fc.array(requests, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-      const outcomes = await Promise.all(batch.map((request) => send(stack.url, request, awsKey)));
+      const aimed = batch.map((request, i) => withCreatedJob(request, created, sent + i));
+      const outcomes = await Promise.all(aimed.map((request) => send(stack.url, request, awsKey)));
       sent += batch.length;
-      batch.forEach((request, i) => {
+      aimed.forEach((request, i) => {
+        const outcome = outcomes[i]!;
         perRoute.set(request.route, (perRoute.get(request.route) ?? 0) + 1);
-        if (isFailure(outcomes[i]!)) failures.push(describe(request, outcomes[i]!));
+        if (isFailure(outcome)) failures.push(describe(request, outcome));
+        const id = /^\/v1\/jobs\/([^/?]+)$/.exec(outcome.location ?? '')?.[1];
+        if (id) created.push(id);
       });
       for (const error of stack.unexpectedErrors.splice(0))
         failures.push(`logged as unexpected: ${String(error)}`);
@@ -136,6 +142,7 @@ test('10,000 hostile requests: no 5xx, the service keeps answering, jobs and ind
     [],
     `${failures.length} requests got a 5xx, no answer or a non-JSON error`,
   );
+  t.log(`${created.length} jobs created by the fuzz, aimed at by later requests`);
   t.true(sent >= REQUESTS);
   t.is(perRoute.size, routes.length, 'every route got requests');
   for (const [id, record] of before)
@@ -147,6 +154,12 @@ test('10,000 hostile requests: no 5xx, the service keeps answering, jobs and ind
   const ready = await fetch(`${stack.url}/readyz`);
   t.is(ready.status, 200, 'the scheduler still leads');
 });
+
+/** Puts one of the created jobs where the request says CREATED_JOB (cycling through them). */
+function withCreatedJob(request: HostileRequest, created: string[], n: number): HostileRequest {
+  if (!request.target.includes(CREATED_JOB) || created.length === 0) return request;
+  return { ...request, target: request.target.replaceAll(CREATED_JOB, created[n % created.length]!) };
+}
 
 function describe(request: HostileRequest, outcome: Outcome): string {
   const body = request.body === undefined ? '' : ` body ${request.body.slice(0, 200)}`;

@@ -25,6 +25,9 @@ export interface HostileRequest {
   streams: boolean;
 }
 
+/** Stands in a path for a job the fuzz itself created; the sender puts a real id there (or none yet). */
+export const CREATED_JOB = '__created_job__';
+
 /** Values the fuzz may aim at: names and ids that exist, and near misses of them. */
 export interface FuzzTargets {
   ids: string[];
@@ -129,8 +132,23 @@ function objectBody(fields: string[]): fc.Arbitrary<unknown> {
     );
 }
 
+/** Bodies that succeed, so that later requests find real jobs to aim at (CREATED_JOB). */
+const VALID_BODIES: Record<string, unknown> = {
+  'POST /v1/jobs': {
+    name: 'fuzz-valid',
+    kind: 'kernel',
+    kernel: 'standardize',
+    input: 'in.npy',
+    output: 'out.npy',
+    queue: 'default',
+    resources: { gpus: 1 },
+  },
+};
+
 function bodyText(route: Route, schemaFields: ReadonlyMap<string, string[]>): fc.Arbitrary<string> {
+  const valid = VALID_BODIES[`${route.method} ${route.path}`];
   return fc.oneof(
+    { arbitrary: fc.constant(JSON.stringify(valid ?? {})), weight: valid === undefined ? 0 : 3 },
     { arbitrary: objectBody(bodyFields(route, schemaFields)).map((b) => JSON.stringify(b)), weight: 12 },
     { arbitrary: hostileJson.map((b) => JSON.stringify(b) ?? 'null'), weight: 2 },
     { arbitrary: hostileJsonText, weight: 1 },
@@ -167,6 +185,8 @@ const contentType = fc.oneof(
 function pathValue(targets: FuzzTargets): fc.Arbitrary<string> {
   const near = [...targets.ids, ...targets.names];
   return fc.oneof(
+    // A job the fuzz created: cancel, terminate, retry and read it with hostile bodies and queries.
+    { arbitrary: fc.constant(CREATED_JOB), weight: 2 },
     { arbitrary: hostileString.map((s) => encodeAny(s)), weight: 4 },
     // Unencoded: slashes, dots and stray percent signs reach the router as they are.
     {

@@ -9,6 +9,8 @@ export interface Outcome {
   contentType: string;
   /** Set when no response came (connection reset, timeout). */
   error?: string;
+  /** The Location header of a 201 (a created job's URL). */
+  location?: string;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -43,7 +45,8 @@ export async function send(url: string, request: HostileRequest, key: AwsKey): P
     // A stream answers its headers and then stays open: the status is all there is to check.
     if (request.streams && response.ok) await response.body?.cancel();
     else await response.arrayBuffer();
-    return { status: response.status, contentType };
+    const location = response.status === 201 ? response.headers.get('location') : null;
+    return { status: response.status, contentType, ...(location ? { location } : {}) };
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return {
