@@ -1,5 +1,5 @@
 // The embedded Redis keeps a queued job compact: its record and its BullMQ job hash are listpacks, not
-// hash tables (about 700 B less per job; bench/queued-jobs.ts measures the whole).
+// hash tables (825 B less per job; bench/queued-jobs.ts measures the whole).
 import test from 'ava';
 import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
