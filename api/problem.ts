@@ -70,6 +70,22 @@ function fromBodyParser(error: BodyParserError): Problem | undefined {
   }
 }
 
+/**
+ * Client errors Express's own layers raise without a body-parser `type`: the router's URIError for a path
+ * parameter that is not valid percent-encoding, and body-parser's wrapped zlib error for a body that does
+ * not match its Content-Encoding. Both carry a 4xx `status`.
+ */
+function fromExpressLayer(error: unknown): Problem | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (error instanceof URIError)
+    return problem(status, 'Malformed URL', `${error.message}: not valid percent-encoding`);
+  if (expose === true)
+    return problem(status, 'Bad request', `request body could not be read: ${error.message}`);
+  return undefined;
+}
+
 /** Maps any thrown value to a problem; undefined means "unexpected" (a 500 that hides the cause). */
 export function knownProblem(error: unknown): Problem | undefined {
   if (error instanceof ApiError) return problem(error.status, error.title, error.message, error.problems);
@@ -83,7 +99,7 @@ export function knownProblem(error: unknown): Problem | undefined {
         'still have been applied: retry a submission with the same idempotency key',
     );
   }
-  return undefined;
+  return fromExpressLayer(error);
 }
 
 /** Seconds to send as Retry-After: set for a job store outage, which passes by itself. */

@@ -4,15 +4,20 @@
 // kernels`: gpu.js kernels against plain JS and memory-copy bandwidth (bench/kernels.ts); `npm run bench --
 // runner`: inference runner throughput against a bare onnxruntime-node loop; `npm run bench -- kube`: pods
 // bound per second by the Kubernetes executor against the fake API (bench/kube-pods.ts); `npm run bench --
-// retention [--jobs N]`: Redis memory and sweep time as 1,000,000 finished jobs expire (bench/retention.ts).
+// retention [--jobs N]`: Redis memory and sweep time as 1,000,000 finished jobs expire (bench/retention.ts);
+// `npm run bench -- api-load [--rate R] [--seconds S]`: submissions per second and latency against the real
+// service (bench/api-load.ts); `npm run bench -- queued-jobs [--jobs N]`: Redis memory per queued job and
+// the leader's RSS with 1,000,000 jobs waiting (bench/queued-jobs.ts).
 // Each prints a table (or JSON) and keeps the JSON under .gpubatch/bench/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { apiLoadBench, apiLoadOptions, apiLoadTable } from './api-load.ts';
 import { fairness, fairnessTable } from './fairness.ts';
 import { kernelBench, kernelTable } from './kernels.ts';
 import { kubeBench, kubeBenchOptions, kubeTable } from './kube-pods.ts';
 import { machineDescription } from './machine.ts';
 import { packing, packingTable } from './packing.ts';
+import { queuedJobsBench, queuedJobsCount, queuedJobsTable } from './queued-jobs.ts';
 import { retentionBench, retentionJobs, retentionTable } from './retention.ts';
 import { runnerBench, runnerBenchOptions, runnerTable } from './runner.ts';
 import { schedulerSpeed, speedTable } from './scheduler-speed.ts';
@@ -57,13 +62,23 @@ if (which === 'scheduler') {
   const path = keep('kube', result);
   console.log(json ? JSON.stringify(result, null, 2) : kubeTable(result));
   progress(`json: ${path}`);
+} else if (which === 'api-load') {
+  const result = await apiLoadBench(apiLoadOptions(process.argv), progress);
+  const path = keep('api-load', result);
+  console.log(json ? JSON.stringify(result, null, 2) : apiLoadTable(result));
+  progress(`json: ${path}`);
+} else if (which === 'queued-jobs') {
+  const result = await queuedJobsBench(queuedJobsCount(process.argv), progress);
+  const path = keep('queued-jobs', result);
+  console.log(json ? JSON.stringify(result, null, 2) : queuedJobsTable(result));
+  progress(`json: ${path}`);
 } else if (which === undefined) {
   const result = await throughput();
   console.log(report(result));
   console.log(`json: ${saveJson(result, '.gpubatch/bench')}`);
 } else {
   throw new Error(
-    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels, runner, kube, retention (none: throughput)`,
+    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels, runner, kube, retention, api-load, queued-jobs (none: throughput)`,
   );
 }
 

@@ -36,6 +36,13 @@ const TimeLimitActionsSchema = z
  * AWS Batch keeps fair share in a separate SchedulingPolicy resource named by ARN; gpubatch keeps it on the
  * queue (`fairSharePolicy`), so an ARN here is refused saying where the policy goes instead.
  */
+/** The body's `key` when it is a string; a hostile body may hold anything there (String() of it can throw). */
+function stringField(body: unknown, key: string): string {
+  const value =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' ? value : '<name>';
+}
+
 function refuseSchedulingPolicyArn(body: unknown, queue: string): void {
   if (typeof body !== 'object' || body === null || !('schedulingPolicyArn' in body)) return;
   throw new ClientException(
@@ -79,7 +86,7 @@ function environmentsOf(
 }
 
 export async function createJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
-  refuseSchedulingPolicyArn(body, String((body as { jobQueueName?: unknown })?.jobQueueName ?? '<name>'));
+  refuseSchedulingPolicyArn(body, stringField(body, 'jobQueueName'));
   const input = parseOrThrow(CreateJobQueueSchema, body, 'request');
   const limit = input.jobStateTimeLimitActions?.[0];
   const queue: QueueView = parseOrThrow(
@@ -99,8 +106,7 @@ export async function createJobQueue(services: AwsServices, caller: AwsCaller, b
 }
 
 export async function updateJobQueue(services: AwsServices, caller: AwsCaller, body: unknown) {
-  const named = String((body as { jobQueue?: unknown })?.jobQueue ?? '<name>');
-  refuseSchedulingPolicyArn(body, nameFromArnOrName(named, 'job-queue'));
+  refuseSchedulingPolicyArn(body, nameFromArnOrName(stringField(body, 'jobQueue'), 'job-queue'));
   const input = parseOrThrow(UpdateJobQueueSchema, body, 'request');
   const name = nameFromArnOrName(input.jobQueue, 'job-queue');
   const patch: QueuePatch = parseOrThrow(

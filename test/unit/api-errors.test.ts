@@ -243,3 +243,32 @@ test('a cancel body with an unknown field is a 400 naming it', async (t) => {
   t.is(response.status, 400);
   t.is(response.body.errors[0].field, 'reasn');
 });
+
+test('a path parameter that is not valid percent-encoding is a 400 problem, not a 500', async (t) => {
+  const api = await startApi(t);
+
+  for (const id of ['%', '%E0%A4%A', '%uD800']) {
+    const response = await api.request(`/v1/jobs/${id}`);
+
+    t.is(response.status, 400, id);
+    t.is(response.contentType, PROBLEM_JSON);
+    t.is(response.body.title, 'Malformed URL');
+    t.true(response.body.detail.includes(id), response.body.detail);
+  }
+});
+
+test('a body that does not match its Content-Encoding is a 400 problem, not a 500', async (t) => {
+  const api = await startApi(t);
+
+  for (const encoding of ['gzip', 'deflate', 'br']) {
+    const response = await api.request('/v1/jobs', {
+      method: 'POST',
+      headers: { 'content-encoding': encoding, 'content-type': 'application/json' },
+      body: JSON.stringify(aJobSpec()),
+    });
+
+    t.is(response.status, 400, encoding);
+    t.is(response.contentType, PROBLEM_JSON);
+    t.regex(response.body.detail, /^request body could not be read: /);
+  }
+});

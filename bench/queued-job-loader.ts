@@ -1,0 +1,85 @@
+// Bulk-loads waiting jobs exactly as a submission leaves them (JobService.submit: CREATE_JOB, the BullMQ
+// job in its lane, makeRunnable's compare-and-set), but pipelined a few thousand at a time, so a million
+// take minutes, not the better part of an hour. Same store calls, same BullMQ add options.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobSpec } from '../api/schemas/job-spec.ts';
+import { toRunnable } from '../scheduler/job-lifecycle.ts';
+import { laneOf, laneQueueName } from '../scheduler/lanes.ts';
+import { bullJobId, bullPriority } from '../scheduler/store/job-queues.ts';
+import type { JobStore, ScriptCall } from '../scheduler/store/job-store.ts';
+import { BULL_PREFIX } from '../scheduler/store/keys.ts';
+import { connect } from '../scheduler/store/redis.ts';
+
+export async function loadQueuedJobs(
+  redisUrl: string,
+  store: JobStore,
+  redis: Redis,
+  count: number,
+  spec: (i: number) => JobSpec,
+  progress: (done: number) => void,
+  chunk = 2_000,
+): Promise<void> {
+  const connection = connect(redisUrl, { forWorkers: true });
+  const lanes = new Map<string, Queue>();
+  const laneQueue = (s: JobSpec) => {
+    const name = laneQueueName(s.queue, laneOf(s));
+    let queue = lanes.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection, prefix: BULL_PREFIX });
+      lanes.set(name, queue);
+    }
+    return queue;
+  };
+  const shas = new Map<string, string>();
+  const sha = async (script: string) => {
+    let known = shas.get(script);
+    if (!known) {
+      known = (await redis.script('LOAD', script)) as string;
+      shas.set(script, known);
+    }
+    return known;
+  };
+  try {
+    for (let start = 0; start < count; start += chunk) {
+      const end = Math.min(count, start + chunk);
+      const records = [];
+      const pipeline = redis.pipeline();
+      for (let i = start; i < end; i++) {
+        const submitted = store.submittedRecord(spec(i));
+        const runnable = toRunnable(structuredClone(submitted), submitted.createdAt)!;
+        const calls: ScriptCall[] = [
+          store.createCall(submitted),
+          store.casCall(runnable, 'SUBMITTED', 1, '', submitted.events.length),
+        ];
+        for (const call of calls)
+          pipeline.evalsha(await sha(call.script), call.keys.length, ...call.keys, ...call.args);
+        records.push(submitted);
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      const failed = replies.find(([error]) => error);
+      if (failed) throw failed[0];
+      const byLane = new Map<Queue, Parameters<Queue['addBulk']>[0]>();
+      for (const record of records) {
+        const queue = laneQueue(record.spec);
+        const jobs = byLane.get(queue) ?? [];
+        jobs.push({
+          name: 'attempt',
+          data: { jobId: record.id },
+          opts: {
+            jobId: bullJobId(record.id),
+            priority: bullPriority(record.spec.priority),
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
+        });
+        byLane.set(queue, jobs);
+      }
+      for (const [queue, jobs] of byLane) await queue.addBulk(jobs);
+      progress(end);
+    }
+  } finally {
+    for (const queue of lanes.values()) await queue.close();
+    connection.disconnect();
+  }
+}
