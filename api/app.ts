@@ -1,7 +1,9 @@
-// Wires the HTTP API: probes and the OpenAPI document open, /v1 behind optional bearer auth, problem+json errors.
-import express, { type Express, type Request } from 'express';
+// Wires the HTTP API: probes and the OpenAPI document open; /v1 and /metrics behind bearer tokens with
+// roles (api/auth.ts, api/access-rules.ts); the AWS-compatible paths behind SigV4; problem+json errors.
+import express, { type Express } from 'express';
 import type { JobEventFeed } from '../scheduler/store/job-events.ts';
-import { requireBearerToken } from './auth.ts';
+import type { ApiTokenRegistry } from './api-tokens.ts';
+import { authenticate, authorize } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
@@ -13,11 +15,11 @@ import type { JobService } from './job-service.ts';
 import { parseJsonBodies } from './json-body.ts';
 import { type MetricsEndpoint, metricsHandler, poolMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
-import type { Principal } from './principal.ts';
 import { problemHandler, unknownRoute } from './problem.ts';
-import { type QueueBoardFactory, queueBoardRouter } from './queue-board-route.ts';
+import { QUEUE_BOARD_PATH, type QueueBoardFactory, queueBoardRouter } from './queue-board-route.ts';
 import { type QueueCatalog, readOnlyQueueCatalog } from './queue-catalog.ts';
 import { accessKeysRouter } from './routes/access-keys.ts';
+import { apiTokensRouter } from './routes/api-tokens.ts';
 import { type BudgetUsageSource, budgetsRouter } from './routes/budgets.ts';
 import { definitionSubmissionsRouter } from './routes/definition-submissions.ts';
 import { eventsRouter } from './routes/events.ts';
@@ -45,8 +47,8 @@ export interface AppOptions {
   computeEnvironmentCatalog?: ComputeEnvironmentCatalog;
   /** Largest accepted JSON body, in body-parser's notation. Default '1mb'. */
   bodyLimit?: string;
-  /** When set, every /v1 route needs `Authorization: Bearer <token>`. */
-  token?: string;
+  /** Required: there is no unauthenticated mode. */
+  auth: AuthOptions;
   /**
    * The AWS-Batch-compatible endpoint (POST /v1/submitjob, ...; docs/aws-batch.md) and
    * POST /v1/admin/access-keys; needs `definitions`. Without it neither exists.
@@ -66,22 +68,24 @@ export interface AppOptions {
   hardening?: HardeningOptions;
   /** Tenants' settings (/v1/admin/tenants); without it every tenant may use every queue, unlimited. */
   tenants?: TenantRegistry;
-  /**
-   * Who a /v1 request is from, where no authentication middleware sets `res.locals.principal` (tests;
-   * see api/tenancy/caller.ts for a request with none).
-   */
-  authenticate?: (req: Request) => Principal | undefined;
+}
+
+export interface AuthOptions {
+  /** The bearer tokens every /v1 request (and /metrics) is checked against; managed at /v1/admin/tokens. */
+  tokens: ApiTokenRegistry;
+  /** Serve /metrics without a token (GPUBATCH_METRICS_OPEN), for a scraper that cannot send one. Default false. */
+  metricsOpen?: boolean;
 }
 
 export function createApp(options: AppOptions): Express {
-  if (options.token === '') throw new Error('createApp: token is empty; leave it unset to turn auth off');
+  if (!options.auth?.tokens)
+    throw new Error('createApp: auth.tokens is required (there is no auth-off mode)');
   const app = express();
   app.disable('x-powered-by');
   const hardening = hardeningMiddleware(options.hardening);
   app.use(hardening.everyResponse);
 
   const document = openApiDocument({
-    auth: options.token !== undefined,
     jobDefinitions: options.definitions !== undefined,
     accessKeys: options.aws !== undefined,
     budgets: options.budgets !== undefined,
@@ -96,7 +100,10 @@ export function createApp(options: AppOptions): Express {
   });
   app.use(docsRouter());
   app.use(healthRouter(options.jobs));
-  app.get('/metrics', metricsHandler(options.metrics ?? poolMetrics(options.jobs)));
+  const signedIn = authenticate(options.auth.tokens);
+  const metrics = metricsHandler(options.metrics ?? poolMetrics(options.jobs));
+  if (options.auth.metricsOpen) app.get('/metrics', metrics);
+  else app.get('/metrics', signedIn, metrics);
 
   const logError = options.logError ?? ((error: unknown) => console.error(error));
   if (options.aws) {
@@ -124,13 +131,7 @@ export function createApp(options: AppOptions): Express {
 
   const v1 = express.Router();
   // Authenticate before parsing, so anonymous clients cannot make the server read large bodies.
-  if (options.token !== undefined) v1.use(requireBearerToken(options.token));
-  const { authenticate } = options;
-  if (authenticate)
-    v1.use((req, res, next) => {
-      res.locals['principal'] ??= authenticate(req);
-      next();
-    });
+  v1.use(signedIn, authorize);
   // After authentication: the limit is per principal.
   v1.use(hardening.rateLimit);
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb', hardening.maxJsonDepth));
@@ -144,12 +145,17 @@ export function createApp(options: AppOptions): Express {
   v1.use('/queues', queuesRouter(options.jobs, options.queueCatalog));
   if (options.budgets !== undefined) v1.use('/budgets', budgetsRouter(options.budgets));
   v1.use('/compute-environments', computeEnvironmentsRouter(options.jobs, options.computeEnvironmentCatalog));
+  v1.use('/admin/tokens', apiTokensRouter(options.auth.tokens));
   if (options.aws) v1.use('/admin/access-keys', accessKeysRouter(options.aws.accessKeys));
   if (options.tenants) v1.use('/admin/tenants', tenantsRouter(options.tenants, options.jobs));
   app.use('/v1', v1);
   // The dashboard's files are open (they hold no data); the page sends the token on its /v1 requests.
   app.use('/ui', uiRouter());
-  if (options.queueBoard) app.use(queueBoardRouter(options.queueBoard));
+  if (options.queueBoard) {
+    // Outside /v1, so it gets authentication here; the board itself asks for the admin role.
+    app.use(QUEUE_BOARD_PATH, signedIn);
+    app.use(queueBoardRouter(options.queueBoard));
+  }
 
   app.use(unknownRoute());
   app.use(problemHandler(logError));

@@ -10,6 +10,7 @@ export const OPERATION_TAGS = [
   { name: 'Queues', description: 'Job queues: priority, state, limits.' },
   { name: 'Compute environments', description: 'GPU node pools and their run-time settings.' },
   { name: 'Budgets', description: 'GPU-hour budget usage per share.' },
+  { name: 'API tokens', description: 'Bearer tokens with a role and a tenant (admin).' },
   { name: 'Access keys', description: 'Keys for the AWS-Batch-compatible endpoint.' },
   { name: 'Service', description: 'Probes, metrics and this document.' },
 ] as const;
@@ -27,6 +28,7 @@ const TAG_BY_PATH: readonly [RegExp, Tag][] = [
   [/^\/v1\/queues\b/, 'Queues'],
   [/^\/v1\/compute-environments\b/, 'Compute environments'],
   [/^\/v1\/budgets\b/, 'Budgets'],
+  [/^\/v1\/admin\/tokens\b/, 'API tokens'],
   [/^\/v1\/admin\/access-keys\b/, 'Access keys'],
 ];
 

@@ -6,6 +6,12 @@ import {
   AccessKeySchema,
   CreateAccessKeyRequestSchema,
 } from './schemas/access-key.ts';
+import {
+  ApiTokenListSchema,
+  ApiTokenRecordSchema,
+  CreateApiTokenRequestSchema,
+  CreatedApiTokenSchema,
+} from './schemas/api-token.ts';
 import { BudgetListSchema } from './schemas/budgets.ts';
 import {
   ComputeEnvironmentCreateSchema,
@@ -79,8 +85,8 @@ const PROBLEM = 'application/problem+json';
 function problemResponses(...statuses: number[]): Record<string, JsonSchema> {
   const descriptions: Record<number, string> = {
     400: 'Invalid request; `errors` names each field.',
-    401: 'Missing or wrong bearer token.',
-    403: "Not allowed to the caller: a queue its tenant may not use, another tenant's listing, an admin route.",
+    401: 'Missing, unknown or revoked bearer token (WWW-Authenticate: Bearer).',
+    403: "The token's role is below what the route needs, or not allowed to its tenant: a queue it may not use, another tenant's listing.",
     404: "No such job (or job definition); another tenant's job answers the same.",
     409: 'The job is already finished.',
     413: 'Body over the size limit.',
@@ -118,8 +124,6 @@ const jobId = {
 const location = { Location: { description: 'The job URL.', schema: { type: 'string' } } };
 
 export interface OpenApiOptions {
-  /** Whether /v1 routes need a bearer token. */
-  auth: boolean;
   /** Whether the job definition routes exist (createApp got a registry). Default true. */
   jobDefinitions?: boolean;
   /** Whether GET /v1/budgets exists (budgets are configured). Default false. */
@@ -328,10 +332,11 @@ function jobDefinitionPaths(secured: JsonSchema, auth: number[]): JsonSchema {
 }
 
 export function openApiDocument(options: OpenApiOptions): JsonSchema {
-  const secured = options.auth ? { security: [{ bearer: [] }] } : {};
-  // With a token configured, the routes that need none say so explicitly (an empty requirement).
-  const open = options.auth ? { security: [] } : {};
-  const auth = options.auth ? [401] : [];
+  // Every /v1 route needs a bearer token (api/auth.ts); a role below the route's (api/access-rules.ts) is 403.
+  const secured = { security: [{ bearer: [] }] };
+  // The routes that need none say so explicitly (an empty requirement).
+  const open = { security: [] };
+  const auth = [401, 403];
   const definitions = options.jobDefinitions ?? true;
   const submitBody = definitions
     ? { oneOf: [ref('JobSpec'), ref('JobDefinitionSubmission')] }
@@ -574,6 +579,42 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
             },
           }
         : {}),
+      '/v1/admin/tokens': {
+        post: {
+          operationId: 'createApiToken',
+          summary: 'Create a bearer API token (admin)',
+          ...secured,
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('CreateApiTokenRequest') } },
+          },
+          responses: {
+            '201': json(
+              'The token; it is never returned again (only its SHA-256 is stored).',
+              'CreatedApiToken',
+            ),
+            ...problemResponses(400, ...auth, 415),
+          },
+        },
+        get: {
+          operationId: 'listApiTokens',
+          summary: 'List API tokens, revoked ones too, without secrets (admin)',
+          ...secured,
+          responses: { '200': json('The tokens.', 'ApiTokenList'), ...problemResponses(...auth) },
+        },
+      },
+      '/v1/admin/tokens/{id}': {
+        delete: {
+          operationId: 'revokeApiToken',
+          summary: 'Revoke an API token at once (admin)',
+          ...secured,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': json('The revoked token.', 'ApiTokenRecord'),
+            ...problemResponses(...auth, 404),
+          },
+        },
+      },
       ...(options.accessKeys
         ? {
             '/v1/admin/access-keys': {
@@ -635,11 +676,14 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           operationId: 'metrics',
           ...open,
           summary: 'Prometheus metrics: jobs, scheduling, GPUs, fair share, runners (docs/metrics.md)',
+          description: 'Needs a token of any role unless the server runs with GPUBATCH_METRICS_OPEN=true.',
+          ...secured,
           responses: {
             '200': {
               description: 'Prometheus text format 0.0.4.',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
+            ...problemResponses(401),
           },
         },
       },
@@ -663,6 +707,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           JobSpec: JobSpecSchema,
           CancelJobRequest: CancelJobRequestSchema,
           TerminateJobRequest: TerminateJobRequestSchema,
+          CreateApiTokenRequest: CreateApiTokenRequestSchema,
           ...(options.accessKeys ? { CreateAccessKeyRequest: CreateAccessKeyRequestSchema } : {}),
           ...(options.tenants ? { TenantSettings: TenantSettingsSchema } : {}),
           ...(options.queueCatalog ? { QueueCreate: QueueCreateSchema, QueuePatch: QueuePatchSchema } : {}),
@@ -687,6 +732,9 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           Health: HealthSchema,
           Ready: ReadySchema,
           Problem: ProblemSchema,
+          ApiTokenRecord: ApiTokenRecordSchema,
+          CreatedApiToken: CreatedApiTokenSchema,
+          ApiTokenList: ApiTokenListSchema,
           ...(options.accessKeys
             ? { AccessKey: AccessKeySchema, AccessKeyRevoked: AccessKeyRevokedSchema }
             : {}),
@@ -696,7 +744,7 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
             : {}),
         }),
       },
-      ...(options.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     },
   };
   return { ...document, paths: withRateLimitAnswers(document.paths), tags: tagsUsedBy(document.paths) };

@@ -11,7 +11,7 @@ import { writeNpy } from '../runner/io/npy.ts';
 import { startEmbeddedRedis } from '../scheduler/store/embedded-redis.ts';
 import { type ServiceProcess, startService } from '../test/support/service-process.ts';
 
-const BENCH_TOKEN = 'bench-admin-token';
+const BENCH_TOKEN = 'bench-admin-token-0123456789';
 
 /** Headers every benchmark request carries (credentials: change them here only). */
 export function benchHeaders(): Record<string, string> {
@@ -23,7 +23,7 @@ export function benchHeaders(): Record<string, string> {
  * the service, not the limiter's 429s.
  */
 function serviceEnv(configPath: string): NodeJS.ProcessEnv {
-  return { GPUBATCH_CONFIG: configPath, GPUBATCH_TOKEN: BENCH_TOKEN, GPUBATCH_RATE_LIMIT_RPS: '0' };
+  return { GPUBATCH_CONFIG: configPath, GPUBATCH_RATE_LIMIT_RPS: '0' };
 }
 
 export interface ServiceUnderTest {
@@ -65,6 +65,8 @@ export async function serviceUnderTest(options: {
       redisUrl: redis.url,
       dataDir: join(work, '.gpubatch'),
       env: serviceEnv(configPath),
+      // The admin token the benchmark's requests carry, given as GPUBATCH_ADMIN_TOKEN.
+      adminToken: BENCH_TOKEN,
       ...(options.args ? { args: options.args } : {}),
       ...(options.readyLine ? { readyLine: options.readyLine } : {}),
     });

@@ -82,13 +82,19 @@ async function gpubatchEndToEnd(redisUrl: string, work: string): Promise<Through
   mkdirSync(join(work, 'out'));
   const config = loadConfig({ ...process.env, PORT: '0' }, work);
   const stack = await startServiceStack(config, redisUrl);
+  // Submissions carry a token like any client's (auth is always on).
+  const { token } = await stack.tokens.create({
+    role: 'submitter',
+    tenant: 'bench',
+    name: 'throughput bench',
+  });
   const jobCpuMilli = 250;
   try {
     const started = performance.now();
     await inBatches(JOBS, SUBMIT_CONCURRENCY, async (i) => {
       const response = await fetch(`${stack.url}/v1/jobs`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({
           name: `tiny-${i}`,
           kind: 'kernel',

@@ -1,10 +1,9 @@
 // A small HTTP client for the gpubatch API; failures become CliErrors with readable messages.
 import type { Problem } from '../api/problem.ts';
+import { type Connection, resolveConnection, tokenHint } from './connection.ts';
 import type { CliContext } from './context.ts';
 import { CliError, EXIT, ServerUnreachableError } from './errors.ts';
 import { type SseEvent, SseParser } from './sse.ts';
-
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 export interface ApiClient {
   readonly baseUrl: string;
@@ -34,30 +33,24 @@ export function formatProblem(problem: Partial<Problem>, status: number): string
   return lines.join('\n');
 }
 
-async function failure(response: Response): Promise<CliError> {
+async function failure(response: Response, connection: Connection): Promise<CliError> {
   const exitCode = response.status < 500 ? EXIT.usage : EXIT.failure;
+  const hint = response.status === 401 ? `\n${tokenHint(connection)}` : '';
   const text = await response.text();
   try {
     const body = JSON.parse(text) as Partial<Problem>;
-    if (typeof body.detail === 'string') return new CliError(formatProblem(body, response.status), exitCode);
+    if (typeof body.detail === 'string')
+      return new CliError(formatProblem(body, response.status) + hint, exitCode);
   } catch {
     // Not JSON (a proxy's HTML page, say); fall through to the status line.
   }
-  return new CliError(`server answered ${response.status} ${response.statusText}`, exitCode);
-}
-
-function baseUrlOf(env: CliContext['env']): string {
-  const raw = env['GPUBATCH_URL'] || DEFAULT_URL;
-  try {
-    return new URL(raw).href.replace(/\/+$/, '');
-  } catch {
-    throw new CliError(`GPUBATCH_URL is not a URL: ${raw}`, EXIT.usage);
-  }
+  return new CliError(`server answered ${response.status} ${response.statusText}${hint}`, exitCode);
 }
 
 export function apiClient(ctx: CliContext): ApiClient {
-  const baseUrl = baseUrlOf(ctx.env);
-  const token = ctx.env['GPUBATCH_TOKEN'];
+  const connection = resolveConnection(ctx);
+  const baseUrl = connection.url;
+  const token = connection.token;
 
   async function request(
     method: string,
@@ -83,7 +76,7 @@ export function apiClient(ctx: CliContext): ApiClient {
         `cannot reach gpubatch at ${baseUrl}: is \`npm start\` running? set GPUBATCH_URL to point elsewhere`,
       );
     }
-    if (!response.ok) throw await failure(response);
+    if (!response.ok) throw await failure(response, connection);
     return response;
   }
 

@@ -1,4 +1,5 @@
 // What a command needs from the outside world, injected so tests run commands in-process.
+import { homedir } from 'node:os';
 export interface Output {
   write(text: string): unknown;
 }
@@ -18,6 +19,10 @@ export interface CliContext {
   cwd: string;
   /** Pause between polls; tests pass one that returns at once. Default: a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** The user's home, for ~/.config/gpubatch/config.json; absent (tests) means no such lookup. */
+  homeDir?: string;
+  /** --url and --token, taken from anywhere on the command line (cli/main.ts). */
+  flags?: { url?: string; token?: string };
   /**
    * Calls `handler` on Ctrl-C instead of dying at once, so a following command can stop cleanly;
    * returns the removal (after which Ctrl-C kills again). Absent: Ctrl-C is not handled.
@@ -34,6 +39,7 @@ export function processContext(): CliContext {
     isTTY: process.stderr.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
+    homeDir: homedir(),
     onInterrupt: (handler) => {
       process.once('SIGINT', handler);
       return () => process.off('SIGINT', handler);

@@ -17,11 +17,12 @@ import { simulateCommand } from './commands/simulate.ts';
 import { submitCommand } from './commands/submit.ts';
 import { tenantsCommand } from './commands/tenants.ts';
 import { terminateCommand } from './commands/terminate.ts';
+import { tokensCommand } from './commands/tokens.ts';
 import { upCommand } from './commands/up.ts';
 import { watchCommand } from './commands/watch.ts';
 import type { CliContext } from './context.ts';
 import { CliError, EXIT, UsageError } from './errors.ts';
-import { COMMAND_USAGE, type CommandName, USAGE } from './usage.ts';
+import { COMMAND_USAGE, type CommandName, GLOBAL_OPTIONS, USAGE } from './usage.ts';
 
 type Command = (args: string[], ctx: CliContext) => Promise<number>;
 
@@ -42,6 +43,7 @@ const COMMANDS: Record<CommandName, Command> = {
   pools: poolsCommand,
   keys: keysCommand,
   tenants: tenantsCommand,
+  tokens: tokensCommand,
   simulate: simulateCommand,
   'gen-trace': genTraceCommand,
   'gen-cluster': genClusterCommand,
@@ -54,9 +56,37 @@ function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name);
 }
 
+const CONNECTION_FLAGS = ['url', 'token'] as const;
+
+/** --url and --token apply to every command, anywhere on the line; they are taken out before dispatch. */
+function takeConnectionFlags(argv: string[]): { rest: string[]; flags: NonNullable<CliContext['flags']> } {
+  const rest: string[] = [];
+  const flags: NonNullable<CliContext['flags']> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const flag = CONNECTION_FLAGS.find((name) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+    if (!flag) {
+      rest.push(arg);
+      continue;
+    }
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+    if (!value) throw new UsageError(`--${flag} needs a value`, GLOBAL_OPTIONS);
+    flags[flag] = value;
+  }
+  return { rest, flags };
+}
+
 /** Runs one command line (without "node gpubatch.ts") and returns the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
-  const [name, ...args] = argv;
+  let taken: ReturnType<typeof takeConnectionFlags>;
+  try {
+    taken = takeConnectionFlags(argv);
+  } catch (error) {
+    ctx.stderr.write(`gpubatch ${(error as UsageError).message}\n\nUsage: ${GLOBAL_OPTIONS}\n`);
+    return EXIT.usage;
+  }
+  ctx = { ...ctx, flags: { ...ctx.flags, ...taken.flags } };
+  const [name, ...args] = taken.rest;
   if (name === undefined || isHelp(name) || name === 'help') {
     (name === undefined ? ctx.stderr : ctx.stdout).write(USAGE);
     return name === undefined ? EXIT.usage : EXIT.ok;

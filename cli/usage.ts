@@ -117,6 +117,14 @@ export const COMMAND_USAGE = {
     '  have SUBMITTED, PENDING or RUNNABLE at once (no limit by default; an array counts its children).',
     '  set changes only the options named; ls and describe show its jobs queued now.',
   ].join('\n'),
+  tokens: [
+    'gpubatch tokens create --role admin|submitter|viewer --tenant <tenant> [--name <text>] [--json]',
+    'gpubatch tokens ls [--json]',
+    'gpubatch tokens revoke <id>',
+    '  Bearer API tokens (admin only). create prints the token once (only its SHA-256 is stored);',
+    '  --json: the whole record with the token. ls shows every token without secrets; revoke stops one at once.',
+    '  Roles: viewer reads its tenant; submitter also submits and cancels; admin does everything.',
+  ].join('\n'),
   simulate: [
     'gpubatch simulate --cluster <nodes.csv|yaml> --trace <jobs.csv> --policy <name[,name...]>',
     '                  [--mode queue|online-drop] [--inflate F] [--seed N] [--json] [--plot out.svg]',
@@ -147,13 +155,24 @@ export const COMMAND_USAGE = {
 
 export type CommandName = keyof typeof COMMAND_USAGE;
 
+export const GLOBAL_OPTIONS = [
+  'gpubatch <command> [--url <url>] [--token <token>] ...',
+  '  --url and --token override GPUBATCH_URL, GPUBATCH_TOKEN and the CLI config file for one command.',
+].join('\n');
+
 export const USAGE = [
   'Usage: gpubatch <command> [options]',
   '',
   ...Object.values(COMMAND_USAGE).flatMap((text) => [text, '']),
-  'Environment:',
-  '  GPUBATCH_URL    the server (default http://127.0.0.1:8080)',
-  '  GPUBATCH_TOKEN  bearer token, when the server requires one',
+  GLOBAL_OPTIONS,
+  '',
+  'Environment (after --url / --token, before the config file):',
+  '  GPUBATCH_URL         the server (default http://127.0.0.1:8080)',
+  '  GPUBATCH_TOKEN       bearer token (every request needs one)',
+  '  GPUBATCH_CLI_CONFIG  the CLI config file, JSON {"url", "token"}',
+  '                       (default $XDG_CONFIG_HOME/gpubatch/config.json, else ~/.config/gpubatch/config.json)',
+  '  GPUBATCH_DATA_DIR    for a server on this machine: the admin token its first start wrote to',
+  '                       <dir>/admin-token is used when no other token is set (default ./.gpubatch)',
   '',
   'Exit codes: 0 success, 1 job failed or server unreachable/failing, 2 bad usage or rejected request.',
   '',

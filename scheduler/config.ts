@@ -284,6 +284,13 @@ export const FileConfigSchema = z.strictObject({
     .default({ finishedJobDays: 7, sweepIntervalSeconds: 60, batchSize: 500 }),
   /** Who may lead: the Redis lock alone, or a Kubernetes Lease first (docs/kubernetes.md). */
   leaderElection: LeaderElectionSchema.default({ type: 'redis' }),
+  /** Bearer-token authentication (docs/api.md#authentication); always on. */
+  auth: z
+    .strictObject({
+      /** Serve /metrics (API and scheduler ports) without a token; GPUBATCH_METRICS_OPEN overrides. */
+      metricsOpen: z.boolean().default(false),
+    })
+    .default({ metricsOpen: false }),
   api: ApiSettingsSchema.default(ApiSettingsSchema.parse({})),
 });
 
@@ -299,7 +306,10 @@ export interface Config extends FileConfig {
   host: string;
   dataDir: string;
   redisUrl?: string;
-  token?: string;
+  /** GPUBATCH_ADMIN_TOKEN: an admin token to accept (stored hashed at start); else first start creates one. */
+  adminToken?: string;
+  /** /metrics without a token (GPUBATCH_METRICS_OPEN, else the file's auth.metricsOpen). */
+  metricsOpen: boolean;
   /** Relative paths in job specs resolve against this directory. */
   cwd: string;
 }
@@ -334,7 +344,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     host: env.HOST ?? '127.0.0.1',
     dataDir: resolve(cwd, env.GPUBATCH_DATA_DIR ?? '.gpubatch'),
     redisUrl: redisUrlWithCredentials(env),
-    token: env.GPUBATCH_TOKEN || undefined,
+    adminToken: adminTokenOf(env.GPUBATCH_ADMIN_TOKEN),
+    metricsOpen:
+      booleanOf('GPUBATCH_METRICS_OPEN', env.GPUBATCH_METRICS_OPEN) ?? parsed.data.auth.metricsOpen,
     cwd,
   };
   if (role !== 'all' && !config.redisUrl) {
@@ -368,6 +380,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     return normalized;
   });
   return config;
+}
+
+/** Shortest GPUBATCH_ADMIN_TOKEN accepted: it guards everything, so it must not be guessable. */
+export const MIN_ADMIN_TOKEN_LENGTH = 20;
+
+function adminTokenOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < MIN_ADMIN_TOKEN_LENGTH || /\s/.test(value)) {
+    throw new ConfigError(
+      `GPUBATCH_ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters without spaces (e.g. \`openssl rand -hex 32\`)`,
+    );
+  }
+  return value;
+}
+
+function booleanOf(variable: string, value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(`${variable} must be true or false, got "${value}"`);
 }
 
 /**

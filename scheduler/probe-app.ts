@@ -1,7 +1,10 @@
 // The HTTP port of a scheduler-only process (`up --role scheduler`): probes and a few gauges, no REST API.
+// /metrics needs a token like the API's (checked against the same Redis) unless opened by config.
 // /readyz is 200 for a standby too: a Deployment's rollout waits for Ready pods, and a standby that is
 // campaigning is exactly what a healthy replica looks like. Which replica leads is in the body and /metrics.
 import express, { type Express } from 'express';
+import type { AuthOptions } from '../api/app.ts';
+import { authenticate } from '../api/auth.ts';
 import { type MetricsEndpoint, metricsHandler } from '../api/metrics.ts';
 import { problem, problemHandler, sendProblem, unknownRoute } from '../api/problem.ts';
 import { ServiceMetrics } from './metrics/service-metrics.ts';
@@ -16,6 +19,8 @@ export interface SchedulerProbeState {
   metrics?: MetricsEndpoint;
   /** Where unexpected (500) errors go; default console.error. */
   logError?: (error: unknown) => void;
+  /** /metrics needs a bearer token of any role, as on the API port, unless metricsOpen. */
+  auth: AuthOptions;
 }
 
 export function schedulerProbeApp(state: SchedulerProbeState): Express {
@@ -35,7 +40,9 @@ export function schedulerProbeApp(state: SchedulerProbeState): Express {
       res.json({ status: 'ready', role: state.isLeader ? 'leader' : 'standby', detail: detail.text });
     else sendProblem(res, { ...problem(503, 'Not ready', detail.text), instance: req.originalUrl });
   });
-  app.get('/metrics', metricsHandler(state.metrics ?? leaderGaugesOnly(state)));
+  const metrics = metricsHandler(state.metrics ?? leaderGaugesOnly(state));
+  if (state.auth.metricsOpen) app.get('/metrics', metrics);
+  else app.get('/metrics', authenticate(state.auth.tokens), metrics);
   app.use(unknownRoute());
   app.use(problemHandler(state.logError ?? ((error) => console.error(error))));
   return app;

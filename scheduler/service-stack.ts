@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from '../api/app.ts';
 import type { HardeningOptions } from '../api/hardening/hardening.ts';
+import { type AdminTokenOutcome, provisionAdminToken } from './admin-token.ts';
 import { savedBudgetUsage } from './budget-usage-reader.ts';
 import { type ApiSettings, type Config, dataRootsOf, queueEnvironments } from './config.ts';
 import type { NodeState } from './core/types.ts';
@@ -28,6 +29,7 @@ import { schedulerProbeApp } from './probe-app.ts';
 import { queueBoard } from './queue-board.ts';
 import { type RetentionSettings, SchedulerService } from './service.ts';
 import { AccessKeyStore } from './store/access-keys.ts';
+import { ApiTokenStore } from './store/api-tokens.ts';
 import { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import { CreatedComputeEnvironments } from './store/created-compute-environments.ts';
 import { countJobs } from './store/job-counts.ts';
@@ -51,6 +53,13 @@ export interface ServiceStack {
   scheduler?: SchedulerService;
   /** What /metrics serves on this stack's port (docs/metrics.md). */
   metrics: ServiceMetrics;
+  /** The bearer tokens this stack checks (scheduler/store/api-tokens.ts). */
+  tokens: ApiTokenStore;
+  /**
+   * What start did about the admin token: the one given (adminToken, any role), one created because none
+   * existed (roles all and api; written to <dataDir>/admin-token, `up` shows it once), or nothing to do.
+   */
+  adminToken?: AdminTokenOutcome;
   /** Graceful: stops taking requests, hands running attempts back to their queue, closes connections. */
   stop(): Promise<void>;
 }
@@ -59,7 +68,6 @@ export type StackConfig = Pick<
   Config,
   | 'port'
   | 'host'
-  | 'token'
   | 'cwd'
   | 'queues'
   | 'computeEnvironments'
@@ -68,7 +76,7 @@ export type StackConfig = Pick<
   | 'failover'
   | 'fairShare'
 > &
-  Partial<Pick<Config, 'role' | 'retention' | 'api'>>;
+  Partial<Pick<Config, 'role' | 'retention' | 'api' | 'adminToken' | 'metricsOpen' | 'dataDir'>>;
 
 export interface StackHooks {
   /** Service messages with their fields (scheduler/logging/logger.ts); jobs' lines carry jobId etc. */
@@ -117,6 +125,14 @@ export async function startServiceStack(
     hooks.log?.(
       `compute environment ${name}: the stored state/maxNodes (changed over the API) apply, not the config's`,
     );
+  const tokens = new ApiTokenStore(redis);
+  const auth = { tokens, metricsOpen: config.metricsOpen ?? false };
+  // A scheduler process stores a given GPUBATCH_ADMIN_TOKEN too (its /metrics checks tokens), but only an
+  // API creates and shows a first admin token: that is where users come in.
+  const adminToken = await provisionAdminToken(tokens, {
+    adminToken: config.adminToken,
+    dataDir: role === 'scheduler' ? undefined : config.dataDir,
+  });
   const runsScheduler = role !== 'api';
   // One executor per configured compute environment, served together (queues place in their order).
   const configured = runsScheduler
@@ -202,6 +218,7 @@ export async function startServiceStack(
       },
       pingRedis: () => redis.ping(),
       metrics,
+      auth,
       logError,
     });
   } else {
@@ -252,7 +269,7 @@ export async function startServiceStack(
       metrics,
       ...(logError ? { logError } : {}),
       definitions,
-      token: config.token,
+      auth,
       ...(config.api ? { hardening: hardeningOf(config.api) } : {}),
       logs,
       budgets,
@@ -290,6 +307,8 @@ export async function startServiceStack(
     ...(configured ? { describeExecutor: () => configured.map((c) => c.describe()).join('; ') } : {}),
     scheduler,
     metrics,
+    tokens,
+    ...(adminToken ? { adminToken } : {}),
     stop: async () => {
       server.close();
       server.closeAllConnections();

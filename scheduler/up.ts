@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type AdminTokenOutcome, adminTokenBanner } from './admin-token.ts';
 import { loadConfig } from './config.ts';
 import { electorFor } from './elector-factory.ts';
 import { createLogger, type LogFn, logFnOf, loggerSettingsFromEnv, secretMasker } from './logging/logger.ts';
@@ -47,7 +48,7 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
       ...loggerSettingsFromEnv(env),
       base: { role: config.role },
       // Values that must never reach a line, wherever they would appear.
-      secrets: [config.token, passwordOf(config.redisUrl), ...secretsOf(env)],
+      secrets: [config.adminToken, passwordOf(config.redisUrl), ...secretsOf(env)],
     }),
   );
   const makeElector = electorFor(config.leaderElection, { env });
@@ -80,6 +81,13 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
     await redis.embedded?.stop();
     throw error;
   });
+  reportAdminToken(stack.adminToken, log);
+  if (env.GPUBATCH_TOKEN && !config.adminToken && config.role !== 'scheduler') {
+    log(
+      "GPUBATCH_TOKEN is the CLI's setting and is ignored by the server; give the server its admin token in GPUBATCH_ADMIN_TOKEN (docs/api.md#authentication)",
+      { level: 'warn' },
+    );
+  }
   if (stack.describeExecutor) log(stack.describeExecutor());
   log(`leader election: ${config.leaderElection.type}`);
   log(
@@ -89,6 +97,24 @@ async function start(env: NodeJS.ProcessEnv): Promise<void> {
   );
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The created token goes to stdout once, never through the logger; the rest is a log line without it. */
+function reportAdminToken(outcome: AdminTokenOutcome | undefined, log: LogFn): void {
+  if (!outcome) return;
+  if (outcome.kind === 'created') {
+    process.stdout.write(adminTokenBanner(outcome.token, outcome.file));
+    log(`admin token: created on first start, saved to ${outcome.file}`);
+  } else if (outcome.kind === 'given') {
+    if (outcome.outcome === 'revoked')
+      log('GPUBATCH_ADMIN_TOKEN was revoked by an admin; it stays revoked (set another one)', {
+        level: 'warn',
+      });
+    else
+      log(`admin token: GPUBATCH_ADMIN_TOKEN ${outcome.outcome === 'created' ? 'stored (hashed)' : 'known'}`);
+  } else if (outcome.kind === 'exists') {
+    log('admin token: one exists already (created earlier; `gpubatch tokens ls` lists tokens)');
+  }
 }
 
 async function checkRedis(redis: ResolvedRedis): Promise<void> {

@@ -9,7 +9,6 @@ import { openApiDocument } from '../api/openapi.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const document = openApiDocument({
-  auth: true,
   jobDefinitions: true,
   budgets: true,
   queueCatalog: true,

@@ -3,6 +3,7 @@
 // as JSON; failures use AWS's error shape (api/aws/errors.ts). Native routes are not touched.
 import express, { type Request, type RequestHandler, Router } from 'express';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepth, tooDeepMessage } from '../hardening/json-depth.ts';
+import type { Principal } from '../principal.ts';
 import {
   createComputeEnvironment,
   describeComputeEnvironments,
@@ -90,6 +91,9 @@ const signatureCheck: RequestHandler = (req, res, next) => {
     region: result.region,
   };
   res.locals['awsCaller'] = caller;
+  // The same identity shape as a bearer token's (api/principal.ts), so tenancy treats both alike.
+  const principal: Principal = { id: caller.accessKeyId, role: 'submitter', tenant: caller.tenant };
+  res.locals['principal'] = principal;
   next();
 };
 

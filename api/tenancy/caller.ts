@@ -1,17 +1,17 @@
 // Who is calling, for tenancy: the principal the authentication middleware set (api/principal.ts).
 import type { RequestHandler, Response } from 'express';
-import { DEFAULT_TENANT } from '../../scheduler/tenant.ts';
 import { ApiError } from '../errors.ts';
 import { type Principal, principalOf } from '../principal.ts';
 
 /**
- * The caller of this request. TRANSITIONAL: until token authentication sets a principal on every
- * request, a request without one is an admin of the default tenant (what every caller was before
- * tenancy). When authentication always runs, make a missing principal an error here: this is the one
- * place that decides.
+ * The caller of this request. Every /v1 request is authenticated before any route runs (api/auth.ts, or
+ * SigV4 on the AWS paths), so a missing principal is a wiring bug: it fails (500) rather than guess a role.
  */
 export function callerOf(res: Response): Principal {
-  return principalOf(res) ?? { id: 'anonymous', role: 'admin', tenant: DEFAULT_TENANT };
+  const principal = principalOf(res);
+  if (!principal)
+    throw new Error('no principal on an authenticated route: the authentication middleware did not run');
+  return principal;
 }
 
 /** Admins see and act on every tenant's jobs. */

@@ -87,6 +87,16 @@ export interface Keys {
   events: string;
   /** Hash: one access key of the AWS-compatible endpoint (tenant, secret, createdAt). */
   accessKey(accessKeyId: string): string;
+  /** Hash: one API token's record (hash, name, role, tenant, createdAt, revokedAt); never the token. */
+  apiToken(id: string): string;
+  /** Prefix of apiToken (the verify script appends the id it found). */
+  apiTokenPrefix: string;
+  /** Hash: SHA-256 of a token -> its id (how a presented token is found). */
+  apiTokenHashes: string;
+  /** Sorted set: every token id, revoked ones too, scored by creation time (listing). */
+  apiTokenIds: string;
+  /** Set: ids of the admin tokens not revoked (first start creates one only when it is empty). */
+  apiAdminTokens: string;
 }
 
 export function keys(prefix = 'gpubatch'): Keys {
@@ -139,5 +149,10 @@ export function keys(prefix = 'gpubatch'): Keys {
     outboxArrays: `${prefix}:outbox:arrays`,
     events: `${prefix}:events`,
     accessKey: (id) => `${prefix}:accesskey:${id}`,
+    apiToken: (id) => `${prefix}:apitoken:${id}`,
+    apiTokenPrefix: `${prefix}:apitoken:`,
+    apiTokenHashes: `${prefix}:apitokens:hashes`,
+    apiTokenIds: `${prefix}:apitokens:ids`,
+    apiAdminTokens: `${prefix}:apitokens:admins`,
   };
 }

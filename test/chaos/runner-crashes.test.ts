@@ -44,7 +44,7 @@ const slowInference = (name: string) => ({
 });
 
 async function submit(t: ExecutionContext, spec: Record<string, unknown>): Promise<string> {
-  const reply = await requestService(gpubatch.service.url, 'POST', '/v1/jobs', spec);
+  const reply = await requestService(gpubatch.service, 'POST', '/v1/jobs', spec);
   t.is(reply.status, 201, JSON.stringify(reply.body));
   return reply.body.id as string;
 }
@@ -53,12 +53,12 @@ async function submit(t: ExecutionContext, spec: Record<string, unknown>): Promi
 async function killMidRun(t: ExecutionContext, name: string, signal: NodeJS.Signals): Promise<JobRecord> {
   const { service } = gpubatch;
   const id = await submit(t, slowInference(name));
-  await pollJob(service.url, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
+  await pollJob(service, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
   const runners = runnerPidsOf(service.child.pid!);
   t.is(runners.length, 1, 'one attempt runs at a time in this file');
   process.kill(runners[0]!, signal);
   const job = await pollJob(
-    service.url,
+    service,
     id,
     (job) => job.status === 'SUCCEEDED' || job.status === 'FAILED',
     60_000,
@@ -122,7 +122,7 @@ test.serial(
       output: 'out/too-big.npy',
       retry: { attempts: 2 },
     });
-    const job = await pollJob(service.url, id, hasStatus('FAILED'), 60_000);
+    const job = await pollJob(service, id, hasStatus('FAILED'), 60_000);
     t.deepEqual(
       job.attempts.map((a) => a.outcome),
       ['failed', 'failed'],
@@ -148,7 +148,7 @@ test.serial('an evaluateOnExit rule on RUNNER_OUT_OF_MEMORY stops the retries at
     output: 'out/too-big-no-retry.npy',
     retry: { attempts: 3, evaluateOnExit: [{ onReason: 'RUNNER_OUT_OF_MEMORY', action: 'EXIT' }] },
   });
-  const job = await pollJob(service.url, id, hasStatus('FAILED'), 60_000);
+  const job = await pollJob(service, id, hasStatus('FAILED'), 60_000);
   t.is(job.attempts.length, 1);
   t.regex(job.statusReason, /RUNNER_OUT_OF_MEMORY.*says EXIT$/);
 });
@@ -156,7 +156,7 @@ test.serial('an evaluateOnExit rule on RUNNER_OUT_OF_MEMORY stops the retries at
 test.serial('after all that, the service and a fresh runner still run a job', async (t) => {
   t.timeout(120_000);
   const id = await submit(t, { ...slowInference('after'), params: { batchSize: 4096 } });
-  const job = await pollJob(gpubatch.service.url, id, hasStatus('SUCCEEDED'), 60_000);
+  const job = await pollJob(gpubatch.service, id, hasStatus('SUCCEEDED'), 60_000);
   t.deepEqual(
     job.attempts.map((a) => a.outcome),
     ['succeeded'],

@@ -50,7 +50,7 @@ test.serial(
       outputs.every((file) => readFileSync(file).equals(first)),
       'same input, same output',
     );
-    const child = await getJob(gpubatch.service.url, `${id}:2`);
+    const child = await getJob(gpubatch.service, `${id}:2`);
     t.is(child.result?.output, outputs[2]);
 
     const described = await gpubatch.cli('describe', id);

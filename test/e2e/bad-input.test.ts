@@ -47,7 +47,7 @@ interface Answer {
 }
 
 async function submit(body: unknown): Promise<Answer> {
-  const response = await fetch(`${gpubatch.service.url}/v1/jobs`, {
+  const response = await gpubatch.service.fetch(`/v1/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -110,7 +110,7 @@ test.serial('invalid YAML is refused by the CLI with the line, before anything i
 
 test.serial('after all of that the service is healthy and holds no job', async (t) => {
   t.is((await fetch(`${gpubatch.service.url}/healthz`)).status, 200);
-  const list = (await (await fetch(`${gpubatch.service.url}/v1/jobs`)).json()) as { jobs: unknown[] };
+  const list = (await (await gpubatch.service.fetch(`/v1/jobs`)).json()) as { jobs: unknown[] };
   t.deepEqual(list.jobs, []);
   const ok = await submit(good);
   t.is(ok.status, 201, 'and still accepts good jobs');

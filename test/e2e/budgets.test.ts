@@ -28,7 +28,7 @@ test('the service shows each configured budget at GET /v1/budgets, and a bad bud
     "fairShare: { budgets: { team-a: { gpuHours: 2, windowHours: 24 }, '*': { gpuHours: 1, windowHours: 1 } } }\n",
   );
   try {
-    const response = await fetch(`${service.url}/v1/budgets`);
+    const response = await service.fetch(`/v1/budgets`);
     t.is(response.status, 200);
     t.deepEqual(await response.json(), {
       shares: [{ share: 'team-a', usedGpuHours: 0, budgetGpuHours: 2, windowHours: 24, exhausted: false }],

@@ -10,7 +10,7 @@ const executablePath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const browserTest = existsSync(executablePath) ? test : test.skip;
 
 browserTest('Swagger UI renders every operation of the document, with no browser error', async (t) => {
-  const api = await startApi(t, { token: 'x' });
+  const api = await startApi(t);
   const document = (await api.request('/openapi.json')).body;
   const operations = Object.values(document.paths).flatMap((item) => Object.keys(item as object));
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });

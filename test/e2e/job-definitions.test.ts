@@ -39,7 +39,7 @@ test.serial(
 
     t.is(registered.stdout, 'standardize-day:1\n', registered.stderr);
     t.is(submitted.code, 0, submitted.stderr);
-    const job = await pollJob(gpubatch.service.url, submitted.stdout.trim(), hasStatus('SUCCEEDED'));
+    const job = await pollJob(gpubatch.service, submitted.stdout.trim(), hasStatus('SUCCEEDED'));
     t.is(job.jobDefinition, 'standardize-day:1');
     t.is(job.result?.output, join(gpubatch.work, 'out/monday.npy'));
   },

@@ -23,7 +23,7 @@ test('nodesWanted counts the nodes the waiting jobs need, in the API and /metric
   await world.startService();
   await world.submit(5, (i) => kubeJob(i, 8));
   const pool = async (): Promise<Pool | undefined> => {
-    const response = await fetch(`${world.url()}/v1/compute-environments`);
+    const response = await world.service().fetch(`/v1/compute-environments`);
     const body = (await response.json()) as { computeEnvironments: Pool[] };
     return body.computeEnvironments.find((ce) => ce.name === 'pool');
   };
@@ -33,7 +33,7 @@ test('nodesWanted counts the nodes the waiting jobs need, in the API and /metric
     async () => JSON.stringify(await pool()),
   );
   t.like(await pool(), { nodes: 2, pendingJobs: 3 });
-  const metrics = await (await fetch(`${world.url()}/metrics`)).text();
+  const metrics = await (await world.service().fetch(`/metrics`)).text();
   t.true(metrics.includes('gpubatch_pool_nodes_wanted{compute_environment="pool"} 3'));
 
   for (let i = 2; i < 5; i++)

@@ -18,15 +18,15 @@ test("a running attempt's log is followed to its end, and read again after the j
   const world = await kubeWorld(t, { nodes: 1, gpusPerNode: 8, script, retentionSeconds: 300 });
   await world.startService();
   const [id] = await world.submit(1, (i) => kubeJob(i, 1));
-  await pollJob(world.url(), id!, hasStatus('RUNNING'), 20_000);
+  await pollJob(world.service(), id!, hasStatus('RUNNING'), 20_000);
 
-  const followed = await fetch(`${world.url()}/v1/jobs/${id}/logs?follow=true`);
+  const followed = await world.service().fetch(`/v1/jobs/${id}/logs?follow=true`);
   t.is(followed.status, 200);
   const text = await followed.text(); // ends when the container exits
   t.deepEqual(text.trim().split('\n'), LINES);
-  await pollJob(world.url(), id!, hasStatus('SUCCEEDED'), 20_000);
+  await pollJob(world.service(), id!, hasStatus('SUCCEEDED'), 20_000);
 
-  const after = await fetch(`${world.url()}/v1/jobs/${id}/logs?tailLines=1`);
+  const after = await world.service().fetch(`/v1/jobs/${id}/logs?tailLines=1`);
   t.is(after.status, 200);
   t.is((await after.text()).trim(), 'done');
   await waitFor(
@@ -42,13 +42,13 @@ test('split roles: an API-only process serves pod logs and the pool numbers the 
   await world.startService('scheduler');
   const api = await world.startService('api');
   const [id] = await world.submit(1, (i) => kubeJob(i, 1));
-  await pollJob(api.url, id!, hasStatus('SUCCEEDED'), 20_000);
-  const logs = await fetch(`${api.url}/v1/jobs/${id}/logs`);
+  await pollJob(api, id!, hasStatus('SUCCEEDED'), 20_000);
+  const logs = await api.fetch(`/v1/jobs/${id}/logs`);
   t.is(logs.status, 200);
   t.deepEqual((await logs.text()).trim().split('\n'), LINES);
   await waitFor(
     async () => {
-      const body = (await (await fetch(`${api.url}/v1/compute-environments`)).json()) as {
+      const body = (await (await api.fetch(`/v1/compute-environments`)).json()) as {
         computeEnvironments: Array<{ name: string; nodes?: number }>;
       };
       return body.computeEnvironments.find((ce) => ce.name === 'pool')?.nodes === 1;

@@ -1,5 +1,5 @@
 // The README's quick start, run as a user runs it: the real service, the real CLI, the example job files.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { EXAMPLE_MLP, exampleFeatures, exampleMatrix, prepareExamples } from '../../examples/prepare.ts';
@@ -40,6 +40,27 @@ function sampleRows(matrix: Matrix, rows: number[]): Matrix {
   });
   return sample;
 }
+
+test.serial(
+  'first start shows an admin token once, saves it 0600, and the CLI on this machine uses it',
+  async (t) => {
+    const file = join(gpubatch.work, '.gpubatch', 'admin-token');
+    const token = readFileSync(file, 'utf8').trim();
+    t.is(statSync(file).mode & 0o777, 0o600);
+    t.regex(token, /^gpb_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    const output = gpubatch.service.output();
+    t.is(output.split(token).length - 1, 1, 'the token appears once, in the boxed message');
+    t.regex(output, /\| gpubatch created an admin API token\. It is shown this once:/);
+    // The JSON log lines never carry it.
+    for (const line of output.split('\n').filter((l) => l.startsWith('{'))) t.false(line.includes(token));
+    // No GPUBATCH_TOKEN, no config file: the CLI found the token in ./.gpubatch/admin-token.
+    const listed = await gpubatch.cli('tokens', 'ls');
+    t.is(listed.code, 0, listed.stderr);
+    t.regex(listed.stdout, /admin +default .* first start/);
+    // Without a token the API answers 401.
+    t.is((await fetch(`${gpubatch.service.url}/v1/jobs`)).status, 401);
+  },
+);
 
 test.serial('examples/standardize.yaml SUCCEEDS and its output matches the float64 reference', async (t) => {
   const job = await submitAndWait('examples/standardize.yaml');

@@ -34,7 +34,7 @@ async function workspace(t: ExecutionContext, rows: number, configYaml?: string)
 }
 
 async function submit(service: ServiceProcess, spec: object): Promise<string> {
-  const response = await fetch(`${service.url}/v1/jobs`, {
+  const response = await service.fetch(`/v1/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ kind: 'inference', model: 'mlp.onnx', input: 'features.npy', ...spec }),
@@ -57,11 +57,11 @@ test.serial(
     t.teardown(() => service.stop('SIGKILL'));
     const params = { batchSize: 1, reviewBelow: REVIEW_BELOW };
     const id = await submit(service, { name: 'resumed', output: 'run/p.npy', params });
-    await pollJob(service.url, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
+    await pollJob(service, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
 
     t.is(await service.stop('SIGTERM'), 0);
     service = await startService(options);
-    const done = await pollJob(service.url, id, hasStatus('SUCCEEDED'), 120_000);
+    const done = await pollJob(service, id, hasStatus('SUCCEEDED'), 120_000);
     const [interrupted, resumed] = done.attempts;
     t.is(interrupted?.outcome, 'interrupted');
     const nextRow = interrupted?.checkpoint?.nextRow ?? 0;
@@ -78,7 +78,7 @@ test.serial(
     t.is(done.result?.rows, ROWS);
 
     const reference = await submit(service, { name: 'reference', output: 'ref/p.npy', params });
-    const uninterrupted = await pollJob(service.url, reference, hasStatus('SUCCEEDED'), 120_000);
+    const uninterrupted = await pollJob(service, reference, hasStatus('SUCCEEDED'), 120_000);
     t.is(uninterrupted.attempts.length, 1);
     t.true(readFileSync(join(work, 'run/p.npy')).equals(readFileSync(join(work, 'ref/p.npy'))));
     const review = readFileSync(join(work, 'run/review.jsonl'), 'utf8');
@@ -125,7 +125,7 @@ test.serial(
         ),
       )),
     ];
-    const jobs = await Promise.all(ids.map((id) => pollJob(service.url, id, hasStatus('SUCCEEDED'), 60_000)));
+    const jobs = await Promise.all(ids.map((id) => pollJob(service, id, hasStatus('SUCCEEDED'), 60_000)));
     t.deepEqual(
       jobs.slice(1).map((job) => job.result?.details?.shard),
       [
@@ -165,7 +165,7 @@ test.serial(
     const onGpu = { resources: { gpus: 1 } };
     const params = { batchSize: 1 };
     const id = await submit(service, { name: 'victim', output: 'run/p.npy', params, ...onGpu });
-    await pollJob(service.url, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
+    await pollJob(service, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
     const urgent = await submit(service, {
       name: 'urgent',
       queue: 'urgent',
@@ -176,8 +176,8 @@ test.serial(
       ...onGpu,
     });
 
-    const done = await pollJob(service.url, id, hasStatus('SUCCEEDED'), 120_000);
-    await pollJob(service.url, urgent, hasStatus('SUCCEEDED'), 10_000);
+    const done = await pollJob(service, id, hasStatus('SUCCEEDED'), 120_000);
+    await pollJob(service, urgent, hasStatus('SUCCEEDED'), 10_000);
     t.deepEqual(
       done.attempts.map((a) => a.outcome),
       ['preempted', 'succeeded'],
@@ -187,7 +187,7 @@ test.serial(
     t.like(done.result?.details, { resumedFromRow: nextRow, modelCache: 'hit' });
 
     const reference = await submit(service, { name: 'reference', output: 'ref/p.npy', params, ...onGpu });
-    await pollJob(service.url, reference, hasStatus('SUCCEEDED'), 120_000);
+    await pollJob(service, reference, hasStatus('SUCCEEDED'), 120_000);
     t.true(readFileSync(join(work, 'run/p.npy')).equals(readFileSync(join(work, 'ref/p.npy'))));
   },
 );

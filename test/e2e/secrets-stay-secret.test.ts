@@ -61,7 +61,8 @@ test.serial(
       cwd: work,
       redisUrl: redis.urlWith(USER.name, USER.password),
       dataDir: join(work, '.gpubatch'),
-      env: { GPUBATCH_TOKEN: TOKEN, LOG_LEVEL: 'debug', AWS_SECRET_ACCESS_KEY: undefined },
+      adminToken: TOKEN,
+      env: { LOG_LEVEL: 'debug', AWS_SECRET_ACCESS_KEY: undefined },
     });
     t.teardown(() => service.stop());
     const bodies: string[] = [];
@@ -163,11 +164,11 @@ test.serial(
       cwd: work,
       redisUrl: tls.baseUrl,
       dataDir: join(work, '.gpubatch'),
+      adminToken: TOKEN,
       env: {
         [REDIS_CA_FILE_ENV]: tls.caFile,
         REDIS_USERNAME: USER.name,
         REDIS_PASSWORD: USER.password,
-        GPUBATCH_TOKEN: TOKEN,
       },
     });
     t.teardown(() => service.stop());

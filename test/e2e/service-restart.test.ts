@@ -53,14 +53,14 @@ async function workspace(t: ExecutionContext, configYaml?: string): Promise<Work
 }
 
 async function submitRunning(service: ServiceProcess): Promise<string> {
-  const response = await fetch(`${service.url}/v1/jobs`, {
+  const response = await service.fetch(`/v1/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(slowJob),
   });
   if (response.status !== 201) throw new Error(`submit: HTTP ${response.status} ${await response.text()}`);
   const { id } = (await response.json()) as { id: string };
-  await pollJob(service.url, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
+  await pollJob(service, id, (job) => job.status === 'RUNNING' && (job.progress?.done ?? 0) > 0);
   return id;
 }
 
@@ -81,7 +81,7 @@ test('a job running during SIGTERM goes back to RUNNABLE and SUCCEEDS once after
   t.regex(service.output(), /SIGTERM: shutting down/);
 
   service = await startService(space.serviceOptions);
-  const done = await pollJob(service.url, id, hasStatus('SUCCEEDED'), 120_000);
+  const done = await pollJob(service, id, hasStatus('SUCCEEDED'), 120_000);
   t.deepEqual(
     done.attempts.map((a) => a.outcome),
     ['interrupted', 'succeeded'],
@@ -101,7 +101,7 @@ test('a service killed with SIGKILL mid-run: the attempt is recorded lost and th
   await service.stop('SIGKILL');
 
   service = await startService(space.serviceOptions);
-  const done = await pollJob(service.url, id, hasStatus('SUCCEEDED'), 120_000);
+  const done = await pollJob(service, id, hasStatus('SUCCEEDED'), 120_000);
   t.deepEqual(
     done.attempts.map((a) => a.outcome),
     ['lost', 'succeeded'],

@@ -2,7 +2,7 @@
 // the Kubernetes manifests run them. The API queues, a scheduler process runs the job; a second
 // scheduler stands by and takes over when the first stops.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,13 +40,17 @@ async function workspace(t: ExecutionContext) {
   return { work, redis, start };
 }
 
-async function get(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url);
+/** GET with the service's admin token (the scheduler port's /metrics needs one too). */
+async function get(service: ServiceProcess, path: string): Promise<{ status: number; body: string }> {
+  const response = await service.fetch(path);
   return { status: response.status, body: await response.text() };
 }
 
-async function submit(api: string, spec: object): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${api}/v1/jobs`, {
+async function submit(
+  api: ServiceProcess,
+  spec: object,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await api.fetch('/v1/jobs', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(spec),
@@ -60,7 +64,7 @@ test('an api process queues a job that a separate scheduler process runs; each p
   const scheduler = await start('scheduler', 'scheduler is leader');
   const api = await start('api', 'API listening');
 
-  const submitted = await submit(api.url, {
+  const submitted = await submit(api, {
     name: 'split-roles',
     kind: 'kernel',
     kernel: 'standardize',
@@ -69,27 +73,32 @@ test('an api process queues a job that a separate scheduler process runs; each p
     resources: { cpuMilli: 250, memoryMiB: 64 },
   });
   t.is(submitted.status, 201, JSON.stringify(submitted.body));
-  const done = await pollJob(api.url, String(submitted.body.id), hasStatus('SUCCEEDED'), 30_000);
+  // GPUBATCH_ADMIN_TOKEN (startService's default) is the admin token: no other is made, none is shown.
+  t.false(existsSync(join(work, '.gpubatch', 'admin-token')));
+  t.false(api.output().includes(api.token));
+  t.is((await api.fetch('/v1/jobs', { headers: { authorization: 'Bearer wrong' } })).status, 401);
+  t.is((await scheduler.fetch('/metrics', { headers: { authorization: 'Bearer wrong' } })).status, 401);
+  const done = await pollJob(api, String(submitted.body.id), hasStatus('SUCCEEDED'), 30_000);
   t.is(done.status, 'SUCCEEDED');
 
-  const apiReady = await get(`${api.url}/readyz`);
+  const apiReady = await get(api, '/readyz');
   t.is(apiReady.status, 200);
   t.regex(apiReady.body, /scheduler runs in its own process/);
   t.false(api.output().includes('scheduler is leader'), 'the api process does not campaign');
 
-  const schedulerReady = await get(`${scheduler.url}/readyz`);
+  const schedulerReady = await get(scheduler, '/readyz');
   t.is(schedulerReady.status, 200);
   t.regex(schedulerReady.body, /"role":"leader"/);
-  t.regex((await get(`${scheduler.url}/metrics`)).body, /^gpubatch_scheduler_leader 1$/m);
-  t.is((await get(`${scheduler.url}/v1/jobs`)).status, 404, 'no REST API on the scheduler port');
+  t.regex((await get(scheduler, '/metrics')).body, /^gpubatch_scheduler_leader 1$/m);
+  t.is((await get(scheduler, '/v1/jobs')).status, 404, 'no REST API on the scheduler port');
 
   // Each role exports what it sees (docs/metrics.md): the API its submissions, the leader the job's end;
   // both the job counts from Redis.
-  const apiMetrics = (await get(`${api.url}/metrics`)).body;
+  const apiMetrics = (await get(api, '/metrics')).body;
   t.regex(apiMetrics, /^gpubatch_job_submissions_total\{queue="default"\} 1$/m);
   t.regex(apiMetrics, /^gpubatch_jobs_stored\{state="SUCCEEDED"\} 1$/m);
   t.notRegex(apiMetrics, /^gpubatch_jobs_succeeded_total\{/m, 'the api process ran no job');
-  const schedulerMetrics = (await get(`${scheduler.url}/metrics`)).body;
+  const schedulerMetrics = (await get(scheduler, '/metrics')).body;
   t.regex(schedulerMetrics, /^gpubatch_jobs_succeeded_total\{queue="default"\} 1$/m);
   t.regex(schedulerMetrics, /^gpubatch_runner_rows_total\{kind="kernel"\} 4$/m);
   t.regex(schedulerMetrics, /^gpubatch_jobs_stored\{state="SUCCEEDED"\} 1$/m);
@@ -104,7 +113,7 @@ test('the api process refuses a job no node could ever hold, from the nodes the 
   await start('scheduler', 'scheduler is leader');
   const api = await start('api', 'API listening');
 
-  const refused = await submit(api.url, {
+  const refused = await submit(api, {
     name: 'too-big',
     kind: 'kernel',
     kernel: 'standardize',
@@ -123,16 +132,16 @@ test('a second scheduler process stands by (ready, not leading) and leads once t
   const first = await start('scheduler', 'scheduler is leader');
   const second = await start('scheduler', 'another scheduler holds the leader lock');
 
-  const standby = await get(`${second.url}/readyz`);
+  const standby = await get(second, '/readyz');
   t.is(standby.status, 200, 'a standby is Ready, or a rolling update would never finish');
   t.regex(standby.body, /"role":"standby"/);
-  t.regex((await get(`${second.url}/metrics`)).body, /^gpubatch_scheduler_leader 0$/m);
+  t.regex((await get(second, '/metrics')).body, /^gpubatch_scheduler_leader 0$/m);
 
   t.is(await first.stop('SIGTERM'), 0);
   const deadline = Date.now() + 10_000;
   while (!second.output().includes('scheduler is leader') && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 50));
-  t.regex((await get(`${second.url}/readyz`)).body, /"role":"leader"/);
+  t.regex((await get(second, '/readyz')).body, /"role":"leader"/);
 });
 
 function runUp(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {

@@ -79,7 +79,7 @@ test(`a ${(ROWS * COLS * 4) / 2 ** 20} MiB .npy inferred through the service kee
   });
 
   const startedAt = Date.now();
-  const response = await fetch(`${service.url}/v1/jobs`, {
+  const response = await service.fetch(`/v1/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -94,7 +94,7 @@ test(`a ${(ROWS * COLS * 4) / 2 ** 20} MiB .npy inferred through the service kee
   t.is(response.status, 201, await response.clone().text());
   const { id } = (await response.json()) as { id: string };
   const done = await pollJob(
-    service.url,
+    service,
     id,
     (job) => job.status === 'SUCCEEDED' || job.status === 'FAILED',
     150_000,

@@ -12,6 +12,7 @@ import type { JobLogs } from '../../api/job-logs.ts';
 import type { ComputeEnvironmentView, JobPage } from '../../api/job-service.ts';
 import type { JobSpecInput } from '../../api/schemas/job-spec.ts';
 import type { JobRecord } from '../../scheduler/job-record.ts';
+import { ApiTokenStore } from '../../scheduler/store/api-tokens.ts';
 import { RedisJobEventFeed } from '../../scheduler/store/job-events.ts';
 import { connect } from '../../scheduler/store/redis.ts';
 import { gpuNodes } from '../support/builders.ts';
@@ -63,12 +64,15 @@ test('the dashboard signs in, filters jobs, draws the GPU map the API reports an
   });
   const logs = new TestLogs();
   const client = connect(stack.redis.url);
+  // TOKEN as an admin token in the real token store, as GPUBATCH_ADMIN_TOKEN would store it.
+  const tokens = new ApiTokenStore(client);
+  await tokens.ensure(TOKEN, { role: 'admin', tenant: 'default' });
   const server = await serve(
     createApp({
       jobs: harness.jobs,
       events: new RedisJobEventFeed(client, { blockMs: 200 }),
       logs,
-      token: TOKEN,
+      auth: { tokens },
     }),
   );
   const browser = await launchChromium();

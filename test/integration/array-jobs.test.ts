@@ -1,15 +1,14 @@
 // Array jobs through the real scheduler stack (Redis, BullMQ, leader, driver) over the fake executor.
 import test from 'ava';
-import { createApp } from '../../api/app.ts';
 import { ARRAY_INDEX_PLACEHOLDERS } from '../../api/schemas/array-spec.ts';
 import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import { childId } from '../../scheduler/array-children.ts';
 import { DEFAULT_ARRAY_RELEASE } from '../../scheduler/store/dependency-store.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
+import { serveAuthedApi } from '../support/authed-api.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { failure, success } from '../support/fake-executor.ts';
-import { serve } from '../support/http-server.ts';
 import { schedulerStackPerTest } from '../support/scheduler-stack.ts';
 
 const stack = schedulerStackPerTest(test, () =>
@@ -169,7 +168,7 @@ test.serial('cancelling an array parent fails its waiting children and stops the
 });
 
 test.serial('an array of 10,000 is submitted through the API in under 2 s, and cancelled', async (t) => {
-  const server = await serve(createApp({ jobs: stack.harness.jobs }));
+  const server = await serveAuthedApi(stack.redis.url, { jobs: stack.harness.jobs });
   t.teardown(() => server.close());
   const body = {
     name: 'sweep',
@@ -180,7 +179,7 @@ test.serial('an array of 10,000 is submitted through the API in under 2 s, and c
     arraySize: 10_000,
   };
   const post = (json: object) =>
-    fetch(`${server.url}/v1/jobs`, {
+    server.fetch('/v1/jobs', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(json),
@@ -189,7 +188,7 @@ test.serial('an array of 10,000 is submitted through the API in under 2 s, and c
   await post({ ...body, name: 'baseline', output: '/data/one.npy', arraySize: undefined });
   const plainMs = performance.now() - plainStarted;
   const started = performance.now();
-  const response = await fetch(`${server.url}/v1/jobs`, {
+  const response = await server.fetch('/v1/jobs', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -211,7 +210,7 @@ test.serial('an array of 10,000 is submitted through the API in under 2 s, and c
   t.true(released > 0 && released <= DEFAULT_ARRAY_RELEASE, `released ${released} children to BullMQ`);
 
   const cancelStarted = performance.now();
-  const cancelled = await fetch(`${server.url}/v1/jobs/${job.id}/cancel`, { method: 'POST' });
+  const cancelled = await server.fetch(`/v1/jobs/${job.id}/cancel`, { method: 'POST' });
   t.log(`cancelling it: ${(performance.now() - cancelStarted).toFixed(0)} ms`);
   t.is(cancelled.status, 200);
   const after = await stack.harness.waitFor(

@@ -27,6 +27,7 @@ import type { AttemptOutcome } from '../../scheduler/executors/executor.ts';
 import { AccessKeyStore } from '../../scheduler/store/access-keys.ts';
 import { JobDefinitionStore } from '../../scheduler/store/job-definition-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
+import { bearer, redisAuth } from '../support/authed-api.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
 import { type RunningServer, serve } from '../support/http-server.ts';
@@ -40,6 +41,8 @@ let client: Redis;
 let server: RunningServer;
 let batch: BatchClient;
 let credentials: { accessKeyId: string; secretAccessKey: string };
+/** An admin's bearer token, for the native admin route that creates access keys. */
+let adminToken: string;
 
 function batchClient(creds: { accessKeyId: string; secretAccessKey: string }): BatchClient {
   return new BatchClient({ endpoint: server.url, region: 'eu-west-1', credentials: creds, maxAttempts: 1 });
@@ -49,7 +52,10 @@ test.before(async () => {
   redis = await testRedis();
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2 }), { queues: QUEUES });
   client = connect(redis.url);
+  const { auth, token } = await redisAuth(client);
+  adminToken = token;
   const app = createApp({
+    auth,
     jobs: harness.jobs,
     definitions: new JobDefinitionStore(client),
     queueCatalog: harness.registry,
@@ -62,7 +68,7 @@ test.before(async () => {
   server = await serve(app);
   const created = await fetch(`${server.url}/v1/admin/access-keys`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(token) },
     body: JSON.stringify({ tenant: 'team-a' }),
   });
   credentials = (await created.json()) as typeof credentials;
@@ -410,7 +416,7 @@ test.serial('ListJobs lists RUNNING jobs by default and pages with nextToken', a
 test.serial("an access key sees and stops only its tenant's jobs: another's are unknown to it", async (t) => {
   const created = await fetch(`${server.url}/v1/admin/access-keys`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(adminToken) },
     body: JSON.stringify({ tenant: 'team-b' }),
   });
   const teamB = batchClient((await created.json()) as typeof credentials);

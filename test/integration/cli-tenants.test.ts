@@ -12,7 +12,7 @@ let prefixes = 0;
 async function withTenants(t: ExecutionContext) {
   const tenants = new TenantStore(redis.client, { prefix: `cli-tenants-${prefixes++}` });
   const api = await startApi(t, { tenants, jobs: new FakeJobService({ queues: ['gpu', 'cpu'] }) });
-  const run = (...argv: string[]) => gpubatch(argv, { env: { GPUBATCH_URL: api.url } });
+  const run = (...argv: string[]) => gpubatch(argv, { env: api.env });
   return { tenants, run };
 }
 

@@ -1,25 +1,27 @@
 // Submitting by job definition over HTTP into the real job service and scheduler (Redis, fake executor).
 import test from 'ava';
 import type { Redis } from 'ioredis';
-import { createApp } from '../../api/app.ts';
 import { JobDefinitionStore } from '../../scheduler/store/job-definition-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
+import { type AuthedApi, serveAuthedApi } from '../support/authed-api.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { type RunningServer, serve } from '../support/http-server.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
 import { type SchedulerHarness, schedulerHarness } from '../support/scheduler-harness.ts';
 
 let redis: TestRedis;
 let harness: SchedulerHarness;
 let client: Redis;
-let server: RunningServer;
+let server: AuthedApi;
 
 test.before(async () => {
   redis = await testRedis();
   harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2, cpuMilli: 8000, memoryMiB: 16_384 }));
   client = connect(redis.url);
-  server = await serve(createApp({ jobs: harness.jobs, definitions: new JobDefinitionStore(client) }));
+  server = await serveAuthedApi(redis.url, {
+    jobs: harness.jobs,
+    definitions: new JobDefinitionStore(client),
+  });
 });
 
 test.after.always(async () => {
@@ -30,7 +32,7 @@ test.after.always(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(server.url + path, {
+  const response = await server.fetch(path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,12 +1,11 @@
 // The events routes over the real scheduler (leader, placement, driver, fake executor): what a client
 // sees is what the scheduler did, in order, and a reconnect picks up exactly where it left off.
 import test, { type ExecutionContext } from 'ava';
-import { createApp } from '../../api/app.ts';
 import { RedisJobEventFeed } from '../../scheduler/store/job-events.ts';
 import { connect } from '../../scheduler/store/redis.ts';
+import { bearer, serveAuthedApi } from '../support/authed-api.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { success } from '../support/fake-executor.ts';
-import { serve } from '../support/http-server.ts';
 import { schedulerStackPerTest } from '../support/scheduler-stack.ts';
 import { openSse, type SseEvent } from '../support/sse-client.ts';
 
@@ -14,9 +13,10 @@ const stack = schedulerStackPerTest(test, () => gpuNodes(1, { gpus: 2, cpuMilli:
 
 async function eventsApi(t: ExecutionContext) {
   const client = connect(stack.redis.url);
-  const server = await serve(
-    createApp({ jobs: stack.harness.jobs, events: new RedisJobEventFeed(client, { blockMs: 200 }) }),
-  );
+  const server = await serveAuthedApi(stack.redis.url, {
+    jobs: stack.harness.jobs,
+    events: new RedisJobEventFeed(client, { blockMs: 200 }),
+  });
   const streams: { close(): void }[] = [];
   t.teardown(async () => {
     for (const s of streams) s.close();
@@ -24,7 +24,7 @@ async function eventsApi(t: ExecutionContext) {
     client.disconnect();
   });
   return async (path: string, headers: Record<string, string> = {}) => {
-    const stream = await openSse(server.url + path, headers);
+    const stream = await openSse(server.url + path, { ...bearer(server.token), ...headers });
     streams.push(stream);
     return stream;
   };

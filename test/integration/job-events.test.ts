@@ -6,6 +6,7 @@ import { RedisJobEventFeed } from '../../scheduler/store/job-events.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { aValidatedJobSpec } from '../support/api-builders.ts';
 import { startApi } from '../support/api-harness.ts';
+import { bearer } from '../support/authed-api.ts';
 import { FakeJobService } from '../support/fake-job-service.ts';
 import { redisForFile } from '../support/redis-server.ts';
 import { openSse, type SseEvent } from '../support/sse-client.ts';
@@ -31,7 +32,7 @@ async function eventsApi(t: ExecutionContext, options: { eventsMaxLen?: number }
   return {
     store,
     async open(path: string, headers: Record<string, string> = {}) {
-      const stream = await openSse(api.url + path, headers);
+      const stream = await openSse(api.url + path, { ...bearer(api.token), ...headers });
       streams.push(stream);
       return stream;
     },

@@ -1,11 +1,10 @@
 // /metrics scraped over HTTP while a real scheduler stack (Redis, BullMQ, leader, placement loop, attempt
 // driver; a fake executor whose attempts end when the test says) runs jobs: the values move as jobs do.
 import test from 'ava';
-import { createApp } from '../../api/app.ts';
 import { ServiceMetrics } from '../../scheduler/metrics/service-metrics.ts';
+import { serveAuthedApi } from '../support/authed-api.ts';
 import { gpuNodes } from '../support/builders.ts';
 import { failure, success } from '../support/fake-executor.ts';
-import { serve } from '../support/http-server.ts';
 import { type Exposition, parseExposition, sampleValue } from '../support/prometheus-text.ts';
 import { testRedis } from '../support/redis-server.ts';
 import { schedulerHarness } from '../support/scheduler-harness.ts';
@@ -18,10 +17,10 @@ test('counters, histograms and gauges follow jobs from submission to their end',
   const metrics = new ServiceMetrics();
   const harness = await schedulerHarness(redis.url, gpuNodes(1, { gpus: 2, model: 'H100' }), { metrics });
   t.teardown(() => harness.stop());
-  const server = await serve(createApp({ jobs: harness.jobs, metrics }));
+  const server = await serveAuthedApi(redis.url, { jobs: harness.jobs, metrics });
   t.teardown(() => server.close());
   const scrape = async (): Promise<Exposition> => {
-    const response = await fetch(`${server.url}/metrics`);
+    const response = await server.fetch('/metrics');
     t.is(response.status, 200);
     t.regex(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     return parseExposition(await response.text());

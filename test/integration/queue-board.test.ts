@@ -189,8 +189,10 @@ test('createApp mounts the board it is given behind the admin check', async (t) 
   });
 
   t.is(built, QUEUE_BOARD_PATH);
-  const response = await api.request(`${QUEUE_BOARD_PATH}/`);
-  t.is(response.status, 401, 'no authentication has set a principal');
+  const response = await api.request(`${QUEUE_BOARD_PATH}/`, { token: null });
+  t.is(response.status, 401, 'no token');
   t.is(response.contentType, 'application/problem+json; charset=utf-8');
+  t.is((await api.request(`${QUEUE_BOARD_PATH}/`, { token: await api.tokenFor('viewer') })).status, 403);
+  t.is((await api.request(`${QUEUE_BOARD_PATH}/`)).body, 'board', 'an admin token opens it');
   t.is((await (await startApi(t)).request(`${QUEUE_BOARD_PATH}/`)).status, 404, 'not there without one');
 });

@@ -8,13 +8,17 @@ import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { QueueRegistry } from '../../scheduler/store/queue-registry.ts';
 import { connect } from '../../scheduler/store/redis.ts';
+import { bearer, redisAuth } from './authed-api.ts';
 import { type RunningServer, serve } from './http-server.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field and checked by the tests
 export type Reply = { status: number; body: any };
 
 export interface ApiProcess {
-  request(method: string, path: string, body?: unknown): Promise<Reply>;
+  /** An admin token (in the shared Redis, like one `gpubatch tokens create` made); requests send it. */
+  token: string;
+  /** `token` overrides the admin token for this request. */
+  request(method: string, path: string, body?: unknown, token?: string): Promise<Reply>;
   /** POST /v1/jobs with a 1-GPU kernel job, `spec` over it. */
   submit(spec: Record<string, unknown>): Promise<Reply>;
   stop(): Promise<void>;
@@ -38,18 +42,20 @@ export async function apiProcess(redisUrl: string): Promise<ApiProcess> {
     cwd: '/',
     preflight: async () => [],
   });
+  const { auth, token } = await redisAuth(client);
   const server: RunningServer = await serve(
-    createApp({ jobs, queueCatalog: registry, computeEnvironmentCatalog: environments }),
+    createApp({ jobs, queueCatalog: registry, computeEnvironmentCatalog: environments, auth }),
   );
-  const request = async (method: string, path: string, body?: unknown) => {
+  const request = async (method: string, path: string, body?: unknown, as = token) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...bearer(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: await response.json() };
   };
   return {
+    token,
     request,
     submit: (spec) =>
       request('POST', '/v1/jobs', {

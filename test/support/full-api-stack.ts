@@ -10,6 +10,7 @@ import type { JobLogs, LogOptions } from '../../api/job-logs.ts';
 import type { BudgetLimits } from '../../scheduler/budget-ledger.ts';
 import { ServiceMetrics } from '../../scheduler/metrics/service-metrics.ts';
 import { AccessKeyStore } from '../../scheduler/store/access-keys.ts';
+import { ApiTokenStore } from '../../scheduler/store/api-tokens.ts';
 import { countJobs } from '../../scheduler/store/job-counts.ts';
 import { JobDefinitionStore } from '../../scheduler/store/job-definition-store.ts';
 import { RedisJobEventFeed } from '../../scheduler/store/job-events.ts';
@@ -69,9 +70,12 @@ export async function fullApiStack(): Promise<FullApiStack> {
   metrics.watch({ computeEnvironments: () => harness.jobs.computeEnvironments() });
   metrics.watch({ jobCounts: () => countJobs(client, harness.store.keys, FULL_STACK_QUEUES) });
   const unexpectedErrors: unknown[] = [];
+  // ADMIN_TOKEN as an admin token in the real token store, as GPUBATCH_ADMIN_TOKEN would store it.
+  const tokens = new ApiTokenStore(client);
+  await tokens.ensure(ADMIN_TOKEN, { role: 'admin', tenant: 'default' });
   const app = createApp({
     jobs: harness.jobs,
-    token: ADMIN_TOKEN,
+    auth: { tokens },
     // The fuzz test sends 10,000 requests with one token: a 429 would hide what the handlers do.
     hardening: { rateLimit: { requestsPerSecond: 0, burst: 1 } },
     metrics,

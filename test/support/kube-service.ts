@@ -21,8 +21,8 @@ export interface KubeWorld {
   work: string;
   /** Starts a service process: all roles (resolves once it leads), or one role as the manifests run it. */
   startService(role?: 'api' | 'scheduler'): Promise<ServiceProcess>;
-  /** The API of the latest service. */
-  url(): string;
+  /** The latest service (its API, with its admin token: `service().fetch(path)`, pollJob(service(), ...)). */
+  service(): ServiceProcess;
   submit(count: number, body: (i: number) => Record<string, unknown>): Promise<string[]>;
   statusCounts(): Promise<Partial<Record<JobStatus, number>>>;
   records(ids: string[]): Promise<JobRecord[]>;
@@ -91,10 +91,10 @@ export async function kubeWorld(
       services.push(service);
       return service;
     },
-    url: () => {
+    service: () => {
       const service = services.at(-1);
       if (!service) throw new Error('start a service first');
-      return service.url;
+      return service;
     },
     submit: async (count, body) => {
       const service = services.at(-1);
@@ -104,7 +104,7 @@ export async function kubeWorld(
       const worker = async () => {
         while (next < count) {
           const i = next++;
-          const response = await fetch(`${services.at(-1)!.url}/v1/jobs`, {
+          const response = await services.at(-1)!.fetch('/v1/jobs', {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(body(i)),

@@ -1,6 +1,7 @@
 // The whole service in this process (startServiceStack, role all) on a redis-server of its own, configured
 // by a config file's content as `up` reads it, and a request helper for its HTTP port. Each test gets its
-// own; both are stopped after the test.
+// own; both are stopped after the test. Requests carry the admin token given as GPUBATCH_ADMIN_TOKEN.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import { testRedis } from './redis-server.ts';
 
 export interface RunningStack {
   stack: ServiceStack;
+  /** The admin token `request` sends. */
+  token: string;
   request(method: string, path: string, body?: unknown): Promise<Reply>;
   /** Polls GET /v1/jobs/:id until `predicate` holds (10 s at most). */
   waitFor(id: string, predicate: (job: JobRecord) => boolean, what?: string): Promise<JobRecord>;
@@ -27,7 +30,11 @@ export async function serviceStack(
   const redis = await testRedis();
   const dir = mkdtempSync(join(tmpdir(), 'gpubatch-stack-'));
   writeFileSync(join(dir, 'config.yaml'), stringify(file));
-  const config = loadConfig({ GPUBATCH_CONFIG: 'config.yaml', PORT: '0', REDIS_URL: redis.url }, dir);
+  const token = `stack-admin-${randomBytes(24).toString('base64url')}`;
+  const config = loadConfig(
+    { GPUBATCH_CONFIG: 'config.yaml', PORT: '0', REDIS_URL: redis.url, GPUBATCH_ADMIN_TOKEN: token },
+    dir,
+  );
   const stack = await startServiceStack(config, redis.url);
   t.teardown(async () => {
     await stack.stop();
@@ -37,7 +44,10 @@ export async function serviceStack(
   const request = async (method: string, path: string, body?: unknown): Promise<Reply> => {
     const response = await fetch(`${stack.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -59,5 +69,5 @@ export async function serviceStack(
     if (Date.now() > deadline) throw new Error('the scheduler did not lead within 10 s');
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { stack, request, waitFor };
+  return { stack, token, request, waitFor };
 }

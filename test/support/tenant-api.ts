@@ -1,8 +1,8 @@
 // The REST API over a real Redis (job store, BullMQ queues "gpu" and "cpu", events, tenants' settings;
 // job definitions in memory),
-// with callers named per request: the `x-test-caller` header "role:tenant" becomes the principal (through
-// createApp's `authenticate` hook, standing in for token authentication). No scheduler runs: submitted jobs
-// stay RUNNABLE unless a test moves them through the store.
+// with callers named per request as "role:tenant": each is a real bearer token of that role and tenant in
+// the token store (made on first use), sent like any client's. No scheduler runs: submitted jobs stay
+// RUNNABLE unless a test moves them through the store.
 import type { Writable } from 'node:stream';
 import type { ExecutionContext } from 'ava';
 import type { Redis } from 'ioredis';
@@ -10,6 +10,7 @@ import { createApp } from '../../api/app.ts';
 import type { JobLogs } from '../../api/job-logs.ts';
 import { ROLES, type Role } from '../../api/principal.ts';
 import { RedisJobService } from '../../scheduler/job-service.ts';
+import { ApiTokenStore } from '../../scheduler/store/api-tokens.ts';
 import { RedisJobEventFeed } from '../../scheduler/store/job-events.ts';
 import { JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
@@ -63,12 +64,17 @@ export async function tenantApi(t: ExecutionContext, redis: Redis): Promise<Tena
     cwd: '/',
     preflight: async () => [],
   });
-  const authenticate = (req: { get(name: string): string | undefined }) => {
-    const header = req.get('x-test-caller');
-    if (header === undefined) return undefined;
-    const [role, tenant] = header.split(':') as [Role, string];
-    if (!ROLES.includes(role) || !tenant) throw new Error(`bad x-test-caller "${header}"`);
-    return { id: `token-${role}-${tenant}`, role, tenant };
+  const tokens = new ApiTokenStore(redis, { prefix });
+  const tokenOf = new Map<Caller, Promise<string>>();
+  const bearer = (caller: Caller): Promise<string> => {
+    let token = tokenOf.get(caller);
+    if (!token) {
+      const [role, tenant] = caller.split(':') as [Role, string];
+      if (!ROLES.includes(role) || !tenant) throw new Error(`bad caller "${caller}"`);
+      token = tokens.create({ role, tenant, name: caller }).then((created) => created.token);
+      tokenOf.set(caller, token);
+    }
+    return token;
   };
   const server = await serve(
     createApp({
@@ -77,7 +83,7 @@ export async function tenantApi(t: ExecutionContext, redis: Redis): Promise<Tena
       tenants,
       definitions: new FakeJobDefinitions(),
       events: new RedisJobEventFeed(redis, { prefix, blockMs: 200 }),
-      authenticate,
+      auth: { tokens },
     }),
   );
   const streams: SseStream[] = [];
@@ -90,7 +96,7 @@ export async function tenantApi(t: ExecutionContext, redis: Redis): Promise<Tena
     const response = await fetch(server.url + path, {
       method,
       headers: {
-        'x-test-caller': caller,
+        authorization: `Bearer ${await bearer(caller)}`,
         ...(json === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: json === undefined ? undefined : JSON.stringify(json),
@@ -110,7 +116,7 @@ export async function tenantApi(t: ExecutionContext, redis: Redis): Promise<Tena
     submit: (caller, overrides = {}) =>
       request(caller, 'POST', '/v1/jobs', aJobSpec({ queue: 'gpu', resources: { gpus: 1 }, ...overrides })),
     async events(caller, path) {
-      const stream = await openSse(server.url + path, { 'x-test-caller': caller });
+      const stream = await openSse(server.url + path, { authorization: `Bearer ${await bearer(caller)}` });
       streams.push(stream);
       return stream;
     },

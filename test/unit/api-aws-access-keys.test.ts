@@ -1,4 +1,4 @@
-// Access keys: the admin endpoint sits behind the bearer token; the AWS-compatible routes take SigV4 only;
+// Access keys: the admin endpoint needs an admin's bearer token; the AWS-compatible routes take SigV4 only;
 // `gpubatch keys create` prints what the endpoint returns.
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import test, { type ExecutionContext } from 'ava';
@@ -26,20 +26,27 @@ class MemoryAccessKeys implements AccessKeyRegistry {
   }
 }
 
-const TOKEN = 'admin-token';
-
 function awsOptions(accessKeys = new MemoryAccessKeys()) {
-  return { aws: { accessKeys, computeEnvironments: [] }, token: TOKEN };
+  return { aws: { accessKeys, computeEnvironments: [] } };
 }
 
 test('creating a key needs the bearer token; the answer carries the secret once, uncached', async (t) => {
   const api = await startApi(t, awsOptions());
-  const anonymous = await api.request('/v1/admin/access-keys', { method: 'POST', json: { tenant: 'a' } });
+  const anonymous = await api.request('/v1/admin/access-keys', {
+    method: 'POST',
+    json: { tenant: 'a' },
+    token: null,
+  });
   t.is(anonymous.status, 401);
+  const submitter = await api.request('/v1/admin/access-keys', {
+    method: 'POST',
+    json: { tenant: 'a' },
+    token: await api.tokenFor('submitter'),
+  });
+  t.is(submitter.status, 403);
   const created = await api.request('/v1/admin/access-keys', {
     method: 'POST',
     json: { tenant: 'team-a' },
-    headers: { authorization: `Bearer ${TOKEN}` },
   });
   t.is(created.status, 201);
   t.is(created.headers.get('cache-control'), 'no-store');
@@ -51,7 +58,6 @@ test('a tenant that is not a name is a 400 naming the field', async (t) => {
   const bad = await api.request('/v1/admin/access-keys', {
     method: 'POST',
     json: { tenant: 'two words' },
-    headers: { authorization: `Bearer ${TOKEN}` },
   });
   t.is(bad.status, 400);
   t.is(bad.body.errors[0].field, 'tenant');
@@ -79,7 +85,6 @@ test('the AWS routes ignore the bearer token and answer a SigV4-signed SDK call'
   const bearerOnly = await api.request('/v1/describejobs', {
     method: 'POST',
     json: { jobs: ['x'] },
-    headers: { authorization: `Bearer ${TOKEN}` },
   });
   t.is(bearerOnly.status, 403);
   t.is(bearerOnly.headers.get('x-amzn-errortype'), 'IncompleteSignatureException');
@@ -103,7 +108,7 @@ test('the OpenAPI document lists the admin route when the AWS endpoint is on', a
 
 test('gpubatch keys create --tenant T --json prints {accessKeyId, secretAccessKey}', async (t) => {
   const api = await startApi(t, awsOptions());
-  const env = { GPUBATCH_URL: api.url, GPUBATCH_TOKEN: TOKEN };
+  const env = api.env;
   const run = await gpubatch(['keys', 'create', '--tenant', 'team-b', '--json'], { env });
   t.is(run.code, 0, run.stderr);
   t.deepEqual(JSON.parse(run.stdout), { accessKeyId: 'GPBKTEST000000000000', secretAccessKey: 'secret-0' });
@@ -124,6 +129,7 @@ test('an unsigned request is refused before its body is read: 403, not 413, for 
   const api = await startApi(t, awsOptions());
   const huge = await api.request('/v1/submitjob', {
     method: 'POST',
+    token: null,
     headers: { 'content-type': 'application/json' },
     body: `{"jobName":"${'x'.repeat(2 * 1024 * 1024)}"}`,
   });
@@ -137,7 +143,7 @@ test('gpubatch keys delete revokes a key: the SDK is then refused, a second dele
   const api = await startApi(t, awsOptions(keys));
   const { accessKeyId, secretAccessKey } = await keys.create('team-a');
   const batch = batchClient(t, api.url, { accessKeyId, secretAccessKey });
-  const env = { GPUBATCH_URL: api.url, GPUBATCH_TOKEN: TOKEN };
+  const env = api.env;
   const revoked = await gpubatch(['keys', 'delete', accessKeyId], { env });
   t.is(revoked.code, 0, revoked.stderr);
   t.is(revoked.stdout, `${accessKeyId} revoked\n`);

@@ -16,11 +16,13 @@ test('it lists every route with its methods', async (t) => {
     Object.keys(methods as object).map((method) => `${method.toUpperCase()} ${path}`),
   );
   t.deepEqual(operations.sort(), [
+    'DELETE /v1/admin/tokens/{id}',
     'DELETE /v1/job-definitions/{name}/{revision}',
     'GET /healthz',
     'GET /metrics',
     'GET /openapi.json',
     'GET /readyz',
+    'GET /v1/admin/tokens',
     'GET /v1/compute-environments',
     'GET /v1/job-definitions',
     'GET /v1/job-definitions/{name}',
@@ -29,6 +31,7 @@ test('it lists every route with its methods', async (t) => {
     'GET /v1/jobs/{id}',
     'GET /v1/jobs/{id}/logs',
     'GET /v1/queues',
+    'POST /v1/admin/tokens',
     'POST /v1/job-definitions',
     'POST /v1/jobs',
     'POST /v1/jobs/{id}/cancel',
@@ -96,13 +99,16 @@ test('every $ref points at a component that exists', async (t) => {
   for (const ref of new Set(refs)) t.truthy(body.components.schemas[ref!], `missing component ${ref}`);
 });
 
-test('with a token configured, /v1 operations declare bearer security and probes declare none', async (t) => {
-  const api = await startApi(t, { token: 'x' });
+test('/v1 operations and /metrics declare bearer security; probes do not', async (t) => {
+  const api = await startApi(t);
 
   const { body } = await api.request('/openapi.json');
 
   t.deepEqual(body.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer' });
   t.deepEqual(body.paths['/v1/jobs'].get.security, [{ bearer: [] }]);
+  t.deepEqual(body.paths['/metrics'].get.security, [{ bearer: [] }]);
+  t.deepEqual(body.paths['/v1/admin/tokens'].post.security, [{ bearer: [] }]);
+  t.truthy(body.paths['/v1/jobs'].post.responses['403']);
   t.deepEqual(body.paths['/healthz'].get.security, []);
 });
 

@@ -4,13 +4,11 @@ import test from 'ava';
 import { UI_CONTENT_SECURITY_POLICY } from '../../api/routes/ui.ts';
 import { startApi } from '../support/api-harness.ts';
 
-const token = 'ui-secret';
-
 test('/ui redirects to /ui/, which serves the page without a token', async (t) => {
-  const api = await startApi(t, { token });
+  const api = await startApi(t);
 
   const redirect = await fetch(`${api.url}/ui`, { redirect: 'manual' });
-  const page = await api.request('/ui/');
+  const page = await api.request('/ui/', { token: null });
 
   t.is(redirect.status, 301);
   t.is(redirect.headers.get('location'), 'ui/', 'relative, so a path prefix in front is kept');
@@ -20,10 +18,10 @@ test('/ui redirects to /ui/, which serves the page without a token', async (t) =
 });
 
 test('scripts and styles are served as files with their types, the page policy and revalidation', async (t) => {
-  const api = await startApi(t, { token });
+  const api = await startApi(t);
 
-  const script = await api.request('/ui/js/main.js');
-  const style = await api.request('/ui/app.css');
+  const script = await api.request('/ui/js/main.js', { token: null });
+  const style = await api.request('/ui/app.css', { token: null });
 
   t.is(script.status, 200);
   t.is(script.contentType, 'text/javascript; charset=utf-8');
@@ -46,10 +44,10 @@ test('the page has no inline script or style, so it runs under default-src self'
 });
 
 test('a missing file under /ui is a problem+json 404, while the data stays behind the token', async (t) => {
-  const api = await startApi(t, { token });
+  const api = await startApi(t);
 
-  const missing = await api.request('/ui/nope.js');
-  const data = await api.request('/v1/jobs');
+  const missing = await api.request('/ui/nope.js', { token: null });
+  const data = await api.request('/v1/jobs', { token: null });
 
   t.is(missing.status, 404);
   t.is(missing.contentType, 'application/problem+json; charset=utf-8');

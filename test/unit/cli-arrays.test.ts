@@ -47,7 +47,7 @@ test('submit sends arraySize and dependsOn from the file, and the flags add to t
       'features',
       '--sequential',
     ],
-    { cwd, env: { GPUBATCH_URL: api.url } },
+    { cwd, env: api.env },
   );
 
   t.is(run.code, 0, run.stderr);
@@ -66,7 +66,7 @@ test('a bad array size on the command line names the field and sends nothing', a
 
   const run = await gpubatch(['submit', 'job.yaml', '--array-size', '1'], {
     cwd,
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(run.code, 2);
@@ -103,8 +103,8 @@ test('describe shows an array parent with its children per status and its depend
   );
   api.jobs.put(aJobRecord({ id: 'arr:3', arrayProperties: { index: 3 } }));
 
-  const parent = await gpubatch(['describe', 'arr'], { env: { GPUBATCH_URL: api.url } });
-  const child = await gpubatch(['describe', 'arr:3'], { env: { GPUBATCH_URL: api.url } });
+  const parent = await gpubatch(['describe', 'arr'], { env: api.env });
+  const child = await gpubatch(['describe', 'arr:3'], { env: api.env });
 
   t.is(parent.code, 0);
   t.regex(parent.stdout, /^Array +5 children, at most 2 at once$/m);
@@ -117,7 +117,7 @@ test('retry-failed posts to the API and reports the outcome; a 409 exits 2', asy
   const api = await startApi(t);
   api.jobs.put(aJobRecord({ id: 'plain', status: 'FAILED' }));
 
-  const run = await gpubatch(['retry-failed', 'plain'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['retry-failed', 'plain'], { env: api.env });
 
   t.is(run.code, 2);
   t.regex(run.stderr, /job plain is not an array job/);

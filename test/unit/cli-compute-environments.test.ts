@@ -27,7 +27,7 @@ async function withPool(t: ExecutionContext) {
     },
   };
   const api = await startApi(t, { jobs, computeEnvironmentCatalog: catalog });
-  const run = (...argv: string[]) => gpubatch(argv, { env: { GPUBATCH_URL: api.url } });
+  const run = (...argv: string[]) => gpubatch(argv, { env: api.env });
   return { run, patches };
 }
 
@@ -89,7 +89,7 @@ test('create sends a simulated compute environment from --nodes shapes; a bad sh
     },
   };
   const api = await startApi(t, { jobs, computeEnvironmentCatalog: catalog });
-  const run = (...argv: string[]) => gpubatch(argv, { env: { GPUBATCH_URL: api.url } });
+  const run = (...argv: string[]) => gpubatch(argv, { env: api.env });
   const done = await run(
     'compute-environments',
     'create',

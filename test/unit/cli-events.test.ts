@@ -39,7 +39,7 @@ async function apiWithRunningJob(t: Parameters<typeof startApi>[0]) {
 test('--job prints the job’s history, then each change as it happens, and ends when the job does', async (t) => {
   const { api } = await apiWithRunningJob(t);
 
-  const run = await gpubatch(['events', '--job', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['events', '--job', 'job-1'], { env: api.env });
 
   t.is(run.code, 0, run.stderr);
   t.deepEqual(run.stdout.split('\n'), [
@@ -56,7 +56,7 @@ test('--job prints the job’s history, then each change as it happens, and ends
 test('--json prints one JSON object per event and line, with the stream id to resume from', async (t) => {
   const { api } = await apiWithRunningJob(t);
 
-  const run = await gpubatch(['events', '--job', 'job-1', '--json'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['events', '--job', 'job-1', '--json'], { env: api.env });
 
   t.is(run.code, 0, run.stderr);
   const lines = run.stdout.trimEnd().split('\n');
@@ -109,7 +109,7 @@ test('--since resumes after that event (sent as Last-Event-ID) and follows until
 
   const run = await gpubatch(['events', '--since', resumeAfter], {
     fetch,
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
     onInterrupt: (handler) => {
       interrupt = handler;
       return () => {
@@ -184,10 +184,10 @@ test('events trimmed before --since are reported on stderr (and as a "missed" li
   api.jobs.put(waitingJob);
 
   const plain = await gpubatch(['events', '--job', 'job-1', '--since', '1-0'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
   const json = await gpubatch(['events', '--job', 'job-1', '--since', '1-0', '--json'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(plain.code, 0, plain.stderr);
@@ -199,7 +199,7 @@ test('events trimmed before --since are reported on stderr (and as a "missed" li
 test('bad flags are usage errors that name the flag; an unknown job is the server’s 404', async (t) => {
   const events = new FakeEventFeed();
   const api = await startApi(t, { events });
-  const env = { GPUBATCH_URL: api.url };
+  const env = api.env;
 
   const since = await gpubatch(['events', '--since', 'yesterday'], { env });
   const both = await gpubatch(['events', '--job', 'a', '--queue', 'q'], { env });
@@ -224,7 +224,7 @@ test('Ctrl-C stops the real command cleanly: exit 0, nothing on stderr, the stre
   const { api, events } = await apiWithRunningJob(t);
   events.onFollow(() => {});
   const child = spawn(process.execPath, ['cli/gpubatch.ts', 'events'], {
-    env: { ...process.env, GPUBATCH_URL: api.url },
+    env: { ...process.env, ...api.env },
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -249,7 +249,7 @@ test('a reader that stops reading (events | head -1) ends the command quietly', 
   const { api, events } = await apiWithRunningJob(t);
   events.onFollow(() => {});
   const child = spawn(process.execPath, ['cli/gpubatch.ts', 'events'], {
-    env: { ...process.env, GPUBATCH_URL: api.url },
+    env: { ...process.env, ...api.env },
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -273,8 +273,8 @@ const ttyTest = hasScript ? test : test.skip;
 ttyTest('on a pseudo-terminal the status is coloured; NO_COLOR turns that off', async (t) => {
   const { api } = await apiWithRunningJob(t);
 
-  const coloured = await gpubatchOnTty(['events', '--job', 'job-1'], { GPUBATCH_URL: api.url });
-  const plain = await gpubatchOnTty(['events', '--job', 'job-1'], { GPUBATCH_URL: api.url, NO_COLOR: '1' });
+  const coloured = await gpubatchOnTty(['events', '--job', 'job-1'], api.env);
+  const plain = await gpubatchOnTty(['events', '--job', 'job-1'], { ...api.env, NO_COLOR: '1' });
 
   t.is(coloured.code, 0, coloured.output);
   t.true(coloured.output.includes(`${ESC}32mSUCCEEDED${ESC}0m  exit 0`), coloured.output);

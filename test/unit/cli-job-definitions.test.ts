@@ -29,7 +29,7 @@ async function workspace(t: ExecutionContext, files: Record<string, string>): Pr
 async function withDefinition(t: ExecutionContext) {
   const api = await startApi(t);
   const cwd = await workspace(t, { 'daily.yaml': definitionYaml });
-  const env = { GPUBATCH_URL: api.url };
+  const env = api.env;
   const run = (...argv: string[]) => gpubatch(argv, { cwd, env });
   return { api, cwd, run };
 }
@@ -57,7 +57,7 @@ test('an invalid definition file names the file and each field, with exit 2', as
 
   const run = await gpubatch(['job-definitions', 'register', 'bad.yaml'], {
     cwd,
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(run.code, 2);
@@ -166,7 +166,7 @@ test('job-definitions without or with an unknown subcommand is a usage error nam
 test('examples/standardize-definition.yaml registers, and a submission from it names the example data', async (t) => {
   const api = await startApi(t);
   const repo = join(import.meta.dirname, '../..');
-  const env = { GPUBATCH_URL: api.url };
+  const env = api.env;
 
   const registered = await gpubatch(['job-definitions', 'register', 'examples/standardize-definition.yaml'], {
     cwd: repo,

@@ -43,7 +43,7 @@ test('describe shows status, placement, backend, output, timings and every attem
   const api = await startApi(t);
   api.jobs.put(retriedJob);
 
-  const run = await gpubatch(['describe', 'job-7'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['describe', 'job-7'], { env: api.env });
 
   t.is(run.code, 0);
   t.is(
@@ -76,7 +76,7 @@ test('describe of a job still waiting says what it is waiting for', async (t) =>
     aJobRecord({ id: 'job-1', status: 'RUNNABLE', statusReason: 'Unschedulable: insufficient GPUs' }),
   );
 
-  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['describe', 'job-1'], { env: api.env });
 
   t.regex(run.stdout, /^Status {5}RUNNABLE: Unschedulable: insufficient GPUs$/m);
   t.regex(run.stdout, /^Placement {2}not placed yet$/m);
@@ -96,7 +96,7 @@ test('describe of a waiting job shows when it should start and what would help',
     }),
   );
 
-  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['describe', 'job-1'], { env: api.env });
 
   t.regex(run.stdout, /^Expected {3}to start 2025-01-01 13:00:00Z$/m);
   t.regex(run.stdout, /^Sooner if {2}fits now with gpuModel any$/m);
@@ -114,7 +114,7 @@ test('describe of a job waiting out a retry backoff says when its next attempt m
     }),
   );
 
-  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['describe', 'job-1'], { env: api.env });
 
   t.regex(run.stdout, /^Backoff {4}next attempt not before 2025-01-01 12:00:40Z$/m);
 });
@@ -123,7 +123,7 @@ test('describe --json prints the record', async (t) => {
   const api = await startApi(t);
   api.jobs.put(retriedJob);
 
-  const run = await gpubatch(['describe', 'job-7', '--json'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['describe', 'job-7', '--json'], { env: api.env });
 
   t.deepEqual(JSON.parse(run.stdout), retriedJob);
 });
@@ -131,7 +131,7 @@ test('describe --json prints the record', async (t) => {
 test('describe of an unknown job prints the 404 problem and exits 2', async (t) => {
   const api = await startApi(t);
 
-  const run = await gpubatch(['describe', 'nope'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['describe', 'nope'], { env: api.env });
 
   t.is(run.code, 2);
   t.is(run.stderr, 'gpubatch: Not found (404): no job with id "nope"\n');
@@ -145,7 +145,7 @@ test('ls prints a table, newest first, and how to get the next page', async (t) 
   );
   api.jobs.put(aJobRecord({ id: 'job-3', createdAt: at(3) }));
 
-  const run = await gpubatch(['ls', '--limit', '2'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['ls', '--limit', '2'], { env: api.env });
 
   t.is(run.code, 0);
   t.is(
@@ -160,7 +160,7 @@ test('ls prints a table, newest first, and how to get the next page', async (t) 
   const cursor = /--cursor (\S+)/.exec(run.stderr)?.[1];
   t.truthy(cursor);
   const next = await gpubatch(['ls', '--limit', '2', '--cursor', cursor!, '--json'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
   t.deepEqual(
     JSON.parse(next.stdout).jobs.map((job: { id: string }) => job.id),
@@ -174,7 +174,7 @@ test('ls passes --queue and --status to the server', async (t) => {
   api.jobs.put(aJobRecord({ id: 'job-2', status: 'RUNNING' }));
 
   const run = await gpubatch(['ls', '--queue', 'default', '--status', 'FAILED', '--json'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.deepEqual(
@@ -201,9 +201,9 @@ test('ls passes the name, share and creation-time filters and repeats them in th
   const filters = ['--name', 'train*', '--share', 'vision', '--created-after', '2025-01-01T12:00:01Z'];
 
   const run = await gpubatch(['ls', ...filters, '--limit', '1', '--json'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
-  const table = await gpubatch(['ls', ...filters, '--limit', '1'], { env: { GPUBATCH_URL: api.url } });
+  const table = await gpubatch(['ls', ...filters, '--limit', '1'], { env: api.env });
 
   t.deepEqual(
     JSON.parse(run.stdout).jobs.map((job: { id: string }) => job.id),
@@ -225,7 +225,7 @@ test('ls --all follows the cursors to the last page', async (t) => {
   const api = await startApi(t);
   for (let i = 1; i <= 7; i++) api.jobs.put(aJobRecord({ id: `job-${i}`, createdAt: at(i) }));
 
-  const run = await gpubatch(['ls', '--all', '--limit', '3', '--json'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['ls', '--all', '--limit', '3', '--json'], { env: api.env });
 
   const page = JSON.parse(run.stdout);
   t.deepEqual(
@@ -238,7 +238,7 @@ test('ls --all follows the cursors to the last page', async (t) => {
 test('ls with a bad creation time prints the server error naming the parameter and exits 2', async (t) => {
   const api = await startApi(t);
 
-  const run = await gpubatch(['ls', '--created-before', 'last tuesday'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['ls', '--created-before', 'last tuesday'], { env: api.env });
 
   t.is(run.code, 2);
   t.regex(run.stderr, /^ {2}- createdBefore: not epoch milliseconds or an ISO 8601 date-time/m);
@@ -247,7 +247,7 @@ test('ls with a bad creation time prints the server error naming the parameter a
 test('ls with a status the server does not know prints the field error and exits 2', async (t) => {
   const api = await startApi(t);
 
-  const run = await gpubatch(['ls', '--status', 'DONE'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['ls', '--status', 'DONE'], { env: api.env });
 
   t.is(run.code, 2);
   t.regex(run.stderr, /^ {2}- status: Invalid option/m);
@@ -258,7 +258,7 @@ test('cancel prints the new status and reason', async (t) => {
   api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNABLE' }));
 
   const run = await gpubatch(['cancel', 'job-1', '--reason', 'wrong model'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(run.code, 0);
@@ -269,7 +269,7 @@ test('cancel of a running job prints the conflict, which says to terminate, and 
   const api = await startApi(t);
   api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNING' }));
 
-  const run = await gpubatch(['cancel', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['cancel', 'job-1'], { env: api.env });
 
   t.is(run.code, 2);
   t.regex(
@@ -283,9 +283,9 @@ test('terminate of a running job says the terminate was requested, since the att
   api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNING', statusReason: 'on node-a' }));
 
   const terminate = await gpubatch(['terminate', 'job-1', '--reason', 'oops'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
-  const describe = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+  const describe = await gpubatch(['describe', 'job-1'], { env: api.env });
 
   t.is(terminate.code, 0);
   t.is(terminate.stdout, 'job-1 RUNNING: terminate requested (oops); the attempt is being stopped\n');
@@ -296,7 +296,7 @@ test('terminate of a waiting job prints its FAILED status at once', async (t) =>
   const api = await startApi(t);
   api.jobs.put(aJobRecord({ id: 'job-1', status: 'RUNNABLE' }));
 
-  const run = await gpubatch(['terminate', 'job-1', '--json'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['terminate', 'job-1', '--json'], { env: api.env });
 
   t.is(run.code, 0);
   t.like(JSON.parse(run.stdout), { status: 'FAILED', isTerminated: true });
@@ -306,7 +306,7 @@ test('cancel of a finished job prints the conflict and exits 2', async (t) => {
   const api = await startApi(t);
   api.jobs.put(aJobRecord({ id: 'job-1', status: 'SUCCEEDED' }));
 
-  const run = await gpubatch(['cancel', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['cancel', 'job-1'], { env: api.env });
 
   t.is(run.code, 2);
   t.is(run.stderr, 'gpubatch: Conflict (409): job job-1 is already SUCCEEDED\n');
@@ -318,7 +318,7 @@ test('a 5xx from the server exits 1', async (t) => {
     throw new Error('boom');
   };
 
-  const run = await gpubatch(['describe', 'job-1'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['describe', 'job-1'], { env: api.env });
 
   t.is(run.code, 1);
   t.regex(run.stderr, /Internal server error \(500\)/);

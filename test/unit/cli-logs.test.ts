@@ -40,7 +40,7 @@ test('logs -f streams the whole log to stdout and passes follow, attempt and tai
   const id = await runningJob(api);
 
   const run = await gpubatch(['logs', id, '-f', '--attempt', '1', '--tail', '20'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(run.code, 0, run.stderr);
@@ -53,7 +53,7 @@ test('logs without options asks for the latest attempt, not followed', async (t)
   const api = await startApi(t, { logs });
   const id = await runningJob(api);
 
-  const run = await gpubatch(['logs', id], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['logs', id], { env: api.env });
 
   t.is(run.code, 0, run.stderr);
   t.deepEqual(logs.asked, [{ attempt: 2, options: { follow: false, tailLines: undefined } }]);
@@ -63,7 +63,7 @@ test('on the local executor (501) logs says why there is no log and where the ou
   const api = await startApi(t);
   const id = await runningJob(api);
 
-  const run = await gpubatch(['logs', id], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['logs', id], { env: api.env });
 
   t.is(run.code, 2);
   t.is(run.stdout, '');
@@ -74,7 +74,7 @@ test('on the local executor (501) logs says why there is no log and where the ou
 test('an unknown job or attempt is the server 404; a bad --tail names the flag', async (t) => {
   const api = await startApi(t, { logs: slowLogs() });
   const id = await runningJob(api);
-  const env = { GPUBATCH_URL: api.url };
+  const env = api.env;
 
   const unknown = await gpubatch(['logs', 'nope'], { env });
   t.is(unknown.code, 2);

@@ -24,7 +24,7 @@ test('pools draws one line per node, one cell per GPU, with the totals and the n
   ];
   const api = await startApi(t, { jobs });
 
-  const run = await gpubatch(['pools'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['pools'], { env: api.env });
 
   t.is(run.code, 0, run.stderr);
   t.is(
@@ -49,7 +49,7 @@ test('pools --json prints the compute environments with their gpuUse', async (t)
   ];
   const api = await startApi(t, { jobs });
 
-  const run = await gpubatch(['pools', '--json'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['pools', '--json'], { env: api.env });
 
   t.deepEqual(JSON.parse(run.stdout)[0].gpuUse, [{ node: 'local', usedMilli: [250] }]);
 });

@@ -7,7 +7,7 @@ import { FakeQueueCatalog } from '../support/fake-queue-catalog.ts';
 async function withQueues(t: ExecutionContext) {
   const catalog = new FakeQueueCatalog(['default']);
   const api = await startApi(t, { queueCatalog: catalog });
-  const run = (...argv: string[]) => gpubatch(argv, { env: { GPUBATCH_URL: api.url } });
+  const run = (...argv: string[]) => gpubatch(argv, { env: api.env });
   return { catalog, run };
 }
 

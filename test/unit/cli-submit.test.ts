@@ -29,7 +29,7 @@ test('submit prints the job id and sends input/output/model as absolute paths', 
   const api = await startApi(t);
   const cwd = await workspace(t, { 'job.yaml': validYaml });
 
-  const run = await gpubatch(['submit', 'job.yaml'], { cwd, env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['submit', 'job.yaml'], { cwd, env: api.env });
 
   t.is(run.code, 0);
   t.is(run.stdout, 'job-000001\n');
@@ -52,7 +52,7 @@ test('submit reads JSON files too, and --json prints the record', async (t) => {
     }),
   });
 
-  const run = await gpubatch(['submit', 'job.json', '--json'], { cwd, env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['submit', 'job.json', '--json'], { cwd, env: api.env });
 
   t.is(run.code, 0);
   t.like(JSON.parse(run.stdout), {
@@ -65,7 +65,7 @@ test('an invalid spec is rejected locally, naming the file and each field, with 
   const api = await startApi(t);
   const cwd = await workspace(t, { 'x.yaml': validYaml.replace('gpus: 1', 'gpus: 800\n  gpuMilli: -1') });
 
-  const run = await gpubatch(['submit', 'x.yaml'], { cwd, env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['submit', 'x.yaml'], { cwd, env: api.env });
 
   t.is(run.code, 2);
   t.is(
@@ -106,7 +106,7 @@ test('a problem from the server is printed with its field errors, with exit 2', 
   );
   const cwd = await workspace(t, { 'job.yaml': validYaml });
 
-  const run = await gpubatch(['submit', 'job.yaml'], { cwd, env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['submit', 'job.yaml'], { cwd, env: api.env });
 
   t.is(run.code, 2);
   t.is(
@@ -135,18 +135,19 @@ test('an unreachable server gives a clear message naming the URL, with exit 1', 
 });
 
 test('the token from GPUBATCH_TOKEN is sent as a bearer token', async (t) => {
-  const api = await startApi(t, { token: 'tok' });
+  const api = await startApi(t);
   const cwd = await workspace(t, { 'job.yaml': validYaml });
 
   const withToken = await gpubatch(['submit', 'job.yaml'], {
     cwd,
-    env: { GPUBATCH_URL: api.url, GPUBATCH_TOKEN: 'tok' },
+    env: { GPUBATCH_URL: api.url, GPUBATCH_TOKEN: api.token },
   });
   const without = await gpubatch(['submit', 'job.yaml'], { cwd, env: { GPUBATCH_URL: api.url } });
 
   t.is(withToken.code, 0);
   t.is(without.code, 2);
   t.regex(without.stderr, /Unauthorized \(401\)/);
+  t.regex(without.stderr, /no token was found\. The CLI looks for a token in: --token, GPUBATCH_TOKEN, /);
 });
 
 test('--wait prints each status change and exits 0 when the job succeeds', async (t) => {
@@ -165,7 +166,7 @@ test('--wait prints each status change and exits 0 when the job succeeds', async
     },
   ]);
 
-  const run = await gpubatch(['submit', 'job.yaml', '--wait'], { cwd, env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['submit', 'job.yaml', '--wait'], { cwd, env: api.env });
 
   t.is(run.code, 0);
   t.is(run.stdout, 'job-000001\n');
@@ -188,7 +189,7 @@ test('--wait exits 1 and prints the reason when the job fails', async (t) => {
     { status: 'FAILED', statusReason: 'kernel saxpy: input has 3 dims, want 1' },
   ]);
 
-  const run = await gpubatch(['submit', 'job.yaml', '--wait'], { cwd, env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['submit', 'job.yaml', '--wait'], { cwd, env: api.env });
 
   t.is(run.code, 1);
   t.regex(run.stderr, /job-000001 FAILED: kernel saxpy: input has 3 dims, want 1\n$/);
@@ -205,7 +206,7 @@ test('--wait on a terminal draws a progress bar in place', async (t) => {
   const run = await gpubatch(['submit', 'job.yaml', '--wait'], {
     cwd,
     isTTY: true,
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(run.code, 0);
@@ -220,7 +221,7 @@ test('--wait --json prints the final record on stdout', async (t) => {
 
   const run = await gpubatch(['submit', 'job.yaml', '--wait', '--json'], {
     cwd,
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(run.code, 0);
@@ -241,7 +242,7 @@ test('--wait keeps waiting while the server restarts, then reports the end', asy
   const run = await gpubatch(['submit', 'job.yaml', '--wait'], {
     cwd,
     fetch: flakyFetch,
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(run.code, 0);
@@ -260,7 +261,7 @@ test('--wait gives up with exit 1 when the server stays away', async (t) => {
   const run = await gpubatch(['submit', 'job.yaml', '--wait'], {
     cwd,
     fetch: downAfterSubmit,
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
   });
 
   t.is(run.code, 1);

@@ -34,7 +34,7 @@ ttyTest(
     const api = await startApi(t);
     api.jobs.put(trainingJob(5));
 
-    const run = await gpubatchOnTty(['watch', '--once'], { GPUBATCH_URL: api.url });
+    const run = await gpubatchOnTty(['watch', '--once'], api.env);
 
     t.is(run.code, 0, run.output);
     t.true(run.output.includes(`${ESC}36mRUNNING${ESC}0m`), 'the status in cyan');
@@ -56,7 +56,7 @@ ttyTest('on a pseudo-terminal, watch redraws in place until every job has finish
     return page;
   };
 
-  const run = await gpubatchOnTty(['watch', '--interval', '100'], { GPUBATCH_URL: api.url });
+  const run = await gpubatchOnTty(['watch', '--interval', '100'], api.env);
 
   t.is(run.code, 0, run.output);
   t.regex(run.output, /\[#####-----\] +50%/);
@@ -70,7 +70,7 @@ ttyTest('NO_COLOR keeps the redraw but drops the colours', async (t) => {
   const api = await startApi(t);
   api.jobs.put(trainingJob(5));
 
-  const run = await gpubatchOnTty(['watch', '--once'], { GPUBATCH_URL: api.url, NO_COLOR: '1' });
+  const run = await gpubatchOnTty(['watch', '--once'], { ...api.env, NO_COLOR: '1' });
 
   t.regex(run.output, /RUNNING +\[#####-----\]/);
   t.false(run.output.includes(`${ESC}36m`));
@@ -84,7 +84,7 @@ test('without a terminal, watch prints a plain line per new or changed job and s
   const sleeps: number[] = [];
 
   const run = await gpubatch(['watch', '--interval', '250'], {
-    env: { GPUBATCH_URL: api.url },
+    env: api.env,
     sleep: async (ms) => {
       sleeps.push(ms);
       const next = later.shift();
@@ -111,7 +111,7 @@ test('without a terminal, --once prints the plain table', async (t) => {
   const api = await startApi(t);
   api.jobs.put(trainingJob(5));
 
-  const run = await gpubatch(['watch', '--once'], { env: { GPUBATCH_URL: api.url } });
+  const run = await gpubatch(['watch', '--once'], { env: api.env });
 
   t.is(
     run.stdout,
@@ -125,7 +125,7 @@ test('without a terminal, --once prints the plain table', async (t) => {
 
 test('a bad --interval names the flag; no matching jobs says so', async (t) => {
   const api = await startApi(t);
-  const env = { GPUBATCH_URL: api.url };
+  const env = api.env;
 
   const bad = await gpubatch(['watch', '--interval', '5'], { env });
   t.is(bad.code, 2);

@@ -24,15 +24,36 @@ test('with nothing set, the documented defaults apply', (t) => {
   t.is(config.redisUrl, undefined);
 });
 
-test('PORT, GPUBATCH_DATA_DIR, REDIS_URL and GPUBATCH_TOKEN are read from the environment', (t) => {
+test('PORT, GPUBATCH_DATA_DIR, REDIS_URL and GPUBATCH_ADMIN_TOKEN are read from the environment', (t) => {
+  const adminToken = 'a-long-enough-admin-token-0123';
   const config = loadConfig(
-    { PORT: '9000', GPUBATCH_DATA_DIR: 'state', REDIS_URL: 'redis://r:1', GPUBATCH_TOKEN: 's3cret' },
+    { PORT: '9000', GPUBATCH_DATA_DIR: 'state', REDIS_URL: 'redis://r:1', GPUBATCH_ADMIN_TOKEN: adminToken },
     '/srv',
   );
   t.is(config.port, 9000);
   t.is(config.dataDir, '/srv/state');
   t.is(config.redisUrl, 'redis://r:1');
-  t.is(config.token, 's3cret');
+  t.is(config.adminToken, adminToken);
+});
+
+test('a short GPUBATCH_ADMIN_TOKEN is refused at start-up; the old server-side GPUBATCH_TOKEN is not an admin token', (t) => {
+  t.throws(() => loadConfig({ GPUBATCH_ADMIN_TOKEN: 'short' }), {
+    instanceOf: ConfigError,
+    message: /GPUBATCH_ADMIN_TOKEN must be at least 20 characters/,
+  });
+  t.is(loadConfig({ GPUBATCH_TOKEN: 'a-long-enough-admin-token-0123' }).adminToken, undefined);
+});
+
+test('/metrics needs a token unless GPUBATCH_METRICS_OPEN or the file opens it; the variable wins', (t) => {
+  t.false(loadConfig({}).metricsOpen);
+  t.true(loadConfig({ GPUBATCH_METRICS_OPEN: 'true' }).metricsOpen);
+  const opened = configFile('auth: { metricsOpen: true }\n');
+  t.true(loadConfig({ GPUBATCH_CONFIG: opened }).metricsOpen);
+  t.false(loadConfig({ GPUBATCH_CONFIG: opened, GPUBATCH_METRICS_OPEN: 'false' }).metricsOpen);
+  t.throws(() => loadConfig({ GPUBATCH_METRICS_OPEN: 'yes' }), {
+    instanceOf: ConfigError,
+    message: /GPUBATCH_METRICS_OPEN must be true or false, got "yes"/,
+  });
 });
 
 test('a bad PORT is an error naming PORT', (t) => {

@@ -2,15 +2,27 @@
 // rollout waits for Ready pods), 503 when Redis does not answer or it stopped, /metrics gauges, no API.
 import test, { type ExecutionContext } from 'ava';
 import { type SchedulerProbeState, schedulerProbeApp } from '../../scheduler/probe-app.ts';
+import { FakeApiTokens } from '../support/fake-api-tokens.ts';
 import { serve } from '../support/http-server.ts';
 
 async function probes(t: ExecutionContext, state: Partial<SchedulerProbeState>) {
+  const tokens = new FakeApiTokens();
+  const token = await tokens.tokenFor('viewer');
   const server = await serve(
-    schedulerProbeApp({ isRunning: true, isLeader: false, pingRedis: async () => 'PONG', ...state }),
+    schedulerProbeApp({
+      isRunning: true,
+      isLeader: false,
+      pingRedis: async () => 'PONG',
+      auth: { tokens },
+      ...state,
+    }),
   );
   t.teardown(() => server.close());
-  return async (path: string) => {
-    const response = await fetch(`${server.url}${path}`);
+  /** GET with a viewer's token unless `as` says otherwise (null: none). */
+  return async (path: string, as: string | null = token) => {
+    const response = await fetch(`${server.url}${path}`, {
+      headers: as === null ? {} : { authorization: `Bearer ${as}` },
+    });
     return {
       status: response.status,
       type: response.headers.get('content-type'),
@@ -61,4 +73,19 @@ test('a stopped scheduler fails its liveness probe, and the port serves no REST 
   const jobs = await get('/v1/jobs');
   t.is(jobs.status, 404);
   t.regex(jobs.type ?? '', /^application\/problem\+json/);
+});
+
+test('/metrics needs a token of any role, like the API port; the probes do not', async (t) => {
+  const get = await probes(t, {});
+
+  t.is((await get('/metrics', null)).status, 401);
+  t.is((await get('/metrics', 'gpb_made_up')).status, 401);
+  t.is((await get('/healthz', null)).status, 200);
+  t.is((await get('/readyz', null)).status, 200);
+});
+
+test('/metrics is open when configured so (GPUBATCH_METRICS_OPEN)', async (t) => {
+  const get = await probes(t, { auth: { tokens: new FakeApiTokens(), metricsOpen: true } });
+
+  t.regex((await get('/metrics', null)).body, /^gpubatch_scheduler_leader 0$/m);
 });

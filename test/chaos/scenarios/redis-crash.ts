@@ -30,7 +30,7 @@ export async function redisCrash(t: ExecutionContext, options: RedisCrashOptions
   const submitter = async () => {
     while (!stop) {
       const name = `crash-${++n}`;
-      const reply = await requestService(service.url, 'POST', '/v1/jobs', tinyJob(name)).catch(noAnswer);
+      const reply = await requestService(service, 'POST', '/v1/jobs', tinyJob(name)).catch(noAnswer);
       answers.set(reply.status, (answers.get(reply.status) ?? 0) + 1);
       if (reply.status >= 200 && reply.status < 300) {
         accepted.set(name, reply.body.id);
@@ -70,11 +70,11 @@ export async function redisCrash(t: ExecutionContext, options: RedisCrashOptions
     'answers are 201, or 503 while Redis is away',
   );
   t.is(service.child.exitCode, null, 'the same service process carried on');
-  const stored = new Set((await listAllJobs(service.url)).map((job) => job.id));
+  const stored = new Set((await listAllJobs(service)).map((job) => job.id));
   const missing = [...accepted.values()].filter((id) => !stored.has(id));
   t.deepEqual(missing, [], 'every 2xx submission is still there');
   if (missing.length > 0) return;
-  const records = await waitUntilFinished(service.url, accepted.values(), 180_000);
+  const records = await waitUntilFinished(service, accepted.values(), 180_000);
   const notSucceeded = [...accepted.values()].filter((id) => records.get(id)?.status !== 'SUCCEEDED');
   t.deepEqual(notSucceeded, [], 'and SUCCEEDED');
   t.log(

@@ -32,7 +32,7 @@ export async function redisStall(t: ExecutionContext, stallSeconds: number): Pro
       const startedIn = phase; // a submission counts in the phase it was sent in
       const started = Date.now();
       const reply = await requestService(
-        service.url,
+        service,
         'POST',
         '/v1/jobs',
         tinyJob(key, { idempotencyKey: key }),
@@ -59,7 +59,7 @@ export async function redisStall(t: ExecutionContext, stallSeconds: number): Pro
     phase = 'stalled';
     const stalledAt = Date.now();
     while (Date.now() - stalledAt < stallSeconds * 1000) {
-      const read = await requestService(service.url, 'GET', `/v1/jobs/${firstId}`);
+      const read = await requestService(service, 'GET', `/v1/jobs/${firstId}`);
       reads.push({ status: read.status, retryAfter: read.headers.get('retry-after') });
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -104,7 +104,7 @@ export async function redisStall(t: ExecutionContext, stallSeconds: number): Pro
   let storedDespite503 = 0;
   for (const s of unavailable) {
     const again = await requestService(
-      service.url,
+      service,
       'POST',
       '/v1/jobs',
       tinyJob(s.key, { idempotencyKey: s.key }),
@@ -113,7 +113,7 @@ export async function redisStall(t: ExecutionContext, stallSeconds: number): Pro
     if (again.status === 200) storedDespite503++;
     ids.set(s.key, again.body.id);
   }
-  const records = await waitUntilFinished(service.url, ids.values(), 120_000);
+  const records = await waitUntilFinished(service, ids.values(), 120_000);
   const failed = [...ids.values()].filter((id) => records.get(id)?.status !== 'SUCCEEDED');
   t.deepEqual(failed, [], 'every accepted job SUCCEEDED');
   const byName = new Map<string, number>();

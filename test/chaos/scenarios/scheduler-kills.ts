@@ -7,7 +7,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ExecutionContext } from 'ava';
-import { requestService, runnerPidsOf, type ServiceProcess } from '../../support/service-process.ts';
+import {
+  type Endpoint,
+  requestService,
+  runnerPidsOf,
+  type ServiceProcess,
+} from '../../support/service-process.ts';
 import { chaosWorld } from '../support/chaos-service.ts';
 import { readLedger } from '../support/commit-ledger.ts';
 import { tinyJob, waitUntilFinished } from '../support/tiny-jobs.ts';
@@ -48,7 +53,7 @@ export async function schedulerKills(t: ExecutionContext, options: SchedulerKill
     Array.from({ length: CLIENTS }, async () => {
       while (next < jobs) {
         const name = `job-${String(next++).padStart(5, '0')}`;
-        const reply = await requestService(api.url, 'POST', '/v1/jobs', tinyJob(name));
+        const reply = await requestService(api, 'POST', '/v1/jobs', tinyJob(name));
         if (reply.status !== 201)
           throw new Error(`submit ${name}: ${reply.status} ${JSON.stringify(reply.body)}`);
         ids.set(name, reply.body.id);
@@ -70,7 +75,7 @@ export async function schedulerKills(t: ExecutionContext, options: SchedulerKill
     }
     // Kill while attempts are in flight: wait (briefly) for a job to be STARTING or RUNNING.
     const waitedFrom = Date.now();
-    while (Date.now() - waitedFrom < 5000 && !(await attemptInFlight(api.url))) await sleep(10);
+    while (Date.now() - waitedFrom < 5000 && !(await attemptInFlight(api))) await sleep(10);
     const runners = runnerPidsOf(scheduler.child.pid!).length;
     const submittedAtKill = ids.size;
     const committedAtKill = readLedger(ledger).length;
@@ -85,7 +90,7 @@ export async function schedulerKills(t: ExecutionContext, options: SchedulerKill
   await submitting;
   const submittedMs = Date.now() - started;
   let lastReport = 0;
-  const records = await waitUntilFinished(api.url, ids.values(), 30 * 60_000, (done, total) => {
+  const records = await waitUntilFinished(api, ids.values(), 30 * 60_000, (done, total) => {
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
       t.log(`${Math.round((Date.now() - started) / 1000)} s: ${done}/${total} finished`);
@@ -154,9 +159,9 @@ export async function schedulerKills(t: ExecutionContext, options: SchedulerKill
   );
 }
 
-async function attemptInFlight(url: string): Promise<boolean> {
+async function attemptInFlight(api: Endpoint): Promise<boolean> {
   for (const status of ['STARTING', 'RUNNING']) {
-    const reply = await requestService(url, 'GET', `/v1/jobs?status=${status}&limit=1`);
+    const reply = await requestService(api, 'GET', `/v1/jobs?status=${status}&limit=1`);
     if (reply.status === 200 && reply.body.jobs.length > 0) return true;
   }
   return false;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createMatrix } from '../../../kernels/matrix.ts';
 import { writeNpy } from '../../../runner/io/npy.ts';
 import type { JobRecord } from '../../../scheduler/job-record.ts';
-import { requestService, type ServiceReply } from '../../support/service-process.ts';
+import { type Endpoint, requestService, type ServiceReply } from '../../support/service-process.ts';
 
 /** The one input every tiny job standardizes: 2 rows, 3 columns. */
 export async function writeTinyInput(work: string): Promise<void> {
@@ -38,12 +38,12 @@ export function tinyJobsConfig(slots: number, extraYaml = ''): string {
 }
 
 /** Every job record, page by page. */
-export async function listAllJobs(url: string): Promise<JobRecord[]> {
+export async function listAllJobs(api: Endpoint): Promise<JobRecord[]> {
   const all: JobRecord[] = [];
   let cursor: string | undefined;
   do {
     const query = `/v1/jobs?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const reply = await requestService(url, 'GET', query);
+    const reply = await requestService(api, 'GET', query);
     if (reply.status !== 200)
       throw new Error(`list jobs: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
     all.push(...(reply.body.jobs as JobRecord[]));
@@ -56,7 +56,7 @@ const FINAL = new Set(['SUCCEEDED', 'FAILED']);
 
 /** Waits until every job in `ids` is SUCCEEDED or FAILED, and returns their records by id. */
 export async function waitUntilFinished(
-  url: string,
+  api: Endpoint,
   ids: Iterable<string>,
   timeoutMs: number,
   onPoll?: (done: number, total: number) => void,
@@ -64,7 +64,7 @@ export async function waitUntilFinished(
   const wanted = new Set(ids);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const records = new Map((await listAllJobs(url)).map((job) => [job.id, job]));
+    const records = new Map((await listAllJobs(api)).map((job) => [job.id, job]));
     const done = [...wanted].filter((id) => FINAL.has(records.get(id)?.status ?? '')).length;
     onPoll?.(done, wanted.size);
     if (done === wanted.size) return records;

@@ -28,7 +28,6 @@ interface Operation {
 
 export function allRoutes(): Route[] {
   const document = openApiDocument({
-    auth: true,
     jobDefinitions: true,
     budgets: true,
     queueCatalog: true,
@@ -68,7 +67,6 @@ export function allRoutes(): Route[] {
 /** Top-level property names of each route's request body schema (oneOf alternatives merged). */
 export function bodySchemaFields(): Map<string, string[]> {
   const document = openApiDocument({
-    auth: true,
     jobDefinitions: true,
     budgets: true,
     queueCatalog: true,
