@@ -608,7 +608,15 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
           operationId: 'revokeApiToken',
           summary: 'Revoke an API token at once (admin)',
           ...secured,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: "The token's id (the part after gpb_ and before the secret; never the token).",
+              schema: { type: 'string' },
+            },
+          ],
           responses: {
             '200': json('The revoked token.', 'ApiTokenRecord'),
             ...problemResponses(...auth, 404),

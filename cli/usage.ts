@@ -103,9 +103,11 @@ export const COMMAND_USAGE = {
     '  with its totals, waiting jobs and nodesWanted, as the scheduler leader last published them.',
   ].join('\n'),
   keys: [
-    'gpubatch keys create --tenant <tenant> [--json]',
+    'gpubatch keys create --tenant <tenant> [--role admin|submitter] [--json]',
     'gpubatch keys delete <accessKeyId>',
     '  Create an access key for the AWS-Batch-compatible endpoint (aws --endpoint-url ...; docs/aws-batch.md).',
+    '  --role submitter (default): the job and job definition operations; admin: also create and update',
+    '  job queues and compute environments, which every tenant shares.',
     '  Prints the access key id and the secret (shown once); --json: {accessKeyId, secretAccessKey}.',
     '  delete revokes a key at once.',
   ].join('\n'),

@@ -12,16 +12,20 @@ export interface AwsComputeEnvironmentInfo {
   scorer: string;
 }
 
+/** What a key may do: `submitter` the job operations; `admin` also creates and changes queues and pools. */
+export type AccessKeyRole = 'admin' | 'submitter';
+
 export interface AccessKeyRecord {
   accessKeyId: string;
   secretAccessKey: string;
   tenant: string;
+  role: AccessKeyRole;
   createdAt: number;
 }
 
 /** The real one is scheduler/store/access-keys.ts. */
 export interface AccessKeyRegistry {
-  create(tenant: string): Promise<AccessKeyRecord>;
+  create(tenant: string, role?: AccessKeyRole): Promise<AccessKeyRecord>;
   get(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   /** False when there was no such key. */
   delete(accessKeyId: string): Promise<boolean>;

@@ -9,7 +9,7 @@ import {
   describeComputeEnvironments,
   updateComputeEnvironment,
 } from './compute-environment-operations.ts';
-import type { AwsCaller, AwsServices } from './context.ts';
+import type { AccessKeyRole, AwsCaller, AwsServices } from './context.ts';
 import { AwsError, awsErrorHandler, ClientException } from './errors.ts';
 import {
   deregisterJobDefinition,
@@ -49,6 +49,14 @@ export const AWS_OPERATIONS: Record<string, Operation> = {
   getjobqueuesnapshot: getJobQueueSnapshot,
 };
 
+/** Operations that change what every tenant shares: only keys with role admin may call them. */
+const ADMIN_OPERATIONS = new Set([
+  'createjobqueue',
+  'updatejobqueue',
+  'createcomputeenvironment',
+  'updatecomputeenvironment',
+]);
+
 function pairs(raw: string[]): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
@@ -59,18 +67,21 @@ function pairs(raw: string[]): [string, string][] {
 function headerCheck(services: AwsServices): RequestHandler {
   return async (req, res, next) => {
     let tenant = '';
+    let role: AccessKeyRole = 'submitter';
     const credentials = await checkSigV4Headers(pairs(req.rawHeaders), {
       service: AWS_BATCH_SERVICE,
       now: services.now(),
       secretOf: async (id) => {
         const key = await services.accessKeys.get(id);
         tenant = key?.tenant ?? '';
+        role = key?.role ?? 'submitter';
         return key?.secretAccessKey;
       },
     });
     if (!credentials.ok) throw new AwsError(credentials.code, 403, credentials.message);
     res.locals['awsCredentials'] = credentials;
     res.locals['awsTenant'] = tenant;
+    res.locals['awsRole'] = role;
     next();
   };
 }
@@ -92,8 +103,17 @@ const signatureCheck: RequestHandler = (req, res, next) => {
   };
   res.locals['awsCaller'] = caller;
   // The same identity shape as a bearer token's (api/principal.ts), so tenancy treats both alike.
-  const principal: Principal = { id: caller.accessKeyId, role: 'submitter', tenant: caller.tenant };
+  const role = res.locals['awsRole'] as AccessKeyRole;
+  const principal: Principal = { id: caller.accessKeyId, role, tenant: caller.tenant };
   res.locals['principal'] = principal;
+  const operation = req.path.slice(1).toLowerCase();
+  if (ADMIN_OPERATIONS.has(operation) && role !== 'admin')
+    throw new AwsError(
+      'AccessDeniedException',
+      403,
+      `${operation} changes job queues or compute environments that every tenant shares: it needs an access key ` +
+        'with role admin (gpubatch keys create --tenant T --role admin)',
+    );
   next();
 };
 

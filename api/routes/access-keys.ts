@@ -11,8 +11,8 @@ import { parseOrThrow } from '../validate.ts';
 export function accessKeysRouter(accessKeys: AccessKeyRegistry): Router {
   const router = Router();
   router.post('/', requireJsonBody, async (req, res) => {
-    const { tenant } = parseOrThrow(CreateAccessKeyRequestSchema, req.body, 'body');
-    const key = await accessKeys.create(tenant);
+    const { tenant, role } = parseOrThrow(CreateAccessKeyRequestSchema, req.body, 'body');
+    const key = await accessKeys.create(tenant, role);
     res.status(201).set('Cache-Control', 'no-store').json(key);
   });
   router.delete('/:id', async (req, res) => {

@@ -1,4 +1,4 @@
-// gpubatch keys create --tenant <t> [--json] | keys delete <accessKeyId>: access keys for the
+// gpubatch keys create --tenant <t> [--role admin|submitter] [--json] | keys delete <accessKeyId>: access keys for the
 // AWS-Batch-compatible endpoint.
 import type { AccessKeyRecord } from '../../api/aws/context.ts';
 import { parseCommandArgs } from '../args.ts';
@@ -11,17 +11,25 @@ async function create(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs(
     'keys',
     args,
-    { tenant: { type: 'string' }, json: { type: 'boolean' } },
+    { tenant: { type: 'string' }, role: { type: 'string' }, json: { type: 'boolean' } },
     ['<create>'],
   );
   if (values.tenant === undefined)
     throw new UsageError('keys create: --tenant is required', COMMAND_USAGE.keys);
-  const key = await apiClient(ctx).post<AccessKeyRecord>('/v1/admin/access-keys', { tenant: values.tenant });
+  if (values.role !== undefined && values.role !== 'admin' && values.role !== 'submitter')
+    throw new UsageError(
+      `keys create: --role must be admin or submitter, got "${values.role}"`,
+      COMMAND_USAGE.keys,
+    );
+  const key = await apiClient(ctx).post<AccessKeyRecord>('/v1/admin/access-keys', {
+    tenant: values.tenant,
+    ...(values.role ? { role: values.role } : {}),
+  });
   // The secret is shown once: the server never returns it again.
   ctx.stdout.write(
     values.json
       ? `${JSON.stringify({ accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey })}\n`
-      : `tenant             ${key.tenant}\naccess key id      ${key.accessKeyId}\nsecret access key  ${key.secretAccessKey}\n(shown once; keep it safe)\n`,
+      : `tenant             ${key.tenant}\nrole               ${key.role}\naccess key id      ${key.accessKeyId}\nsecret access key  ${key.secretAccessKey}\n(shown once; keep it safe)\n`,
   );
   return EXIT.ok;
 }

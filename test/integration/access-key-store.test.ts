@@ -15,7 +15,17 @@ test('a created key reads back with its tenant and secret; ids and secrets have 
     secret: key.secretAccessKey,
     tenant: 'team-a',
     createdAt: '1234',
+    role: 'submitter',
   });
+});
+
+test('a key may be made an admin; a key stored before roles existed reads back as a submitter', async (t) => {
+  const store = new AccessKeyStore(redis.client);
+  const admin = await store.create('ops', 'admin');
+  t.is((await store.get(admin.accessKeyId))?.role, 'admin');
+  const old = await store.create('legacy');
+  await redis.client.hdel(store.keys.accessKey(old.accessKeyId), 'role');
+  t.is((await store.get(old.accessKeyId))?.role, 'submitter');
 });
 
 test('keys are distinct, and an unknown id is not found', async (t) => {

@@ -40,6 +40,8 @@ let harness: SchedulerHarness;
 let client: Redis;
 let server: RunningServer;
 let batch: BatchClient;
+/** A key with role admin: queues and compute environments, which every tenant shares, need one. */
+let adminBatch: BatchClient;
 let credentials: { accessKeyId: string; secretAccessKey: string };
 /** An admin's bearer token, for the native admin route that creates access keys. */
 let adminToken: string;
@@ -73,10 +75,17 @@ test.before(async () => {
   });
   credentials = (await created.json()) as typeof credentials;
   batch = batchClient(credentials);
+  const createdAdmin = await fetch(`${server.url}/v1/admin/access-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(token) },
+    body: JSON.stringify({ tenant: 'team-a', role: 'admin' }),
+  });
+  adminBatch = batchClient((await createdAdmin.json()) as typeof credentials);
 });
 
 test.after.always(async () => {
   batch?.destroy();
+  adminBatch?.destroy();
   await server?.close();
   client?.disconnect();
   await harness?.stop();
@@ -507,7 +516,9 @@ test.serial(
       ['local'],
     );
     const error = await awsError(
-      batch.send(new CreateComputeEnvironmentCommand({ computeEnvironmentName: 'x', type: 'UNMANAGED' })),
+      adminBatch.send(
+        new CreateComputeEnvironmentCommand({ computeEnvironmentName: 'x', type: 'UNMANAGED' }),
+      ),
     );
     t.is(error.name, 'ClientException');
     t.regex(error.message, /configured in the service config/);
@@ -515,12 +526,14 @@ test.serial(
 );
 
 test.serial('UpdateComputeEnvironment changes its state, as DescribeComputeEnvironments shows', async (t) => {
-  await batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', state: 'DISABLED' }));
+  await adminBatch.send(
+    new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', state: 'DISABLED' }),
+  );
   const described = await batch.send(
     new DescribeComputeEnvironmentsCommand({ computeEnvironments: ['local'] }),
   );
   t.is(described.computeEnvironments?.[0]?.state, 'DISABLED');
-  await batch.send(
+  await adminBatch.send(
     new UpdateComputeEnvironmentCommand({
       computeEnvironment: 'arn:aws:batch:eu-west-1:000000000000:compute-environment/local',
       state: 'ENABLED',
@@ -528,17 +541,19 @@ test.serial('UpdateComputeEnvironment changes its state, as DescribeComputeEnvir
   );
   t.is(harness.environments.current('local')?.state, 'ENABLED');
   const unknown = await awsError(
-    batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'gpu-farm', state: 'ENABLED' })),
+    adminBatch.send(
+      new UpdateComputeEnvironmentCommand({ computeEnvironment: 'gpu-farm', state: 'ENABLED' }),
+    ),
   );
   t.regex(unknown.message, /computeEnvironment: no compute environment named gpu-farm/);
   const unmapped = await awsError(
-    batch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', unmanagedvCpus: 4 })),
+    adminBatch.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', unmanagedvCpus: 4 })),
   );
   t.regex(unmapped.message, /unmanagedvCpus/);
 });
 
 test.serial('CreateJobQueue makes a queue that takes jobs at once; UpdateJobQueue changes it', async (t) => {
-  const created = await batch.send(
+  const created = await adminBatch.send(
     new CreateJobQueueCommand({
       jobQueueName: 'made-by-sdk',
       priority: 7,
@@ -560,7 +575,7 @@ test.serial('CreateJobQueue makes a queue that takes jobs at once; UpdateJobQueu
   (await harness.executor.started(submitted.jobId!)).settle(success());
   await harness.waitForStatus(submitted.jobId!, 'SUCCEEDED');
 
-  await batch.send(
+  await adminBatch.send(
     new UpdateJobQueueCommand({
       jobQueue: created.jobQueueArn,
       state: 'DISABLED',
@@ -644,7 +659,7 @@ test.serial('CreateJobQueue and UpdateJobQueue name what is wrong', async (t) =>
   ] as const;
   for (const [command, message] of cases) {
     // biome-ignore lint/suspicious/noExplicitAny: each case is a different command type
-    const error = await awsError(batch.send(command as any));
+    const error = await awsError(adminBatch.send(command as any));
     t.is(error.name, 'ClientException');
     t.regex(error.message, message);
   }
@@ -759,5 +774,34 @@ test.serial(
       ),
     );
     t.regex(tagged.message, /tags: unknown field/);
+  },
+);
+
+test.serial(
+  'a submitter key may not create or change queues and compute environments: AccessDeniedException',
+  async (t) => {
+    const attempts = [
+      new CreateJobQueueCommand({
+        jobQueueName: 'mine-only',
+        priority: 1,
+        computeEnvironmentOrder: [{ order: 1, computeEnvironment: 'local' }],
+      }),
+      new UpdateJobQueueCommand({ jobQueue: 'default', state: 'DISABLED' }),
+      new UpdateComputeEnvironmentCommand({ computeEnvironment: 'local', state: 'DISABLED' }),
+      new CreateComputeEnvironmentCommand({ computeEnvironmentName: 'sim', type: 'UNMANAGED' }),
+    ];
+    for (const command of attempts) {
+      // biome-ignore lint/suspicious/noExplicitAny: each attempt is a different command type
+      const error = await awsError(batch.send(command as any));
+      t.is(error.name, 'AccessDeniedException');
+      t.regex(error.message, /role admin/);
+    }
+    const queue = (await adminBatch.send(new DescribeJobQueuesCommand({ jobQueues: ['default'] })))
+      .jobQueues?.[0];
+    t.is(queue?.state, 'ENABLED');
+    t.is(
+      (await adminBatch.send(new DescribeJobQueuesCommand({ jobQueues: ['mine-only'] }))).jobQueues?.length,
+      0,
+    );
   },
 );

@@ -199,7 +199,8 @@ test('creating a compute environment names what is wrong; local and kubernetes o
 
 test('AWS CreateComputeEnvironment makes a simulated one from its tags; other kinds are refused saying how', async (t) => {
   const running = await serviceStack(t, ONE_POOL);
-  const key = (await running.request('POST', '/v1/admin/access-keys', { tenant: 'demo' })).body;
+  const key = (await running.request('POST', '/v1/admin/access-keys', { tenant: 'demo', role: 'admin' }))
+    .body;
   const batch = new BatchClient({
     endpoint: running.stack.url,
     region: 'eu-west-1',

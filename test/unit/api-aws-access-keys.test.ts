@@ -2,17 +2,18 @@
 // `gpubatch keys create` prints what the endpoint returns.
 import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
 import test, { type ExecutionContext } from 'ava';
-import type { AccessKeyRecord, AccessKeyRegistry } from '../../api/aws/context.ts';
+import type { AccessKeyRecord, AccessKeyRegistry, AccessKeyRole } from '../../api/aws/context.ts';
 import { startApi } from '../support/api-harness.ts';
 import { gpubatch } from '../support/cli-harness.ts';
 
 class MemoryAccessKeys implements AccessKeyRegistry {
   readonly keys = new Map<string, AccessKeyRecord>();
-  async create(tenant: string): Promise<AccessKeyRecord> {
+  async create(tenant: string, role: AccessKeyRole = 'submitter'): Promise<AccessKeyRecord> {
     const key = {
       accessKeyId: `GPBKTEST${this.keys.size.toString().padStart(12, '0')}`,
       secretAccessKey: `secret-${this.keys.size}`,
       tenant,
+      role,
       createdAt: 1,
     };
     this.keys.set(key.accessKeyId, key);

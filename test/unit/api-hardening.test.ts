@@ -160,10 +160,11 @@ test('a body of a hundred thousand nested arrays is a 400, and the service keeps
 });
 
 class OneKey implements AccessKeyRegistry {
-  readonly key = {
+  readonly key: AccessKeyRecord = {
     accessKeyId: 'GPBKTEST000000000001',
     secretAccessKey: 'aws-secret-value',
     tenant: 'a',
+    role: 'submitter',
     createdAt: 1,
   };
   async create(): Promise<AccessKeyRecord> {
