@@ -84,7 +84,9 @@ export async function kubeWorld(
         cwd: work,
         redisUrl: redis.url,
         dataDir: join(work, '.gpubatch'),
-        env: { GPUBATCH_CONFIG: config },
+        // These tests submit up to 1,000 jobs as fast as one token can: the per-token rate limit (tested in
+        // api-hardening) would turn that into a test of the limiter.
+        env: { GPUBATCH_CONFIG: config, GPUBATCH_RATE_LIMIT_RPS: '0' },
         ...(role ? { args: ['--role', role] } : {}),
         ...(role === 'api' ? { readyLine: 'API listening' } : {}),
       });
