@@ -4,10 +4,11 @@ import type { ComputeEnvironmentSettings, SimulatedEnvironment } from '../schedu
 
 export type ComputeEnvironmentSettingsView = ComputeEnvironmentSettings;
 
-/** `null` removes maxNodes. */
+/** `null` removes maxNodes / minNodes. */
 export interface ComputeEnvironmentPatch {
   state?: 'ENABLED' | 'DISABLED';
   maxNodes?: number | null;
+  minNodes?: number | null;
 }
 
 export interface ComputeEnvironmentCatalog {

@@ -42,6 +42,8 @@ export interface ComputeEnvironmentView {
   state?: 'ENABLED' | 'DISABLED';
   /** The scheduler places on at most this many of its nodes. */
   maxNodes?: number;
+  /** The autoscaling signal asks for at least this many nodes. */
+  minNodes?: number;
   nodes?: number;
   schedulableNodes?: number;
   gpus?: number;

@@ -564,7 +564,8 @@ export function openApiDocument(options: OpenApiOptions): JsonSchema {
               },
               patch: {
                 operationId: 'updateComputeEnvironment',
-                summary: 'Change its state or maxNodes (null removes maxNodes); the rest is configuration',
+                summary:
+                  'Change its state, maxNodes or minNodes (null removes one); the rest is configuration',
                 ...secured,
                 parameters: [computeEnvironmentName],
                 requestBody: {

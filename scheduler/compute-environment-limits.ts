@@ -19,7 +19,10 @@ export function usableNodes(
     .slice(0, settings.maxNodes);
 }
 
-/** More nodes wanted, within maxNodes (none while DISABLED); otherwise null (no node to copy) stays null. */
+/**
+ * More nodes wanted: at least what brings the pool to minNodes, within maxNodes (none while DISABLED);
+ * null (pending jobs but no node to copy) stays null.
+ */
 export function cappedNodesWanted(
   wanted: number | null,
   nodes: number,
@@ -27,6 +30,9 @@ export function cappedNodesWanted(
 ): number | null {
   if (!settings) return wanted;
   if (settings.state === 'DISABLED') return 0;
-  if (wanted === null || settings.maxNodes === undefined) return wanted;
-  return Math.max(0, Math.min(wanted, settings.maxNodes - nodes));
+  if (wanted === null) return null;
+  let result = wanted;
+  if (settings.minNodes !== undefined) result = Math.max(result, settings.minNodes - nodes);
+  if (settings.maxNodes !== undefined) result = Math.min(result, settings.maxNodes - nodes);
+  return Math.max(0, result);
 }

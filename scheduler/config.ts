@@ -41,6 +41,11 @@ const environmentSettings = {
   state: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
   /** The scheduler places on at most this many of its nodes (by name), and asks the autoscaler for no more. */
   maxNodes: z.int().min(0).max(100_000).optional(),
+  /**
+   * The autoscaling signal asks for at least this many nodes even with nothing waiting (warm capacity);
+   * maxNodes wins where the two disagree. Places nothing by itself.
+   */
+  minNodes: z.int().min(0).max(100_000).optional(),
 };
 
 /** A compute environment's run-time settings as stored in Redis (scheduler/store/compute-environment-settings.ts). */

@@ -385,6 +385,7 @@ export class RedisJobService implements JobService {
           : {}),
         ...(stored ? { state: stored.state } : {}),
         ...(stored?.maxNodes !== undefined ? { maxNodes: stored.maxNodes } : {}),
+        ...(stored?.minNodes !== undefined ? { minNodes: stored.minNodes } : {}),
       };
       const signal = signals.get(ce.name);
       if (!signal) return ce;

@@ -18,6 +18,7 @@ export const ComputeEnvironmentPatchSchema = z
   .strictObject({
     state: shape.state.unwrap().optional(),
     maxNodes: shape.maxNodes.unwrap().nullable().optional(),
+    minNodes: shape.minNodes.unwrap().nullable().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, {
     message: 'nothing to change: name at least one field',

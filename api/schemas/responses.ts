@@ -49,6 +49,10 @@ export const ComputeEnvironmentSchema = z.object({
   queues: z.array(z.string()).describe('The job queues that feed it.'),
   state: z.enum(['ENABLED', 'DISABLED']).optional().describe('DISABLED: nothing new is placed on it.'),
   maxNodes: z.int().optional().describe('The scheduler places on at most this many of its nodes (by name).'),
+  minNodes: z
+    .int()
+    .optional()
+    .describe('nodesWanted asks for at least enough nodes to reach this many (within maxNodes).'),
   nodes: z.int().optional().describe('Nodes of the pool, as the scheduler leader last saw them.'),
   schedulableNodes: z.int().optional(),
   gpus: z.int().optional(),

@@ -1,4 +1,5 @@
-// gpubatch compute-environments ls|describe|update: the pools, and their run-time settings (state, maxNodes).
+// gpubatch compute-environments ls|describe|update: the pools, and their run-time settings (state, maxNodes,
+// minNodes).
 import type { ComputeEnvironmentView } from '../../api/job-service.ts';
 import { parseCommandArgs } from '../args.ts';
 import { apiClient } from '../client.ts';
@@ -18,6 +19,7 @@ function describeLines(ce: ComputeEnvironmentView): string {
     ['Type', ce.type],
     ['State', ce.state ?? 'ENABLED'],
     ['Max nodes', shown(ce.maxNodes)],
+    ['Min nodes', shown(ce.minNodes)],
     ['Queues', ce.queues.join(', ') || '-'],
     ['Nodes', `${shown(ce.nodes)} (${shown(ce.schedulableNodes)} schedulable, ${shown(ce.gpus)} GPUs)`],
     ['Nodes wanted', shown(ce.nodesWanted)],
@@ -67,22 +69,31 @@ async function update(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     'compute-environments',
     args,
-    { state: { type: 'string' }, 'max-nodes': { type: 'string' }, json: { type: 'boolean' } },
+    {
+      state: { type: 'string' },
+      'max-nodes': { type: 'string' },
+      'min-nodes': { type: 'string' },
+      json: { type: 'boolean' },
+    },
     ['<update>', '<name>'],
   );
   const body: Record<string, unknown> = {};
   if (values.state !== undefined) body.state = values.state.toUpperCase();
-  const maxNodes = values['max-nodes'];
-  if (maxNodes !== undefined) {
-    if (maxNodes !== 'none' && !/^\d+$/.test(maxNodes))
+  for (const [flag, field] of [
+    ['max-nodes', 'maxNodes'],
+    ['min-nodes', 'minNodes'],
+  ] as const) {
+    const value = values[flag];
+    if (value === undefined) continue;
+    if (value !== 'none' && !/^\d+$/.test(value))
       throw new UsageError(
-        `compute-environments: --max-nodes: expected a whole number or "none", got "${maxNodes}"`,
+        `compute-environments: --${flag}: expected a whole number or "none", got "${value}"`,
         USAGE,
       );
-    body.maxNodes = maxNodes === 'none' ? null : Number(maxNodes);
+    body[field] = value === 'none' ? null : Number(value);
   }
   if (Object.keys(body).length === 0)
-    throw new UsageError('compute-environments update: name --state or --max-nodes', USAGE);
+    throw new UsageError('compute-environments update: name --state, --max-nodes or --min-nodes', USAGE);
   return print(
     ctx,
     values.json,

@@ -1,4 +1,4 @@
-// Compute environments' run-time settings (state, maxNodes) in Redis, seeded from the config when absent;
+// Compute environments' run-time settings (state, maxNodes, minNodes) in Redis, seeded from the config when absent;
 // after that the stored ones apply, as for job queues. The rest of a compute environment (type, selector,
 // image, credentials) is configuration: its executor is built at start.
 import type { Redis } from 'ioredis';
@@ -34,13 +34,19 @@ export class ComputeEnvironmentSettingsStore implements ComputeEnvironmentCatalo
 
   /** Creates the configured environments' settings Redis lacks; returns the names whose stored ones differ. */
   seed(
-    configured: readonly { name: string; state: 'ENABLED' | 'DISABLED'; maxNodes?: number }[],
+    configured: readonly {
+      name: string;
+      state: 'ENABLED' | 'DISABLED';
+      maxNodes?: number;
+      minNodes?: number;
+    }[],
   ): Promise<string[]> {
     return this.settings.seed(
-      configured.map(({ name, state, maxNodes }) => ({
+      configured.map(({ name, state, maxNodes, minNodes }) => ({
         name,
         state,
         ...(maxNodes === undefined ? {} : { maxNodes }),
+        ...(minNodes === undefined ? {} : { minNodes }),
       })),
     );
   }

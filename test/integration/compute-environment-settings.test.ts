@@ -81,3 +81,23 @@ test.serial('compute environment requests name what is wrong', async (t) => {
     queues: ['default'],
   });
 });
+
+test.serial(
+  'minNodes 5 over 2 nodes makes the autoscaling signal ask for 3 with nothing waiting',
+  async (t) => {
+    const rest = await start(t);
+    t.is(stack.harness.scheduler.publishScaleSignal().nodesWanted, 0);
+    const patched = await rest.request('PATCH', '/v1/compute-environments/local', { minNodes: 5 });
+    t.like(patched.body, { name: 'local', minNodes: 5 });
+    await leaderSees(() => stack.harness.environments.current('local')?.minNodes === 5);
+    t.is(stack.harness.scheduler.publishScaleSignal().nodesWanted, 3);
+
+    await rest.request('PATCH', '/v1/compute-environments/local', { maxNodes: 4 });
+    await leaderSees(() => stack.harness.environments.current('local')?.maxNodes === 4);
+    t.is(stack.harness.scheduler.publishScaleSignal().nodesWanted, 2, 'maxNodes wins');
+
+    const invalid = await rest.request('PATCH', '/v1/compute-environments/local', { minNodes: -1 });
+    t.is(invalid.status, 400);
+    t.is(invalid.body.errors?.[0]?.field, 'minNodes');
+  },
+);

@@ -25,3 +25,12 @@ test('the autoscaling signal asks for no node beyond maxNodes, and none while DI
   t.is(cappedNodesWanted(null, 0, { name: 'local', state: 'DISABLED' }), 0);
   t.is(cappedNodesWanted(2, 3, undefined), 2);
 });
+
+test('minNodes is a floor of the autoscaling signal, even with nothing waiting; maxNodes wins over it', (t) => {
+  t.is(cappedNodesWanted(0, 1, { name: 'pool', state: 'ENABLED', minNodes: 3 }), 2);
+  t.is(cappedNodesWanted(5, 1, { name: 'pool', state: 'ENABLED', minNodes: 3 }), 5);
+  t.is(cappedNodesWanted(0, 4, { name: 'pool', state: 'ENABLED', minNodes: 3 }), 0);
+  t.is(cappedNodesWanted(0, 1, { name: 'pool', state: 'ENABLED', minNodes: 6, maxNodes: 4 }), 3);
+  t.is(cappedNodesWanted(0, 1, { name: 'pool', state: 'DISABLED', minNodes: 3 }), 0);
+  t.is(cappedNodesWanted(null, 1, { name: 'pool', state: 'ENABLED', minNodes: 3 }), null);
+});
