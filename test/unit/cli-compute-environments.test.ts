@@ -73,7 +73,10 @@ test('bad values and unknown pools are refused naming what is wrong', async (t) 
   const unknown = await run('compute-environments', 'describe', 'cpu');
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /no compute environment named "cpu"/);
-  t.regex((await run('compute-environments', 'update', 'gpu')).stderr, /name --state, --max-nodes or --min-nodes/);
+  t.regex(
+    (await run('compute-environments', 'update', 'gpu')).stderr,
+    /name --state, --max-nodes or --min-nodes/,
+  );
 });
 
 test('create sends a simulated compute environment from --nodes shapes; a bad shape names the option', async (t) => {
