@@ -12,6 +12,7 @@ export const OPERATION_TAGS = [
   { name: 'Budgets', description: 'GPU-hour budget usage per share.' },
   { name: 'API tokens', description: 'Bearer tokens with a role and a tenant (admin).' },
   { name: 'Access keys', description: 'Keys for the AWS-Batch-compatible endpoint.' },
+  { name: 'Tenants', description: "Each tenant's allowed queues and queued-job limit (admin)." },
   { name: 'Service', description: 'Probes, metrics and this document.' },
 ] as const;
 
@@ -30,6 +31,7 @@ const TAG_BY_PATH: readonly [RegExp, Tag][] = [
   [/^\/v1\/budgets\b/, 'Budgets'],
   [/^\/v1\/admin\/tokens\b/, 'API tokens'],
   [/^\/v1\/admin\/access-keys\b/, 'Access keys'],
+  [/^\/v1\/admin\/tenants\b/, 'Tenants'],
 ];
 
 export function tagFor(path: string): string {

@@ -232,7 +232,13 @@ function eventPaths(secured: JsonSchema, auth: number[]): JsonSchema {
 
 /** /v1/admin/tenants: each tenant's allowed queues and maxQueuedJobs (admins only; docs/api.md, Tenancy). */
 function tenantPaths(secured: JsonSchema, auth: number[]): JsonSchema {
-  const name = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+  const name = {
+    name: 'name',
+    in: 'path',
+    required: true,
+    description: 'The tenant name, as API tokens and access keys name it.',
+    schema: { type: 'string' },
+  };
   return {
     '/v1/admin/tenants': {
       get: {
@@ -329,6 +335,20 @@ function jobDefinitionPaths(secured: JsonSchema, auth: number[]): JsonSchema {
       },
     },
   };
+}
+
+/** The document with every optional route on: what `npm run lint:openapi` checks and the fuzz test sends to. */
+export function fullOpenApiDocument(): JsonSchema {
+  return openApiDocument({
+    jobDefinitions: true,
+    budgets: true,
+    queueCatalog: true,
+    computeEnvironmentCatalog: true,
+    computeEnvironmentCreation: true,
+    events: true,
+    accessKeys: true,
+    tenants: true,
+  });
 }
 
 export function openApiDocument(options: OpenApiOptions): JsonSchema {

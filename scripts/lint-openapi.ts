@@ -5,17 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openApiDocument } from '../api/openapi.ts';
+import { fullOpenApiDocument } from '../api/openapi.ts';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const document = openApiDocument({
-  jobDefinitions: true,
-  budgets: true,
-  queueCatalog: true,
-  computeEnvironmentCatalog: true,
-  events: true,
-  accessKeys: true,
-});
+const document = fullOpenApiDocument();
 
 const dir = mkdtempSync(join(tmpdir(), 'gpubatch-openapi-'));
 try {

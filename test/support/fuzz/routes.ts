@@ -1,7 +1,7 @@
 // Every route the API serves, read from the OpenAPI document with all features on and from the AWS
 // endpoint's operation table, so a route added later is fuzzed without touching the fuzz test.
 import { AWS_OPERATIONS } from '../../../api/aws/router.ts';
-import { openApiDocument } from '../../../api/openapi.ts';
+import { fullOpenApiDocument } from '../../../api/openapi.ts';
 
 export interface RouteParameter {
   name: string;
@@ -27,14 +27,7 @@ interface Operation {
 }
 
 export function allRoutes(): Route[] {
-  const document = openApiDocument({
-    jobDefinitions: true,
-    budgets: true,
-    queueCatalog: true,
-    computeEnvironmentCatalog: true,
-    events: true,
-    accessKeys: true,
-  }) as { paths: Record<string, Record<string, Operation>> };
+  const document = fullOpenApiDocument() as { paths: Record<string, Record<string, Operation>> };
   const routes: Route[] = [];
   for (const [path, operations] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
@@ -66,14 +59,7 @@ export function allRoutes(): Route[] {
 
 /** Top-level property names of each route's request body schema (oneOf alternatives merged). */
 export function bodySchemaFields(): Map<string, string[]> {
-  const document = openApiDocument({
-    jobDefinitions: true,
-    budgets: true,
-    queueCatalog: true,
-    computeEnvironmentCatalog: true,
-    events: true,
-    accessKeys: true,
-  }) as {
+  const document = fullOpenApiDocument() as {
     paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>;
     components: { schemas: Record<string, Schema> };
   };
