@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { JobSpecSchema } from '../api/schemas/job-spec.ts';
 import type { JobRecord } from '../scheduler/job-record.ts';
 import type { JobStore, ScriptCall } from '../scheduler/store/job-store.ts';
+import { scriptLoader } from '../scheduler/store/run-script.ts';
 
 export interface LoadOptions {
   count: number;
@@ -25,15 +26,7 @@ export async function loadFinishedJobs(
 ): Promise<string[]> {
   const queues = options.queues ?? ['default'];
   const chunk = options.chunk ?? 2_000;
-  const shas = new Map<string, string>();
-  const sha = async (script: string) => {
-    let known = shas.get(script);
-    if (!known) {
-      known = (await redis.script('LOAD', script)) as string;
-      shas.set(script, known);
-    }
-    return known;
-  };
+  const sha = scriptLoader(redis);
   const ids: string[] = [];
   for (let start = 0; start < options.count; start += chunk) {
     const pipeline = redis.pipeline();

@@ -10,6 +10,7 @@ import { bullJobId, bullPriority } from '../scheduler/store/job-queues.ts';
 import type { JobStore, ScriptCall } from '../scheduler/store/job-store.ts';
 import { BULL_PREFIX } from '../scheduler/store/keys.ts';
 import { connect } from '../scheduler/store/redis.ts';
+import { scriptLoader } from '../scheduler/store/run-script.ts';
 
 export async function loadQueuedJobs(
   redisUrl: string,
@@ -31,15 +32,7 @@ export async function loadQueuedJobs(
     }
     return queue;
   };
-  const shas = new Map<string, string>();
-  const sha = async (script: string) => {
-    let known = shas.get(script);
-    if (!known) {
-      known = (await redis.script('LOAD', script)) as string;
-      shas.set(script, known);
-    }
-    return known;
-  };
+  const sha = scriptLoader(redis);
   try {
     for (let start = 0; start < count; start += chunk) {
       const end = Math.min(count, start + chunk);

@@ -23,3 +23,19 @@ export async function runScript(
     return redis.eval(script, keys.length, ...keys, ...args);
   }
 }
+
+/**
+ * For pipelines of EVALSHA (bulk loaders): a function that SCRIPT LOADs each script once on `redis` and
+ * answers its SHA1, so every later call in a pipeline can name it.
+ */
+export function scriptLoader(redis: Redis): (script: string) => Promise<string> {
+  const loaded = new Map<string, string>();
+  return async (script) => {
+    let sha = loaded.get(script);
+    if (!sha) {
+      sha = (await redis.script('LOAD', script)) as string;
+      loaded.set(script, sha);
+    }
+    return sha;
+  };
+}
