@@ -99,8 +99,15 @@ export async function startServiceStack(
     commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
   });
   const store = new JobStore(redis);
+  // BullMQ defines its ~50 Lua commands on the client it is given, and ioredis copies every defined command
+  // onto each pipeline it builds (each MULTI, each auto-pipelined batch): on the store's client that copy
+  // was a tenth of the service's CPU under load. BullMQ's queues get a client of their own.
+  const queueConnection = connect(redisUrl, {
+    name: `gpubatch-${role}-queues`,
+    commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
+  });
   const queues = new JobQueues(
-    redis,
+    queueConnection,
     config.queues.map((q) => q.name),
   );
   // A registry per stack: tests run several stacks in one process. Job counts come from Redis in any role.
@@ -289,6 +296,7 @@ export async function startServiceStack(
     inventory?.stop();
     await scheduler?.stop();
     await queues.close();
+    queueConnection.disconnect();
     redis.disconnect();
   };
   const server = await listen(app, config.port, config.host).catch(async (error: Error) => {
