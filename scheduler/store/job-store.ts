@@ -340,10 +340,12 @@ export class JobStore extends PrefixedStore {
   async update(
     id: string,
     update: JobUpdate,
-    options: { fence?: string } = {},
+    options: { fence?: string; known?: StoredJob } = {},
   ): Promise<JobRecord | undefined> {
     for (let tries = 0; tries < 20; tries++) {
-      const stored = await this.read(id);
+      // A caller that has just written the job (create) knows what is stored: the first try skips the read,
+      // and if anyone changed it since, the compare-and-set says STALE and the next try reads.
+      const stored = tries === 0 && options.known ? options.known : await this.read(id);
       if (!stored) return undefined;
       const next = update(structuredClone(stored.record));
       if (!next) return stored.record;
