@@ -1,5 +1,6 @@
 // Cheap submit-time checks, so a job that can only fail is rejected with reasons instead of queued.
 // Reads file headers and stats, never whole inputs, and creates no runtime session.
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { FieldProblem } from '../api/errors.ts';
@@ -10,8 +11,12 @@ import { getKernel, kernelNames } from '../kernels/registry.ts';
 import { DataFormatError } from './io/data-format-error.ts';
 import { parseJsonl } from './io/jsonl.ts';
 import { matrixFileFormat, unsupportedExtensionMessage } from './io/matrix-files.ts';
-import { inspectNpy, readNpyHeader } from './io/npy.ts';
+import { requireFloat32Matrix } from './io/npy.ts';
+import { NpyHeaderCache } from './io/npy-header-cache.ts';
 import { jobOutputFormat, secondInputPath } from './kernel-io.ts';
+
+/** Headers of the inputs seen lately, shared by every submission in this process. */
+const npyHeaders = new NpyHeaderCache();
 
 /** How much of a JSONL input is read to check its first row. */
 const JSONL_PROBE_BYTES = 64 * 1024;
@@ -122,10 +127,13 @@ async function checkInput(
         : unsupportedExtensionMessage(path);
     return { problems: [{ field: 'input', message }] };
   }
-  if (!(await isFile(path))) return { problems: [{ field: 'input', message: `file not found: ${input}` }] };
+  const stats = await fileStats(path);
+  if (!stats) return { problems: [{ field: 'input', message: `file not found: ${input}` }] };
   try {
     if (format === 'npy') {
-      const header = await (kind === 'inference' ? inspectNpy(path) : readNpyHeader(path));
+      const any = await npyHeaders.header(path, stats);
+      // Kernels take float32 matrices only; inference streams any rank and dtype.
+      const header = kind === 'inference' ? any : requireFloat32Matrix(any, path);
       return { problems: [], cols: header.cols, dtype: header.dtype };
     }
     if (format === 'csv') return { problems: [] };
@@ -167,9 +175,15 @@ function checkOutput(spec: JobSpec, cwd: string): FieldProblem[] {
 }
 
 async function isFile(path: string): Promise<boolean> {
+  return (await fileStats(path)) !== undefined;
+}
+
+/** The stat of a regular file; undefined when there is none at `path`. */
+async function fileStats(path: string): Promise<Stats | undefined> {
   try {
-    return (await stat(path)).isFile();
+    const stats = await stat(path);
+    return stats.isFile() ? stats : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

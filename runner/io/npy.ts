@@ -105,7 +105,7 @@ export function parseNpyHeader(bytes: Uint8Array, file: string): NpyHeader {
 }
 
 /** Kernels take float32 matrices: one or two dimensions. */
-function requireFloat32Matrix(header: NpyHeader, file: string): NpyHeader {
+export function requireFloat32Matrix(header: NpyHeader, file: string): NpyHeader {
   if (header.dtype !== 'float32') {
     throw new DataFormatError(
       file,
