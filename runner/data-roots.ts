@@ -65,11 +65,15 @@ export function pathProblems(paths: readonly JobPath[], roots: readonly string[]
 export async function realPathProblems(
   paths: readonly JobPath[],
   roots: readonly string[],
+  realPaths: RealPaths = FRESH_REAL_PATHS,
 ): Promise<FieldProblem[]> {
-  const realRoots = await Promise.all(roots.map((root) => deepestRealPath(root)));
+  const [realRoots, realJobPaths] = await Promise.all([
+    Promise.all(roots.map((root) => realPaths.root(root))),
+    Promise.all(paths.map(({ path }) => realPaths.path(path))),
+  ]);
   const problems: FieldProblem[] = [];
-  for (const { field, path } of paths) {
-    const real = await deepestRealPath(path);
+  for (const [i, { field }] of paths.entries()) {
+    const real = realJobPaths[i]!;
     if (!realRoots.some((root) => isInside(real, root))) {
       problems.push({
         field,
@@ -85,11 +89,20 @@ export async function dataRootProblems(
   spec: JobSpec,
   cwd: string,
   roots: readonly string[],
+  realPaths?: RealPaths,
 ): Promise<FieldProblem[]> {
   const paths = jobPaths(spec, cwd);
   const lexical = pathProblems(paths, roots);
-  return lexical.length > 0 ? lexical : realPathProblems(paths, roots);
+  return lexical.length > 0 ? lexical : realPathProblems(paths, roots, realPaths);
 }
+
+/** How real paths are found: resolved each time (the runner), or partly from a short cache (submissions). */
+export interface RealPaths {
+  root(path: string): Promise<string>;
+  path(path: string): Promise<string>;
+}
+
+const FRESH_REAL_PATHS: RealPaths = { root: deepestRealPath, path: deepestRealPath };
 
 /** Symlink hops followed by hand before giving up (the kernel's own limit is 40). */
 const MAX_LINK_HOPS = 40;
@@ -98,7 +111,7 @@ const MAX_LINK_HOPS = 40;
  * realpath of the path, or of its deepest existing ancestor joined with the rest (not there yet). A
  * dangling symlink counts as where it points, so one cannot be aimed outside now and filled in later.
  */
-async function deepestRealPath(path: string, hops = 0): Promise<string> {
+export async function deepestRealPath(path: string, hops = 0): Promise<string> {
   try {
     return await realpath(path);
   } catch (error) {

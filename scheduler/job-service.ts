@@ -13,11 +13,11 @@ import type {
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { QueuedJobLimitError, QueueNotAllowedError } from '../api/tenancy/errors.ts';
 import { mayUseQueue, type TenantRegistry, type TenantSettings } from '../api/tenant-registry.ts';
-import { dataRootProblems } from '../runner/data-roots.ts';
+import { dataRootProblems, type RealPaths } from '../runner/data-roots.ts';
 import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
 import { retryFailedChildren } from './array-retry.ts';
-import { queueEnvironments } from './config.ts';
+import { type QueueDefinition, queueEnvironments } from './config.ts';
 import { describeReason, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
@@ -25,6 +25,7 @@ import { makeRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
 import type { LogFn } from './logging/logger.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
+import { RealPathCache } from './real-path-cache.ts';
 import { publishCancel } from './store/cancel-channel.ts';
 import type { ComputeEnvironmentSettingsStore } from './store/compute-environment-settings.ts';
 import type { CreateOrigin } from './store/dependency-store.ts';
@@ -34,6 +35,9 @@ import type { JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 import type { QueueRegistry } from './store/queue-registry.ts';
 import { DEFAULT_TENANT } from './tenant.ts';
+
+/** What a submission learns about its queue: the stored definition, the state of a fixed queue, or nothing. */
+type QueueLookup = QueueDefinition | { state: 'ENABLED' } | undefined;
 
 export interface RedisJobServiceOptions {
   store: JobStore;
@@ -87,10 +91,17 @@ export class RedisJobService implements JobService {
   private readonly options: RedisJobServiceOptions;
   private readonly now: () => number;
   private readonly dependencies: Dependencies;
+  private readonly realPaths: RealPathCache;
+  /** Submit-time real paths: roots and directories from a short cache, each job's own file looked at. */
+  private readonly submitRealPaths: RealPaths = {
+    root: (path) => this.realPaths.directory(path),
+    path: (path) => this.realPaths.file(path),
+  };
 
   constructor(options: RedisJobServiceOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.realPaths = new RealPathCache({ now: this.now });
     this.dependencies = new Dependencies({
       store: options.store,
       queues: options.queues,
@@ -101,10 +112,14 @@ export class RedisJobService implements JobService {
 
   async submit(spec: JobSpec, origin: SubmitOrigin = {}): Promise<SubmitOutcome> {
     const { store, queues } = this.options;
-    const tenant = await this.tenantSettings(origin.tenant ?? DEFAULT_TENANT);
+    // Both reads go out together (one round trip); the queue is only looked at once the tenant may use it.
+    const [tenant, queue] = await Promise.all([
+      this.tenantSettings(origin.tenant ?? DEFAULT_TENANT),
+      this.lookUpQueue(spec.queue),
+    ]);
     if (!mayUseQueue(tenant, spec.queue))
       throw new QueueNotAllowedError(tenant.name, spec.queue, tenant.queues ?? []);
-    const environments = await this.checkQueue(spec.queue, tenant);
+    const environments = await this.checkQueue(spec.queue, tenant, queue);
     // An array's children differ only in their index: the first stands for all in the checks.
     const checked = spec.arraySize === undefined ? spec : childSpec(spec, 0);
     const problems = await this.limitProblems(checked, environments);
@@ -138,7 +153,8 @@ export class RedisJobService implements JobService {
     if (!created) return { job: record, created };
     this.submitted(record);
     await queues.enqueue(record);
-    const runnable = await makeRunnable(store, record.id, this.now);
+    // Version 1 is what create stored (CREATE_JOB).
+    const runnable = await makeRunnable(store, record.id, this.now, { record, version: 1 });
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
   }
 
@@ -155,7 +171,7 @@ export class RedisJobService implements JobService {
         : [[this.options.cwd]];
     const seen = new Set<string>();
     for (const roots of rootsPerEnvironment) {
-      for (const problem of await dataRootProblems(spec, this.options.cwd, roots)) {
+      for (const problem of await dataRootProblems(spec, this.options.cwd, roots, this.submitRealPaths)) {
         if (seen.has(problem.field)) continue;
         seen.add(problem.field);
         problems.push(problem);
@@ -178,9 +194,12 @@ export class RedisJobService implements JobService {
    * The names an unknown queue's answer lists are only those the tenant may use. Returns the queue's compute
    * environments in order (undefined when no environment is known for it).
    */
-  private async checkQueue(name: string, tenant: TenantSettings): Promise<string[] | undefined> {
+  private async checkQueue(
+    name: string,
+    tenant: TenantSettings,
+    queue: QueueLookup,
+  ): Promise<string[] | undefined> {
     const { queues, registry } = this.options;
-    const queue = registry ? await registry.get(name) : queues.has(name) ? { state: 'ENABLED' } : undefined;
     if (!queue) {
       const names = (registry ? (await registry.list()).map((q) => q.name) : queues.names()).filter((q) =>
         mayUseQueue(tenant, q),
@@ -194,6 +213,13 @@ export class RedisJobService implements JobService {
       throw new UnprocessableJobError(message, [{ field: 'queue', message }]);
     }
     return 'name' in queue ? queueEnvironments(queue) : this.environmentsOfFixedQueue(name);
+  }
+
+  /** The stored queue definition, or for a fixed set of queues (no registry) whether it is one of them. */
+  private async lookUpQueue(name: string): Promise<QueueLookup> {
+    const { queues, registry } = this.options;
+    if (registry) return registry.get(name);
+    return queues.has(name) ? { state: 'ENABLED' } : undefined;
   }
 
   private environmentsOfFixedQueue(queue: string): string[] | undefined {
