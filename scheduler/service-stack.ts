@@ -101,10 +101,12 @@ export async function startServiceStack(
   const store = new JobStore(redis);
   // BullMQ defines its ~50 Lua commands on the client it is given, and ioredis copies every defined command
   // onto each pipeline it builds (each MULTI, each auto-pipelined batch): on the store's client that copy
-  // was a tenth of the service's CPU under load. BullMQ's queues get a client of their own.
+  // was a tenth of the service's CPU under load. BullMQ's queues get a client of their own, which sends
+  // each command as it comes.
   const queueConnection = connect(redisUrl, {
     name: `gpubatch-${role}-queues`,
     commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
+    autoPipelining: false,
   });
   const queues = new JobQueues(
     queueConnection,

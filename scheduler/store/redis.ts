@@ -77,6 +77,11 @@ export interface ConnectOptions {
    * queued until it returns), so a request is answered 503 instead of hanging. Not for blocking commands.
    */
   commandTimeoutMs?: number;
+  /**
+   * Batch the commands of one tick into one write (default: yes, except for blocking connections). Off for
+   * a client with many defined commands (BullMQ's), where ioredis copies each of them onto every batch.
+   */
+  autoPipelining?: boolean;
 }
 
 /** A client for commands and Lua; `forWorkers` makes blocking BullMQ connections wait forever instead of failing. */
@@ -88,7 +93,7 @@ export function connect(url: string, options: ConnectOptions = {}): Redis {
     maxRetriesPerRequest: options.forWorkers ? null : 20,
     enableReadyCheck: true,
     // Commands issued in the same tick go out in one write: many small writes cost more than Redis does.
-    enableAutoPipelining: !options.forWorkers,
+    enableAutoPipelining: options.autoPipelining ?? !options.forWorkers,
   };
   return new Redis(url, redisOptions);
 }
