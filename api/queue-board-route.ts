@@ -1,5 +1,6 @@
 // /admin/queues: the BullMQ queue board (scheduler/queue-board.ts), for admins only.
 import { type RequestHandler, Router } from 'express';
+import { contentSecurityPolicy } from './hardening/content-security-policy.ts';
 import { requireRole } from './require-role.ts';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -12,15 +13,12 @@ export type QueueBoardFactory = (basePath: string) => RequestHandler;
  * route gets its own policy: styles may be inline; everything else, fonts included, only from here
  * (the font falls back to a local one). Its scripts are files, so scripts stay 'self' only.
  */
-export const QUEUE_BOARD_CSP = [
-  "default-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const QUEUE_BOARD_CSP = contentSecurityPolicy({
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  // Its page sets <base href> to where the board is mounted.
+  'base-uri': ["'self'"],
+});
 
 export function queueBoardRouter(board: QueueBoardFactory): Router {
   const router = Router();

@@ -1,12 +1,12 @@
 // Headers on every response that keep a browser from misreading or framing what the API sends.
 import type { RequestHandler } from 'express';
+import { contentSecurityPolicy } from './content-security-policy.ts';
 
 /**
  * Same-origin everything: enough for JSON and for a dashboard served by this process from its own
  * static files (/ui); no inline scripts, no framing. `data:` images are the one exception UIs commonly need.
  */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ 'img-src': ["'self'", 'data:'] });
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',

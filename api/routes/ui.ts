@@ -2,6 +2,7 @@
 // without a token; the page asks for one and sends it on every /v1 request it makes.
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
+import { contentSecurityPolicy } from '../hardening/content-security-policy.ts';
 
 export const UI_STATIC_DIR = fileURLToPath(new URL('../ui/static/', import.meta.url));
 
@@ -9,8 +10,7 @@ export const UI_STATIC_DIR = fileURLToPath(new URL('../ui/static/', import.meta.
  * The page's own policy: everything from this origin, nothing inline. The dashboard is written to it, and
  * the browser test fails on any violation, so it keeps working under a stricter global header.
  */
-export const UI_CONTENT_SECURITY_POLICY =
-  "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+export const UI_CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 export function uiRouter(): Router {
   const router = Router();
