@@ -3,7 +3,7 @@
 // BullMQ entry that ended while the record did not. Run at leader start and periodically.
 import type { Dependencies } from './dependencies.ts';
 import type { JobRecord, JobStatus } from './job-record.ts';
-import type { JobQueues } from './store/job-queues.ts';
+import { bullJobId, type JobQueues } from './store/job-queues.ts';
 import type { JobStore } from './store/job-store.ts';
 
 const UNFINISHED: readonly JobStatus[] = ['SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'];
@@ -14,10 +14,18 @@ export async function recoverQueuedJobs(
   log?: (message: string) => void,
 ): Promise<number> {
   let requeued = 0;
-  for (const id of await store.idsInStatus(UNFINISHED)) {
+  const unfinished = await store.idsInStatus(UNFINISHED);
+  if (unfinished.length === 0) return 0;
+  // One sweep over BullMQ's entries, read after the ids so that a job stored and enqueued meanwhile is not
+  // in `unfinished`; only jobs missing from it are read and asked about (each pass used to read every
+  // unfinished job and ask BullMQ for its state: O(queued) round trips every 30 s).
+  const delivering = await queues.deliveringIds();
+  for (const id of unfinished) {
+    if (delivering.has(bullJobId(id))) continue;
     const record = await store.get(id);
-    if (!record || !queues.has(record.spec.queue) || waitsForDependencies(record)) continue;
-    if (await queues.isQueued(record)) continue;
+    if (!record || !UNFINISHED.includes(record.status)) continue; // finished since
+    if (!queues.has(record.spec.queue) || waitsForDependencies(record)) continue;
+    if (await queues.isQueued(record)) continue; // enqueued or moved while the entries were read
     await queues.enqueue(record);
     requeued++;
   }

@@ -16,6 +16,9 @@ export function bullJobId(jobId: string): string {
   return jobId.replaceAll(':', '.');
 }
 
+/** BullMQ states from which an entry will still be delivered to a worker. */
+const DELIVERING_STATES = ['waiting', 'active', 'delayed', 'prioritized'] as const;
+
 export class JobQueues {
   /** BullMQ queues by BullMQ name; each belongs to one job queue. */
   private readonly queues = new Map<string, { queue: Queue; jobQueue: string; lane: Lane }>();
@@ -79,13 +82,31 @@ export class JobQueues {
    * job queued before lanes existed (they all went to the job queue's own BullMQ queue), in that one.
    */
   async isQueued(record: JobRecord): Promise<boolean> {
-    const queued = async (queue: Queue) => {
-      const state = await queue.getJobState(bullJobId(record.id));
-      return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized';
-    };
+    const queued = async (queue: Queue) =>
+      (DELIVERING_STATES as readonly string[]).includes(await queue.getJobState(bullJobId(record.id)));
     if (await queued(this.queueOf(record))) return true;
     const base = this.queues.get(record.spec.queue)?.queue;
     return laneOf(record.spec) !== '' && base !== undefined && (await queued(base));
+  }
+
+  /**
+   * The BullMQ ids of every entry that will (re)deliver a job, over all lanes of all queues, read a page at
+   * a time: the recovery pass compares them with the unfinished jobs in one sweep instead of asking BullMQ
+   * about each job. A snapshot: an entry that moves while it is read may be missed (never invented), so
+   * callers check a job that looks unqueued again with isQueued.
+   */
+  async deliveringIds(pageSize = 10_000): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const { queue } of this.queues.values()) {
+      for (const state of DELIVERING_STATES) {
+        for (let start = 0; ; start += pageSize) {
+          const page = await queue.getRanges([state], start, start + pageSize - 1);
+          for (const id of page) ids.add(id);
+          if (page.length < pageSize) break;
+        }
+      }
+    }
+    return ids;
   }
 
   private queueOf(record: JobRecord): Queue {
