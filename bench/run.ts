@@ -7,7 +7,8 @@
 // retention [--jobs N]`: Redis memory and sweep time as 1,000,000 finished jobs expire (bench/retention.ts);
 // `npm run bench -- api-load [--rate R] [--seconds S]`: submissions per second and latency against the real
 // service (bench/api-load.ts); `npm run bench -- queued-jobs [--jobs N]`: Redis memory per queued job and
-// the leader's RSS with 1,000,000 jobs waiting (bench/queued-jobs.ts).
+// the leader's RSS with 1,000,000 jobs waiting (bench/queued-jobs.ts); `npm run bench -- recovery [--jobs N]`:
+// the leader's recovery pass over N queued jobs against the per-job pass it replaced (bench/recovery-pass.ts).
 // Each prints a table (or JSON) and keeps the JSON under .gpubatch/bench/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { kubeBench, kubeBenchOptions, kubeTable } from './kube-pods.ts';
 import { machineDescription } from './machine.ts';
 import { packing, packingTable } from './packing.ts';
 import { queuedJobsBench, queuedJobsCount, queuedJobsTable } from './queued-jobs.ts';
+import { recoveryJobs, recoveryPassBench, recoveryPassTable } from './recovery-pass.ts';
 import { retentionBench, retentionJobs, retentionTable } from './retention.ts';
 import { runnerBench, runnerBenchOptions, runnerTable } from './runner.ts';
 import { schedulerSpeed, speedTable } from './scheduler-speed.ts';
@@ -72,13 +74,18 @@ if (which === 'scheduler') {
   const path = keep('queued-jobs', result);
   console.log(json ? JSON.stringify(result, null, 2) : queuedJobsTable(result));
   progress(`json: ${path}`);
+} else if (which === 'recovery') {
+  const result = await recoveryPassBench(recoveryJobs(process.argv), progress);
+  const path = keep('recovery', result);
+  console.log(json ? JSON.stringify(result, null, 2) : recoveryPassTable(result));
+  progress(`json: ${path}`);
 } else if (which === undefined) {
   const result = await throughput();
   console.log(report(result));
   console.log(`json: ${saveJson(result, '.gpubatch/bench')}`);
 } else {
   throw new Error(
-    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels, runner, kube, retention, api-load, queued-jobs (none: throughput)`,
+    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels, runner, kube, retention, api-load, queued-jobs, recovery (none: throughput)`,
   );
 }
 
