@@ -83,6 +83,8 @@ type AffineThis = IKernelFunctionThis<{ cols: number }>;
 
 /** One chunk of rows through the map; the result is row-major, like the input. */
 interface AffineKernel {
+  /** 'rows': the 2D kernel for widths that are a multiple of 4 on webasm; 'flat': one value per thread. */
+  shape: 'rows' | 'flat';
   run(values: Float32Array, rows: number, coefficients: AffineColumns): Promise<Float32Array>;
   /** The backend the last call ran on. */
   backend(): string;
@@ -90,6 +92,11 @@ interface AffineKernel {
 
 /** Compiled once per (GPU instance, column count) and reused by later attempts in the same process. */
 const kernels = new WeakMap<GPU, Map<number, AffineKernel>>();
+
+/** Which kernel a matrix `cols` wide runs on with this GPU instance. */
+export function affineKernelShape(gpu: GPU, cols: number): AffineKernel['shape'] {
+  return affineKernel(gpu, cols).shape;
+}
 
 function affineKernel(gpu: GPU, cols: number): AffineKernel {
   let byCols = kernels.get(gpu);
@@ -99,7 +106,7 @@ function affineKernel(gpu: GPU, cols: number): AffineKernel {
   }
   let kernel = byCols.get(cols);
   if (!kernel) {
-    kernel = cols % 4 === 0 ? rowsKernel(gpu, cols) : flatKernel(gpu, cols);
+    kernel = cols % 4 === 0 && staysOnWebAssembly(gpu) ? rowsKernel(gpu, cols) : flatKernel(gpu, cols);
     byCols.set(cols, kernel);
   }
   return kernel;
@@ -131,6 +138,7 @@ function flatKernel(gpu: GPU, cols: number): AffineKernel {
     { ...KERNEL_SETTINGS, output: [1], constants: { cols } },
   );
   return {
+    shape: 'flat',
     run: async (values, _rows, k) => {
       if (kernel.output?.[0] !== values.length) kernel.setOutput([values.length]);
       return (await kernel(values, k.shiftHi, k.shiftLo, k.scale, k.offset)) as Float32Array;
@@ -141,11 +149,11 @@ function flatKernel(gpu: GPU, cols: number): AffineKernel {
 
 /**
  * On webasm, for widths that are a multiple of 4, a 2D kernel (x the column, y the row) instead: its SIMD
- * quads are four columns of one row, so no modulo per value (lane-scalarized integer work on webasm); the
- * transform calls took 555 -> 451 ms for 10M x 16 (measured alternating, 2026-11-28). Elsewhere the flat
+ * quads are four columns of one row, so no modulo per value (lane-scalarized integer work on webasm): the
+ * calls for 10M x 16 took about 15% less (medians 714 -> 609 ms, four alternating runs in one process,
+ * 2026-11-28, load average 2-3). Elsewhere the flat
  * kernel: GL textures and WebGPU dispatches limit a 2D output's height, which the flat kernel's 1D output
- * does not meet. In 'async' mode a kernel moves to WebGPU on its first call wherever that API exists, so
- * webasm counts only where it does not.
+ * does not meet.
  */
 function rowsKernel(gpu: GPU, cols: number): AffineKernel {
   const kernel = gpu.createKernel(
@@ -162,13 +170,10 @@ function rowsKernel(gpu: GPU, cols: number): AffineKernel {
     },
     { ...KERNEL_SETTINGS, output: [cols, 1] },
   );
-  if (gpuBackendName(kernel) !== 'gpu.js:webasm' || GPU.isWebGPUSupported) {
-    kernel.destroy();
-    return flatKernel(gpu, cols);
-  }
   // Row by row views otherwise, one per row of the chunk.
   returnFlatOnWebAssembly(kernel);
   return {
+    shape: 'rows',
     run: async (values, rows, k) => {
       if (kernel.output?.[1] !== rows) kernel.setOutput([cols, rows]);
       const matrix = new Input(values as unknown as number[], [cols, rows]);
@@ -176,4 +181,14 @@ function rowsKernel(gpu: GPU, cols: number): AffineKernel {
     },
     backend: () => gpuBackendName(kernel),
   };
+}
+
+/**
+ * Whether this GPU instance runs kernels on webasm and keeps them there: gpu.js records the backend it chose
+ * as `Kernel` (not in its typings), and in 'async' mode moves a kernel to WebGPU on its first call wherever
+ * that API exists.
+ */
+function staysOnWebAssembly(gpu: GPU): boolean {
+  const chosen = (gpu as unknown as { Kernel?: { mode?: string } }).Kernel;
+  return chosen?.mode === 'webasm' && !GPU.isWebGPUSupported;
 }
