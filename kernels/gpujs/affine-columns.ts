@@ -41,17 +41,22 @@ export function affineColumns(shift: Float64Array, scale: Float64Array, offset: 
 export type ChunkListener = (input: Float32Array, output: Float32Array, firstRow: number) => void;
 
 /**
- * Transforms `input` into a new matrix, or only streams chunks to `onChunk` when `keepOutput` is false
- * (profile needs the values, not a second matrix). Progress is reported in rows after each chunk.
+ * Transforms `input` into a new matrix (or over the input itself with `overInput`), or only streams chunks
+ * to `onChunk` when `keepOutput` is false (profile needs the values, not a second matrix). Progress is
+ * reported in rows after each chunk.
  */
 export async function affineOnGpu(
   gpu: GPU,
   input: Matrix,
   coefficients: AffineColumns,
   context: KernelContext,
-  options: { keepOutput: boolean; onChunk?: ChunkListener; valuesPerChunk?: number },
+  options: { keepOutput: boolean; overInput?: boolean; onChunk?: ChunkListener; valuesPerChunk?: number },
 ): Promise<{ output: Matrix | undefined; backend: string }> {
-  const output = options.keepOutput ? createMatrix(input.rows, input.cols) : undefined;
+  const output = options.keepOutput
+    ? options.overInput
+      ? input
+      : createMatrix(input.rows, input.cols)
+    : undefined;
   const kernel = affineKernel(gpu, input.cols);
   const valuesPerChunk = options.valuesPerChunk ?? TRANSFORM_VALUES_PER_CHUNK;
   const rowsPerChunk = Math.max(1, Math.floor(valuesPerChunk / Math.max(1, input.cols)));
@@ -68,8 +73,9 @@ export async function affineOnGpu(
     }
     // GLSL and WGSL do not promise NaN propagation, so there NaN inputs are restored; wasm and JS do.
     if (!NAN_PROPAGATING_BACKENDS.has(backend)) restoreNaN(values, result);
-    if (output) rowSlice(output, start, end).set(result);
+    // Before the result is written: over the input, `values` would be the result.
     options.onChunk?.(values, result, start);
+    if (output) rowSlice(output, start, end).set(result);
     context.onProgress(end, input.rows);
   }
   return { output, backend };

@@ -165,3 +165,22 @@ test('the transform gives the same values in calls of any size, for both kernel 
     }
   }
 });
+
+test('a caller done with its input gets the output written over it, with the same values', async (t) => {
+  for (const cols of [8, 7]) {
+    const input = hardMatrix(1_001, cols);
+    const expected = standardizeReference(input, { ddof: 1 });
+    const { context } = recordingContext();
+    const { output } = await standardize.run(input, { ddof: 1 }, { ...context, inputDisposable: true });
+    t.is(output.data, input.data);
+    t.is(firstMismatch(output.data, expected), undefined);
+  }
+});
+
+test('without that promise the input is left as it was', async (t) => {
+  const input = hardMatrix(1_001, 8);
+  const before = input.data.slice();
+  const { output } = await standardize.run(input, { ddof: 0 }, recordingContext().context);
+  t.not(output.data, input.data);
+  t.deepEqual(input.data, before);
+});
