@@ -14,7 +14,8 @@ export interface KernelContext {
   /**
    * The caller will not read the input's values again (the runner): a kernel whose output has the input's
    * shape may write it over them instead of allocating a second matrix, whose fresh pages cost more than
-   * the arithmetic on some machines (docs/runner.md, standardize's floor).
+   * the arithmetic on some machines (docs/runner.md, standardize's floor). A run that fails or is cancelled
+   * may leave them half overwritten.
    */
   inputDisposable?: boolean;
 }
