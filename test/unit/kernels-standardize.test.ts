@@ -1,9 +1,6 @@
 import test from 'ava';
-import {
-  affineKernelShape,
-  affineOnGpu,
-  TRANSFORM_VALUES_PER_CHUNK,
-} from '../../kernels/gpujs/affine-columns.ts';
+import { affineOnGpu, TRANSFORM_VALUES_PER_CHUNK } from '../../kernels/gpujs/affine-columns.ts';
+import { affineKernelShape } from '../../kernels/gpujs/affine-kernels.ts';
 import { destroySharedGpu, sharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
 import { columnTransform } from '../../kernels/gpujs/standardize-transform.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
