@@ -1,8 +1,9 @@
 // `npm run bench`: the end-to-end throughput benchmark (default); `npm run bench -- scheduler [--json]`:
 // scheduling-cycle speed per policy; `npm run bench -- packing`: packing quality per policy;
 // `npm run bench -- fairness`: fair-share split and starvation in simulated queues; `npm run bench --
-// kernels`: gpu.js kernels against plain JS and memory-copy bandwidth (bench/kernels.ts); `npm run bench --
-// runner`: inference runner throughput against a bare onnxruntime-node loop; `npm run bench -- kube`: pods
+// kernels [--only=standardize]`: gpu.js kernels against plain JS and memory-copy bandwidth
+// (bench/kernels.ts); `npm run bench -- runner`: inference runner throughput against a bare
+// onnxruntime-node loop; `npm run bench -- kube`: pods
 // bound per second by the Kubernetes executor against the fake API (bench/kube-pods.ts); `npm run bench --
 // retention [--jobs N]`: Redis memory and sweep time as 1,000,000 finished jobs expire (bench/retention.ts);
 // `npm run bench -- api-load [--rate R] [--seconds S]`: submissions per second and latency against the real
@@ -14,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiLoadBench, apiLoadOptions, apiLoadTable } from './api-load.ts';
 import { fairness, fairnessTable } from './fairness.ts';
-import { kernelBench, kernelTable } from './kernels.ts';
+import { kernelBench, kernelBenchSections, kernelTable } from './kernels.ts';
 import { kubeBench, kubeBenchOptions, kubeTable } from './kube-pods.ts';
 import { machineDescription } from './machine.ts';
 import { packing, packingTable } from './packing.ts';
@@ -46,7 +47,7 @@ if (which === 'scheduler') {
   console.log(json ? JSON.stringify(result, null, 2) : fairnessTable(result));
   progress(`json: ${path}`);
 } else if (which === 'kernels') {
-  const result = await kernelBench(progress);
+  const result = await kernelBench(progress, kernelBenchSections(process.argv));
   console.log(json ? JSON.stringify(result, null, 2) : kernelTable(result));
   progress(`json: ${keep('kernels', result)}`);
 } else if (which === 'runner') {

@@ -1,6 +1,7 @@
 // Per-column count, mean and sum of squared deviations in float64, skipping NaN, one chunk of rows at a time.
-// Chunks are combined with Chan et al.'s pairwise update, which stays accurate where sum-of-squares
-// formulas cancel catastrophically (large means, small spreads).
+// Within a chunk, sums are taken around a value of the chunk (see chunkStats); chunks are combined with Chan
+// et al.'s pairwise update, which stays accurate where plain sum-of-squares formulas cancel catastrophically
+// (large means, small spreads).
 
 export interface ColumnStats {
   count: Float64Array;
@@ -35,33 +36,47 @@ export function standardDeviation(stats: ColumnStats, column: number, ddof: numb
 }
 
 /**
- * Two passes over one chunk: the mean first, then deviations from it. Column by column with the sums in
- * locals (the chunk, about 1 MiB, stays in cache across the columns): faster than one pass with an
- * `i % cols` and a typed-array update per value.
+ * One pass over one chunk: count, sum and sum of squares of each value minus a shift, the column's first
+ * value in the chunk. Subtracting n (mean - shift)^2 from that sum of squares cancels at most log2(n + 1)
+ * bits, because the shift is one of the values and so (mean - shift)^2 <= m2: under 19 of float64's 53 bits
+ * for a chunk of 2^18 values. Column by column with the sums in locals (the chunk, about 1 MiB, stays in
+ * cache across the columns): faster than one pass with an `i % cols` and a typed-array update per value, and
+ * half the reads of a pass for the mean and then one for the deviations (10M x 16: 354 -> 186 ms, one
+ * process, 2026-11-28).
  */
 function chunkStats(rows: Float32Array, cols: number): ColumnStats {
   const stats = emptyColumnStats(cols);
   const length = rows.length;
   for (let c = 0; c < cols; c++) {
-    let sum = 0;
+    const shift = firstNumber(rows, c, cols);
     let count = 0;
+    let sum = 0;
+    let squares = 0;
     for (let i = c; i < length; i += cols) {
       const value = rows[i]!;
       // NaN is left out.
       if (!Number.isNaN(value)) {
-        sum += value;
+        const d = value - shift;
         count++;
+        sum += d;
+        squares += d * d;
       }
     }
-    const mean = count > 0 ? sum / count : 0;
-    let m2 = 0;
-    for (let i = c; i < length; i += cols) {
-      const value = rows[i]!;
-      if (!Number.isNaN(value)) m2 += (value - mean) * (value - mean);
-    }
+    if (count === 0) continue;
+    const mean = sum / count;
     stats.count[c] = count;
-    stats.mean[c] = mean;
-    stats.m2[c] = m2;
+    stats.mean[c] = shift + mean;
+    // Rounding can leave a tiny negative for a column whose values barely differ.
+    stats.m2[c] = Math.max(0, squares - sum * mean);
   }
   return stats;
+}
+
+/** The first value of column `c` that is not NaN, or 0 when there is none. */
+function firstNumber(rows: Float32Array, c: number, cols: number): number {
+  for (let i = c; i < rows.length; i += cols) {
+    const value = rows[i]!;
+    if (!Number.isNaN(value)) return value;
+  }
+  return 0;
 }

@@ -11,6 +11,13 @@ export interface KernelContext {
   onProgress(done: number, total: number): void;
   /** Called once the engine that executes is known, e.g. "gpu.js:webasm". */
   onBackend(backend: string): void;
+  /**
+   * The caller will not read the input's values again (the runner): a kernel whose output has the input's
+   * shape may write it over them instead of allocating a second matrix, whose fresh pages cost more than
+   * the arithmetic on some machines (docs/runner.md, standardize's floor). A run that fails or is cancelled
+   * may leave them half overwritten.
+   */
+  inputDisposable?: boolean;
 }
 
 /** A matrix for most kernels; a JSON-serialisable report for kernels whose `outputFormat` is 'json'. */

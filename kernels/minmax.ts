@@ -34,9 +34,7 @@ export const minmax: KernelDefinition<MinmaxParams> = {
       input,
       affineColumns(shift, scale, offset),
       context,
-      {
-        keepOutput: true,
-      },
+      { keepOutput: true, overInput: context.inputDisposable === true },
     );
     let constantColumns = 0;
     let emptyColumns = 0;

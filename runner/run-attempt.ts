@@ -94,6 +94,8 @@ export async function runAttempt(request: AttemptRequest, hooks: AttemptHooks): 
       signal: hooks.interrupt ? AbortSignal.any([hooks.signal, hooks.interrupt]) : hooks.signal,
       onProgress: (done, total) => hooks.onProgress({ done, total }),
       onBackend: (backend) => hooks.onBackend?.(backend),
+      // Only the input's row count is read after the kernel (computeKernel).
+      inputDisposable: true,
     };
     const result = await computeKernel(request, inputPath, inputFormat, context);
 

@@ -1,10 +1,10 @@
 // A per-column affine map on gpu.js, y = (x - shiftHi - shiftLo) * scale + offset, one chunk of rows per
 // kernel call, so inputs of any size run in buffers of TRANSFORM_VALUES_PER_CHUNK. standardize, minmax and
 // profile use it.
-import type { GPU, IKernelFunctionThis, IKernelRunShortcut } from 'gpu.js';
+import type { GPU } from 'gpu.js';
 import type { KernelContext } from '../kernel-definition.ts';
 import { createMatrix, type Matrix, rowSlice } from '../matrix.ts';
-import { gpuBackendName } from './gpu-instance.ts';
+import { affineKernel } from './affine-kernels.ts';
 
 /** About 1 MiB of float32: the CPU passes' chunk (it stays in cache while every column is walked). */
 export const VALUES_PER_CHUNK = 1 << 18;
@@ -40,17 +40,22 @@ export function affineColumns(shift: Float64Array, scale: Float64Array, offset: 
 export type ChunkListener = (input: Float32Array, output: Float32Array, firstRow: number) => void;
 
 /**
- * Transforms `input` into a new matrix, or only streams chunks to `onChunk` when `keepOutput` is false
- * (profile needs the values, not a second matrix). Progress is reported in rows after each chunk.
+ * Transforms `input` into a new matrix (or over the input itself with `overInput`), or only streams chunks
+ * to `onChunk` when `keepOutput` is false (profile needs the values, not a second matrix). Progress is
+ * reported in rows after each chunk.
  */
 export async function affineOnGpu(
   gpu: GPU,
   input: Matrix,
   coefficients: AffineColumns,
   context: KernelContext,
-  options: { keepOutput: boolean; onChunk?: ChunkListener; valuesPerChunk?: number },
+  options: { keepOutput: boolean; overInput?: boolean; onChunk?: ChunkListener; valuesPerChunk?: number },
 ): Promise<{ output: Matrix | undefined; backend: string }> {
-  const output = options.keepOutput ? createMatrix(input.rows, input.cols) : undefined;
+  const output = options.keepOutput
+    ? options.overInput
+      ? input
+      : createMatrix(input.rows, input.cols)
+    : undefined;
   const kernel = affineKernel(gpu, input.cols);
   const valuesPerChunk = options.valuesPerChunk ?? TRANSFORM_VALUES_PER_CHUNK;
   const rowsPerChunk = Math.max(1, Math.floor(valuesPerChunk / Math.max(1, input.cols)));
@@ -60,22 +65,16 @@ export async function affineOnGpu(
     context.signal.throwIfAborted();
     const end = Math.min(input.rows, start + rowsPerChunk);
     const values = rowSlice(input, start, end);
-    if (kernel.output?.[0] !== values.length) kernel.setOutput([values.length]);
-    const result = (await kernel(
-      values,
-      coefficients.shiftHi,
-      coefficients.shiftLo,
-      coefficients.scale,
-      coefficients.offset,
-    )) as Float32Array;
+    const result = await kernel.run(values, end - start, coefficients);
     if (!backend) {
-      backend = gpuBackendName(kernel);
+      backend = kernel.backend();
       context.onBackend(backend);
     }
     // GLSL and WGSL do not promise NaN propagation, so there NaN inputs are restored; wasm and JS do.
     if (!NAN_PROPAGATING_BACKENDS.has(backend)) restoreNaN(values, result);
-    if (output) rowSlice(output, start, end).set(result);
+    // Before the result is written: over the input, `values` would be the result.
     options.onChunk?.(values, result, start);
+    if (output) rowSlice(output, start, end).set(result);
     context.onProgress(end, input.rows);
   }
   return { output, backend };
@@ -83,44 +82,4 @@ export async function affineOnGpu(
 
 function restoreNaN(input: Float32Array, output: Float32Array): void {
   for (let i = 0; i < input.length; i++) if (Number.isNaN(input[i]!)) output[i] = Number.NaN;
-}
-
-type AffineThis = IKernelFunctionThis<{ cols: number }>;
-
-/** Compiled once per (GPU instance, column count) and reused by later attempts in the same process. */
-const kernels = new WeakMap<GPU, Map<number, IKernelRunShortcut>>();
-
-function affineKernel(gpu: GPU, cols: number): IKernelRunShortcut {
-  let byCols = kernels.get(gpu);
-  if (!byCols) {
-    byCols = new Map();
-    kernels.set(gpu, byCols);
-  }
-  let kernel = byCols.get(cols);
-  if (!kernel) {
-    kernel = gpu.createKernel(
-      function (
-        this: AffineThis,
-        x: number[],
-        shiftHi: number[],
-        shiftLo: number[],
-        scale: number[],
-        offset: number[],
-      ) {
-        const c = this.thread.x % this.constants.cols;
-        return (x[this.thread.x]! - shiftHi[c]! - shiftLo[c]!) * scale[c]! + offset[c]!;
-      },
-      {
-        constants: { cols },
-        output: [1],
-        dynamicOutput: true,
-        dynamicArguments: true,
-        // GL backends otherwise may pack floats into 8-bit channels, or compute at medium precision.
-        precision: 'single',
-        tactic: 'precision',
-      },
-    );
-    byCols.set(cols, kernel);
-  }
-  return kernel;
 }

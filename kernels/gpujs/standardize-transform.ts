@@ -20,6 +20,9 @@ export async function standardizeOnGpu(
   transform: AffineColumns,
   context: KernelContext,
 ): Promise<{ output: Matrix; backend: string }> {
-  const { output, backend } = await affineOnGpu(gpu, input, transform, context, { keepOutput: true });
+  const { output, backend } = await affineOnGpu(gpu, input, transform, context, {
+    keepOutput: true,
+    overInput: context.inputDisposable === true,
+  });
   return { output: output!, backend };
 }

@@ -1,6 +1,7 @@
 // Kernels whose threads each return four values (gpu.js returnType Array(4), read back with vec4Values),
 // compiled once per GPU instance and function; output size and arguments vary per call.
 import type { GPU, IGPUKernelSettings, IKernelRunShortcut, KernelFunction } from 'gpu.js';
+import { returnFlatOnWebAssembly } from './flat-output.ts';
 
 const compiled = new WeakMap<GPU, Map<KernelFunction, IKernelRunShortcut>>();
 
@@ -34,31 +35,10 @@ export function vec4Kernel(
       tactic: 'precision',
     };
     kernel = gpu.createKernel(fn, settings);
+    // Each cell's four values would otherwise come back as a view of their own (in a profile of
+    // cosine-topk, building and collecting them was a quarter of the run).
     returnFlatOnWebAssembly(kernel);
     byFunction.set(fn, kernel);
   }
   return kernel;
-}
-
-/**
- * gpu.js's webasm backend hands an Array(4) result back as one 4-float subarray view per output cell
- * (`_shapeOutput`), millions of small objects per call for the dot-product tiles: in a profile of
- * cosine-topk, building them and collecting them afterwards was a quarter of the run, on the main thread
- * while the workers waited. Its data is one flat Float32Array already; this makes the webasm kernel
- * instance return that (vec4Values takes it as it is). Only the instance gpu.js created first, and only
- * when it is webasm and has the method this relies on; a WebGPU kernel that replaces it is untouched.
- */
-function returnFlatOnWebAssembly(kernel: IKernelRunShortcut): void {
-  const instance = (
-    kernel as unknown as { kernel?: { constructor: { mode?: string }; _shapeOutput?: unknown } }
-  ).kernel;
-  if (instance?.constructor.mode !== 'webasm' || typeof instance._shapeOutput !== 'function') return;
-  const shape = instance._shapeOutput as (
-    data: Float32Array,
-    output: number[],
-    components: number,
-  ) => unknown;
-  instance._shapeOutput = function (this: unknown, data: Float32Array, output: number[], components: number) {
-    return components === 4 ? data : shape.call(this, data, output, components);
-  };
 }

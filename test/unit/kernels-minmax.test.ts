@@ -65,6 +65,16 @@ test('large inputs run in row chunks, reporting progress after each', async (t) 
   t.is(firstMismatch(output!.data, expected), undefined);
 });
 
+test('a caller done with its input gets the output written over it, with the same values', async (t) => {
+  const input = awkwardMatrix(1_001);
+  const params = { min: -1, max: 1 };
+  const expected = minmaxReference(input, params);
+  const { context } = recordingContext();
+  const { output } = await minmax.run(input, params, { ...context, inputDisposable: true });
+  t.is(output.data, input.data);
+  t.is(firstMismatch(output.data, expected), undefined);
+});
+
 test('params: min 0 and max 1 by default; max must exceed min; unknown names are field problems', (t) => {
   t.deepEqual(minmax.parseParams({}), { ok: true, params: { min: 0, max: 1 } });
   t.deepEqual(minmax.parseParams({ min: -1, max: 1 }), { ok: true, params: { min: -1, max: 1 } });

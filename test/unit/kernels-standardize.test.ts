@@ -1,11 +1,14 @@
 import test from 'ava';
-import { TRANSFORM_VALUES_PER_CHUNK } from '../../kernels/gpujs/affine-columns.ts';
-import { destroySharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
-import { createMatrix } from '../../kernels/matrix.ts';
+import { affineOnGpu, TRANSFORM_VALUES_PER_CHUNK } from '../../kernels/gpujs/affine-columns.ts';
+import { affineKernelShape } from '../../kernels/gpujs/affine-kernels.ts';
+import { destroySharedGpu, sharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
+import { columnTransform } from '../../kernels/gpujs/standardize-transform.ts';
+import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
 import { getKernel, kernelNames } from '../../kernels/registry.ts';
+import { normal, seededRandom } from '../../kernels/seeded-random.ts';
 import { standardize, standardizeReference } from '../../kernels/standardize.ts';
 import { firstMismatch } from '../support/float-comparison.ts';
-import { awkwardMatrix, recordingContext } from '../support/kernel-context.ts';
+import { awkwardMatrix, randomMatrix, recordingContext } from '../support/kernel-context.ts';
 
 test.after.always(() => destroySharedGpu());
 
@@ -82,4 +85,99 @@ test('params: ddof defaults to 0; other values and unknown names are field probl
       { field: 'params.ddof', message: 'must be 0 or 1' },
     ],
   });
+});
+
+/**
+ * Columns that break careless arithmetic, `cols` of them (at most 8): a large offset with a small spread
+ * (twice), only NaN, a constant, an outlier in the first row (the statistics pass sums around each chunk's
+ * first value), a ramp (each chunk's values far from the column's mean), tiny magnitudes, half NaN.
+ */
+function hardMatrix(rows: number, cols: number, seed = 3): Matrix {
+  const random = seededRandom(seed);
+  const columns = [
+    () => 50_000 + normal(random) * 0.5,
+    () => 10_000 + normal(random) * 0.01,
+    () => Number.NaN,
+    () => -3.5,
+    (r: number) => (r === 0 ? 1e6 : normal(random)),
+    (r: number) => 100 + r * 1e-3,
+    () => normal(random) * 1e-20,
+    (r: number) => (r % 2 === 1 ? Number.NaN : normal(random) * 2 + 3),
+  ].slice(0, cols);
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] = columns[c]!(r);
+  return createMatrix(rows, cols, data);
+}
+
+// 8 columns take the 2D kernel on webasm, 7 the flat one; 40,003 rows of 8 are two statistics chunks.
+for (const cols of [8, 7]) {
+  for (const ddof of [0, 1] as const) {
+    test(`hard columns match the float64 reference: ${cols} columns, ddof ${ddof}`, async (t) => {
+      const input = hardMatrix(40_003, cols);
+      const result = await standardize.run(input, { ddof }, recordingContext().context);
+      t.is(firstMismatch(result.output.data, standardizeReference(input, { ddof })), undefined);
+      t.regex(result.backend, /^gpu\.js:/);
+      // The NaN-only and the constant column.
+      t.deepEqual(result.details, { constantColumns: 2 });
+    });
+  }
+}
+
+test('tiny inputs match the reference: no rows, one row (std 0), two and three rows', async (t) => {
+  for (const rows of [0, 1, 2, 3]) {
+    for (const cols of [1, 4, 5, 8]) {
+      for (const ddof of [0, 1] as const) {
+        const input = hardMatrix(rows, cols, rows + cols);
+        const { output } = await standardize.run(input, { ddof }, recordingContext().context);
+        const mismatch = firstMismatch(output.data, standardizeReference(input, { ddof }));
+        t.is(mismatch, undefined, `${rows} x ${cols}, ddof ${ddof}: ${mismatch}`);
+      }
+    }
+  }
+});
+
+test('the transform gives the same values in calls of any size, for both kernel shapes', async (t) => {
+  const webasm =
+    (await standardize.run(randomMatrix(4, 4, 1), { ddof: 0 }, recordingContext().context)).backend ===
+    'gpu.js:webasm';
+  // Without a GPU (webasm), widths that are a multiple of 4 take the 2D kernel; other backends the flat one.
+  t.is(affineKernelShape(sharedGpu(), 8), webasm ? 'rows' : 'flat');
+  t.is(affineKernelShape(sharedGpu(), 5), 'flat');
+  for (const cols of [8, 5]) {
+    const input = randomMatrix(103, cols, cols);
+    const mean = Float64Array.from({ length: cols }, (_, c) => c / 10 - 0.3);
+    const std = Float64Array.from({ length: cols }, (_, c) => (c === 2 ? 0 : 0.5 + c));
+    const expected = Float64Array.from(input.data, (value, i) => {
+      const c = i % cols;
+      return std[c]! > 0 ? (value - mean[c]!) / std[c]! : 0;
+    });
+    for (const rowsPerCall of [1, 7, 103]) {
+      const { context, progress } = recordingContext();
+      const { output } = await affineOnGpu(sharedGpu(), input, columnTransform(mean, std), context, {
+        keepOutput: true,
+        valuesPerChunk: rowsPerCall * cols,
+      });
+      t.is(firstMismatch(output!.data, expected), undefined, `${cols} columns, ${rowsPerCall} rows per call`);
+      t.is(progress.length, Math.ceil(103 / rowsPerCall));
+    }
+  }
+});
+
+test('a caller done with its input gets the output written over it, with the same values', async (t) => {
+  for (const cols of [8, 7]) {
+    const input = hardMatrix(1_001, cols);
+    const expected = standardizeReference(input, { ddof: 1 });
+    const { context } = recordingContext();
+    const { output } = await standardize.run(input, { ddof: 1 }, { ...context, inputDisposable: true });
+    t.is(output.data, input.data);
+    t.is(firstMismatch(output.data, expected), undefined);
+  }
+});
+
+test('without that promise the input is left as it was', async (t) => {
+  const input = hardMatrix(1_001, 8);
+  const before = input.data.slice();
+  const { output } = await standardize.run(input, { ddof: 0 }, recordingContext().context);
+  t.not(output.data, input.data);
+  t.deepEqual(input.data, before);
 });
