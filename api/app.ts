@@ -3,7 +3,7 @@
 import express, { type Express } from 'express';
 import type { JobEventFeed } from '../scheduler/store/job-events.ts';
 import type { ApiTokenRegistry } from './api-tokens.ts';
-import { authenticate, authorize } from './auth.ts';
+import { authenticate, authorize, bearerToken } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
@@ -68,6 +68,8 @@ export interface AppOptions {
   hardening?: HardeningOptions;
   /** Tenants' settings (/v1/admin/tenants); without it every tenant may use every queue, unlimited. */
   tenants?: TenantRegistry;
+  /** Between the event streams' heartbeats, which also end a stream whose token was revoked. Default 15 s. */
+  eventsHeartbeatMs?: number;
 }
 
 export interface AuthOptions {
@@ -135,7 +137,16 @@ export function createApp(options: AppOptions): Express {
   // After authentication: the limit is per principal.
   v1.use(hardening.rateLimit);
   v1.use(parseJsonBodies(options.bodyLimit ?? '1mb', hardening.maxJsonDepth));
-  if (options.events) v1.use(eventsRouter(options.jobs, options.events));
+  if (options.events) {
+    const { tokens } = options.auth;
+    v1.use(
+      eventsRouter(options.jobs, options.events, {
+        ...(options.eventsHeartbeatMs ? { heartbeatMs: options.eventsHeartbeatMs } : {}),
+        stillSignedIn: async (req) =>
+          (await tokens.verify(bearerToken(req.get('authorization')) ?? '')) !== undefined,
+      }),
+    );
+  }
   if (options.definitions) {
     // A submission naming a jobDefinition is handled first; any other body goes on to jobsRouter.
     v1.use('/jobs', definitionSubmissionsRouter(options.jobs, options.definitions));

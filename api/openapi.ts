@@ -170,7 +170,8 @@ const eventStream = {
   description:
     'text/event-stream: `event: status` with data {jobId, queue, tenant, status, reason, at} and the stream id as `id:`; ' +
     '`event: progress` with data {jobId, queue, tenant, done, total, at} (coalesced); ' +
-    '`event: missed` when older events were trimmed; `: ping` every 15 s.',
+    '`event: missed` when older events were trimmed; `: ping` every 15 s; ' +
+    '`event: revoked`, then the end of the stream, once the token used has been revoked.',
   content: { 'text/event-stream': { schema: { type: 'string' } } },
 };
 

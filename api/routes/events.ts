@@ -66,19 +66,52 @@ async function replay(res: Response, feed: JobEventFeed, afterId: string, filter
   }
 }
 
-/** Follows new events after `afterId` until the client disconnects, with a heartbeat comment. */
-function follow(res: Response, feed: JobEventFeed, afterId: string, filter: Filter): void {
+export interface EventsRouterOptions {
+  /** Between heartbeat comments, which also re-check the caller's token. Default 15 s. */
+  heartbeatMs?: number;
+  /**
+   * Whether the request's credentials are still valid. A stream outlives the check made when it opened: at
+   * each heartbeat a revoked token's stream gets a `revoked` event and ends.
+   */
+  stillSignedIn?: (req: Request) => Promise<boolean>;
+}
+
+interface Follow {
+  req: Request;
+  res: Response;
+  feed: JobEventFeed;
+  afterId: string;
+  filter: Filter;
+  options: EventsRouterOptions;
+}
+
+/** Follows new events after `afterId` until the client disconnects or its token is revoked, with a heartbeat. */
+function follow({ req, res, feed, afterId, filter, options }: Follow): void {
   const stop = feed.follow(afterId, (events) => {
     for (const event of events) if (filter(event)) send(res, event);
   });
-  const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+  const heartbeat = setInterval(async () => {
+    // A store that cannot answer is not a revoke: the stream goes on and the next heartbeat asks again.
+    const valid = options.stillSignedIn ? await options.stillSignedIn(req).catch(() => true) : true;
+    if (res.writableEnded) return;
+    if (valid) {
+      res.write(': ping\n\n');
+      return;
+    }
+    res.write(`event: revoked\ndata: ${JSON.stringify({ reason: 'the token was revoked' })}\n\n`);
+    res.end();
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
   res.on('close', () => {
     clearInterval(heartbeat);
     stop();
   });
 }
 
-export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
+export function eventsRouter(
+  jobs: JobService,
+  feed: JobEventFeed,
+  options: EventsRouterOptions = {},
+): Router {
   const router = Router();
 
   router.get('/events', async (req, res) => {
@@ -94,7 +127,7 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
     const start = since ?? (await feed.lastId());
     openStream(res);
     const cursor = since === undefined ? start : await replay(res, feed, since, filter);
-    follow(res, feed, cursor, filter);
+    follow({ req, res, feed, afterId: cursor, filter, options });
   });
 
   router.get('/jobs/:id/events', async (req, res) => {
@@ -105,7 +138,7 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
     if (since !== undefined) {
       await requireVisibleJob(jobs, caller, id);
       openStream(res);
-      follow(res, feed, await replay(res, feed, since, ofJob), ofJob);
+      follow({ req, res, feed, afterId: await replay(res, feed, since, ofJob), filter: ofJob, options });
       return;
     }
     // Fresh: the record's own history, then the stream from a point taken *before* reading the record, so
@@ -124,7 +157,8 @@ export function eventsRouter(jobs: JobService, feed: JobEventFeed): Router {
         reason: event.reason,
         at: event.at,
       });
-    follow(res, feed, start, (e) => ofJob(e) && !(e.type === 'status' && seen.has(`${e.status}@${e.at}`)));
+    const unseen: Filter = (e) => ofJob(e) && !(e.type === 'status' && seen.has(`${e.status}@${e.at}`));
+    follow({ req, res, feed, afterId: start, filter: unseen, options });
   });
 
   return router;

@@ -60,6 +60,9 @@ export async function eventsCommand(args: string[], ctx: CliContext): Promise<nu
     if (event.id) resumeAfter = event.id;
     else if (printedWithoutId.has(event.data)) return;
     else printedWithoutId.add(event.data);
+    // The server ends a stream whose token was revoked: reconnecting with it could only be refused.
+    if (event.event === 'revoked')
+      throw new CliError('events: the server ended the stream: this token was revoked', EXIT.failure);
     if (event.event === 'missed') {
       if (json) ctx.stdout.write(`${eventJson(event)}\n`);
       else ctx.stderr.write('events: older events were trimmed from the server; some are missing here\n');

@@ -38,6 +38,8 @@ export interface TenantApi {
   submit(caller: Caller, overrides?: Record<string, unknown>): Promise<Reply>;
   /** Opens an SSE stream as `caller` (closed after the test). */
   events(caller: Caller, path: string): Promise<SseStream>;
+  /** Revokes the caller's token (as an admin would). */
+  revoke(caller: Caller): Promise<void>;
 }
 
 /** Each attempt's "log" names its job, so a test sees whose log it got. */
@@ -50,7 +52,11 @@ const echoLogs: JobLogs = {
 
 let prefixes = 0;
 
-export async function tenantApi(t: ExecutionContext, redis: Redis): Promise<TenantApi> {
+export async function tenantApi(
+  t: ExecutionContext,
+  redis: Redis,
+  options: { eventsHeartbeatMs?: number } = {},
+): Promise<TenantApi> {
   const prefix = `tenancy-${process.pid}-${prefixes++}`;
   const store = new JobStore(redis, { prefix });
   const tenants = new TenantStore(redis, { prefix });
@@ -84,6 +90,7 @@ export async function tenantApi(t: ExecutionContext, redis: Redis): Promise<Tena
       definitions: new FakeJobDefinitions(),
       events: new RedisJobEventFeed(redis, { prefix, blockMs: 200 }),
       auth: { tokens },
+      ...options,
     }),
   );
   const streams: SseStream[] = [];
@@ -115,6 +122,11 @@ export async function tenantApi(t: ExecutionContext, redis: Redis): Promise<Tena
     request,
     submit: (caller, overrides = {}) =>
       request(caller, 'POST', '/v1/jobs', aJobSpec({ queue: 'gpu', resources: { gpus: 1 }, ...overrides })),
+    async revoke(caller) {
+      const token = await bearer(caller);
+      const record = (await tokens.list()).find((r) => token.startsWith(`gpb_${r.id}_`));
+      await tokens.revoke(record!.id);
+    },
     async events(caller, path) {
       const stream = await openSse(server.url + path, { authorization: `Bearer ${await bearer(caller)}` });
       streams.push(stream);

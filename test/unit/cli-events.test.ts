@@ -174,6 +174,24 @@ test('a server that keeps ending the stream without events is given up on, exit 
   t.regex(run.stderr, /keeps ending the event stream \(gave up after 5 tries\)/);
 });
 
+test('a stream the server ends because the token was revoked: exit 1 saying so, no reconnect', async (t) => {
+  let requests = 0;
+  const fetch = (async () => {
+    requests++;
+    const body =
+      'id: 1-0\nevent: status\ndata: {"jobId":"job-1","status":"RUNNABLE","reason":"waiting","at":0}\n\n' +
+      'event: revoked\ndata: {"reason":"the token was revoked"}\n\n';
+    return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+  }) as unknown as typeof globalThis.fetch;
+
+  const run = await gpubatch(['events'], { fetch, env: { GPUBATCH_URL: 'http://api' } });
+
+  t.is(run.code, 1);
+  t.is(requests, 1);
+  t.regex(run.stdout, /job-1 +RUNNABLE/);
+  t.regex(run.stderr, /the server ended the stream: this token was revoked/);
+});
+
 test('events trimmed before --since are reported on stderr (and as a "missed" line with --json)', async (t) => {
   const events = new FakeEventFeed();
   const api = await startApi(t, { events });
