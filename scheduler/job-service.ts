@@ -18,7 +18,7 @@ import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
 import { retryFailedChildren } from './array-retry.ts';
 import { type QueueDefinition, queueEnvironments } from './config.ts';
-import { describeReason, neverFits } from './core/index.ts';
+import { describeReason, distinctEmptyShapes, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
 import { makeRunnable } from './job-lifecycle.ts';
@@ -44,12 +44,10 @@ export interface RedisJobServiceOptions {
   queues: JobQueues;
   redis: Redis;
   /**
-   * Nodes (at full capacity) of the compute environment each queue feeds; undefined while not known yet
-   * (an API process before any scheduler published them): the fit checks are then left to the scheduler.
-   */
-  /**
    * The nodes a job of the queue could be placed on (every compute environment it feeds, at full
-   * capacity); undefined while unknown. `environments`: the queue's, in order, when a registry knows them.
+   * capacity); undefined while not known yet (an API process before any scheduler published them): the
+   * fit checks are then left to the scheduler. `environments`: the queue's, in order, when a registry
+   * knows them. Returning the same array while nothing changed lets the fit check reuse its work.
    */
   nodesForQueue: (queue: string, environments?: readonly string[]) => NodeState[] | undefined;
   /** A compute environment's type: jobs of a queue feeding only `simulated` ones skip the runner's preflight. */
@@ -92,6 +90,7 @@ export class RedisJobService implements JobService {
   private readonly now: () => number;
   private readonly dependencies: Dependencies;
   private readonly realPaths: RealPathCache;
+  private readonly nodeShapes = new WeakMap<readonly NodeState[], NodeState[]>();
   /** Submit-time real paths: roots and directories from a short cache, each job's own file looked at. */
   private readonly submitRealPaths: RealPaths = {
     root: (path) => this.realPaths.directory(path),
@@ -131,7 +130,7 @@ export class RedisJobService implements JobService {
       problems.push(...(await (this.options.preflight ?? preflight)(checked, this.options.cwd)));
     const nodes = this.options.nodesForQueue(spec.queue, environments);
     if (nodes) problems.push(...gangProblems(spec, nodes));
-    const never = nodes && neverFits(nodes, spec.resources);
+    const never = nodes && neverFits(this.shapesOf(nodes), spec.resources);
     if (never) {
       problems.push({
         field: 'resources',
@@ -156,6 +155,16 @@ export class RedisJobService implements JobService {
     // Version 1 is what create stored (CREATE_JOB).
     const runnable = await makeRunnable(store, record.id, this.now, { record, version: 1 });
     return { job: runnable ?? (await store.get(record.id)) ?? record, created };
+  }
+
+  /** The distinct node shapes of a node list, worked out once per list (nodesForQueue reuses lists). */
+  private shapesOf(nodes: readonly NodeState[]): NodeState[] {
+    let shapes = this.nodeShapes.get(nodes);
+    if (!shapes) {
+      shapes = distinctEmptyShapes(nodes);
+      this.nodeShapes.set(nodes, shapes);
+    }
+    return shapes;
   }
 
   /**

@@ -41,6 +41,9 @@ import { QueueRegistry } from './store/queue-registry.ts';
 import { connect } from './store/redis.ts';
 import { TenantStore } from './store/tenant-store.ts';
 
+/** How stale the submit-time fit check's view of the nodes may be: a node that joins counts within this. */
+const CAPACITY_NODES_TTL_MS = 1000;
+
 export interface ServiceStack {
   /** Base URL of the HTTP port (the API, or for role scheduler its probes). */
   url: string;
@@ -195,6 +198,19 @@ export async function startServiceStack(
         nodes.push(...simulatedNodes(ce).map((node) => label(ce.name, node)));
     return nodes;
   };
+  // Submissions check each job against these nodes: built at most once a second per set of environments,
+  // not per submission (labelling every node of a large cluster each time cost more than the rest of a
+  // submission), and the same array meanwhile, so the fit check reuses its reduction to node shapes too.
+  const capacityCache = new Map<string, { nodes: NodeState[] | undefined; until: number }>();
+  const recentCapacityNodes = (names: readonly string[]): NodeState[] | undefined => {
+    const key = names.join('\n');
+    const now = Date.now();
+    const cached = capacityCache.get(key);
+    if (cached && cached.until > now) return cached.nodes;
+    const nodes = capacityNodes(names);
+    capacityCache.set(key, { nodes, until: now + CAPACITY_NODES_TTL_MS });
+    return nodes;
+  };
   const scheduler = executor
     ? schedulerService(
         config,
@@ -239,7 +255,7 @@ export async function startServiceStack(
       registry,
       tenants,
       environmentSettings,
-      nodesForQueue: (_queue, names) => capacityNodes(names ?? [config.computeEnvironments[0]!.name]),
+      nodesForQueue: (_queue, names) => recentCapacityNodes(names ?? [config.computeEnvironments[0]!.name]),
       environmentType: (name) => allEnvironments().find((ce) => ce.name === name)?.type,
       computeEnvironments: () =>
         allEnvironments().map((ce) => ({

@@ -11,3 +11,22 @@ export function neverFits(
 ): UnschedulableReason | undefined {
   return explainUnschedulable(nodes.map(toEmptyWorkingNode), resources);
 }
+
+/**
+ * One node per distinct empty shape (labels, GPU models in order, CPU and memory totals): neverFits over
+ * them answers exactly as over all, since its answer is an any or a max over nodes. A cluster of a few
+ * node types then costs a few rows per submission instead of one per node.
+ */
+export function distinctEmptyShapes(nodes: readonly NodeState[]): NodeState[] {
+  const byShape = new Map<string, NodeState>();
+  for (const node of nodes) {
+    const shape = JSON.stringify([
+      node.labels,
+      node.gpus.map((gpu) => gpu.model),
+      node.cpuMilliTotal,
+      node.memoryMiBTotal,
+    ]);
+    if (!byShape.has(shape)) byShape.set(shape, node);
+  }
+  return [...byShape.values()];
+}

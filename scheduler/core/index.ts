@@ -7,7 +7,7 @@ export {
   type OverBudget,
   withoutOverBudget,
 } from './budgets.ts';
-export { neverFits } from './capacity.ts';
+export { distinctEmptyShapes, neverFits } from './capacity.ts';
 export {
   DEFAULT_HORIZON_MS,
   DEFAULT_MAX_CYCLES,

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { describeReason, neverFits } from '../../scheduler/core/index.ts';
+import fc from 'fast-check';
+import { describeReason, distinctEmptyShapes, neverFits } from '../../scheduler/core/index.ts';
 import {
   cordoned,
   gpuNode,
@@ -87,4 +88,53 @@ test('neverFits does not change the nodes it is given', (t) => {
   const before = structuredClone(busyCluster);
   neverFits(busyCluster, job().gpus(2).resources());
   t.deepEqual(busyCluster, before);
+});
+
+test('a cluster of a few node types reduces to one node per type, busy or not', (t) => {
+  const nodes = [
+    ...gpuNodes(300, { gpus: 8 }),
+    ...gpuNodes(200, { gpus: 4, model: 'A100', namePrefix: 'a100' }).map((node, i) =>
+      i % 2 === 0 ? withUsedGpus(node, [0, 1]) : node,
+    ),
+    ...gpuNodes(2, { gpus: 8, labels: { zone: 'b' }, namePrefix: 'zone-b' }),
+    cordoned(gpuNode({ name: 'cordoned', gpus: 8 })),
+  ];
+  t.deepEqual(
+    distinctEmptyShapes(nodes).map((node) => node.name),
+    ['node-0', 'a100-0', 'zone-b-0'],
+  );
+});
+
+test('property: neverFits over the distinct shapes answers exactly as over every node', (t) => {
+  const nodeArb = fc
+    .record({
+      gpus: fc.constantFrom(0, 1, 4, 8),
+      model: fc.constantFrom('H100', 'A100'),
+      cpuMilli: fc.constantFrom(8_000, 64_000),
+      memoryMiB: fc.constantFrom(16_384, 262_144),
+      zone: fc.constantFrom('a', 'b'),
+      usedGpus: fc.nat(3),
+    })
+    .map((shape) =>
+      withUsedGpus(
+        gpuNode({ ...shape, labels: { zone: shape.zone } }),
+        Array.from({ length: Math.min(shape.usedGpus, shape.gpus) }, (_, i) => i),
+      ),
+    );
+  const requestArb = fc
+    .record({
+      gpus: fc.constantFrom(0, 1, 2, 8, 9),
+      model: fc.constantFrom(undefined, 'A100', 'V100'),
+      cpu: fc.constantFrom(1_000, 32_000, 100_000),
+      memory: fc.constantFrom(1_024, 200_000, 300_000),
+    })
+    .map(({ gpus, model, cpu, memory }) => {
+      const built = job().gpus(gpus).cpu(cpu).memory(memory);
+      return (model ? built.gpuModel(model) : built).resources();
+    });
+  fc.assert(
+    fc.property(fc.array(nodeArb, { maxLength: 30 }), requestArb, (nodes, request) => {
+      t.deepEqual(neverFits(distinctEmptyShapes(nodes), request), neverFits(nodes, request));
+    }),
+  );
 });
