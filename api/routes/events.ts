@@ -87,24 +87,32 @@ interface Follow {
 
 /** Follows new events after `afterId` until the client disconnects or its token is revoked, with a heartbeat. */
 function follow({ req, res, feed, afterId, filter, options }: Follow): void {
-  const stop = feed.follow(afterId, (events) => {
+  // Ended by us (revoked) or by the client. Once the response has ended nothing may be written to it: a
+  // write after end() is an 'error' on the response, which would take the process down. 'close' comes
+  // only when the client has taken the last bytes, which a slow reader may put off for long.
+  let ended = false;
+  const stopFollowing = feed.follow(afterId, (events) => {
+    if (ended) return;
     for (const event of events) if (filter(event)) send(res, event);
   });
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    clearInterval(heartbeat);
+    stopFollowing();
+  };
   const heartbeat = setInterval(async () => {
     // A store that cannot answer is not a revoke: the stream goes on and the next heartbeat asks again.
     const valid = options.stillSignedIn ? await options.stillSignedIn(req).catch(() => true) : true;
-    if (res.writableEnded) return;
+    if (ended || res.writableEnded) return;
     if (valid) {
       res.write(': ping\n\n');
       return;
     }
-    res.write(`event: revoked\ndata: ${JSON.stringify({ reason: 'the token was revoked' })}\n\n`);
-    res.end();
+    end();
+    res.end(`event: revoked\ndata: ${JSON.stringify({ reason: 'the token was revoked' })}\n\n`);
   }, options.heartbeatMs ?? HEARTBEAT_MS);
-  res.on('close', () => {
-    clearInterval(heartbeat);
-    stop();
-  });
+  res.on('close', end);
 }
 
 export function eventsRouter(
