@@ -69,7 +69,7 @@ export async function realPathProblems(
 ): Promise<FieldProblem[]> {
   const [realRoots, realJobPaths] = await Promise.all([
     Promise.all(roots.map((root) => realPaths.root(root))),
-    Promise.all(paths.map(({ path }) => realPaths.path(path))),
+    Promise.all(paths.map((jobPath) => realPaths.path(jobPath))),
   ]);
   const problems: FieldProblem[] = [];
   for (const [i, { field }] of paths.entries()) {
@@ -99,10 +99,15 @@ export async function dataRootProblems(
 /** How real paths are found: resolved each time (the runner), or partly from a short cache (submissions). */
 export interface RealPaths {
   root(path: string): Promise<string>;
-  path(path: string): Promise<string>;
+  path(jobPath: JobPath): Promise<string>;
 }
 
-const FRESH_REAL_PATHS: RealPaths = { root: deepestRealPath, path: deepestRealPath };
+const FRESH_REAL_PATHS: RealPaths = { root: deepestRealPath, path: ({ path }) => deepestRealPath(path) };
+
+/** The paths a job only writes (the runner creates them); the others it, and the submit's preflight, read. */
+export function isWrittenPath(field: string): boolean {
+  return field === 'output' || field === 'params.reviewOutput';
+}
 
 /** Symlink hops followed by hand before giving up (the kernel's own limit is 40). */
 const MAX_LINK_HOPS = 40;

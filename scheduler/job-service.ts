@@ -13,7 +13,7 @@ import type {
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { QueuedJobLimitError, QueueNotAllowedError } from '../api/tenancy/errors.ts';
 import { mayUseQueue, type TenantRegistry, type TenantSettings } from '../api/tenant-registry.ts';
-import { dataRootProblems, type RealPaths } from '../runner/data-roots.ts';
+import { dataRootProblems, deepestRealPath, isWrittenPath, type RealPaths } from '../runner/data-roots.ts';
 import { preflight } from '../runner/preflight.ts';
 import { childSpec } from './array-children.ts';
 import { retryFailedChildren } from './array-retry.ts';
@@ -91,10 +91,14 @@ export class RedisJobService implements JobService {
   private readonly dependencies: Dependencies;
   private readonly realPaths: RealPathCache;
   private readonly nodeShapes = new WeakMap<readonly NodeState[], NodeState[]>();
-  /** Submit-time real paths: roots and directories from a short cache, each job's own file looked at. */
+  /**
+   * Submit-time real paths: roots from a short cache; the outputs' directories too, with each output file
+   * looked at. The paths the preflight then opens (input, model, a second input) are resolved afresh, so
+   * it never reads a file outside the roots on a cached verdict.
+   */
   private readonly submitRealPaths: RealPaths = {
     root: (path) => this.realPaths.directory(path),
-    path: (path) => this.realPaths.file(path),
+    path: ({ field, path }) => (isWrittenPath(field) ? this.realPaths.file(path) : deepestRealPath(path)),
   };
 
   constructor(options: RedisJobServiceOptions) {

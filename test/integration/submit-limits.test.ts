@@ -114,6 +114,22 @@ test('a symlink in the root that leads outside is refused at submit; one that st
   t.true(inside.created);
 });
 
+test('a directory first named while missing, then made a symlink outside: the next job reading it is refused, unopened', async (t) => {
+  const { jobs, work, base, preflighted } = await service(t);
+  await mkdir(join(base, 'private'));
+  await writeFile(join(base, 'private', 'data.npy'), '');
+  t.true((await jobs.submit(kernelJobSpec({ output: 'x/out.npy' }))).created);
+  await symlink(join(base, 'private'), join(work, 'x'));
+
+  const input = await refusal(jobs.submit(kernelJobSpec({ input: 'x/data.npy' })));
+  const output = await refusal(jobs.submit(kernelJobSpec({ output: 'x/out.npy' })));
+
+  t.is(input[0]?.field, 'input');
+  t.regex(input[0]?.message ?? '', /symbolic link/);
+  t.is(output[0]?.field, 'output');
+  t.false(preflighted.includes('x/data.npy'), 'the preflight never opened it');
+});
+
 test("an array job's paths are checked (its first child's)", async (t) => {
   const { jobs } = await service(t);
   const problems = await refusal(

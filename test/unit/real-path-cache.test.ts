@@ -1,6 +1,7 @@
-// Submit-time real paths: directories and roots come from a cache for REAL_PATH_TTL_MS, a job's own file is
-// looked at every time, so a file that is (or becomes) a symlink is always followed.
-import { mkdir, rename, symlink, writeFile } from 'node:fs/promises';
+// Submit-time real paths: existing directories and roots come from a cache for REAL_PATH_TTL_MS; a
+// directory not there yet and a job's own file are looked at every time, so a symlink made in their place
+// is always followed.
+import { mkdir, realpath, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { deepestRealPath } from '../../runner/data-roots.ts';
@@ -14,21 +15,29 @@ async function cacheIn(t: Parameters<typeof temporaryDirectory>[0]) {
   const resolved: string[] = [];
   const cache = new RealPathCache({
     now: () => now,
-    resolve: (path) => {
+    resolve: async (path) => {
       resolved.push(path);
-      return deepestRealPath(path);
+      return realpath(path).catch(() => undefined);
     },
   });
   return { base, cache, resolved, advance: (ms: number) => (now += ms) };
 }
 
-test('files in one directory share one resolution of it', async (t) => {
+test('files in one existing directory share one resolution of it', async (t) => {
   const { base, cache, resolved } = await cacheIn(t);
   await writeFile(join(base, 'a.npy'), '');
   t.is(await cache.file(join(base, 'a.npy')), join(base, 'a.npy'));
   t.is(await cache.file(join(base, 'not-yet.npy')), join(base, 'not-yet.npy'));
-  t.is(await cache.file(join(base, 'missing-dir', 'out.npy')), join(base, 'missing-dir', 'out.npy'));
-  t.deepEqual(resolved, [base, join(base, 'missing-dir')]);
+  t.deepEqual(resolved, [base]);
+});
+
+test('a directory not there yet is resolved every time: a symlink made in its place counts at once', async (t) => {
+  const { base, cache, resolved } = await cacheIn(t);
+  await mkdir(join(base, 'outside'));
+  t.is(await cache.file(join(base, 'x', 'out.npy')), join(base, 'x', 'out.npy'));
+  await symlink(join(base, 'outside'), join(base, 'x'));
+  t.is(await cache.file(join(base, 'x', 'data.npy')), join(base, 'outside', 'data.npy'));
+  t.deepEqual(resolved, [join(base, 'x'), join(base, 'x')]);
 });
 
 test('a file that is a symlink is followed every time, dangling or not', async (t) => {
@@ -44,7 +53,7 @@ test('a file that is a symlink is followed every time, dangling or not', async (
   t.is(await cache.file(join(base, 'late.npy')), join(base, 'elsewhere', 'x.npy'));
 });
 
-test('a directory swapped for a symlink is seen once the time to live has passed', async (t) => {
+test('an existing directory swapped for a symlink is seen once the time to live has passed', async (t) => {
   const { base, cache, advance } = await cacheIn(t);
   await mkdir(join(base, 'data'));
   await mkdir(join(base, 'outside'));
