@@ -102,7 +102,10 @@ function rowsKernel(gpu: GPU, cols: number): AffineKernel {
     run: async (values, rows, k) => {
       if (kernel.output?.[1] !== rows) kernel.setOutput([cols, rows]);
       const matrix = new Input(values as unknown as number[], [cols, rows]);
-      return (await kernel(matrix, k.shiftHi, k.shiftLo, k.scale, k.offset)) as Float32Array;
+      const result = (await kernel(matrix, k.shiftHi, k.shiftLo, k.scale, k.offset)) as
+        | Float32Array
+        | Float32Array[];
+      return flatResult(result, rows, cols);
     },
     backend: () => gpuBackendName(kernel),
   };
@@ -116,4 +119,19 @@ function rowsKernel(gpu: GPU, cols: number): AffineKernel {
 function staysOnWebAssembly(gpu: GPU): boolean {
   const chosen = (gpu as unknown as { Kernel?: { mode?: string } }).Kernel;
   return chosen?.mode === 'webasm' && !GPU.isWebGPUSupported;
+}
+
+/**
+ * The 2D kernel's result as one row-major array: flat on webasm (returnFlatOnWebAssembly), but row by row
+ * should gpu.js ever move the kernel to another backend. Anything else is refused rather than written.
+ */
+export function flatResult(result: Float32Array | Float32Array[], rows: number, cols: number): Float32Array {
+  if (result instanceof Float32Array) {
+    if (result.length === rows * cols) return result;
+  } else if (result.length === rows && result.every((row) => row.length === cols)) {
+    const flat = new Float32Array(rows * cols);
+    for (const [r, row] of result.entries()) flat.set(row, r * cols);
+    return flat;
+  }
+  throw new Error(`affine kernel: expected ${rows} x ${cols} values, got a result of another shape`);
 }

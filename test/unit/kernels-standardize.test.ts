@@ -1,6 +1,6 @@
 import test from 'ava';
 import { affineOnGpu, TRANSFORM_VALUES_PER_CHUNK } from '../../kernels/gpujs/affine-columns.ts';
-import { affineKernelShape } from '../../kernels/gpujs/affine-kernels.ts';
+import { affineKernelShape, flatResult } from '../../kernels/gpujs/affine-kernels.ts';
 import { destroySharedGpu, sharedGpu } from '../../kernels/gpujs/gpu-instance.ts';
 import { columnTransform } from '../../kernels/gpujs/standardize-transform.ts';
 import { createMatrix, type Matrix } from '../../kernels/matrix.ts';
@@ -180,4 +180,14 @@ test('without that promise the input is left as it was', async (t) => {
   const { output } = await standardize.run(input, { ddof: 0 }, recordingContext().context);
   t.not(output.data, input.data);
   t.deepEqual(input.data, before);
+});
+
+test('the 2D transform result is taken flat, row by row (another backend), or refused in any other shape', (t) => {
+  t.deepEqual(flatResult(Float32Array.from([1, 2, 3, 4]), 2, 2), Float32Array.from([1, 2, 3, 4]));
+  t.deepEqual(
+    flatResult([Float32Array.from([1, 2]), Float32Array.from([3, 4])], 2, 2),
+    Float32Array.from([1, 2, 3, 4]),
+  );
+  t.throws(() => flatResult(Float32Array.from([1, 2, 3]), 2, 2), { message: /expected 2 x 2/ });
+  t.throws(() => flatResult([Float32Array.from([1, 2])], 2, 2), { message: /expected 2 x 2/ });
 });
