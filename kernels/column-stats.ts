@@ -16,7 +16,7 @@ export function emptyColumnStats(cols: number): ColumnStats {
 
 /** Folds rows (row-major, `cols` wide) into `stats`. */
 export function accumulateColumnStats(stats: ColumnStats, rows: Float32Array, cols: number): void {
-  const chunk = chunkStats(rows, cols);
+  const chunk = chunkStats(rows, cols, stats);
   for (let c = 0; c < cols; c++) {
     const countB = chunk.count[c]!;
     if (countB === 0) continue;
@@ -36,19 +36,20 @@ export function standardDeviation(stats: ColumnStats, column: number, ddof: numb
 }
 
 /**
- * One pass over one chunk: count, sum and sum of squares of each value minus a shift, the column's first
- * value in the chunk. Subtracting n (mean - shift)^2 from that sum of squares cancels at most log2(n + 1)
- * bits, because the shift is one of the values and so (mean - shift)^2 <= m2: under 19 of float64's 53 bits
- * for a chunk of 2^18 values. Column by column with the sums in locals (the chunk, about 1 MiB, stays in
- * cache across the columns): faster than one pass with an `i % cols` and a typed-array update per value, and
- * half the reads of a pass for the mean and then one for the deviations (10M x 16: 354 -> 186 ms, one
- * process, 2026-11-28).
+ * One pass over one chunk: count, sum and sum of squares of each value minus a shift, the column's mean so
+ * far (from earlier chunks), or for the first chunk its first value. The sum of squared deviations is then
+ * the sum of squares less n (mean - shift)^2; where that subtraction would cancel more than 10 bits (a
+ * shift far from the chunk's mean, e.g. an outlier in the first row) the column is read a second time
+ * around its mean instead, so the result keeps float64's accuracy in every case. Column by column with the
+ * sums in locals (the chunk, about 1 MiB, stays in cache across the columns): faster than one pass with an
+ * `i % cols` and a typed-array update per value, and mostly half the reads of a pass for the mean and then
+ * one for the deviations (10M x 16: 354 -> 186 ms, one process, 2026-11-28).
  */
-function chunkStats(rows: Float32Array, cols: number): ColumnStats {
+function chunkStats(rows: Float32Array, cols: number, before: ColumnStats): ColumnStats {
   const stats = emptyColumnStats(cols);
   const length = rows.length;
   for (let c = 0; c < cols; c++) {
-    const shift = firstNumber(rows, c, cols);
+    const shift = before.count[c]! > 0 ? before.mean[c]! : firstNumber(rows, c, cols);
     let count = 0;
     let sum = 0;
     let squares = 0;
@@ -64,12 +65,28 @@ function chunkStats(rows: Float32Array, cols: number): ColumnStats {
     }
     if (count === 0) continue;
     const mean = sum / count;
+    const cancelled = sum * mean;
     stats.count[c] = count;
     stats.mean[c] = shift + mean;
-    // Rounding can leave a tiny negative for a column whose values barely differ.
-    stats.m2[c] = Math.max(0, squares - sum * mean);
+    stats.m2[c] =
+      cancelled > squares * (1 - HEAVY_CANCELLATION)
+        ? squaredDeviations(rows, c, cols, shift + mean)
+        : squares - cancelled;
   }
   return stats;
+}
+
+/** More than this fraction of the sum of squares cancelled: 10 of float64's 53 bits lost. */
+const HEAVY_CANCELLATION = 2 ** -10;
+
+/** The second pass: the sum of squared deviations of column `c` from `mean`, NaN left out. */
+function squaredDeviations(rows: Float32Array, c: number, cols: number, mean: number): number {
+  let m2 = 0;
+  for (let i = c; i < rows.length; i += cols) {
+    const value = rows[i]!;
+    if (!Number.isNaN(value)) m2 += (value - mean) * (value - mean);
+  }
+  return m2;
 }
 
 /** The first value of column `c` that is not NaN, or 0 when there is none. */
