@@ -3,8 +3,10 @@
 // embedded default), `api` (the REST API alone; the scheduler runs elsewhere) or `scheduler` (leader campaign, placement, workers, executor;
 // its port serves only probes and gauges). `up` adds config, Redis resolution and signals; benches and
 // end-to-end tests start it directly.
+
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
+import type { Redis } from 'ioredis';
 import { createApp } from '../api/app.ts';
 import type { HardeningOptions } from '../api/hardening/hardening.ts';
 import { type AdminTokenOutcome, provisionAdminToken } from './admin-token.ts';
@@ -97,20 +99,45 @@ export async function startServiceStack(
 ): Promise<ServiceStack> {
   const hooks: StackHooks = typeof hooksOrLog === 'function' ? { log: hooksOrLog } : (hooksOrLog ?? {});
   const role = config.role ?? 'all';
-  const redis = connect(redisUrl, {
-    name: `gpubatch-${role}`,
-    commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
+  const connections: StackConnections = {
+    redis: connect(redisUrl, {
+      name: `gpubatch-${role}`,
+      commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
+    }),
+    // BullMQ defines its ~50 Lua commands on the client it is given, and ioredis copies every defined
+    // command onto each pipeline it builds (each MULTI, each auto-pipelined batch): on the store's client
+    // that copy was a tenth of the service's CPU under load. BullMQ's queues get a client of their own,
+    // which sends each command as it comes.
+    queues: connect(redisUrl, {
+      name: `gpubatch-${role}-queues`,
+      commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
+      autoPipelining: false,
+    }),
+  };
+  // A start that fails anywhere lets go of both connections (a stack that started closes them in close()).
+  return assembleStack(config, redisUrl, hooks, connections).catch((error: unknown) => {
+    connections.queues.disconnect();
+    connections.redis.disconnect();
+    throw error;
   });
+}
+
+interface StackConnections {
+  /** The store's, tokens', settings' and the API's client. */
+  redis: Redis;
+  /** BullMQ's queues' client. */
+  queues: Redis;
+}
+
+async function assembleStack(
+  config: StackConfig,
+  redisUrl: string,
+  hooks: StackHooks,
+  connections: StackConnections,
+): Promise<ServiceStack> {
+  const role = config.role ?? 'all';
+  const { redis, queues: queueConnection } = connections;
   const store = new JobStore(redis);
-  // BullMQ defines its ~50 Lua commands on the client it is given, and ioredis copies every defined command
-  // onto each pipeline it builds (each MULTI, each auto-pipelined batch): on the store's client that copy
-  // was a tenth of the service's CPU under load. BullMQ's queues get a client of their own, which sends
-  // each command as it comes.
-  const queueConnection = connect(redisUrl, {
-    name: `gpubatch-${role}-queues`,
-    commandTimeoutMs: config.failover.redisCommandTimeoutSeconds * 1000,
-    autoPipelining: false,
-  });
   const queues = new JobQueues(
     queueConnection,
     config.queues.map((q) => q.name),
@@ -312,13 +339,19 @@ export async function startServiceStack(
   const close = async () => {
     clearInterval(pollCreated);
     inventory?.stop();
-    await scheduler?.stop();
-    await queues.close();
-    queueConnection.disconnect();
-    redis.disconnect();
+    try {
+      await scheduler?.stop();
+      await queues.close();
+    } finally {
+      queueConnection.disconnect();
+      redis.disconnect();
+    }
   };
   const server = await listen(app, config.port, config.host).catch(async (error: Error) => {
-    await close();
+    clearInterval(pollCreated);
+    inventory?.stop();
+    await scheduler?.stop();
+    await queues.close();
     throw error;
   });
   const { port } = server.address() as { port: number };

@@ -10,7 +10,10 @@ const DEFAULT_MAX_ENTRIES = 1024;
 
 interface Entry {
   header: NpyHeader;
-  /** dev, ino, size, mtime, ctime: any write or replacement changes at least one. */
+  /**
+   * dev, ino, size, mtime, ctime: any write or replacement changes at least one, except a same-size rewrite
+   * within one tick of a file system with coarse times (some NFS, FAT); the runner reads the file anyway.
+   */
   identity: string;
 }
 
