@@ -40,7 +40,9 @@ export async function chaosWorld(
         dataDir: join(work, '.gpubatch'),
         args: startOptions.args,
         readyLine: startOptions.readyLine,
-        env: { GPUBATCH_CONFIG: config, ...startOptions.env },
+        // The clients submit as fast as the service answers, which is over the per-token rate limit (50/s):
+        // these scenarios are about failures, not the limiter's 429s (tested in api-hardening).
+        env: { GPUBATCH_CONFIG: config, GPUBATCH_RATE_LIMIT_RPS: '0', ...startOptions.env },
       });
       started.push(service);
       return service;
