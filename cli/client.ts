@@ -47,6 +47,26 @@ async function failure(response: Response, connection: Connection): Promise<CliE
   return new CliError(`server answered ${response.status} ${response.statusText}${hint}`, exitCode);
 }
 
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Tries after a 429 or 503 before giving up with the server's answer. */
+const MAX_RETRIES = 3;
+/** A Retry-After longer than this is not waited for: the answer is shown instead. */
+const MAX_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * How long to wait before trying a refused request again, or undefined to give up. A 429 did no work, so
+ * any request is tried again; a 503 may have been applied (Redis went away mid-write), so only a read is.
+ */
+function retryAfterMs(response: Response, method: string, retries: number): number | undefined {
+  if (retries >= MAX_RETRIES) return undefined;
+  const retryable = response.status === 429 || (response.status === 503 && method === 'GET');
+  if (!retryable) return undefined;
+  const seconds = Number(response.headers.get('retry-after') ?? '1');
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_RETRY_AFTER_SECONDS) return undefined;
+  return Math.max(1, seconds) * 1000;
+}
+
 export function apiClient(ctx: CliContext): ApiClient {
   const connection = resolveConnection(ctx);
   const baseUrl = connection.url;
@@ -62,22 +82,30 @@ export function apiClient(ctx: CliContext): ApiClient {
     const headers: Record<string, string> = { ...extra.headers, accept };
     if (token) headers['authorization'] = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await ctx.fetch(baseUrl + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        ...(extra.signal ? { signal: extra.signal } : {}),
-      });
-    } catch (error) {
-      if (extra.signal?.aborted) throw error;
-      throw new ServerUnreachableError(
-        `cannot reach gpubatch at ${baseUrl}: is \`npm start\` running? set GPUBATCH_URL to point elsewhere`,
+    for (let retries = 0; ; retries++) {
+      let response: Response;
+      try {
+        response = await ctx.fetch(baseUrl + path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          ...(extra.signal ? { signal: extra.signal } : {}),
+        });
+      } catch (error) {
+        if (extra.signal?.aborted) throw error;
+        throw new ServerUnreachableError(
+          `cannot reach gpubatch at ${baseUrl}: is \`npm start\` running? set GPUBATCH_URL to point elsewhere`,
+        );
+      }
+      if (response.ok) return response;
+      const wait = retryAfterMs(response, method, retries);
+      if (wait === undefined) throw await failure(response, connection);
+      await response.body?.cancel();
+      ctx.stderr.write(
+        `gpubatch: the server answered ${response.status} (${response.status === 429 ? 'over the rate limit' : 'unavailable'}); trying again in ${wait / 1000} s\n`,
       );
+      await (ctx.sleep ?? realSleep)(wait);
     }
-    if (!response.ok) throw await failure(response, connection);
-    return response;
   }
 
   async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
