@@ -1,13 +1,13 @@
-// Bulk-loads waiting jobs exactly as a submission leaves them (JobService.submit: CREATE_JOB, the BullMQ
-// job in its lane, makeRunnable's compare-and-set), but pipelined a few thousand at a time, so a million
-// take minutes, not the better part of an hour. Same store calls, same BullMQ add options.
+// Bulk-loads waiting jobs exactly as a submission leaves them (JobService.submit: CREATE_JOB of the record
+// already RUNNABLE, the BullMQ job in its lane), but pipelined a few thousand at a time, so a million take
+// minutes, not the better part of an hour. Same store call, same BullMQ add options.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
 import { toRunnable } from '../scheduler/job-lifecycle.ts';
 import { laneOf, laneQueueName } from '../scheduler/lanes.ts';
 import { bullJobId, bullPriority } from '../scheduler/store/job-queues.ts';
-import type { JobStore, ScriptCall } from '../scheduler/store/job-store.ts';
+import type { JobStore } from '../scheduler/store/job-store.ts';
 import { BULL_PREFIX } from '../scheduler/store/keys.ts';
 import { connect } from '../scheduler/store/redis.ts';
 import { scriptLoader } from '../scheduler/store/run-script.ts';
@@ -40,14 +40,10 @@ export async function loadQueuedJobs(
       const pipeline = redis.pipeline();
       for (let i = start; i < end; i++) {
         const submitted = store.submittedRecord(spec(i));
-        const runnable = toRunnable(structuredClone(submitted), submitted.createdAt)!;
-        const calls: ScriptCall[] = [
-          store.createCall(submitted),
-          store.casCall(runnable, 'SUBMITTED', 1, '', submitted.events.length),
-        ];
-        for (const call of calls)
-          pipeline.evalsha(await sha(call.script), call.keys.length, ...call.keys, ...call.args);
-        records.push(submitted);
+        const runnable = toRunnable(submitted, submitted.createdAt)!;
+        const call = store.createCall(runnable);
+        pipeline.evalsha(await sha(call.script), call.keys.length, ...call.keys, ...call.args);
+        records.push(runnable);
       }
       const replies = (await pipeline.exec()) ?? [];
       const failed = replies.find(([error]) => error);

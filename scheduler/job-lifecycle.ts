@@ -1,15 +1,10 @@
 // Small shared steps of the job lifecycle used by both the API side and the leader.
 import type { JobRecord } from './job-record.ts';
-import type { JobStore, StoredJob } from './store/job-store.ts';
+import type { JobStore } from './store/job-store.ts';
 
 /** SUBMITTED -> PENDING -> RUNNABLE in one atomic change (no dependencies exist yet), each with its event. */
-export function makeRunnable(
-  store: JobStore,
-  id: string,
-  now: () => number,
-  known?: StoredJob,
-): Promise<JobRecord | undefined> {
-  return store.update(id, (record) => toRunnable(record, now()), known ? { known } : {});
+export function makeRunnable(store: JobStore, id: string, now: () => number): Promise<JobRecord | undefined> {
+  return store.update(id, (record) => toRunnable(record, now()));
 }
 
 /** The record moved to RUNNABLE at `at` (in place), or undefined when it is past waiting for that. */

@@ -21,7 +21,7 @@ import { type QueueDefinition, queueEnvironments } from './config.ts';
 import { describeReason, distinctEmptyShapes, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
-import { makeRunnable } from './job-lifecycle.ts';
+import { toRunnable } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
 import type { LogFn } from './logging/logger.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
@@ -152,13 +152,19 @@ export class RedisJobService implements JobService {
     };
     if (spec.arraySize !== undefined || (spec.dependsOn ?? []).length > 0)
       return this.submitWithDependencies(spec, createOrigin);
-    const { record, created } = await limited(store.create(spec, createOrigin));
+    // Nothing to wait for: stored RUNNABLE at once (SUBMITTED, PENDING, RUNNABLE events in the one write),
+    // then queued. A crash in between leaves a RUNNABLE job with no queue entry, which recovery queues.
+    const { record, created } = await limited(
+      store.create(
+        spec,
+        createOrigin,
+        (submitted) => toRunnable(submitted, submitted.createdAt) ?? submitted,
+      ),
+    );
     if (!created) return { job: record, created };
     this.submitted(record);
     await queues.enqueue(record);
-    // Version 1 is what create stored (CREATE_JOB).
-    const runnable = await makeRunnable(store, record.id, this.now, { record, version: 1 });
-    return { job: runnable ?? (await store.get(record.id)) ?? record, created };
+    return { job: record, created };
   }
 
   /** The distinct node shapes of a node list, worked out once per list (nodesForQueue reuses lists). */

@@ -7,12 +7,14 @@ import { CHECK_QUEUED_LIMIT, MOVE_QUEUED_COUNT, QUEUED_STATUS } from './tenant-l
 /**
  * Create a job unless its idempotency key is taken. The indexes are scored by creation time (ms; ties
  * ordered by id), the order listings page through (scheduler/store/job-index.ts).
- * Appends the SUBMITTED event to the events stream (only when it creates the job). The job counts as
- * queued for its tenant; with a limit given, a tenant already at it gets error TENANT_QUEUED_LIMIT and
- * nothing is written (tenant-lua.ts). The idempotency key's name is kept in the hash for retention.
+ * Appends the record's events to the events stream (only when it creates the job): SUBMITTED, or for a
+ * job with nothing to wait for SUBMITTED, PENDING and RUNNABLE. The job counts as queued for its tenant;
+ * with a limit given, a tenant already at it gets error TENANT_QUEUED_LIMIT and nothing is written
+ * (tenant-lua.ts). The idempotency key's name is kept in the hash for retention.
  * KEYS: idemKey ('' for none), seqKey, allKey, statusKey, queueKey, jobKeyPrefix, eventsKey, tenantKey,
  *       tenantQueuedKey
- * ARGV: id, json, status, queue, createdAt, reason, eventsMaxLen, tenant, maxQueued ('' for no limit)
+ * ARGV: id, json, status, queue, createdAt, events (JSON [[status, reason, at], ...]), eventsMaxLen, tenant,
+ *       maxQueued ('' for no limit)
  * Returns {id, created(0|1)}.
  */
 export const CREATE_JOB = `
@@ -36,8 +38,8 @@ if idem ~= '' then
   redis.call('SET', idem, id)
   redis.call('HSET', KEYS[6] .. id, 'idem', idem)
 end
-do
-  local eventsKey, eventsMax, queue, status, reason, at = KEYS[7], ARGV[7], ARGV[4], ARGV[3], ARGV[6], ARGV[5]
+for _, event in ipairs(cjson.decode(ARGV[6])) do
+  local eventsKey, eventsMax, queue, status, reason, at = KEYS[7], ARGV[7], ARGV[4], event[1], event[2], event[3]
   ${APPEND_EVENT}
 end
 return {id, 1}

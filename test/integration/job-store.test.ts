@@ -75,26 +75,6 @@ test('concurrent updates are all applied (compare-and-set retries, no lost write
   t.is((await store.get(record.id))?.events.length, 21);
 });
 
-test('an update from a known stored version skips the read, and reads again once that version moved', async (t) => {
-  const { record } = await store.create(spec());
-  const seen: string[] = [];
-  const note = (reason: string) => (r: typeof record) => {
-    seen.push(r.status);
-    r.events.push({ at: 0, status: r.status, reason });
-    return r;
-  };
-  // Version 1 is what create stored: applied on the first try, on the caller's copy.
-  await store.update(record.id, note('first'), { known: { record, version: 1 } });
-  t.deepEqual(seen, ['SUBMITTED']);
-  // The same knowledge is now stale: the compare-and-set refuses it and the update reads the stored job.
-  await store.transition(record.id, { from: ['SUBMITTED'], to: 'RUNNABLE', reason: 'moved on' });
-  await store.update(record.id, note('second'), { known: { record, version: 1 } });
-  t.deepEqual(seen, ['SUBMITTED', 'SUBMITTED', 'RUNNABLE']);
-  const reasons = (await store.get(record.id))?.events.map((e) => e.reason);
-  t.deepEqual(reasons, ['Job accepted', 'first', 'moved on', 'second']);
-  t.is(record.events.length, 1, "the caller's record is not changed");
-});
-
 test('a write carrying a stale fencing token is refused', async (t) => {
   const { record } = await store.create(spec());
   await client.set(store.keys.leaderFence, '7');
