@@ -23,7 +23,8 @@ const gpubatch = serviceForFile(test, {
   prefix: 'gpubatch-runner-crash-',
   prepare: async (work) => {
     writeFileSync(join(work, 'mlp.onnx'), buildMlpModel(EXAMPLE_MLP));
-    await writeNpy(join(work, 'features.npy'), exampleFeatures({ rows: 10_000, cols: 8, seed: 3 }));
+    // 100,000 rows at batchSize 1: an attempt runs about 2 s here, so a signal lands mid-run.
+    await writeNpy(join(work, 'features.npy'), exampleFeatures({ rows: 100_000, cols: 8, seed: 3 }));
     let rows = '';
     for (let r = 0; r < 250_000; r++) rows += `[${r},${r / 3},1,2,3,4,5,6]\n`;
     writeFileSync(join(work, 'huge.jsonl'), rows); // ~9 MB of text, several times that as JS arrays once parsed
