@@ -111,8 +111,8 @@ export class JobStore extends PrefixedStore {
   }
 
   /**
-   * The CREATE_JOB call that stores `record` (SUBMITTED, or already RUNNABLE) with its indexes and idempotency key, unless its
-   * tenant already has `maxQueuedJobs` queued.
+   * The CREATE_JOB call that stores `record` (SUBMITTED, or already RUNNABLE) with its indexes and
+   * idempotency key, unless its tenant already has `maxQueuedJobs` queued.
    */
   createCall(record: JobRecord, maxQueuedJobs?: number): ScriptCall {
     const k = this.keys;
