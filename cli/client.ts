@@ -1,7 +1,7 @@
 // A small HTTP client for the gpubatch API; failures become CliErrors with readable messages.
 import type { Problem } from '../api/problem.ts';
 import { type Connection, resolveConnection, tokenHint } from './connection.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, sleeperOf } from './context.ts';
 import { CliError, EXIT, ServerUnreachableError } from './errors.ts';
 import { type SseEvent, SseParser } from './sse.ts';
 
@@ -46,8 +46,6 @@ async function failure(response: Response, connection: Connection): Promise<CliE
   }
   return new CliError(`server answered ${response.status} ${response.statusText}${hint}`, exitCode);
 }
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Tries after a 429 or 503 before giving up with the server's answer. */
 const MAX_RETRIES = 3;
@@ -104,7 +102,7 @@ export function apiClient(ctx: CliContext): ApiClient {
       ctx.stderr.write(
         `gpubatch: the server answered ${response.status} (${response.status === 429 ? 'over the rate limit' : 'unavailable'}); trying again in ${wait / 1000} s\n`,
       );
-      await (ctx.sleep ?? realSleep)(wait);
+      await sleeperOf(ctx)(wait);
     }
   }
 

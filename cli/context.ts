@@ -30,6 +30,11 @@ export interface CliContext {
   onInterrupt?: (handler: () => void) => () => void;
 }
 
+/** The context's pause (tests pass one that returns at once), else a real timer. */
+export function sleeperOf(ctx: Pick<CliContext, 'sleep'>): (ms: number) => Promise<void> {
+  return ctx.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+}
+
 export function processContext(): CliContext {
   return {
     fetch: globalThis.fetch,

@@ -1,15 +1,13 @@
 // Polls a job until it ends, showing a progress bar on a terminal and status changes as lines elsewhere.
 import { type JobRecord, TERMINAL_STATUSES } from '../scheduler/job-record.ts';
 import type { ApiClient } from './client.ts';
-import type { CliContext, Output } from './context.ts';
+import { type CliContext, type Output, sleeperOf } from './context.ts';
 import { ServerUnreachableError } from './errors.ts';
 import { progressBar } from './format.ts';
 
 export const POLL_INTERVAL_MS = 500;
 /** A restarting server is normal (jobs survive restarts); keep waiting through an outage this long. */
 export const OUTAGE_TOLERANCE_MS = 60_000;
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface Reporter {
   update(job: JobRecord): void;
@@ -50,7 +48,7 @@ function lineReporter(out: Output): Reporter {
 
 export async function waitForJob(client: ApiClient, id: string, ctx: CliContext): Promise<JobRecord> {
   const reporter = ctx.isTTY ? terminalReporter(ctx.stderr) : lineReporter(ctx.stderr);
-  const sleep = ctx.sleep ?? realSleep;
+  const sleep = sleeperOf(ctx);
   try {
     let unreachableFor = 0;
     for (;;) {

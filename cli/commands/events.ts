@@ -3,7 +3,7 @@
 import { TERMINAL_STATUSES } from '../../scheduler/job-record.ts';
 import { parseCommandArgs } from '../args.ts';
 import { apiClient } from '../client.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, sleeperOf } from '../context.ts';
 import { CliError, EXIT, ServerUnreachableError, UsageError } from '../errors.ts';
 import { eventJson, eventLine, type JobEventData } from '../events-view.ts';
 import type { SseEvent } from '../sse.ts';
@@ -13,8 +13,6 @@ const EVENT_ID = /^\d+-\d+$/;
 /** A dropped connection is retried this often, this far apart, from the last event received. */
 const RECONNECT_TRIES = 5;
 const RECONNECT_MS = 1000;
-
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function streamPath(job: string | undefined, queue: string | undefined): string {
   if (job !== undefined) return `/v1/jobs/${encodeURIComponent(job)}/events`;
@@ -48,7 +46,7 @@ export async function eventsCommand(args: string[], ctx: CliContext): Promise<nu
   const colour = ctx.stdoutIsTTY === true && !ctx.env['NO_COLOR'];
   const path = streamPath(values.job, values.queue);
   const client = apiClient(ctx);
-  const sleep = ctx.sleep ?? realSleep;
+  const sleep = sleeperOf(ctx);
   const stop = new AbortController();
   const removeInterrupt = ctx.onInterrupt?.(() => stop.abort());
   let resumeAfter = values.since;

@@ -3,7 +3,7 @@ import type { JobPage } from '../../api/job-service.ts';
 import { type JobRecord, TERMINAL_STATUSES } from '../../scheduler/job-record.ts';
 import { parseCommandArgs } from '../args.ts';
 import { apiClient } from '../client.ts';
-import type { CliContext } from '../context.ts';
+import { type CliContext, sleeperOf } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { COMMAND_USAGE } from '../usage.ts';
 import { changeLines, watchFrame } from '../watch-view.ts';
@@ -13,7 +13,6 @@ const DEFAULT_INTERVAL_MS = 1000;
 /** Faster polling than this only loads the server; the table cannot be read that fast anyway. */
 const MIN_INTERVAL_MS = 100;
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const isFinished = (job: JobRecord) => TERMINAL_STATUSES.includes(job.status);
 
 function intervalOf(raw: string | undefined): number {
@@ -56,7 +55,7 @@ export async function watchCommand(args: string[], ctx: CliContext): Promise<num
   const terminal = ctx.stdoutIsTTY === true;
   const colour = terminal && !ctx.env['NO_COLOR'];
   const client = apiClient(ctx);
-  const sleep = ctx.sleep ?? realSleep;
+  const sleep = sleeperOf(ctx);
   const seen = new Map<string, string>();
   let drawnLines = 0;
 
