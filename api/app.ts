@@ -3,7 +3,7 @@
 import express, { type Express } from 'express';
 import type { JobEventFeed } from '../scheduler/store/job-events.ts';
 import type { ApiTokenRegistry } from './api-tokens.ts';
-import { authenticate, authorize, bearerToken } from './auth.ts';
+import { authenticate, authorize, principalOfRequest } from './auth.ts';
 import type { AccessKeyRegistry, AwsComputeEnvironmentInfo } from './aws/context.ts';
 import { awsBatchRouter } from './aws/router.ts';
 import type { ComputeEnvironmentCatalog } from './compute-environment-catalog.ts';
@@ -142,8 +142,7 @@ export function createApp(options: AppOptions): Express {
     v1.use(
       eventsRouter(options.jobs, options.events, {
         ...(options.eventsHeartbeatMs ? { heartbeatMs: options.eventsHeartbeatMs } : {}),
-        stillSignedIn: async (req) =>
-          (await tokens.verify(bearerToken(req.get('authorization')) ?? '')) !== undefined,
+        stillSignedIn: async (req) => (await principalOfRequest(tokens, req)) !== undefined,
       }),
     );
   }

@@ -1,10 +1,10 @@
 // Bearer-token authentication and role checks. Every /v1 route and /metrics (unless opened by config)
 // go through `authenticate`; only the probes and the OpenAPI document are open. The caller found is
 // res.locals.principal (api/principal.ts), which tenancy and rate limits read.
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { requiredRole, roleAllows } from './access-rules.ts';
 import type { ApiTokenRegistry } from './api-tokens.ts';
-import { principalOf } from './principal.ts';
+import { type Principal, principalOf } from './principal.ts';
 import { problem, sendProblem } from './problem.ts';
 
 const REALM = 'Bearer realm="gpubatch"';
@@ -18,6 +18,15 @@ function unauthorized(res: Response, instance: string, detail: string, invalid: 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
   return match?.[1];
+}
+
+/** Who the request's bearer token says the caller is; undefined for none, an unknown or a revoked one. */
+export async function principalOfRequest(
+  tokens: ApiTokenRegistry,
+  req: Request,
+): Promise<Principal | undefined> {
+  const token = bearerToken(req.get('authorization'));
+  return token === undefined ? undefined : tokens.verify(token);
 }
 
 /** Sets res.locals.principal from a valid token, or answers 401. Runs before any body is read. */
