@@ -4,7 +4,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobSpec } from '../api/schemas/job-spec.ts';
-import { toRunnable } from '../scheduler/job-lifecycle.ts';
+import { runnableAtCreation } from '../scheduler/job-lifecycle.ts';
 import { laneOf, laneQueueName } from '../scheduler/lanes.ts';
 import { bullJobId, bullPriority } from '../scheduler/store/job-queues.ts';
 import type { JobStore } from '../scheduler/store/job-store.ts';
@@ -39,8 +39,7 @@ export async function loadQueuedJobs(
       const records = [];
       const pipeline = redis.pipeline();
       for (let i = start; i < end; i++) {
-        const submitted = store.submittedRecord(spec(i));
-        const runnable = toRunnable(submitted, submitted.createdAt)!;
+        const runnable = runnableAtCreation(store.submittedRecord(spec(i)));
         const call = store.createCall(runnable);
         pipeline.evalsha(await sha(call.script), call.keys.length, ...call.keys, ...call.args);
         records.push(runnable);

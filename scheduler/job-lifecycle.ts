@@ -18,3 +18,11 @@ export function toRunnable(record: JobRecord, at: number): JobRecord | undefined
   record.events.push({ at, status: 'RUNNABLE', reason: record.statusReason });
   return record;
 }
+
+/**
+ * A new job with nothing to wait for, as a submission stores it: its SUBMITTED record taken on to RUNNABLE
+ * at its creation time (one write: JobStore.create's `moveOn`).
+ */
+export function runnableAtCreation(submitted: JobRecord): JobRecord {
+  return toRunnable(submitted, submitted.createdAt) ?? submitted;
+}

@@ -21,7 +21,7 @@ import { type QueueDefinition, queueEnvironments } from './config.ts';
 import { describeReason, distinctEmptyShapes, neverFits } from './core/index.ts';
 import type { NodeState } from './core/types.ts';
 import { Dependencies } from './dependencies.ts';
-import { toRunnable } from './job-lifecycle.ts';
+import { runnableAtCreation } from './job-lifecycle.ts';
 import { type JobRecord, TERMINAL_STATUSES } from './job-record.ts';
 import type { LogFn } from './logging/logger.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
@@ -154,13 +154,7 @@ export class RedisJobService implements JobService {
       return this.submitWithDependencies(spec, createOrigin);
     // Nothing to wait for: stored RUNNABLE at once (SUBMITTED, PENDING, RUNNABLE events in the one write),
     // then queued. A crash in between leaves a RUNNABLE job with no queue entry, which recovery queues.
-    const { record, created } = await limited(
-      store.create(
-        spec,
-        createOrigin,
-        (submitted) => toRunnable(submitted, submitted.createdAt) ?? submitted,
-      ),
-    );
+    const { record, created } = await limited(store.create(spec, createOrigin, runnableAtCreation));
     if (!created) return { job: record, created };
     this.submitted(record);
     await queues.enqueue(record);
