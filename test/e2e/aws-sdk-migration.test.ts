@@ -3,13 +3,13 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BatchClient,
   DescribeJobQueuesCommand,
   DescribeJobsCommand,
   RegisterJobDefinitionCommand,
   SubmitJobCommand,
 } from '@aws-sdk/client-batch';
 import test from 'ava';
+import { batchClient } from '../support/aws-batch-client.ts';
 import { npyBytes } from '../support/npy-fixtures.ts';
 import { serviceForFile } from '../support/service-process.ts';
 
@@ -25,13 +25,7 @@ test.serial(
     const created = await gpubatch.cli('keys', 'create', '--tenant', 'team-a', '--json');
     t.is(created.code, 0, created.stderr);
     const credentials = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
-    const batch = new BatchClient({
-      endpoint: gpubatch.service.url,
-      region: 'us-east-1',
-      credentials,
-      maxAttempts: 1,
-    });
-    t.teardown(() => batch.destroy());
+    const batch = batchClient(t, gpubatch.service.url, credentials);
 
     const queues = await batch.send(new DescribeJobQueuesCommand({}));
     t.deepEqual(

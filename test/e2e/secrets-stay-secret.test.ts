@@ -3,9 +3,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
+import { DescribeJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
 import test from 'ava';
 import { REDIS_CA_FILE_ENV } from '../../scheduler/store/redis-tls.ts';
+import { batchClient } from '../support/aws-batch-client.ts';
 import { npyBytes } from '../support/npy-fixtures.ts';
 import { type SecuredRedis, startSecuredRedis } from '../support/secured-redis.ts';
 import { startService } from '../support/service-process.ts';
@@ -98,24 +99,12 @@ test.serial(
       secretAccessKey: string;
     };
     bodies.pop(); // the one answer that must carry the secret, once
-    const batch = new BatchClient({
-      endpoint: service.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId, secretAccessKey },
-      maxAttempts: 1,
-    });
-    t.teardown(() => batch.destroy());
+    const batch = batchClient(t, service.url, { accessKeyId, secretAccessKey });
     t.deepEqual((await batch.send(new DescribeJobsCommand({ jobs: ['x'] }))).jobs, []);
     await t.throwsAsync(
       batch.send(new SubmitJobCommand({ jobName: 'j', jobQueue: 'nope', jobDefinition: 'nope' })),
     );
-    const forged = new BatchClient({
-      endpoint: service.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId, secretAccessKey: `${secretAccessKey}x` },
-      maxAttempts: 1,
-    });
-    t.teardown(() => forged.destroy());
+    const forged = batchClient(t, service.url, { accessKeyId, secretAccessKey: `${secretAccessKey}x` });
     await t.throwsAsync(forged.send(new DescribeJobsCommand({ jobs: ['x'] })));
 
     await service.stop();

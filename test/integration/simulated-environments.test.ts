@@ -1,13 +1,13 @@
 // Compute environments of type simulated (jobs only take time) and queues feeding several compute
 // environments in order, through the whole service stack (config file, REST API, leader, executors).
 import {
-  BatchClient,
   CreateComputeEnvironmentCommand,
   CreateJobQueueCommand,
   DescribeComputeEnvironmentsCommand,
   DescribeJobQueuesCommand,
 } from '@aws-sdk/client-batch';
 import test from 'ava';
+import { batchClient } from '../support/aws-batch-client.ts';
 import { type RunningStack, serviceStack } from '../support/service-stack.ts';
 
 /** A kernel job that "runs" `seconds` on a simulated node; its input need not exist. */
@@ -201,13 +201,7 @@ test('AWS CreateComputeEnvironment makes a simulated one from its tags; other ki
   const running = await serviceStack(t, ONE_POOL);
   const key = (await running.request('POST', '/v1/admin/access-keys', { tenant: 'demo', role: 'admin' }))
     .body;
-  const batch = new BatchClient({
-    endpoint: running.stack.url,
-    region: 'eu-west-1',
-    credentials: key,
-    maxAttempts: 1,
-  });
-  t.teardown(() => batch.destroy());
+  const batch = batchClient(t, running.stack.url, key, 'eu-west-1');
 
   const created = await batch.send(
     new CreateComputeEnvironmentCommand({

@@ -1,9 +1,10 @@
 // Access keys: the admin endpoint needs an admin's bearer token; the AWS-compatible routes take SigV4 only;
 // `gpubatch keys create` prints what the endpoint returns.
-import { BatchClient, DescribeJobsCommand } from '@aws-sdk/client-batch';
-import test, { type ExecutionContext } from 'ava';
+import { DescribeJobsCommand } from '@aws-sdk/client-batch';
+import test from 'ava';
 import type { AccessKeyRecord, AccessKeyRegistry, AccessKeyRole } from '../../api/aws/context.ts';
 import { startApi } from '../support/api-harness.ts';
+import { batchClient } from '../support/aws-batch-client.ts';
 import { gpubatch } from '../support/cli-harness.ts';
 
 class MemoryAccessKeys implements AccessKeyRegistry {
@@ -63,22 +64,6 @@ test('a tenant that is not a name is a 400 naming the field', async (t) => {
   t.is(bad.status, 400);
   t.is(bad.body.errors[0].field, 'tenant');
 });
-
-/** The AWS SDK's Batch client, signing with the key's credentials; destroyed after the test. */
-function batchClient(
-  t: ExecutionContext,
-  endpoint: string,
-  { accessKeyId, secretAccessKey }: { accessKeyId: string; secretAccessKey: string },
-): BatchClient {
-  const batch = new BatchClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId, secretAccessKey },
-    maxAttempts: 1,
-  });
-  t.teardown(() => batch.destroy());
-  return batch;
-}
 
 test('the AWS routes ignore the bearer token and answer a SigV4-signed SDK call', async (t) => {
   const keys = new MemoryAccessKeys();

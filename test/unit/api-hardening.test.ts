@@ -1,6 +1,6 @@
 // The API's limits and hardening over HTTP: security headers on every answer, CORS only for listed
 // origins, the per-caller rate limit (429 + Retry-After, native and AWS-shaped), deep JSON refused.
-import { BatchClient, DescribeJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
+import { DescribeJobsCommand, SubmitJobCommand } from '@aws-sdk/client-batch';
 import test from 'ava';
 import express from 'express';
 import type { AccessKeyRecord, AccessKeyRegistry } from '../../api/aws/context.ts';
@@ -9,6 +9,7 @@ import { TokenBuckets } from '../../api/hardening/token-buckets.ts';
 import type { JobEventFeed } from '../../scheduler/store/job-events.ts';
 import { aJobSpec } from '../support/api-builders.ts';
 import { startApi } from '../support/api-harness.ts';
+import { batchClient } from '../support/aws-batch-client.ts';
 import { serve } from '../support/http-server.ts';
 
 const ROUTES = ['/healthz', '/openapi.json', '/metrics', '/v1/jobs', '/v1/nowhere'];
@@ -184,13 +185,7 @@ test('the AWS endpoint shares the limit and answers 429 TooManyRequestsException
     aws: { accessKeys: keys, computeEnvironments: [] },
     hardening: { rateLimit: { requestsPerSecond: 1, burst: 1 }, now: () => 0 },
   });
-  const batch = new BatchClient({
-    endpoint: api.url,
-    region: 'us-east-1',
-    credentials: keys.key,
-    maxAttempts: 1,
-  });
-  t.teardown(() => batch.destroy());
+  const batch = batchClient(t, api.url, keys.key);
 
   await batch.send(new DescribeJobsCommand({ jobs: ['x'] }));
   const error = await t.throwsAsync(batch.send(new DescribeJobsCommand({ jobs: ['x'] })));
@@ -297,13 +292,7 @@ test('the AWS endpoint applies the body limit and the JSON depth limit to signed
     bodyLimit: '1kb',
     hardening: { maxJsonDepth: 2 },
   });
-  const batch = new BatchClient({
-    endpoint: api.url,
-    region: 'us-east-1',
-    credentials: keys.key,
-    maxAttempts: 1,
-  });
-  t.teardown(() => batch.destroy());
+  const batch = batchClient(t, api.url, keys.key);
   const submit = (overrides: object) =>
     batch.send(new SubmitJobCommand({ jobName: 'j', jobQueue: 'default', jobDefinition: 'd', ...overrides }));
 
