@@ -68,6 +68,16 @@ async function killMidRun(t: ExecutionContext, name: string, signal: NodeJS.Sign
   return job;
 }
 
+/** The job SUCCEEDED on its second attempt, the first having failed for `reason`. */
+function succeededAfter(t: ExecutionContext, job: JobRecord, reason: RegExp): void {
+  t.is(job.status, 'SUCCEEDED');
+  t.deepEqual(
+    job.attempts.map((a) => a.outcome),
+    ['failed', 'succeeded'],
+  );
+  t.regex(job.attempts[0]!.reason ?? '', reason);
+}
+
 const attemptTimes = (job: JobRecord) =>
   job.attempts
     .map((a) => `attempt ${a.number}: ${a.outcome} after ${(a.stoppedAt ?? 0) - a.startedAt} ms`)
@@ -76,15 +86,7 @@ const attemptTimes = (job: JobRecord) =>
 test.serial('SIGKILL of the runner: the attempt fails RUNNER_KILLED and the retry succeeds', async (t) => {
   t.timeout(120_000);
   const job = await killMidRun(t, 'killed', 'SIGKILL');
-  t.is(job.status, 'SUCCEEDED');
-  t.deepEqual(
-    job.attempts.map((a) => a.outcome),
-    ['failed', 'succeeded'],
-  );
-  t.regex(
-    job.attempts[0]!.reason ?? '',
-    /^attempt 1 failed: RUNNER_KILLED: runner process was killed \(SIGKILL/,
-  );
+  succeededAfter(t, job, /^attempt 1 failed: RUNNER_KILLED: runner process was killed \(SIGKILL/);
   t.true(
     job.events.some(
       (e) => e.status === 'RUNNABLE' && /RUNNER_KILLED.*retrying \(1 of 2 attempts used\)/.test(e.reason),
@@ -98,15 +100,7 @@ test.serial(
     t.timeout(120_000);
     // What process.abort() or a failed assertion in native code (ONNX Runtime, Dawn) does: raise SIGABRT.
     const job = await killMidRun(t, 'aborted', 'SIGABRT');
-    t.is(job.status, 'SUCCEEDED');
-    t.deepEqual(
-      job.attempts.map((a) => a.outcome),
-      ['failed', 'succeeded'],
-    );
-    t.regex(
-      job.attempts[0]!.reason ?? '',
-      /^attempt 1 failed: RUNNER_ABORTED: runner process aborted \(SIGABRT/,
-    );
+    succeededAfter(t, job, /^attempt 1 failed: RUNNER_ABORTED: runner process aborted \(SIGABRT/);
   },
 );
 
