@@ -238,14 +238,18 @@ test('a server that cannot be reached is an error at once, not a retry loop', as
   t.regex(run.stderr, /cannot reach gpubatch at http:\/\/127\.0\.0\.1:9/);
 });
 
+/** The real `gpubatch events` as a child process against `env`'s API, with what it writes to stderr. */
+function spawnEvents(env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, ['cli/gpubatch.ts', 'events'], { env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return { child, stderr: () => stderr };
+}
+
 test('Ctrl-C stops the real command cleanly: exit 0, nothing on stderr, the stream closed', async (t) => {
   const { api, events } = await apiWithRunningJob(t);
   events.onFollow(() => {});
-  const child = spawn(process.execPath, ['cli/gpubatch.ts', 'events'], {
-    env: { ...process.env, ...api.env },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const { child, stderr } = spawnEvents(api.env);
   let stdout = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   await waitUntil(() => events.followers === 1);
@@ -257,8 +261,8 @@ test('Ctrl-C stops the real command cleanly: exit 0, nothing on stderr, the stre
     child.on('exit', (exitCode) => resolve(exitCode)),
   );
 
-  t.is(code, 0, stderr);
-  t.is(stderr, '');
+  t.is(code, 0, stderr());
+  t.is(stderr(), '');
   t.is(stdout, '2025-01-01 12:00:02Z  job-1  RUNNING    started\n');
   await waitUntil(() => events.followers === 0);
 });
@@ -266,11 +270,7 @@ test('Ctrl-C stops the real command cleanly: exit 0, nothing on stderr, the stre
 test('a reader that stops reading (events | head -1) ends the command quietly', async (t) => {
   const { api, events } = await apiWithRunningJob(t);
   events.onFollow(() => {});
-  const child = spawn(process.execPath, ['cli/gpubatch.ts', 'events'], {
-    env: { ...process.env, ...api.env },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const { child, stderr } = spawnEvents(api.env);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.stdout.once('data', () => child.stdout.destroy()); // like head -1: one line, then gone
   await waitUntil(() => events.followers === 1);
@@ -282,8 +282,8 @@ test('a reader that stops reading (events | head -1) ends the command quietly', 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  t.is(await exited, 0, stderr);
-  t.is(stderr, '');
+  t.is(await exited, 0, stderr());
+  t.is(stderr(), '');
 });
 
 const ttyTest = hasScript ? test : test.skip;
