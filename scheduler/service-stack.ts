@@ -336,22 +336,23 @@ async function assembleStack(
       },
     });
   }
-  const close = async () => {
+  // Everything but the Redis connections, which startServiceStack lets go of when the start fails.
+  const stopWork = async () => {
     clearInterval(pollCreated);
     inventory?.stop();
+    await scheduler?.stop();
+    await queues.close();
+  };
+  const close = async () => {
     try {
-      await scheduler?.stop();
-      await queues.close();
+      await stopWork();
     } finally {
       queueConnection.disconnect();
       redis.disconnect();
     }
   };
   const server = await listen(app, config.port, config.host).catch(async (error: Error) => {
-    clearInterval(pollCreated);
-    inventory?.stop();
-    await scheduler?.stop();
-    await queues.close();
+    await stopWork();
     throw error;
   });
   const { port } = server.address() as { port: number };
