@@ -7,11 +7,11 @@
 // both; the target is zero errors and p99 <= 50 ms at 500/s for 60 s.
 import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
-import type { Redis } from 'ioredis';
 import { connect } from '../scheduler/store/redis.ts';
 import { residentMemory } from '../test/support/process-memory.ts';
 import { machineDescription } from './machine.ts';
 import { type PacedLoadResult, pacedLoad } from './paced-load.ts';
+import { redisCpuSeconds } from './redis-cpu.ts';
 import { benchHeaders, serviceUnderTest } from './service-under-test.ts';
 
 export interface ApiLoadOptions {
@@ -150,12 +150,6 @@ async function processCpuSeconds(pid: number): Promise<number> {
 
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat times, is 100 on every common build. */
 const CLOCK_TICKS_PER_SECOND = 100;
-
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return field('used_cpu_sys') + field('used_cpu_user');
-}
 
 export function apiLoadOptions(argv: readonly string[]): ApiLoadOptions {
   return {

@@ -16,6 +16,7 @@ import { connect } from '../scheduler/store/redis.ts';
 import { positiveInt } from './api-load.ts';
 import { machineDescription } from './machine.ts';
 import { loadQueuedJobs } from './queued-job-loader.ts';
+import { redisCpuSeconds } from './redis-cpu.ts';
 
 export interface RecoveryPassResult {
   machine: string;
@@ -64,7 +65,7 @@ export async function recoveryPassBench(
     const passes = { sweep: [] as Sample[], perJob: [] as Sample[] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const kind of ['sweep', 'perJob'] as const) {
-        await removeEntries(store, queues, ids, LOST_PER_PASS, round * 2 + (kind === 'sweep' ? 0 : 1));
+        await removeEntries(queues, ids, LOST_PER_PASS, round * 2 + (kind === 'sweep' ? 0 : 1));
         const pass =
           kind === 'sweep' ? () => recoverQueuedJobs(store, queues) : () => perJobPass(store, queues);
         const sample = await timed(redis, pass);
@@ -102,18 +103,9 @@ async function perJobPass(store: JobStore, queues: JobQueues): Promise<number> {
 }
 
 /** Removes `count` jobs' BullMQ entries (a different slice each time), as a lost entry would be. */
-async function removeEntries(
-  store: JobStore,
-  queues: JobQueues,
-  ids: string[],
-  count: number,
-  slice: number,
-) {
-  const bull = new Map(queues.bullQueues().map((q) => [q.bullName, q.queue]));
-  for (const id of ids.slice(slice * count, (slice + 1) * count)) {
-    const record = await store.get(id);
-    for (const queue of bull.values()) await queue.remove(bullJobId(record!.id));
-  }
+async function removeEntries(queues: JobQueues, ids: string[], count: number, slice: number) {
+  for (const id of ids.slice(slice * count, (slice + 1) * count))
+    for (const { queue } of queues.bullQueues()) await queue.remove(bullJobId(id));
 }
 
 interface Sample {
@@ -131,9 +123,7 @@ async function timed(redis: Redis, pass: () => Promise<number>): Promise<Sample>
 }
 
 async function redisCpuMs(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return (seconds('used_cpu_sys') + seconds('used_cpu_user')) * 1000;
+  return (await redisCpuSeconds(redis)) * 1000;
 }
 
 function summary(samples: Sample[]): PassTiming {
