@@ -2,12 +2,12 @@
 // queued again, and the jobs that have one cost no per-job reads, however many are queued.
 import test from 'ava';
 import type { Redis } from 'ioredis';
-import { JobSpecSchema } from '../../api/schemas/job-spec.ts';
 import { makeRunnable } from '../../scheduler/job-lifecycle.ts';
 import { recoverQueuedJobs } from '../../scheduler/recovery.ts';
 import { bullJobId, JobQueues } from '../../scheduler/store/job-queues.ts';
 import { JobStore } from '../../scheduler/store/job-store.ts';
 import { connect } from '../../scheduler/store/redis.ts';
+import { kernelJobSpec } from '../support/job-specs.ts';
 import { type TestRedis, testRedis } from '../support/redis-server.ts';
 
 let redis: TestRedis;
@@ -30,16 +30,7 @@ test.afterEach.always(async () => {
   await redis?.stop();
 });
 
-const spec = (queue: string, gpus = 1) =>
-  JobSpecSchema.parse({
-    name: 'j',
-    kind: 'kernel',
-    kernel: 'standardize',
-    input: 'a.npy',
-    output: 'b.npy',
-    queue,
-    resources: { gpus },
-  });
+const spec = (queue: string, gpus = 1) => kernelJobSpec({ queue, resources: { gpus } });
 
 /** A job submitted the normal way: stored, enqueued, RUNNABLE. */
 async function queuedJob(queue: string, gpus = 1) {
