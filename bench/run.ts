@@ -30,64 +30,62 @@ const [which] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const json = process.argv.includes('--json');
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-if (which === 'scheduler') {
-  progress(`machine: ${machineDescription()}`);
-  const results = schedulerSpeed(progress);
-  const path = keep('scheduler-speed', { machine: machineDescription(), results });
-  console.log(json ? JSON.stringify(results, null, 2) : speedTable(results));
-  progress(`json: ${path}`);
-} else if (which === 'packing') {
-  const result = await packing(progress);
-  const path = keep('packing', result);
-  console.log(json ? JSON.stringify(result, null, 2) : packingTable(result));
-  progress(`json: ${path}`);
-} else if (which === 'fairness') {
-  const result = fairness(progress);
-  const path = keep('fairness', result);
-  console.log(json ? JSON.stringify(result, null, 2) : fairnessTable(result));
-  progress(`json: ${path}`);
-} else if (which === 'kernels') {
-  const result = await kernelBench(progress, kernelBenchSections(process.argv));
-  console.log(json ? JSON.stringify(result, null, 2) : kernelTable(result));
-  progress(`json: ${keep('kernels', result)}`);
-} else if (which === 'runner') {
-  const result = await runnerBench(runnerBenchOptions(process.argv), progress);
-  const path = keep('runner', result);
-  console.log(json ? JSON.stringify(result, null, 2) : runnerTable(result));
-  progress(`json: ${path}`);
-} else if (which === 'retention') {
-  const result = await retentionBench(retentionJobs(process.argv), progress);
-  const path = keep('retention', result);
-  console.log(json ? JSON.stringify(result, null, 2) : retentionTable(result));
-  progress(`json: ${path}`);
-} else if (which === 'kube') {
-  const result = await kubeBench(kubeBenchOptions(process.argv), progress);
-  const path = keep('kube', result);
-  console.log(json ? JSON.stringify(result, null, 2) : kubeTable(result));
-  progress(`json: ${path}`);
-} else if (which === 'api-load') {
-  const result = await apiLoadBench(apiLoadOptions(process.argv), progress);
-  const path = keep('api-load', result);
-  console.log(json ? JSON.stringify(result, null, 2) : apiLoadTable(result));
-  progress(`json: ${path}`);
-} else if (which === 'queued-jobs') {
-  const result = await queuedJobsBench(queuedJobsCount(process.argv), progress);
-  const path = keep('queued-jobs', result);
-  console.log(json ? JSON.stringify(result, null, 2) : queuedJobsTable(result));
-  progress(`json: ${path}`);
-} else if (which === 'recovery') {
-  const result = await recoveryPassBench(recoveryJobs(process.argv), progress);
-  const path = keep('recovery', result);
-  console.log(json ? JSON.stringify(result, null, 2) : recoveryPassTable(result));
-  progress(`json: ${path}`);
-} else if (which === undefined) {
+/** A named benchmark: how it runs, its table, and what of it is kept as JSON (default: the result). */
+interface Bench<T> {
+  run(): T | Promise<T>;
+  table(result: T): string;
+  kept?(result: T): unknown;
+  /** The kept file's name (default: the benchmark's). */
+  keptAs?: string;
+}
+
+/** Ties each benchmark's result type to its table while they sit in one list. */
+const bench = <T>(definition: Bench<T>) => definition as Bench<unknown>;
+
+const BENCHES: Record<string, Bench<unknown>> = {
+  scheduler: bench({
+    run: () => {
+      progress(`machine: ${machineDescription()}`);
+      return schedulerSpeed(progress);
+    },
+    table: speedTable,
+    kept: (results) => ({ machine: machineDescription(), results }),
+    keptAs: 'scheduler-speed',
+  }),
+  packing: bench({ run: () => packing(progress), table: packingTable }),
+  fairness: bench({ run: () => fairness(progress), table: fairnessTable }),
+  kernels: bench({ run: () => kernelBench(progress, kernelBenchSections(process.argv)), table: kernelTable }),
+  runner: bench({ run: () => runnerBench(runnerBenchOptions(process.argv), progress), table: runnerTable }),
+  retention: bench({
+    run: () => retentionBench(retentionJobs(process.argv), progress),
+    table: retentionTable,
+  }),
+  kube: bench({ run: () => kubeBench(kubeBenchOptions(process.argv), progress), table: kubeTable }),
+  'api-load': bench({ run: () => apiLoadBench(apiLoadOptions(process.argv), progress), table: apiLoadTable }),
+  'queued-jobs': bench({
+    run: () => queuedJobsBench(queuedJobsCount(process.argv), progress),
+    table: queuedJobsTable,
+  }),
+  recovery: bench({
+    run: () => recoveryPassBench(recoveryJobs(process.argv), progress),
+    table: recoveryPassTable,
+  }),
+};
+
+if (which === undefined) {
   const result = await throughput();
   console.log(report(result));
   console.log(`json: ${saveJson(result, '.gpubatch/bench')}`);
 } else {
-  throw new Error(
-    `unknown benchmark "${which}"; known: scheduler, packing, fairness, kernels, runner, kube, retention, api-load, queued-jobs, recovery (none: throughput)`,
-  );
+  const chosen = BENCHES[which];
+  if (!chosen)
+    throw new Error(
+      `unknown benchmark "${which}"; known: ${Object.keys(BENCHES).join(', ')} (none: throughput)`,
+    );
+  const result = await chosen.run();
+  const path = keep(chosen.keptAs ?? which, chosen.kept ? chosen.kept(result) : result);
+  console.log(json ? JSON.stringify(result, null, 2) : chosen.table(result));
+  progress(`json: ${path}`);
 }
 
 function keep(name: string, value: unknown): string {
